@@ -1,0 +1,296 @@
+/**
+ * One error taxonomy for every provider. Adapters map wire errors into `SwitchyardError`;
+ * the pipeline decides what to retry, what counts against a breaker and what to surface,
+ * by category alone.
+ */
+import type { Attempt, ErrorCategoryName } from './types.js';
+
+/** Every category, in a fixed order (useful for metrics labels and tests). */
+export const ERROR_CATEGORIES: readonly ErrorCategoryName[] = [
+  'rate_limit',
+  'overloaded',
+  'server',
+  'timeout',
+  'network',
+  'auth',
+  'permission',
+  'invalid_request',
+  'context_length',
+  'content_filter',
+  'not_found',
+  'quota',
+  'circuit_open',
+  'canceled',
+  'config',
+  'unknown',
+];
+
+/** Categories that another try (later, or at another target) may fix. */
+const RETRYABLE: ReadonlySet<ErrorCategoryName> = new Set([
+  'rate_limit',
+  'overloaded',
+  'server',
+  'timeout',
+  'network',
+  'circuit_open',
+]);
+
+/** Categories caused by the caller's request itself; they never count against a provider. */
+const CALLER_FAULT: ReadonlySet<ErrorCategoryName> = new Set([
+  'invalid_request',
+  'context_length',
+  'content_filter',
+  'canceled',
+  'config',
+]);
+
+/** Whether a category is worth another try by default. */
+export function isRetryableCategory(category: ErrorCategoryName): boolean {
+  return RETRYABLE.has(category);
+}
+
+/** Whether a category is the caller's fault (and so must not open a provider's circuit breaker). */
+export function isCallerFault(category: ErrorCategoryName): boolean {
+  return CALLER_FAULT.has(category);
+}
+
+const MARKER = Symbol.for('switchyard.error');
+
+/** Options for constructing a `SwitchyardError`. */
+export interface SwitchyardErrorOptions {
+  readonly category: ErrorCategoryName;
+  readonly message: string;
+  /** Defaults from the category (see `isRetryableCategory`). */
+  readonly retryable?: boolean;
+  readonly status?: number;
+  readonly provider?: string;
+  readonly model?: string;
+  readonly route?: string;
+  /** How long the provider asked us to wait, in milliseconds. */
+  readonly retryAfterMs?: number;
+  /** The provider's own error type or code (e.g. `overloaded_error`, `insufficient_quota`). */
+  readonly providerCode?: string;
+  /** Which field of the request was at fault, for `invalid_request` raised by Switchyard itself. */
+  readonly field?: string;
+  readonly attempts?: readonly Attempt[];
+  readonly cause?: unknown;
+}
+
+/**
+ * The only error type Switchyard throws. Recognise it with `SwitchyardError.isInstance(e)`,
+ * which also works across two installed copies of the package.
+ */
+export class SwitchyardError extends Error {
+  override readonly name = 'SwitchyardError';
+  readonly category: ErrorCategoryName;
+  readonly retryable: boolean;
+  readonly status: number | undefined;
+  readonly provider: string | undefined;
+  readonly model: string | undefined;
+  readonly route: string | undefined;
+  readonly retryAfterMs: number | undefined;
+  readonly providerCode: string | undefined;
+  readonly field: string | undefined;
+  readonly attempts: readonly Attempt[];
+  private readonly [MARKER] = true;
+
+  constructor(options: SwitchyardErrorOptions) {
+    super(redactSecrets(options.message), options.cause === undefined ? undefined : { cause: options.cause });
+    this.category = options.category;
+    this.retryable = options.retryable ?? isRetryableCategory(options.category);
+    this.status = options.status;
+    this.provider = options.provider;
+    this.model = options.model;
+    this.route = options.route;
+    this.retryAfterMs = options.retryAfterMs;
+    this.providerCode = options.providerCode;
+    this.field = options.field;
+    this.attempts = options.attempts ?? [];
+  }
+
+  /** True for any `SwitchyardError`, from this or another copy of the package. */
+  static isInstance(error: unknown): error is SwitchyardError {
+    return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[MARKER] === true;
+  }
+
+  /** A copy with some fields replaced (errors are immutable once thrown). */
+  with(changes: Partial<SwitchyardErrorOptions>): SwitchyardError {
+    return new SwitchyardError({
+      category: this.category,
+      message: this.message,
+      retryable: this.retryable,
+      status: this.status,
+      provider: this.provider,
+      model: this.model,
+      route: this.route,
+      retryAfterMs: this.retryAfterMs,
+      providerCode: this.providerCode,
+      field: this.field,
+      attempts: this.attempts,
+      cause: this.cause,
+      ...changes,
+    });
+  }
+
+  /** A plain object for logs and audit records (never includes secrets). */
+  toJSON(): Record<string, unknown> {
+    return {
+      name: this.name,
+      category: this.category,
+      message: this.message,
+      retryable: this.retryable,
+      status: this.status,
+      provider: this.provider,
+      model: this.model,
+      route: this.route,
+      retryAfterMs: this.retryAfterMs,
+      providerCode: this.providerCode,
+      field: this.field,
+      attempts: this.attempts,
+    };
+  }
+}
+
+/** Shorthand for an `invalid_request` error naming the offending field. */
+export function invalidRequest(field: string, problem: string): SwitchyardError {
+  return new SwitchyardError({ category: 'invalid_request', message: `${field}: ${problem}`, field });
+}
+
+/**
+ * The category an HTTP status means when the body says nothing more specific.
+ * Covers every status from 400 to 599; adapters refine it from the provider's error type.
+ */
+export function categoryFromStatus(status: number): ErrorCategoryName {
+  switch (status) {
+    case 400:
+    case 405:
+    case 406:
+    case 411:
+    case 412:
+    case 414:
+    case 415:
+    case 416:
+    case 417:
+    case 421:
+    case 422:
+      return 'invalid_request';
+    case 401:
+    case 407:
+      return 'auth';
+    case 402:
+      return 'quota';
+    case 403:
+      return 'permission';
+    case 404:
+    case 410:
+      return 'not_found';
+    case 408:
+      return 'timeout';
+    case 409:
+    case 423:
+    case 425:
+      return 'server';
+    case 413:
+      return 'context_length';
+    case 429:
+      return 'rate_limit';
+    case 451:
+      return 'content_filter';
+    case 499:
+      return 'canceled';
+    case 503:
+    case 529:
+      return 'overloaded';
+    case 504:
+    case 524:
+      return 'timeout';
+    default:
+      if (status >= 500 && status <= 599) return 'server';
+      if (status >= 400 && status <= 499) return 'invalid_request';
+      return 'unknown';
+  }
+}
+
+/** Read-only view of response headers, as undici gives them. */
+export type HeaderBag = Readonly<Record<string, string | string[] | undefined>>;
+
+function headerValue(headers: HeaderBag, name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** Parses a duration like `1s`, `6m0s`, `20ms`, `1h2m3.5s` (OpenAI's `x-ratelimit-reset-*`). */
+function parseGoDuration(text: string): number | undefined {
+  const pattern = /(\d+(?:\.\d+)?)(ms|h|m|s)/g;
+  let total = 0;
+  let matched = '';
+  for (const match of text.matchAll(pattern)) {
+    const amount = Number(match[1]);
+    const unit = match[2];
+    total += unit === 'ms' ? amount : unit === 's' ? amount * 1000 : unit === 'm' ? amount * 60_000 : amount * 3_600_000;
+    matched += match[0];
+  }
+  return matched.length > 0 && matched.length === text.trim().length ? total : undefined;
+}
+
+/**
+ * How long the provider asked us to wait, in milliseconds, from `retry-after-ms`, `retry-after`
+ * (seconds or an HTTP date), or the `x-ratelimit-reset-*` family (durations, seconds or epoch).
+ * Returns `undefined` when no header says.
+ */
+export function parseRetryAfter(headers: HeaderBag, now: number = Date.now()): number | undefined {
+  const milliseconds = headerValue(headers, 'retry-after-ms');
+  if (milliseconds !== undefined && /^\d+(\.\d+)?$/.test(milliseconds.trim())) {
+    return Math.ceil(Number(milliseconds));
+  }
+  const retryAfter = headerValue(headers, 'retry-after');
+  if (retryAfter !== undefined) {
+    const trimmed = retryAfter.trim();
+    if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.ceil(Number(trimmed) * 1000);
+    const date = Date.parse(trimmed);
+    if (!Number.isNaN(date)) return Math.max(0, date - now);
+  }
+  let longest: number | undefined;
+  for (const name of ['x-ratelimit-reset-requests', 'x-ratelimit-reset-tokens', 'x-ratelimit-reset']) {
+    const value = headerValue(headers, name)?.trim();
+    if (value === undefined || value === '') continue;
+    let ms: number | undefined;
+    if (/^\d+(\.\d+)?$/.test(value)) {
+      const number = Number(value);
+      // Large numbers are epoch seconds; small ones are seconds from now.
+      ms = number > 1e9 ? Math.max(0, number * 1000 - now) : number * 1000;
+    } else {
+      ms = parseGoDuration(value) ?? (Number.isNaN(Date.parse(value)) ? undefined : Math.max(0, Date.parse(value) - now));
+    }
+    if (ms !== undefined) longest = Math.max(longest ?? 0, Math.ceil(ms));
+  }
+  return longest;
+}
+
+const SECRET_PATTERNS: readonly RegExp[] = [
+  /sk-ant-[A-Za-z0-9_-]{8,}/g,
+  /sk-(?:proj-)?[A-Za-z0-9_-]{16,}/g,
+  /AIza[0-9A-Za-z_-]{20,}/g,
+  /(?<=[?&](?:key|api[-_]?key)=)[^&\s"']+/gi,
+  /(?<=\b(?:Bearer|bearer)\s)[A-Za-z0-9._~+/=-]{8,}/g,
+];
+
+const registeredSecrets = new Set<string>();
+
+/**
+ * Registers a secret (an API key from the config) so that it is scrubbed from every message
+ * Switchyard produces, even when it matches no known key pattern.
+ */
+export function registerSecret(secret: string | undefined): void {
+  if (secret !== undefined && secret.length >= 4) registeredSecrets.add(secret);
+}
+
+/** Replaces anything that looks like a provider key, or was registered as a secret, with `[redacted]`. */
+export function redactSecrets(text: string): string {
+  let result = text;
+  for (const secret of registeredSecrets) {
+    if (result.includes(secret)) result = result.split(secret).join('[redacted]');
+  }
+  for (const pattern of SECRET_PATTERNS) result = result.replace(pattern, '[redacted]');
+  return result;
+}

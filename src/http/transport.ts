@@ -1,0 +1,154 @@
+/**
+ * The HTTP layer every adapter uses: one undici `Pool` per origin, sized and kept alive from config.
+ * Adapters receive a `HttpTransport` rather than building connections, so tests and pipelines can
+ * hand them any dispatcher. Undici's own retry interceptor is never stacked underneath: retries
+ * belong to the pipeline, or attempts would multiply.
+ */
+import { Pool } from 'undici';
+import type { HeaderBag } from '../errors.js';
+import { mapTransportError } from './transport-errors.js';
+
+/** Connection settings for one origin. */
+export interface PoolSettings {
+  /** Maximum open connections to the origin. */
+  readonly connections: number;
+  /** How long an idle connection is kept, in milliseconds. */
+  readonly keepAliveTimeoutMs: number;
+  /** How long establishing a connection (TCP + TLS) may take, in milliseconds. */
+  readonly connectTimeoutMs: number;
+}
+
+/** One upstream request. The body is already serialised. */
+export interface HttpRequest {
+  readonly url: string;
+  readonly method?: 'POST' | 'GET';
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body?: string;
+  /** Cancels the request and releases its connection. */
+  readonly signal: AbortSignal;
+  /** Time allowed until the response headers arrive, in milliseconds (0 = no limit). */
+  readonly firstByteTimeoutMs?: number;
+  /** Longest allowed gap between two body chunks, in milliseconds (0 = no limit). */
+  readonly idleTimeoutMs?: number;
+}
+
+/** The body of an upstream response: read once, as text, JSON or chunks. */
+export interface HttpBody extends AsyncIterable<Uint8Array> {
+  text(): Promise<string>;
+  json(): Promise<unknown>;
+  /** Discards the rest of the body so the connection can be reused. */
+  dump(): Promise<void>;
+}
+
+/** An upstream response whose headers have arrived. */
+export interface HttpResponse {
+  readonly status: number;
+  readonly headers: HeaderBag;
+  readonly body: HttpBody;
+}
+
+/** Sends requests upstream. Errors are `SwitchyardError`s of category `network`, `timeout` or `canceled`. */
+export interface HttpTransport {
+  send(request: HttpRequest): Promise<HttpResponse>;
+  /** Closes every connection. */
+  close(): Promise<void>;
+}
+
+/** The defaults used when a provider's config says nothing about its pool. */
+export const DEFAULT_POOL_SETTINGS: PoolSettings = {
+  connections: 100,
+  keepAliveTimeoutMs: 300_000,
+  connectTimeoutMs: 5_000,
+};
+
+/**
+ * Creates a transport that keeps one undici pool per origin. `settingsFor(origin)` gives each
+ * origin's pool settings the first time it is used.
+ */
+export function createPooledTransport(settingsFor: (origin: string) => PoolSettings = () => DEFAULT_POOL_SETTINGS): HttpTransport {
+  const pools = new Map<string, Pool>();
+  let closed = false;
+
+  function poolFor(origin: string): Pool {
+    let pool = pools.get(origin);
+    if (pool === undefined) {
+      const settings = settingsFor(origin);
+      pool = new Pool(origin, {
+        connections: settings.connections,
+        keepAliveTimeout: settings.keepAliveTimeoutMs,
+        keepAliveMaxTimeout: Math.max(settings.keepAliveTimeoutMs, 1_000),
+        connect: { timeout: settings.connectTimeoutMs },
+        pipelining: 1,
+      });
+      pools.set(origin, pool);
+    }
+    return pool;
+  }
+
+  return {
+    async send(request) {
+      if (closed) throw mapTransportError(new Error('transport is closed'), request.signal);
+      const url = new URL(request.url);
+      try {
+        const response = await poolFor(url.origin).request({
+          path: url.pathname + url.search,
+          method: request.method ?? 'POST',
+          headers: request.headers,
+          body: request.body,
+          signal: request.signal,
+          headersTimeout: request.firstByteTimeoutMs ?? 0,
+          bodyTimeout: request.idleTimeoutMs ?? 0,
+        });
+        return {
+          status: response.statusCode,
+          headers: response.headers as HeaderBag,
+          body: wrapBody(response.body, request.signal),
+        };
+      } catch (error) {
+        throw mapTransportError(error, request.signal);
+      }
+    },
+    async close() {
+      closed = true;
+      const all = [...pools.values()];
+      pools.clear();
+      await Promise.all(all.map((pool) => pool.close().catch(() => pool.destroy())));
+    },
+  };
+}
+
+interface UndiciBody extends AsyncIterable<Buffer> {
+  text(): Promise<string>;
+  json(): Promise<unknown>;
+  dump(options?: { limit: number }): Promise<void>;
+}
+
+/** Maps errors raised while reading the body (idle timeouts, resets, aborts) into the taxonomy. */
+function wrapBody(body: UndiciBody, signal: AbortSignal): HttpBody {
+  return {
+    async text() {
+      try {
+        return await body.text();
+      } catch (error) {
+        throw mapTransportError(error, signal);
+      }
+    },
+    async json() {
+      try {
+        return await body.json();
+      } catch (error) {
+        throw mapTransportError(error, signal);
+      }
+    },
+    async dump() {
+      await body.dump({ limit: 1 << 20 }).catch(() => undefined);
+    },
+    async *[Symbol.asyncIterator]() {
+      try {
+        for await (const chunk of body) yield chunk;
+      } catch (error) {
+        throw mapTransportError(error, signal);
+      }
+    },
+  };
+}

@@ -1,0 +1,25 @@
+/**
+ * The one small interface every pipeline stage has (cockatiel's `execute(fn)` shape): a stage
+ * receives the context and a `next` that runs the rest of the chain. Stages compose outermost-first,
+ * so cache, rate limit, breaker, retry and timeout stages are added and reordered by configuration
+ * without touching adapters or the router.
+ */
+
+/** A pipeline stage over contexts of type `C`. */
+export interface Stage<C> {
+  /** Short name for logs, metrics and `explain()` (e.g. `cache`, `retry`). */
+  readonly name: string;
+  /** Runs this stage around `next`. A stage may call `next` zero, one or several times. */
+  execute<T>(context: C, next: (context: C) => Promise<T>): Promise<T>;
+}
+
+/** Composes stages outermost-first around a terminal function. */
+export function composeStages<C, T>(stages: readonly Stage<C>[], terminal: (context: C) => Promise<T>): (context: C) => Promise<T> {
+  let run = terminal;
+  for (let index = stages.length - 1; index >= 0; index -= 1) {
+    const stage = stages[index] as Stage<C>;
+    const next = run;
+    run = (context) => stage.execute(context, next);
+  }
+  return run;
+}

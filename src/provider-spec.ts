@@ -1,0 +1,82 @@
+/**
+ * The contract between the router and a provider adapter. Everything an adapter may see is here;
+ * adapters never import the router. The `do` prefix marks methods the router calls, not users.
+ */
+import type { HttpTransport } from './http/transport.js';
+import type { ChatRequest, FinishReason, ToolCall, Usage } from './types.js';
+
+/** The wire formats Switchyard speaks. */
+export type ProviderType = 'anthropic' | 'openai' | 'azure-openai' | 'gemini' | 'openai-compatible';
+
+/** A provider's settings after the config was validated and defaults applied. */
+export interface ProviderSettings {
+  /** The provider id from the config (e.g. `anthropic`, `one-api`). */
+  readonly id: string;
+  readonly type: ProviderType;
+  /** Never logged, never put in an error. May be absent for local servers (Ollama, vLLM). */
+  readonly apiKey?: string;
+  /** Origin plus optional path prefix, without a trailing slash (e.g. `https://api.anthropic.com`). */
+  readonly baseUrl: string;
+  /** Azure OpenAI's `api-version` query parameter; Anthropic's `anthropic-version` header. */
+  readonly apiVersion?: string;
+  /** Extra headers sent with every request (e.g. `anthropic-beta`, `OpenAI-Organization`). */
+  readonly headers: Readonly<Record<string, string>>;
+  /** `max_tokens` sent when the caller gives none (Anthropic requires one). */
+  readonly defaultMaxTokens: number;
+}
+
+/** Everything one upstream attempt needs. */
+export interface AdapterCall {
+  /** The validated unified request. `request.model` is the route name; use `model` upstream. */
+  readonly request: ChatRequest;
+  /** The upstream model id (for Azure OpenAI: the deployment name). */
+  readonly model: string;
+  /** Aborted by the caller, by a timeout (reason: `TimeoutReason`) or by the pipeline. */
+  readonly signal: AbortSignal;
+  /** Time allowed until response headers, in ms (0 = no limit). */
+  readonly firstByteTimeoutMs: number;
+  /** Longest gap between two body chunks, in ms (0 = no limit). */
+  readonly idleTimeoutMs: number;
+}
+
+/** A complete answer as an adapter reports it; the router adds route, target, attempts and timing. */
+export interface AdapterResult {
+  readonly id: string;
+  readonly text: string;
+  readonly toolCalls: readonly ToolCall[];
+  readonly finishReason: FinishReason;
+  readonly rawFinishReason?: string;
+  readonly usage: Usage;
+  /** The model the provider says served the call. */
+  readonly servedModel?: string;
+}
+
+/** One part of an adapter's stream. */
+export type AdapterStreamPart =
+  | { readonly type: 'response-metadata'; readonly id?: string; readonly servedModel?: string }
+  | { readonly type: 'text-delta'; readonly text: string }
+  | { readonly type: 'tool-call'; readonly toolCall: ToolCall }
+  | { readonly type: 'usage'; readonly usage: Usage }
+  | { readonly type: 'finish'; readonly finishReason: FinishReason; readonly rawFinishReason?: string };
+
+/**
+ * A provider adapter. Both methods throw `SwitchyardError` only. `doStream` resolves once the
+ * upstream answered with a success status (an HTTP error rejects it); errors found later (an
+ * `error` SSE event, a cut connection, a stream that ends without its terminal event) are thrown
+ * from the iterator. The router decides whether output had already reached the caller.
+ */
+export interface ProviderAdapter {
+  readonly id: string;
+  readonly type: ProviderType;
+  doChat(call: AdapterCall): Promise<AdapterResult>;
+  doStream(call: AdapterCall): Promise<AsyncIterable<AdapterStreamPart>>;
+}
+
+/** What an adapter factory receives. */
+export interface AdapterContext {
+  readonly settings: ProviderSettings;
+  readonly transport: HttpTransport;
+}
+
+/** Builds an adapter for one configured provider. */
+export type AdapterFactory = (context: AdapterContext) => ProviderAdapter;

@@ -1,0 +1,101 @@
+/**
+ * A server-sent events parser per the WHATWG spec: LF, CR and CRLF line ends, comments,
+ * multi-line `data`, chunks split anywhere (even inside a multi-byte character), and no limit on
+ * line length (tool-call arguments larger than 64 KiB arrive as one line).
+ */
+
+/** One dispatched SSE event. `event` is `message` when the stream named none. */
+export interface SseEvent {
+  readonly event: string;
+  readonly data: string;
+  readonly id?: string;
+}
+
+/** Incremental parser: feed text, take complete events. Exposed for tests and custom transports. */
+export class SseParser {
+  private buffer = '';
+  private eventName = '';
+  private data: string[] = [];
+  private lastId: string | undefined;
+  private sawCarriageReturn = false;
+
+  /** Adds decoded text and returns the events it completed. */
+  push(text: string): SseEvent[] {
+    const events: SseEvent[] = [];
+    let input = text;
+    // A CRLF split across two chunks: the LF belongs to the line already ended by CR.
+    if (this.sawCarriageReturn && input.startsWith('\n')) input = input.slice(1);
+    this.sawCarriageReturn = false;
+    this.buffer += input;
+    let start = 0;
+    const buffer = this.buffer;
+    const length = buffer.length;
+    for (let index = 0; index < length; index += 1) {
+      const code = buffer.charCodeAt(index);
+      if (code !== 10 && code !== 13) continue;
+      this.processLine(buffer.slice(start, index), events);
+      if (code === 13) {
+        if (index + 1 < length) {
+          if (buffer.charCodeAt(index + 1) === 10) index += 1;
+        } else {
+          this.sawCarriageReturn = true;
+        }
+      }
+      start = index + 1;
+    }
+    this.buffer = start === 0 ? buffer : buffer.slice(start);
+    return events;
+  }
+
+  /** Ends the stream; an event without its terminating blank line is discarded, per spec. */
+  end(): SseEvent[] {
+    const events: SseEvent[] = [];
+    if (this.buffer.length > 0) {
+      this.processLine(this.buffer, events);
+      this.buffer = '';
+    }
+    return events;
+  }
+
+  private processLine(line: string, events: SseEvent[]): void {
+    if (line.length === 0) {
+      if (this.data.length > 0) {
+        events.push({ event: this.eventName || 'message', data: this.data.join('\n'), ...(this.lastId === undefined ? {} : { id: this.lastId }) });
+      }
+      this.data = [];
+      this.eventName = '';
+      return;
+    }
+    if (line.charCodeAt(0) === 58) return; // ':' comment (keep-alive pings)
+    const colon = line.indexOf(':');
+    const field = colon === -1 ? line : line.slice(0, colon);
+    let value = colon === -1 ? '' : line.slice(colon + 1);
+    if (value.charCodeAt(0) === 32) value = value.slice(1);
+    switch (field) {
+      case 'data':
+        this.data.push(value);
+        break;
+      case 'event':
+        this.eventName = value;
+        break;
+      case 'id':
+        if (!value.includes('\0')) this.lastId = value;
+        break;
+      default:
+        break; // `retry` and unknown fields are ignored
+    }
+  }
+}
+
+/** Parses a byte stream into SSE events. Errors from the source propagate unchanged. */
+export async function* parseSse(source: AsyncIterable<Uint8Array>): AsyncGenerator<SseEvent> {
+  const decoder = new TextDecoder();
+  const parser = new SseParser();
+  for await (const chunk of source) {
+    const events = parser.push(decoder.decode(chunk, { stream: true }));
+    for (const event of events) yield event;
+  }
+  const tail = decoder.decode();
+  for (const event of parser.push(tail)) yield event;
+  for (const event of parser.end()) yield event;
+}
