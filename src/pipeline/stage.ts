@@ -5,19 +5,19 @@
  * without touching adapters or the router.
  */
 
-/** A pipeline stage over contexts of type `C`. */
-export interface Stage<C> {
-  /** Short name for logs, metrics and `explain()` (e.g. `cache`, `retry`). */
+/** A pipeline stage over contexts of type `C` producing results of type `T`. */
+export interface Stage<C, T> {
+  /** Short name for logs, metrics and `explain()` (e.g. `cache`, `rate-limit`). */
   readonly name: string;
   /** Runs this stage around `next`. A stage may call `next` zero, one or several times. */
-  execute<T>(context: C, next: (context: C) => Promise<T>): Promise<T>;
+  execute(context: C, next: (context: C) => Promise<T>): Promise<T>;
 }
 
 /** Composes stages outermost-first around a terminal function. */
-export function composeStages<C, T>(stages: readonly Stage<C>[], terminal: (context: C) => Promise<T>): (context: C) => Promise<T> {
+export function composeStages<C, T>(stages: readonly Stage<C, T>[], terminal: (context: C) => Promise<T>): (context: C) => Promise<T> {
   let run = terminal;
   for (let index = stages.length - 1; index >= 0; index -= 1) {
-    const stage = stages[index] as Stage<C>;
+    const stage = stages[index] as Stage<C, T>;
     const next = run;
     run = (context) => stage.execute(context, next);
   }

@@ -1,0 +1,65 @@
+/**
+ * What flows through the pipeline. A call-level chain (cache → rate limit → dispatch) wraps the
+ * dispatcher, which picks targets and runs the attempt-level chain (breaker → timeout → adapter)
+ * once per try, moving to other targets and fallback routes between tries.
+ */
+import type { Policies, RouteConfig, TargetConfig } from '../config/types.js';
+import type { ProviderAdapter } from '../provider-spec.js';
+import type { Attempt, CallOptions, ChatRequest, ChatResponse, StreamEvent } from '../types.js';
+
+/** Facts stages record about a call, for audit records, metrics and `explain()`. */
+export interface CallNotes {
+  /** `hit`, `miss`, `bypass` (cache off or not cacheable), or `shared` (joined an identical call in flight). */
+  cache?: 'hit' | 'miss' | 'bypass' | 'shared';
+  /** Milliseconds spent waiting for rate-limit room. */
+  rateLimitWaitMs?: number;
+  /** Targets skipped because their breaker was open. */
+  breakerSkips?: string[];
+  /** Retries refused by the retry budget. */
+  retryBudgetExhausted?: boolean;
+}
+
+/** One call, from entry to answer. Only the dispatcher appends to `attempts`. */
+export interface CallContext {
+  readonly requestId: string;
+  readonly request: ChatRequest;
+  readonly options: CallOptions;
+  /** The requested route. */
+  readonly route: RouteConfig;
+  /** The policies in force for this call (route's, with per-call overrides). */
+  readonly policies: Policies;
+  readonly mode: 'chat' | 'stream';
+  /** `performance.now()` when the call entered the router. */
+  readonly startedAt: number;
+  /** Aborted by the caller or by the total timeout. */
+  readonly signal: AbortSignal;
+  readonly attempts: Attempt[];
+  readonly notes: CallNotes;
+}
+
+/** A stream that has started: its events, and a promise of the final response. */
+export interface StartedStream {
+  readonly events: AsyncIterable<StreamEvent>;
+  /** Resolves with the final response when the stream ends cleanly; rejects when it fails. */
+  readonly completion: Promise<ChatResponse>;
+}
+
+/** What the call-level chain produces: a whole response, or a started stream. */
+export type CallOutcome =
+  | { readonly kind: 'response'; readonly response: ChatResponse }
+  | { readonly kind: 'stream'; readonly stream: StartedStream };
+
+/** One try at one target. */
+export interface AttemptContext {
+  readonly call: CallContext;
+  /** The route this try belongs to (the requested one or a fallback). */
+  readonly route: RouteConfig;
+  readonly target: TargetConfig;
+  /** `provider/model`, the breaker's and metrics' key for the target. */
+  readonly targetKey: string;
+  readonly adapter: ProviderAdapter;
+  /** 1 for the first try of the call. */
+  readonly attemptNumber: number;
+  /** Aborted by the call's signal or by this attempt's own timeouts. */
+  readonly signal: AbortSignal;
+}
