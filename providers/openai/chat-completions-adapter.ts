@@ -1,0 +1,136 @@
+/**
+ * The one Chat Completions adapter behind the `openai`, `azure-openai` and `openai-compatible`
+ * provider types. They differ only in the URL, the auth header, whether the body names the
+ * model, and which field carries the output limit; everything else (mapping, streaming, errors)
+ * is shared.
+ */
+import { SwitchyardError, type HeaderBag } from '../../src/errors.js';
+import { postJson, readJson, type FailedResponse } from '../../src/http/post-json.js';
+import type { HttpTransport } from '../../src/http/transport.js';
+import type { AdapterCall, AdapterResult, AdapterStreamPart, ProviderAdapter, ProviderSettings } from '../../src/provider-spec.js';
+import { mapOpenAIError } from './errors.js';
+import { buildChatCompletionsBody, type TokenLimitField } from './request.js';
+import { parseChatCompletion } from './response.js';
+import { parseChatCompletionStream } from './stream.js';
+
+/** What distinguishes one Chat Completions provider type from another. */
+export interface ChatCompletionsDialect {
+  /** The endpoint for a model (or Azure deployment). */
+  readonly url: (model: string) => string;
+  /** Credentials headers (`authorization` or `api-key`); empty when the server needs none. */
+  readonly authHeaders: Readonly<Record<string, string>>;
+  /** Whether the body carries `model` (Azure names the deployment in the path instead). */
+  readonly modelInBody: boolean;
+  readonly tokenLimitField: TokenLimitField;
+  /** Ask streams for a final usage chunk (`stream_options.include_usage`). Default true. */
+  readonly streamUsage?: boolean;
+}
+
+/** Arguments of `createChatCompletionsAdapter`. */
+export interface ChatCompletionsAdapterOptions {
+  readonly settings: ProviderSettings;
+  readonly transport: HttpTransport;
+  readonly dialect: ChatCompletionsDialect;
+}
+
+function headerValue(headers: HeaderBag, name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/**
+ * Configured headers, lower-cased, with the credentials added unless the configuration already
+ * sets that header itself (e.g. a gateway that wants its own `Authorization`).
+ */
+export function mergeHeaders(configured: Readonly<Record<string, string>>, auth: Readonly<Record<string, string>>): Record<string, string> {
+  const merged: Record<string, string> = {};
+  for (const [name, value] of Object.entries(configured)) merged[name.toLowerCase()] = value;
+  for (const [name, value] of Object.entries(auth)) if (merged[name.toLowerCase()] === undefined) merged[name.toLowerCase()] = value;
+  return merged;
+}
+
+/** Stamps provider and model on anything thrown while a stream is read. */
+async function* stamped(parts: AsyncIterable<AdapterStreamPart>, provider: string, model: string): AsyncGenerator<AdapterStreamPart> {
+  try {
+    yield* parts;
+  } catch (error) {
+    const base = SwitchyardError.isInstance(error)
+      ? error
+      : new SwitchyardError({ category: 'network', message: `${provider} stream failed: ${error instanceof Error ? error.message : String(error)}`, cause: error });
+    throw base.with({ provider: base.provider ?? provider, model: base.model ?? model });
+  }
+}
+
+/** A complete answer replayed as stream parts (for servers that ignore `stream: true`). */
+async function* replay(result: AdapterResult): AsyncGenerator<AdapterStreamPart> {
+  yield { type: 'response-metadata', id: result.id, ...(result.servedModel === undefined ? {} : { servedModel: result.servedModel }) };
+  if (result.text !== '') yield { type: 'text-delta', text: result.text };
+  for (const toolCall of result.toolCalls) yield { type: 'tool-call', toolCall };
+  yield { type: 'usage', usage: result.usage };
+  yield { type: 'finish', finishReason: result.finishReason, ...(result.rawFinishReason === undefined ? {} : { rawFinishReason: result.rawFinishReason }) };
+}
+
+/** Builds a Chat Completions adapter for one configured provider. */
+export function createChatCompletionsAdapter(options: ChatCompletionsAdapterOptions): ProviderAdapter {
+  const { settings, transport, dialect } = options;
+  const provider = settings.id;
+  const headers = mergeHeaders(settings.headers, dialect.authHeaders);
+  const mapError = (failure: FailedResponse): SwitchyardError => mapOpenAIError(failure, settings.apiKey);
+
+  function body(call: AdapterCall, stream: boolean): unknown {
+    return buildChatCompletionsBody(call.request, {
+      model: dialect.modelInBody ? call.model : undefined,
+      stream,
+      tokenLimitField: dialect.tokenLimitField,
+      defaultMaxTokens: settings.defaultMaxTokens,
+      streamUsage: dialect.streamUsage ?? true,
+    });
+  }
+
+  function stampError(error: unknown, call: AdapterCall): SwitchyardError {
+    const base = SwitchyardError.isInstance(error)
+      ? error
+      : new SwitchyardError({ category: 'unknown', message: error instanceof Error ? error.message : String(error), cause: error });
+    return base.with({ provider: base.provider ?? provider, model: base.model ?? call.model });
+  }
+
+  return {
+    id: provider,
+    type: settings.type,
+
+    async doChat(call) {
+      const requestBody = body(call, false);
+      const response = await postJson({ transport, call, url: dialect.url(call.model), headers, body: requestBody, mapError, provider });
+      try {
+        return parseChatCompletion(await readJson(response, provider), provider);
+      } catch (error) {
+        throw stampError(error, call);
+      }
+    },
+
+    async doStream(call) {
+      const requestBody = body(call, true);
+      const response = await postJson({
+        transport,
+        call,
+        url: dialect.url(call.model),
+        headers: { ...headers, accept: 'text/event-stream' },
+        body: requestBody,
+        mapError,
+        provider,
+      });
+      const contentType = headerValue(response.headers, 'content-type') ?? '';
+      if (contentType.includes('application/json')) {
+        // A server that ignored `stream: true` answered in one piece; replay it as a stream.
+        let result: AdapterResult;
+        try {
+          result = parseChatCompletion(await readJson(response, provider), provider);
+        } catch (error) {
+          throw stampError(error, call);
+        }
+        return replay(result);
+      }
+      return stamped(parseChatCompletionStream(response.body, { provider, ...(settings.apiKey === undefined ? {} : { secret: settings.apiKey }) }), provider, call.model);
+    },
+  };
+}

@@ -1,0 +1,175 @@
+/**
+ * Unified `ChatRequest` → Chat Completions request body, per the API reference
+ * (https://platform.openai.com/docs/api-reference/chat/create): the system prompt as the first
+ * `system` message, images as `image_url` parts (base64 as a `data:` URL), assistant tool calls
+ * with JSON-string `arguments`, tool results as `tool` messages with `tool_call_id`, tools as
+ * `{ type: 'function', function }`, and streams with `stream_options.include_usage` so the last
+ * chunk reports usage. `tool_choice` is sent only with tools: the API rejects it otherwise.
+ */
+import { invalidRequest } from '../../src/errors.js';
+import type { ChatRequest, ContentPart, Message, ToolChoice, ToolDefinition } from '../../src/types.js';
+
+/**
+ * The body field that carries the output limit. OpenAI deprecated `max_tokens` in favour of
+ * `max_completion_tokens` (reasoning models reject `max_tokens`); compatible servers (vLLM,
+ * Ollama, DeepSeek, One API) and older Azure API versions only know `max_tokens`.
+ */
+export type TokenLimitField = 'max_tokens' | 'max_completion_tokens';
+
+/** A text or image part of a Chat Completions message. */
+export type OpenAIContentPart =
+  | { readonly type: 'text'; readonly text: string }
+  | { readonly type: 'image_url'; readonly image_url: { readonly url: string } };
+
+/** A tool call inside an assistant message. */
+export interface OpenAIToolCall {
+  readonly id: string;
+  readonly type: 'function';
+  readonly function: { readonly name: string; readonly arguments: string };
+}
+
+/** One Chat Completions message. */
+export type OpenAIMessage =
+  | { readonly role: 'system'; readonly content: string }
+  | { readonly role: 'user'; readonly content: string | readonly OpenAIContentPart[] }
+  | { readonly role: 'assistant'; readonly content: string | null; readonly tool_calls?: readonly OpenAIToolCall[] }
+  | { readonly role: 'tool'; readonly tool_call_id: string; readonly content: string };
+
+/** A function tool. */
+export interface OpenAITool {
+  readonly type: 'function';
+  readonly function: { readonly name: string; readonly description?: string; readonly parameters: Record<string, unknown> };
+}
+
+/** The `tool_choice` values. */
+export type OpenAIToolChoice = 'auto' | 'none' | 'required' | { readonly type: 'function'; readonly function: { readonly name: string } };
+
+/** A Chat Completions request body. */
+export interface ChatCompletionsBody {
+  readonly model?: string;
+  readonly messages: readonly OpenAIMessage[];
+  readonly tools?: readonly OpenAITool[];
+  readonly tool_choice?: OpenAIToolChoice;
+  readonly max_tokens?: number;
+  readonly max_completion_tokens?: number;
+  readonly temperature?: number;
+  readonly top_p?: number;
+  readonly stop?: readonly string[];
+  readonly stream?: true;
+  readonly stream_options?: { readonly include_usage: true };
+}
+
+/** How a provider wants the body built. */
+export interface BodyOptions {
+  /** The upstream model; `undefined` leaves `model` out (Azure names the deployment in the path). */
+  readonly model: string | undefined;
+  readonly stream: boolean;
+  readonly tokenLimitField: TokenLimitField;
+  /** The limit sent when the request gives none (`ProviderSettings.defaultMaxTokens`). */
+  readonly defaultMaxTokens?: number;
+  /** Ask for a final usage chunk in streams (`stream_options.include_usage`). */
+  readonly streamUsage: boolean;
+}
+
+/** A `data:` URL, or the URL itself, for an image part. */
+export function imageUrlOf(part: Extract<ContentPart, { type: 'image' }>, field: string): string {
+  if (part.url !== undefined && part.url !== '') return part.url;
+  if (part.data !== undefined && part.data !== '') {
+    if (part.mediaType === undefined || part.mediaType === '') throw invalidRequest(`${field}.mediaType`, 'is required when an image is given as data');
+    return `data:${part.mediaType};base64,${part.data}`;
+  }
+  throw invalidRequest(field, 'an image needs a url or base64 data');
+}
+
+/** The text of content that may only hold text (system, assistant and tool messages). */
+function textOnly(content: Message['content'], field: string): string {
+  if (typeof content === 'string') return content;
+  return content
+    .map((part, index) => {
+      if (part.type !== 'text') throw invalidRequest(`${field}[${index}]`, 'only user messages may contain images');
+      return part.text;
+    })
+    .join('\n');
+}
+
+/** User content: text alone stays a string (every compatible server accepts it); images make parts. */
+function userContent(content: Message['content'], field: string): string | OpenAIContentPart[] {
+  if (typeof content === 'string') return content;
+  if (content.every((part) => part.type === 'text')) return content.map((part) => (part as { text: string }).text).join('\n');
+  return content.map((part, index): OpenAIContentPart =>
+    part.type === 'text' ? { type: 'text', text: part.text } : { type: 'image_url', image_url: { url: imageUrlOf(part, `${field}[${index}]`) } },
+  );
+}
+
+/** Maps the unified messages (and system prompt) to Chat Completions messages. */
+export function toOpenAIMessages(request: Pick<ChatRequest, 'system' | 'messages'>): OpenAIMessage[] {
+  const messages: OpenAIMessage[] = [];
+  if (request.system !== undefined && request.system !== '') messages.push({ role: 'system', content: request.system });
+  request.messages.forEach((message, index) => {
+    const field = `messages[${index}].content`;
+    switch (message.role) {
+      case 'system':
+        messages.push({ role: 'system', content: textOnly(message.content, field) });
+        break;
+      case 'user':
+        messages.push({ role: 'user', content: userContent(message.content, field) });
+        break;
+      case 'assistant': {
+        const text = textOnly(message.content, field);
+        const calls = message.toolCalls ?? [];
+        if (calls.length === 0) {
+          messages.push({ role: 'assistant', content: text });
+          break;
+        }
+        messages.push({
+          role: 'assistant',
+          content: text === '' ? null : text,
+          tool_calls: calls.map((call) => ({ id: call.id, type: 'function', function: { name: call.name, arguments: JSON.stringify(call.arguments) } })),
+        });
+        break;
+      }
+      case 'tool':
+        if (message.toolCallId === undefined || message.toolCallId === '') {
+          throw invalidRequest(`messages[${index}].toolCallId`, 'a tool message must name the call it answers');
+        }
+        messages.push({ role: 'tool', tool_call_id: message.toolCallId, content: textOnly(message.content, field) });
+        break;
+    }
+  });
+  return messages;
+}
+
+/** Maps tool definitions to function tools. */
+export function toOpenAITools(tools: readonly ToolDefinition[]): OpenAITool[] {
+  return tools.map((tool) => ({
+    type: 'function',
+    function: {
+      name: tool.name,
+      ...(tool.description === undefined ? {} : { description: tool.description }),
+      parameters: tool.parameters,
+    },
+  }));
+}
+
+/** Maps the unified tool choice. */
+export function toOpenAIToolChoice(choice: ToolChoice): OpenAIToolChoice {
+  return typeof choice === 'string' ? choice : { type: 'function', function: { name: choice.name } };
+}
+
+/** Builds the whole request body. */
+export function buildChatCompletionsBody(request: ChatRequest, options: BodyOptions): ChatCompletionsBody {
+  const limit = request.maxTokens ?? options.defaultMaxTokens;
+  const tools = request.tools ?? [];
+  return {
+    ...(options.model === undefined ? {} : { model: options.model }),
+    messages: toOpenAIMessages(request),
+    ...(tools.length > 0 ? { tools: toOpenAITools(tools) } : {}),
+    ...(request.toolChoice === undefined || tools.length === 0 ? {} : { tool_choice: toOpenAIToolChoice(request.toolChoice) }),
+    ...(limit === undefined ? {} : { [options.tokenLimitField]: limit }),
+    ...(request.temperature === undefined ? {} : { temperature: request.temperature }),
+    ...(request.topP === undefined ? {} : { top_p: request.topP }),
+    ...(request.stop === undefined || request.stop.length === 0 ? {} : { stop: request.stop }),
+    ...(options.stream ? { stream: true as const } : {}),
+    ...(options.stream && options.streamUsage ? { stream_options: { include_usage: true as const } } : {}),
+  };
+}
