@@ -1,0 +1,50 @@
+/**
+ * The in-process rate limiter: limits hold per process. A call under no limit costs one map
+ * lookup; an admitted call costs a few map updates and no timer (timers exist only while a call
+ * waits for room).
+ */
+import type { RateLimitPolicy } from '../../config/types.js';
+import { limitChecks } from './limit-checks.js';
+import { createLocalLimitState } from './local-limit-state.js';
+import type { RateLimitKeys, RateLimiter, RateLimitLease } from './rate-limiter.js';
+import { noLimitLease, waitForRoom } from './wait-for-room.js';
+
+/** Options of `createMemoryRateLimiter`. */
+export interface MemoryRateLimiterOptions {
+  /**
+   * The clock, ms; must never go backwards. Tests pass a fake clock.
+   * @default performance.now
+   */
+  readonly now?: () => number;
+}
+
+/**
+ * Creates a rate limiter whose state lives in this process.
+ * @example
+ * const limiter = createMemoryRateLimiter();
+ * const lease = await limiter.acquire({ user: 'u1' }, { perUser: { concurrency: 5 }, waitMs: 500 }, signal);
+ * try { ... } finally { lease.release(usage.totalTokens); }
+ */
+export function createMemoryRateLimiter(options: MemoryRateLimiterOptions = {}): RateLimiter {
+  const now = options.now ?? (() => performance.now());
+  const state = createLocalLimitState(now);
+  return {
+    degraded: false,
+    acquire(keys: RateLimitKeys, policy: RateLimitPolicy, signal?: AbortSignal): Promise<RateLimitLease> {
+      const checks = limitChecks(keys, policy);
+      if (checks.length === 0) return noLimitLease();
+      return waitForRoom({
+        checks,
+        waitMs: policy.waitMs,
+        signal,
+        now,
+        tryAcquire: state.tryAcquire,
+        waitForSlot: state.waitForRelease,
+      });
+    },
+    async close() {
+      state.notifyRelease();
+      state.clear();
+    },
+  };
+}
