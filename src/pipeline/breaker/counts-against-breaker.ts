@@ -1,0 +1,17 @@
+/**
+ * Which failures are evidence that a target is unhealthy. The breaker itself counts whatever it is
+ * told; this decides what to tell it, apart from the mechanism (cockatiel's `handleWhen`).
+ */
+import { isCallerFault } from '../../errors.js';
+import type { ErrorCategoryName } from '../../types.js';
+
+/**
+ * Whether a failure of this category should be recorded against the target's breaker. Faults of
+ * the caller's own request (`invalid_request`, `context_length`, `content_filter`, `canceled`,
+ * `config`) say nothing about the target, and `circuit_open` is the breaker's own refusal, so
+ * neither counts; everything else (rate limits, overload, server errors, timeouts, network, auth,
+ * quota, …) does.
+ */
+export function countsAgainstBreaker(category: ErrorCategoryName): boolean {
+  return category !== 'circuit_open' && !isCallerFault(category);
+}
