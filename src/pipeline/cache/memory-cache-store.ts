@@ -1,0 +1,81 @@
+/**
+ * An in-process LRU cache with a lifetime per entry. The `Map`'s insertion order is the recency
+ * order: a read moves the entry to the end, a write past `maxEntries` evicts from the front. Both
+ * are O(1).
+ *
+ * Entries are kept as JSON text, exactly as the Redis store keeps them: every reader gets its own
+ * copy (a caller editing a tool call's `arguments` cannot change what the next caller is served),
+ * and both stores round-trip values the same way.
+ */
+import { SwitchyardError } from '../../errors.js';
+import type { CachedEntry, CacheStore } from './store.js';
+
+/** Options of `createMemoryCacheStore`. */
+export interface MemoryCacheStoreOptions {
+  /** The most entries kept; the least recently used is evicted beyond it. A positive integer. */
+  readonly maxEntries: number;
+  /**
+   * The clock for expiry, in milliseconds.
+   * @default Date.now
+   */
+  readonly now?: () => number;
+}
+
+/** The in-memory store; `size` counts entries held, expired ones not yet dropped included. */
+export interface MemoryCacheStore extends CacheStore {
+  readonly size: number;
+}
+
+interface Slot {
+  readonly json: string;
+  readonly expiresAt: number;
+}
+
+/**
+ * Creates an in-memory LRU cache store.
+ *
+ * @throws SwitchyardError (`config`) when `maxEntries` is not a positive integer.
+ * @example
+ * const store = createMemoryCacheStore({ maxEntries: 1_000 });
+ */
+export function createMemoryCacheStore(options: MemoryCacheStoreOptions): MemoryCacheStore {
+  const { maxEntries } = options;
+  if (!Number.isInteger(maxEntries) || maxEntries < 1) {
+    throw new SwitchyardError({ category: 'config', message: `cache maxEntries must be a positive integer, got ${String(maxEntries)}` });
+  }
+  const now = options.now ?? Date.now;
+  const slots = new Map<string, Slot>();
+
+  return {
+    get size() {
+      return slots.size;
+    },
+    async get(key) {
+      const slot = slots.get(key);
+      if (slot === undefined) return undefined;
+      slots.delete(key);
+      if (slot.expiresAt <= now()) return undefined;
+      slots.set(key, slot);
+      return JSON.parse(slot.json) as CachedEntry;
+    },
+    async set(key, entry, ttlMs) {
+      if (!(ttlMs > 0)) return;
+      let json: string;
+      try {
+        json = JSON.stringify(entry);
+      } catch {
+        return; // Not representable as JSON (never the case for a provider's answer): not cached.
+      }
+      slots.delete(key);
+      slots.set(key, { json, expiresAt: now() + ttlMs });
+      while (slots.size > maxEntries) {
+        const oldest = slots.keys().next();
+        if (oldest.done === true) break;
+        slots.delete(oldest.value);
+      }
+    },
+    async close() {
+      slots.clear();
+    },
+  };
+}

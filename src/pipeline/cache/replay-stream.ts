@@ -1,0 +1,32 @@
+/**
+ * Plays a finished response back as a stream, for stream calls answered from the cache. The events
+ * are those a live stream of the same answer ends up with: the text, each tool call, the usage,
+ * then `finish` carrying the response itself.
+ */
+import type { StartedStream } from '../context.js';
+import type { ChatResponse, StreamEvent } from '../../types.js';
+
+/**
+ * A started stream that replays `response`: one `text-delta` with the whole text (none when the
+ * text is empty), one `tool-call` per tool call, `usage`, then `finish` with `response` as given
+ * (callers set `cached`, `requestId` and `latencyMs` beforehand). `completion` resolves with
+ * `response` at once. The events can be iterated more than once; each iteration replays them all.
+ *
+ * @example
+ * for await (const event of replayStream(response).events) console.log(event.type);
+ */
+export function replayStream(response: ChatResponse): StartedStream {
+  const events: StreamEvent[] = [];
+  if (response.text.length > 0) events.push({ type: 'text-delta', text: response.text });
+  for (const toolCall of response.toolCalls) events.push({ type: 'tool-call', toolCall });
+  events.push({ type: 'usage', usage: response.usage });
+  events.push({ type: 'finish', response });
+  return {
+    events: {
+      async *[Symbol.asyncIterator]() {
+        yield* events;
+      },
+    },
+    completion: Promise.resolve(response),
+  };
+}

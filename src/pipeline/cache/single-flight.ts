@@ -1,0 +1,55 @@
+/**
+ * Single-flight: concurrent calls for the same key share one run of the work. The first caller
+ * starts it; callers arriving while it runs join the same promise. The key is forgotten as soon as
+ * the run settles, so a failure reaches everyone who was waiting but is never remembered: the next
+ * caller starts a fresh run.
+ */
+
+/** One caller's share of a run. */
+export interface Flight<T> {
+  /** The run's result, the same promise for every caller that shared it. */
+  readonly promise: Promise<T>;
+  /** False for the caller that started the run, true for callers that joined it. */
+  readonly shared: boolean;
+}
+
+/** Runs work at most once at a time per key. */
+export interface SingleFlight<T> {
+  /** Starts `fn` for `key`, or joins the run of `key` already in flight (then `fn` is not called). */
+  run(key: string, fn: () => Promise<T>): Flight<T>;
+  /** Keys currently in flight. */
+  readonly size: number;
+}
+
+/**
+ * Creates a single-flight group.
+ *
+ * @example
+ * const flights = createSingleFlight<ChatResponse>();
+ * const { promise, shared } = flights.run(key, () => callUpstream());
+ */
+export function createSingleFlight<T>(): SingleFlight<T> {
+  const inFlight = new Map<string, Promise<T>>();
+  return {
+    get size() {
+      return inFlight.size;
+    },
+    run(key, fn) {
+      const running = inFlight.get(key);
+      if (running !== undefined) return { promise: running, shared: true };
+      let promise: Promise<T>;
+      try {
+        promise = Promise.resolve(fn());
+      } catch (error) {
+        promise = Promise.reject(error);
+      }
+      inFlight.set(key, promise);
+      const forget = (): void => {
+        if (inFlight.get(key) === promise) inFlight.delete(key);
+      };
+      // Attached first, so the key is forgotten before any caller's continuation runs.
+      promise.then(forget, forget);
+      return { promise, shared: false };
+    },
+  };
+}

@@ -1,0 +1,40 @@
+/**
+ * Where cached answers live. One small interface with two implementations: an in-process LRU
+ * (`createMemoryCacheStore`) and a Redis store shared by every process (`createRedisCacheStore`).
+ *
+ * Contract for every implementation: a cache must never fail a call. `get` resolves `undefined`
+ * when it cannot answer and `set` resolves even when it could not store; neither rejects because
+ * the backing store is unwell.
+ */
+import type { ChatResponse } from '../../types.js';
+
+/** One cached answer. */
+export interface CachedEntry {
+  /** The response as first produced (per-call fields are replaced when it is served). */
+  readonly response: ChatResponse;
+  /** Epoch milliseconds when the entry was stored. */
+  readonly storedAt: number;
+}
+
+/** A key–value store of cached answers with a lifetime per entry. */
+export interface CacheStore {
+  /** The entry under `key`, or `undefined` when absent, expired or unreadable. Never rejects. */
+  get(key: string): Promise<CachedEntry | undefined>;
+  /** Stores `entry` for `ttlMs` milliseconds; a `ttlMs` of 0 or less stores nothing. Never rejects. */
+  set(key: string, entry: CachedEntry, ttlMs: number): Promise<void>;
+  /** Releases what the store owns and waits for writes still in flight. */
+  close(): Promise<void>;
+  /** True while the store's backend is failing and calls are answered as misses (or from a fallback). */
+  readonly degraded?: boolean;
+}
+
+/** The little a cache store logs: one warning when its backend starts failing, one note when it recovers. */
+export interface CacheLogger {
+  warn(message: string, details?: Readonly<Record<string, unknown>>): void;
+  info?(message: string, details?: Readonly<Record<string, unknown>>): void;
+}
+
+export { createMemoryCacheStore } from './memory-cache-store.js';
+export type { MemoryCacheStore, MemoryCacheStoreOptions } from './memory-cache-store.js';
+export { createRedisCacheStore } from './redis-cache-store.js';
+export type { RedisCacheStore, RedisCacheStoreOptions } from './redis-cache-store.js';
