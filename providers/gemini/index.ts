@@ -1,0 +1,102 @@
+/**
+ * The Google Gemini API adapter: `POST {baseUrl}/v1beta/models/{model}:generateContent` and
+ * `:streamGenerateContent?alt=sse`. The key travels in the `x-goog-api-key` header, never in the
+ * URL, so it cannot leak through logged URLs.
+ */
+import { registerSecret, SwitchyardError } from '../../src/errors.js';
+import { postJson, readJson } from '../../src/http/post-json.js';
+import type { HttpResponse } from '../../src/http/transport.js';
+import type { AdapterCall, AdapterFactory, AdapterStreamPart, ProviderSettings } from '../../src/provider-spec.js';
+import { parseSse } from '../../src/streaming/sse.js';
+import { mapGeminiError } from './errors.js';
+import { buildGeminiRequest } from './request.js';
+import { parseGeminiResponse } from './response.js';
+import { mapGeminiStream } from './stream.js';
+
+export { mapGeminiError, geminiError, parseGoogleDuration, GEMINI_STATUS_CATEGORIES } from './errors.js';
+export { buildGeminiRequest, SKIP_THOUGHT_SIGNATURE } from './request.js';
+export type { GeminiRequestBody, GeminiContent, GeminiPart } from './request.js';
+export { parseGeminiResponse, mapGeminiFinishReason, mapGeminiUsage } from './response.js';
+export { mapGeminiStream } from './stream.js';
+
+/** The Gemini API origin used when the config names none. */
+export const GEMINI_DEFAULT_BASE_URL = 'https://generativelanguage.googleapis.com';
+
+/** The API version path segment used unless the config's `apiVersion` names one (e.g. `v1`). */
+const DEFAULT_API_VERSION = 'v1beta';
+
+/** The versioned API root: the base URL as given when it already ends in a version segment. */
+function apiRoot(settings: ProviderSettings): string {
+  const base = (settings.baseUrl === '' ? GEMINI_DEFAULT_BASE_URL : settings.baseUrl).replace(/\/+$/, '');
+  if (/\/v\d+(?:alpha|beta)?\d*$/.test(base)) return base;
+  const version = settings.apiVersion !== undefined && /^v\d+(?:alpha|beta)?\d*$/.test(settings.apiVersion) ? settings.apiVersion : DEFAULT_API_VERSION;
+  return `${base}/${version}`;
+}
+
+/** Adds the provider id and model to any error escaping the adapter. */
+function stamp(error: unknown, providerId: string, model: string): SwitchyardError {
+  const base = SwitchyardError.isInstance(error)
+    ? error
+    : new SwitchyardError({ category: 'unknown', message: error instanceof Error ? error.message : String(error), cause: error });
+  return base.with({ provider: base.provider ?? providerId, model: base.model ?? model });
+}
+
+/** Creates the adapter for one configured Gemini provider. */
+export const createGeminiAdapter: AdapterFactory = ({ settings, transport }) => {
+  registerSecret(settings.apiKey);
+  const root = apiRoot(settings);
+  const headers: Record<string, string> = {
+    ...settings.headers,
+    ...(settings.apiKey === undefined ? {} : { 'x-goog-api-key': settings.apiKey }),
+  };
+
+  function urlFor(model: string, stream: boolean): string {
+    const name = encodeURIComponent(model.replace(/^models\//, ''));
+    return stream ? `${root}/models/${name}:streamGenerateContent?alt=sse` : `${root}/models/${name}:generateContent`;
+  }
+
+  function send(call: AdapterCall, stream: boolean): Promise<HttpResponse> {
+    return postJson({
+      transport,
+      call,
+      url: urlFor(call.model, stream),
+      headers: stream ? { ...headers, accept: 'text/event-stream' } : headers,
+      body: buildGeminiRequest(call.request, call.model),
+      mapError: mapGeminiError,
+      provider: settings.id,
+    });
+  }
+
+  return {
+    id: settings.id,
+    type: 'gemini',
+
+    async doChat(call) {
+      try {
+        const response = await send(call, false);
+        return parseGeminiResponse(await readJson(response, settings.id), settings.id);
+      } catch (error) {
+        throw stamp(error, settings.id, call.model);
+      }
+    },
+
+    async doStream(call) {
+      let response: HttpResponse;
+      try {
+        response = await send(call, true);
+      } catch (error) {
+        throw stamp(error, settings.id, call.model);
+      }
+      const body = response.body;
+      return {
+        async *[Symbol.asyncIterator](): AsyncGenerator<AdapterStreamPart> {
+          try {
+            yield* mapGeminiStream(parseSse(body), settings.id);
+          } catch (error) {
+            throw stamp(error, settings.id, call.model);
+          }
+        },
+      };
+    },
+  };
+};

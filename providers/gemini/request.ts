@@ -1,0 +1,213 @@
+/**
+ * Maps a unified `ChatRequest` to a Gemini `GenerateContentRequest` body, following the REST
+ * reference (ai.google.dev/api/generate-content, ai.google.dev/api/caching#Content): system text
+ * goes to `systemInstruction`, the assistant speaks as `model`, tool calls become `functionCall`
+ * parts and tool results `functionResponse` parts in a `user` turn.
+ */
+import { invalidRequest } from '../../src/errors.js';
+import type { ChatRequest, ContentPart, Message, ToolChoice, ToolDefinition } from '../../src/types.js';
+
+/** One part of a Gemini `Content`. */
+export type GeminiPart =
+  | { readonly text: string }
+  | { readonly inlineData: { readonly mimeType: string; readonly data: string } }
+  | { readonly fileData: { readonly fileUri: string; readonly mimeType?: string } }
+  | { readonly functionCall: { readonly name: string; readonly args: Record<string, unknown> }; readonly thoughtSignature?: string }
+  | { readonly functionResponse: { readonly name: string; readonly response: Record<string, unknown> } };
+
+/** A turn of the conversation. */
+export interface GeminiContent {
+  readonly role: 'user' | 'model';
+  readonly parts: readonly GeminiPart[];
+}
+
+/** One function the model may call; `parametersJsonSchema` takes full JSON Schema. */
+export interface GeminiFunctionDeclaration {
+  readonly name: string;
+  readonly description?: string;
+  readonly parametersJsonSchema: Record<string, unknown>;
+}
+
+/** `toolConfig.functionCallingConfig`. */
+export interface GeminiFunctionCallingConfig {
+  readonly mode: 'AUTO' | 'ANY' | 'NONE';
+  readonly allowedFunctionNames?: readonly string[];
+}
+
+/** `generationConfig`. */
+export interface GeminiGenerationConfig {
+  readonly maxOutputTokens?: number;
+  readonly temperature?: number;
+  readonly topP?: number;
+  readonly stopSequences?: readonly string[];
+}
+
+/** The `GenerateContentRequest` body. */
+export interface GeminiRequestBody {
+  readonly contents: readonly GeminiContent[];
+  readonly systemInstruction?: { readonly parts: readonly { readonly text: string }[] };
+  readonly tools?: readonly { readonly functionDeclarations: readonly GeminiFunctionDeclaration[] }[];
+  readonly toolConfig?: { readonly functionCallingConfig: GeminiFunctionCallingConfig };
+  readonly generationConfig?: GeminiGenerationConfig;
+}
+
+/**
+ * Google's documented placeholder for a replayed `functionCall` whose real thought signature was
+ * not kept (ai.google.dev/gemini-api/docs/thought-signatures). Gemini 3 models reject replayed
+ * function calls without a signature; unified `ToolCall`s have nowhere to keep the real one.
+ */
+export const SKIP_THOUGHT_SIGNATURE = 'skip_thought_signature_validator';
+
+/** Models that validate thought signatures on replayed function calls. */
+function requiresThoughtSignature(model: string): boolean {
+  return /^(models\/)?gemini-3[.-]/.test(model);
+}
+
+const EXTENSION_TYPES: Readonly<Record<string, string>> = {
+  png: 'image/png',
+  jpg: 'image/jpeg',
+  jpeg: 'image/jpeg',
+  gif: 'image/gif',
+  webp: 'image/webp',
+  heic: 'image/heic',
+  heif: 'image/heif',
+};
+
+function mimeTypeFromUrl(url: string): string | undefined {
+  const extension = /\.([a-z0-9]+)(?:[?#]|$)/i.exec(url)?.[1]?.toLowerCase();
+  return extension === undefined ? undefined : EXTENSION_TYPES[extension];
+}
+
+function imagePart(part: Extract<ContentPart, { type: 'image' }>, field: string): GeminiPart {
+  if (part.data !== undefined) {
+    if (part.mediaType === undefined) throw invalidRequest(`${field}.mediaType`, 'is required with base64 data');
+    return { inlineData: { mimeType: part.mediaType, data: part.data } };
+  }
+  if (part.url === undefined) throw invalidRequest(field, 'an image needs a url or base64 data');
+  const dataUrl = /^data:([^;,]+);base64,(.*)$/s.exec(part.url);
+  if (dataUrl !== null) return { inlineData: { mimeType: dataUrl[1] ?? '', data: dataUrl[2] ?? '' } };
+  const mimeType = part.mediaType ?? mimeTypeFromUrl(part.url);
+  return { fileData: mimeType === undefined ? { fileUri: part.url } : { fileUri: part.url, mimeType } };
+}
+
+function contentParts(message: Message, field: string): GeminiPart[] {
+  if (typeof message.content === 'string') return message.content === '' ? [] : [{ text: message.content }];
+  return message.content.map((part, index) =>
+    part.type === 'text' ? { text: part.text } : imagePart(part, `${field}.content[${index}]`),
+  );
+}
+
+function plainText(message: Message): string {
+  if (typeof message.content === 'string') return message.content;
+  return message.content.map((part) => (part.type === 'text' ? part.text : '')).join('');
+}
+
+/** A tool result as Gemini's `functionResponse.response` object: a JSON object as is, else `{ output }`. */
+function toolResponse(text: string): Record<string, unknown> {
+  try {
+    const value: unknown = JSON.parse(text);
+    if (typeof value === 'object' && value !== null && !Array.isArray(value)) return value as Record<string, unknown>;
+    return { output: value };
+  } catch {
+    return { output: text };
+  }
+}
+
+function mapTools(tools: readonly ToolDefinition[]): GeminiRequestBody['tools'] {
+  return [
+    {
+      functionDeclarations: tools.map((tool) => ({
+        name: tool.name,
+        ...(tool.description === undefined ? {} : { description: tool.description }),
+        parametersJsonSchema: tool.parameters,
+      })),
+    },
+  ];
+}
+
+function mapToolChoice(choice: ToolChoice, tools: readonly ToolDefinition[]): GeminiFunctionCallingConfig {
+  if (choice === 'auto') return { mode: 'AUTO' };
+  if (choice === 'none') return { mode: 'NONE' };
+  if (choice === 'required') return { mode: 'ANY' };
+  if (!tools.some((tool) => tool.name === choice.name)) throw invalidRequest('toolChoice.name', `"${choice.name}" is not one of the tools offered`);
+  return { mode: 'ANY', allowedFunctionNames: [choice.name] };
+}
+
+function mapGenerationConfig(request: ChatRequest): GeminiGenerationConfig | undefined {
+  const config: GeminiGenerationConfig = {
+    ...(request.maxTokens === undefined ? {} : { maxOutputTokens: request.maxTokens }),
+    ...(request.temperature === undefined ? {} : { temperature: request.temperature }),
+    ...(request.topP === undefined ? {} : { topP: request.topP }),
+    ...(request.stop === undefined || request.stop.length === 0 ? {} : { stopSequences: request.stop }),
+  };
+  return Object.keys(config).length === 0 ? undefined : config;
+}
+
+/**
+ * Builds the Gemini request body. `model` is the upstream model id (it decides whether replayed
+ * function calls carry the thought-signature placeholder). Throws `invalid_request` naming the
+ * field for anything Gemini cannot express.
+ */
+export function buildGeminiRequest(request: ChatRequest, model: string): GeminiRequestBody {
+  const systemTexts: string[] = request.system === undefined || request.system === '' ? [] : [request.system];
+  const contents: GeminiContent[] = [];
+  const toolNamesById = new Map<string, string>();
+  const signFunctionCalls = requiresThoughtSignature(model);
+
+  for (const [index, message] of request.messages.entries()) {
+    const field = `messages[${index}]`;
+    switch (message.role) {
+      case 'system': {
+        const text = plainText(message);
+        if (text !== '') systemTexts.push(text);
+        break;
+      }
+      case 'user': {
+        const parts = contentParts(message, field);
+        if (parts.length === 0) throw invalidRequest(`${field}.content`, 'a user message needs content');
+        contents.push({ role: 'user', parts });
+        break;
+      }
+      case 'assistant': {
+        const parts: GeminiPart[] = contentParts(message, field);
+        for (const [callIndex, call] of (message.toolCalls ?? []).entries()) {
+          toolNamesById.set(call.id, call.name);
+          const functionCall = { name: call.name, args: call.arguments };
+          // Parallel calls: only the first call of a step carries the signature.
+          parts.push(signFunctionCalls && callIndex === 0 ? { functionCall, thoughtSignature: SKIP_THOUGHT_SIGNATURE } : { functionCall });
+        }
+        if (parts.length > 0) contents.push({ role: 'model', parts });
+        break;
+      }
+      case 'tool': {
+        const name = message.name ?? (message.toolCallId === undefined ? undefined : toolNamesById.get(message.toolCallId));
+        if (name === undefined) {
+          throw invalidRequest(`${field}.name`, 'Gemini needs the tool name: set name, or a toolCallId matching an earlier assistant tool call');
+        }
+        const part: GeminiPart = { functionResponse: { name, response: toolResponse(plainText(message)) } };
+        // Results of parallel calls travel together in one user turn.
+        const previous = contents.at(-1);
+        if (previous !== undefined && previous.role === 'user' && previous.parts.every((item) => 'functionResponse' in item)) {
+          contents[contents.length - 1] = { role: 'user', parts: [...previous.parts, part] };
+        } else {
+          contents.push({ role: 'user', parts: [part] });
+        }
+        break;
+      }
+    }
+  }
+  if (contents.length === 0) throw invalidRequest('messages', 'at least one user, assistant or tool message is required');
+
+  const tools = request.tools ?? [];
+  if (tools.length === 0 && (request.toolChoice === 'required' || typeof request.toolChoice === 'object')) {
+    throw invalidRequest('toolChoice', 'requires at least one tool');
+  }
+  const generationConfig = mapGenerationConfig(request);
+  return {
+    contents,
+    ...(systemTexts.length === 0 ? {} : { systemInstruction: { parts: systemTexts.map((text) => ({ text })) } }),
+    ...(tools.length === 0 ? {} : { tools: mapTools(tools) }),
+    ...(tools.length === 0 || request.toolChoice === undefined ? {} : { toolConfig: { functionCallingConfig: mapToolChoice(request.toolChoice, tools) } }),
+    ...(generationConfig === undefined ? {} : { generationConfig }),
+  };
+}
