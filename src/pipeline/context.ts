@@ -42,6 +42,8 @@ export interface StartedStream {
   readonly events: AsyncIterable<StreamEvent>;
   /** Resolves with the final response when the stream ends cleanly; rejects when it fails. */
   readonly completion: Promise<ChatResponse>;
+  /** `performance.now()` when the first output part arrived (undefined for replayed streams). */
+  readonly firstOutputAt?: number;
 }
 
 /** What the call-level chain produces: a whole response, or a started stream. */

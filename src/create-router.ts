@@ -1,0 +1,91 @@
+/**
+ * `createRouter(config)`: builds a router and its shared pipeline state from a config, in memory by
+ * default and through Redis when `state.redis` is set. Stages run in the order
+ * cache → rate limit → dispatch (breaker → retry → timeouts → adapter).
+ */
+import { Redis } from 'ioredis';
+import { resolveConfig, type SwitchyardConfigInput } from './config/index.js';
+import type { SwitchyardConfig } from './config/types.js';
+import { RouterEventHub } from './events.js';
+import { createMemoryBreakerRegistry, createRedisBreakerRegistry, type BreakerRegistry } from './pipeline/breaker/index.js';
+import { createCacheStage, createMemoryCacheStore, createRedisCacheStore, type CacheStore } from './pipeline/cache/index.js';
+import type { CallContext, CallOutcome } from './pipeline/context.js';
+import { createMemoryRateLimiter, createRedisRateLimiter, type RateLimiter } from './pipeline/rate-limit/index.js';
+import type { Stage } from './pipeline/stage.js';
+import { createRateLimitStage } from './pipeline/stages/rate-limit-stage.js';
+import { createRouterFromResolved, type Router, type RouterOptions } from './router/router.js';
+
+/** Options of `createRouter`. */
+export interface CreateRouterOptions extends Omit<RouterOptions, 'stages' | 'breakers' | 'events' | 'onClose'> {
+  /** Where warnings go (degraded shared state and the like); defaults to `console.warn`. Never receives secrets. */
+  readonly logger?: (message: string) => void;
+}
+
+function isResolved(config: SwitchyardConfig | SwitchyardConfigInput): config is SwitchyardConfig {
+  return typeof (config as Partial<SwitchyardConfig>).versionHash === 'string';
+}
+
+/**
+ * Creates a router from a resolved config (`loadConfig('switchyard.yaml')`) or a typed config
+ * object (`defineConfig({...})`).
+ *
+ * @example
+ * const router = createRouter(loadConfig('switchyard.yaml'));
+ * const response = await router.chat({ model: 'claude', messages: [{ role: 'user', content: 'Hi' }] }, { user: 'u-42' });
+ */
+export function createRouter(config: SwitchyardConfig | SwitchyardConfigInput, options: CreateRouterOptions = {}): Router {
+  const resolved = isResolved(config) ? config : resolveConfig(config);
+  const events = new RouterEventHub();
+  const warnedOnce = new Set<string>();
+  const logger = (message: string): void => {
+    events.emit('warning', { code: 'shared-state', message });
+    if (warnedOnce.has(message)) return;
+    warnedOnce.add(message);
+    (options.logger ?? console.warn)(`[switchyard] ${message}`);
+  };
+
+  const redisSettings = resolved.state.redis;
+  const redis =
+    redisSettings === undefined
+      ? undefined
+      : new Redis(redisSettings.url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2_000, retryStrategy: (times) => Math.min(times * 200, 2_000) });
+  redis?.on('error', () => undefined); // surfaced through the stores' degraded state and warnings
+
+  const routes = Object.values(resolved.routes);
+  const breakers: BreakerRegistry =
+    redis === undefined || redisSettings === undefined
+      ? createMemoryBreakerRegistry()
+      : createRedisBreakerRegistry({ redis, keyPrefix: `${redisSettings.keyPrefix}breaker:`, failMode: redisSettings.failMode, logger });
+  breakers.onStateChange((change) => events.emit('breaker-change', { target: change.key, from: change.from, to: change.to }));
+
+  let limiter: RateLimiter | undefined;
+  if (routes.some((route) => route.policies.rateLimit !== undefined)) {
+    limiter =
+      redis === undefined || redisSettings === undefined
+        ? createMemoryRateLimiter()
+        : createRedisRateLimiter({ redis, keyPrefix: `${redisSettings.keyPrefix}limit:`, failMode: redisSettings.failMode, logger });
+  }
+
+  let cacheStore: CacheStore | undefined;
+  if (routes.some((route) => route.policies.cache !== undefined)) {
+    const maxEntries = Math.max(...routes.map((route) => route.policies.cache?.maxEntries ?? 0));
+    const memory = createMemoryCacheStore({ maxEntries });
+    cacheStore =
+      redis === undefined || redisSettings === undefined ? memory : createRedisCacheStore({ redis, failMode: redisSettings.failMode, logger: { warn: (message) => logger(message) }, fallback: memory });
+  }
+
+  const stages: Stage<CallContext, CallOutcome>[] = [];
+  if (cacheStore !== undefined) stages.push(createCacheStage(cacheStore));
+  if (limiter !== undefined) stages.push(createRateLimitStage(limiter));
+
+  return createRouterFromResolved(resolved, {
+    ...options,
+    stages,
+    breakers,
+    events,
+    onClose: async () => {
+      await Promise.allSettled([breakers.close(), limiter?.close(), cacheStore?.close()]);
+      if (redis !== undefined) await redis.quit().catch(() => redis.disconnect());
+    },
+  });
+}

@@ -1,0 +1,79 @@
+/**
+ * Typed events the router emits, so users can plug in their own logging, metrics and audit.
+ * Subscribing returns a function that unsubscribes (cockatiel's disposable events). A listener
+ * that throws never breaks a call: its error is reported to `listener-error` subscribers.
+ */
+import type { SwitchyardError } from './errors.js';
+import type { Attempt, CallOptions, ChatRequest, ChatResponse, Target } from './types.js';
+
+/** Every event and its payload. */
+export interface RouterEvents {
+  /** A call entered the router (after validation). */
+  'call-start': { readonly requestId: string; readonly route: string; readonly mode: 'chat' | 'stream'; readonly request: ChatRequest; readonly options: CallOptions };
+  /** A call ended, with its response or error. For streams, when the stream ended. */
+  'call-end': {
+    readonly requestId: string;
+    readonly route: string;
+    readonly mode: 'chat' | 'stream';
+    readonly request: ChatRequest;
+    readonly options: CallOptions;
+    readonly latencyMs: number;
+    readonly response?: ChatResponse;
+    readonly error?: SwitchyardError;
+    /** Time to first output (streams only), ms. */
+    readonly timeToFirstTokenMs?: number;
+  };
+  /** One try ended (successfully or not). */
+  attempt: { readonly requestId: string; readonly attempt: Attempt; readonly error?: SwitchyardError };
+  /** The router is about to retry after `delayMs`, on `target`. */
+  retry: { readonly requestId: string; readonly target: Target; readonly route: string; readonly delayMs: number; readonly after: SwitchyardError };
+  /** A target's circuit breaker changed state. */
+  'breaker-change': { readonly target: string; readonly from: string; readonly to: string };
+  /** Something worth a log line (degraded shared state, a sink failure...). */
+  warning: { readonly code: string; readonly message: string };
+  /** A listener threw; the call went on. */
+  'listener-error': { readonly event: string; readonly error: unknown };
+}
+
+/** A router event name. */
+export type RouterEventName = keyof RouterEvents;
+
+/** A listener for one event. */
+export type RouterListener<E extends RouterEventName> = (payload: RouterEvents[E]) => void;
+
+/** A small synchronous, typed event hub. */
+export class RouterEventHub {
+  private readonly listeners = new Map<RouterEventName, Set<(payload: never) => void>>();
+
+  /** Subscribes; returns the unsubscribe function. */
+  on<E extends RouterEventName>(event: E, listener: RouterListener<E>): () => void {
+    let set = this.listeners.get(event);
+    if (set === undefined) {
+      set = new Set();
+      this.listeners.set(event, set);
+    }
+    set.add(listener as (payload: never) => void);
+    return () => {
+      set.delete(listener as (payload: never) => void);
+    };
+  }
+
+  /** Whether anyone listens (lets the hot path skip building payloads). */
+  has(event: RouterEventName): boolean {
+    const set = this.listeners.get(event);
+    return set !== undefined && set.size > 0;
+  }
+
+  /** Delivers an event to its listeners, isolating their failures. */
+  emit<E extends RouterEventName>(event: E, payload: RouterEvents[E]): void {
+    const set = this.listeners.get(event);
+    if (set === undefined || set.size === 0) return;
+    for (const listener of set) {
+      try {
+        (listener as RouterListener<E>)(payload);
+      } catch (error) {
+        if (event !== 'listener-error') this.emit('listener-error', { event, error });
+      }
+    }
+  }
+}

@@ -1,0 +1,314 @@
+/**
+ * The dispatcher: the innermost call-level step. It walks the requested route and then its
+ * fallback routes, choosing a target, asking its circuit breaker, applying timeouts and calling the
+ * adapter, and retries with backoff and a budget. Per route, `retry.attempts` tries are allowed.
+ *
+ * What happens after a failed try depends only on the error's category:
+ * - the caller's fault (`invalid_request`, `context_length`, `content_filter`, `canceled`, `config`):
+ *   stop at once, no other target would answer differently;
+ * - a category in `retry.on` (by default `rate_limit`, `overloaded`, `server`, `timeout`,
+ *   `network`): try again, preferring a target not tried yet (immediately) and otherwise the same
+ *   target after backoff that honours `retry-after`;
+ * - anything else (`auth`, `permission`, `not_found`, `quota`, ...): that target is out for this
+ *   call, other targets and fallback routes may still answer.
+ * A stream is committed once its first output part exists: errors before it are handled as above,
+ * errors after it end the caller's iteration with a `SwitchyardError` and are never retried.
+ */
+import { performance } from 'node:perf_hooks';
+import type { BreakerPolicy, Policies, RouteConfig, SwitchyardConfig, TargetConfig } from '../config/types.js';
+import { isCallerFault, SwitchyardError } from '../errors.js';
+import type { RouterEventHub } from '../events.js';
+import { mapTransportError } from '../http/transport-errors.js';
+import type { CallContext, CallOutcome, StartedStream } from '../pipeline/context.js';
+import { backoffDelay } from '../pipeline/retry/backoff.js';
+import type { RetryBudget } from '../pipeline/retry/retry-budget.js';
+import type { AdapterCall, AdapterStreamPart, ProviderAdapter } from '../provider-spec.js';
+import type { Attempt, ChatResponse, StreamEvent, Target } from '../types.js';
+import { buildResponse, isOutputPart, StreamAccumulator } from './response-assembly.js';
+import { chooseTarget } from './target-selection.js';
+
+/** A breaker's answer for one target. */
+export type BreakerAdmission = { readonly allowed: true; readonly probe: boolean } | { readonly allowed: false; readonly retryAfterMs: number };
+
+/** What the dispatcher needs of the circuit breakers. */
+export interface BreakerGate {
+  admit(key: string, policy: BreakerPolicy): Promise<BreakerAdmission>;
+  record(key: string, policy: BreakerPolicy, outcome: 'success' | 'failure', probe: boolean): void;
+}
+
+/** The dispatcher's collaborators. */
+export interface DispatcherDependencies {
+  readonly config: SwitchyardConfig;
+  readonly adapterFor: (provider: string) => ProviderAdapter;
+  readonly breakers: BreakerGate | undefined;
+  readonly retryBudget: RetryBudget;
+  readonly events: RouterEventHub;
+  readonly random?: () => number;
+}
+
+/** Categories that rule a target out for the rest of the call but may be fixed elsewhere. */
+function countsAgainstBreaker(error: SwitchyardError): boolean {
+  return !isCallerFault(error.category) && error.category !== 'circuit_open';
+}
+
+function toError(error: unknown, signal: AbortSignal): SwitchyardError {
+  return mapTransportError(error, signal);
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  if (ms <= 0) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(mapTransportError(signal.reason, signal));
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** The routes a call may use, in order: the requested one, then fallbacks depth-first, each once. */
+export function routeChain(route: RouteConfig, routes: Readonly<Record<string, RouteConfig>>): RouteConfig[] {
+  const chain: RouteConfig[] = [];
+  const seen = new Set<string>();
+  const visit = (current: RouteConfig): void => {
+    if (seen.has(current.name)) return;
+    seen.add(current.name);
+    chain.push(current);
+    for (const name of current.fallbacks) {
+      const next = routes[name];
+      if (next !== undefined) visit(next);
+    }
+  };
+  visit(route);
+  return chain;
+}
+
+function targetKey(target: TargetConfig): string {
+  return `${target.provider}/${target.model}`;
+}
+
+/** One committed attempt, whichever the mode. */
+type AttemptSuccess = { readonly kind: 'response'; readonly response: ChatResponse } | { readonly kind: 'stream'; readonly stream: StartedStream };
+
+/** Creates the dispatch function of a router. */
+export function createDispatcher(dependencies: DispatcherDependencies): (context: CallContext) => Promise<CallOutcome> {
+  const { breakers, retryBudget, events } = dependencies;
+  const random = dependencies.random ?? Math.random;
+
+  function recordAttempt(context: CallContext, attempt: Attempt, error?: SwitchyardError): void {
+    context.attempts.push(attempt);
+    if (events.has('attempt')) events.emit('attempt', { requestId: context.requestId, attempt, ...(error === undefined ? {} : { error }) });
+  }
+
+  /** Picks the next target of a route: untried targets first (chosen one, then by weight), then tried ones. */
+  function nextCandidate(context: CallContext, route: RouteConfig, excluded: ReadonlySet<string>, triedKeys: ReadonlySet<string>): TargetConfig | undefined {
+    const usable = (target: TargetConfig): boolean => !excluded.has(targetKey(target));
+    if (triedKeys.size === 0) {
+      const choice = chooseTarget(route, context.options, usable, random);
+      if (choice !== undefined) return choice.target;
+    }
+    const fresh = route.targets.filter((target) => usable(target) && !triedKeys.has(targetKey(target)));
+    if (fresh.length > 0) {
+      const chosen = triedKeys.size === 0 ? undefined : chooseTarget({ ...route, targets: fresh }, context.options, () => true, random);
+      return chosen?.target ?? [...fresh].sort((left, right) => right.weight - left.weight)[0];
+    }
+    const again = chooseTarget(route, context.options, usable, random);
+    return again?.target ?? route.targets.find(usable);
+  }
+
+  async function runAttempt(context: CallContext, route: RouteConfig, policies: Policies, target: TargetConfig, attemptNumber: number): Promise<AttemptSuccess> {
+    const key = targetKey(target);
+    const adapter = dependencies.adapterFor(target.provider);
+    let probe = false;
+    if (breakers !== undefined && policies.breaker.enabled) {
+      const admission = await breakers.admit(key, policies.breaker);
+      if (!admission.allowed) {
+        (context.notes.breakerSkips ??= []).push(key);
+        throw new SwitchyardError({
+          category: 'circuit_open',
+          message: `circuit breaker for ${key} is open`,
+          provider: target.provider,
+          model: target.model,
+          route: route.name,
+          retryAfterMs: admission.retryAfterMs,
+        });
+      }
+      probe = admission.probe;
+    }
+    const started = performance.now();
+    const resolvedTarget: Target = { provider: target.provider, model: target.model };
+    const streaming = context.mode === 'stream';
+    const attemptController = streaming ? new AbortController() : undefined;
+    const signal = attemptController === undefined ? context.signal : AbortSignal.any([context.signal, attemptController.signal]);
+    const call: AdapterCall = {
+      request: context.request,
+      model: target.model,
+      signal,
+      firstByteTimeoutMs: policies.timeout.firstByteMs,
+      idleTimeoutMs: policies.timeout.idleMs,
+    };
+    const breakerOn = breakers !== undefined && policies.breaker.enabled;
+    const fail = (error: unknown): SwitchyardError => {
+      const mapped = toError(error, signal).with({ route: route.name, provider: resolvedTarget.provider, model: resolvedTarget.model });
+      if (breakerOn && countsAgainstBreaker(mapped)) breakers.record(key, policies.breaker, 'failure', probe);
+      else if (breakerOn && probe) breakers.record(key, policies.breaker, 'success', probe);
+      return mapped;
+    };
+
+    if (!streaming) {
+      let result;
+      try {
+        result = await adapter.doChat(call);
+      } catch (error) {
+        const mapped = fail(error);
+        recordAttempt(context, { target: resolvedTarget, route: route.name, outcome: mapped.category, ...(mapped.status === undefined ? {} : { status: mapped.status }), ms: performance.now() - started }, mapped);
+        throw mapped;
+      }
+      if (breakerOn) breakers.record(key, policies.breaker, 'success', probe);
+      recordAttempt(context, { target: resolvedTarget, route: route.name, outcome: 'ok', status: 200, ms: performance.now() - started });
+      const response = buildResponse(result, {
+        route: route.name,
+        target: resolvedTarget,
+        attempts: context.attempts,
+        latencyMs: performance.now() - context.startedAt,
+        requestId: context.requestId,
+      });
+      return { kind: 'response', response };
+    }
+
+    // Streaming: read until the first output part; failures before it are ordinary failed tries.
+    let iterator: AsyncIterator<AdapterStreamPart> | undefined;
+    const buffered: AdapterStreamPart[] = [];
+    try {
+      const parts = await adapter.doStream(call);
+      iterator = parts[Symbol.asyncIterator]();
+      for (;;) {
+        const next = await iterator.next();
+        if (next.done === true) break;
+        buffered.push(next.value);
+        if (isOutputPart(next.value) || next.value.type === 'finish') break;
+      }
+    } catch (error) {
+      attemptController?.abort();
+      void iterator?.return?.();
+      const mapped = fail(error);
+      recordAttempt(context, { target: resolvedTarget, route: route.name, outcome: mapped.category, ...(mapped.status === undefined ? {} : { status: mapped.status }), ms: performance.now() - started }, mapped);
+      throw mapped;
+    }
+    const firstOutputAt = performance.now();
+    recordAttempt(context, { target: resolvedTarget, route: route.name, outcome: 'ok', status: 200, ms: firstOutputAt - started });
+    const committedIterator = iterator;
+    let resolveCompletion!: (response: ChatResponse) => void;
+    let rejectCompletion!: (error: SwitchyardError) => void;
+    const completion = new Promise<ChatResponse>((resolve, reject) => {
+      resolveCompletion = resolve;
+      rejectCompletion = reject;
+    });
+    completion.catch(() => undefined);
+
+    async function* streamEvents(): AsyncGenerator<StreamEvent> {
+      const accumulator = new StreamAccumulator();
+      let settled = false;
+      try {
+        const pending = buffered.splice(0);
+        for (;;) {
+          let part: AdapterStreamPart | undefined = pending.shift();
+          if (part === undefined) {
+            const next = await committedIterator.next();
+            if (next.done === true) break;
+            part = next.value;
+          }
+          accumulator.add(part);
+          if (part.type === 'text-delta') yield { type: 'text-delta', text: part.text };
+          else if (part.type === 'tool-call') yield { type: 'tool-call', toolCall: part.toolCall };
+          else if (part.type === 'usage') yield { type: 'usage', usage: part.usage };
+        }
+        const response = buildResponse(accumulator.result(context.requestId), {
+          route: route.name,
+          target: resolvedTarget,
+          attempts: context.attempts,
+          latencyMs: performance.now() - context.startedAt,
+          requestId: context.requestId,
+        });
+        if (breakerOn) breakers.record(key, policies.breaker, 'success', probe);
+        settled = true;
+        resolveCompletion(response);
+        yield { type: 'finish', response };
+      } catch (error) {
+        const mapped = fail(error).with({ attempts: context.attempts });
+        settled = true;
+        rejectCompletion(mapped);
+        throw mapped;
+      } finally {
+        if (!settled) {
+          // The consumer stopped early: free the upstream connection.
+          attemptController?.abort();
+          rejectCompletion(new SwitchyardError({ category: 'canceled', message: 'the stream consumer stopped reading', route: route.name }));
+        }
+        void committedIterator.return?.();
+      }
+    }
+    return { kind: 'stream', stream: { events: streamEvents(), completion, firstOutputAt } };
+  }
+
+  return async function dispatch(context: CallContext): Promise<CallOutcome> {
+    retryBudget.recordCall();
+    const routes = routeChain(context.route, dependencies.config.routes);
+    const excluded = new Set<string>();
+    let lastError: SwitchyardError | undefined;
+    let tries = 0;
+    for (const route of routes) {
+      const policies = route === context.route ? context.policies : route.policies;
+      const triedKeys = new Set<string>();
+      for (let triesInRoute = 0; triesInRoute < policies.retry.attempts; triesInRoute += 1) {
+        const target = nextCandidate(context, route, excluded, triedKeys);
+        if (target === undefined) break;
+        const key = targetKey(target);
+        if (tries > 0) {
+          if (!retryBudget.tryAcquireRetry(policies.retry.budget)) {
+            context.notes.retryBudgetExhausted = true;
+            throw (lastError as SwitchyardError).with({ attempts: context.attempts, message: `${(lastError as SwitchyardError).message} (retry budget exhausted)` });
+          }
+          let delay = 0;
+          if (triedKeys.has(key)) {
+            const remainingMs = policies.timeout.totalMs > 0 ? policies.timeout.totalMs - (performance.now() - context.startedAt) : Infinity;
+            const computed = backoffDelay(policies.retry, { retryIndex: triesInRoute - 1, retryAfterMs: lastError?.retryAfterMs, remainingMs }, random);
+            if (computed === undefined) break; // the provider asked for longer than the call has left
+            delay = computed;
+          }
+          if (events.has('retry') && lastError !== undefined) {
+            events.emit('retry', { requestId: context.requestId, target: { provider: target.provider, model: target.model }, route: route.name, delayMs: delay, after: lastError });
+          }
+          await sleep(delay, context.signal);
+        }
+        tries += 1;
+        triedKeys.add(key);
+        try {
+          return await runAttempt(context, route, policies, target, tries);
+        } catch (error) {
+          const failure = SwitchyardError.isInstance(error) ? error : toError(error, context.signal);
+          if (failure.category === 'circuit_open') {
+            excluded.add(key);
+            tries -= 1; // a skipped target is not a try
+            triesInRoute -= 1;
+            lastError = lastError ?? failure;
+            if (lastError.category === 'circuit_open' && (failure.retryAfterMs ?? Infinity) < (lastError.retryAfterMs ?? Infinity)) lastError = failure;
+            continue;
+          }
+          lastError = failure;
+          if (isCallerFault(failure.category) || context.signal.aborted) throw failure.with({ attempts: context.attempts });
+          if (!policies.retry.on.includes(failure.category)) excluded.add(key);
+        }
+      }
+    }
+    if (lastError === undefined) {
+      throw new SwitchyardError({ category: 'circuit_open', message: `no target of route "${context.route.name}" is available`, route: context.route.name, attempts: context.attempts });
+    }
+    throw lastError.with({ attempts: context.attempts });
+  };
+}

@@ -1,0 +1,97 @@
+/**
+ * Builds the unified `ChatResponse` from an adapter's result, and accumulates a stream's parts into
+ * the same result, so that a stream's `finish` event carries exactly what `chat()` would return.
+ */
+import { SwitchyardError } from '../errors.js';
+import type { AdapterResult, AdapterStreamPart } from '../provider-spec.js';
+import type { Attempt, ChatResponse, FinishReason, Target, ToolCall, Usage } from '../types.js';
+
+/** What the router adds to an adapter's result. */
+export interface ResponseMeta {
+  readonly route: string;
+  readonly target: Target;
+  readonly attempts: readonly Attempt[];
+  readonly latencyMs: number;
+  readonly requestId: string;
+}
+
+/** Combines an adapter result with the router's facts about the call. */
+export function buildResponse(result: AdapterResult, meta: ResponseMeta): ChatResponse {
+  return {
+    id: result.id,
+    text: result.text,
+    toolCalls: result.toolCalls,
+    finishReason: result.finishReason,
+    ...(result.rawFinishReason === undefined ? {} : { rawFinishReason: result.rawFinishReason }),
+    usage: result.usage,
+    route: meta.route,
+    target: meta.target,
+    ...(result.servedModel === undefined ? {} : { servedModel: result.servedModel }),
+    attempts: meta.attempts,
+    latencyMs: meta.latencyMs,
+    requestId: meta.requestId,
+    cached: false,
+  };
+}
+
+const EMPTY_USAGE: Usage = { inputTokens: 0, outputTokens: 0, totalTokens: 0 };
+
+/** Accumulates stream parts; `result()` is available once a `finish` part arrived. */
+export class StreamAccumulator {
+  private readonly textParts: string[] = [];
+  private readonly toolCalls: ToolCall[] = [];
+  private usage: Usage = EMPTY_USAGE;
+  private finishReason: FinishReason | undefined;
+  private rawFinishReason: string | undefined;
+  private id: string | undefined;
+  private servedModel: string | undefined;
+
+  /** Adds one part. */
+  add(part: AdapterStreamPart): void {
+    switch (part.type) {
+      case 'text-delta':
+        this.textParts.push(part.text);
+        break;
+      case 'tool-call':
+        this.toolCalls.push(part.toolCall);
+        break;
+      case 'usage':
+        this.usage = part.usage;
+        break;
+      case 'finish':
+        this.finishReason = part.finishReason;
+        this.rawFinishReason = part.rawFinishReason;
+        break;
+      case 'response-metadata':
+        if (part.id !== undefined) this.id = part.id;
+        if (part.servedModel !== undefined) this.servedModel = part.servedModel;
+        break;
+    }
+  }
+
+  /** Whether the stream delivered its terminal part. */
+  get finished(): boolean {
+    return this.finishReason !== undefined;
+  }
+
+  /** The complete result; throws when the stream has not finished (never a silent truncation). */
+  result(fallbackId: string): AdapterResult {
+    if (this.finishReason === undefined) {
+      throw new SwitchyardError({ category: 'network', message: 'the stream ended without a finish event' });
+    }
+    return {
+      id: this.id ?? fallbackId,
+      text: this.textParts.join(''),
+      toolCalls: this.toolCalls,
+      finishReason: this.finishReason,
+      ...(this.rawFinishReason === undefined ? {} : { rawFinishReason: this.rawFinishReason }),
+      usage: this.usage,
+      ...(this.servedModel === undefined ? {} : { servedModel: this.servedModel }),
+    };
+  }
+}
+
+/** Whether a part is output the caller sees (after which a stream can no longer be replayed). */
+export function isOutputPart(part: AdapterStreamPart): boolean {
+  return part.type === 'text-delta' || part.type === 'tool-call';
+}

@@ -1,0 +1,285 @@
+/**
+ * `createRouter`: the library's entry point. It owns the connection pools, the adapters, the shared
+ * pipeline state (breakers, limits, cache, retry budget) and the call chain:
+ *
+ *   validate → resolve route → [call stages: cache → rate limit] → dispatch (breaker → timeouts → adapter, retries, fallbacks)
+ */
+import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import type { Policies, RouteConfig, SwitchyardConfig } from '../config/types.js';
+import { invalidRequest, SwitchyardError } from '../errors.js';
+import { RouterEventHub, type RouterEventName, type RouterListener } from '../events.js';
+import { createPooledTransport, DEFAULT_POOL_SETTINGS, type HttpTransport, type PoolSettings } from '../http/transport.js';
+import { TimeoutReason } from '../http/transport-errors.js';
+import type { CallContext, CallOutcome } from '../pipeline/context.js';
+import { createRetryBudget } from '../pipeline/retry/retry-budget.js';
+import { composeStages, type Stage } from '../pipeline/stage.js';
+import type { ProviderAdapter } from '../provider-spec.js';
+import type { CallOptions, ChatRequest, ChatResponse, StreamEvent } from '../types.js';
+import { ADAPTER_FACTORIES } from './adapters.js';
+import { runBatch, type BatchItem, type BatchOptions, type BatchResult } from './batch.js';
+import { createDispatcher, routeChain, type BreakerGate } from './dispatcher.js';
+import { chooseTarget, rendezvousScore, stickyKeyFor } from './target-selection.js';
+import { validateRequest } from './validate-request.js';
+
+/** Options for `createRouter` beyond the config. */
+export interface RouterOptions {
+  /** Send upstream requests through this transport instead of Switchyard's pooled undici one. */
+  readonly transport?: HttpTransport;
+  /** Circuit breakers; in-memory ones by default. */
+  readonly breakers?: BreakerGate;
+  /** Call-level stages run before dispatch, outermost first (cache, rate limit...). */
+  readonly stages?: readonly Stage<CallContext, CallOutcome>[];
+  /** Random source for weighted choice and jitter (tests pass a seeded one). */
+  readonly random?: () => number;
+  /** The event hub to emit on (lets the caller wire events before the router exists). */
+  readonly events?: RouterEventHub;
+  /** Runs on `close()` after the connections are closed (shared state, Redis clients...). */
+  readonly onClose?: () => Promise<void>;
+}
+
+/** Why a caller would get a target: the answer of `router.explain()`. */
+export interface RouteExplanation {
+  readonly route: string;
+  /** The target the caller would get now, or undefined when none is available. */
+  readonly target?: { readonly provider: string; readonly model: string };
+  /** How it was chosen (`sticky:user`, `weighted-random`, `only-target`, `direct`). */
+  readonly reason: string;
+  readonly stickyKey?: string;
+  /** Every target with its weight, its share of traffic and, for sticky callers, its score. */
+  readonly candidates: readonly { readonly provider: string; readonly model: string; readonly weight: number; readonly share: number; readonly score?: number }[];
+  /** Routes tried, in order, if this one cannot answer. */
+  readonly fallbacks: readonly string[];
+}
+
+/** A Switchyard router. */
+export interface Router {
+  /** Sends a chat request and returns the complete answer. */
+  chat(request: ChatRequest, options?: CallOptions): Promise<ChatResponse>;
+  /** Sends a chat request and streams the answer; the last event is `finish` with the full response. */
+  stream(request: ChatRequest, options?: CallOptions): AsyncIterable<StreamEvent>;
+  /**
+   * Runs many independent calls with bounded concurrency and pacing; one settled result per input,
+   * in input order.
+   */
+  batch(items: readonly BatchItem[], options?: BatchOptions): Promise<BatchResult[]>;
+  /** Tells which target a caller would get and why, without calling anything. */
+  explain(model: string, options?: Pick<CallOptions, 'user' | 'tenant'>): RouteExplanation;
+  /** Subscribes to an event; returns the unsubscribe function. */
+  on<E extends RouterEventName>(event: E, listener: RouterListener<E>): () => void;
+  /** The resolved configuration the router runs on. */
+  readonly config: SwitchyardConfig;
+  /** Closes connections and shared state. Calls in flight are not awaited. */
+  close(): Promise<void>;
+}
+
+/** The signal of a call: the caller's signal and the total timeout, whichever fires first. */
+function callSignal(callerSignal: AbortSignal | undefined, totalMs: number): { signal: AbortSignal; dispose: () => void } {
+  if (totalMs <= 0) {
+    return { signal: callerSignal ?? new AbortController().signal, dispose: () => undefined };
+  }
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new TimeoutReason('total', totalMs)), totalMs);
+  let onCallerAbort: (() => void) | undefined;
+  if (callerSignal !== undefined) {
+    if (callerSignal.aborted) controller.abort(callerSignal.reason);
+    else {
+      onCallerAbort = () => controller.abort(callerSignal.reason);
+      callerSignal.addEventListener('abort', onCallerAbort, { once: true });
+    }
+  }
+  return {
+    signal: controller.signal,
+    dispose: () => {
+      clearTimeout(timer);
+      if (onCallerAbort !== undefined) callerSignal?.removeEventListener('abort', onCallerAbort);
+    },
+  };
+}
+
+/** Creates a router from a resolved configuration (see `loadConfig`, `resolveConfig`). */
+export function createRouterFromResolved(config: SwitchyardConfig, options: RouterOptions = {}): Router {
+  const poolByOrigin = new Map<string, PoolSettings>();
+  for (const provider of Object.values(config.providers)) {
+    const origin = new URL(provider.baseUrl).origin;
+    if (!poolByOrigin.has(origin)) poolByOrigin.set(origin, { ...provider.pool, connectTimeoutMs: config.policies.timeout.connectMs || provider.pool.connectTimeoutMs });
+  }
+  const transport = options.transport ?? createPooledTransport((origin) => poolByOrigin.get(origin) ?? DEFAULT_POOL_SETTINGS);
+  const adapters = new Map<string, ProviderAdapter>();
+  for (const provider of Object.values(config.providers)) {
+    adapters.set(provider.id, ADAPTER_FACTORIES[provider.type]({ settings: provider, transport }));
+  }
+  const events = options.events ?? new RouterEventHub();
+  const directRoutes = new Map<string, RouteConfig>();
+  const dispatch = createDispatcher({
+    config,
+    adapterFor: (provider) => {
+      const adapter = adapters.get(provider);
+      if (adapter === undefined) throw new SwitchyardError({ category: 'config', message: `no provider "${provider}" is configured`, provider });
+      return adapter;
+    },
+    breakers: options.breakers,
+    retryBudget: createRetryBudget(),
+    events,
+    ...(options.random === undefined ? {} : { random: options.random }),
+  });
+  const run = composeStages(options.stages ?? [], dispatch);
+
+  function resolveRoute(model: string): RouteConfig {
+    const route = config.routes[model];
+    if (route !== undefined) return route;
+    const slash = model.indexOf('/');
+    if (config.allowDirect && slash > 0) {
+      const cached = directRoutes.get(model);
+      if (cached !== undefined) return cached;
+      const provider = model.slice(0, slash);
+      const upstreamModel = model.slice(slash + 1);
+      if (config.providers[provider] !== undefined && upstreamModel !== '') {
+        const direct: RouteConfig = { name: model, targets: [{ provider, model: upstreamModel, weight: 1 }], sticky: 'none', fallbacks: [], policies: config.policies };
+        directRoutes.set(model, direct);
+        return direct;
+      }
+    }
+    const known = Object.keys(config.routes).join(', ');
+    throw invalidRequest('model', `unknown route ${JSON.stringify(model)}; configured routes: ${known || '(none)'}${config.allowDirect ? ', or provider/model' : ''}`);
+  }
+
+  function startCall(request: ChatRequest, callOptions: CallOptions, mode: 'chat' | 'stream'): { context: CallContext; dispose: () => void } {
+    validateRequest(request);
+    const route = resolveRoute(request.model);
+    const policies: Policies = route.policies;
+    const { signal, dispose } = callSignal(callOptions.signal, policies.timeout.totalMs);
+    const context: CallContext = {
+      requestId: callOptions.requestId ?? randomUUID(),
+      request,
+      options: callOptions,
+      route,
+      policies,
+      mode,
+      startedAt: performance.now(),
+      signal,
+      attempts: [],
+      notes: {},
+    };
+    if (events.has('call-start')) events.emit('call-start', { requestId: context.requestId, route: route.name, mode, request, options: callOptions });
+    return { context, dispose };
+  }
+
+  function endCall(context: CallContext, response: ChatResponse | undefined, error: SwitchyardError | undefined, firstOutputAt?: number): void {
+    if (!events.has('call-end')) return;
+    events.emit('call-end', {
+      requestId: context.requestId,
+      route: context.route.name,
+      mode: context.mode,
+      request: context.request,
+      options: context.options,
+      latencyMs: performance.now() - context.startedAt,
+      ...(response === undefined ? {} : { response }),
+      ...(error === undefined ? {} : { error }),
+      ...(firstOutputAt === undefined ? {} : { timeToFirstTokenMs: firstOutputAt - context.startedAt }),
+    });
+  }
+
+  function asError(error: unknown, context: CallContext): SwitchyardError {
+    const mapped = SwitchyardError.isInstance(error) ? error : new SwitchyardError({ category: 'unknown', message: error instanceof Error ? error.message : String(error), cause: error });
+    return mapped.route === undefined ? mapped.with({ route: context.route.name, attempts: context.attempts }) : mapped;
+  }
+
+  const router: Router = {
+    config,
+
+    async chat(request, callOptions = {}) {
+      const { context, dispose } = startCall(request, callOptions, 'chat');
+      try {
+        const outcome = await run(context);
+        const response = outcome.kind === 'response' ? outcome.response : await outcome.stream.completion;
+        endCall(context, response, undefined);
+        return response;
+      } catch (error) {
+        const failure = asError(error, context);
+        endCall(context, undefined, failure);
+        throw failure;
+      } finally {
+        dispose();
+      }
+    },
+
+    stream(request, callOptions = {}) {
+      return {
+        async *[Symbol.asyncIterator]() {
+          const { context, dispose } = startCall(request, callOptions, 'stream');
+          try {
+            let outcome: CallOutcome;
+            try {
+              outcome = await run(context);
+            } catch (error) {
+              throw asError(error, context);
+            }
+            if (outcome.kind === 'response') {
+              // A stage answered with a whole response (e.g. a cache hit without stream replay).
+              const { response } = outcome;
+              if (response.text !== '') yield { type: 'text-delta', text: response.text };
+              for (const toolCall of response.toolCalls) yield { type: 'tool-call', toolCall };
+              yield { type: 'usage', usage: response.usage };
+              yield { type: 'finish', response };
+              endCall(context, response, undefined);
+              return;
+            }
+            let finished: ChatResponse | undefined;
+            try {
+              for await (const event of outcome.stream.events) {
+                if (event.type === 'finish') finished = event.response;
+                yield event;
+              }
+            } catch (error) {
+              throw asError(error, context);
+            }
+            endCall(context, finished, undefined, outcome.stream.firstOutputAt);
+          } catch (error) {
+            const failure = asError(error, context);
+            endCall(context, undefined, failure);
+            throw failure;
+          } finally {
+            dispose();
+          }
+        },
+      };
+    },
+
+    batch(items, batchOptions) {
+      return runBatch((request, callOptions) => router.chat(request, callOptions), items, batchOptions);
+    },
+
+    explain(model, who = {}) {
+      const route = resolveRoute(model);
+      const callOptions: CallOptions = who;
+      const choice = chooseTarget(route, callOptions);
+      const key = stickyKeyFor(route, callOptions);
+      const totalWeight = route.targets.reduce((sum, target) => sum + Math.max(0, target.weight), 0);
+      return {
+        route: route.name,
+        ...(choice === undefined ? {} : { target: { provider: choice.target.provider, model: choice.target.model } }),
+        reason: config.routes[model] === undefined ? 'direct' : (choice?.reason ?? 'no target available'),
+        ...(key === undefined ? {} : { stickyKey: key }),
+        candidates: route.targets.map((target) => ({
+          provider: target.provider,
+          model: target.model,
+          weight: target.weight,
+          share: totalWeight > 0 ? Math.max(0, target.weight) / totalWeight : 0,
+          ...(key === undefined ? {} : { score: rendezvousScore(key, target) }),
+        })),
+        fallbacks: routeChain(route, config.routes).slice(1).map((fallback) => fallback.name),
+      };
+    },
+
+    on(event, listener) {
+      return events.on(event, listener);
+    },
+
+    async close() {
+      await transport.close();
+      await options.onClose?.();
+    },
+  };
+  return router;
+}

@@ -1,0 +1,87 @@
+/**
+ * Checks a unified request before any provider is called. Every problem is an `invalid_request`
+ * error naming the field, e.g. `messages[2].content[0].type: unknown part type "audio"`.
+ */
+import { invalidRequest } from '../errors.js';
+import type { ChatRequest, ContentPart, Message } from '../types.js';
+
+const ROLES = new Set(['system', 'user', 'assistant', 'tool']);
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function checkPart(part: ContentPart, field: string): void {
+  if (!isRecord(part)) throw invalidRequest(field, 'expected a content part object');
+  switch (part.type) {
+    case 'text':
+      if (typeof part.text !== 'string') throw invalidRequest(`${field}.text`, 'expected a string');
+      return;
+    case 'image':
+      if (part.url === undefined && part.data === undefined) throw invalidRequest(field, 'an image needs `url` or `data`');
+      if (part.data !== undefined && (typeof part.mediaType !== 'string' || part.mediaType === '')) {
+        throw invalidRequest(`${field}.mediaType`, 'required with `data` (e.g. image/png)');
+      }
+      return;
+    default:
+      throw invalidRequest(`${field}.type`, `unknown part type ${JSON.stringify((part as { type?: unknown }).type)}; expected "text" or "image"`);
+  }
+}
+
+function checkMessage(message: Message, index: number): void {
+  const field = `messages[${index}]`;
+  if (!isRecord(message)) throw invalidRequest(field, 'expected a message object');
+  if (!ROLES.has(message.role)) throw invalidRequest(`${field}.role`, `unknown role ${JSON.stringify(message.role)}; expected system, user, assistant or tool`);
+  const content: unknown = message.content;
+  if (Array.isArray(content)) {
+    content.forEach((part, partIndex) => checkPart(part as ContentPart, `${field}.content[${partIndex}]`));
+  } else if (typeof content !== 'string' && !(content === undefined && message.role === 'assistant' && message.toolCalls !== undefined)) {
+    throw invalidRequest(`${field}.content`, 'expected a string or a list of parts');
+  }
+  if (message.role === 'tool' && (typeof message.toolCallId !== 'string' || message.toolCallId === '')) {
+    throw invalidRequest(`${field}.toolCallId`, 'required on tool messages');
+  }
+  if (message.toolCalls !== undefined) {
+    if (message.role !== 'assistant') throw invalidRequest(`${field}.toolCalls`, 'only assistant messages carry tool calls');
+    message.toolCalls.forEach((call, callIndex) => {
+      if (typeof call.id !== 'string' || typeof call.name !== 'string') throw invalidRequest(`${field}.toolCalls[${callIndex}]`, 'needs `id` and `name`');
+      if (!isRecord(call.arguments)) throw invalidRequest(`${field}.toolCalls[${callIndex}].arguments`, 'expected an object');
+    });
+  }
+}
+
+function checkNumber(value: unknown, field: string, min: number, max: number): void {
+  if (value === undefined) return;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
+    throw invalidRequest(field, `expected a number from ${min} to ${max}`);
+  }
+}
+
+/** Throws `invalid_request` naming the first problem found; returns nothing when the request is sound. */
+export function validateRequest(request: ChatRequest): void {
+  if (!isRecord(request)) throw invalidRequest('request', 'expected an object');
+  if (typeof request.model !== 'string' || request.model === '') throw invalidRequest('model', 'required: a route name or provider/model');
+  if (!Array.isArray(request.messages) || request.messages.length === 0) throw invalidRequest('messages', 'at least one message is required');
+  request.messages.forEach(checkMessage);
+  if (request.system !== undefined && typeof request.system !== 'string') throw invalidRequest('system', 'expected a string');
+  if (request.tools !== undefined) {
+    if (!Array.isArray(request.tools)) throw invalidRequest('tools', 'expected a list');
+    request.tools.forEach((tool, index) => {
+      if (!isRecord(tool) || typeof tool.name !== 'string' || tool.name === '') throw invalidRequest(`tools[${index}].name`, 'required');
+      if (!isRecord(tool.parameters)) throw invalidRequest(`tools[${index}].parameters`, 'a JSON Schema object is required');
+    });
+  }
+  const choice = request.toolChoice;
+  if (choice !== undefined && choice !== 'auto' && choice !== 'none' && choice !== 'required') {
+    if (!isRecord(choice) || typeof choice.name !== 'string') throw invalidRequest('toolChoice', 'expected auto, none, required or { name }');
+    if (!(request.tools ?? []).some((tool) => tool.name === choice.name)) throw invalidRequest('toolChoice.name', `no tool named ${JSON.stringify(choice.name)}`);
+  }
+  if (request.maxTokens !== undefined && (!Number.isInteger(request.maxTokens) || request.maxTokens < 1)) {
+    throw invalidRequest('maxTokens', 'expected a whole number ≥ 1');
+  }
+  checkNumber(request.temperature, 'temperature', 0, 2);
+  checkNumber(request.topP, 'topP', 0, 1);
+  if (request.stop !== undefined && (!Array.isArray(request.stop) || request.stop.some((item) => typeof item !== 'string'))) {
+    throw invalidRequest('stop', 'expected a list of strings');
+  }
+}

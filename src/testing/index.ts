@@ -1,0 +1,7 @@
+/**
+ * `switchyard/testing`: the upstream simulator, for tests, demos and benchmarks of code that uses
+ * Switchyard. Nothing in the library's production path imports it.
+ */
+export { startSimulator } from './simulator.js';
+export type { Simulator, SimulatorOptions, SimBehavior, SimFault, SimRequestRecord } from './simulator.js';
+export type { SimAnswer, SimParsedRequest, SimFormatName, WireFormat } from './wire-format.js';
