@@ -1,0 +1,61 @@
+/**
+ * The Anthropic Messages API adapter (`POST {baseUrl}/v1/messages`), streamed and not.
+ */
+import { registerSecret, SwitchyardError } from '../../src/errors.js';
+import { postJson, readJson } from '../../src/http/post-json.js';
+import type { AdapterCall, AdapterFactory, AdapterStreamPart, ProviderAdapter } from '../../src/provider-spec.js';
+import { parseSse } from '../../src/streaming/sse.js';
+import { mapAnthropicError } from './errors.js';
+import { buildAnthropicHeaders, buildAnthropicRequest } from './request.js';
+import { parseAnthropicMessage } from './response.js';
+import { streamAnthropicEvents } from './stream.js';
+
+export { ANTHROPIC_ERROR_CATEGORIES, mapAnthropicError, mapAnthropicStreamError } from './errors.js';
+export { buildAnthropicHeaders, buildAnthropicRequest, DEFAULT_ANTHROPIC_VERSION } from './request.js';
+export { mapStopReason, mapUsage, parseAnthropicMessage } from './response.js';
+export { streamAnthropicEvents } from './stream.js';
+
+/** Creates the adapter for one configured Anthropic provider. */
+export const createAnthropicAdapter: AdapterFactory = ({ settings, transport }) => {
+  registerSecret(settings.apiKey);
+  const url = `${settings.baseUrl}/v1/messages`;
+  const headers = buildAnthropicHeaders(settings);
+
+  function send(call: AdapterCall, stream: boolean) {
+    const body = buildAnthropicRequest({ request: call.request, model: call.model, settings });
+    return postJson({
+      transport,
+      call,
+      url,
+      headers: stream ? { ...headers, accept: 'text/event-stream' } : headers,
+      body: stream ? { ...body, stream: true } : body,
+      mapError: mapAnthropicError,
+      provider: settings.id,
+    });
+  }
+
+  function stamp(error: unknown, call: AdapterCall): SwitchyardError {
+    const base = SwitchyardError.isInstance(error)
+      ? error
+      : new SwitchyardError({ category: 'unknown', message: error instanceof Error ? error.message : String(error), cause: error });
+    return base.with({ provider: base.provider ?? settings.id, model: base.model ?? call.model });
+  }
+
+  const adapter: ProviderAdapter = {
+    id: settings.id,
+    type: 'anthropic',
+    async doChat(call) {
+      const response = await send(call, false);
+      try {
+        return parseAnthropicMessage(await readJson(response, settings.id), settings.id);
+      } catch (error) {
+        throw stamp(error, call);
+      }
+    },
+    async doStream(call): Promise<AsyncIterable<AdapterStreamPart>> {
+      const response = await send(call, true);
+      return streamAnthropicEvents(parseSse(response.body), { provider: settings.id, model: call.model });
+    },
+  };
+  return adapter;
+};

@@ -1,0 +1,188 @@
+/**
+ * Maps a unified `ChatRequest` to an Anthropic Messages API body and headers.
+ * Reference: https://platform.claude.com/docs/en/api/messages
+ */
+import { invalidRequest } from '../../src/errors.js';
+import type { ProviderSettings } from '../../src/provider-spec.js';
+import type { ChatRequest, ContentPart, ImagePart, Message, ToolChoice } from '../../src/types.js';
+
+/** The `anthropic-version` sent when the provider's settings name none. */
+export const DEFAULT_ANTHROPIC_VERSION = '2023-06-01';
+
+/** A content block of a request message. */
+export type AnthropicContentBlock =
+  | { readonly type: 'text'; readonly text: string }
+  | { readonly type: 'image'; readonly source: AnthropicImageSource }
+  | { readonly type: 'tool_use'; readonly id: string; readonly name: string; readonly input: Record<string, unknown> }
+  | { readonly type: 'tool_result'; readonly tool_use_id: string; readonly content: string | readonly AnthropicContentBlock[] };
+
+/** Where an image comes from: inline base64 data, or a URL Anthropic fetches. */
+export type AnthropicImageSource =
+  | { readonly type: 'base64'; readonly media_type: string; readonly data: string }
+  | { readonly type: 'url'; readonly url: string };
+
+/** One message of the request body; consecutive messages of one role are merged. */
+export interface AnthropicMessage {
+  readonly role: 'user' | 'assistant';
+  readonly content: AnthropicContentBlock[];
+}
+
+/** `tool_choice` of the request body. */
+export type AnthropicToolChoice =
+  | { readonly type: 'auto' }
+  | { readonly type: 'none' }
+  | { readonly type: 'any' }
+  | { readonly type: 'tool'; readonly name: string };
+
+/** The request body of `POST /v1/messages`. */
+export interface AnthropicRequestBody {
+  readonly model: string;
+  readonly max_tokens: number;
+  readonly messages: readonly AnthropicMessage[];
+  readonly system?: string;
+  readonly tools?: readonly { readonly name: string; readonly description?: string; readonly input_schema: Record<string, unknown> }[];
+  readonly tool_choice?: AnthropicToolChoice;
+  readonly stop_sequences?: readonly string[];
+  readonly temperature?: number;
+  readonly top_p?: number;
+  readonly stream?: boolean;
+}
+
+/** Arguments of `buildAnthropicRequest`. */
+export interface BuildAnthropicRequestArguments {
+  readonly request: ChatRequest;
+  /** The upstream model id. */
+  readonly model: string;
+  readonly settings: ProviderSettings;
+}
+
+function partsOf(content: Message['content']): readonly ContentPart[] {
+  return typeof content === 'string' ? (content === '' ? [] : [{ type: 'text', text: content }]) : content;
+}
+
+function textOf(content: Message['content']): string {
+  return partsOf(content)
+    .map((part) => (part.type === 'text' ? part.text : ''))
+    .join('');
+}
+
+const DATA_URL = /^data:([^;,]+);base64,(.*)$/s;
+
+function imageBlock(part: ImagePart, field: string): AnthropicContentBlock {
+  if (part.data !== undefined) {
+    if (part.mediaType === undefined) throw invalidRequest(field, 'an image given as data needs a mediaType');
+    return { type: 'image', source: { type: 'base64', media_type: part.mediaType, data: part.data } };
+  }
+  if (part.url !== undefined) {
+    const dataUrl = DATA_URL.exec(part.url);
+    if (dataUrl !== null) return { type: 'image', source: { type: 'base64', media_type: dataUrl[1] ?? '', data: dataUrl[2] ?? '' } };
+    if (part.url.startsWith('data:')) throw invalidRequest(field, 'only base64 data URLs are supported');
+    return { type: 'image', source: { type: 'url', url: part.url } };
+  }
+  throw invalidRequest(field, 'an image needs a url or data with a mediaType');
+}
+
+/** Text and image parts as blocks; empty text is dropped (the API rejects empty text blocks). */
+function contentBlocks(content: Message['content'], field: string): AnthropicContentBlock[] {
+  const blocks: AnthropicContentBlock[] = [];
+  partsOf(content).forEach((part, index) => {
+    if (part.type === 'text') {
+      if (part.text !== '') blocks.push({ type: 'text', text: part.text });
+    } else {
+      blocks.push(imageBlock(part, `${field}[${index}]`));
+    }
+  });
+  return blocks;
+}
+
+function messageBlocks(message: Message, index: number): { role: 'user' | 'assistant'; blocks: AnthropicContentBlock[] } {
+  const field = `messages[${index}]`;
+  switch (message.role) {
+    case 'user':
+      return { role: 'user', blocks: contentBlocks(message.content, `${field}.content`) };
+    case 'assistant': {
+      const blocks = contentBlocks(message.content, `${field}.content`);
+      for (const call of message.toolCalls ?? []) blocks.push({ type: 'tool_use', id: call.id, name: call.name, input: call.arguments });
+      return { role: 'assistant', blocks };
+    }
+    case 'tool': {
+      if (message.toolCallId === undefined || message.toolCallId === '') throw invalidRequest(`${field}.toolCallId`, 'a tool message needs the id of the call it answers');
+      const parts = partsOf(message.content);
+      const content = parts.every((part) => part.type === 'text') ? textOf(message.content) : contentBlocks(message.content, `${field}.content`);
+      return { role: 'user', blocks: [{ type: 'tool_result', tool_use_id: message.toolCallId, content }] };
+    }
+    default:
+      throw invalidRequest(`${field}.role`, `unexpected role "${String(message.role)}"`);
+  }
+}
+
+/**
+ * Messages in Anthropic's shape: system messages are lifted out (see `systemText`), tool results
+ * become user `tool_result` blocks, and consecutive messages of one role are merged into one, so
+ * several tool results (and a user's follow-up text) travel as a single user turn.
+ */
+export function mapMessages(messages: readonly Message[]): AnthropicMessage[] {
+  const mapped: AnthropicMessage[] = [];
+  messages.forEach((message, index) => {
+    if (message.role === 'system') return;
+    const { role, blocks } = messageBlocks(message, index);
+    if (blocks.length === 0) return;
+    const previous = mapped[mapped.length - 1];
+    if (previous !== undefined && previous.role === role) previous.content.push(...blocks);
+    else mapped.push({ role, content: blocks });
+  });
+  return mapped;
+}
+
+/** The top-level `system`: the request's system prompt, then any system-role messages, in order. */
+export function systemText(request: ChatRequest): string | undefined {
+  const pieces = [request.system ?? '', ...request.messages.filter((message) => message.role === 'system').map((message) => textOf(message.content))];
+  const joined = pieces.filter((piece) => piece !== '').join('\n\n');
+  return joined === '' ? undefined : joined;
+}
+
+/** `tool_choice`: `required` is Anthropic's `any`, a name is `{ type: 'tool', name }`. */
+export function mapToolChoice(choice: ToolChoice): AnthropicToolChoice {
+  if (choice === 'auto') return { type: 'auto' };
+  if (choice === 'none') return { type: 'none' };
+  if (choice === 'required') return { type: 'any' };
+  return { type: 'tool', name: choice.name };
+}
+
+/** The Messages API body for a unified request (`stream` is left to the caller). */
+export function buildAnthropicRequest(args: BuildAnthropicRequestArguments): AnthropicRequestBody {
+  const { request, model, settings } = args;
+  const system = systemText(request);
+  const tools = request.tools ?? [];
+  return {
+    model,
+    max_tokens: request.maxTokens ?? settings.defaultMaxTokens,
+    messages: mapMessages(request.messages),
+    ...(system === undefined ? {} : { system }),
+    ...(tools.length === 0
+      ? {}
+      : {
+          tools: tools.map((tool) => ({
+            name: tool.name,
+            ...(tool.description === undefined ? {} : { description: tool.description }),
+            input_schema: tool.parameters,
+          })),
+          ...(request.toolChoice === undefined ? {} : { tool_choice: mapToolChoice(request.toolChoice) }),
+        }),
+    ...(request.stop === undefined || request.stop.length === 0 ? {} : { stop_sequences: request.stop }),
+    ...(request.temperature === undefined ? {} : { temperature: request.temperature }),
+    ...(request.topP === undefined ? {} : { top_p: request.topP }),
+  };
+}
+
+/**
+ * The request headers: `x-api-key`, `anthropic-version` (from `settings.apiVersion`, default
+ * `2023-06-01`) and the provider's extra headers (names lower-cased, so an `Anthropic-Version` there
+ * replaces the default instead of being sent twice).
+ */
+export function buildAnthropicHeaders(settings: ProviderSettings): Record<string, string> {
+  const headers: Record<string, string> = { 'anthropic-version': settings.apiVersion ?? DEFAULT_ANTHROPIC_VERSION };
+  for (const [name, value] of Object.entries(settings.headers)) headers[name.toLowerCase()] = value;
+  if (settings.apiKey !== undefined && settings.apiKey !== '') headers['x-api-key'] = settings.apiKey;
+  return headers;
+}

@@ -1,0 +1,102 @@
+/**
+ * Maps an Anthropic `message` object (a complete answer) into an `AdapterResult`.
+ * Reference: https://platform.claude.com/docs/en/api/messages
+ */
+import { randomUUID } from 'node:crypto';
+import { SwitchyardError } from '../../src/errors.js';
+import type { AdapterResult } from '../../src/provider-spec.js';
+import type { FinishReason, ToolCall, Usage } from '../../src/types.js';
+
+/**
+ * The unified finish reason for an Anthropic `stop_reason`. `pause_turn`, and any reason added
+ * later, is `other`; the raw value is always kept beside it.
+ */
+export function mapStopReason(stopReason: string | null | undefined): FinishReason {
+  switch (stopReason) {
+    case 'end_turn':
+    case 'stop_sequence':
+      return 'stop';
+    case 'max_tokens':
+      return 'length';
+    case 'tool_use':
+      return 'tool_calls';
+    case 'refusal':
+      return 'content_filter';
+    default:
+      return 'other';
+  }
+}
+
+/** Anthropic's `usage` fields (every one optional: a `message_delta` carries only some). */
+export interface AnthropicUsage {
+  readonly input_tokens?: number | null;
+  readonly output_tokens?: number | null;
+  readonly cache_creation_input_tokens?: number | null;
+  readonly cache_read_input_tokens?: number | null;
+}
+
+function count(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+}
+
+/**
+ * Unified usage. Anthropic's `input_tokens` counts only the tokens after the last cache
+ * breakpoint; the documented total input is `input_tokens + cache_creation_input_tokens +
+ * cache_read_input_tokens`, and the cache reads are reported as `cachedInputTokens`.
+ */
+export function mapUsage(usage: AnthropicUsage | undefined): Usage {
+  const uncached = count(usage?.input_tokens) ?? 0;
+  const cacheCreation = count(usage?.cache_creation_input_tokens) ?? 0;
+  const cacheRead = count(usage?.cache_read_input_tokens);
+  const inputTokens = uncached + cacheCreation + (cacheRead ?? 0);
+  const outputTokens = count(usage?.output_tokens) ?? 0;
+  return {
+    inputTokens,
+    outputTokens,
+    totalTokens: inputTokens + outputTokens,
+    ...(cacheRead === undefined ? {} : { cachedInputTokens: cacheRead }),
+  };
+}
+
+/** A tool's `input` as the unified arguments object (a non-object input is wrapped as `{ value }`). */
+export function toolArguments(input: unknown): Record<string, unknown> {
+  if (typeof input === 'object' && input !== null && !Array.isArray(input)) return input as Record<string, unknown>;
+  return input === undefined || input === null ? {} : { value: input };
+}
+
+function malformed(provider: string, what: string): SwitchyardError {
+  return new SwitchyardError({ category: 'server', message: `${provider} returned a message without ${what}`, provider });
+}
+
+/** Parses a complete `message` body. Text blocks are joined; `tool_use` blocks become tool calls. */
+export function parseAnthropicMessage(body: unknown, provider: string): AdapterResult {
+  if (typeof body !== 'object' || body === null) throw malformed(provider, 'a JSON object body');
+  const message = body as { id?: unknown; model?: unknown; content?: unknown; stop_reason?: unknown; usage?: unknown };
+  if (!Array.isArray(message.content)) throw malformed(provider, 'a content array');
+  let text = '';
+  const toolCalls: ToolCall[] = [];
+  for (const block of message.content as unknown[]) {
+    if (typeof block !== 'object' || block === null) continue;
+    const { type } = block as { type?: unknown };
+    if (type === 'text') {
+      const blockText = (block as { text?: unknown }).text;
+      if (typeof blockText === 'string') text += blockText;
+    } else if (type === 'tool_use') {
+      const { id, name, input } = block as { id?: unknown; name?: unknown; input?: unknown };
+      if (typeof id !== 'string' || typeof name !== 'string') throw malformed(provider, 'an id and name on a tool_use block');
+      toolCalls.push({ id, name, arguments: toolArguments(input) });
+    }
+    // thinking, redacted_thinking and server-tool blocks carry nothing the unified shape holds.
+  }
+  const rawFinishReason = typeof message.stop_reason === 'string' ? message.stop_reason : undefined;
+  const usage = typeof message.usage === 'object' && message.usage !== null ? (message.usage as AnthropicUsage) : undefined;
+  return {
+    id: typeof message.id === 'string' && message.id !== '' ? message.id : `msg_${randomUUID()}`,
+    text,
+    toolCalls,
+    finishReason: mapStopReason(rawFinishReason),
+    ...(rawFinishReason === undefined ? {} : { rawFinishReason }),
+    usage: mapUsage(usage),
+    ...(typeof message.model === 'string' ? { servedModel: message.model } : {}),
+  };
+}

@@ -1,0 +1,168 @@
+/**
+ * Maps Anthropic's Messages SSE events to adapter stream parts. The flow, per the streaming
+ * reference (https://platform.claude.com/docs/en/build-with-claude/streaming): `message_start`,
+ * then per content block `content_block_start` / `content_block_delta`… / `content_block_stop`,
+ * then `message_delta` and `message_stop`; `ping` may come anywhere, `error` may replace the rest,
+ * and unknown event types must be tolerated.
+ *
+ * A stream is complete only with `message_stop`: one that ends without it throws (`network`),
+ * never finishes cleanly.
+ */
+import { SwitchyardError } from '../../src/errors.js';
+import { parseToolArguments } from '../../src/http/post-json.js';
+import type { AdapterStreamPart } from '../../src/provider-spec.js';
+import type { SseEvent } from '../../src/streaming/sse.js';
+import { mapAnthropicStreamError } from './errors.js';
+import { mapStopReason, mapUsage, toolArguments, type AnthropicUsage } from './response.js';
+
+/** Who is streaming, stamped on every error the stream throws. */
+export interface AnthropicStreamContext {
+  /** The provider id from the config. */
+  readonly provider: string;
+  /** The upstream model id. */
+  readonly model: string;
+}
+
+/** A content block being received: text is forwarded as it comes, tool input is collected. */
+type OpenBlock =
+  | { readonly kind: 'text' }
+  | { readonly kind: 'tool_use'; readonly id: string; readonly name: string; readonly input: unknown; readonly json: string[] }
+  | { readonly kind: 'other' };
+
+type JsonObject = Record<string, unknown>;
+
+function isObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Event types whose data this mapper reads; anything else (`ping`, future types) is skipped unread. */
+const HANDLED = new Set(['message_start', 'content_block_start', 'content_block_delta', 'content_block_stop', 'message_delta', 'message_stop', 'error']);
+
+function eventType(event: SseEvent, data: () => JsonObject): string {
+  if (event.event !== 'message') return event.event;
+  // A stream without `event:` lines still names each event in its data's `type`.
+  const type = data().type;
+  return typeof type === 'string' ? type : 'message';
+}
+
+function parseData(event: SseEvent, provider: string): JsonObject {
+  let value: unknown;
+  try {
+    value = JSON.parse(event.data);
+  } catch (error) {
+    throw new SwitchyardError({ category: 'server', message: `${provider} sent a stream event that is not JSON (${event.event})`, provider, cause: error });
+  }
+  if (!isObject(value)) throw new SwitchyardError({ category: 'server', message: `${provider} sent a stream event that is not a JSON object (${event.event})`, provider });
+  return value;
+}
+
+function mergeUsage(current: AnthropicUsage, update: unknown): AnthropicUsage {
+  if (!isObject(update)) return current;
+  const merged: Record<string, number> = { ...(current as Record<string, number>) };
+  for (const key of ['input_tokens', 'output_tokens', 'cache_creation_input_tokens', 'cache_read_input_tokens'] as const) {
+    const value = update[key];
+    // Counts in `message_delta` are cumulative, so a later value replaces an earlier one.
+    if (typeof value === 'number') merged[key] = value;
+  }
+  return merged;
+}
+
+function stamp(error: unknown, context: AnthropicStreamContext): SwitchyardError {
+  const base = SwitchyardError.isInstance(error)
+    ? error
+    : new SwitchyardError({ category: 'unknown', message: error instanceof Error ? error.message : String(error), cause: error });
+  return base.with({ provider: base.provider ?? context.provider, model: base.model ?? context.model });
+}
+
+/**
+ * Turns parsed SSE events into stream parts: `response-metadata` from `message_start`, `text-delta`s,
+ * one `tool-call` per `tool_use` block once its `content_block_stop` arrives, and finally `usage`
+ * and `finish` at `message_stop`. An `error` event throws the mapped error.
+ */
+export async function* streamAnthropicEvents(events: AsyncIterable<SseEvent>, context: AnthropicStreamContext): AsyncGenerator<AdapterStreamPart> {
+  const { provider } = context;
+  const blocks = new Map<number, OpenBlock>();
+  let usage: AnthropicUsage = {};
+  let stopReason: string | undefined;
+  let stopped = false;
+  try {
+    for await (const event of events) {
+      if (stopped) continue; // read to the end so the connection can be reused
+      let data: JsonObject | undefined;
+      const read = (): JsonObject => (data ??= parseData(event, provider));
+      const type = eventType(event, read);
+      if (!HANDLED.has(type)) continue;
+      const payload = read();
+      switch (type) {
+        case 'error':
+          throw mapAnthropicStreamError(payload);
+        case 'message_start': {
+          const message = isObject(payload.message) ? payload.message : {};
+          usage = mergeUsage(usage, message.usage);
+          yield {
+            type: 'response-metadata',
+            ...(typeof message.id === 'string' ? { id: message.id } : {}),
+            ...(typeof message.model === 'string' ? { servedModel: message.model } : {}),
+          };
+          break;
+        }
+        case 'content_block_start': {
+          const index = typeof payload.index === 'number' ? payload.index : -1;
+          const block = isObject(payload.content_block) ? payload.content_block : {};
+          if (block.type === 'tool_use') {
+            if (typeof block.id !== 'string' || typeof block.name !== 'string') {
+              throw new SwitchyardError({ category: 'server', message: `${provider} started a tool_use block without an id and name`, provider });
+            }
+            blocks.set(index, { kind: 'tool_use', id: block.id, name: block.name, input: block.input, json: [] });
+          } else if (block.type === 'text') {
+            blocks.set(index, { kind: 'text' });
+            if (typeof block.text === 'string' && block.text !== '') yield { type: 'text-delta', text: block.text };
+          } else {
+            blocks.set(index, { kind: 'other' });
+          }
+          break;
+        }
+        case 'content_block_delta': {
+          const block = blocks.get(typeof payload.index === 'number' ? payload.index : -1);
+          const delta = isObject(payload.delta) ? payload.delta : {};
+          if (delta.type === 'text_delta' && typeof delta.text === 'string' && delta.text !== '') {
+            yield { type: 'text-delta', text: delta.text };
+          } else if (delta.type === 'input_json_delta' && block?.kind === 'tool_use' && typeof delta.partial_json === 'string') {
+            block.json.push(delta.partial_json);
+          }
+          // thinking, signature and citation deltas carry nothing the unified shape holds.
+          break;
+        }
+        case 'content_block_stop': {
+          const index = typeof payload.index === 'number' ? payload.index : -1;
+          const block = blocks.get(index);
+          blocks.delete(index);
+          if (block?.kind === 'tool_use') {
+            const json = block.json.join('');
+            const args = json.trim() === '' ? toolArguments(block.input) : parseToolArguments(json, provider, block.name);
+            yield { type: 'tool-call', toolCall: { id: block.id, name: block.name, arguments: args } };
+          }
+          break;
+        }
+        case 'message_delta': {
+          const delta = isObject(payload.delta) ? payload.delta : {};
+          if (typeof delta.stop_reason === 'string') stopReason = delta.stop_reason;
+          usage = mergeUsage(usage, payload.usage);
+          break;
+        }
+        case 'message_stop':
+          stopped = true;
+          yield { type: 'usage', usage: mapUsage(usage) };
+          yield { type: 'finish', finishReason: mapStopReason(stopReason), ...(stopReason === undefined ? {} : { rawFinishReason: stopReason }) };
+          break;
+        default:
+          break;
+      }
+    }
+  } catch (error) {
+    throw stamp(error, context);
+  }
+  if (!stopped) {
+    throw new SwitchyardError({ category: 'network', message: `${provider} stream ended before message_stop`, provider, model: context.model });
+  }
+}

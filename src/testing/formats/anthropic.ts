@@ -1,0 +1,248 @@
+/**
+ * The Anthropic Messages API as the simulator speaks it (`POST /v1/messages`), written from the
+ * public reference: Messages API (https://platform.claude.com/docs/en/api/messages), streaming
+ * (https://platform.claude.com/docs/en/build-with-claude/streaming) and errors
+ * (https://platform.claude.com/docs/en/api/errors).
+ */
+import type { IncomingHttpHeaders } from 'node:http';
+import type { SimAnswer, SimParsedRequest, SimRouteMatch, SimStreamPlan, WireFormat } from '../wire-format.js';
+
+/** The one path this format serves. */
+const MESSAGES_PATH = '/v1/messages';
+
+/**
+ * Requests whose `anthropic-version` header was missing. `authorize` sees the headers but can only
+ * answer 401; `parse` can answer 400 but sees no headers. Both receive the same per-request `URL`
+ * object, so `authorize` marks it here and `parse` turns the mark into the documented 400.
+ */
+const missingVersion = new WeakSet<URL>();
+
+/** Anthropic's error type for each HTTP status, per the errors reference. */
+const ERROR_TYPE_BY_STATUS: Readonly<Record<number, string>> = {
+  400: 'invalid_request_error',
+  401: 'authentication_error',
+  402: 'billing_error',
+  403: 'permission_error',
+  404: 'not_found_error',
+  409: 'conflict_error',
+  413: 'request_too_large',
+  429: 'rate_limit_error',
+  500: 'api_error',
+  504: 'timeout_error',
+  529: 'overloaded_error',
+};
+
+/**
+ * The Anthropic error type a status is answered with. The reference says `invalid_request_error`
+ * "may also be used for other 4XX status codes"; other 5xx statuses are `api_error`.
+ */
+export function anthropicErrorTypeForStatus(status: number): string {
+  const known = ERROR_TYPE_BY_STATUS[status];
+  if (known !== undefined) return known;
+  return status >= 400 && status < 500 ? 'invalid_request_error' : 'api_error';
+}
+
+type JsonObject = Record<string, unknown>;
+
+function isObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function headerValue(headers: IncomingHttpHeaders, name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function countWords(text: string): number {
+  const trimmed = text.trim();
+  return trimmed === '' ? 0 : trimmed.split(/\s+/).length;
+}
+
+/** The text of a `content` value: a string, or the text (and tool-result text) of its blocks. */
+function textOf(content: unknown): string {
+  if (typeof content === 'string') return content;
+  if (!Array.isArray(content)) return '';
+  const texts: string[] = [];
+  for (const block of content) {
+    if (!isObject(block)) continue;
+    if (block.type === 'text' && typeof block.text === 'string') texts.push(block.text);
+    if (block.type === 'tool_result') texts.push(textOf(block.content));
+  }
+  return texts.join('');
+}
+
+/** Only the `text` blocks of a user message (what the model is asked), falling back to tool results. */
+function userTextOf(content: unknown): string {
+  if (typeof content === 'string') return content;
+  if (!Array.isArray(content)) return '';
+  const texts = content.filter((block): block is JsonObject => isObject(block) && block.type === 'text' && typeof block.text === 'string');
+  if (texts.length > 0) return texts.map((block) => block.text as string).join('');
+  return textOf(content);
+}
+
+function stopReasonOf(finishReason: SimAnswer['finishReason']): string {
+  switch (finishReason) {
+    case 'length':
+      return 'max_tokens';
+    case 'tool_calls':
+      return 'tool_use';
+    case 'content_filter':
+      return 'refusal';
+    default:
+      return 'end_turn';
+  }
+}
+
+function messageId(answer: SimAnswer): string {
+  return answer.id.startsWith('msg_') ? answer.id : `msg_${answer.id}`;
+}
+
+function frame(event: string, data: unknown): string {
+  return `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+}
+
+/** Cuts a tool call's JSON into several pieces, as the API streams `input_json_delta`s. */
+function splitJson(json: string): string[] {
+  const size = Math.max(1, Math.ceil(json.length / 4));
+  const pieces: string[] = [];
+  for (let index = 0; index < json.length; index += size) pieces.push(json.slice(index, index + size));
+  return pieces;
+}
+
+/** The simulator's Anthropic Messages wire format. */
+export const anthropicFormat: WireFormat = {
+  name: 'anthropic',
+
+  match(method, url) {
+    return method === 'POST' && url.pathname === MESSAGES_PATH ? {} : undefined;
+  },
+
+  authorize(headers, url, expectedKey) {
+    if (headerValue(headers, 'x-api-key') !== expectedKey) return false;
+    const version = headerValue(headers, 'anthropic-version');
+    if (version === undefined || version.trim() === '') missingVersion.add(url);
+    return true;
+  },
+
+  parse(body: unknown, _match: SimRouteMatch, url: URL): SimParsedRequest | string {
+    if (missingVersion.has(url)) return 'anthropic-version: header is required';
+    if (!isObject(body)) return 'body: expected a JSON object';
+    if (typeof body.model !== 'string' || body.model === '') return 'model: Field required';
+    if (body.max_tokens === undefined) return 'max_tokens: Field required';
+    if (typeof body.max_tokens !== 'number' || !Number.isInteger(body.max_tokens) || body.max_tokens < 1) {
+      return 'max_tokens: Input should be a positive integer';
+    }
+    if (!Array.isArray(body.messages)) return 'messages: Field required';
+    let inputWords = countWords(textOf(body.system));
+    let lastUserText = '';
+    for (const [index, message] of body.messages.entries()) {
+      if (!isObject(message)) return `messages.${index}: expected an object`;
+      if (message.role !== 'user' && message.role !== 'assistant') return `messages.${index}.role: Input should be 'user' or 'assistant'`;
+      if (typeof message.content !== 'string' && !Array.isArray(message.content)) return `messages.${index}.content: Field required`;
+      inputWords += countWords(textOf(message.content));
+      if (message.role === 'user') lastUserText = userTextOf(message.content);
+    }
+    const toolNames: string[] = [];
+    if (body.tools !== undefined) {
+      if (!Array.isArray(body.tools)) return 'tools: Input should be a valid list';
+      for (const [index, tool] of body.tools.entries()) {
+        if (!isObject(tool) || typeof tool.name !== 'string') return `tools.${index}.name: Field required`;
+        toolNames.push(tool.name);
+      }
+    }
+    return {
+      model: body.model,
+      stream: body.stream === true,
+      lastUserText,
+      toolNames,
+      maxTokens: body.max_tokens,
+      inputTokens: inputWords,
+    };
+  },
+
+  renderResponse(answer, request) {
+    const content: JsonObject[] = [];
+    if (answer.text !== '') content.push({ type: 'text', text: answer.text });
+    for (const call of answer.toolCalls) content.push({ type: 'tool_use', id: call.id, name: call.name, input: call.arguments });
+    return {
+      id: messageId(answer),
+      type: 'message',
+      role: 'assistant',
+      model: request.model,
+      content,
+      stop_reason: stopReasonOf(answer.finishReason),
+      stop_sequence: null,
+      usage: {
+        input_tokens: answer.usage.inputTokens,
+        cache_creation_input_tokens: 0,
+        cache_read_input_tokens: 0,
+        output_tokens: answer.usage.outputTokens,
+      },
+    };
+  },
+
+  renderStream(plan: SimStreamPlan, request: SimParsedRequest) {
+    const { answer } = plan;
+    const frames: string[] = [
+      frame('message_start', {
+        type: 'message_start',
+        message: {
+          id: messageId(answer),
+          type: 'message',
+          role: 'assistant',
+          model: request.model,
+          content: [],
+          stop_reason: null,
+          stop_sequence: null,
+          usage: { input_tokens: answer.usage.inputTokens, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, output_tokens: 1 },
+        },
+      }),
+    ];
+    let index = 0;
+    let pinged = false;
+    const ping = (): void => {
+      // The reference sends one `ping` right after the first content block opens.
+      if (!pinged) frames.push(frame('ping', { type: 'ping' }));
+      pinged = true;
+    };
+    if (plan.textChunks.length > 0) {
+      frames.push(frame('content_block_start', { type: 'content_block_start', index, content_block: { type: 'text', text: '' } }));
+      ping();
+      for (const text of plan.textChunks) {
+        frames.push(frame('content_block_delta', { type: 'content_block_delta', index, delta: { type: 'text_delta', text } }));
+      }
+      frames.push(frame('content_block_stop', { type: 'content_block_stop', index }));
+      index += 1;
+    }
+    for (const call of answer.toolCalls) {
+      frames.push(frame('content_block_start', { type: 'content_block_start', index, content_block: { type: 'tool_use', id: call.id, name: call.name, input: {} } }));
+      ping();
+      for (const partial of ['', ...splitJson(JSON.stringify(call.arguments))]) {
+        frames.push(frame('content_block_delta', { type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: partial } }));
+      }
+      frames.push(frame('content_block_stop', { type: 'content_block_stop', index }));
+      index += 1;
+    }
+    ping();
+    frames.push(
+      frame('message_delta', {
+        type: 'message_delta',
+        delta: { stop_reason: stopReasonOf(answer.finishReason), stop_sequence: null },
+        usage: { output_tokens: answer.usage.outputTokens },
+      }),
+    );
+    frames.push(frame('message_stop', { type: 'message_stop' }));
+    return frames;
+  },
+
+  renderError(status, message) {
+    return {
+      body: { type: 'error', error: { type: anthropicErrorTypeForStatus(status), message }, request_id: 'req_sim' },
+      headers: { 'request-id': 'req_sim' },
+    };
+  },
+
+  renderStreamError(status, message) {
+    return frame('error', { type: 'error', error: { type: anthropicErrorTypeForStatus(status), message } });
+  },
+};
