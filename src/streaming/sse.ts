@@ -13,7 +13,8 @@ export interface SseEvent {
 
 /** Incremental parser: feed text, take complete events. Exposed for tests and custom transports. */
 export class SseParser {
-  private buffer = '';
+  /** Pieces of the line not yet ended; kept apart so a long line is never rescanned or recopied. */
+  private pending: string[] = [];
   private eventName = '';
   private data: string[] = [];
   private lastId: string | undefined;
@@ -22,37 +23,40 @@ export class SseParser {
   /** Adds decoded text and returns the events it completed. */
   push(text: string): SseEvent[] {
     const events: SseEvent[] = [];
-    let input = text;
-    // A CRLF split across two chunks: the LF belongs to the line already ended by CR.
-    if (this.sawCarriageReturn && input.startsWith('\n')) input = input.slice(1);
-    this.sawCarriageReturn = false;
-    this.buffer += input;
     let start = 0;
-    const buffer = this.buffer;
-    const length = buffer.length;
-    for (let index = 0; index < length; index += 1) {
-      const code = buffer.charCodeAt(index);
+    // A CRLF split across two chunks: the LF belongs to the line already ended by CR.
+    if (this.sawCarriageReturn && text.charCodeAt(0) === 10) start = 1;
+    this.sawCarriageReturn = false;
+    const length = text.length;
+    for (let index = start; index < length; index += 1) {
+      const code = text.charCodeAt(index);
       if (code !== 10 && code !== 13) continue;
-      this.processLine(buffer.slice(start, index), events);
+      let line = text.slice(start, index);
+      if (this.pending.length > 0) {
+        this.pending.push(line);
+        line = this.pending.join('');
+        this.pending = [];
+      }
+      this.processLine(line, events);
       if (code === 13) {
         if (index + 1 < length) {
-          if (buffer.charCodeAt(index + 1) === 10) index += 1;
+          if (text.charCodeAt(index + 1) === 10) index += 1;
         } else {
           this.sawCarriageReturn = true;
         }
       }
       start = index + 1;
     }
-    this.buffer = start === 0 ? buffer : buffer.slice(start);
+    if (start < length) this.pending.push(start === 0 ? text : text.slice(start));
     return events;
   }
 
   /** Ends the stream; an event without its terminating blank line is discarded, per spec. */
   end(): SseEvent[] {
     const events: SseEvent[] = [];
-    if (this.buffer.length > 0) {
-      this.processLine(this.buffer, events);
-      this.buffer = '';
+    if (this.pending.length > 0) {
+      this.processLine(this.pending.join(''), events);
+      this.pending = [];
     }
     return events;
   }
