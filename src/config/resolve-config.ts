@@ -1,0 +1,218 @@
+/**
+ * From a validated config to the one the router runs on: defaults applied, route policies merged
+ * over the global ones (and checked once merged), URLs normalised, and the version hash.
+ */
+import { createHash } from 'node:crypto';
+import { DEFAULT_POOL_SETTINGS } from '../http/transport.js';
+import type { PathProblem, PathSegment } from './config-error.js';
+import { effectiveBaseUrl, normalizeBaseUrl } from './base-url.js';
+import {
+  DEFAULT_CACHE_POLICY,
+  DEFAULT_MAX_TOKENS,
+  DEFAULT_POLICIES,
+  DEFAULT_RATE_LIMIT_POLICY,
+  DEFAULT_REDIS_KEY_PREFIX,
+  DEFAULT_STICKY,
+  DEFAULT_WEIGHT,
+} from './defaults.js';
+import { formatDuration } from './duration.js';
+import type { ParsedConfig, ParsedPolicies } from './schema.js';
+import { isSensitiveHeader } from './secrets.js';
+import type { CachePolicy, LimitSpec, Policies, ProviderConfig, RateLimitPolicy, RouteConfig, StateConfig, SwitchyardConfig } from './types.js';
+
+type ParsedLimit = NonNullable<Exclude<NonNullable<ParsedPolicies['rateLimit']>, false>['global']>;
+
+/** The resolved config, or the problems that prevent it. */
+export type ResolveResult =
+  | { readonly ok: true; readonly config: SwitchyardConfig }
+  | { readonly ok: false; readonly problems: readonly PathProblem[] };
+
+/** Applies defaults, merges policies and runs the cross-field checks. */
+export function resolveParsedConfig(parsed: ParsedConfig): ResolveResult {
+  const problems: PathProblem[] = [];
+  const policies = mergePolicies(DEFAULT_POLICIES, parsed.policies);
+  checkPolicies(policies, parsed.policies, ['policies'], problems);
+
+  const providers: Record<string, ProviderConfig> = {};
+  for (const [id, provider] of Object.entries(parsed.providers)) {
+    // The schema checked the URL; a missing one cannot pass it.
+    const baseUrl = normalizeBaseUrl(effectiveBaseUrl(provider.type, provider.baseUrl) ?? '');
+    providers[id] = {
+      id,
+      type: provider.type,
+      ...(emptyToUndefined(provider.apiKey) === undefined ? {} : { apiKey: provider.apiKey }),
+      baseUrl,
+      ...(provider.apiVersion === undefined ? {} : { apiVersion: provider.apiVersion }),
+      headers: { ...provider.headers },
+      defaultMaxTokens: provider.defaultMaxTokens ?? DEFAULT_MAX_TOKENS,
+      pool: {
+        connections: provider.pool?.connections ?? DEFAULT_POOL_SETTINGS.connections,
+        keepAliveTimeoutMs: provider.pool?.keepAliveTimeout ?? DEFAULT_POOL_SETTINGS.keepAliveTimeoutMs,
+        connectTimeoutMs: provider.pool?.connectTimeout ?? policies.timeout.connectMs,
+      },
+    };
+  }
+
+  const routes: Record<string, RouteConfig> = {};
+  for (const [name, route] of Object.entries(parsed.routes ?? {})) {
+    const path = ['routes', name];
+    const targets = route.targets.map((target) => ({ provider: target.provider, model: target.model, weight: target.weight ?? DEFAULT_WEIGHT }));
+    const routePolicies = mergePolicies(policies, route.policies);
+    checkPolicies(routePolicies, route.policies, [...path, 'policies'], problems);
+    routes[name] = {
+      name,
+      targets,
+      sticky: route.sticky ?? DEFAULT_STICKY,
+      fallbacks: [...(route.fallbacks ?? [])],
+      policies: routePolicies,
+    };
+  }
+
+  const state = resolveState(parsed.state);
+  if (problems.length > 0) return { ok: false, problems };
+
+  const withoutHash = { providers, routes, policies, state, allowDirect: parsed.allowDirect ?? true };
+  return { ok: true, config: deepFreeze({ ...withoutHash, versionHash: computeVersionHash(withoutHash) }) };
+}
+
+function emptyToUndefined(value: string | undefined): string | undefined {
+  return value === '' ? undefined : value;
+}
+
+function resolveState(state: ParsedConfig['state']): StateConfig {
+  const redis = state?.redis;
+  if (redis === undefined || redis.url.trim() === '') return {};
+  return {
+    redis: { url: redis.url, failMode: redis.failMode ?? 'open', keyPrefix: redis.keyPrefix ?? DEFAULT_REDIS_KEY_PREFIX },
+  };
+}
+
+/** Merges partial policies over complete ones, key by key; `false` turns rate limits or the cache off. */
+export function mergePolicies(base: Policies, override: ParsedPolicies | undefined): Policies {
+  if (override === undefined) return base;
+  const timeout = override.timeout ?? {};
+  const retry = override.retry ?? {};
+  const breaker = override.breaker ?? {};
+  const rateLimit = mergeRateLimit(base.rateLimit, override.rateLimit);
+  const cache = mergeCache(base.cache, override.cache);
+  return {
+    timeout: {
+      connectMs: timeout.connect ?? base.timeout.connectMs,
+      firstByteMs: timeout.firstByte ?? base.timeout.firstByteMs,
+      idleMs: timeout.idle ?? base.timeout.idleMs,
+      totalMs: timeout.total ?? base.timeout.totalMs,
+    },
+    retry: {
+      attempts: retry.attempts ?? base.retry.attempts,
+      minDelayMs: retry.minDelay ?? base.retry.minDelayMs,
+      maxDelayMs: retry.maxDelay ?? base.retry.maxDelayMs,
+      factor: retry.factor ?? base.retry.factor,
+      jitter: retry.jitter ?? base.retry.jitter,
+      on: retry.on ?? base.retry.on,
+      budget: retry.budget ?? base.retry.budget,
+    },
+    breaker: {
+      enabled: breaker.enabled ?? base.breaker.enabled,
+      errorRate: breaker.errorRate ?? base.breaker.errorRate,
+      minRequests: breaker.minRequests ?? base.breaker.minRequests,
+      windowMs: breaker.window ?? base.breaker.windowMs,
+      openForMs: breaker.openFor ?? base.breaker.openForMs,
+      halfOpenProbes: breaker.halfOpenProbes ?? base.breaker.halfOpenProbes,
+    },
+    ...(rateLimit === undefined ? {} : { rateLimit }),
+    ...(cache === undefined ? {} : { cache }),
+  };
+}
+
+function mergeRateLimit(base: RateLimitPolicy | undefined, override: ParsedPolicies['rateLimit']): RateLimitPolicy | undefined {
+  if (override === false) return undefined;
+  if (override === undefined) return base;
+  const start = base ?? DEFAULT_RATE_LIMIT_POLICY;
+  const global = mergeLimit(start.global, override.global);
+  const perUser = mergeLimit(start.perUser, override.perUser);
+  const perTenant = mergeLimit(start.perTenant, override.perTenant);
+  return {
+    ...(global === undefined ? {} : { global }),
+    ...(perUser === undefined ? {} : { perUser }),
+    ...(perTenant === undefined ? {} : { perTenant }),
+    waitMs: override.wait ?? start.waitMs,
+  };
+}
+
+function mergeLimit(base: LimitSpec | undefined, override: ParsedLimit | undefined): LimitSpec | undefined {
+  if (override === undefined) return base;
+  const merged: Record<string, number> = { ...base };
+  for (const [key, value] of Object.entries(override)) if (value !== undefined) merged[key] = value;
+  return merged as LimitSpec;
+}
+
+function mergeCache(base: CachePolicy | undefined, override: ParsedPolicies['cache']): CachePolicy | undefined {
+  if (override === false) return undefined;
+  if (override === undefined) return base;
+  const start = base ?? DEFAULT_CACHE_POLICY;
+  return {
+    ttlMs: override.ttl ?? start.ttlMs,
+    keyPrefix: override.keyPrefix ?? start.keyPrefix,
+    maxEntries: override.maxEntries ?? start.maxEntries,
+    cacheSampled: override.cacheSampled ?? start.cacheSampled,
+    perUser: override.perUser ?? start.perUser,
+  };
+}
+
+/** Checks merged policies; a problem is reported where the offending override was written. */
+function checkPolicies(merged: Policies, written: ParsedPolicies | undefined, path: PathSegment[], problems: PathProblem[]): void {
+  const retry = written?.retry;
+  const wroteDelays = retry?.minDelay !== undefined || retry?.maxDelay !== undefined;
+  const isGlobal = path.length === 1;
+  if ((isGlobal || wroteDelays) && merged.retry.minDelayMs > merged.retry.maxDelayMs) {
+    problems.push({
+      path: [...path, 'retry', retry?.minDelay !== undefined ? 'minDelay' : 'maxDelay'],
+      message: `minDelay (${formatDuration(merged.retry.minDelayMs)}) must not be greater than maxDelay (${formatDuration(merged.retry.maxDelayMs)})`,
+    });
+  }
+}
+
+/** SHA-256 hex of the canonical JSON of a resolved config, with every secret left out. */
+export function computeVersionHash(config: Omit<SwitchyardConfig, 'versionHash'>): string {
+  const providers = Object.fromEntries(
+    Object.entries(config.providers).map(([id, provider]) => {
+      const { apiKey: _apiKey, ...rest } = provider;
+      const headers = Object.fromEntries(Object.entries(provider.headers).filter(([name]) => !isSensitiveHeader(name)));
+      return [id, { ...rest, headers }];
+    }),
+  );
+  const redis = config.state.redis;
+  const state = redis === undefined ? config.state : { ...config.state, redis: { ...redis, url: withoutPassword(redis.url) } };
+  return createHash('sha256').update(canonicalJson({ ...config, providers, state })).digest('hex');
+}
+
+function withoutPassword(text: string): string {
+  try {
+    const url = new URL(text);
+    url.password = '';
+    return url.toString();
+  } catch {
+    return text;
+  }
+}
+
+/** JSON with object keys sorted at every level and `undefined` members left out. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map((item) => canonicalJson(item === undefined ? null : item)).join(',')}]`;
+  if (typeof value === 'object' && value !== null) {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, item]) => item !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${canonicalJson(item)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+function deepFreeze<T>(value: T, seen: WeakSet<object> = new WeakSet()): T {
+  if (typeof value === 'object' && value !== null && !seen.has(value)) {
+    seen.add(value);
+    Object.freeze(value);
+    for (const item of Object.values(value)) deepFreeze(item, seen);
+  }
+  return value;
+}
