@@ -32,6 +32,9 @@ const SPECIFIC: Readonly<Record<string, ErrorCategoryName>> = {
   billing_hard_limit_reached: 'quota',
   billing_not_active: 'quota',
   credit_balance_exhausted: 'quota',
+  // One API / New API gateways: the gateway's own balance for the user or token ran out.
+  insufficient_user_quota: 'quota',
+  pre_consume_token_quota_failed: 'quota',
   context_length_exceeded: 'context_length',
   string_above_max_length: 'context_length',
   rate_limit_exceeded: 'rate_limit',
