@@ -96,16 +96,14 @@ describe('parseChatCompletionStream: edges', () => {
     expect(call?.type === 'tool-call' && (call.toolCall.arguments.blob as string).length).toBe(big.length);
   });
 
-  // 1 KiB pieces: the core SSE parser rescans its buffer on every push, so one long line fed in
-  // tiny pieces is quadratic (reported; src/streaming/sse.ts is not this adapter's to change).
-  it('takes one 100 KiB frame as one line', async () => {
+  it('takes one 100 KiB frame as one line, even arriving 13 bytes at a time', async () => {
     const big = 'y'.repeat(100 * 1024);
     const payloads = [
       JSON.stringify({ id: 'c2', choices: [{ index: 0, delta: { tool_calls: [{ index: 0, id: 'call_1', type: 'function', function: { name: 'store', arguments: JSON.stringify({ big }) } }] } }] }),
       JSON.stringify({ id: 'c2', choices: [{ index: 0, delta: {}, finish_reason: 'tool_calls' }] }),
       '[DONE]',
     ];
-    const parts = await collect(parse(toSse(payloads), 1024));
+    const parts = await collect(parse(toSse(payloads), 13));
     expect(parts.find((part) => part.type === 'tool-call')).toMatchObject({ toolCall: { name: 'store', arguments: { big } } });
   });
 
