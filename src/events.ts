@@ -4,6 +4,7 @@
  * that throws never breaks a call: its error is reported to `listener-error` subscribers.
  */
 import type { SwitchyardError } from './errors.js';
+import type { CallNotes } from './pipeline/context.js';
 import type { Attempt, CallOptions, ChatRequest, ChatResponse, Target } from './types.js';
 
 /** Every event and its payload. */
@@ -20,6 +21,10 @@ export interface RouterEvents {
     readonly latencyMs: number;
     readonly response?: ChatResponse;
     readonly error?: SwitchyardError;
+    /** Every try, in order (also on the response or error; here for convenience). */
+    readonly attempts: readonly Attempt[];
+    /** What the pipeline's stages noted (cache hit, rate-limit wait, breaker skips...). */
+    readonly notes: CallNotes;
     /** Time to first output (streams only), ms. */
     readonly timeToFirstTokenMs?: number;
   };

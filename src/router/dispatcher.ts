@@ -44,6 +44,11 @@ export interface DispatcherDependencies {
   readonly retryBudget: RetryBudget;
   readonly events: RouterEventHub;
   readonly random?: () => number;
+  /**
+   * Chooses the first target of a route for a call instead of the weighted choice (canary
+   * rollouts assign arms this way). Returning undefined falls back to the weighted choice.
+   */
+  readonly assignTarget?: (route: RouteConfig, context: CallContext) => TargetConfig | undefined;
 }
 
 /** Categories that rule a target out for the rest of the call but may be fixed elsewhere. */
@@ -109,6 +114,8 @@ export function createDispatcher(dependencies: DispatcherDependencies): (context
   function nextCandidate(context: CallContext, route: RouteConfig, excluded: ReadonlySet<string>, triedKeys: ReadonlySet<string>): TargetConfig | undefined {
     const usable = (target: TargetConfig): boolean => !excluded.has(targetKey(target));
     if (triedKeys.size === 0) {
+      const assigned = dependencies.assignTarget?.(route, context);
+      if (assigned !== undefined && usable(assigned)) return assigned;
       const choice = chooseTarget(route, context.options, usable, random);
       if (choice !== undefined) return choice.target;
     }

@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import type { Policies, RouteConfig, SwitchyardConfig } from '../config/types.js';
+import type { Policies, RouteConfig, SwitchyardConfig, TargetConfig } from '../config/types.js';
 import { invalidRequest, SwitchyardError } from '../errors.js';
 import { RouterEventHub, type RouterEventName, type RouterListener } from '../events.js';
 import { createPooledTransport, DEFAULT_POOL_SETTINGS, type HttpTransport, type PoolSettings } from '../http/transport.js';
@@ -32,6 +32,8 @@ export interface RouterOptions {
   readonly stages?: readonly Stage<CallContext, CallOutcome>[];
   /** Random source for weighted choice and jitter (tests pass a seeded one). */
   readonly random?: () => number;
+  /** Chooses a route's first target for a call instead of the weighted choice (canary arms). */
+  readonly assignTarget?: (route: RouteConfig, context: CallContext) => TargetConfig | undefined;
   /** The event hub to emit on (lets the caller wire events before the router exists). */
   readonly events?: RouterEventHub;
   /** Runs on `close()` after the connections are closed (shared state, Redis clients...). */
@@ -122,6 +124,7 @@ export function createRouterFromResolved(config: SwitchyardConfig, options: Rout
     retryBudget: createRetryBudget(),
     events,
     ...(options.random === undefined ? {} : { random: options.random }),
+    ...(options.assignTarget === undefined ? {} : { assignTarget: options.assignTarget }),
   });
   const run = composeStages(options.stages ?? [], dispatch);
 
@@ -174,6 +177,8 @@ export function createRouterFromResolved(config: SwitchyardConfig, options: Rout
       request: context.request,
       options: context.options,
       latencyMs: performance.now() - context.startedAt,
+      attempts: context.attempts,
+      notes: context.notes,
       ...(response === undefined ? {} : { response }),
       ...(error === undefined ? {} : { error }),
       ...(firstOutputAt === undefined ? {} : { timeToFirstTokenMs: firstOutputAt - context.startedAt }),
