@@ -83,6 +83,7 @@ export class ConfigError extends SwitchyardError {
     return SwitchyardError.isInstance(error) && error.category === 'config' && Array.isArray((error as { problems?: unknown }).problems);
   }
 
+  /** A plain object for logs, with the problems (already redacted). */
   override toJSON(): Record<string, unknown> {
     return { ...super.toJSON(), problems: this.problems, sourceName: this.sourceName };
   }

@@ -164,6 +164,12 @@ function checkPolicies(merged: Policies, written: ParsedPolicies | undefined, pa
   const retry = written?.retry;
   const wroteDelays = retry?.minDelay !== undefined || retry?.maxDelay !== undefined;
   const isGlobal = path.length === 1;
+  if (!isGlobal && written?.timeout?.connect !== undefined) {
+    problems.push({
+      path: [...path, 'timeout', 'connect'],
+      message: 'a route cannot set a connect timeout: connections are pooled per provider; set providers.<id>.pool.connectTimeout',
+    });
+  }
   if ((isGlobal || wroteDelays) && merged.retry.minDelayMs > merged.retry.maxDelayMs) {
     problems.push({
       path: [...path, 'retry', retry?.minDelay !== undefined ? 'minDelay' : 'maxDelay'],

@@ -244,6 +244,19 @@ routes:
 `)).toEqual({ path: 'routes.claude.policies.retry.minDelay', message: 'minDelay (6s) must not be greater than maxDelay (5s)', line: 14 });
   });
 
+  it('refuses a connect timeout in a route, where it could not apply', () => {
+    expect(problem(`${PROVIDERS}routes:
+  claude:
+    targets: [{ provider: anthropic, model: a }]
+    policies:
+      timeout: { connect: 1s }
+`)).toEqual({
+      path: 'routes.claude.policies.timeout.connect',
+      message: 'a route cannot set a connect timeout: connections are pooled per provider; set providers.<id>.pool.connectTimeout',
+      line: 11,
+    });
+  });
+
   it('explains a value that fits neither form of a union', () => {
     expect(problem(`${PROVIDERS}policies:
   cache: yes please
