@@ -43,7 +43,6 @@ export function createMemoryRateLimiter(options: MemoryRateLimiterOptions = {}):
       });
     },
     async close() {
-      state.notifyRelease();
       state.clear();
     },
   };

@@ -58,6 +58,20 @@ function reasonOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** Reads the acquire script's reply (see `ACQUIRE_SCRIPT`); throws on a reply it does not expect. */
+function readAcquireReply(reply: unknown, checks: readonly LimitCheck[], release: (tokensUsed: number) => void): RoomAttempt {
+  const values = Array.isArray(reply) ? reply.map(Number) : [];
+  if (values[0] === 1) return { admitted: true, release };
+  const refusals: Refusal[] = [];
+  for (let index = 1; index + 1 < values.length; index += 2) {
+    const check = checks[(values[index] as number) - 1];
+    const retryAfterMs = values[index + 1] as number;
+    if (check !== undefined) refusals.push({ check, retryAfterMs: retryAfterMs < 0 ? undefined : retryAfterMs });
+  }
+  if (values[0] !== 0 || refusals.length === 0) throw new Error(`unexpected reply from the rate-limit script: ${JSON.stringify(reply)}`);
+  return { admitted: false, refusals };
+}
+
 /**
  * Creates a rate limiter shared across processes through Redis.
  * @example
@@ -136,29 +150,22 @@ export function createRedisRateLimiter(options: RedisRateLimiterOptions): RateLi
     const leaseId = randomUUID();
     const args: (string | number)[] = [leaseId, CONCURRENCY_LEASE_TTL_MS];
     for (const check of checks) args.push(check.algorithm, check.limit, check.periodMs);
-    let reply: unknown;
+    let attempt: RoomAttempt;
     try {
-      reply = await runScript(
+      const reply = await runScript(
         redis,
         ACQUIRE_SCRIPT,
         checks.map((check) => rateLimitRedisKey(keyPrefix, check)),
         args,
       );
+      attempt = readAcquireReply(reply, checks, (tokensUsed) => releaseShared(checks, leaseId, tokensUsed));
     } catch (error) {
       if (failMode === 'closed') throw unavailable(error);
       storeFailed(error);
       return local.tryAcquire(checks);
     }
     setDegraded(false);
-    const values = Array.isArray(reply) ? reply.map(Number) : [];
-    if (values[0] === 1) return { admitted: true, release: (tokensUsed) => releaseShared(checks, leaseId, tokensUsed) };
-    const refusals: Refusal[] = [];
-    for (let index = 1; index + 1 < values.length; index += 2) {
-      const check = checks[(values[index] as number) - 1];
-      const retryAfterMs = values[index + 1] as number;
-      if (check !== undefined) refusals.push({ check, retryAfterMs: retryAfterMs < 0 ? undefined : retryAfterMs });
-    }
-    return { admitted: false, refusals };
+    return attempt;
   }
 
   /** A slot held elsewhere frees without telling us: look again soon, then less often. */

@@ -44,19 +44,23 @@ export function createLease(release: (tokensUsed: number) => void, waitedMs: num
 /** Sleeps `ms`, rejecting with `canceled` when the signal fires first. */
 function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
   return new Promise((resolve, reject) => {
-    if (isAborted(signal)) {
+    if (signal === undefined) {
+      setTimeout(resolve, Math.max(1, Math.ceil(ms)));
+      return;
+    }
+    if (signal.aborted) {
       reject(canceledWhileWaiting(signal));
       return;
     }
     const onAbort = (): void => {
       clearTimeout(timer);
-      reject(canceledWhileWaiting(signal as AbortSignal));
+      reject(canceledWhileWaiting(signal));
     };
     const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
+      signal.removeEventListener('abort', onAbort);
       resolve();
     }, Math.max(1, Math.ceil(ms)));
-    signal?.addEventListener('abort', onAbort, { once: true });
+    signal.addEventListener('abort', onAbort, { once: true });
   });
 }
 
