@@ -55,7 +55,7 @@ export function createRouter(config: SwitchyardConfig | SwitchyardConfigInput, o
   const breakers: BreakerRegistry =
     redis === undefined || redisSettings === undefined
       ? createMemoryBreakerRegistry()
-      : createRedisBreakerRegistry({ redis, keyPrefix: `${redisSettings.keyPrefix}breaker:`, failMode: redisSettings.failMode, logger });
+      : createRedisBreakerRegistry({ redis, keyPrefix: redisSettings.keyPrefix, failMode: redisSettings.failMode, logger });
   breakers.onStateChange((change) => events.emit('breaker-change', { target: change.key, from: change.from, to: change.to }));
 
   let limiter: RateLimiter | undefined;
@@ -63,7 +63,7 @@ export function createRouter(config: SwitchyardConfig | SwitchyardConfigInput, o
     limiter =
       redis === undefined || redisSettings === undefined
         ? createMemoryRateLimiter()
-        : createRedisRateLimiter({ redis, keyPrefix: `${redisSettings.keyPrefix}limit:`, failMode: redisSettings.failMode, logger });
+        : createRedisRateLimiter({ redis, keyPrefix: redisSettings.keyPrefix, failMode: redisSettings.failMode, logger });
   }
 
   let cacheStore: CacheStore | undefined;

@@ -36,6 +36,15 @@ export function checkReferences(raw: unknown): PathProblem[] {
         }
       }
     }
+    if (providers !== undefined && isRecord(route.canary)) {
+      for (const arm of ['baseline', 'candidate'] as const) {
+        const target = route.canary[arm];
+        if (!isRecord(target) || typeof target.provider !== 'string' || target.provider === '') continue;
+        if (!providers.has(target.provider)) {
+          problems.push({ path: ['routes', name, 'canary', arm, 'provider'], message: `unknown provider ${JSON.stringify(target.provider)} (${list(providers)})` });
+        }
+      }
+    }
     if (!Array.isArray(route.fallbacks)) continue;
     const seen = new Set<string>();
     const valid: { target: string; index: number }[] = [];

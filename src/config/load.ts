@@ -4,6 +4,7 @@
  * its path and, for YAML, its line.
  */
 import { readFileSync } from 'node:fs';
+import { dirname, resolve as resolvePath } from 'node:path';
 import { isAlias, LineCounter, parseDocument, visit, type Document, type YAMLError } from 'yaml';
 import { checkReferences } from './check-references.js';
 import { ConfigError, formatPath, type ConfigProblem, type PathProblem } from './config-error.js';
@@ -98,7 +99,7 @@ function buildConfig(raw: unknown, options: ParseConfigOptions, locate: Locator)
   let config: SwitchyardConfig | undefined;
   const parsed = configSchema.safeParse(value);
   if (parsed.success) {
-    const resolved = resolveParsedConfig(parsed.data);
+    const resolved = resolveParsedConfig(parsed.data, { baseDirectory: options.sourceName === undefined ? process.cwd() : dirname(resolvePath(options.sourceName)) });
     if (resolved.ok) config = resolved.config;
     else problems.push(...resolved.problems);
   } else {

@@ -17,6 +17,7 @@ import {
 } from './defaults.js';
 import { formatDuration } from './duration.js';
 import type { ParsedConfig, ParsedPolicies } from './schema.js';
+import { canaryTargets, resolveCanary, resolveExtensions } from './resolve-extensions.js';
 import { isSensitiveHeader } from './secrets.js';
 import type { CachePolicy, LimitSpec, Policies, ProviderConfig, RateLimitPolicy, RouteConfig, StateConfig, SwitchyardConfig } from './types.js';
 
@@ -28,7 +29,7 @@ export type ResolveResult =
   | { readonly ok: false; readonly problems: readonly PathProblem[] };
 
 /** Applies defaults, merges policies and runs the cross-field checks. */
-export function resolveParsedConfig(parsed: ParsedConfig): ResolveResult {
+export function resolveParsedConfig(parsed: ParsedConfig, options: { readonly baseDirectory?: string } = {}): ResolveResult {
   const problems: PathProblem[] = [];
   const policies = mergePolicies(DEFAULT_POLICIES, parsed.policies);
   checkPolicies(policies, parsed.policies, ['policies'], problems);
@@ -56,7 +57,8 @@ export function resolveParsedConfig(parsed: ParsedConfig): ResolveResult {
   const routes: Record<string, RouteConfig> = {};
   for (const [name, route] of Object.entries(parsed.routes ?? {})) {
     const path = ['routes', name];
-    const targets = route.targets.map((target) => ({ provider: target.provider, model: target.model, weight: target.weight ?? DEFAULT_WEIGHT }));
+    const canary = route.canary === undefined ? undefined : resolveCanary(name, route.canary);
+    const targets = canary === undefined ? (route.targets ?? []).map((target) => ({ provider: target.provider, model: target.model, weight: target.weight ?? DEFAULT_WEIGHT })) : canaryTargets(canary);
     const routePolicies = mergePolicies(policies, route.policies);
     checkPolicies(routePolicies, route.policies, [...path, 'policies'], problems);
     routes[name] = {
@@ -65,13 +67,16 @@ export function resolveParsedConfig(parsed: ParsedConfig): ResolveResult {
       sticky: route.sticky ?? DEFAULT_STICKY,
       fallbacks: [...(route.fallbacks ?? [])],
       policies: routePolicies,
+      ...(canary === undefined ? {} : { canary }),
     };
   }
 
   const state = resolveState(parsed.state);
   if (problems.length > 0) return { ok: false, problems };
 
-  const withoutHash = { providers, routes, policies, state, allowDirect: parsed.allowDirect ?? true };
+  const extensions = resolveExtensions(parsed, options.baseDirectory ?? process.cwd(), problems);
+  if (problems.length > 0) return { ok: false, problems };
+  const withoutHash = { providers, routes, policies, state, allowDirect: parsed.allowDirect ?? true, ...extensions };
   return { ok: true, config: deepFreeze({ ...withoutHash, versionHash: computeVersionHash(withoutHash) }) };
 }
 
@@ -189,7 +194,8 @@ export function computeVersionHash(config: Omit<SwitchyardConfig, 'versionHash'>
   );
   const redis = config.state.redis;
   const state = redis === undefined ? config.state : { ...config.state, redis: { ...redis, url: withoutPassword(redis.url) } };
-  return createHash('sha256').update(canonicalJson({ ...config, providers, state })).digest('hex');
+  const audit = config.audit === undefined ? undefined : { ...config.audit, pseudonymizeKey: undefined };
+  return createHash('sha256').update(canonicalJson({ ...config, providers, state, audit })).digest('hex');
 }
 
 function withoutPassword(text: string): string {

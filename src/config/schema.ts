@@ -12,6 +12,7 @@ import type { ErrorCategoryName } from '../types.js';
 import { baseUrlProblem, redisUrlProblem } from './base-url.js';
 import { DEFAULT_WEIGHT } from './defaults.js';
 import { parseDuration } from './duration.js';
+import { auditSchema, canarySchema, filtersSchema, metricsSchema, pricingSchema } from './extensions-schema.js';
 
 const DURATION_HINT = 'expected a duration such as 300ms, 30s, 10m or 1h, or a number of milliseconds';
 
@@ -153,17 +154,26 @@ function weightsCanRoute(targets: readonly { readonly weight?: number | undefine
   return weights.reduce((sum, weight) => sum + weight, 0) > 0;
 }
 
-/** One route. */
+/** One route: weighted `targets`, or a `canary` rollout (which names its two targets itself). */
 export const routeSchema = z.strictObject({
   targets: z
     .array(targetSchema)
     .min(1)
-    .refine(weightsCanRoute, { message: 'the weights add up to 0; give at least one target a weight above 0' }),
+    .refine(weightsCanRoute, { message: 'the weights add up to 0; give at least one target a weight above 0' })
+    .optional(),
+  canary: canarySchema.optional(),
   /** @default none */
   sticky: z.enum(['user', 'tenant', 'none']).optional(),
   /** @default [] */
   fallbacks: z.array(nonEmptyString).optional(),
   policies: policiesSchema.optional(),
+}).superRefine((route, context) => {
+  if (route.targets === undefined && route.canary === undefined) {
+    context.addIssue({ code: 'custom', path: ['targets'], message: 'required: a list of targets (or a canary)' });
+  }
+  if (route.targets !== undefined && route.canary !== undefined) {
+    context.addIssue({ code: 'custom', path: ['canary'], message: 'a route has either targets or a canary, not both (the canary names its baseline and candidate)' });
+  }
 });
 
 /** Shared state between processes. */
@@ -193,6 +203,10 @@ export const configSchema = z.strictObject({
   state: stateSchema.optional(),
   /** @default true */
   allowDirect: z.boolean().optional(),
+  pricing: pricingSchema.optional(),
+  audit: auditSchema.optional(),
+  metrics: metricsSchema.optional(),
+  filters: filtersSchema.optional(),
 });
 
 /** The configuration as a user writes it (YAML or a typed object given to `defineConfig`). */

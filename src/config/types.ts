@@ -102,6 +102,8 @@ export interface RouteConfig {
   readonly fallbacks: readonly string[];
   /** This route's policies: the global ones with the route's overrides applied. */
   readonly policies: Policies;
+  /** A canary rollout; `targets` are then its baseline and candidate at the first step's weights. */
+  readonly canary?: CanaryConfig;
 }
 
 /** Shared state between processes. */
@@ -123,6 +125,125 @@ export interface SwitchyardConfig {
   readonly state: StateConfig;
   /** Whether callers may address `provider/model` directly. */
   readonly allowDirect: boolean;
+  /** Prices per model, for cost in audit records, metrics and canary guards. */
+  readonly pricing: PriceTable;
+  /** Audit records; absent = off. */
+  readonly audit?: AuditConfig;
+  readonly metrics: MetricsConfig;
+  readonly filters: FiltersConfig;
   /** SHA-256 of the canonical resolved config (secrets excluded), for audit records. */
   readonly versionHash: string;
+}
+
+/** A provider and model, as canary arms name them. */
+export interface TargetRef {
+  readonly provider: string;
+  readonly model: string;
+}
+
+/** One step of a canary rollout. */
+export interface CanaryStep {
+  /** The candidate's share of traffic in this step, 0–100. */
+  readonly weight: number;
+  /** Calls the candidate must take in this step before it may be promoted (0 = none). */
+  readonly minRequests: number;
+  /** Time the step must last before it may be promoted, ms (0 = none). */
+  readonly minDurationMs: number;
+}
+
+/** The comparisons that can roll a candidate back. */
+export interface CanaryGuards {
+  /** Candidate error rate minus baseline's, absolute (0.02 = two points). */
+  readonly errorRate?: { readonly maxIncrease: number };
+  /** Candidate p95 latency over baseline's. */
+  readonly latencyP95?: { readonly maxRatio: number };
+  /** Candidate cost per call over baseline's (needs `pricing`). */
+  readonly costPerCall?: { readonly maxRatio: number };
+}
+
+/** A canary rollout of a candidate target against a baseline. */
+export interface CanaryConfig {
+  readonly baseline: TargetRef;
+  readonly candidate: TargetRef;
+  /** What keeps a caller in one arm: the user, the tenant, or nothing (each call drawn anew). */
+  readonly sticky: 'user' | 'tenant' | 'request';
+  /** Mixed into the bucketing hash; a new salt reshuffles the buckets. */
+  readonly salt: string;
+  readonly steps: readonly CanaryStep[];
+  readonly guards: CanaryGuards;
+  /** Confidence of the statistical tests, e.g. 0.95. */
+  readonly confidence: number;
+  /** The candidate gets a mirrored copy of baseline traffic; callers see the baseline only. */
+  readonly shadow: boolean;
+  /** Mirrored calls in flight at once, at most. */
+  readonly shadowConcurrency: number;
+  /** A candidate this broken rolls back at once, without waiting for the step to end. */
+  readonly brokenAt: { readonly errorRate: number; readonly minCalls: number };
+}
+
+/** Prices in US dollars per million tokens. */
+export interface ModelPrice {
+  readonly input: number;
+  readonly output: number;
+  /** Price of input tokens served from the provider's prompt cache; `input` when absent. */
+  readonly cachedInput?: number;
+}
+
+/** Prices by `provider/model` (or by bare model name, which matches any provider). */
+export type PriceTable = Readonly<Record<string, ModelPrice>>;
+
+/** The kinds of personal data and secrets the redactor recognises. */
+export type RedactionKind = 'email' | 'phone' | 'card' | 'iban' | 'cn_id' | 'secret';
+
+/** Where audit records go. */
+export type AuditSinkConfig =
+  | {
+      readonly type: 'file';
+      readonly path: string;
+      /** Start a new file past this size, bytes (0 = never). */
+      readonly rotateBytes: number;
+      /** `always`: each record is synced before its call returns; `batch`: a bounded queue flushed on an interval and on close; `none`: left to the OS. */
+      readonly fsync: 'always' | 'batch' | 'none';
+      readonly flushIntervalMs: number;
+      /** Records the batch queue holds before calls wait for room. */
+      readonly queueSize: number;
+    }
+  | { readonly type: 'stdout' }
+  /** Records go to the `auditSink` function given to `createRouter`. */
+  | { readonly type: 'callback' };
+
+/** Audit records for every call. */
+export interface AuditConfig {
+  readonly sink: AuditSinkConfig;
+  /** How much of prompts and answers a record keeps. */
+  readonly content: 'none' | 'hash' | 'redacted' | 'full';
+  readonly redact: readonly RedactionKind[];
+  readonly include: { readonly ip: boolean };
+  /** When set, user ids are recorded as a keyed hash (HMAC-SHA-256) under this key. */
+  readonly pseudonymizeKey?: string;
+}
+
+/** Prometheus metrics. */
+export interface MetricsConfig {
+  readonly enabled: boolean;
+  /** Prefix of every metric name. */
+  readonly prefix: string;
+  /** Known values of the caller's `metadata.intent`; others are counted as `other`. */
+  readonly intents: readonly string[];
+  /** Also collect prom-client's default process metrics (CPU, memory, event loop). */
+  readonly processMetrics: boolean;
+}
+
+/** Sensitive-word filtering of prompts. */
+export interface SensitiveWordsConfig {
+  readonly words: readonly string[];
+  /** `block`: fail with `content_filter` before any provider is called; `mask`: replace the words; `flag`: only count them. */
+  readonly action: 'block' | 'mask' | 'flag';
+  /** The character masked words are replaced with. */
+  readonly maskCharacter: string;
+}
+
+/** Content filters. */
+export interface FiltersConfig {
+  readonly sensitiveWords?: SensitiveWordsConfig;
 }

@@ -162,8 +162,9 @@ export function createDispatcher(dependencies: DispatcherDependencies): (context
     const breakerOn = breakers !== undefined && policies.breaker.enabled;
     const fail = (error: unknown): SwitchyardError => {
       const mapped = toError(error, signal).with({ route: route.name, provider: resolvedTarget.provider, model: resolvedTarget.model });
+      // A canceled probe proves nothing either way: record nothing; its slot frees itself after openFor.
       if (breakerOn && countsAgainstBreaker(mapped)) breakers.record(key, policies.breaker, 'failure', probe);
-      else if (breakerOn && probe) breakers.record(key, policies.breaker, 'success', probe);
+      else if (breakerOn && probe && mapped.category !== 'canceled') breakers.record(key, policies.breaker, 'success', probe);
       return mapped;
     };
 

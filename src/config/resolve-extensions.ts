@@ -1,0 +1,101 @@
+/**
+ * Defaults for the sections beyond routing and policies: canary rollouts, prices, audit, metrics
+ * and content filters.
+ */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { registerSecret } from '../errors.js';
+import type { PathProblem } from './config-error.js';
+import type { ParsedConfig } from './schema.js';
+import type { AuditConfig, CanaryConfig, FiltersConfig, MetricsConfig, PriceTable, RedactionKind, TargetConfig } from './types.js';
+
+type ParsedRoute = NonNullable<ParsedConfig['routes']>[string];
+type ParsedCanary = NonNullable<ParsedRoute['canary']>;
+
+const ALL_REDACTIONS: readonly RedactionKind[] = ['email', 'phone', 'card', 'iban', 'cn_id', 'secret'];
+
+/** A canary with its defaults: sticky by user, the route name as salt, 95% confidence. */
+export function resolveCanary(routeName: string, canary: ParsedCanary): CanaryConfig {
+  return {
+    baseline: { provider: canary.baseline.provider, model: canary.baseline.model },
+    candidate: { provider: canary.candidate.provider, model: canary.candidate.model },
+    sticky: canary.sticky ?? 'user',
+    salt: canary.salt ?? routeName,
+    steps: canary.steps.map((step) => ({ weight: step.weight, minRequests: step.minRequests ?? 0, minDurationMs: step.minDuration ?? 0 })),
+    guards: canary.guards ?? { errorRate: { maxIncrease: 0.02 }, latencyP95: { maxRatio: 1.25 } },
+    confidence: canary.confidence ?? 0.95,
+    shadow: canary.shadow ?? false,
+    shadowConcurrency: canary.shadowConcurrency ?? 4,
+    brokenAt: canary.brokenAt ?? { errorRate: 0.5, minCalls: 20 },
+  };
+}
+
+/** A canary route's targets at its first step: the baseline and the candidate, weighted. */
+export function canaryTargets(canary: CanaryConfig): TargetConfig[] {
+  const weight = canary.shadow ? 0 : (canary.steps[0]?.weight ?? 0);
+  return [
+    { ...canary.baseline, weight: 100 - weight },
+    { ...canary.candidate, weight },
+  ];
+}
+
+function readWords(file: string, baseDirectory: string, problems: PathProblem[]): string[] {
+  try {
+    return readFileSync(resolve(baseDirectory, file), 'utf8')
+      .split(/\r?\n/)
+      .map((line) => line.trim())
+      .filter((line) => line !== '' && !line.startsWith('#'));
+  } catch (error) {
+    problems.push({ path: ['filters', 'sensitiveWords', 'file'], message: `cannot be read (${error instanceof Error ? error.message : String(error)})` });
+    return [];
+  }
+}
+
+/** Resolves pricing, audit, metrics and filters, reporting unreadable word files. */
+export function resolveExtensions(
+  parsed: ParsedConfig,
+  baseDirectory: string,
+  problems: PathProblem[],
+): { pricing: PriceTable; audit?: AuditConfig; metrics: MetricsConfig; filters: FiltersConfig } {
+  const metrics: MetricsConfig = {
+    enabled: parsed.metrics?.enabled ?? true,
+    prefix: parsed.metrics?.prefix ?? 'switchyard_',
+    intents: [...(parsed.metrics?.intents ?? [])],
+    processMetrics: parsed.metrics?.processMetrics ?? false,
+  };
+  const words = parsed.filters?.sensitiveWords;
+  const filters: FiltersConfig =
+    words === undefined
+      ? {}
+      : {
+          sensitiveWords: {
+            words: [...(words.words ?? []), ...(words.file === undefined ? [] : readWords(words.file, baseDirectory, problems))],
+            action: words.action ?? 'block',
+            maskCharacter: words.maskCharacter ?? '*',
+          },
+        };
+  const audit = parsed.audit;
+  let resolvedAudit: AuditConfig | undefined;
+  if (audit !== undefined) {
+    const sink = audit.sink;
+    if (audit.pseudonymize !== undefined) registerSecret(audit.pseudonymize.key);
+    resolvedAudit = {
+      sink:
+        sink.type === 'file'
+          ? {
+              type: 'file',
+              path: resolve(baseDirectory, sink.path),
+              rotateBytes: sink.rotate?.size ?? 0,
+              fsync: sink.fsync ?? 'always',
+              flushIntervalMs: sink.flushInterval ?? 1_000,
+              queueSize: sink.queueSize ?? 10_000,
+            }
+          : sink,
+      content: audit.content ?? 'hash',
+      redact: audit.redact ?? ALL_REDACTIONS,
+      include: { ip: audit.include?.ip ?? false },
+      ...(audit.pseudonymize === undefined ? {} : { pseudonymizeKey: audit.pseudonymize.key }),
+    };
+  }
+  return { pricing: parsed.pricing ?? {}, ...(resolvedAudit === undefined ? {} : { audit: resolvedAudit }), metrics, filters };
+}
