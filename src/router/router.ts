@@ -104,7 +104,7 @@ export function createRouterFromResolved(config: SwitchyardConfig, options: Rout
   const poolByOrigin = new Map<string, PoolSettings>();
   for (const provider of Object.values(config.providers)) {
     const origin = new URL(provider.baseUrl).origin;
-    if (!poolByOrigin.has(origin)) poolByOrigin.set(origin, { ...provider.pool, connectTimeoutMs: config.policies.timeout.connectMs || provider.pool.connectTimeoutMs });
+    if (!poolByOrigin.has(origin)) poolByOrigin.set(origin, provider.pool);
   }
   const transport = options.transport ?? createPooledTransport((origin) => poolByOrigin.get(origin) ?? DEFAULT_POOL_SETTINGS);
   const adapters = new Map<string, ProviderAdapter>();
