@@ -13,10 +13,13 @@ import type { CallContext, CallOutcome } from './pipeline/context.js';
 import { createMemoryRateLimiter, createRedisRateLimiter, type RateLimiter } from './pipeline/rate-limit/index.js';
 import type { Stage } from './pipeline/stage.js';
 import { createRateLimitStage } from './pipeline/stages/rate-limit-stage.js';
+import type { RouterPlugin } from './router/plugin.js';
 import { createRouterFromResolved, type Router, type RouterOptions } from './router/router.js';
 
 /** Options of `createRouter`. */
-export interface CreateRouterOptions extends Omit<RouterOptions, 'stages' | 'breakers' | 'events' | 'onClose'> {
+export interface CreateRouterOptions extends Omit<RouterOptions, 'stages' | 'breakers' | 'events' | 'onClose' | 'plugins'> {
+  /** Extra plugins, after the built-in ones the config turns on. */
+  readonly plugins?: readonly RouterPlugin[];
   /** Where warnings go (degraded shared state and the like); defaults to `console.warn`. Never receives secrets. */
   readonly logger?: (message: string) => void;
 }
@@ -83,6 +86,7 @@ export function createRouter(config: SwitchyardConfig | SwitchyardConfigInput, o
     stages,
     breakers,
     events,
+    plugins: [...(options.plugins ?? [])],
     onClose: async () => {
       await Promise.allSettled([breakers.close(), limiter?.close(), cacheStore?.close()]);
       if (redis !== undefined) await redis.quit().catch(() => redis.disconnect());

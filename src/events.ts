@@ -34,6 +34,17 @@ export interface RouterEvents {
   retry: { readonly requestId: string; readonly target: Target; readonly route: string; readonly delayMs: number; readonly after: SwitchyardError };
   /** A target's circuit breaker changed state. */
   'breaker-change': { readonly target: string; readonly from: string; readonly to: string };
+  /** A canary rollout changed step or state, or decided to hold. */
+  'canary-change': {
+    readonly route: string;
+    readonly state: string;
+    readonly step: number;
+    readonly weight: number;
+    readonly decision: 'promote' | 'hold' | 'rollback' | 'pause' | 'resume' | 'abort' | 'complete';
+    readonly reason: string;
+  };
+  /** An audit record was written (or failed to be). */
+  'audit-write': { readonly requestId: string; readonly ok: boolean; readonly error?: unknown };
   /** Something worth a log line (degraded shared state, a sink failure...). */
   warning: { readonly code: string; readonly message: string };
   /** A listener threw; the call went on. */

@@ -88,6 +88,12 @@ export interface CallOptions {
   readonly requestId?: string;
   /** Per-call cache control. */
   readonly cache?: CallCacheOption;
+  /** The end user's IP address, for audit records (kept only when `audit.include.ip` is on). */
+  readonly ip?: string;
+  /** A trace id to carry into audit records and spans (e.g. from an incoming `traceparent`). */
+  readonly traceId?: string;
+  /** Caller-supplied fields for the audit record (purpose, case number...). */
+  readonly auditFields?: Readonly<Record<string, string>>;
 }
 
 /** Why generation stopped, in unified form. */

@@ -17,6 +17,10 @@ export interface CallNotes {
   breakerSkips?: string[];
   /** Retries refused by the retry budget. */
   retryBudgetExhausted?: boolean;
+  /** The canary arm this call was assigned to (set by the canary plugin). */
+  canary?: { readonly route: string; readonly arm: 'baseline' | 'candidate'; readonly step: number; readonly weight: number };
+  /** Sensitive words found in the request (set by the content filter). */
+  sensitiveWordHits?: number;
 }
 
 /** One call, from entry to answer. Only the dispatcher appends to `attempts`. */

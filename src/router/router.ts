@@ -10,7 +10,7 @@ import type { Policies, RouteConfig, SwitchyardConfig, TargetConfig } from '../c
 import { invalidRequest, SwitchyardError } from '../errors.js';
 import { RouterEventHub, type RouterEventName, type RouterListener } from '../events.js';
 import { createPooledTransport, DEFAULT_POOL_SETTINGS, type HttpTransport, type PoolSettings } from '../http/transport.js';
-import { TimeoutReason } from '../http/transport-errors.js';
+import { mapTransportError, TimeoutReason } from '../http/transport-errors.js';
 import type { CallContext, CallOutcome } from '../pipeline/context.js';
 import { createRetryBudget } from '../pipeline/retry/retry-budget.js';
 import { composeStages, type Stage } from '../pipeline/stage.js';
@@ -20,6 +20,7 @@ import { ADAPTER_FACTORIES } from './adapters.js';
 import { runBatch, type BatchItem, type BatchOptions, type BatchResult } from './batch.js';
 import { createDispatcher, routeChain, type BreakerGate } from './dispatcher.js';
 import { chooseTarget, rendezvousScore, stickyKeyFor } from './target-selection.js';
+import type { RouterInternals, RouterPlugin } from './plugin.js';
 import { validateRequest } from './validate-request.js';
 
 /** Options for `createRouter` beyond the config. */
@@ -38,6 +39,8 @@ export interface RouterOptions {
   readonly events?: RouterEventHub;
   /** Runs on `close()` after the connections are closed (shared state, Redis clients...). */
   readonly onClose?: () => Promise<void>;
+  /** Extensions: outer stages, target assignment, event subscribers (see `RouterPlugin`). */
+  readonly plugins?: readonly RouterPlugin[];
 }
 
 /** Why a caller would get a target: the answer of `router.explain()`. */
@@ -112,6 +115,18 @@ export function createRouterFromResolved(config: SwitchyardConfig, options: Rout
     adapters.set(provider.id, ADAPTER_FACTORIES[provider.type]({ settings: provider, transport }));
   }
   const events = options.events ?? new RouterEventHub();
+  const plugins = options.plugins ?? [];
+  const assigners = [...(options.assignTarget === undefined ? [] : [options.assignTarget]), ...plugins.flatMap((plugin) => (plugin.assignTarget === undefined ? [] : [plugin.assignTarget]))];
+  const assignTarget =
+    assigners.length === 0
+      ? undefined
+      : (route: RouteConfig, context: CallContext): TargetConfig | undefined => {
+          for (const assign of assigners) {
+            const target = assign(route, context);
+            if (target !== undefined) return target;
+          }
+          return undefined;
+        };
   const directRoutes = new Map<string, RouteConfig>();
   const dispatch = createDispatcher({
     config,
@@ -124,9 +139,10 @@ export function createRouterFromResolved(config: SwitchyardConfig, options: Rout
     retryBudget: createRetryBudget(),
     events,
     ...(options.random === undefined ? {} : { random: options.random }),
-    ...(options.assignTarget === undefined ? {} : { assignTarget: options.assignTarget }),
+    ...(assignTarget === undefined ? {} : { assignTarget }),
   });
-  const run = composeStages(options.stages ?? [], dispatch);
+  const outerStages = plugins.flatMap((plugin) => plugin.outerStages ?? []);
+  const run = composeStages([...outerStages, ...(options.stages ?? [])], dispatch);
 
   function resolveRoute(model: string): RouteConfig {
     const route = config.routes[model];
@@ -282,9 +298,29 @@ export function createRouterFromResolved(config: SwitchyardConfig, options: Rout
     },
 
     async close() {
+      await Promise.allSettled(plugins.map((plugin) => plugin.close?.()));
       await transport.close();
       await options.onClose?.();
     },
   };
+  const internals: RouterInternals = {
+    events,
+    async mirror(request, target, signal) {
+      validateRequest(request);
+      const adapter = adapters.get(target.provider);
+      if (adapter === undefined) throw new SwitchyardError({ category: 'config', message: `no provider "${target.provider}" is configured`, provider: target.provider });
+      const { signal: callSignalValue, dispose } = callSignal(signal, config.policies.timeout.totalMs);
+      const started = performance.now();
+      try {
+        const result = await adapter.doChat({ request, model: target.model, signal: callSignalValue, firstByteTimeoutMs: config.policies.timeout.firstByteMs, idleTimeoutMs: config.policies.timeout.idleMs });
+        return { result, latencyMs: performance.now() - started };
+      } catch (error) {
+        throw mapTransportError(error, callSignalValue).with({ provider: target.provider, model: target.model });
+      } finally {
+        dispose();
+      }
+    },
+  };
+  for (const plugin of plugins) plugin.attach?.(router, internals);
   return router;
 }
