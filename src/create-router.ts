@@ -53,6 +53,7 @@ export function createRouter(config: SwitchyardConfig | SwitchyardConfigInput, o
       ? undefined
       : new Redis(redisSettings.url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2_000, retryStrategy: (times) => Math.min(times * 200, 2_000) });
   redis?.on('error', () => undefined); // surfaced through the stores' degraded state and warnings
+  const sharedStateReady = redis === undefined ? undefined : waitUntilSettled(redis, 2_000);
 
   const routes = Object.values(resolved.routes);
   const breakers: BreakerRegistry =
@@ -78,6 +79,7 @@ export function createRouter(config: SwitchyardConfig | SwitchyardConfigInput, o
   }
 
   const stages: Stage<CallContext, CallOutcome>[] = [];
+  if (sharedStateReady !== undefined) stages.push(createReadyStage(sharedStateReady));
   if (cacheStore !== undefined) stages.push(createCacheStage(cacheStore));
   if (limiter !== undefined) stages.push(createRateLimitStage(limiter));
 
@@ -92,4 +94,42 @@ export function createRouter(config: SwitchyardConfig | SwitchyardConfigInput, o
       if (redis !== undefined) await redis.quit().catch(() => redis.disconnect());
     },
   });
+}
+
+/**
+ * Resolves once the Redis client is ready, has failed once, or `timeoutMs` passed. With the offline
+ * queue off (so a Redis outage never queues calls), commands sent while the client is still
+ * connecting fail at once, and the stores would start out on local state: the first calls of a
+ * fresh router would then not share limits with other processes.
+ */
+function waitUntilSettled(redis: Redis, timeoutMs: number): { settled: boolean; promise: Promise<void> } {
+  const state = { settled: redis.status === 'ready', promise: Promise.resolve() };
+  if (state.settled) return state;
+  state.promise = new Promise<void>((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      redis.off('ready', done);
+      redis.off('error', done);
+      redis.off('end', done);
+      state.settled = true;
+      resolve();
+    };
+    const timer = setTimeout(done, timeoutMs);
+    timer.unref();
+    redis.once('ready', done);
+    redis.once('error', done);
+    redis.once('end', done);
+  });
+  return state;
+}
+
+/** The first calls of a router wait for its shared-state store to settle; later calls pay one check. */
+function createReadyStage(ready: { readonly settled: boolean; readonly promise: Promise<void> }): Stage<CallContext, CallOutcome> {
+  return {
+    name: 'shared-state-ready',
+    async execute(context, next) {
+      if (!ready.settled) await ready.promise;
+      return next(context);
+    },
+  };
 }

@@ -5,7 +5,7 @@ import { SwitchyardError } from '../../../src/errors.js';
 import type { RateLimitLease } from '../../../src/pipeline/rate-limit/index.js';
 import { createRedisRateLimiter } from '../../../src/pipeline/rate-limit/index.js';
 import { ACQUIRE_SCRIPT } from '../../../src/pipeline/rate-limit/redis-scripts.js';
-import { redisServerBinary, startThrowawayRedis, type ThrowawayRedis } from './throwaway-redis.js';
+import { redisServerBinary, startThrowawayRedis, type ThrowawayRedis } from '../../support/throwaway-redis.js';
 
 /** The ioredis options the limiter's docs recommend, so that a dead Redis fails fast. */
 const FAIL_FAST = { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 500, commandTimeout: 1_000 } as const;
