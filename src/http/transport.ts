@@ -85,13 +85,26 @@ export function createPooledTransport(settingsFor: (origin: string) => PoolSetti
     return pool;
   }
 
+  // Adapters send to a handful of fixed URLs: parse each once, not on every request.
+  const parsedUrls = new Map<string, { readonly origin: string; readonly path: string }>();
+  function parse(text: string): { readonly origin: string; readonly path: string } {
+    let parsed = parsedUrls.get(text);
+    if (parsed === undefined) {
+      const url = new URL(text);
+      parsed = { origin: url.origin, path: url.pathname + url.search };
+      if (parsedUrls.size >= 1_000) parsedUrls.clear();
+      parsedUrls.set(text, parsed);
+    }
+    return parsed;
+  }
+
   return {
     async send(request) {
       if (closed) throw mapTransportError(new Error('transport is closed'), request.signal);
-      const url = new URL(request.url);
+      const url = parse(request.url);
       try {
         const response = await poolFor(url.origin).request({
-          path: url.pathname + url.search,
+          path: url.path,
           method: request.method ?? 'POST',
           headers: request.headers,
           body: request.body,

@@ -93,8 +93,16 @@ export function routeChain(route: RouteConfig, routes: Readonly<Record<string, R
   return chain;
 }
 
+const targetKeys = new WeakMap<TargetConfig, string>();
+
+/** `provider/model`, computed once per configured target. */
 function targetKey(target: TargetConfig): string {
-  return `${target.provider}/${target.model}`;
+  let key = targetKeys.get(target);
+  if (key === undefined) {
+    key = `${target.provider}/${target.model}`;
+    targetKeys.set(target, key);
+  }
+  return key;
 }
 
 /** One committed attempt, whichever the mode. */
@@ -108,6 +116,15 @@ export function createDispatcher(dependencies: DispatcherDependencies): (context
   function recordAttempt(context: CallContext, attempt: Attempt, error?: SwitchyardError): void {
     context.attempts.push(attempt);
     if (events.has('attempt')) events.emit('attempt', { requestId: context.requestId, attempt, ...(error === undefined ? {} : { error }) });
+  }
+
+  /** Maps an attempt's failure and tells the breaker, when the failure says something about the target. */
+  function failAttempt(error: unknown, signal: AbortSignal, route: RouteConfig, target: TargetConfig, key: string, policies: Policies, breakerOn: boolean, probe: boolean): SwitchyardError {
+    const mapped = toError(error, signal).with({ route: route.name, provider: target.provider, model: target.model });
+    // A canceled probe proves nothing either way: record nothing; its slot frees itself after openFor.
+    if (breakerOn && countsAgainstBreaker(mapped)) breakers?.record(key, policies.breaker, 'failure', probe);
+    else if (breakerOn && probe && mapped.category !== 'canceled') breakers?.record(key, policies.breaker, 'success', probe);
+    return mapped;
   }
 
   /** Picks the next target of a route: untried targets first (chosen one, then by weight), then tried ones. */
@@ -160,13 +177,7 @@ export function createDispatcher(dependencies: DispatcherDependencies): (context
       idleTimeoutMs: policies.timeout.idleMs,
     };
     const breakerOn = breakers !== undefined && policies.breaker.enabled;
-    const fail = (error: unknown): SwitchyardError => {
-      const mapped = toError(error, signal).with({ route: route.name, provider: resolvedTarget.provider, model: resolvedTarget.model });
-      // A canceled probe proves nothing either way: record nothing; its slot frees itself after openFor.
-      if (breakerOn && countsAgainstBreaker(mapped)) breakers.record(key, policies.breaker, 'failure', probe);
-      else if (breakerOn && probe && mapped.category !== 'canceled') breakers.record(key, policies.breaker, 'success', probe);
-      return mapped;
-    };
+    const fail = (error: unknown): SwitchyardError => failAttempt(error, signal, route, target, key, policies, breakerOn, probe);
 
     if (!streaming) {
       let result;
@@ -264,9 +275,19 @@ export function createDispatcher(dependencies: DispatcherDependencies): (context
     return { kind: 'stream', stream: { events: streamEvents(), completion, firstOutputAt } };
   }
 
+  const chains = new Map<RouteConfig, RouteConfig[]>();
+  function chainOf(route: RouteConfig): RouteConfig[] {
+    let chain = chains.get(route);
+    if (chain === undefined) {
+      chain = routeChain(route, dependencies.config.routes);
+      chains.set(route, chain);
+    }
+    return chain;
+  }
+
   return async function dispatch(context: CallContext): Promise<CallOutcome> {
     retryBudget.recordCall();
-    const routes = routeChain(context.route, dependencies.config.routes);
+    const routes = chainOf(context.route);
     const excluded = new Set<string>();
     let lastError: SwitchyardError | undefined;
     let tries = 0;
