@@ -1,0 +1,103 @@
+/**
+ * The tracing plugin: one OpenTelemetry span per call, with the GenAI semantic-convention
+ * attributes (see `gen-ai-attributes.ts`). An outer stage starts the span (dated from when the call
+ * entered the router) and runs the rest of the call inside its context, so spans of instrumented
+ * HTTP clients nest under it; the `call-end` event completes and ends it, which for streams is
+ * when the stream ends.
+ *
+ * `@opentelemetry/api` is an optional peer dependency: it is imported once, when the plugin is
+ * created, and without it there is no plugin. Without a registered tracer provider the API's
+ * tracer does nothing, and neither does the plugin beyond a few calls into it.
+ */
+import { performance } from 'node:perf_hooks';
+import type { ProviderConfig } from '../config/types.js';
+import type { CallNotes } from '../pipeline/context.js';
+import type { RouterPlugin } from '../router/plugin.js';
+import { endAttributes, spanName, startAttributes } from './gen-ai-attributes.js';
+import { loadOpenTelemetryApi, type SpanAttributes, type SpanAttributeValue, type TracingApi, type TracingSpan } from './otel-api.js';
+
+/** Options of `createTracingPlugin`. */
+export interface TracingPluginOptions {
+  /**
+   * The tracer's (instrumentation scope's) name.
+   * @default 'switchyard'
+   */
+  readonly tracerName?: string;
+  /** The tracer's version (e.g. the library's). */
+  readonly tracerVersion?: string;
+  /**
+   * Loads the OpenTelemetry API; resolves `undefined` when it is unavailable.
+   * @default a dynamic `import('@opentelemetry/api')`
+   */
+  readonly loadApi?: () => Promise<TracingApi | undefined>;
+}
+
+/** Drops attributes without a value (OpenTelemetry rejects `undefined`). */
+function defined(attributes: SpanAttributes): Record<string, SpanAttributeValue> {
+  const result: Record<string, SpanAttributeValue> = {};
+  for (const key in attributes) {
+    const value = attributes[key];
+    if (value !== undefined) result[key] = value;
+  }
+  return result;
+}
+
+/** Creates the tracing plugin over a loaded API (what `createTracingPlugin` does once the API is there). */
+export function createTracingPluginWithApi(api: TracingApi, options: Omit<TracingPluginOptions, 'loadApi'> = {}): RouterPlugin {
+  const tracer = api.trace.getTracer(options.tracerName ?? 'switchyard', options.tracerVersion);
+  /** Open spans, by the call's notes object (shared by every context of one call, and by its call-end event). */
+  const open = new WeakMap<CallNotes, TracingSpan>();
+  let providers: Readonly<Record<string, ProviderConfig>> = {};
+  let unsubscribe: (() => void) | undefined;
+
+  return {
+    name: 'tracing',
+    outerStages: [
+      {
+        name: 'tracing',
+        execute(context, next) {
+          const span = tracer.startSpan(
+            spanName(context.request.model),
+            { kind: api.SpanKind.CLIENT, startTime: performance.timeOrigin + context.startedAt, attributes: defined(startAttributes(context)) },
+            api.context.active(),
+          );
+          open.set(context.notes, span);
+          return api.context.with(api.trace.setSpan(api.context.active(), span), () => next(context));
+        },
+      },
+    ],
+    attach(router, internals) {
+      providers = router.config.providers;
+      unsubscribe = internals.events.on('call-end', (end) => {
+        const span = open.get(end.notes);
+        if (span === undefined) return;
+        open.delete(end.notes);
+        const attributes = defined(endAttributes(end, providers));
+        span.setAttributes(attributes);
+        const model = attributes['gen_ai.request.model'];
+        if (typeof model === 'string') span.updateName(spanName(model));
+        // The category only: error messages can quote the request, and traces leave the process.
+        if (end.error !== undefined) span.setStatus({ code: api.SpanStatusCode.ERROR, message: end.error.category });
+        span.end();
+      });
+    },
+    async close() {
+      unsubscribe?.();
+      unsubscribe = undefined;
+    },
+  };
+}
+
+/**
+ * Creates the tracing plugin, or resolves `undefined` when `@opentelemetry/api` is not installed.
+ * Put it first among the plugins so its span covers the other plugins' stages.
+ *
+ * @example
+ * const tracing = await createTracingPlugin();
+ * const router = createRouter(config, { plugins: tracing === undefined ? [] : [tracing] });
+ */
+export async function createTracingPlugin(options: TracingPluginOptions = {}): Promise<RouterPlugin | undefined> {
+  const api = await (options.loadApi ?? loadOpenTelemetryApi)();
+  if (api === undefined) return undefined;
+  return createTracingPluginWithApi(api, options);
+}
