@@ -101,3 +101,51 @@ export async function createTracingPlugin(options: TracingPluginOptions = {}): P
   if (api === undefined) return undefined;
   return createTracingPluginWithApi(api, options);
 }
+
+/** A tracing plugin created synchronously, tracing once the API has loaded. */
+export type DeferredTracingPlugin = RouterPlugin & {
+  /** Resolves `true` once spans are being emitted, `false` when the API is unavailable. */
+  readonly ready: Promise<boolean>;
+};
+
+/**
+ * Creates the tracing plugin synchronously (for `createRouter`, which is synchronous): it starts
+ * loading `@opentelemetry/api` at once and traces every call that starts after it has loaded
+ * (calls in the first moments, before the import resolves, get no span). Without the package it
+ * stays a pass-through.
+ */
+export function createDeferredTracingPlugin(options: TracingPluginOptions = {}): DeferredTracingPlugin {
+  let inner: RouterPlugin | undefined;
+  let attached: Parameters<NonNullable<RouterPlugin['attach']>> | undefined;
+  let closed = false;
+  const ready = createTracingPlugin(options).then(
+    (plugin) => {
+      if (plugin === undefined || closed) return false;
+      inner = plugin;
+      if (attached !== undefined) plugin.attach?.(...attached);
+      return true;
+    },
+    () => false,
+  );
+  return {
+    name: 'tracing',
+    ready,
+    outerStages: [
+      {
+        name: 'tracing',
+        execute(context, next) {
+          const stage = inner?.outerStages?.[0];
+          return stage === undefined ? next(context) : stage.execute(context, next);
+        },
+      },
+    ],
+    attach(router, internals) {
+      attached = [router, internals];
+      inner?.attach?.(router, internals);
+    },
+    async close() {
+      closed = true;
+      await inner?.close?.();
+    },
+  };
+}

@@ -7,7 +7,7 @@ import { createRouter } from '../../src/create-router.js';
 import type { RouterPlugin } from '../../src/router/plugin.js';
 import type { Router } from '../../src/router/router.js';
 import { startSimulator, type Simulator } from '../../src/testing/simulator.js';
-import { createTracingPlugin } from '../../src/tracing/tracing-plugin.js';
+import { createDeferredTracingPlugin, createTracingPlugin } from '../../src/tracing/tracing-plugin.js';
 import { isTracingApi, loadOpenTelemetryApi } from '../../src/tracing/otel-api.js';
 import type { ChatRequest } from '../../src/types.js';
 import { simConfig } from '../support/sim-config.js';
@@ -198,6 +198,31 @@ describe('tracing plugin without a tracer provider', () => {
     const failed = await router.chat(ask('gpt4', { messages: [] })).catch((error: unknown) => error);
     expect(failed).toMatchObject({ category: 'invalid_request' });
     expect(exporter.getFinishedSpans()).toHaveLength(0);
+  });
+});
+
+describe('deferred tracing plugin (for the synchronous createRouter)', () => {
+  it('passes calls through until the API has loaded, then traces them', async () => {
+    registerProvider();
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const plugin = createDeferredTracingPlugin({ loadApi: async () => gate.then(loadOpenTelemetryApi) });
+    const router = createRouter(resolveConfig(simConfig(simulator)), { plugins: [plugin] });
+    routers.push(router);
+    await router.chat(ask('gpt4'));
+    expect(exporter.getFinishedSpans()).toHaveLength(0);
+    release();
+    await expect(plugin.ready).resolves.toBe(true);
+    await router.chat(ask('gpt4'));
+    expect(onlySpan().attributes['gen_ai.provider.name']).toBe('openai');
+  });
+
+  it('stays a pass-through when the API is unavailable', async () => {
+    const plugin = createDeferredTracingPlugin({ loadApi: async () => undefined });
+    const router = createRouter(resolveConfig(simConfig(simulator)), { plugins: [plugin] });
+    routers.push(router);
+    await expect(plugin.ready).resolves.toBe(false);
+    expect((await router.chat(ask('gpt4'))).text).toBe('Echo: one two three');
   });
 });
 
