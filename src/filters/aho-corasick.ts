@@ -71,16 +71,16 @@ export function createWordMatcher(words: readonly string[]): WordMatcher {
     }
   }
 
-  // Breadth-first, so a node's failure target is always finished before the node.
+  // Breadth-first, so a node's failure target (always shallower) is finished before the node.
+  // The root's children fail to the root, as they were created.
   const queue: number[] = [...(transitions[ROOT] as Map<number, number>).values()];
   for (let head = 0; head < queue.length; head += 1) {
     const node = queue[head] as number;
     for (const [codePoint, child] of transitions[node] as Map<number, number>) {
       let fallback = failure[node] as number;
       while (fallback !== ROOT && !(transitions[fallback] as Map<number, number>).has(codePoint)) fallback = failure[fallback] as number;
-      const target = node === ROOT ? ROOT : ((transitions[fallback] as Map<number, number>).get(codePoint) ?? ROOT);
-      failure[child] = target === child ? ROOT : target;
-      const suffix = failure[child] as number;
+      const suffix = (transitions[fallback] as Map<number, number>).get(codePoint) ?? ROOT;
+      failure[child] = suffix;
       dictionaryLink[child] = ending[suffix] !== NONE ? suffix : (dictionaryLink[suffix] as number);
       queue.push(child);
     }
