@@ -229,6 +229,11 @@ export function createRouterFromResolved(config: SwitchyardConfig, options: Rout
       return {
         async *[Symbol.asyncIterator]() {
           const { context, dispose } = startCall(request, callOptions, 'stream');
+          let ended = false;
+          const end = (response: ChatResponse | undefined, error: SwitchyardError | undefined, firstOutputAt?: number): void => {
+            ended = true;
+            endCall(context, response, error, firstOutputAt);
+          };
           try {
             let outcome: CallOutcome;
             try {
@@ -242,25 +247,26 @@ export function createRouterFromResolved(config: SwitchyardConfig, options: Rout
               if (response.text !== '') yield { type: 'text-delta', text: response.text };
               for (const toolCall of response.toolCalls) yield { type: 'tool-call', toolCall };
               yield { type: 'usage', usage: response.usage };
+              end(response, undefined);
               yield { type: 'finish', response };
-              endCall(context, response, undefined);
               return;
             }
-            let finished: ChatResponse | undefined;
             try {
               for await (const event of outcome.stream.events) {
-                if (event.type === 'finish') finished = event.response;
+                // Ended before `finish` is handed over: a consumer may stop reading right after it.
+                if (event.type === 'finish') end(event.response, undefined, outcome.stream.firstOutputAt);
                 yield event;
               }
             } catch (error) {
               throw asError(error, context);
             }
-            endCall(context, finished, undefined, outcome.stream.firstOutputAt);
           } catch (error) {
             const failure = asError(error, context);
-            endCall(context, undefined, failure);
+            end(undefined, failure);
             throw failure;
           } finally {
+            // A consumer that stops reading early still ends the call, as canceled.
+            if (!ended) end(undefined, new SwitchyardError({ category: 'canceled', message: 'the stream consumer stopped reading', route: context.route.name, attempts: context.attempts }));
             dispose();
           }
         },

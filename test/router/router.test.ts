@@ -328,3 +328,22 @@ describe('batch()', () => {
     expect(simulator.count()).toBeLessThan(8);
   });
 });
+
+describe('call-end for streams', () => {
+  it('reports a finished stream once, even when the consumer stops right after finish', async () => {
+    const ends: { error?: string; text?: string }[] = [];
+    const off = router.on('call-end', ({ error, response }) => ends.push({ ...(error === undefined ? {} : { error: error.category }), ...(response === undefined ? {} : { text: response.text }) }));
+    for await (const event of router.stream(hello('gpt4'))) if (event.type === 'finish') break;
+    off();
+    expect(ends).toEqual([{ text: 'Echo: hello there' }]);
+  });
+
+  it('reports an abandoned stream as canceled', async () => {
+    simulator.setBehavior('*', { interTokenMs: 10 });
+    const ends: string[] = [];
+    const off = router.on('call-end', ({ error }) => ends.push(error?.category ?? 'ok'));
+    for await (const event of router.stream(hello('gpt4', 'a b c d e f g'))) if (event.type === 'text-delta') break;
+    off();
+    expect(ends).toEqual(['canceled']);
+  });
+});

@@ -32,9 +32,12 @@ function capacityMs(periodMs: number, limit: number): number {
 
 /** A GCRA decision for one call under `limit` calls per `periodMs`. `tat` is undefined for a fresh limit. */
 export function rateDecision(tat: number | undefined, now: number, periodMs: number, limit: number): TimedDecision {
-  const nextTat = Math.max(tat ?? now, now) + emissionMs(periodMs, limit);
-  const allowAt = nextTat - capacityMs(periodMs, limit);
-  return allowAt > now ? { retryAfterMs: allowAt - now, nextTat: tat ?? now } : { retryAfterMs: 0, nextTat };
+  const base = Math.max(tat ?? now, now);
+  const emission = emissionMs(periodMs, limit);
+  // Relative to now: `base + emission - capacity > now` refused fresh limits by rounding when the
+  // clock is fractional (performance.now()); `emission - capacity` is exactly 0 or negative.
+  const wait = base - now + (emission - capacityMs(periodMs, limit));
+  return wait > 1e-6 ? { retryAfterMs: wait, nextTat: tat ?? now } : { retryAfterMs: 0, nextTat: base + emission };
 }
 
 /** Whether a post-paid token limit has at least one token of room; 0 when it has, else ms until it will. */

@@ -56,11 +56,12 @@ for i = 1, #KEYS do
     local wait = 0
     if algorithm == 'rate' then
       nextTats[i] = tat + emission
-      wait = nextTats[i] - capacity - now
+      -- Relative to now, so a fractional clock cannot make a fresh limit refuse by rounding.
+      wait = (tat - now) + (emission - capacity)
     else
       wait = (tat - now) - (capacity - emission)
     end
-    if wait > 0 then
+    if wait > 1e-6 then
       refusals[#refusals + 1] = i
       refusals[#refusals + 1] = math.ceil(wait)
     end

@@ -65,3 +65,26 @@ describe('gcra arithmetic', () => {
     expect(tokenRoomRetryAfterMs(chargeTokens(undefined, 0, 60_000, 1_000, 3_000), 0, 60_000, 1_000)).toBe(2_001 * 60);
   });
 });
+
+describe('rateDecision on a fractional clock', () => {
+  it('admits the first call of a fresh limit at any instant (rounding once refused ~45% of them)', () => {
+    let refused = 0;
+    for (let index = 0; index < 100_000; index += 1) {
+      const now = index * 12.345678 + Math.random();
+      if (rateDecision(undefined, now, 60_000, 1).retryAfterMs > 0) refused += 1;
+      if (rateDecision(undefined, now, 1_000, 50).retryAfterMs > 0) refused += 1;
+    }
+    expect(refused).toBe(0);
+  });
+
+  it('still refuses the call after a full burst, with the exact wait', () => {
+    const now = 1_000.123;
+    let tat: number | undefined;
+    for (let index = 0; index < 3; index += 1) {
+      const decision = rateDecision(tat, now, 60_000, 3);
+      expect(decision.retryAfterMs).toBe(0);
+      tat = decision.nextTat;
+    }
+    expect(rateDecision(tat, now, 60_000, 3).retryAfterMs).toBeCloseTo(20_000, 6);
+  });
+});
