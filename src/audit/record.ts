@@ -1,0 +1,155 @@
+/**
+ * The audit record schema, version 1: one JSON object per line. Every record is a link of a hash
+ * chain (`seq`, `prevHash`, `hash`); most are `call` records, one per model call, and a few are
+ * markers the writer adds: `open` when a writer starts a chain or continues one, `rotate` as the
+ * first record of a file started by rotation. `docs/audit.md` documents every field.
+ */
+import type { ErrorCategoryName, FinishReason, ToolChoice } from '../types.js';
+
+/** The schema version written into every record. */
+export const AUDIT_SCHEMA_VERSION = 1;
+
+/** The `prevHash` of a chain's first record. */
+export const GENESIS_HASH = '0'.repeat(64);
+
+/** Fields every record has besides its chain links. */
+export interface AuditRecordCommon {
+  readonly schema: typeof AUDIT_SCHEMA_VERSION;
+  /** Wall-clock time, ISO 8601 UTC: when the call started (`call`), or when the marker was written. */
+  readonly ts: string;
+  /** The config's `versionHash`. */
+  readonly configVersion: string;
+  /** The library version that wrote the record. */
+  readonly libraryVersion: string;
+}
+
+/** The chain links sealed onto a record. */
+export interface ChainLinks {
+  /** 1 for a chain's first record, then one more per record, across files. */
+  readonly seq: number;
+  /** The previous record's `hash` (`GENESIS_HASH` for the first). */
+  readonly prevHash: string;
+  /** SHA-256 (hex) of the canonical JSON of the record without `hash`. */
+  readonly hash: string;
+}
+
+/** One try of a call, as recorded. */
+export interface AuditAttempt {
+  readonly route: string;
+  readonly provider: string;
+  readonly model: string;
+  /** `ok`, or the error category. */
+  readonly outcome: 'ok' | ErrorCategoryName;
+  readonly status?: number;
+  readonly ms: number;
+}
+
+/** A message as recorded in `redacted` and `full` content modes. */
+export interface AuditMessage {
+  readonly role: string;
+  /** Text, or parts: `{ type: 'text', text }` and `{ type: 'image', mediaType?, url?, sha256? }` (image bytes are never recorded, only their hash). */
+  readonly content: string | readonly Record<string, unknown>[];
+  readonly toolCalls?: readonly { readonly id: string; readonly name: string; readonly arguments: unknown }[];
+  readonly toolCallId?: string;
+  readonly name?: string;
+}
+
+/** Prompt and answer, in `redacted` and `full` content modes. */
+export interface AuditContent {
+  readonly system?: string;
+  readonly messages: readonly AuditMessage[];
+  readonly response?: { readonly text: string; readonly toolCalls: readonly { readonly id: string; readonly name: string; readonly arguments: unknown }[] };
+}
+
+/** A call record before it is sealed into the chain. */
+export interface CallRecordBody extends AuditRecordCommon {
+  readonly kind: 'call';
+  readonly requestId: string;
+  readonly traceId?: string;
+  readonly tenant?: string;
+  /** As given, or `hmac-sha256:<hex>` when `audit.pseudonymize` is set. */
+  readonly user?: string;
+  /** Caller-supplied fields (`options.auditFields`: purpose, case number...). */
+  readonly fields?: Readonly<Record<string, string>>;
+  /** The request's `metadata` (intent...). */
+  readonly metadata?: Readonly<Record<string, string>>;
+  /** The end user's IP, only with `audit.include.ip`. */
+  readonly ip?: string;
+  readonly mode: 'chat' | 'stream';
+  /** The requested route. */
+  readonly route: string;
+  /** The route that answered (a fallback's name when one did). */
+  readonly servedRoute?: string;
+  /** The target that answered, or for a failed call the last one tried. */
+  readonly target?: { readonly provider: string; readonly model: string };
+  /** The canary arm, when the call was part of a canary rollout. */
+  readonly arm?: 'baseline' | 'candidate';
+  readonly canary?: { readonly route: string; readonly arm: 'baseline' | 'candidate'; readonly step: number; readonly weight: number };
+  /** The model asked for (`request.model`), the target's model, and the one the provider reported serving. */
+  readonly model: { readonly requested: string; readonly target?: string; readonly served?: string };
+  readonly parameters: {
+    readonly temperature?: number;
+    readonly maxTokens?: number;
+    readonly topP?: number;
+    readonly stop?: readonly string[];
+    /** Names of the tools offered. */
+    readonly tools?: readonly string[];
+    readonly toolChoice?: ToolChoice;
+  };
+  /** SHA-256 of the canonical JSON of `{ system, messages, tools }`; absent in content mode `none`. */
+  readonly promptHash?: string;
+  /** SHA-256 of the canonical JSON of `{ text, toolCalls }`; absent in mode `none` and for failed calls. */
+  readonly responseHash?: string;
+  /** Prompt and answer, in content modes `redacted` and `full`. */
+  readonly content?: AuditContent;
+  readonly usage?: { readonly inputTokens: number; readonly outputTokens: number; readonly totalTokens: number; readonly cachedInputTokens?: number };
+  /** US dollars, from `pricing`; 0 for answers served from the cache; absent when no price is known. */
+  readonly costUsd?: number;
+  readonly latencyMs: number;
+  /** Time to first output, streams only. */
+  readonly ttftMs?: number;
+  readonly outcome: 'ok' | 'error';
+  readonly finishReason?: FinishReason;
+  readonly error?: {
+    readonly category: ErrorCategoryName;
+    readonly message: string;
+    readonly retryable: boolean;
+    readonly status?: number;
+    readonly provider?: string;
+    readonly model?: string;
+    readonly providerCode?: string;
+  };
+  readonly attempts: readonly AuditAttempt[];
+  /** `hit`, `miss`, `shared` or `bypass`, when the cache stage ran. */
+  readonly cache?: 'hit' | 'miss' | 'bypass' | 'shared';
+  /** Targets skipped because their circuit breaker was open. */
+  readonly breaker?: { readonly skipped: readonly string[] };
+  /** Time spent waiting for rate-limit room. */
+  readonly rateLimit?: { readonly waitMs: number };
+  readonly retryBudgetExhausted?: boolean;
+  readonly sensitiveWordHits?: number;
+}
+
+/** A marker: the writer started (a new chain, or continuing the head it found). */
+export interface OpenMarkerBody extends AuditRecordCommon {
+  readonly kind: 'open';
+  readonly pid: number;
+  /** Bytes of an incomplete last line (a crash mid-write) cut from the file before continuing, and their SHA-256. */
+  readonly recovered?: { readonly tornBytes: number; readonly sha256: string };
+}
+
+/** A marker: the first record of a file started by rotation. */
+export interface RotateMarkerBody extends AuditRecordCommon {
+  readonly kind: 'rotate';
+  /** The file name (no directory) the previous records were rotated into. */
+  readonly previousFile: string;
+}
+
+/** Any record before sealing. */
+export type AuditRecordBody = CallRecordBody | OpenMarkerBody | RotateMarkerBody;
+
+/** A sealed call record, as sinks receive it. */
+export type CallRecord = CallRecordBody & ChainLinks;
+
+/** Any sealed record. */
+export type AuditRecord = AuditRecordBody & ChainLinks;

@@ -1,0 +1,94 @@
+/**
+ * The record builder on its own: the stage notes (breaker skips, rate-limit waits, retry budget,
+ * sensitive-word hits), costs, and the version constant.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { buildCallRecord, type RecordSettings } from '../../src/audit/build-record.js';
+import { costOf } from '../../src/audit/cost.js';
+import { LIBRARY_VERSION } from '../../src/audit/version.js';
+import { DEFAULT_POLICIES } from '../../src/config/index.js';
+import type { RouteConfig } from '../../src/config/types.js';
+import { SwitchyardError } from '../../src/errors.js';
+import type { CallContext } from '../../src/pipeline/context.js';
+
+const route: RouteConfig = { name: 'main', targets: [{ provider: 'openai', model: 'gpt-4o', weight: 1 }], sticky: 'none', fallbacks: [], policies: DEFAULT_POLICIES };
+
+const settings: RecordSettings = {
+  audit: { sink: { type: 'callback' }, content: 'hash', redact: ['email', 'phone', 'card', 'iban', 'cn_id', 'secret'], include: { ip: false } },
+  pricing: { 'gpt-4o': { input: 2.5, output: 10, cachedInput: 1.25 } },
+  versionHash: 'abc123',
+};
+
+function context(overrides: Partial<CallContext> = {}): CallContext {
+  return {
+    requestId: 'r-1',
+    request: { model: 'main', messages: [{ role: 'user', content: 'hi' }] },
+    options: {},
+    route,
+    policies: DEFAULT_POLICIES,
+    mode: 'chat',
+    startedAt: 1_000,
+    signal: new AbortController().signal,
+    attempts: [],
+    notes: {},
+    ...overrides,
+  };
+}
+
+describe('buildCallRecord', () => {
+  it('records breaker, rate-limit, retry-budget and sensitive-word notes', () => {
+    const record = buildCallRecord(
+      context({
+        notes: { cache: 'bypass', breakerSkips: ['openai/gpt-4o'], rateLimitWaitMs: 12.34567, retryBudgetExhausted: true, sensitiveWordHits: 2 },
+        attempts: [{ target: { provider: 'openai', model: 'gpt-4o' }, route: 'main', outcome: 'circuit_open', ms: 0.5 }],
+      }),
+      { error: new SwitchyardError({ category: 'circuit_open', message: 'circuit breaker for openai/gpt-4o is open' }), endedAt: 1_050, startedAtMs: Date.UTC(2025, 0, 2, 3, 4, 5) },
+      settings,
+    );
+    expect(record).toMatchObject({
+      ts: '2025-01-02T03:04:05.000Z',
+      latencyMs: 50,
+      cache: 'bypass',
+      breaker: { skipped: ['openai/gpt-4o'] },
+      rateLimit: { waitMs: 12.346 },
+      retryBudgetExhausted: true,
+      sensitiveWordHits: 2,
+      outcome: 'error',
+      error: { category: 'circuit_open', retryable: true },
+      configVersion: 'abc123',
+    });
+  });
+
+  it('leaves absent notes out rather than writing empty values', () => {
+    const record = buildCallRecord(context(), { error: new Error('boom to bob@example.com'), endedAt: 1_001, startedAtMs: 0 }, settings);
+    for (const key of ['cache', 'breaker', 'rateLimit', 'retryBudgetExhausted', 'sensitiveWordHits', 'user', 'tenant', 'traceId', 'fields', 'metadata', 'ip', 'target', 'arm', 'canary']) {
+      expect(record).not.toHaveProperty(key);
+    }
+    expect(record.error).toEqual({ category: 'unknown', message: 'boom to [email]', retryable: false });
+  });
+});
+
+describe('costOf', () => {
+  const pricing = { 'openai/gpt-4o': { input: 2.5, output: 10, cachedInput: 1.25 }, 'claude-3-5-sonnet': { input: 3, output: 15 } };
+
+  it('prices input, cached input and output per million tokens', () => {
+    expect(costOf({ provider: 'openai', model: 'gpt-4o' }, { inputTokens: 1_000, outputTokens: 500, totalTokens: 1_500 }, pricing)).toBe(0.0075);
+    expect(costOf({ provider: 'openai', model: 'gpt-4o' }, { inputTokens: 1_000, outputTokens: 0, totalTokens: 1_000, cachedInputTokens: 400 }, pricing)).toBe(0.002);
+  });
+
+  it('falls back from provider/model to the bare model name, and charges cached input at the input price when no cached price is set', () => {
+    expect(costOf({ provider: 'bedrock', model: 'claude-3-5-sonnet' }, { inputTokens: 1_000_000, outputTokens: 1_000_000, totalTokens: 2_000_000, cachedInputTokens: 10 }, pricing)).toBe(18);
+  });
+
+  it('is undefined for an unpriced model', () => {
+    expect(costOf({ provider: 'openai', model: 'o1' }, { inputTokens: 1, outputTokens: 1, totalTokens: 2 }, pricing)).toBeUndefined();
+  });
+});
+
+describe('LIBRARY_VERSION', () => {
+  it("equals package.json's version", () => {
+    const packageJson = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    expect(LIBRARY_VERSION).toBe(packageJson.version);
+  });
+});
