@@ -6,7 +6,12 @@
 import { Redis } from 'ioredis';
 import { resolveConfig, type SwitchyardConfigInput } from './config/index.js';
 import type { SwitchyardConfig } from './config/types.js';
+import type { Registry } from 'prom-client';
 import { RouterEventHub } from './events.js';
+import { createContentFilterPlugin } from './filters/index.js';
+import { createMetricsPlugin } from './metrics/index.js';
+import { createDeferredTracingPlugin } from './tracing/index.js';
+import { LIBRARY_VERSION } from './version.js';
 import { createMemoryBreakerRegistry, createRedisBreakerRegistry, type BreakerRegistry } from './pipeline/breaker/index.js';
 import { createCacheStage, createMemoryCacheStore, createRedisCacheStore, type CacheStore } from './pipeline/cache/index.js';
 import type { CallContext, CallOutcome } from './pipeline/context.js';
@@ -20,6 +25,15 @@ import { createRouterFromResolved, type Router, type RouterOptions } from './rou
 export interface CreateRouterOptions extends Omit<RouterOptions, 'stages' | 'breakers' | 'events' | 'onClose' | 'plugins'> {
   /** Extra plugins, after the built-in ones the config turns on. */
   readonly plugins?: readonly RouterPlugin[];
+  /** Register metrics on this prom-client registry instead of a new one (`router.metrics`). */
+  readonly metricsRegistry?: Registry;
+  /**
+   * Emit an OpenTelemetry span per call when `@opentelemetry/api` is installed. The API is loaded
+   * asynchronously, so calls in the first moments of a router may go untraced; for those, create
+   * the plugin with `await createTracingPlugin()` and pass it in `plugins` with `tracing: false`.
+   * @default true
+   */
+  readonly tracing?: boolean;
   /** Where warnings go (degraded shared state and the like); defaults to `console.warn`. Never receives secrets. */
   readonly logger?: (message: string) => void;
 }
@@ -83,12 +97,22 @@ export function createRouter(config: SwitchyardConfig | SwitchyardConfigInput, o
   if (cacheStore !== undefined) stages.push(createCacheStage(cacheStore));
   if (limiter !== undefined) stages.push(createRateLimitStage(limiter));
 
+  const builtIns: RouterPlugin[] = [];
+  if (options.tracing !== false) builtIns.push(createDeferredTracingPlugin({ tracerVersion: LIBRARY_VERSION }));
+  const contentFilter = createContentFilterPlugin(resolved.filters);
+  if (contentFilter !== undefined) builtIns.push(contentFilter);
+  const metrics = resolved.metrics.enabled
+    ? createMetricsPlugin({ config: resolved, ...(options.metricsRegistry === undefined ? {} : { registry: options.metricsRegistry }) })
+    : undefined;
+  if (metrics !== undefined) builtIns.push(metrics);
+
   return createRouterFromResolved(resolved, {
     ...options,
     stages,
     breakers,
     events,
-    plugins: [...(options.plugins ?? [])],
+    ...(metrics === undefined ? {} : { metrics: metrics.registry }),
+    plugins: [...builtIns, ...(options.plugins ?? [])],
     onClose: async () => {
       await Promise.allSettled([breakers.close(), limiter?.close(), cacheStore?.close()]);
       if (redis !== undefined) await redis.quit().catch(() => redis.disconnect());

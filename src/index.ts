@@ -56,3 +56,15 @@ export type {
 } from './types.js';
 
 export type { ProviderAdapter, ProviderType, ProviderSettings, AdapterCall, AdapterResult, AdapterStreamPart, AdapterContext, AdapterFactory } from './provider-spec.js';
+
+export type { RouterPlugin, RouterInternals } from './router/plugin.js';
+export type { Stage } from './pipeline/stage.js';
+export type { CallContext, CallNotes, CallOutcome, StartedStream } from './pipeline/context.js';
+
+export { createMetricsPlugin, CALL_DURATION_BUCKETS, TIME_TO_FIRST_TOKEN_BUCKETS, RATE_LIMIT_WAIT_BUCKETS } from './metrics/index.js';
+export type { MetricsPlugin, MetricsPluginOptions } from './metrics/index.js';
+export { createContentFilterPlugin, createContentFilterStage, createSensitiveWordFilter, createWordMatcher } from './filters/index.js';
+export type { WordMatch, WordMatcher, SensitiveWordFilter, ContentCheck } from './filters/index.js';
+export { createTracingPlugin, createDeferredTracingPlugin } from './tracing/index.js';
+export type { TracingPluginOptions, DeferredTracingPlugin } from './tracing/index.js';
+export { LIBRARY_VERSION } from './version.js';

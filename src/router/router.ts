@@ -5,6 +5,7 @@
  *   validate → resolve route → [call stages: cache → rate limit] → dispatch (breaker → timeouts → adapter, retries, fallbacks)
  */
 import { randomUUID } from 'node:crypto';
+import type { Registry } from 'prom-client';
 import { performance } from 'node:perf_hooks';
 import type { Policies, RouteConfig, SwitchyardConfig, TargetConfig } from '../config/types.js';
 import { invalidRequest, SwitchyardError } from '../errors.js';
@@ -41,6 +42,8 @@ export interface RouterOptions {
   readonly onClose?: () => Promise<void>;
   /** Extensions: outer stages, target assignment, event subscribers (see `RouterPlugin`). */
   readonly plugins?: readonly RouterPlugin[];
+  /** The metrics registry to expose as `router.metrics`. */
+  readonly metrics?: Registry;
 }
 
 /** Why a caller would get a target: the answer of `router.explain()`. */
@@ -74,6 +77,8 @@ export interface Router {
   on<E extends RouterEventName>(event: E, listener: RouterListener<E>): () => void;
   /** The resolved configuration the router runs on. */
   readonly config: SwitchyardConfig;
+  /** The Prometheus registry with the router's metrics (absent when `metrics.enabled` is false). */
+  readonly metrics: Registry | undefined;
   /** Closes connections and shared state. Calls in flight are not awaited. */
   close(): Promise<void>;
 }
@@ -208,6 +213,7 @@ export function createRouterFromResolved(config: SwitchyardConfig, options: Rout
 
   const router: Router = {
     config,
+    metrics: options.metrics,
 
     async chat(request, callOptions = {}) {
       const { context, dispose } = startCall(request, callOptions, 'chat');

@@ -247,6 +247,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     let latency = behavior.latencyMs ?? 0;
     if (behavior.slowTail !== undefined && random() < behavior.slowTail.probability) latency += behavior.slowTail.extraMs;
     await sleep(latency);
+    // A client that left while we waited gets nothing, and must not use up a fault meant for others.
+    if (entry.aborted || response.destroyed) return;
 
     const fault = takeFault(parsed.model);
     if (fault?.kind === 'hang') {

@@ -28,7 +28,7 @@ function routerWith(action: 'block' | 'mask' | 'flag', extra: Record<string, unk
   const config = resolveConfig(simConfig(simulator, { filters: { sensitiveWords: { words: ['敏感词', 'Secret Plan'], action, maskCharacter: '*' } }, ...extra }));
   const plugin = createContentFilterPlugin(config.filters);
   if (plugin === undefined) throw new Error('expected a plugin');
-  const router = createRouter(config, { plugins: [plugin] });
+  const router = createRouter(config); // createRouter adds the filter plugin the config asks for
   routers.push(router);
   const ends: RouterEvents['call-end'][] = [];
   router.on('call-end', (end) => ends.push(end));

@@ -4,7 +4,6 @@ import { resolveConfig, type SwitchyardConfigInput } from '../../src/config/inde
 import type { SwitchyardConfig } from '../../src/config/types.js';
 import { createRouter } from '../../src/create-router.js';
 import { RouterEventHub } from '../../src/events.js';
-import { createContentFilterPlugin } from '../../src/filters/content-filter-stage.js';
 import { createMetricsPlugin, type MetricsPlugin } from '../../src/metrics/metrics-plugin.js';
 import type { Router } from '../../src/router/router.js';
 import { startSimulator, type Simulator } from '../../src/testing/simulator.js';
@@ -47,8 +46,7 @@ function testConfig(extra: Partial<SwitchyardConfigInput> = {}): SwitchyardConfi
 function setup(extra: Partial<SwitchyardConfigInput> = {}, auditQueueDepth?: () => number): { router: Router; metrics: MetricsPlugin; scrape: () => Promise<Exposition> } {
   const config = testConfig(extra);
   const metrics = createMetricsPlugin({ config, ...(auditQueueDepth === undefined ? {} : { auditQueueDepth }) });
-  const filter = createContentFilterPlugin(config.filters);
-  const router = createRouter(config, { plugins: [metrics, ...(filter === undefined ? [] : [filter])] });
+  const router = createRouter(config, { plugins: [metrics] }); // the content filter is built in when the config asks
   routers.push(router);
   return { router, metrics, scrape: async () => parsePrometheusText(await metrics.registry.metrics()) };
 }

@@ -347,3 +347,19 @@ describe('call-end for streams', () => {
     expect(ends).toEqual(['canceled']);
   });
 });
+
+describe('simulator hygiene', () => {
+  it('does not let a request whose client left use up a fault queued for later requests', async () => {
+    simulator.setBehavior('gpt-4', { latencyMs: 150 });
+    const controller = new AbortController();
+    const abandoned = router.chat(hello('gpt4'), { signal: controller.signal }).catch((error: unknown) => error);
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    controller.abort();
+    await abandoned;
+    simulator.setBehavior('gpt-4', {});
+    simulator.enqueueFault('gpt-4', { kind: 'status', status: 400 });
+    await new Promise((resolve) => setTimeout(resolve, 200)); // the abandoned request wakes up meanwhile
+    const error = await failure(router.chat(hello('gpt4')));
+    expect(error.category).toBe('invalid_request');
+  });
+});

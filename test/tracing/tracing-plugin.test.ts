@@ -59,7 +59,7 @@ function registerProvider(): void {
 async function tracedRouter(extraPlugins: readonly RouterPlugin[] = []): Promise<Router> {
   const tracing = await createTracingPlugin();
   if (tracing === undefined) throw new Error('@opentelemetry/api is installed as a dev dependency; the plugin must load');
-  const router = createRouter(resolveConfig(simConfig(simulator)), { plugins: [tracing, ...extraPlugins] });
+  const router = createRouter(resolveConfig(simConfig(simulator)), { plugins: [tracing, ...extraPlugins], tracing: false });
   routers.push(router);
   return router;
 }
@@ -207,7 +207,7 @@ describe('deferred tracing plugin (for the synchronous createRouter)', () => {
     let release: () => void = () => undefined;
     const gate = new Promise<void>((resolve) => (release = resolve));
     const plugin = createDeferredTracingPlugin({ loadApi: async () => gate.then(loadOpenTelemetryApi) });
-    const router = createRouter(resolveConfig(simConfig(simulator)), { plugins: [plugin] });
+    const router = createRouter(resolveConfig(simConfig(simulator)), { plugins: [plugin], tracing: false });
     routers.push(router);
     await router.chat(ask('gpt4'));
     expect(exporter.getFinishedSpans()).toHaveLength(0);
@@ -219,7 +219,7 @@ describe('deferred tracing plugin (for the synchronous createRouter)', () => {
 
   it('stays a pass-through when the API is unavailable', async () => {
     const plugin = createDeferredTracingPlugin({ loadApi: async () => undefined });
-    const router = createRouter(resolveConfig(simConfig(simulator)), { plugins: [plugin] });
+    const router = createRouter(resolveConfig(simConfig(simulator)), { plugins: [plugin], tracing: false });
     routers.push(router);
     await expect(plugin.ready).resolves.toBe(false);
     expect((await router.chat(ask('gpt4'))).text).toBe('Echo: one two three');
