@@ -80,9 +80,11 @@ interface LocatedLine {
   readonly terminated: boolean;
 }
 
-async function* linesOf(paths: readonly string[]): AsyncGenerator<LocatedLine> {
+/** The lines of every file in turn; `reading.file` names the file being read (for read errors). */
+async function* linesOf(paths: readonly string[], reading: { file: string }): AsyncGenerator<LocatedLine> {
   for (let index = 0; index < paths.length; index += 1) {
     const file = paths[index] as string;
+    reading.file = file;
     for await (const line of readLines(file)) yield { file, isLastFile: index === paths.length - 1, ...line };
   }
 }
@@ -95,7 +97,7 @@ export async function verifyAuditFiles(paths: readonly string[]): Promise<Verify
   let firstSeq: number | undefined;
   /** A forward jump in `seq`, held for one record: a later record going back means reordering, not removal. */
   let jump: { problem: VerifyProblem; seq: number } | undefined;
-  let currentFile = paths[0] ?? '';
+  const reading = { file: paths[0] ?? '' };
   const result = (failure?: VerifyProblem): VerifyReport => ({
     ok: failure === undefined,
     records,
@@ -107,8 +109,7 @@ export async function verifyAuditFiles(paths: readonly string[]): Promise<Verify
   const where = (file: string, line: number): string => `${basename(file)}:${line}`;
 
   try {
-    for await (const { file, isLastFile, number, text, terminated } of linesOf(paths)) {
-      currentFile = file;
+    for await (const { file, isLastFile, number, text, terminated } of linesOf(paths, reading)) {
       const at = (kind: VerifyProblemKind, message: string): VerifyProblem => ({ kind, file, line: number, message });
       const parsed = parseRecord(text);
       const intact = typeof parsed !== 'string' && recordHash(parsed.body) === parsed.hash;
@@ -156,7 +157,7 @@ export async function verifyAuditFiles(paths: readonly string[]): Promise<Verify
       records += 1;
     }
   } catch (error) {
-    return result({ kind: 'unreadable', file: currentFile, line: 0, message: `cannot read: ${error instanceof Error ? error.message : String(error)}` });
+    return result({ kind: 'unreadable', file: reading.file, line: 0, message: `cannot read: ${error instanceof Error ? error.message : String(error)}` });
   }
   return result(jump?.problem);
 }

@@ -3,7 +3,7 @@
  * last line; rotation and restarts carry the chain; a torn tail is recovered on restart.
  */
 import { createHash } from 'node:crypto';
-import { appendFileSync, existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createAuditLog, type AuditLog } from '../../src/audit/audit-log.js';
@@ -217,6 +217,34 @@ describe('restarts and rotation carry the chain', () => {
     expect(alone.err).toContain('new-chain');
   });
 
+  it('keeps writing to the live file when a rotation fails, reports it, and rotates once it can', async () => {
+    const directory = temporaryDirectory();
+    const path = join(directory, 'audit.jsonl');
+    mkdirSync(join(directory, 'audit.000001.jsonl')); // the segment name is taken: rotation must fail
+    const errors: unknown[] = [];
+    const log = createAuditLog({
+      sink: createFileSink({ path, rotateBytes: 600 }),
+      fsync: 'always',
+      queueSize: 100,
+      flushIntervalMs: 1_000,
+      markerFields: () => ({ schema: AUDIT_SCHEMA_VERSION, ts: new Date().toISOString(), configVersion: 'config-hash', libraryVersion: '0.1.0' }),
+      onSinkError: (error) => errors.push(error),
+    });
+    for (let index = 1; index <= 3; index += 1) await log.append(callBody(index), `req-${index}`);
+    expect(errors.length).toBeGreaterThanOrEqual(1);
+    expect(String(errors[0])).toContain('audit.000001.jsonl already exists');
+    expect(lines(path)).toHaveLength(4);
+    rmSync(join(directory, 'audit.000001.jsonl'), { recursive: true });
+    await log.append(callBody(4), 'req-4');
+    await log.close();
+    // The rotation went through once the name was free; the chain holds across every file.
+    const files = [...readdirSync(directory).filter((name) => name !== 'audit.jsonl').sort().map((name) => join(directory, name)), path];
+    expect(files.length).toBeGreaterThanOrEqual(2);
+    const calls = files.flatMap((file) => lines(file).map((line) => JSON.parse(line) as AuditRecord)).filter((record) => record.kind === 'call');
+    expect(calls.map((record) => (record as { requestId: string }).requestId)).toEqual(['req-1', 'req-2', 'req-3', 'req-4']);
+    expect(await run(['verify', ...files])).toMatchObject({ code: 0, err: '' });
+  });
+
   it('continues from the newest segment when the live file is missing (a crash right after a rotation)', async () => {
     const directory = temporaryDirectory();
     const path = join(directory, 'audit.jsonl');
@@ -240,10 +268,13 @@ describe('the command line', () => {
     expect((await run(['verify', '--fast', 'x'])).code).toBe(2);
   });
 
-  it('reports a file that cannot be read', async () => {
-    const result = await run(['verify', join(temporaryDirectory(), 'nope.jsonl')]);
+  it('reports a file that cannot be read, by name', async () => {
+    const path = join(temporaryDirectory(), 'audit.jsonl');
+    await writeRecords(path, 1, 2);
+    const missing = join(temporaryDirectory(), 'nope.jsonl');
+    const result = await run(['verify', path, missing]);
     expect(result.code).toBe(1);
-    expect(result.err).toContain('cannot read');
+    expect(result.err).toContain(`FAIL ${missing}:0: unreadable: cannot read`);
   });
 
   it('verifyAuditFiles returns the head, for anchoring', async () => {

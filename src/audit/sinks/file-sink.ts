@@ -47,7 +47,7 @@ export async function listSegments(directory: string, name: string): Promise<{ n
   const pattern = new RegExp(`^${escapeRegExp(stem)}\\.(\\d{${SEGMENT_DIGITS},})${escapeRegExp(extension)}$`);
   let names: string[];
   try {
-    names = await readdir(directory);
+    names = (await readdir(directory, { withFileTypes: true })).filter((entry) => entry.isFile()).map((entry) => entry.name);
   } catch {
     return [];
   }
@@ -134,11 +134,15 @@ export function createFileSink(options: FileSinkOptions): AuditSink {
     },
 
     async write(records: readonly SealedRecord[], sync: boolean): Promise<void> {
-      if (handle === undefined) throw new Error(`audit file ${options.path} is not open`);
       if (records.length > 0) {
         let text = '';
         for (const { line } of records) text += `${line}\n`;
         held = held.length === 0 ? Buffer.from(text, 'utf8') : Buffer.concat([held, Buffer.from(text, 'utf8')]);
+      }
+      if (handle === undefined) {
+        // A rotation that failed half-way left no file open: open the live file again.
+        handle = await open(options.path, 'a+');
+        size = (await handle.stat()).size;
       }
       while (held.length > 0) {
         const { bytesWritten } = await handle.write(held, 0, held.length, null);
