@@ -1,0 +1,59 @@
+/**
+ * Arm of record: a call belongs to the arm it was assigned, whatever answered it in the end.
+ * Its first try is on the arm's target (the canary chose it), so the arm's outcome is that try's:
+ * a candidate failure that a retry or a fallback rescued still counts against the candidate (and
+ * is counted as `rescued`), and a call whose tries touched another target is `mixed`. A target
+ * skipped by its open circuit breaker counts as a `circuit_open` failure of its arm. Calls the
+ * caller cancelled before the arm answered tell nothing about the arm and are not counted.
+ * Latency is the arm's own upstream time: the first try's duration for `chat`, the whole stream
+ * (less any rate-limit wait) for `stream`.
+ */
+import type { PriceTable } from '../config/types.js';
+import { isCallerFault } from '../errors.js';
+import type { RouterEvents } from '../events.js';
+import type { ErrorCategoryName, Target } from '../types.js';
+import type { ArmCallOutcome } from './arm-stats.js';
+import { callCost } from './call-cost.js';
+
+/** The parts of a `call-end` event the arm's outcome depends on. */
+export type CallRecord = Pick<RouterEvents['call-end'], 'mode' | 'latencyMs' | 'attempts' | 'response' | 'error' | 'notes' | 'timeToFirstTokenMs'>;
+
+function keyOf(target: Target): string {
+  return `${target.provider}/${target.model}`;
+}
+
+/** What a finished call tells about its assigned arm, or undefined when it tells nothing. */
+export function armOutcome(call: CallRecord, armTarget: Target, pricing: PriceTable): ArmCallOutcome | undefined {
+  const armKey = keyOf(armTarget);
+  const first = call.attempts[0];
+  const mixed = call.attempts.some((attempt) => keyOf(attempt.target) !== armKey);
+  let category: ErrorCategoryName | undefined;
+  if (first !== undefined && keyOf(first.target) === armKey) {
+    if (first.outcome !== 'ok') category = first.outcome;
+    else if (call.error !== undefined) category = call.error.category; // a stream that failed after its first output
+  } else if (call.notes.breakerSkips?.includes(armKey) === true) {
+    category = 'circuit_open';
+  } else if (call.error !== undefined) {
+    category = call.error.category;
+  } else {
+    return undefined; // the arm was never asked and something else answered (nothing to attribute)
+  }
+  if (category === 'canceled') return undefined;
+  const failed = category !== undefined;
+  const answeredByArm = call.response !== undefined && keyOf(call.response.target) === armKey;
+  const usage = answeredByArm ? call.response?.usage : undefined;
+  const costUsd = usage === undefined ? undefined : callCost(pricing, armTarget, usage);
+  let latencyMs: number | undefined;
+  if (!failed && first !== undefined) latencyMs = call.mode === 'chat' ? first.ms : Math.max(0, call.latencyMs - (call.notes.rateLimitWaitMs ?? 0));
+  return {
+    failed,
+    ...(category === undefined ? {} : { category }),
+    callerFault: category !== undefined && isCallerFault(category),
+    rescued: failed && call.response !== undefined,
+    mixed,
+    ...(latencyMs === undefined ? {} : { latencyMs }),
+    ...(!failed && call.timeToFirstTokenMs !== undefined ? { timeToFirstTokenMs: call.timeToFirstTokenMs } : {}),
+    ...(usage === undefined ? {} : { usage }),
+    ...(costUsd === undefined ? {} : { costUsd }),
+  };
+}

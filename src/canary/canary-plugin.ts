@@ -1,0 +1,169 @@
+/**
+ * `createCanaryPlugin`: canary rollouts as a router plugin. For every route with a `canary`:
+ * - an outer stage gives calls the route at the rollout's current weights (baseline and candidate;
+ *   only the baseline once rolled back or aborted, and always in shadow mode, so retries never
+ *   reach a candidate the caller must not see);
+ * - `assignTarget` puts each call in its arm by sticky bucketing and notes it
+ *   (`notes.canary = { route, arm, step, weight }`, for audit records and metrics);
+ * - a `call-end` subscriber records the call for its arm of record, sends shadow copies, and lets
+ *   the decision engine promote, hold or roll back (`canary-change` events, a log line with the
+ *   evidence on every change).
+ * State is in memory, or in Redis when a client is given (see `createCanaryRun` for sharing).
+ */
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { SwitchyardConfig } from '../config/types.js';
+import type { CallContext, CallOutcome } from '../pipeline/context.js';
+import type { Stage } from '../pipeline/stage.js';
+import type { RouterPlugin } from '../router/plugin.js';
+import { createCanaryRun, type CanaryRun } from './canary-run.js';
+import type { CanaryStatus } from './canary-status.js';
+import { createMemoryCanaryStore } from './memory-state-store.js';
+import { createRedisCanaryStore } from './redis-state-store.js';
+import { CanaryControlError } from './rollout-state.js';
+import { createShadowMirror, type ShadowMirror } from './shadow-mirror.js';
+import { rolloutId, type CanaryStateStore } from './state-store.js';
+
+/** Options of `createCanaryPlugin`. */
+export interface CanaryPluginOptions {
+  /** The resolved config; every route with a `canary` is rolled out. */
+  readonly config: SwitchyardConfig;
+  /** Share rollouts through this Redis client (the plugin never closes it); in memory when absent. */
+  readonly redis?: Redis;
+  /**
+   * Prefix of the Redis keys.
+   * @default config.state.redis.keyPrefix, else 'switchyard:'
+   */
+  readonly keyPrefix?: string;
+  /** A store to use instead of memory or `redis` (tests share one between two plugins). */
+  readonly store?: CanaryStateStore;
+  /**
+   * The clock, epoch milliseconds (step durations, change times).
+   * @default Date.now
+   */
+  readonly now?: () => number;
+  /**
+   * Where changes (with their evidence) and store trouble are logged.
+   * @default console.warn with a `[switchyard]` prefix
+   */
+  readonly logger?: (message: string) => void;
+  /**
+   * How often statistics are flushed and the shared state read, ms.
+   * @default 1000
+   */
+  readonly syncIntervalMs?: number;
+  /** This process's id in the shared statistics. @default a random UUID */
+  readonly processId?: string;
+}
+
+/** Control of one canary rollout. */
+export interface CanaryController {
+  /** Where the rollout stands, from this process's view (synchronised every interval). */
+  status(): CanaryStatus;
+  /** The status with every step's statistics read afresh from the store (all processes). */
+  report(): Promise<CanaryStatus>;
+  /** Moves to the next step now (or completes after the last). */
+  promote(): Promise<void>;
+  /** Stops automatic promotion; rollback checks still run. */
+  pause(): Promise<void>;
+  /** Resumes a paused rollout, or restarts a rolled-back or aborted one at its step with fresh statistics. */
+  resume(): Promise<void>;
+  /** Sends all traffic to the baseline (state `aborted`). */
+  abort(): Promise<void>;
+  /** Waits for shadow copies in flight, then flushes this process's statistics and reads the shared state now (instead of at the next interval). */
+  sync(): Promise<void>;
+}
+
+/** The canary plugin. */
+export interface CanaryPlugin extends RouterPlugin {
+  /** Routes with a canary. */
+  readonly routes: readonly string[];
+  /** The controller of a route's rollout; throws `CanaryControlError` (`unknown-route`) for other routes. */
+  controller(route: string): CanaryController;
+  /** Resolves once every rollout's state was read from the store (or the first read failed). */
+  ready(): Promise<void>;
+}
+
+/** Creates the canary plugin for every route of `config` with a `canary`. */
+export function createCanaryPlugin(options: CanaryPluginOptions): CanaryPlugin {
+  const { config } = options;
+  const now = options.now ?? Date.now;
+  const logger = options.logger ?? ((message: string) => console.warn(`[switchyard] ${message}`));
+  const processId = options.processId ?? randomUUID();
+  const store =
+    options.store ??
+    (options.redis === undefined ? createMemoryCanaryStore() : createRedisCanaryStore({ redis: options.redis, keyPrefix: options.keyPrefix ?? config.state.redis?.keyPrefix ?? 'switchyard:' }));
+  const runs = new Map<string, CanaryRun>();
+  for (const route of Object.values(config.routes)) {
+    if (route.canary === undefined) continue;
+    runs.set(route.name, createCanaryRun({ route: route.name, rollout: rolloutId(route.name, route.canary), canary: route.canary, pricing: config.pricing, store, processId, now, logger }));
+  }
+  const firstSync = Promise.all([...runs.values()].map((run) => run.sync())).then(() => undefined);
+  const timer = setInterval(() => {
+    for (const run of runs.values()) void run.sync();
+  }, options.syncIntervalMs ?? 1_000);
+  timer.unref();
+  const mirrors: ShadowMirror[] = [];
+
+  const stage: Stage<CallContext, CallOutcome> = {
+    name: 'canary',
+    execute(context, next) {
+      const run = runs.get(context.route.name);
+      return next(run === undefined ? context : { ...context, route: run.routeFor(context.route) });
+    },
+  };
+
+  function runOf(route: string): CanaryRun {
+    const run = runs.get(route);
+    if (run === undefined) throw new CanaryControlError('unknown-route', `route ${JSON.stringify(route)} has no canary (routes with one: ${[...runs.keys()].join(', ') || 'none'})`);
+    return run;
+  }
+
+  return {
+    name: 'canary',
+    routes: [...runs.keys()],
+    outerStages: runs.size === 0 ? [] : [stage],
+    assignTarget(route, context) {
+      return runs.get(route.name)?.assign(route, context);
+    },
+    attach(_router, internals) {
+      for (const route of Object.values(config.routes)) {
+        const canary = route.canary;
+        const run = runs.get(route.name);
+        if (canary === undefined || run === undefined) continue;
+        let mirror: ShadowMirror | undefined;
+        if (canary.shadow) {
+          mirror = createShadowMirror({ concurrency: canary.shadowConcurrency, mirror: internals.mirror, pricing: config.pricing });
+          mirrors.push(mirror);
+        }
+        run.attach(internals.events, mirror);
+      }
+      internals.events.on('call-end', (payload) => {
+        const note = payload.notes.canary;
+        if (note !== undefined) runs.get(note.route)?.onCallEnd(payload);
+      });
+    },
+    async close() {
+      clearInterval(timer);
+      for (const mirror of mirrors) mirror.close();
+      await Promise.allSettled([...runs.values()].map((run) => run.close()));
+      await store.close();
+    },
+    controller(route) {
+      const run = runOf(route);
+      return {
+        status: () => run.status(),
+        report: () => run.report(),
+        promote: () => run.control('promote'),
+        pause: () => run.control('pause'),
+        resume: () => run.control('resume'),
+        abort: () => run.control('abort'),
+        sync: async () => {
+          await run.idle();
+          await run.sync();
+        },
+      };
+    },
+    ready: () => firstSync,
+  };
+}

@@ -1,0 +1,338 @@
+/**
+ * One canary route at run time in one process: assigns calls to arms, records their outcomes,
+ * asks the decision engine after every call and every sync, moves the rollout through the store,
+ * and keeps its local copy of the state in step with the other processes.
+ *
+ * Sharing. Every `syncIntervalMs` (1 s by default) the run flushes this process's statistics of
+ * the steps it recorded, reads the rollout's state (adopting a newer version: every process
+ * follows a promotion or rollback within about one interval) and reads the other processes'
+ * statistics of the current step. Decisions are made on all processes' statistics; a change is a
+ * compare-and-set on the state's version, so when two processes decide at once one wins and the
+ * other adopts its state.
+ *
+ * Start-up. Until the first read of the store (normally a few milliseconds; `ready()` resolves
+ * then), calls are assigned at the first step's weight. When the store cannot be reached, the run
+ * keeps the state it has, says so once through the logger, and keeps trying; a rollback decided
+ * meanwhile takes effect in this process at once and is written when the store answers again.
+ */
+import type { CanaryConfig, PriceTable, RouteConfig, TargetConfig, TargetRef } from '../config/types.js';
+import type { RouterEventHub, RouterEvents } from '../events.js';
+import type { CallContext, CallNotes } from '../pipeline/context.js';
+import { armOutcome } from './arm-of-record.js';
+import { canaryBucket, canaryStickyKey, candidateThreshold, type StickyKey } from './bucketing.js';
+import { buildCanaryStatus, referenceBaseline, type CanaryStatus } from './canary-status.js';
+import { decide, type CanaryDecision, type CanaryEvidence } from './decision-engine.js';
+import { changeRollout, loadRollout } from './rollout-control.js';
+import { applyRolloutAction, CanaryControlError, fitToConfig, initialRolloutState, rolloutWeight, type RolloutAction, type RolloutState } from './rollout-state.js';
+import type { ShadowMirror } from './shadow-mirror.js';
+import { mergeStepStats, type StepStats } from './arm-stats.js';
+import type { CanaryStateStore } from './state-store.js';
+import { createStatsBook, type ArmName } from './stats-book.js';
+
+/** What a run needs. */
+export interface CanaryRunOptions {
+  readonly route: string;
+  readonly rollout: string;
+  readonly canary: CanaryConfig;
+  readonly pricing: PriceTable;
+  readonly store: CanaryStateStore;
+  readonly processId: string;
+  /** Epoch milliseconds. */
+  readonly now: () => number;
+  readonly logger: (message: string) => void;
+}
+
+interface Assignment {
+  readonly epoch: number;
+  readonly arm: ArmName;
+  readonly sticky: StickyKey;
+  /** Shadow mode: the candidate gets a copy of this call. */
+  readonly mirror: boolean;
+}
+
+/** One canary route in one process. */
+export interface CanaryRun {
+  readonly route: string;
+  /** The route as calls should see it now: the arms at the current weights (see the plugin). */
+  routeFor(route: RouteConfig): RouteConfig;
+  /** Chooses the arm of a call and notes it; undefined when the route is not this run's. */
+  assign(route: RouteConfig, context: CallContext): TargetConfig | undefined;
+  /** Records a finished call (and sends its shadow copy). */
+  onCallEnd(payload: RouterEvents['call-end']): void;
+  /** Connects the router's events and the shadow mirror. */
+  attach(events: RouterEventHub, mirror: ShadowMirror | undefined): void;
+  /** Flushes statistics, reads the shared state and the other processes' statistics, decides. */
+  sync(): Promise<void>;
+  /** Resolves when no shadow copy is in flight. */
+  idle(): Promise<void>;
+  /** Applies an operator's action. */
+  control(action: RolloutAction): Promise<void>;
+  status(): CanaryStatus;
+  /** A status with every step's statistics read afresh from the store. */
+  report(): Promise<CanaryStatus>;
+  /** The current state (plain data). */
+  state(): RolloutState;
+  /** Whether the state was read from the store at least once. */
+  readonly loaded: boolean;
+  /** Flushes what is left. */
+  close(): Promise<void>;
+}
+
+function sameTarget(target: TargetConfig, reference: TargetRef): boolean {
+  return target.provider === reference.provider && target.model === reference.model;
+}
+
+/** Creates the run of one canary route. */
+export function createCanaryRun(options: CanaryRunOptions): CanaryRun {
+  const { canary, store, route: name, rollout } = options;
+  const book = createStatsBook(options.processId);
+  const assignments = new WeakMap<CallNotes, Assignment>();
+  let state: RolloutState = initialRolloutState(canary, options.now());
+  let loaded = false;
+  let weight = rolloutWeight(state, canary);
+  let threshold = candidateThreshold(weight);
+  let events: RouterEventHub | undefined;
+  let mirror: ShadowMirror | undefined;
+  let pending: Promise<void> | undefined;
+  let syncing: Promise<void> | undefined;
+  let lastHold = '';
+  let storeDown = false;
+  let unpersistedRollback: { readonly reason: string; readonly evidence?: CanaryEvidence } | undefined;
+  const routeCache = new Map<string, RouteConfig>();
+
+  function active(): boolean {
+    return state.state === 'running' || state.state === 'paused';
+  }
+
+  function storeTrouble(error: unknown): void {
+    if (storeDown) return;
+    storeDown = true;
+    options.logger(`canary ${name}: the rollout store is unavailable (${error instanceof Error ? error.message : String(error)}); following the last known state`);
+  }
+
+  function storeBack(): void {
+    if (!storeDown) return;
+    storeDown = false;
+    options.logger(`canary ${name}: the rollout store is available again`);
+  }
+
+  function emitChange(next: RolloutState): void {
+    const change = next.lastChange;
+    events?.emit('canary-change', { route: name, state: next.state, step: next.step, weight: rolloutWeight(next, canary), decision: change?.decision ?? 'promote', reason: change?.reason ?? '' });
+  }
+
+  function logChange(next: RolloutState): void {
+    const change = next.lastChange;
+    if (change === undefined) return;
+    const where = `step ${next.step + 1}/${canary.steps.length}, weight ${rolloutWeight(next, canary)}%`;
+    options.logger(`canary ${name}: ${change.decision} by ${change.by} (${next.state}, ${where}): ${change.reason}`);
+  }
+
+  function adopt(next: RolloutState, force = false): boolean {
+    const fitted = fitToConfig(next, canary);
+    if (loaded && !force && fitted.version <= state.version) return false;
+    const previous = state;
+    state = fitted;
+    weight = rolloutWeight(state, canary);
+    threshold = candidateThreshold(weight);
+    routeCache.clear();
+    lastHold = '';
+    book.retain(new Set(state.history.map((record) => record.epoch)));
+    const first = !loaded;
+    loaded = true;
+    if (!first && (previous.step !== state.step || previous.state !== state.state || previous.epoch !== state.epoch)) emitChange(state);
+    return true;
+  }
+
+  function currentReference(): { epoch: number; baseline: StepStats['baseline'] } | undefined {
+    return referenceBaseline(state, book.mergedByEpoch(), canary.brokenAt.minCalls);
+  }
+
+  async function transition(action: RolloutAction, reason: string, by: 'auto' | 'operator', evidence?: CanaryEvidence): Promise<void> {
+    try {
+      const result = await changeRollout(store, rollout, canary, action, {
+        now: options.now(),
+        reason,
+        by,
+        ...(loaded ? { expected: state } : {}),
+        ...(evidence === undefined ? {} : { evidence }),
+      });
+      storeBack();
+      if (adopt(result.state) && result.applied) logChange(result.state);
+    } catch (error) {
+      if (error instanceof CanaryControlError && error.code === 'invalid-transition') {
+        if (by === 'operator') throw error;
+        return;
+      }
+      storeTrouble(error);
+      if (action === 'rollback' && by === 'auto' && active()) {
+        // Safety first: stop sending traffic to the candidate here now; the store learns it later.
+        unpersistedRollback = { reason, ...(evidence === undefined ? {} : { evidence }) };
+        const local = applyRolloutAction(state, 'rollback', canary, options.now(), reason, by, evidence);
+        state = { ...local, version: state.version };
+        weight = 0;
+        threshold = 0;
+        routeCache.clear();
+        emitChange(state);
+        logChange(state);
+        return;
+      }
+      if (by === 'operator') throw new CanaryControlError('unavailable', `the rollout store is unavailable: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  function evaluate(): CanaryDecision | undefined {
+    if (!loaded || pending !== undefined || unpersistedRollback !== undefined || !active()) return undefined;
+    const reference = currentReference();
+    const decision = decide({ canary, state, now: options.now(), stats: book.merged(state.epoch), ...(reference === undefined ? {} : { reference }) });
+    if (decision.decision === 'hold') {
+      const holdKey = `${state.epoch}:${decision.code}`;
+      if (holdKey !== lastHold) {
+        lastHold = holdKey;
+        events?.emit('canary-change', { route: name, state: state.state, step: state.step, weight, decision: 'hold', reason: decision.reason });
+      }
+      return decision;
+    }
+    const work = transition(decision.decision === 'rollback' ? 'rollback' : 'promote', decision.reason, 'auto', decision.evidence);
+    pending = work.finally(() => {
+      pending = undefined;
+    });
+    return decision;
+  }
+
+  async function flush(): Promise<void> {
+    for (const [epoch, data] of book.takeDirty()) {
+      try {
+        await store.writeStats(rollout, epoch, options.processId, data);
+      } catch (error) {
+        book.markDirty(epoch);
+        throw error;
+      }
+    }
+  }
+
+  async function syncOnce(): Promise<void> {
+    if (pending !== undefined) await pending;
+    try {
+      await flush();
+      if (unpersistedRollback !== undefined) {
+        const { reason, evidence } = unpersistedRollback;
+        const stored = await loadRollout(store, rollout, canary, options.now());
+        const result =
+          stored.state === 'running' || stored.state === 'paused'
+            ? await changeRollout(store, rollout, canary, 'rollback', { now: options.now(), reason, by: 'auto', expected: stored, ...(evidence === undefined ? {} : { evidence }) })
+            : { state: stored };
+        unpersistedRollback = undefined;
+        adopt(result.state, true);
+      } else {
+        adopt(await loadRollout(store, rollout, canary, options.now()));
+      }
+      const epochs = new Set([state.epoch, ...state.history.slice(-2).map((record) => record.epoch)]);
+      for (const epoch of epochs) book.setRemote(epoch, await store.readStats(rollout, epoch));
+      storeBack();
+    } catch (error) {
+      storeTrouble(error);
+    }
+    evaluate();
+  }
+
+  function targetOf(route: RouteConfig, reference: TargetRef): TargetConfig {
+    return route.targets.find((target) => sameTarget(target, reference)) ?? { ...reference, weight: 0 };
+  }
+
+  const run: CanaryRun = {
+    route: name,
+    get loaded() {
+      return loaded;
+    },
+    routeFor(route) {
+      const key = `${state.state}:${weight}`;
+      let shaped = routeCache.get(key);
+      if (shaped === undefined) {
+        const baseline = { ...canary.baseline };
+        const candidate = { ...canary.candidate };
+        let targets: TargetConfig[];
+        if (canary.shadow || state.state === 'rolled_back' || state.state === 'aborted') targets = [{ ...baseline, weight: 100 }];
+        else if (state.state === 'completed') targets = [{ ...candidate, weight: 100 }, { ...baseline, weight: 0 }];
+        else targets = [{ ...baseline, weight: 100 - weight }, { ...candidate, weight }];
+        shaped = { ...route, targets };
+        routeCache.set(key, shaped);
+      }
+      return shaped;
+    },
+    assign(route, context) {
+      if (route.name !== name) return undefined;
+      const sticky = canaryStickyKey(canary, context.options, context.requestId);
+      const inCandidate = canaryBucket(canary.salt, sticky.key) < threshold;
+      const arm: ArmName = inCandidate && !canary.shadow ? 'candidate' : 'baseline';
+      if (context.route.name === name && context.notes.canary === undefined) {
+        context.notes.canary = { route: name, arm, step: state.step, weight };
+        if (active()) {
+          const mirrorIt = canary.shadow && inCandidate;
+          assignments.set(context.notes, { epoch: state.epoch, arm, sticky, mirror: mirrorIt });
+          book.addUnit(state.epoch, mirrorIt ? 'candidate' : arm, sticky);
+        }
+      }
+      return targetOf(route, arm === 'candidate' ? canary.candidate : canary.baseline);
+    },
+    onCallEnd(payload) {
+      const assignment = assignments.get(payload.notes);
+      if (assignment === undefined) return;
+      assignments.delete(payload.notes);
+      const outcome = armOutcome(payload, assignment.arm === 'candidate' ? canary.candidate : canary.baseline, options.pricing);
+      if (outcome !== undefined) book.record(assignment.epoch, assignment.arm, outcome);
+      if (assignment.mirror) {
+        const sent =
+          mirror?.send(payload.request, canary.candidate, (shadowOutcome) => {
+            if (shadowOutcome === undefined) return;
+            book.record(assignment.epoch, 'candidate', shadowOutcome);
+            evaluate();
+          }) ?? false;
+        if (!sent) book.addShadowDrop(assignment.epoch);
+      }
+      evaluate();
+    },
+    attach(hub, shadowMirror) {
+      events = hub;
+      mirror = shadowMirror;
+    },
+    sync() {
+      if (syncing === undefined) {
+        syncing = syncOnce().finally(() => {
+          syncing = undefined;
+        });
+      }
+      return syncing;
+    },
+    async idle() {
+      await mirror?.idle();
+    },
+    async control(action) {
+      if (pending !== undefined) await pending;
+      await run.sync();
+      await transition(action, `${action} by an operator`, 'operator');
+      await run.sync();
+    },
+    status() {
+      return buildCanaryStatus({ route: name, rollout, canary, state, shared: store.shared, now: options.now(), statsByEpoch: book.mergedByEpoch(), current: book.merged(state.epoch) });
+    },
+    async report() {
+      await run.sync();
+      if (!store.shared) return run.status();
+      const statsByEpoch = new Map<number, StepStats>();
+      try {
+        for (const record of state.history) statsByEpoch.set(record.epoch, mergeStepStats([...(await store.readStats(rollout, record.epoch)).values()]));
+      } catch (error) {
+        storeTrouble(error);
+        return run.status();
+      }
+      return buildCanaryStatus({ route: name, rollout, canary, state, shared: true, now: options.now(), statsByEpoch });
+    },
+    state: () => state,
+    async close() {
+      if (pending !== undefined) await pending.catch(() => undefined);
+      await flush().catch(() => undefined);
+    },
+  };
+  return run;
+}

@@ -1,0 +1,40 @@
+/**
+ * Canary rollouts as experiments: sticky bucketing, per-arm statistics, guards with statistical
+ * tests, automatic promotion and rollback, shadow traffic, shared state, reports.
+ */
+export { armOutcome } from './arm-of-record.js';
+export { ArmStats, EMPTY_ARM, mergeStepStats } from './arm-stats.js';
+export { BUCKET_COUNT, canaryBucket, canaryStickyKey, candidateThreshold, isCandidateBucket } from './bucketing.js';
+export { callCost, priceOf } from './call-cost.js';
+export { createCanaryPlugin } from './canary-plugin.js';
+export { buildCanaryStatus, summarizeArm } from './canary-status.js';
+export { decide, earlyConfidence } from './decision-engine.js';
+export { compareQuantiles, logQuantileStandardError, mannWhitneySketches, mannWhitneyU } from './latency-tests.js';
+export { compareMeans } from './mean-ratio-test.js';
+export { createMemoryCanaryStore } from './memory-state-store.js';
+export { normalCdf, normalQuantile, normalUpperTail } from './normal-distribution.js';
+export { compareErrorRates, pooledProportionTest, proportionDifferenceInterval, sampleRatioTest, wilsonInterval } from './proportion-tests.js';
+export { QuantileSketch, SKETCH_RELATIVE_ACCURACY } from './quantile-sketch.js';
+export { createRedisCanaryStore } from './redis-state-store.js';
+export { renderCanaryReport, renderCanarySummary } from './report-text.js';
+export { renderCanarySvg } from './report-svg.js';
+export { changeRollout, loadRollout } from './rollout-control.js';
+export { applyRolloutAction, CanaryControlError, initialRolloutState, rolloutWeight } from './rollout-state.js';
+export { createShadowMirror } from './shadow-mirror.js';
+export { rolloutId } from './state-store.js';
+
+export type { CallRecord } from './arm-of-record.js';
+export type { ArmCallOutcome, ArmStatsData, StepStats, StepStatsData } from './arm-stats.js';
+export type { StickyKey, StickySource } from './bucketing.js';
+export type { CanaryController, CanaryPlugin, CanaryPluginOptions } from './canary-plugin.js';
+export type { ArmSummary, CanaryStatus, LatencyQuantiles, StepSummary } from './canary-status.js';
+export type { CanaryDecision, CanaryDecisionCode, CanaryDecisionKind, CanaryEvidence, DecisionInput } from './decision-engine.js';
+export type { QuantileRatioComparison, RankTestResult } from './latency-tests.js';
+export type { MeanRatioComparison, Moments } from './mean-ratio-test.js';
+export type { ErrorRateComparison, GuardVerdict, Interval, Proportion, SampleRatioCheck } from './proportion-tests.js';
+export type { SketchData } from './quantile-sketch.js';
+export type { RedisCanaryStoreOptions } from './redis-state-store.js';
+export type { RolloutChangeResult } from './rollout-control.js';
+export type { CanaryChangeDecision, RolloutAction, RolloutChange, RolloutState, RolloutStateName, StepRecord } from './rollout-state.js';
+export type { ShadowMirror, ShadowMirrorOptions } from './shadow-mirror.js';
+export type { CanaryStateStore, CompareAndSetResult } from './state-store.js';

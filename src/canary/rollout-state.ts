@@ -1,0 +1,172 @@
+/**
+ * The rollout state machine of one canary route: the current step, the state, when the step
+ * started, and the history of steps. It is plain data with a version, so a store can share it
+ * between processes with compare-and-set; these functions compute the next state and never mutate.
+ *
+ *   running ──promote──▶ running (next step) … ──promote at the last step──▶ completed
+ *   running ──pause──▶ paused ──resume──▶ running        (paused still rolls back when broken)
+ *   running | paused ──rollback──▶ rolled_back            (automatic, weight 0)
+ *   running | paused ──abort──▶ aborted                   (by an operator, weight 0)
+ *   rolled_back | aborted ──resume──▶ running             (the same step again, with fresh statistics)
+ *
+ * Every start of a step gets a new `epoch`; statistics are kept per epoch, so a resumed step does
+ * not mix the calls from before its rollback with the new ones.
+ */
+import type { CanaryConfig } from '../config/types.js';
+import type { RouterEvents } from '../events.js';
+import type { CanaryEvidence } from './decision-engine.js';
+
+/** Where a rollout stands. */
+export type RolloutStateName = 'running' | 'paused' | 'rolled_back' | 'completed' | 'aborted';
+
+/** What changed a rollout (the `decision` of `canary-change` events). */
+export type CanaryChangeDecision = RouterEvents['canary-change']['decision'];
+
+/** A control action, by an operator or by the decision engine. */
+export type RolloutAction = 'promote' | 'rollback' | 'pause' | 'resume' | 'abort';
+
+/** One step as it ran. */
+export interface StepRecord {
+  readonly epoch: number;
+  readonly step: number;
+  readonly weight: number;
+  readonly startedAt: number;
+  readonly endedAt?: number;
+  /** How the step ended. */
+  readonly outcome?: CanaryChangeDecision;
+}
+
+/** The last change of a rollout and why. */
+export interface RolloutChange {
+  readonly decision: CanaryChangeDecision;
+  readonly reason: string;
+  /** Epoch milliseconds. */
+  readonly at: number;
+  /** `auto` (the decision engine) or `operator`. */
+  readonly by: 'auto' | 'operator';
+  /** The numbers behind an automatic decision. */
+  readonly evidence?: CanaryEvidence;
+}
+
+/** The shared state of one rollout. */
+export interface RolloutState {
+  /** Increases with every change; 0 for a state never stored. */
+  readonly version: number;
+  readonly state: RolloutStateName;
+  /** Index into the configured steps. */
+  readonly step: number;
+  readonly epoch: number;
+  /** Epoch milliseconds. */
+  readonly stepStartedAt: number;
+  readonly updatedAt: number;
+  readonly lastChange?: RolloutChange;
+  readonly history: readonly StepRecord[];
+}
+
+/** A control action that is not possible in the rollout's state, or a store that could not be used. */
+export class CanaryControlError extends Error {
+  override readonly name = 'CanaryControlError';
+  readonly code: 'invalid-transition' | 'conflict' | 'unavailable' | 'unknown-route';
+
+  constructor(code: CanaryControlError['code'], message: string) {
+    super(message);
+    this.code = code;
+  }
+}
+
+/** The state of a rollout that has not started anywhere yet. */
+export function initialRolloutState(canary: CanaryConfig, now: number): RolloutState {
+  return {
+    version: 0,
+    state: 'running',
+    step: 0,
+    epoch: 1,
+    stepStartedAt: now,
+    updatedAt: now,
+    history: [{ epoch: 1, step: 0, weight: canary.steps[0]?.weight ?? 0, startedAt: now }],
+  };
+}
+
+/** The candidate's weight (0–100) in a state. */
+export function rolloutWeight(state: RolloutState, canary: CanaryConfig): number {
+  if (state.state === 'rolled_back' || state.state === 'aborted') return 0;
+  if (state.state === 'completed') return 100;
+  return canary.steps[Math.min(state.step, canary.steps.length - 1)]?.weight ?? 0;
+}
+
+/** Whether the last step is a plain "everyone on the candidate" step, reached means done. */
+function isFinalFullStep(canary: CanaryConfig, index: number): boolean {
+  const step = canary.steps[index];
+  return index === canary.steps.length - 1 && step !== undefined && step.weight >= 100 && step.minRequests === 0 && step.minDurationMs === 0;
+}
+
+function endHistory(state: RolloutState, outcome: CanaryChangeDecision, now: number): StepRecord[] {
+  return state.history.map((record) => (record.epoch === state.epoch && record.endedAt === undefined ? { ...record, endedAt: now, outcome } : record));
+}
+
+/**
+ * The state after an action. Throws `CanaryControlError` (`invalid-transition`) when the action is
+ * not possible (promoting a completed rollout, pausing a paused one...).
+ */
+export function applyRolloutAction(
+  state: RolloutState,
+  action: RolloutAction,
+  canary: CanaryConfig,
+  now: number,
+  reason: string,
+  by: RolloutChange['by'],
+  evidence?: CanaryEvidence,
+): RolloutState {
+  const refuse = (why: string): never => {
+    throw new CanaryControlError('invalid-transition', `cannot ${action}: ${why}`);
+  };
+  const active = state.state === 'running' || state.state === 'paused';
+  const change = (decision: CanaryChangeDecision): RolloutChange => ({ decision, reason, at: now, by, ...(evidence === undefined ? {} : { evidence }) });
+  const base = { ...state, version: state.version + 1, updatedAt: now };
+  switch (action) {
+    case 'promote': {
+      if (!active) return refuse(`the rollout is ${state.state}`);
+      const next = state.step + 1;
+      if (next >= canary.steps.length || isFinalFullStep(canary, next)) {
+        return { ...base, state: 'completed', step: Math.min(next, canary.steps.length - 1), lastChange: change('complete'), history: endHistory(state, 'complete', now) };
+      }
+      const epoch = state.epoch + 1;
+      return {
+        ...base,
+        step: next,
+        epoch,
+        stepStartedAt: now,
+        lastChange: change('promote'),
+        history: [...endHistory(state, 'promote', now), { epoch, step: next, weight: canary.steps[next]?.weight ?? 0, startedAt: now }],
+      };
+    }
+    case 'rollback':
+      if (!active) return refuse(`the rollout is ${state.state}`);
+      return { ...base, state: 'rolled_back', lastChange: change('rollback'), history: endHistory(state, 'rollback', now) };
+    case 'abort':
+      if (!active) return refuse(`the rollout is ${state.state}`);
+      return { ...base, state: 'aborted', lastChange: change('abort'), history: endHistory(state, 'abort', now) };
+    case 'pause':
+      if (state.state !== 'running') return refuse(`the rollout is ${state.state}`);
+      return { ...base, state: 'paused', lastChange: change('pause') };
+    case 'resume': {
+      if (state.state === 'paused') return { ...base, state: 'running', lastChange: change('resume') };
+      if (state.state !== 'rolled_back' && state.state !== 'aborted') return refuse(`the rollout is ${state.state}`);
+      const epoch = state.epoch + 1;
+      return {
+        ...base,
+        state: 'running',
+        epoch,
+        stepStartedAt: now,
+        lastChange: change('resume'),
+        history: [...state.history, { epoch, step: state.step, weight: canary.steps[state.step]?.weight ?? 0, startedAt: now }],
+      };
+    }
+  }
+}
+
+/** A stored state made to fit the current config (fewer steps than when it was stored). */
+export function fitToConfig(state: RolloutState, canary: CanaryConfig): RolloutState {
+  const last = canary.steps.length - 1;
+  return state.step > last ? { ...state, step: last } : state;
+}

@@ -1,0 +1,135 @@
+import { describe, expect, it } from 'vitest';
+import { compareQuantiles, logQuantileStandardError, mannWhitneyU } from '../../src/canary/latency-tests.js';
+import { compareMeans } from '../../src/canary/mean-ratio-test.js';
+import { normalCdf, normalQuantile, normalUpperTail } from '../../src/canary/normal-distribution.js';
+import { compareErrorRates, pooledProportionTest, proportionDifferenceInterval, sampleRatioTest, wilsonInterval } from '../../src/canary/proportion-tests.js';
+import { QuantileSketch } from '../../src/canary/quantile-sketch.js';
+
+const counts = (values: readonly number[]): [number, number][] => {
+  const map = new Map<number, number>();
+  for (const value of values) map.set(value, (map.get(value) ?? 0) + 1);
+  return [...map].sort((left, right) => left[0] - right[0]);
+};
+
+describe('normal distribution', () => {
+  it('matches tabulated values', () => {
+    expect(normalCdf(0)).toBeCloseTo(0.5, 7);
+    expect(normalCdf(1.96)).toBeCloseTo(0.9750021, 6);
+    expect(normalCdf(-1.644854)).toBeCloseTo(0.05, 6);
+    expect(normalUpperTail(3)).toBeCloseTo(0.0013499, 6);
+    expect(normalQuantile(0.975)).toBeCloseTo(1.959964, 5);
+    expect(normalQuantile(0.95)).toBeCloseTo(1.644854, 5);
+    expect(normalQuantile(0.995)).toBeCloseTo(2.575829, 5);
+    expect(normalQuantile(0.001)).toBeCloseTo(-3.090232, 5);
+    expect(normalQuantile(0)).toBe(-Infinity);
+  });
+});
+
+describe('proportions', () => {
+  it('Wilson interval: 81 of 263 at 95% is 0.2553–0.3662 (Wilson 1927, as tabulated by Brown, Cai & DasGupta)', () => {
+    const interval = wilsonInterval({ events: 81, trials: 263 }, 1.959964);
+    expect(interval.low).toBeCloseTo(0.2553, 3);
+    expect(interval.high).toBeCloseTo(0.3662, 3);
+    expect(wilsonInterval({ events: 0, trials: 0 }, 1.96)).toEqual({ low: 0, high: 1 });
+    expect(wilsonInterval({ events: 0, trials: 20 }, 1.96).high).toBeCloseTo(0.1611, 3);
+  });
+
+  it('Newcombe hybrid score interval: 56/70 − 48/80 at 95% is 0.0524–0.3339 (Newcombe 1998, table II, method 10)', () => {
+    const interval = proportionDifferenceInterval({ events: 56, trials: 70 }, { events: 48, trials: 80 }, 1.959964);
+    expect(interval.low).toBeCloseTo(0.0524, 3);
+    expect(interval.high).toBeCloseTo(0.3339, 3);
+  });
+
+  it('pooled two-proportion z-test: 45/100 vs 30/100 gives z = 2.191, one-sided p = 0.0142', () => {
+    const result = pooledProportionTest({ events: 45, trials: 100 }, { events: 30, trials: 100 });
+    expect(result.z).toBeCloseTo(2.191, 3);
+    expect(result.pValue).toBeCloseTo(0.01423, 4);
+  });
+
+  it('error-rate comparison: worse beyond the margin, within it, or inconclusive', () => {
+    const worse = compareErrorRates({ events: 30, trials: 200 }, { events: 40, trials: 4_000 }, 0.02, 0.95);
+    expect(worse.verdict).toBe('worse');
+    expect(worse.difference).toBeCloseTo(0.14, 6);
+    expect(worse.pValue).toBeLessThan(0.001);
+    const within = compareErrorRates({ events: 10, trials: 1_000 }, { events: 40, trials: 4_000 }, 0.02, 0.95);
+    expect(within.verdict).toBe('within');
+    const unsure = compareErrorRates({ events: 2, trials: 40 }, { events: 40, trials: 4_000 }, 0.02, 0.95);
+    expect(unsure.verdict).toBe('inconclusive');
+    expect(compareErrorRates({ events: 0, trials: 0 }, { events: 1, trials: 10 }, 0.02, 0.95).verdict).toBe('inconclusive');
+  });
+
+  it('sample-ratio check: chi-square with one degree of freedom', () => {
+    const balanced = sampleRatioTest(5_100, 4_900, 0.5);
+    expect(balanced.chiSquare).toBeCloseTo(4, 9);
+    expect(balanced.pValue).toBeCloseTo(0.0455, 4);
+    expect(balanced.mismatch).toBe(false);
+    const skewed = sampleRatioTest(600, 9_400, 0.05);
+    expect(skewed.chiSquare).toBeCloseTo(100 ** 2 / 500 + 100 ** 2 / 9_500, 6);
+    expect(skewed.mismatch).toBe(true);
+    expect(sampleRatioTest(3, 100, 0).mismatch).toBe(true);
+    expect(sampleRatioTest(0, 0, 0.5).mismatch).toBe(false);
+  });
+});
+
+describe('latency', () => {
+  it('Mann-Whitney U: 1–5 against 6–10 gives U = 0 and one-sided p = 0.0061 (scipy, asymptotic with continuity)', () => {
+    const result = mannWhitneyU(counts([6, 7, 8, 9, 10]), counts([1, 2, 3, 4, 5]));
+    expect(result.u).toBe(25);
+    expect(result.superiority).toBe(1);
+    expect(result.z).toBeCloseTo(2.5067, 3);
+    expect(result.pValue).toBeCloseTo(0.00609, 4);
+    const reverse = mannWhitneyU(counts([1, 2, 3, 4, 5]), counts([6, 7, 8, 9, 10]));
+    expect(reverse.u).toBe(0);
+    expect(reverse.pValue).toBeGreaterThan(0.99);
+  });
+
+  it('Mann-Whitney U with ties: [1,2,2,3] against [2,3,3,4] matches the tie-corrected formula', () => {
+    const result = mannWhitneyU(counts([2, 3, 3, 4]), counts([1, 2, 2, 3]));
+    // U = 2 + 3.5 + 3.5 + 4 = 13 (pairs won, ties half); ties of 3 at values 2 and 3:
+    // σ² = 16/12 · (9 − 2·(3³ − 3)/(8·7)) = 10.857; z = (13 − 8 − 0.5)/√10.857 = 1.3657
+    expect(result.u).toBe(13);
+    expect(result.z).toBeCloseTo(1.3657, 3);
+  });
+
+  it('compares p95 with bounds from order statistics: a 1.5× slower candidate fails a 1.25 guard, an equal one passes', () => {
+    const baseline = new QuantileSketch();
+    const slower = new QuantileSketch();
+    const equal = new QuantileSketch();
+    for (let index = 0; index < 2_000; index += 1) {
+      const value = 100 + ((index * 7919) % 1_000);
+      baseline.add(value);
+      if (index < 1_000) {
+        slower.add(value * 1.5);
+        equal.add(100 + ((index * 104_729) % 1_000));
+      }
+    }
+    const failing = compareQuantiles(slower, baseline, 0.95, 1.25, 0.95);
+    expect(failing.ratio).toBeCloseTo(1.5, 1);
+    expect(failing.verdict).toBe('worse');
+    expect(failing.interval?.low).toBeGreaterThan(1.25);
+    const passing = compareQuantiles(equal, baseline, 0.95, 1.25, 0.95);
+    expect(passing.verdict).toBe('within');
+    expect(compareQuantiles(new QuantileSketch(), baseline, 0.95, 1.25, 0.95).verdict).toBe('inconclusive');
+  });
+
+  it('the log-quantile standard error needs enough values for the rank interval', () => {
+    const sketch = new QuantileSketch();
+    for (let index = 1; index <= 10; index += 1) sketch.add(index * 10);
+    expect(logQuantileStandardError(sketch, 0.95)).toBeUndefined();
+    for (let index = 1; index <= 1_000; index += 1) sketch.add(index);
+    expect(logQuantileStandardError(sketch, 0.95)).toBeGreaterThan(0);
+  });
+});
+
+describe('cost', () => {
+  it('compares mean cost per call with delta-method bounds', () => {
+    const moments = (values: readonly number[]) => ({ count: values.length, sum: values.reduce((a, b) => a + b, 0), sumOfSquares: values.reduce((a, b) => a + b * b, 0) });
+    const baseline = moments(Array.from({ length: 500 }, (_, index) => 0.001 + (index % 10) * 0.0001));
+    const pricier = moments(Array.from({ length: 200 }, (_, index) => 2 * (0.001 + (index % 10) * 0.0001)));
+    const same = moments(Array.from({ length: 200 }, (_, index) => 0.001 + ((index + 3) % 10) * 0.0001));
+    expect(compareMeans(pricier, baseline, 1.5, 0.95).verdict).toBe('worse');
+    expect(compareMeans(pricier, baseline, 1.5, 0.95).ratio).toBeCloseTo(2, 1);
+    expect(compareMeans(same, baseline, 1.5, 0.95).verdict).toBe('within');
+    expect(compareMeans(moments([0.001]), baseline, 1.5, 0.95).verdict).toBe('inconclusive');
+  });
+});
