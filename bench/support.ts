@@ -3,7 +3,8 @@
  * given concurrency, and summarise latencies.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { cpus, totalmem } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { performance } from 'node:perf_hooks';
 
 /** A simulator running in a child process. */
@@ -76,4 +77,84 @@ export async function runLoad(total: number, concurrency: number, call: () => Pr
 export function machineLine(): string {
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
   return `${cpus().length} × ${cpu}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, Node ${process.version}, ${process.platform}/${process.arch}`;
+}
+
+/**
+ * Replaces the section between `<!-- name:start -->` and `<!-- name:end -->` of docs/benchmarks.md
+ * with `section` (which must carry both markers), or appends it when the file has no such section.
+ * Other sections are left as they are.
+ */
+export function writeDocSection(name: string, section: string): void {
+  const path = new URL('../docs/benchmarks.md', import.meta.url).pathname;
+  const current = existsSync(path) ? readFileSync(path, 'utf8') : '# Benchmarks\n';
+  const start = `<!-- ${name}:start -->`;
+  const end = `<!-- ${name}:end -->`;
+  const from = current.indexOf(start);
+  const to = current.indexOf(end);
+  const updated = from >= 0 && to > from ? current.slice(0, from) + section + current.slice(to + end.length) : `${current.trimEnd()}\n\n${section}\n`;
+  writeFileSync(path, updated);
+}
+
+/**
+ * The machine's load averages and core count, to state the load conditions of a run (call it before
+ * the run starts: afterwards the benchmark's own processes are part of the average).
+ */
+export function loadLine(): string {
+  const [one, five] = loadavg();
+  return `load average ${(one ?? 0).toFixed(2)} (1 min) / ${(five ?? 0).toFixed(2)} (5 min) on ${cpus().length} cores`;
+}
+
+/** A benchmark helper script running in a child process. */
+export interface BenchProcess {
+  /** What the script printed after `READY` on its first line (for simulators, their base URL). */
+  readonly url: string;
+  /** Sends SIGTERM and resolves with everything the script printed after its `READY` line. */
+  stop(): Promise<string>;
+  /** Sends SIGTERM without waiting (for `process.on('exit')`). */
+  kill(): void;
+  /** Writes one line to the script's standard input. */
+  send(line: string): void;
+}
+
+/**
+ * Starts a TypeScript script (run with tsx) that prints `READY <url>` once it is listening, such as
+ * `bench/resilience-simulator-process.ts`. Its later output is kept and returned by `stop()`.
+ */
+export async function startBenchProcess(script: URL, env: Record<string, string> = {}): Promise<BenchProcess> {
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', script.pathname], {
+    env: { ...process.env, ...env },
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  let buffered = '';
+  let afterReady = -1;
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout?.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString();
+      if (afterReady >= 0) return;
+      const match = /READY (\S+)\n/.exec(buffered);
+      if (match?.[1] !== undefined) {
+        afterReady = match.index + match[0].length;
+        resolve(match[1]);
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`${script.pathname} exited with ${code}`)));
+  });
+  return {
+    url,
+    stop: () =>
+      new Promise<string>((resolve) => {
+        if (child.exitCode !== null) {
+          resolve(buffered.slice(afterReady));
+          return;
+        }
+        child.once('exit', () => resolve(buffered.slice(afterReady)));
+        child.kill('SIGTERM');
+      }),
+    kill() {
+      if (child.exitCode === null) child.kill('SIGTERM');
+    },
+    send(line) {
+      child.stdin?.write(`${line}\n`);
+    },
+  };
 }
