@@ -11,7 +11,7 @@ import type { Policies, RouteConfig, SwitchyardConfig, TargetConfig } from '../c
 import { invalidRequest, SwitchyardError } from '../errors.js';
 import { RouterEventHub, type RouterEventName, type RouterListener } from '../events.js';
 import { createPooledTransport, DEFAULT_POOL_SETTINGS, type HttpTransport, type PoolSettings } from '../http/transport.js';
-import { mapTransportError, TimeoutReason } from '../http/transport-errors.js';
+import { mapTransportError } from '../http/transport-errors.js';
 import type { CallContext, CallOutcome } from '../pipeline/context.js';
 import { createRetryBudget } from '../pipeline/retry/retry-budget.js';
 import { composeStages, type Stage } from '../pipeline/stage.js';
@@ -22,6 +22,7 @@ import { runBatch, type BatchItem, type BatchOptions, type BatchResult } from '.
 import { createDispatcher, routeChain, type BreakerGate } from './dispatcher.js';
 import { chooseTarget, rendezvousScore, stickyKeyFor } from './target-selection.js';
 import type { RouterInternals, RouterPlugin } from './plugin.js';
+import { createDeadlines, type CallSignal } from './deadlines.js';
 import { validateRequest } from './validate-request.js';
 
 /** Options for `createRouter` beyond the config. */
@@ -83,30 +84,6 @@ export interface Router {
   close(): Promise<void>;
 }
 
-/** The signal of a call: the caller's signal and the total timeout, whichever fires first. */
-function callSignal(callerSignal: AbortSignal | undefined, totalMs: number): { signal: AbortSignal; dispose: () => void } {
-  if (totalMs <= 0) {
-    return { signal: callerSignal ?? new AbortController().signal, dispose: () => undefined };
-  }
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(new TimeoutReason('total', totalMs)), totalMs);
-  let onCallerAbort: (() => void) | undefined;
-  if (callerSignal !== undefined) {
-    if (callerSignal.aborted) controller.abort(callerSignal.reason);
-    else {
-      onCallerAbort = () => controller.abort(callerSignal.reason);
-      callerSignal.addEventListener('abort', onCallerAbort, { once: true });
-    }
-  }
-  return {
-    signal: controller.signal,
-    dispose: () => {
-      clearTimeout(timer);
-      if (onCallerAbort !== undefined) callerSignal?.removeEventListener('abort', onCallerAbort);
-    },
-  };
-}
-
 /** Creates a router from a resolved configuration (see `loadConfig`, `resolveConfig`). */
 export function createRouterFromResolved(config: SwitchyardConfig, options: RouterOptions = {}): Router {
   const poolByOrigin = new Map<string, PoolSettings>();
@@ -120,6 +97,8 @@ export function createRouterFromResolved(config: SwitchyardConfig, options: Rout
     adapters.set(provider.id, ADAPTER_FACTORIES[provider.type]({ settings: provider, transport }));
   }
   const events = options.events ?? new RouterEventHub();
+  const deadlines = createDeadlines();
+  const callSignal = (callerSignal: AbortSignal | undefined, totalMs: number): CallSignal => deadlines.signalFor(callerSignal, totalMs);
   const plugins = options.plugins ?? [];
   const assigners = [...(options.assignTarget === undefined ? [] : [options.assignTarget]), ...plugins.flatMap((plugin) => (plugin.assignTarget === undefined ? [] : [plugin.assignTarget]))];
   const assignTarget =
@@ -311,6 +290,7 @@ export function createRouterFromResolved(config: SwitchyardConfig, options: Rout
 
     async close() {
       await Promise.allSettled(plugins.map((plugin) => plugin.close?.()));
+      deadlines.close();
       await transport.close();
       await options.onClose?.();
     },

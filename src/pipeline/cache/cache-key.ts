@@ -7,7 +7,7 @@
  * share a key. It runs on every call of a cached route, so it makes one pass over the request and
  * leans on the engine's own string escaping.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { CachePolicy } from '../../config/types.js';
 import type { ChatRequest } from '../../types.js';
 
@@ -63,7 +63,7 @@ export function cacheKey(input: CacheKeyInput, policy: CachePolicy): string {
     stop: request.stop,
     identity: policy.perUser ? { user: input.identity?.user, tenant: input.identity?.tenant } : undefined,
   });
-  return policy.keyPrefix + createHash('sha256').update(canonical).digest('hex');
+  return policy.keyPrefix + hash('sha256', canonical, 'hex');
 }
 
 /**

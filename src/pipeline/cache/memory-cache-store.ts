@@ -45,6 +45,18 @@ export function createMemoryCacheStore(options: MemoryCacheStoreOptions): Memory
   }
   const now = options.now ?? Date.now;
   const slots = new Map<string, Slot>();
+  // Evicting one entry per insert made every insert start a fresh `keys()` walk over the holes
+  // that earlier deletions leave at the front of V8's hash table: 20+ µs per insert once full.
+  // One walk evicts a batch (1/64 of the capacity), so the walk is paid once per batch.
+  const batch = Math.max(1, Math.ceil(maxEntries / 64));
+  function evictOldest(): void {
+    let surplus = slots.size - maxEntries + batch - 1;
+    for (const key of slots.keys()) {
+      if (surplus <= 0) break;
+      slots.delete(key);
+      surplus -= 1;
+    }
+  }
 
   return {
     get size() {
@@ -68,11 +80,7 @@ export function createMemoryCacheStore(options: MemoryCacheStoreOptions): Memory
       }
       slots.delete(key);
       slots.set(key, { json, expiresAt: now() + ttlMs });
-      while (slots.size > maxEntries) {
-        const oldest = slots.keys().next();
-        if (oldest.done === true) break;
-        slots.delete(oldest.value);
-      }
+      if (slots.size > maxEntries) evictOldest();
     },
     async close() {
       slots.clear();
