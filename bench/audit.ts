@@ -12,13 +12,15 @@
  * Files go to a temporary directory on the file system of `--dir` (default the OS temp dir); the
  * table names that file system, since fsync costs depend on it entirely.
  *
- * Usage: `npm run bench:audit [-- --calls 2000 --concurrency 64 --dir /var/tmp --write]`; `--write`
+ * Rounds alternate the modes so drift on the machine affects all alike; the table shows medians.
+ *
+ * Usage: `npm run bench:audit [-- --calls 2000 --rounds 3 --concurrency 64 --dir /var/tmp --write]`; `--write`
  * replaces the audit section of docs/benchmarks.md (between `<!-- audit:start -->` and
  * `<!-- audit:end -->`), creating the file when missing.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
@@ -33,12 +35,14 @@ import { machineLine, runLoad, summarise, type LatencySummary } from './support.
 const { values } = parseArgs({
   options: {
     calls: { type: 'string', default: '2000' },
+    rounds: { type: 'string', default: '3' },
     concurrency: { type: 'string', default: '64' },
     dir: { type: 'string', default: tmpdir() },
     write: { type: 'boolean', default: false },
   },
 });
 const calls = Number(values.calls);
+const rounds = Number(values.rounds);
 const concurrency = Number(values.concurrency);
 const directory = mkdtempSync(join(values.dir, 'switchyard-bench-audit-'));
 
@@ -159,11 +163,23 @@ function fileSystemOf(path: string): string {
   }
 }
 
-const results: { mode: Mode; latency: LatencySummary; perSecond: number }[] = [];
-for (const mode of modes) {
-  results.push({ mode, ...(await measure(mode)) });
-  console.error(`measured ${mode.name}`);
+const [loadOne, loadFive] = loadavg();
+const samples = new Map<Mode, { p50: number[]; p99: number[]; perSecond: number[] }>(modes.map((mode) => [mode, { p50: [], p99: [], perSecond: [] }]));
+for (let round = 1; round <= rounds; round += 1) {
+  for (const mode of modes) {
+    const { latency, perSecond } = await measure(mode);
+    const entry = samples.get(mode) as { p50: number[]; p99: number[]; perSecond: number[] };
+    entry.p50.push(latency.p50);
+    entry.p99.push(latency.p99);
+    entry.perSecond.push(perSecond);
+    console.error(`round ${round}: ${mode.name}`);
+  }
 }
+const median = (list: readonly number[]): number => [...list].sort((left, right) => left - right)[Math.floor(list.length / 2)] ?? 0;
+const results = modes.map((mode) => {
+  const entry = samples.get(mode) as { p50: number[]; p99: number[]; perSecond: number[] };
+  return { mode, p50: median(entry.p50), p99: median(entry.p99), perSecond: median(entry.perSecond) };
+});
 const fileSystem = fileSystemOf(directory);
 rmSync(directory, { recursive: true, force: true });
 
@@ -171,16 +187,16 @@ const baseline = results[0] as (typeof results)[number];
 const us = (value: number): string => `${value.toFixed(1)} µs`;
 const report = [
   '<!-- audit:start -->',
-  '### Audit stage cost per call',
+  '## Audit stage cost per call',
   '',
-  `Machine: ${machineLine()}; audit files on ${fileSystem}. Command: \`npm run bench:audit -- --calls ${calls} --concurrency ${concurrency}\`, ${new Date().toISOString().slice(0, 10)}.`,
+  `Machine: ${machineLine()}; audit files on ${fileSystem}. Command: \`npm run bench:audit -- --calls ${calls} --rounds ${rounds} --concurrency ${concurrency}\`, ${new Date().toISOString().slice(0, 10)}; medians of ${rounds} rounds.`,
+  `Load before the run: load average ${loadOne?.toFixed(2)} (1 min) / ${loadFive?.toFixed(2)} (5 min) on ${cpus().length} cores.`,
   `The stage runs around a fake \`next\` that answers at once, so the numbers are the audit work alone (record, prompt/answer hashes, chain, write); content mode \`hash\`. Sequential: ${calls} calls; concurrent: ${calls * 5} calls, \`close()\` included.`,
   '',
   `| mode | p50 / p99 per call, concurrency 1 | added p50 vs no audit | calls/s at concurrency ${concurrency} |`,
   '| --- | --- | --- | --- |',
   ...results.map(
-    ({ mode, latency, perSecond }) =>
-      `| ${mode.name} | ${us(latency.p50)} / ${us(latency.p99)} | ${mode === baseline.mode ? '—' : us(latency.p50 - baseline.latency.p50)} | ${perSecond.toFixed(0)} |`,
+    ({ mode, p50, p99, perSecond }) => `| ${mode.name} | ${us(p50)} / ${us(p99)} | ${mode === baseline.mode ? '—' : us(p50 - baseline.p50)} | ${perSecond.toFixed(0)} |`,
   ),
   '',
   '`always` pays one fdatasync per call when calls come one at a time; under concurrency the records that arrive during a sync share the next one, so throughput stays high while every call still returns only after its record is on disk.',

@@ -8,7 +8,7 @@
  * is the one recorded. Image bytes are never copied into a record: an image part keeps its media
  * type, its URL (unless a `data:` URL) and the SHA-256 of its data.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { AuditConfig, RedactionKind } from '../config/types.js';
 import { redact, redactDeep } from '../redaction/redact.js';
 import type { ChatRequest, ChatResponse, ContentPart, Message, ToolCall } from '../types.js';
@@ -32,7 +32,7 @@ export function contentKinds(audit: AuditConfig): readonly RedactionKind[] {
 }
 
 function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
+  return hash('sha256', text, 'hex');
 }
 
 function recordPart(part: ContentPart, kinds: readonly RedactionKind[]): Record<string, unknown> {

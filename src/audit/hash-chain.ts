@@ -3,7 +3,7 @@
  * hash, SHA-256 over the canonical JSON (keys sorted at every level) of the record without `hash`.
  * Changing, removing, inserting or reordering a record breaks a link that `verify` finds.
  */
-import { createHash } from 'node:crypto';
+import { hash as digest } from 'node:crypto';
 import { GENESIS_HASH, type AuditRecord, type AuditRecordBody } from './record.js';
 
 /** The last link of a chain. */
@@ -69,7 +69,7 @@ export function canonicalJson(value: unknown): string {
 
 /** SHA-256 (hex) of the canonical JSON of a value. */
 export function sha256OfCanonical(value: unknown): string {
-  return createHash('sha256').update(canonicalJson(value)).digest('hex');
+  return digest('sha256', canonicalJson(value), 'hex');
 }
 
 /** The hash a record must carry: over everything but its `hash` member. */
@@ -92,7 +92,7 @@ export interface SealedRecord {
 export function sealRecord(body: AuditRecordBody, head: ChainHead): SealedRecord {
   const record: Record<string, unknown> = { ...body, seq: head.seq + 1, prevHash: head.hash };
   const canonical = canonicalJson(record);
-  const hash = createHash('sha256').update(canonical).digest('hex');
+  const hash = digest('sha256', canonical, 'hex');
   record.hash = hash;
   return { record: record as unknown as AuditRecord, line: `${canonical.slice(0, -1)},"hash":"${hash}"}` };
 }

@@ -175,6 +175,12 @@ describe('secrets', () => {
     ['AWS access key id', 'AKIAIOSFODNN7EXAMPLE', '[secret]'],
     ['GitHub token', 'ghp_abcdefghijklmnopqrstuvwxyz0123456789', '[secret]'],
     ['x-api-key header', 'x-api-key: 0123456789abcdef0123', 'x-api-key: [secret]'],
+    ['api-key in JSON', '{"api-key": "abcdef0123456789"}', '{"api-key": "[secret]"}'],
+    ['Groq key', 'gsk_abcdefghijklmnopqrstuvwxyz012345', '[secret]'],
+    ['Hugging Face token', 'hf_abcdefghijklmnopqrstuvwxyzABCDEFGH', '[secret]'],
+    ['Slack token', 'xoxb-1234567890-abcdefghij', '[secret]'],
+    ['Stripe test key', 'sk_test_abcdefghijklmnop1234', '[secret]'],
+    ['PEM private key', 'key:\n-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBg\n-----END PRIVATE KEY-----\nend', 'key:\n[secret]\nend'],
     ['JWT', 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U', '[secret]'],
   ])('redacts a %s', (_name, input, expected) => {
     expect(only('secret')(input)).toBe(expected);

@@ -13,6 +13,7 @@
  * One process writes one file: two writers appending to the same file would interleave chains.
  */
 import { createHash } from 'node:crypto';
+import { writeSync } from 'node:fs';
 import { mkdir, open, readdir, rename, stat, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import type { ChainHead, SealedRecord } from '../hash-chain.js';
@@ -28,6 +29,9 @@ export interface FileSinkOptions {
 }
 
 const SEGMENT_DIGITS = 6;
+
+/** Appends up to this size are written synchronously. */
+const SYNC_WRITE_BYTES = 64 * 1024;
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -145,7 +149,8 @@ export function createFileSink(options: FileSinkOptions): AuditSink {
         size = (await handle.stat()).size;
       }
       while (held.length > 0) {
-        const { bytesWritten } = await handle.write(held, 0, held.length, null);
+        // Small appends go straight to the page cache (microseconds); a thread-pool round trip would cost more than the write.
+        const bytesWritten = held.length <= SYNC_WRITE_BYTES ? writeSync(handle.fd, held, 0, held.length, null) : (await handle.write(held, 0, held.length, null)).bytesWritten;
         size += bytesWritten;
         held = held.subarray(bytesWritten);
       }
