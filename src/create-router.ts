@@ -7,6 +7,7 @@ import { Redis } from 'ioredis';
 import { resolveConfig, type SwitchyardConfigInput } from './config/index.js';
 import type { SwitchyardConfig } from './config/types.js';
 import type { Registry } from 'prom-client';
+import { createAuditPlugin, type AuditPlugin, type AuditRecordHandler } from './audit/index.js';
 import { RouterEventHub } from './events.js';
 import { createContentFilterPlugin } from './filters/index.js';
 import { createMetricsPlugin } from './metrics/index.js';
@@ -34,6 +35,13 @@ export interface CreateRouterOptions extends Omit<RouterOptions, 'stages' | 'bre
    * @default true
    */
   readonly tracing?: boolean;
+  /** Receives audit records when the config says `audit.sink.type: callback`. */
+  readonly auditSink?: AuditRecordHandler;
+  /**
+   * Use this audit plugin instead of building one from `config.audit` (to choose the stdout
+   * stream, the clock or the retry timing, or to read `queueDepth` and `sinkErrors`).
+   */
+  readonly audit?: AuditPlugin;
   /** Where warnings go (degraded shared state and the like); defaults to `console.warn`. Never receives secrets. */
   readonly logger?: (message: string) => void;
 }
@@ -97,12 +105,21 @@ export function createRouter(config: SwitchyardConfig | SwitchyardConfigInput, o
   if (cacheStore !== undefined) stages.push(createCacheStage(cacheStore));
   if (limiter !== undefined) stages.push(createRateLimitStage(limiter));
 
+  // Order matters: tracing spans everything; the audit record is written for every call that
+  // entered the pipeline, blocked ones included; the content filter runs before cache and limits.
   const builtIns: RouterPlugin[] = [];
   if (options.tracing !== false) builtIns.push(createDeferredTracingPlugin({ tracerVersion: LIBRARY_VERSION }));
+  const audit =
+    options.audit ?? (resolved.audit === undefined ? undefined : createAuditPlugin({ config: resolved, ...(options.auditSink === undefined ? {} : { sink: options.auditSink }) }));
+  if (audit !== undefined) builtIns.push(audit);
   const contentFilter = createContentFilterPlugin(resolved.filters);
   if (contentFilter !== undefined) builtIns.push(contentFilter);
   const metrics = resolved.metrics.enabled
-    ? createMetricsPlugin({ config: resolved, ...(options.metricsRegistry === undefined ? {} : { registry: options.metricsRegistry }) })
+    ? createMetricsPlugin({
+        config: resolved,
+        ...(options.metricsRegistry === undefined ? {} : { registry: options.metricsRegistry }),
+        ...(audit === undefined ? {} : { auditQueueDepth: () => audit.queueDepth }),
+      })
     : undefined;
   if (metrics !== undefined) builtIns.push(metrics);
 

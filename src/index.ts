@@ -68,3 +68,7 @@ export type { WordMatch, WordMatcher, SensitiveWordFilter, ContentCheck } from '
 export { createTracingPlugin, createDeferredTracingPlugin } from './tracing/index.js';
 export type { TracingPluginOptions, DeferredTracingPlugin } from './tracing/index.js';
 export { LIBRARY_VERSION } from './version.js';
+export { createAuditPlugin, costOf } from './audit/index.js';
+export { verifyAuditFiles } from './audit/index.js';
+export type { AuditPlugin, AuditPluginOptions, AuditRecordHandler, AuditRecord, CallRecord } from './audit/index.js';
+export { redact, REDACTION_KINDS } from './redaction/index.js';

@@ -1,10 +1,8 @@
 /**
- * The library's name and version, stamped into every audit record. A constant rather than a read of
- * package.json at run time, which bundling would break; a test keeps it equal to package.json.
+ * The library's name and version, stamped into every audit record (the version lives in
+ * `src/version.ts`, kept equal to package.json by a test).
  */
+export { LIBRARY_VERSION } from '../version.js';
 
 /** The package name. */
 export const LIBRARY_NAME = 'switchyard';
-
-/** The package version (kept equal to package.json's `version` by `test/audit/version.test.ts`). */
-export const LIBRARY_VERSION = '0.1.0';

@@ -252,7 +252,7 @@ describe('the plugin', () => {
     stdout.on('data', (chunk: Buffer) => (text += chunk.toString()));
     const config = auditConfig(simulator, { sink: { type: 'stdout' } });
     const plugin = createAuditPlugin({ config, stdout });
-    const router = createRouter(config, { plugins: [plugin] });
+    const router = createRouter(config, { audit: plugin });
     await router.chat({ model: 'gpt4', messages: [{ role: 'user', content: 'hi' }] }, { requestId: 'req-stdout' });
     await router.close();
     const records = text.trim().split('\n').map((line) => JSON.parse(line) as AuditRecord);
@@ -266,7 +266,7 @@ describe('the plugin', () => {
     writeFileSync(blocker, 'x');
     const config = auditConfig(simulator, { sink: { type: 'file', path: join(blocker, 'audit.jsonl') } });
     const plugin = createAuditPlugin({ config, retryDelayMs: { min: 5, max: 10 } });
-    const router = createRouter(config, { plugins: [plugin] });
+    const router = createRouter(config, { audit: plugin });
     const writes: RouterEvents['audit-write'][] = [];
     const warnings: RouterEvents['warning'][] = [];
     router.on('audit-write', (event) => writes.push(event));
@@ -286,7 +286,7 @@ describe('the plugin', () => {
   it('reports every written record on the audit-write event', async () => {
     const config = auditConfig(simulator, { sink: { type: 'file', path: join(temporaryDirectory(), 'a.jsonl') } });
     const plugin = createAuditPlugin({ config });
-    const router = createRouter(config, { plugins: [plugin] });
+    const router = createRouter(config, { audit: plugin });
     const writes: RouterEvents['audit-write'][] = [];
     router.on('audit-write', (event) => writes.push(event));
     await router.chat({ model: 'gpt4', messages: [{ role: 'user', content: 'hi' }] }, { requestId: 'req-event' });

@@ -42,7 +42,7 @@ describe(`${CALLS} concurrent calls, then close()`, () => {
         if (record.kind === 'call') delivered.add(record.requestId);
       },
     });
-    const router = createRouter(config, { plugins: [plugin] });
+    const router = createRouter(config, { audit: plugin });
     let missingAtReturn = 0;
     await Promise.all(
       Array.from({ length: CALLS }, async (_unused, index) => {

@@ -46,7 +46,7 @@ describe(`${CALLS} concurrent calls, then close()`, () => {
     const path = join(temporaryDirectory(), 'audit.jsonl');
     const config = auditConfig(simulator, { sink: { type: 'file', path, fsync: 'batch', queueSize: 500, flushInterval: '20ms' } }, { policies: POLICIES });
     const plugin = createAuditPlugin({ config });
-    const router = createRouter(config, { plugins: [plugin] });
+    const router = createRouter(config, { audit: plugin });
     await callAll(router);
     await router.close();
     expect(plugin.queueDepth).toBe(0);

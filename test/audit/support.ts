@@ -40,7 +40,7 @@ export interface AuditedRouter {
 export function auditedRouter(config: SwitchyardConfig, options: { plugins?: readonly RouterPlugin[]; plugin?: Partial<AuditPluginOptions> } = {}): AuditedRouter {
   const records: AuditRecord[] = [];
   const plugin = createAuditPlugin({ config, sink: (record) => void records.push(record), ...options.plugin });
-  const router = createRouter(config, { plugins: [plugin, ...(options.plugins ?? [])] });
+  const router = createRouter(config, { audit: plugin, plugins: [...(options.plugins ?? [])] });
   const calls = (): CallRecord[] => records.filter((record): record is CallRecord => record.kind === 'call');
   return {
     router,
