@@ -13,7 +13,11 @@ export function priceFor(pricing: PriceTable, target: Target): ModelPrice | unde
 /** What `usage` cost at `target`, in US dollars, or `undefined` when the table has no price for it. */
 export function costOfUsage(pricing: PriceTable, target: Target, usage: Usage): number | undefined {
   const price = priceFor(pricing, target);
-  if (price === undefined) return undefined;
+  return price === undefined ? undefined : costAtPrice(price, usage);
+}
+
+/** What `usage` cost at `price`, in US dollars. */
+export function costAtPrice(price: ModelPrice, usage: Usage): number {
   const cached = Math.min(Math.max(usage.cachedInputTokens ?? 0, 0), usage.inputTokens);
   const fresh = usage.inputTokens - cached;
   return (fresh * price.input + cached * (price.cachedInput ?? price.input) + usage.outputTokens * price.output) / 1_000_000;

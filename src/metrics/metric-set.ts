@@ -2,9 +2,16 @@
  * Every Prometheus metric Switchyard exports, created once on a registry. Names carry the
  * configured prefix (`switchyard_` by default); labels are bounded (see `bounded-label.ts`).
  * `docs/observability.md` lists them with their labels and buckets.
+ *
+ * The metrics are Switchyard's own (`counter-metric.ts`, `gauge-metric.ts`, `histogram-metric.ts`:
+ * label children resolved once, plain numbers) registered on the caller's prom-client `Registry`,
+ * which serves them beside its other metrics in the same exposition prom-client's would give.
  */
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
 import { SwitchyardError } from '../errors.js';
+import { CounterMetric } from './counter-metric.js';
+import { GaugeMetric } from './gauge-metric.js';
+import { HistogramMetric } from './histogram-metric.js';
 
 /** Whole-call latency, seconds: cache hits (ms) up to long generations (minutes). */
 export const CALL_DURATION_BUCKETS: readonly number[] = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60, 120, 300];
@@ -17,29 +24,29 @@ export const RATE_LIMIT_WAIT_BUCKETS: readonly number[] = [0.005, 0.01, 0.025, 0
 
 /** The metrics of one registry. */
 export interface MetricSet {
-  readonly calls: Counter<'route' | 'arm' | 'provider' | 'model' | 'outcome' | 'category'>;
-  readonly callDuration: Histogram<'route' | 'provider' | 'model' | 'outcome'>;
-  readonly timeToFirstToken: Histogram<'route' | 'provider' | 'model'>;
-  readonly tokens: Counter<'route' | 'provider' | 'model' | 'type'>;
-  readonly cost: Counter<'route' | 'provider' | 'model'>;
-  readonly attempts: Counter<'provider' | 'model' | 'outcome'>;
-  readonly retries: Counter<'route' | 'provider' | 'model' | 'category'>;
-  readonly breakerState: Gauge<'target'>;
-  readonly breakerTransitions: Counter<'target' | 'to'>;
-  readonly rateLimitRejections: Counter<'route'>;
-  readonly rateLimitWait: Histogram<'route'>;
-  readonly cacheLookups: Counter<'route' | 'result'>;
-  readonly inFlight: Gauge<'route'>;
-  readonly canaryStep: Gauge<'route'>;
-  readonly canaryWeight: Gauge<'route'>;
-  readonly canaryDecisions: Counter<'route' | 'decision'>;
-  readonly auditQueueDepth: Gauge;
-  readonly auditRecordsWritten: Counter;
-  readonly auditSinkErrors: Counter;
-  readonly sensitiveWordHits: Counter<'route' | 'action'>;
-  readonly sensitiveWordCalls: Counter<'route' | 'action'>;
-  readonly callsByIntent: Counter<'intent' | 'outcome'>;
-  readonly warnings: Counter<'code'>;
+  readonly calls: CounterMetric<'route' | 'arm' | 'provider' | 'model' | 'outcome' | 'category'>;
+  readonly callDuration: HistogramMetric<'route' | 'provider' | 'model' | 'outcome'>;
+  readonly timeToFirstToken: HistogramMetric<'route' | 'provider' | 'model'>;
+  readonly tokens: CounterMetric<'route' | 'provider' | 'model' | 'type'>;
+  readonly cost: CounterMetric<'route' | 'provider' | 'model'>;
+  readonly attempts: CounterMetric<'provider' | 'model' | 'outcome'>;
+  readonly retries: CounterMetric<'route' | 'provider' | 'model' | 'category'>;
+  readonly breakerState: GaugeMetric<'target'>;
+  readonly breakerTransitions: CounterMetric<'target' | 'to'>;
+  readonly rateLimitRejections: CounterMetric<'route'>;
+  readonly rateLimitWait: HistogramMetric<'route'>;
+  readonly cacheLookups: CounterMetric<'route' | 'result'>;
+  readonly inFlight: GaugeMetric<'route'>;
+  readonly canaryStep: GaugeMetric<'route'>;
+  readonly canaryWeight: GaugeMetric<'route'>;
+  readonly canaryDecisions: CounterMetric<'route' | 'decision'>;
+  readonly auditQueueDepth: GaugeMetric;
+  readonly auditRecordsWritten: CounterMetric;
+  readonly auditSinkErrors: CounterMetric;
+  readonly sensitiveWordHits: CounterMetric<'route' | 'action'>;
+  readonly sensitiveWordCalls: CounterMetric<'route' | 'action'>;
+  readonly callsByIntent: CounterMetric<'intent' | 'outcome'>;
+  readonly warnings: CounterMetric<'code'>;
 }
 
 /** Options of `createMetricSet`. */
@@ -51,47 +58,49 @@ export interface MetricSetOptions {
   readonly auditQueueDepth?: () => number;
 }
 
-type MetricKind = typeof Counter | typeof Gauge | typeof Histogram;
+/** The class of one kind of metric. */
+type MetricClass<M> = abstract new (...parameters: never[]) => M;
 
 /**
  * Creates the metrics on a registry. A metric of the same name already there (a second router on
- * one registry) is reused, so both routers add up; one of another kind is a `config` error.
+ * one registry) is reused, so both routers add up; anything else of that name (another kind, or a
+ * prom-client metric registered by someone else) is a `config` error.
  */
 export function createMetricSet(options: MetricSetOptions): MetricSet {
   const { registry, prefix } = options;
 
-  function existing<M>(kind: MetricKind, name: string): M | undefined {
-    const found = registry.getSingleMetric(prefix + name);
+  function existing<M>(kind: MetricClass<M>, name: string): M | undefined {
+    const found: unknown = registry.getSingleMetric(prefix + name);
     if (found === undefined) return undefined;
     if (!(found instanceof kind)) {
       throw new SwitchyardError({ category: 'config', message: `metric ${prefix}${name} is already registered as another kind of metric` });
     }
-    return found as M;
+    return found;
   }
 
-  function counter<L extends string>(name: string, help: string, labelNames: readonly L[]): Counter<L> {
-    return existing<Counter<L>>(Counter, name) ?? new Counter({ name: prefix + name, help, labelNames, registers: [registry] });
+  function counter<L extends string>(name: string, help: string, labelNames: readonly L[]): CounterMetric<L> {
+    return existing<CounterMetric<L>>(CounterMetric, name) ?? new CounterMetric({ name: prefix + name, help, labelNames }).registerOn(registry);
   }
 
-  function gauge<L extends string>(name: string, help: string, labelNames: readonly L[]): Gauge<L> {
-    return existing<Gauge<L>>(Gauge, name) ?? new Gauge({ name: prefix + name, help, labelNames, registers: [registry] });
+  function gauge<L extends string>(name: string, help: string, labelNames: readonly L[]): GaugeMetric<L> {
+    return existing<GaugeMetric<L>>(GaugeMetric, name) ?? new GaugeMetric({ name: prefix + name, help, labelNames }).registerOn(registry);
   }
 
-  function histogram<L extends string>(name: string, help: string, labelNames: readonly L[], buckets: readonly number[]): Histogram<L> {
-    return existing<Histogram<L>>(Histogram, name) ?? new Histogram({ name: prefix + name, help, labelNames, buckets: [...buckets], registers: [registry] });
+  function histogram<L extends string>(name: string, help: string, labelNames: readonly L[], buckets: readonly number[]): HistogramMetric<L> {
+    return existing<HistogramMetric<L>>(HistogramMetric, name) ?? new HistogramMetric({ name: prefix + name, help, labelNames, buckets }).registerOn(registry);
   }
 
-  const auditQueueDepth =
-    existing<Gauge>(Gauge, 'audit_queue_depth') ??
-    new Gauge({
+  const auditQueueDepth: GaugeMetric =
+    existing<GaugeMetric>(GaugeMetric, 'audit_queue_depth') ??
+    new GaugeMetric({
       name: `${prefix}audit_queue_depth`,
       help: 'Audit records waiting to be written (batch fsync mode), read at scrape time.',
-      registers: [registry],
+      labelNames: [],
       collect() {
         const depth = options.auditQueueDepth?.();
-        if (depth !== undefined && Number.isFinite(depth)) this.set(depth);
+        if (depth !== undefined && Number.isFinite(depth)) auditQueueDepth.labels().set(depth);
       },
-    });
+    }).registerOn(registry);
 
   return {
     calls: counter('calls_total', 'Calls that ended, by requested route, canary arm, answering (or last tried) target, outcome and error category.', ['route', 'arm', 'provider', 'model', 'outcome', 'category']),

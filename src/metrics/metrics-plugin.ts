@@ -1,8 +1,9 @@
 /**
- * The Prometheus metrics plugin: subscribes to the router's events and keeps prom-client metrics
- * (see `metric-set.ts`). Nothing runs on the call path itself; each event costs a few map lookups
- * and counter increments, with label children cached (and pre-created for configured routes and
- * targets, so series exist at 0 before the first call).
+ * The Prometheus metrics plugin: subscribes to the router's events and keeps the metrics of
+ * `metric-set.ts` on a prom-client registry. Nothing runs on the call path itself; a call's end
+ * writes series resolved once per route and target (`call-series.ts`), so it costs a few map
+ * look-ups and additions, with no label hashing. Configured routes and targets get their series at
+ * 0 before the first call.
  */
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import type { PriceTable, RouteConfig, SwitchyardConfig } from '../config/types.js';
@@ -10,8 +11,9 @@ import type { RouterEventHub, RouterEvents } from '../events.js';
 import type { RouterPlugin } from '../router/plugin.js';
 import type { Target } from '../types.js';
 import { createBoundedLabel, OTHER_LABEL, type BoundedLabel } from './bounded-label.js';
-import { costOfUsage } from './cost.js';
-import { createMetricSet, type MetricSet } from './metric-set.js';
+import { createCallSeries } from './call-series.js';
+import { costAtPrice, priceFor } from './cost.js';
+import { createMetricSet } from './metric-set.js';
 
 /** Options of `createMetricsPlugin`. */
 export interface MetricsPluginOptions {
@@ -41,46 +43,6 @@ const BREAKER_STATE_VALUES: Readonly<Record<string, number>> = { closed: 0, half
 
 const NONE = 'none';
 
-/** Caches the label children of a metric, keyed by their values. */
-function childCache<T>(make: (...values: string[]) => T): (...values: string[]) => T {
-  const children = new Map<string, T>();
-  return (...values) => {
-    const key = values.join('\u0000');
-    let child = children.get(key);
-    if (child === undefined) {
-      child = make(...values);
-      children.set(key, child);
-    }
-    return child;
-  };
-}
-
-/** Label children of every metric, cached. */
-function createChildren(metrics: MetricSet) {
-  return {
-    calls: childCache((...values) => metrics.calls.labels(...values)),
-    callDuration: childCache((...values) => metrics.callDuration.labels(...values)),
-    timeToFirstToken: childCache((...values) => metrics.timeToFirstToken.labels(...values)),
-    tokens: childCache((...values) => metrics.tokens.labels(...values)),
-    cost: childCache((...values) => metrics.cost.labels(...values)),
-    attempts: childCache((...values) => metrics.attempts.labels(...values)),
-    retries: childCache((...values) => metrics.retries.labels(...values)),
-    breakerState: childCache((...values) => metrics.breakerState.labels(...values)),
-    breakerTransitions: childCache((...values) => metrics.breakerTransitions.labels(...values)),
-    rateLimitRejections: childCache((...values) => metrics.rateLimitRejections.labels(...values)),
-    rateLimitWait: childCache((...values) => metrics.rateLimitWait.labels(...values)),
-    cacheLookups: childCache((...values) => metrics.cacheLookups.labels(...values)),
-    inFlight: childCache((...values) => metrics.inFlight.labels(...values)),
-    canaryStep: childCache((...values) => metrics.canaryStep.labels(...values)),
-    canaryWeight: childCache((...values) => metrics.canaryWeight.labels(...values)),
-    canaryDecisions: childCache((...values) => metrics.canaryDecisions.labels(...values)),
-    sensitiveWordHits: childCache((...values) => metrics.sensitiveWordHits.labels(...values)),
-    sensitiveWordCalls: childCache((...values) => metrics.sensitiveWordCalls.labels(...values)),
-    callsByIntent: childCache((...values) => metrics.callsByIntent.labels(...values)),
-    warnings: childCache((...values) => metrics.warnings.labels(...values)),
-  };
-}
-
 /** The arm a configured target plays in its route's canary, or `none`. */
 function armOf(route: RouteConfig, target: Target): string {
   const canary = route.canary;
@@ -103,7 +65,7 @@ export function createMetricsPlugin(options: MetricsPluginOptions): MetricsPlugi
   if (config.metrics.processMetrics && registry.getSingleMetric(`${prefix}process_cpu_user_seconds_total`) === undefined) {
     collectDefaultMetrics({ register: registry, prefix });
   }
-  const children = createChildren(metrics);
+  const routeSeries = createCallSeries(metrics, pricing);
 
   const routes = Object.values(config.routes);
   const targets = routes.flatMap((route) => route.targets);
@@ -123,16 +85,16 @@ export function createMetricsPlugin(options: MetricsPluginOptions): MetricsPlugi
 
   // Series that exist at 0 before the first call, so rates and alerts work from the start.
   for (const route of routes) {
-    children.inFlight(route.name).set(0);
+    metrics.inFlight.labels(route.name).set(0);
     for (const target of route.targets) {
       const model = modelLabel(target.model);
-      children.calls(route.name, armOf(route, target), target.provider, model, 'success', NONE).inc(0);
-      children.breakerState(targetLabel(`${target.provider}/${target.model}`)).set(0);
+      metrics.calls.labels(route.name, armOf(route, target), target.provider, model, 'success', NONE).inc(0);
+      metrics.breakerState.labels(targetLabel(`${target.provider}/${target.model}`)).set(0);
     }
-    if (route.policies.cache !== undefined) for (const result of ['hit', 'miss']) children.cacheLookups(route.name, result).inc(0);
-    if (route.policies.rateLimit !== undefined) children.rateLimitRejections(route.name).inc(0);
+    if (route.policies.cache !== undefined) for (const result of ['hit', 'miss']) metrics.cacheLookups.labels(route.name, result).inc(0);
+    if (route.policies.rateLimit !== undefined) metrics.rateLimitRejections.labels(route.name).inc(0);
   }
-  for (const intent of [...knownIntents, OTHER_LABEL, NONE]) children.callsByIntent(intent, 'success').inc(0);
+  for (const intent of [...knownIntents, OTHER_LABEL, NONE]) metrics.callsByIntent.labels(intent, 'success').inc(0);
 
   function onCallEnd(end: RouterEvents['call-end']): void {
     const route = routeLabel(end.route);
@@ -141,52 +103,57 @@ export function createMetricsPlugin(options: MetricsPluginOptions): MetricsPlugi
     const provider = target?.provider ?? NONE;
     const model = target === undefined ? NONE : modelLabel(target.model);
     const outcome = error === undefined ? 'success' : 'error';
-    children.inFlight(route).dec();
-    children.calls(route, notes.canary?.arm ?? NONE, provider, model, outcome, error?.category ?? NONE).inc();
-    children.callDuration(route, provider, model, outcome).observe(end.latencyMs / 1000);
-    if (end.timeToFirstTokenMs !== undefined) children.timeToFirstToken(route, provider, model).observe(end.timeToFirstTokenMs / 1000);
-    children.callsByIntent(intentLabel(end.request.metadata?.intent), outcome).inc();
+    const onRoute = routeSeries(route);
+    const onTarget = onRoute.targetOf(provider, model);
+    // Same updates in the same order as ever: a series is exported from its first write on.
+    onRoute.inFlight.dec();
+    onTarget.callsOf(notes.canary?.arm ?? NONE, outcome, error?.category ?? NONE).inc();
+    onTarget.durationOf(outcome).observe(end.latencyMs / 1000);
+    if (end.timeToFirstTokenMs !== undefined) onTarget.timeToFirstToken.observe(end.timeToFirstTokenMs / 1000);
+    metrics.callsByIntent.labels(intentLabel(end.request.metadata?.intent), outcome).inc();
     if (response !== undefined && !response.cached) {
-      children.tokens(route, provider, model, 'input').inc(response.usage.inputTokens);
-      children.tokens(route, provider, model, 'output').inc(response.usage.outputTokens);
-      const cost = costOfUsage(pricing, response.target, response.usage);
-      if (cost !== undefined && cost > 0) children.cost(route, provider, model).inc(cost);
+      onTarget.inputTokens.inc(response.usage.inputTokens);
+      onTarget.outputTokens.inc(response.usage.outputTokens);
+      // The series' price when the model label is the model (the usual case), else a look-up.
+      const price = model === response.target.model ? onTarget.price : priceFor(pricing, response.target);
+      const cost = price === undefined ? undefined : costAtPrice(price, response.usage);
+      if (cost !== undefined && cost > 0) onTarget.cost.inc(cost);
     }
-    if (notes.cache !== undefined) children.cacheLookups(route, notes.cache).inc();
-    if (error?.category === 'rate_limit' && end.attempts.length === 0) children.rateLimitRejections(route).inc();
-    if (notes.rateLimitWaitMs !== undefined && notes.rateLimitWaitMs > 0) children.rateLimitWait(route).observe(notes.rateLimitWaitMs / 1000);
+    if (notes.cache !== undefined) metrics.cacheLookups.labels(route, notes.cache).inc();
+    if (error?.category === 'rate_limit' && end.attempts.length === 0) metrics.rateLimitRejections.labels(route).inc();
+    if (notes.rateLimitWaitMs !== undefined && notes.rateLimitWaitMs > 0) metrics.rateLimitWait.labels(route).observe(notes.rateLimitWaitMs / 1000);
     if (notes.sensitiveWordHits !== undefined && notes.sensitiveWordHits > 0) {
-      children.sensitiveWordHits(route, filterAction).inc(notes.sensitiveWordHits);
-      children.sensitiveWordCalls(route, filterAction).inc();
+      metrics.sensitiveWordHits.labels(route, filterAction).inc(notes.sensitiveWordHits);
+      metrics.sensitiveWordCalls.labels(route, filterAction).inc();
     }
     if (notes.canary !== undefined) {
       const canaryRoute = routeLabel(notes.canary.route);
-      children.canaryStep(canaryRoute).set(notes.canary.step);
-      children.canaryWeight(canaryRoute).set(notes.canary.weight);
+      metrics.canaryStep.labels(canaryRoute).set(notes.canary.step);
+      metrics.canaryWeight.labels(canaryRoute).set(notes.canary.weight);
     }
   }
 
   /** Subscribes every handler; returns the unsubscribe functions. */
   function subscribe(events: RouterEventHub): (() => void)[] {
     return [
-      events.on('call-start', (start) => children.inFlight(routeLabel(start.route)).inc()),
+      events.on('call-start', (start) => routeSeries(routeLabel(start.route)).inFlight.inc()),
       events.on('call-end', onCallEnd),
-      events.on('attempt', ({ attempt }) => children.attempts(attempt.target.provider, modelLabel(attempt.target.model), attempt.outcome).inc()),
-      events.on('retry', (retry) => children.retries(routeLabel(retry.route), retry.target.provider, modelLabel(retry.target.model), retry.after.category).inc()),
+      events.on('attempt', ({ attempt }) => metrics.attempts.labels(attempt.target.provider, modelLabel(attempt.target.model), attempt.outcome).inc()),
+      events.on('retry', (retry) => metrics.retries.labels(routeLabel(retry.route), retry.target.provider, modelLabel(retry.target.model), retry.after.category).inc()),
       events.on('breaker-change', (change) => {
         const target = targetLabel(change.target);
         const value = BREAKER_STATE_VALUES[change.to];
-        if (value !== undefined) children.breakerState(target).set(value);
-        children.breakerTransitions(target, change.to).inc();
+        if (value !== undefined) metrics.breakerState.labels(target).set(value);
+        metrics.breakerTransitions.labels(target, change.to).inc();
       }),
       events.on('canary-change', (change) => {
         const route = routeLabel(change.route);
-        children.canaryStep(route).set(change.step);
-        children.canaryWeight(route).set(change.weight);
-        children.canaryDecisions(route, change.decision).inc();
+        metrics.canaryStep.labels(route).set(change.step);
+        metrics.canaryWeight.labels(route).set(change.weight);
+        metrics.canaryDecisions.labels(route, change.decision).inc();
       }),
-      events.on('audit-write', (write) => (write.ok ? metrics.auditRecordsWritten.inc() : metrics.auditSinkErrors.inc())),
-      events.on('warning', (warning) => children.warnings(warningLabel(warning.code)).inc()),
+      events.on('audit-write', (write) => (write.ok ? metrics.auditRecordsWritten.labels().inc() : metrics.auditSinkErrors.labels().inc())),
+      events.on('warning', (warning) => metrics.warnings.labels(warningLabel(warning.code)).inc()),
     ];
   }
 
