@@ -18,20 +18,19 @@ import { callCost } from './call-cost.js';
 /** The parts of a `call-end` event the arm's outcome depends on. */
 export type CallRecord = Pick<RouterEvents['call-end'], 'mode' | 'latencyMs' | 'attempts' | 'response' | 'error' | 'notes' | 'timeToFirstTokenMs'>;
 
-function keyOf(target: Target): string {
-  return `${target.provider}/${target.model}`;
+function same(left: Target, right: Target): boolean {
+  return left.model === right.model && left.provider === right.provider;
 }
 
 /** What a finished call tells about its assigned arm, or undefined when it tells nothing. */
 export function armOutcome(call: CallRecord, armTarget: Target, pricing: PriceTable): ArmCallOutcome | undefined {
-  const armKey = keyOf(armTarget);
   const first = call.attempts[0];
-  const mixed = call.attempts.some((attempt) => keyOf(attempt.target) !== armKey);
+  const mixed = call.attempts.some((attempt) => !same(attempt.target, armTarget));
   let category: ErrorCategoryName | undefined;
-  if (first !== undefined && keyOf(first.target) === armKey) {
+  if (first !== undefined && same(first.target, armTarget)) {
     if (first.outcome !== 'ok') category = first.outcome;
     else if (call.error !== undefined) category = call.error.category; // a stream that failed after its first output
-  } else if (call.notes.breakerSkips?.includes(armKey) === true) {
+  } else if (call.notes.breakerSkips?.includes(`${armTarget.provider}/${armTarget.model}`) === true) {
     category = 'circuit_open';
   } else if (call.error !== undefined) {
     category = call.error.category;
@@ -40,7 +39,7 @@ export function armOutcome(call: CallRecord, armTarget: Target, pricing: PriceTa
   }
   if (category === 'canceled') return undefined;
   const failed = category !== undefined;
-  const answeredByArm = call.response !== undefined && keyOf(call.response.target) === armKey;
+  const answeredByArm = call.response !== undefined && same(call.response.target, armTarget);
   const usage = answeredByArm ? call.response?.usage : undefined;
   const costUsd = usage === undefined ? undefined : callCost(pricing, armTarget, usage);
   let latencyMs: number | undefined;

@@ -99,10 +99,13 @@ export function createCanaryPlugin(options: CanaryPluginOptions): CanaryPlugin {
     runs.set(route.name, createCanaryRun({ route: route.name, rollout: rolloutId(route.name, route.canary), canary: route.canary, pricing: config.pricing, store, processId, now, logger }));
   }
   const firstSync = Promise.all([...runs.values()].map((run) => run.sync())).then(() => undefined);
-  const timer = setInterval(() => {
-    for (const run of runs.values()) void run.sync();
-  }, options.syncIntervalMs ?? 1_000);
-  timer.unref();
+  const timer =
+    runs.size === 0
+      ? undefined
+      : setInterval(() => {
+          for (const run of runs.values()) void run.sync();
+        }, options.syncIntervalMs ?? 1_000);
+  timer?.unref();
   const mirrors: ShadowMirror[] = [];
 
   const stage: Stage<CallContext, CallOutcome> = {

@@ -21,7 +21,7 @@ import type { CallContext, CallNotes } from '../pipeline/context.js';
 import { armOutcome } from './arm-of-record.js';
 import { canaryBucket, canaryStickyKey, candidateThreshold, type StickyKey } from './bucketing.js';
 import { buildCanaryStatus, referenceBaseline, type CanaryStatus } from './canary-status.js';
-import { decide, type CanaryDecision, type CanaryEvidence } from './decision-engine.js';
+import { checkContinuously, decide, type CanaryDecision, type CanaryEvidence } from './decision-engine.js';
 import { changeRollout, loadRollout } from './rollout-control.js';
 import { applyRolloutAction, CanaryControlError, fitToConfig, initialRolloutState, rolloutWeight, type RolloutAction, type RolloutState } from './rollout-state.js';
 import type { ShadowMirror } from './shadow-mirror.js';
@@ -67,6 +67,7 @@ export interface CanaryRun {
   idle(): Promise<void>;
   /** Applies an operator's action. */
   control(action: RolloutAction): Promise<void>;
+  /** Where the rollout stands, from this process's view. */
   status(): CanaryStatus;
   /** A status with every step's statistics read afresh from the store. */
   report(): Promise<CanaryStatus>;
@@ -96,9 +97,14 @@ export function createCanaryRun(options: CanaryRunOptions): CanaryRun {
   let pending: Promise<void> | undefined;
   let syncing: Promise<void> | undefined;
   let lastHold = '';
+  let lastCandidateCalls = -1;
+  let lastFullCalls = -Infinity;
+  let lastFullAt = -Infinity;
+  let fullScheduled = false;
+  let closed = false;
   let storeDown = false;
   let unpersistedRollback: { readonly reason: string; readonly evidence?: CanaryEvidence } | undefined;
-  const routeCache = new Map<string, RouteConfig>();
+  let routeCache: { readonly source: RouteConfig; readonly key: string; readonly shaped: RouteConfig } | undefined;
 
   function active(): boolean {
     return state.state === 'running' || state.state === 'paused';
@@ -135,8 +141,11 @@ export function createCanaryRun(options: CanaryRunOptions): CanaryRun {
     state = fitted;
     weight = rolloutWeight(state, canary);
     threshold = candidateThreshold(weight);
-    routeCache.clear();
+    routeCache = undefined;
     lastHold = '';
+    lastCandidateCalls = -1;
+    lastFullCalls = -Infinity;
+    lastFullAt = -Infinity;
     book.retain(new Set(state.history.map((record) => record.epoch)));
     const first = !loaded;
     loaded = true;
@@ -172,7 +181,7 @@ export function createCanaryRun(options: CanaryRunOptions): CanaryRun {
         state = { ...local, version: state.version };
         weight = 0;
         threshold = 0;
-        routeCache.clear();
+        routeCache = undefined;
         emitChange(state);
         logChange(state);
         return;
@@ -181,10 +190,35 @@ export function createCanaryRun(options: CanaryRunOptions): CanaryRun {
     }
   }
 
-  function evaluate(): CanaryDecision | undefined {
-    if (!loaded || pending !== undefined || unpersistedRollback !== undefined || !active()) return undefined;
+  /**
+   * Asks the decision engine. The continuous checks (cheap) run on the caller's path whenever the
+   * candidate has a new call. The full step-end comparison (sketch walks, rank test) runs off the
+   * caller's path, on the next turn of the event loop, when the candidate's calls grew by 1% since
+   * the last one (at least one call) or a second passed; and at once on every sync (`force`).
+   */
+  function evaluate(force = false): CanaryDecision | undefined {
+    if (closed || !loaded || pending !== undefined || unpersistedRollback !== undefined || !active()) return undefined;
+    const stats = book.merged(state.epoch);
+    const calls = stats.candidate.calls;
+    const now = options.now();
+    const fullDue = calls - lastFullCalls >= Math.max(1, Math.floor(calls / 100)) || now - lastFullAt >= 1_000;
+    if (fullDue && !force && !fullScheduled) {
+      fullScheduled = true;
+      setImmediate(() => {
+        fullScheduled = false;
+        evaluate(true);
+      });
+    }
+    if (!force && calls === lastCandidateCalls) return undefined;
+    lastCandidateCalls = calls;
     const reference = currentReference();
-    const decision = decide({ canary, state, now: options.now(), stats: book.merged(state.epoch), ...(reference === undefined ? {} : { reference }) });
+    const input = { canary, state, now, stats, ...(reference === undefined ? {} : { reference }) };
+    const decision = force ? decide(input) : checkContinuously(input);
+    if (force) {
+      lastFullCalls = calls;
+      lastFullAt = now;
+    }
+    if (decision === undefined) return undefined;
     if (decision.decision === 'hold') {
       const holdKey = `${state.epoch}:${decision.code}`;
       if (holdKey !== lastHold) {
@@ -233,7 +267,7 @@ export function createCanaryRun(options: CanaryRunOptions): CanaryRun {
     } catch (error) {
       storeTrouble(error);
     }
-    evaluate();
+    evaluate(true);
   }
 
   function targetOf(route: RouteConfig, reference: TargetRef): TargetConfig {
@@ -247,17 +281,15 @@ export function createCanaryRun(options: CanaryRunOptions): CanaryRun {
     },
     routeFor(route) {
       const key = `${state.state}:${weight}`;
-      let shaped = routeCache.get(key);
-      if (shaped === undefined) {
-        const baseline = { ...canary.baseline };
-        const candidate = { ...canary.candidate };
-        let targets: TargetConfig[];
-        if (canary.shadow || state.state === 'rolled_back' || state.state === 'aborted') targets = [{ ...baseline, weight: 100 }];
-        else if (state.state === 'completed') targets = [{ ...candidate, weight: 100 }, { ...baseline, weight: 0 }];
-        else targets = [{ ...baseline, weight: 100 - weight }, { ...candidate, weight }];
-        shaped = { ...route, targets };
-        routeCache.set(key, shaped);
-      }
+      if (routeCache?.source === route && routeCache.key === key) return routeCache.shaped;
+      const baseline = { ...canary.baseline };
+      const candidate = { ...canary.candidate };
+      let targets: TargetConfig[];
+      if (canary.shadow || state.state === 'rolled_back' || state.state === 'aborted') targets = [{ ...baseline, weight: 100 }];
+      else if (state.state === 'completed') targets = [{ ...candidate, weight: 100 }, { ...baseline, weight: 0 }];
+      else targets = [{ ...baseline, weight: 100 - weight }, { ...candidate, weight }];
+      const shaped: RouteConfig = { ...route, targets };
+      routeCache = { source: route, key, shaped };
       return shaped;
     },
     assign(route, context) {
@@ -330,6 +362,7 @@ export function createCanaryRun(options: CanaryRunOptions): CanaryRun {
     },
     state: () => state,
     async close() {
+      closed = true;
       if (pending !== undefined) await pending.catch(() => undefined);
       await flush().catch(() => undefined);
     },

@@ -84,41 +84,64 @@ export function earlyConfidence(confidence: number): number {
   return 1 - (1 - confidence) / 10;
 }
 
-/** Decides what a rollout should do now. */
-export function decide(input: DecisionInput): CanaryDecision {
-  const { canary, state, now, stats } = input;
-  const candidate = stats.candidate;
+interface Prepared {
+  readonly baseline: ArmStats;
+  readonly result: (decision: CanaryDecisionKind, code: CanaryDecisionCode, reason: string, extra?: Partial<CanaryEvidence>) => CanaryDecision;
+}
+
+function prepare(input: DecisionInput): Prepared {
+  const { canary, state, stats } = input;
   const weight = rolloutWeight(state, canary);
-  const sampleRatio = weight > 0 && weight < 100 ? sampleRatioTest(candidate.units, stats.baseline.units, weight / 100) : undefined;
+  const sampleRatio = weight > 0 && weight < 100 ? sampleRatioTest(stats.candidate.units, stats.baseline.units, weight / 100) : undefined;
   const minCalls = canary.brokenAt.minCalls;
-  const useReference = stats.baseline.calls < minCalls && input.reference !== undefined && input.reference.baseline.calls >= minCalls;
-  const baseline = useReference && input.reference !== undefined ? input.reference.baseline : stats.baseline;
+  const reference = stats.baseline.calls < minCalls && input.reference !== undefined && input.reference.baseline.calls >= minCalls ? input.reference : undefined;
+  const baseline = reference?.baseline ?? stats.baseline;
   const evidence: CanaryEvidence = {
-    candidateCalls: candidate.calls,
+    candidateCalls: stats.candidate.calls,
     baselineCalls: baseline.calls,
-    ...(useReference && input.reference !== undefined ? { referenceEpoch: input.reference.epoch } : {}),
+    ...(reference === undefined ? {} : { referenceEpoch: reference.epoch }),
     ...(sampleRatio === undefined ? {} : { sampleRatio }),
   };
-  const result = (decision: CanaryDecisionKind, code: CanaryDecisionCode, reason: string, extra: Partial<CanaryEvidence> = {}): CanaryDecision => ({
-    decision,
-    code,
-    reason,
-    evidence: { ...evidence, ...extra },
-  });
+  return { baseline, result: (decision, code, reason, extra = {}) => ({ decision, code, reason, evidence: { ...evidence, ...extra } }) };
+}
 
+function continuousChecks(input: DecisionInput, prepared: Prepared): CanaryDecision | undefined {
+  const { canary, state } = input;
+  const { baseline, result } = prepared;
+  const candidate = input.stats.candidate;
   if (state.state !== 'running' && state.state !== 'paused') return result('hold', 'inactive', `the rollout is ${state.state.replace('_', ' ')}`);
-
+  const minCalls = canary.brokenAt.minCalls;
   const candidateRate = candidate.calls > 0 ? candidate.errors / candidate.calls : 0;
   if (candidate.calls >= minCalls && candidateRate >= canary.brokenAt.errorRate) {
     return result('rollback', 'broken', `candidate is broken: ${candidate.errors} of ${candidate.calls} calls failed (${formatPercent(candidateRate)} ≥ ${formatPercent(canary.brokenAt.errorRate)})`);
   }
-
   const errorGuard = canary.guards.errorRate;
-  const enoughToCompare = baseline.calls >= minCalls;
-  if (errorGuard !== undefined && enoughToCompare && candidate.calls >= minCalls) {
+  if (errorGuard !== undefined && baseline.calls >= minCalls && candidate.calls >= minCalls) {
     const early = compareErrorRates({ events: candidate.errors, trials: candidate.calls }, { events: baseline.errors, trials: baseline.calls }, errorGuard.maxIncrease, earlyConfidence(canary.confidence));
     if (early.verdict === 'worse') return result('rollback', 'guard-failed', `candidate fails more often: ${describeError(early)}`, { errorRate: early });
   }
+  return undefined;
+}
+
+/**
+ * Only the continuous checks (a broken candidate, the early error check): cheap enough for every
+ * call. Undefined when neither fires (and the rollout is active).
+ */
+export function checkContinuously(input: DecisionInput): CanaryDecision | undefined {
+  return continuousChecks(input, prepare(input));
+}
+
+/** Decides what a rollout should do now. */
+export function decide(input: DecisionInput): CanaryDecision {
+  const { canary, state, now, stats } = input;
+  const candidate = stats.candidate;
+  const prepared = prepare(input);
+  const { baseline, result } = prepared;
+  const minCalls = canary.brokenAt.minCalls;
+  const errorGuard = canary.guards.errorRate;
+  const enoughToCompare = baseline.calls >= minCalls;
+  const continuous = continuousChecks(input, prepared);
+  if (continuous !== undefined) return continuous;
 
   if (state.state === 'paused') return result('hold', 'paused', 'paused: no automatic promotion (rollback checks still run)');
 

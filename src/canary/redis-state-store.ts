@@ -7,7 +7,8 @@
  *   of the rollout; delete it to start the rollout over).
  * - `<prefix>canary:{<rollout>}:stats:<epoch>`, a hash: one field per process, its statistics of
  *   that step as JSON (counts and sketch bins, a few KiB). Expires 30 days after the last write.
- * Every command gives up after `timeoutMs`, so a slow Redis never holds a call or a sync loop.
+ * Every command gives up after `timeoutMs`, so a slow Redis never holds a call or a sync loop; a
+ * client still connecting (the router's, right after start) is waited for within the same time.
  */
 import type { Redis } from 'ioredis';
 import type { StepStatsData } from './arm-stats.js';
@@ -55,31 +56,47 @@ export function createRedisCanaryStore(options: RedisCanaryStoreOptions): Canary
   const stateKey = (rollout: string): string => `${prefix}canary:{${rollout}}:state`;
   const statsKey = (rollout: string, epoch: number): string => `${prefix}canary:{${rollout}}:stats:${epoch}`;
 
-  function within<T>(work: Promise<T>): Promise<T> {
+  /** Waits (within the timeout) for a client that is still connecting, so start-up does not read as an outage. */
+  function connected(): Promise<void> {
+    if (redis.status !== 'connecting' && redis.status !== 'connect' && redis.status !== 'reconnecting') return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        redis.off('ready', done);
+        resolve();
+      };
+      const timer = setTimeout(done, timeoutMs);
+      timer.unref();
+      redis.once('ready', done);
+    });
+  }
+
+  async function within<T>(command: () => Promise<T>): Promise<T> {
+    await connected();
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`Redis gave no answer within ${timeoutMs} ms`)), timeoutMs);
       timer.unref();
     });
-    return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+    return Promise.race([command(), timeout]).finally(() => clearTimeout(timer));
   }
 
   return {
     shared: true,
     async read(rollout) {
-      return parseState(await within(redis.hget(stateKey(rollout), 'state')));
+      return parseState(await within(() => redis.hget(stateKey(rollout), 'state')));
     },
     async compareAndSet(rollout, expectedVersion, next): Promise<CompareAndSetResult> {
-      const reply = await within(redis.eval(COMPARE_AND_SET, 1, stateKey(rollout), String(expectedVersion), String(next.version), JSON.stringify(next)));
+      const reply = await within(() => redis.eval(COMPARE_AND_SET, 1, stateKey(rollout), String(expectedVersion), String(next.version), JSON.stringify(next)));
       if (!Array.isArray(reply)) throw new Error(`unexpected canary store reply: ${JSON.stringify(reply)}`);
       return { ok: reply[0] === 1, current: parseState(reply[1]) };
     },
     async writeStats(rollout, epoch, processId, data) {
       const key = statsKey(rollout, epoch);
-      await within(redis.multi().hset(key, processId, JSON.stringify(data)).pexpire(key, STATS_TTL_MS).exec());
+      await within(() => redis.multi().hset(key, processId, JSON.stringify(data)).pexpire(key, STATS_TTL_MS).exec());
     },
     async readStats(rollout, epoch) {
-      const all = await within(redis.hgetall(statsKey(rollout, epoch)));
+      const all = await within(() => redis.hgetall(statsKey(rollout, epoch)));
       const result = new Map<string, StepStatsData>();
       for (const [processId, text] of Object.entries(all)) result.set(processId, JSON.parse(text) as StepStatsData);
       return result;

@@ -137,3 +137,30 @@ describe.skipIf(!hasRedis)('switchyard canary against Redis and a running router
     }
   });
 });
+
+describe('config/canary.yaml', () => {
+  it('resolves to the issue’s example rollout', () => {
+    const config = loadConfig(join(import.meta.dirname, '../../config/canary.yaml'), { env: { ANTHROPIC_API_KEY: 'a', OPENAI_API_KEY: 'o' } });
+    const canary = config.routes.claude?.canary;
+    expect(canary).toMatchObject({
+      baseline: { provider: 'anthropic', model: 'claude-2.0' },
+      candidate: { provider: 'anthropic', model: 'claude-2.1' },
+      sticky: 'user',
+      salt: 'claude-2.1-rollout',
+      guards: { errorRate: { maxIncrease: 0.02 }, latencyP95: { maxRatio: 1.25 }, costPerCall: { maxRatio: 1.5 } },
+      confidence: 0.95,
+      shadow: false,
+    });
+    expect(canary?.steps).toEqual([
+      { weight: 5, minRequests: 200, minDurationMs: 600_000 },
+      { weight: 25, minRequests: 500, minDurationMs: 1_800_000 },
+      { weight: 50, minRequests: 1_000, minDurationMs: 0 },
+      { weight: 100, minRequests: 0, minDurationMs: 0 },
+    ]);
+    expect(config.routes.claude?.targets).toEqual([
+      { provider: 'anthropic', model: 'claude-2.0', weight: 95 },
+      { provider: 'anthropic', model: 'claude-2.1', weight: 5 },
+    ]);
+    expect(config.state.redis).toBeUndefined();
+  });
+});

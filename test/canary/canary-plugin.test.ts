@@ -1,4 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createMemoryCanaryStore } from '../../src/canary/memory-state-store.js';
+import type { CanaryStateStore } from '../../src/canary/state-store.js';
 import { startSimulator, type Simulator } from '../../src/testing/simulator.js';
 import { ask, canarySimConfig, sendCalls, startCanaryRouter, type CanaryHarness } from './e2e-support.js';
 
@@ -56,6 +58,7 @@ describe('canary rollouts end to end (simulator, in-memory state)', () => {
     round = 0;
     while (controller.status().state === 'running' && round < 30) {
       await sendCalls(harness.router, 50, `b${round}`, 40);
+      await controller.sync();
       round += 1;
     }
     const status = controller.status();
@@ -93,6 +96,7 @@ describe('canary rollouts end to end (simulator, in-memory state)', () => {
       // Retries rescue the candidate's failures: the callers all get answers.
       const answered = await sendCalls(harness.router, 100, `r${round}`);
       expect(answered.size).toBe(100);
+      await controller.sync();
       round += 1;
     }
     const status = controller.status();
@@ -123,6 +127,7 @@ describe('canary rollouts end to end (simulator, in-memory state)', () => {
     let round = 0;
     while (controller.status().state === 'running' && round < 10) {
       await sendCalls(harness.router, 100, `l${round}`, 32);
+      await controller.sync();
       round += 1;
     }
     const status = controller.status();
@@ -224,5 +229,39 @@ describe('canary rollouts end to end (simulator, in-memory state)', () => {
     expect(controller.status().history).toHaveLength(2);
     expect(harness.changes.map((change) => change.decision)).toEqual(expect.arrayContaining(['pause', 'resume', 'abort']));
     expect(() => harness?.plugin.controller('gpt4')).toThrow(/has no canary/);
+  });
+
+  it('a rollback decided while the store is down takes effect at once and is written when the store is back', async () => {
+    const memory = createMemoryCanaryStore();
+    let down = false;
+    const unavailable = (): Promise<never> => Promise.reject(new Error('connection refused'));
+    const flaky: CanaryStateStore = {
+      shared: true,
+      read: (rollout) => (down ? unavailable() : memory.read(rollout)),
+      compareAndSet: (rollout, version, next) => (down ? unavailable() : memory.compareAndSet(rollout, version, next)),
+      writeStats: (rollout, epoch, id, data) => (down ? unavailable() : memory.writeStats(rollout, epoch, id, data)),
+      readStats: (rollout, epoch) => (down ? unavailable() : memory.readStats(rollout, epoch)),
+      close: () => memory.close(),
+    };
+    simulator.setBehavior('claude-2.1', { errorRate: 1 });
+    harness = startCanaryRouter(canarySimConfig(simulator, { sticky: 'request', steps: [{ weight: 50, minRequests: 100_000 }, { weight: 100 }] }), { store: flaky });
+    const controller = harness.plugin.controller('claude');
+    await harness.plugin.ready();
+    down = true;
+    await sendCalls(harness.router, 80, 'down');
+    expect(controller.status()).toMatchObject({ state: 'rolled_back', weight: 0 });
+    expect(harness.logs.some((line) => line.includes('store is unavailable'))).toBe(true);
+    expect(harness.logs.some((line) => line.includes('rollback by auto') && line.includes('candidate is broken'))).toBe(true);
+    await expect(controller.resume()).rejects.toThrow(/store is unavailable/);
+    simulator.reset();
+    await sendCalls(harness.router, 20, 'still-down');
+    expect(simulator.count('claude-2.1')).toBe(0);
+
+    down = false;
+    await controller.sync();
+    expect(harness.logs.some((line) => line.includes('available again'))).toBe(true);
+    const stored = await memory.read((await controller.report()).rollout);
+    expect(stored).toMatchObject({ state: 'rolled_back', lastChange: { decision: 'rollback', by: 'auto' } });
+    expect(controller.status().state).toBe('rolled_back');
   });
 });

@@ -3,13 +3,13 @@
  * connection) follow the same step and assign every user to the same arm; a new process (a
  * restart) resumes where the rollout stood; a rollback decided in one process reaches the others.
  */
-import type { Redis } from 'ioredis';
+import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { EMPTY_ARM } from '../../src/canary/arm-stats.js';
 import { createRedisCanaryStore } from '../../src/canary/redis-state-store.js';
 import { initialRolloutState } from '../../src/canary/rollout-state.js';
 import { startSimulator, type Simulator } from '../../src/testing/simulator.js';
-import { connectTestRedis, hasRedis, uniquePrefix } from '../support/redis.js';
+import { connectTestRedis, hasRedis, redisUrl, uniquePrefix } from '../support/redis.js';
 import { canarySimConfig, sendCalls, startCanaryRouter, type CanaryHarness } from './e2e-support.js';
 import { canaryConfig } from './support.js';
 
@@ -124,5 +124,16 @@ describe.skipIf(!hasRedis)('canary rollouts shared through Redis', () => {
     expect([...stats.keys()].sort()).toEqual(['a', 'b']);
     expect(stats.get('b')?.candidate.calls).toBe(5);
     expect(await redis.pttl(`${prefix}canary:{claude:x}:stats:1`)).toBeGreaterThan(0);
+  });
+
+  it('waits for a client that is still connecting (as the router’s is at start) instead of reporting an outage', async () => {
+    const redis = new Redis(redisUrl ?? '', { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+    clients.push(redis);
+    const config = canarySimConfig(simulator, { steps: [{ weight: 10, minRequests: 100_000 }, { weight: 100 }] });
+    const harness = startCanaryRouter(config, { redis, keyPrefix: uniquePrefix('canary-connecting') });
+    harnesses.push(harness);
+    await harness.plugin.ready();
+    expect(harness.logs).toEqual([]);
+    expect((await harness.plugin.controller('claude').report()).history).toHaveLength(1);
   });
 });
