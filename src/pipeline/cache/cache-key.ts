@@ -9,7 +9,7 @@
  */
 import { hash } from 'node:crypto';
 import type { CachePolicy } from '../../config/types.js';
-import type { ChatRequest } from '../../types.js';
+import type { ChatRequest, ContentPart, Message } from '../../types.js';
 
 /** Who is calling; part of the key only when the policy says `perUser`. */
 export interface CacheIdentity {
@@ -30,7 +30,7 @@ export interface CacheKeyInput {
  * Bumped whenever the canonical form changes, so entries written by an older Switchyard in a
  * shared Redis are never read as if they answered a differently-shaped key.
  */
-const KEY_FORMAT_VERSION = 1;
+const KEY_FORMAT_VERSION = 2;
 
 /**
  * The cache key of a call.
@@ -50,20 +50,37 @@ const KEY_FORMAT_VERSION = 1;
  */
 export function cacheKey(input: CacheKeyInput, policy: CachePolicy): string {
   const { request } = input;
-  const canonical = stableStringify({
-    v: KEY_FORMAT_VERSION,
-    route: input.route,
-    system: request.system,
-    messages: request.messages,
-    tools: request.tools,
-    toolChoice: request.toolChoice,
-    maxTokens: request.maxTokens,
-    temperature: request.temperature,
-    topP: request.topP,
-    stop: request.stop,
-    identity: policy.perUser ? { user: input.identity?.user, tenant: input.identity?.tenant } : undefined,
-  });
+  // Known fields in a fixed order, as arrays serialised natively; only free-form JSON (tool
+  // schemas, tool-call arguments) goes through the sorted-key writer. Equal requests give equal
+  // text whatever their objects' key order, and absent equals undefined.
+  const canonical = JSON.stringify([
+    KEY_FORMAT_VERSION,
+    input.route,
+    request.system ?? null,
+    request.messages.map(canonicalMessage),
+    request.tools === undefined ? null : request.tools.map((tool) => [tool.name, tool.description ?? null, stableStringify(tool.parameters)]),
+    request.toolChoice === undefined ? null : typeof request.toolChoice === 'string' ? request.toolChoice : ['name', request.toolChoice.name],
+    request.maxTokens ?? null,
+    request.temperature ?? null,
+    request.topP ?? null,
+    request.stop ?? null,
+    policy.perUser ? [input.identity?.user ?? null, input.identity?.tenant ?? null] : null,
+  ]);
   return policy.keyPrefix + hash('sha256', canonical, 'hex');
+}
+
+function canonicalPart(part: ContentPart): unknown[] {
+  return part.type === 'text' ? ['text', part.text] : [part.type, part.url ?? null, part.data ?? null, part.mediaType ?? null];
+}
+
+function canonicalMessage(message: Message): unknown[] {
+  return [
+    message.role,
+    typeof message.content === 'string' ? message.content : message.content === undefined ? null : message.content.map(canonicalPart),
+    message.toolCalls === undefined ? null : message.toolCalls.map((call) => [call.id, call.name, stableStringify(call.arguments)]),
+    message.toolCallId ?? null,
+    message.name ?? null,
+  ];
 }
 
 /**
