@@ -24,7 +24,7 @@ describe('canary bucketing', () => {
     `);
   });
 
-  it.each([0.5, 1, 5, 25, 50, 95])('splits 100k keys within 0.5 points of a %s%% weight', (weight) => {
+  it.each([0.5, 1, 5, 25, 50, 95])('splits 100k keys within 0.5 points of a weight of %s percent', (weight) => {
     const inCandidate = KEYS.filter((key) => isCandidateBucket(canaryBucket('salt-a', key), weight)).length;
     expect(Math.abs((inCandidate / KEYS.length) * 100 - weight)).toBeLessThan(0.5);
   });

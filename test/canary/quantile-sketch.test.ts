@@ -27,7 +27,7 @@ const DISTRIBUTIONS: Record<string, () => number> = {
 };
 
 describe('quantile sketch', () => {
-  it.each(Object.keys(DISTRIBUTIONS))('%s: every quantile is within 1%% of the exact sample quantile', (name) => {
+  it.each(Object.keys(DISTRIBUTIONS))('%s: every quantile is within 1 percent of the exact sample quantile', (name) => {
     const draw = DISTRIBUTIONS[name] as () => number;
     const sketch = new QuantileSketch();
     const values = Array.from({ length: 20_000 }, draw);
