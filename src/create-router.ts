@@ -8,6 +8,7 @@ import { resolveConfig, type SwitchyardConfigInput } from './config/index.js';
 import type { SwitchyardConfig } from './config/types.js';
 import type { Registry } from 'prom-client';
 import { createAuditPlugin, type AuditPlugin, type AuditRecordHandler } from './audit/index.js';
+import { CanaryControlError, createCanaryPlugin, type CanaryPlugin } from './canary/index.js';
 import { RouterEventHub } from './events.js';
 import { createContentFilterPlugin } from './filters/index.js';
 import { createMetricsPlugin } from './metrics/index.js';
@@ -42,6 +43,8 @@ export interface CreateRouterOptions extends Omit<RouterOptions, 'stages' | 'bre
    * stream, the clock or the retry timing, or to read `queueDepth` and `sinkErrors`).
    */
   readonly audit?: AuditPlugin;
+  /** Use this canary plugin instead of building one from the routes' `canary` sections (a shared store, a clock). */
+  readonly canary?: CanaryPlugin;
   /** Where warnings go (degraded shared state and the like); defaults to `console.warn`. Never receives secrets. */
   readonly logger?: (message: string) => void;
 }
@@ -106,12 +109,23 @@ export function createRouter(config: SwitchyardConfig | SwitchyardConfigInput, o
   if (limiter !== undefined) stages.push(createRateLimitStage(limiter));
 
   // Order matters: tracing spans everything; the audit record is written for every call that
-  // entered the pipeline, blocked ones included; the content filter runs before cache and limits.
+  // entered the pipeline, blocked ones included; the canary shapes the route's targets for the
+  // stages inside it; the content filter runs before cache and limits.
   const builtIns: RouterPlugin[] = [];
   if (options.tracing !== false) builtIns.push(createDeferredTracingPlugin({ tracerVersion: LIBRARY_VERSION }));
   const audit =
     options.audit ?? (resolved.audit === undefined ? undefined : createAuditPlugin({ config: resolved, ...(options.auditSink === undefined ? {} : { sink: options.auditSink }) }));
   if (audit !== undefined) builtIns.push(audit);
+  const canary =
+    options.canary ??
+    (routes.some((route) => route.canary !== undefined)
+    ? createCanaryPlugin({
+        config: resolved,
+        ...(redis === undefined ? {} : { redis, keyPrefix: redisSettings?.keyPrefix }),
+        logger: (message) => (options.logger ?? console.warn)(`[switchyard] ${message}`),
+      })
+    : undefined);
+  if (canary !== undefined) builtIns.push(canary);
   const contentFilter = createContentFilterPlugin(resolved.filters);
   if (contentFilter !== undefined) builtIns.push(contentFilter);
   const metrics = resolved.metrics.enabled
@@ -129,6 +143,10 @@ export function createRouter(config: SwitchyardConfig | SwitchyardConfigInput, o
     breakers,
     events,
     ...(metrics === undefined ? {} : { metrics: metrics.registry }),
+    canaryController: (route) => {
+      if (canary === undefined) throw new CanaryControlError('unknown-route', `route ${JSON.stringify(route)} has no canary rollout`);
+      return canary.controller(route);
+    },
     plugins: [...builtIns, ...(options.plugins ?? [])],
     onClose: async () => {
       await Promise.allSettled([breakers.close(), limiter?.close(), cacheStore?.close()]);

@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Registry } from 'prom-client';
+import type { CanaryController } from '../canary/index.js';
 import { performance } from 'node:perf_hooks';
 import type { Policies, RouteConfig, SwitchyardConfig, TargetConfig } from '../config/types.js';
 import { invalidRequest, SwitchyardError } from '../errors.js';
@@ -45,6 +46,8 @@ export interface RouterOptions {
   readonly plugins?: readonly RouterPlugin[];
   /** The metrics registry to expose as `router.metrics`. */
   readonly metrics?: Registry;
+  /** Backs `router.canary(route)`. */
+  readonly canaryController?: (route: string) => CanaryController;
 }
 
 /** Why a caller would get a target: the answer of `router.explain()`. */
@@ -74,6 +77,11 @@ export interface Router {
   batch(items: readonly BatchItem[], options?: BatchOptions): Promise<BatchResult[]>;
   /** Tells which target a caller would get and why, without calling anything. */
   explain(model: string, options?: Pick<CallOptions, 'user' | 'tenant'>): RouteExplanation;
+  /**
+   * Steers a route's canary rollout: `status()`, `promote()`, `pause()`, `resume()`, `abort()`.
+   * Throws `CanaryControlError` for a route without a canary.
+   */
+  canary(route: string): CanaryController;
   /** Subscribes to an event; returns the unsubscribe function. */
   on<E extends RouterEventName>(event: E, listener: RouterListener<E>): () => void;
   /** The resolved configuration the router runs on. */
@@ -256,6 +264,13 @@ export function createRouterFromResolved(config: SwitchyardConfig, options: Rout
           }
         },
       };
+    },
+
+    canary(route) {
+      if (options.canaryController === undefined) {
+        throw new SwitchyardError({ category: 'invalid_request', field: 'route', message: `route ${JSON.stringify(route)} has no canary rollout` });
+      }
+      return options.canaryController(route);
     },
 
     batch(items, batchOptions) {

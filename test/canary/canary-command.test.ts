@@ -93,7 +93,7 @@ describe.skipIf(!hasRedis)('switchyard canary against Redis and a running router
     const config = loadConfig(file);
     const redis = new Redis(redisUrl ?? '');
     const plugin = createCanaryPlugin({ config, redis, logger: () => undefined, syncIntervalMs: 60_000 });
-    const routed = createRouter(config, { plugins: [plugin], logger: () => undefined });
+    const routed = createRouter(config, { canary: plugin, logger: () => undefined });
     try {
       await plugin.ready();
       await sendCalls(routed, 120, 'cli-user');

@@ -52,7 +52,7 @@ export function startCanaryRouter(config: SwitchyardConfig, options: Partial<Can
   let clock = Date.UTC(2025, 0, 1);
   const logs: string[] = [];
   const plugin = createCanaryPlugin({ config, now: () => clock, logger: (message) => logs.push(message), syncIntervalMs: 60_000, ...options });
-  const router = createRouter(config, { plugins: [plugin], logger: () => undefined });
+  const router = createRouter(config, { canary: plugin, logger: () => undefined });
   const changes: RouterEvents['canary-change'][] = [];
   router.on('canary-change', (change) => changes.push(change));
   return {

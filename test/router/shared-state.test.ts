@@ -42,8 +42,9 @@ describe.skipIf(!hasRedis)('shared state through Redis', () => {
     for (const worker of workers) worker.go();
     const outputs = await Promise.all(workers.map((worker) => worker.result));
     const admitted = outputs.map((line) => Number(/admitted=(\d+)/.exec(line)?.[1]));
+    // Each process alone would admit 10 (20 together); sharing one Redis limit, they admit 10 in all.
+    // How the 10 split between them depends on which process started first.
     expect(admitted.reduce((sum, count) => sum + count, 0)).toBe(10);
-    expect(admitted.every((count) => count > 0 && count < 10 + 1)).toBe(true);
   }, 30_000);
 });
 
