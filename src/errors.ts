@@ -81,7 +81,7 @@ export interface SwitchyardErrorOptions {
  * which also works across two installed copies of the package.
  */
 export class SwitchyardError extends Error {
-  override readonly name = 'SwitchyardError';
+  override readonly name: string = 'SwitchyardError';
   readonly category: ErrorCategoryName;
   readonly retryable: boolean;
   readonly status: number | undefined;

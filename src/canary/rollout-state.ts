@@ -12,6 +12,7 @@
  * Every start of a step gets a new `epoch`; statistics are kept per epoch, so a resumed step does
  * not mix the calls from before its rollback with the new ones.
  */
+import { SwitchyardError } from '../errors.js';
 import type { CanaryConfig } from '../config/types.js';
 import type { RouterEvents } from '../events.js';
 import type { CanaryEvidence } from './decision-engine.js';
@@ -64,12 +65,13 @@ export interface RolloutState {
 }
 
 /** A control action that is not possible in the rollout's state, or a store that could not be used. */
-export class CanaryControlError extends Error {
-  override readonly name = 'CanaryControlError';
+export class CanaryControlError extends SwitchyardError {
+  override readonly name: string = 'CanaryControlError';
   readonly code: 'invalid-transition' | 'conflict' | 'unavailable' | 'unknown-route';
 
   constructor(code: CanaryControlError['code'], message: string) {
-    super(message);
+    // A shared store that cannot be reached is the server's problem; the rest are the caller's.
+    super({ category: code === 'unavailable' ? 'server' : 'invalid_request', message, providerCode: code });
     this.code = code;
   }
 }

@@ -1,0 +1,68 @@
+/**
+ * A canary route from the config alone: createRouter builds the rollout, router.canary() steers it.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SwitchyardConfigInput } from '../../src/config/index.js';
+import { createRouter } from '../../src/create-router.js';
+import { SwitchyardError } from '../../src/errors.js';
+import { startSimulator, type Simulator } from '../../src/testing/simulator.js';
+import { FAST_POLICIES } from '../support/sim-config.js';
+
+let simulator: Simulator;
+beforeAll(async () => {
+  simulator = await startSimulator();
+});
+afterAll(async () => {
+  await simulator.close();
+});
+
+function config(): SwitchyardConfigInput {
+  return {
+    providers: { anthropic: { type: 'anthropic', apiKey: simulator.apiKey, baseUrl: simulator.url } },
+    routes: {
+      claude: {
+        canary: {
+          baseline: { provider: 'anthropic', model: 'claude-2.0' },
+          candidate: { provider: 'anthropic', model: 'claude-2.1' },
+          salt: 'wiring-test',
+          steps: [{ weight: 10, minRequests: 1_000_000 }, { weight: 100 }],
+        },
+      },
+      plain: { targets: [{ provider: 'anthropic', model: 'claude-2.0' }] },
+    },
+    policies: FAST_POLICIES,
+  } as SwitchyardConfigInput;
+}
+
+describe('canary routes through createRouter', () => {
+  it('splits by the step weight, counts both arms, and moves everyone on promote()', async () => {
+    const router = createRouter(config(), { logger: () => undefined });
+    const before = new Map<string, string>();
+    for (let index = 0; index < 200; index += 1) {
+      const user = `user-${index}`;
+      before.set(user, (await router.chat({ model: 'claude', messages: [{ role: 'user', content: 'hi' }] }, { user })).target.model);
+    }
+    const candidates = [...before.values()].filter((model) => model === 'claude-2.1').length;
+    expect(candidates).toBeGreaterThan(5); // about 10% of 200
+    expect(candidates).toBeLessThan(45);
+    const controller = router.canary('claude');
+    const status = controller.status();
+    expect(status.weight).toBe(10);
+    expect(status.arms.baseline.calls + status.arms.candidate.calls).toBe(200);
+
+    await controller.promote();
+    expect(controller.status().weight).toBe(100);
+    for (const user of ['user-1', 'user-2', 'user-3']) {
+      expect((await router.chat({ model: 'claude', messages: [{ role: 'user', content: 'hi' }] }, { user })).target.model).toBe('claude-2.1');
+    }
+    await router.close();
+  });
+
+  it('refuses to steer a route without a canary', async () => {
+    const router = createRouter(config(), { logger: () => undefined });
+    expect(() => router.canary('plain')).toThrow(/has no canary/);
+    const noCanary = createRouter({ ...config(), routes: { plain: { targets: [{ provider: 'anthropic', model: 'claude-2.0' }] } } } as SwitchyardConfigInput);
+    expect(() => noCanary.canary('plain')).toThrow(SwitchyardError);
+    await Promise.all([router.close(), noCanary.close()]);
+  });
+});
