@@ -10,7 +10,7 @@ import type { CallContext } from '../pipeline/context.js';
 import { redact } from '../redaction/redact.js';
 import { redactSecretValues } from '../redaction/secrets.js';
 import type { ChatResponse } from '../types.js';
-import { costOf } from './cost.js';
+import { costOf } from '../pricing.js';
 import { promptHashOf, recordContent, responseHashOf } from './content.js';
 import { AUDIT_SCHEMA_VERSION, type CallRecordBody } from './record.js';
 import { LIBRARY_VERSION } from './version.js';
@@ -120,7 +120,7 @@ export function buildCallRecord(context: CallContext, ending: CallEnding, settin
       usage === undefined
         ? undefined
         : defined({ inputTokens: usage.inputTokens, outputTokens: usage.outputTokens, totalTokens: usage.totalTokens, cachedInputTokens: usage.cachedInputTokens }),
-    costUsd: response === undefined ? undefined : response.cached ? 0 : costOf(response.target, response.usage, settings.pricing),
+    costUsd: response === undefined ? undefined : response.cached ? 0 : roundCost(costOf(settings.pricing, response.target, response.usage)),
     latencyMs: roundMs(ending.endedAt - context.startedAt),
     ttftMs: ending.firstOutputAt === undefined ? undefined : roundMs(ending.firstOutputAt - context.startedAt),
     outcome: ending.error === undefined ? 'ok' : 'error',
@@ -137,4 +137,9 @@ export function buildCallRecord(context: CallContext, ending: CallEnding, settin
     configVersion: settings.versionHash,
     libraryVersion: LIBRARY_VERSION,
   });
+}
+
+/** Cost rounded to 1e-10 dollars, so records do not carry floating-point noise. */
+function roundCost(dollars: number | undefined): number | undefined {
+  return dollars === undefined ? undefined : Math.round(dollars * 1e10) / 1e10;
 }

@@ -10,7 +10,7 @@ export { createAuditLog } from './audit-log.js';
 export type { AuditLog, AuditLogOptions, RecordReport } from './audit-log.js';
 export { buildCallRecord, recordedUser } from './build-record.js';
 export type { CallEnding, RecordSettings } from './build-record.js';
-export { costOf, priceOf } from './cost.js';
+export { costOf, priceOf } from '../pricing.js';
 export { promptHashOf, responseHashOf } from './content.js';
 export { EMPTY_HEAD, recordHash, sealRecord, sha256OfCanonical } from './hash-chain.js';
 export type { ChainHead, SealedRecord } from './hash-chain.js';

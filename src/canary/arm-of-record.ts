@@ -13,7 +13,7 @@ import { isCallerFault } from '../errors.js';
 import type { RouterEvents } from '../events.js';
 import type { ErrorCategoryName, Target } from '../types.js';
 import type { ArmCallOutcome } from './arm-stats.js';
-import { callCost } from './call-cost.js';
+import { costOf } from '../pricing.js';
 
 /** The parts of a `call-end` event the arm's outcome depends on. */
 export type CallRecord = Pick<RouterEvents['call-end'], 'mode' | 'latencyMs' | 'attempts' | 'response' | 'error' | 'notes' | 'timeToFirstTokenMs'>;
@@ -41,7 +41,7 @@ export function armOutcome(call: CallRecord, armTarget: Target, pricing: PriceTa
   const failed = category !== undefined;
   const answeredByArm = call.response !== undefined && same(call.response.target, armTarget);
   const usage = answeredByArm ? call.response?.usage : undefined;
-  const costUsd = usage === undefined ? undefined : callCost(pricing, armTarget, usage);
+  const costUsd = usage === undefined ? undefined : costOf(pricing, armTarget, usage);
   let latencyMs: number | undefined;
   if (!failed && first !== undefined) latencyMs = call.mode === 'chat' ? first.ms : Math.max(0, call.latencyMs - (call.notes.rateLimitWaitMs ?? 0));
   return {

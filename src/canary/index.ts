@@ -5,7 +5,7 @@
 export { armOutcome } from './arm-of-record.js';
 export { ArmStats, EMPTY_ARM, mergeStepStats } from './arm-stats.js';
 export { BUCKET_COUNT, canaryBucket, canaryStickyKey, candidateThreshold, isCandidateBucket } from './bucketing.js';
-export { callCost, priceOf } from './call-cost.js';
+export { costOf, priceOf } from '../pricing.js';
 export { createCanaryPlugin } from './canary-plugin.js';
 export { buildCanaryStatus, summarizeArm } from './canary-status.js';
 export { decide, earlyConfidence } from './decision-engine.js';

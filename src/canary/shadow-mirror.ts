@@ -11,7 +11,7 @@ import { isCallerFault, SwitchyardError } from '../errors.js';
 import type { RouterInternals } from '../router/plugin.js';
 import type { ChatRequest, Target } from '../types.js';
 import type { ArmCallOutcome } from './arm-stats.js';
-import { callCost } from './call-cost.js';
+import { costOf } from '../pricing.js';
 
 /** Options of `createShadowMirror`. */
 export interface ShadowMirrorOptions {
@@ -48,7 +48,7 @@ export function createShadowMirror(options: ShadowMirrorOptions): ShadowMirror {
         .mirror(request, target, controller.signal)
         .then(
           ({ result, latencyMs }): ArmCallOutcome => {
-            const costUsd = callCost(options.pricing, target, result.usage);
+            const costUsd = costOf(options.pricing, target, result.usage);
             return { failed: false, callerFault: false, rescued: false, mixed: false, latencyMs, usage: result.usage, ...(costUsd === undefined ? {} : { costUsd }) };
           },
           (error: unknown): ArmCallOutcome | undefined => {

@@ -5,7 +5,7 @@
  * first write, exactly as with prom-client.
  */
 import type { ModelPrice, PriceTable } from '../config/types.js';
-import { priceFor } from './cost.js';
+import { priceOf } from '../pricing.js';
 import type { CounterSeries } from './counter-metric.js';
 import type { GaugeSeries } from './gauge-metric.js';
 import type { HistogramSeries } from './histogram-metric.js';
@@ -47,7 +47,7 @@ export class TargetSeries {
     private readonly model: string,
     pricing: PriceTable,
   ) {
-    this.price = priceFor(pricing, { provider, model });
+    this.price = priceOf(pricing, { provider, model });
     this.durationSuccess = metrics.callDuration.labels(route, provider, model, 'success');
     this.durationError = metrics.callDuration.labels(route, provider, model, 'error');
     this.timeToFirstToken = metrics.timeToFirstToken.labels(route, provider, model);

@@ -5,7 +5,7 @@
  */
 export { createBoundedLabel, OTHER_LABEL, type BoundedLabel } from './bounded-label.js';
 export { createCallSeries, RouteSeries, TargetSeries, type CallOutcome } from './call-series.js';
-export { costAtPrice, costOfUsage, priceFor } from './cost.js';
+export { costAtPrice, costOf, priceOf } from '../pricing.js';
 export { CounterMetric, CounterSeries } from './counter-metric.js';
 export { GaugeMetric, GaugeSeries } from './gauge-metric.js';
 export { HistogramMetric, HistogramSeries, type HistogramMetricOptions } from './histogram-metric.js';

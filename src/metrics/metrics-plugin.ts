@@ -12,7 +12,7 @@ import type { RouterPlugin } from '../router/plugin.js';
 import type { Target } from '../types.js';
 import { createBoundedLabel, OTHER_LABEL, type BoundedLabel } from './bounded-label.js';
 import { createCallSeries } from './call-series.js';
-import { costAtPrice, priceFor } from './cost.js';
+import { costAtPrice, priceOf } from '../pricing.js';
 import { createMetricSet } from './metric-set.js';
 
 /** Options of `createMetricsPlugin`. */
@@ -115,7 +115,7 @@ export function createMetricsPlugin(options: MetricsPluginOptions): MetricsPlugi
       onTarget.inputTokens.inc(response.usage.inputTokens);
       onTarget.outputTokens.inc(response.usage.outputTokens);
       // The series' price when the model label is the model (the usual case), else a look-up.
-      const price = model === response.target.model ? onTarget.price : priceFor(pricing, response.target);
+      const price = model === response.target.model ? onTarget.price : priceOf(pricing, response.target);
       const cost = price === undefined ? undefined : costAtPrice(price, response.usage);
       if (cost !== undefined && cost > 0) onTarget.cost.inc(cost);
     }

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { buildCallRecord, type RecordSettings } from '../../src/audit/build-record.js';
-import { costOf } from '../../src/audit/cost.js';
+import { costOf } from '../../src/pricing.js';
 import { LIBRARY_VERSION } from '../../src/audit/version.js';
 import { DEFAULT_POLICIES } from '../../src/config/index.js';
 import type { RouteConfig } from '../../src/config/types.js';
@@ -73,16 +73,16 @@ describe('costOf', () => {
   const pricing = { 'openai/gpt-4o': { input: 2.5, output: 10, cachedInput: 1.25 }, 'claude-3-5-sonnet': { input: 3, output: 15 } };
 
   it('prices input, cached input and output per million tokens', () => {
-    expect(costOf({ provider: 'openai', model: 'gpt-4o' }, { inputTokens: 1_000, outputTokens: 500, totalTokens: 1_500 }, pricing)).toBe(0.0075);
-    expect(costOf({ provider: 'openai', model: 'gpt-4o' }, { inputTokens: 1_000, outputTokens: 0, totalTokens: 1_000, cachedInputTokens: 400 }, pricing)).toBe(0.002);
+    expect(costOf(pricing, { provider: 'openai', model: 'gpt-4o' }, { inputTokens: 1_000, outputTokens: 500, totalTokens: 1_500 })).toBe(0.0075);
+    expect(costOf(pricing, { provider: 'openai', model: 'gpt-4o' }, { inputTokens: 1_000, outputTokens: 0, totalTokens: 1_000, cachedInputTokens: 400 })).toBe(0.002);
   });
 
   it('falls back from provider/model to the bare model name, and charges cached input at the input price when no cached price is set', () => {
-    expect(costOf({ provider: 'bedrock', model: 'claude-3-5-sonnet' }, { inputTokens: 1_000_000, outputTokens: 1_000_000, totalTokens: 2_000_000, cachedInputTokens: 10 }, pricing)).toBe(18);
+    expect(costOf(pricing, { provider: 'bedrock', model: 'claude-3-5-sonnet' }, { inputTokens: 1_000_000, outputTokens: 1_000_000, totalTokens: 2_000_000, cachedInputTokens: 10 })).toBe(18);
   });
 
   it('is undefined for an unpriced model', () => {
-    expect(costOf({ provider: 'openai', model: 'o1' }, { inputTokens: 1, outputTokens: 1, totalTokens: 2 }, pricing)).toBeUndefined();
+    expect(costOf(pricing, { provider: 'openai', model: 'o1' }, { inputTokens: 1, outputTokens: 1, totalTokens: 2 })).toBeUndefined();
   });
 });
 

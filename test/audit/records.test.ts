@@ -5,7 +5,7 @@
 import { createHash, createHmac } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { promptHashOf, responseHashOf } from '../../src/audit/content.js';
-import { costOf } from '../../src/audit/cost.js';
+import { costOf } from '../../src/pricing.js';
 import { recordHash } from '../../src/audit/hash-chain.js';
 import { GENESIS_HASH, type AuditRecord, type CallRecord } from '../../src/audit/record.js';
 import { LIBRARY_VERSION } from '../../src/audit/version.js';
@@ -104,7 +104,7 @@ describe('a successful chat call', () => {
       promptHash: promptHashOf(request),
       responseHash: responseHashOf(response),
       usage: { inputTokens: response.usage.inputTokens, outputTokens: response.usage.outputTokens, totalTokens: response.usage.totalTokens },
-      costUsd: costOf(response.target, response.usage, config.pricing),
+      costUsd: costOf(config.pricing, response.target, response.usage),
       outcome: 'ok',
       finishReason: 'stop',
       attempts: [{ route: 'gpt4', provider: 'openai', model: 'gpt-4', outcome: 'ok', status: 200 }],

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { armOutcome, type CallRecord } from '../../src/canary/arm-of-record.js';
-import { callCost } from '../../src/canary/call-cost.js';
+import { costOf } from '../../src/pricing.js';
 import { SwitchyardError } from '../../src/errors.js';
 import type { Attempt, ChatResponse, Target } from '../../src/types.js';
 
@@ -71,8 +71,8 @@ describe('arm of record', () => {
 
   it('prices cached input tokens at the cached price and unpriced targets as undefined', () => {
     const usage = { inputTokens: 1_000, outputTokens: 0, totalTokens: 1_000, cachedInputTokens: 400 };
-    expect(callCost(PRICING, CANDIDATE, usage)).toBeCloseTo((600 * 3 + 400 * 0.3) / 1e6, 12);
-    expect(callCost(PRICING, BASELINE, usage)).toBeCloseTo((1_000 * 8) / 1e6, 12);
-    expect(callCost(PRICING, { provider: 'x', model: 'y' }, usage)).toBeUndefined();
+    expect(costOf(PRICING, CANDIDATE, usage)).toBeCloseTo((600 * 3 + 400 * 0.3) / 1e6, 12);
+    expect(costOf(PRICING, BASELINE, usage)).toBeCloseTo((1_000 * 8) / 1e6, 12);
+    expect(costOf(PRICING, { provider: 'x', model: 'y' }, usage)).toBeUndefined();
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { costOfUsage, priceFor } from '../../src/metrics/cost.js';
+import { costOf as costOfUsage, priceOf as priceFor } from '../../src/pricing.js';
 import { createBoundedLabel } from '../../src/metrics/bounded-label.js';
 
 const pricing = {
