@@ -26,6 +26,7 @@ import { RouterEventHub, type RouterEvents } from '../src/events.js';
 import type { CallContext } from '../src/pipeline/context.js';
 import type { Router } from '../src/router/router.js';
 import type { Attempt, ChatRequest, ChatResponse, Target } from '../src/types.js';
+import { createSeededRandom as seeded } from '../src/testing/seeded-random.js';
 
 const { values } = parseArgs({
   options: {
@@ -71,17 +72,6 @@ const SCENARIOS: readonly Scenario[] = [
   { name: 'p95 ×1.5', candidate: { errorRate: 0.02, latencyFactor: 1.5 }, traffic: 'request', healthy: false },
 ];
 
-/** mulberry32. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 function configFor(sticky: 'request' | 'user') {
   return resolveConfig({

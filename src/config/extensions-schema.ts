@@ -3,21 +3,8 @@
  * records, metrics and content filters. Like the rest, every object is strict.
  */
 import { z } from 'zod';
-import { parseDuration } from './duration.js';
+import { durationSchema as duration } from './duration-schema.js';
 import { parseSize } from './size.js';
-
-const DURATION_HINT = 'expected a duration such as 300ms, 30s, 10m or 1h, or a number of milliseconds';
-
-const duration = z
-  .custom<string | number>((value) => typeof value === 'string' || typeof value === 'number', { message: DURATION_HINT })
-  .transform((value, context) => {
-    try {
-      return parseDuration(value);
-    } catch (error) {
-      context.issues.push({ code: 'custom', message: error instanceof Error ? error.message : DURATION_HINT, input: value });
-      return z.NEVER;
-    }
-  });
 
 const size = z
   .custom<string | number>((value) => typeof value === 'string' || typeof value === 'number', { message: 'expected a size such as 100MB' })

@@ -11,27 +11,8 @@ import { ERROR_CATEGORIES } from '../errors.js';
 import type { ErrorCategoryName } from '../types.js';
 import { baseUrlProblem, redisUrlProblem } from './base-url.js';
 import { DEFAULT_WEIGHT } from './defaults.js';
-import { parseDuration } from './duration.js';
+import { durationSchema, positiveDurationSchema } from './duration-schema.js';
 import { auditSchema, canarySchema, filtersSchema, metricsSchema, pricingSchema } from './extensions-schema.js';
-
-const DURATION_HINT = 'expected a duration such as 300ms, 30s, 10m or 1h, or a number of milliseconds';
-
-/** A duration (`30s`, `1.5s`, `250`), parsed to milliseconds. */
-export const durationSchema = z
-  .custom<string | number>((value) => typeof value === 'string' || typeof value === 'number', { message: DURATION_HINT })
-  .transform((value, context) => {
-    try {
-      return parseDuration(value);
-    } catch (error) {
-      context.issues.push({ code: 'custom', message: error instanceof Error ? error.message : DURATION_HINT, input: value });
-      return z.NEVER;
-    }
-  });
-
-/** A duration that must be greater than zero. */
-const positiveDurationSchema = durationSchema.refine((milliseconds) => milliseconds > 0, {
-  message: 'expected a duration greater than 0',
-});
 
 const nonNegativeNumber = z.number().min(0);
 const positiveInteger = z.number().int().min(1);

@@ -5,3 +5,4 @@
 export { startSimulator } from './simulator.js';
 export type { Simulator, SimulatorOptions, SimBehavior, SimFault, SimRequestRecord } from './simulator.js';
 export type { SimAnswer, SimParsedRequest, SimFormatName, WireFormat } from './wire-format.js';
+export { createSeededRandom } from './seeded-random.js';

@@ -12,6 +12,7 @@ import { azureOpenAIFormat } from './formats/azure-openai.js';
 import { geminiFormat } from './formats/gemini.js';
 import { openAIFormat } from './formats/openai.js';
 import type { SimAnswer, SimFormatName, SimParsedRequest, WireFormat } from './wire-format.js';
+import { createSeededRandom as createRandom } from './seeded-random.js';
 
 /** How the simulator behaves for a model (or for every model, under `*`). */
 export interface SimBehavior {
@@ -92,17 +93,6 @@ export interface Simulator {
 
 const FORMATS: readonly WireFormat[] = [azureOpenAIFormat, anthropicFormat, geminiFormat, openAIFormat];
 
-/** A small seeded PRNG (mulberry32), so fault patterns are repeatable. */
-function createRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 function countWords(text: string): number {
   const trimmed = text.trim();

@@ -11,12 +11,12 @@ import { GENESIS_HASH, type AuditRecord, type CallRecord } from '../../src/audit
 import { LIBRARY_VERSION } from '../../src/audit/version.js';
 import { canonicalJson } from '../../src/config/index.js';
 import type { SwitchyardConfig } from '../../src/config/types.js';
-import { SwitchyardError } from '../../src/errors.js';
 import type { RouterPlugin } from '../../src/router/plugin.js';
 import { startSimulator, type Simulator } from '../../src/testing/simulator.js';
 import type { ChatRequest, StreamEvent } from '../../src/types.js';
 import { FAST_POLICIES } from '../support/sim-config.js';
 import { auditConfig, auditedRouter, type AuditedRouter } from './support.js';
+import { failure } from '../support/failure.js';
 
 let simulator: Simulator;
 const opened: AuditedRouter[] = [];
@@ -53,15 +53,6 @@ const question = (model: string, text = 'What is the capital of France?'): ChatR
   metadata: { intent: 'geography' },
 });
 
-async function failure(promise: Promise<unknown>): Promise<SwitchyardError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (SwitchyardError.isInstance(error)) return error;
-    throw error;
-  }
-  throw new Error('expected the call to fail');
-}
 
 function expectChained(records: readonly AuditRecord[]): void {
   records.forEach((record, index) => {

@@ -1,17 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { QuantileSketch, SKETCH_RELATIVE_ACCURACY } from '../../src/canary/quantile-sketch.js';
+import { createSeededRandom as seeded } from '../../src/testing/seeded-random.js';
 
-/** mulberry32: a small seeded PRNG. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 function exactQuantile(sorted: readonly number[], q: number): number {
   return sorted[Math.floor(q * (sorted.length - 1))] as number;

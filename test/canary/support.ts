@@ -4,6 +4,10 @@
  */
 import { ArmStats } from '../../src/canary/arm-stats.js';
 import type { CanaryConfig } from '../../src/config/types.js';
+import { createSeededRandom } from '../../src/testing/seeded-random.js';
+
+/** mulberry32: a small seeded PRNG. */
+export const seeded = createSeededRandom;
 
 /** The issue's example rollout, with overrides. */
 export function canaryConfig(overrides: Partial<CanaryConfig> = {}): CanaryConfig {
@@ -27,17 +31,6 @@ export function canaryConfig(overrides: Partial<CanaryConfig> = {}): CanaryConfi
   };
 }
 
-/** mulberry32: a small seeded PRNG. */
-export function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 /** An arm with `calls` calls, `errors` of them failed (spread evenly), latencies from `latency(index)`, cost `cost` each. */
 export function filledArm(calls: number, errors: number, latency: (index: number) => number = (index) => 400 + ((index * 7919) % 800), cost?: number): ArmStats {

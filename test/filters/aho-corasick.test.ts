@@ -2,18 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { createWordMatcher, type WordMatch } from '../../src/filters/aho-corasick.js';
 import { foldText, foldWord } from '../../src/filters/fold-text.js';
 import { maskMatches } from '../../src/filters/sensitive-word-filter.js';
+import { createSeededRandom as createRandom } from '../../src/testing/seeded-random.js';
 
-/** A seeded PRNG (mulberry32) so failures reproduce. */
-function createRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 /** The reference: every (folded) word at every folded position, by brute force. */
 function naiveFind(words: readonly string[], text: string): WordMatch[] {

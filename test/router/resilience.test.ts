@@ -5,11 +5,11 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { SwitchyardConfigInput } from '../../src/config/index.js';
 import { createRouter } from '../../src/create-router.js';
-import { SwitchyardError } from '../../src/errors.js';
 import type { RouterEvents } from '../../src/events.js';
 import { startSimulator, type Simulator } from '../../src/testing/simulator.js';
 import type { ChatRequest } from '../../src/types.js';
 import { FAST_POLICIES, simConfig } from '../support/sim-config.js';
+import { failure } from '../support/failure.js';
 
 let simulator: Simulator;
 beforeAll(async () => {
@@ -26,15 +26,6 @@ const ask = (model: string, text = 'hello', temperature?: number): ChatRequest =
   ...(temperature === undefined ? {} : { temperature }),
 });
 
-async function failure(promise: Promise<unknown>): Promise<SwitchyardError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (SwitchyardError.isInstance(error)) return error;
-    throw error;
-  }
-  throw new Error('expected the call to fail');
-}
 
 function withPolicies(policies: Record<string, unknown>, routes?: Record<string, unknown>): SwitchyardConfigInput {
   const base = simConfig(simulator);

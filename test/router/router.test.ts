@@ -1,10 +1,10 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createRouter } from '../../src/create-router.js';
-import { SwitchyardError } from '../../src/errors.js';
 import type { Router } from '../../src/router/router.js';
 import { startSimulator, type Simulator } from '../../src/testing/simulator.js';
 import type { ChatRequest, StreamEvent } from '../../src/types.js';
 import { simConfig } from '../support/sim-config.js';
+import { failure } from '../support/failure.js';
 
 let simulator: Simulator;
 let router: Router;
@@ -27,15 +27,6 @@ async function collect(events: AsyncIterable<StreamEvent>): Promise<StreamEvent[
   return all;
 }
 
-async function failure(promise: Promise<unknown>): Promise<SwitchyardError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (SwitchyardError.isInstance(error)) return error;
-    throw error;
-  }
-  throw new Error('expected the call to fail');
-}
 
 describe('chat() through every provider type', () => {
   it.each(['claude', 'gpt4', 'gemini', 'azure', 'local'])('route %s answers in the unified shape', async (route) => {

@@ -3,7 +3,6 @@
  * stream), for collectors that read container logs. A write that fails is held and retried.
  */
 import type { Writable } from 'node:stream';
-import type { SealedRecord } from '../hash-chain.js';
 import type { AuditSink } from './sink.js';
 
 /** Creates a sink writing lines to `stream` (default `process.stdout`). */
