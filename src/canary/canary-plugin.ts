@@ -16,6 +16,7 @@ import type { SwitchyardConfig } from '../config/types.js';
 import type { CallContext, CallOutcome } from '../pipeline/context.js';
 import type { Stage } from '../pipeline/stage.js';
 import type { RouterPlugin } from '../router/plugin.js';
+import { canaryBucket, canaryStickyKey, isCandidateBucket } from './bucketing.js';
 import { createCanaryRun, type CanaryRun } from './canary-run.js';
 import type { CanaryStatus } from './canary-status.js';
 import { createMemoryCanaryStore } from './memory-state-store.js';
@@ -128,6 +129,23 @@ export function createCanaryPlugin(options: CanaryPluginOptions): CanaryPlugin {
     outerStages: runs.size === 0 ? [] : [stage],
     assignTarget(route, context) {
       return runs.get(route.name)?.assign(route, context);
+    },
+    explainTarget(route, who) {
+      const run = runs.get(route.name);
+      const canary = route.canary;
+      if (run === undefined || canary === undefined) return undefined;
+      const status = run.status();
+      const weight = canary.shadow ? 0 : status.weight;
+      const sticky = canaryStickyKey(canary, who, 'explain');
+      const where = `canary ${status.state} at step ${status.step + 1} (candidate weight ${weight}%)`;
+      if (sticky.source !== 'user' && sticky.source !== 'tenant') {
+        if (weight <= 0) return { target: canary.baseline, reason: `${where}: every call goes to the baseline` };
+        if (weight >= 100) return { target: canary.candidate, reason: `${where}: every call goes to the candidate` };
+        return { reason: `${where}: no ${canary.sticky} given, so each call is drawn anew` };
+      }
+      const bucket = canaryBucket(canary.salt, sticky.key);
+      const arm = isCandidateBucket(bucket, weight) ? 'candidate' : 'baseline';
+      return { target: canary[arm], reason: `${where}: ${sticky.source} bucket ${bucket} of 10000 is in the ${arm} arm` };
     },
     attach(_router, internals) {
       for (const route of Object.values(config.routes)) {

@@ -8,7 +8,7 @@ import type { RouterEventHub } from '../events.js';
 import type { CallContext, CallOutcome } from '../pipeline/context.js';
 import type { Stage } from '../pipeline/stage.js';
 import type { AdapterResult } from '../provider-spec.js';
-import type { ChatRequest, Target } from '../types.js';
+import type { CallOptions, ChatRequest, Target } from '../types.js';
 import type { Router } from './router.js';
 
 /** What a plugin gets besides the public router. */
@@ -28,6 +28,11 @@ export interface RouterPlugin {
   readonly outerStages?: readonly Stage<CallContext, CallOutcome>[];
   /** Chooses a route's first target for a call (canary arms); the first plugin that answers wins. */
   readonly assignTarget?: (route: RouteConfig, context: CallContext) => TargetConfig | undefined;
+  /**
+   * Tells which target `assignTarget` would give a caller, without side effects, for
+   * `router.explain()`; undefined when this plugin does not steer the route.
+   */
+  readonly explainTarget?: (route: RouteConfig, who: Pick<CallOptions, 'user' | 'tenant'>) => { readonly target?: Target; readonly reason: string } | undefined;
   /** Called once the router exists. */
   readonly attach?: (router: Router, internals: RouterInternals) => void;
   /** Called by `router.close()`, after the connections are closed (drain writers, stop timers). */

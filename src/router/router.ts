@@ -280,13 +280,18 @@ export function createRouterFromResolved(config: SwitchyardConfig, options: Rout
     explain(model, who = {}) {
       const route = resolveRoute(model);
       const callOptions: CallOptions = who;
-      const choice = chooseTarget(route, callOptions);
+      const steered = plugins.reduce<ReturnType<NonNullable<RouterPlugin['explainTarget']>>>((found, plugin) => found ?? plugin.explainTarget?.(route, who), undefined);
+      const choice = steered === undefined ? chooseTarget(route, callOptions) : undefined;
       const key = stickyKeyFor(route, callOptions);
       const totalWeight = route.targets.reduce((sum, target) => sum + Math.max(0, target.weight), 0);
       return {
         route: route.name,
-        ...(choice === undefined ? {} : { target: { provider: choice.target.provider, model: choice.target.model } }),
-        reason: config.routes[model] === undefined ? 'direct' : (choice?.reason ?? 'no target available'),
+        ...(steered?.target !== undefined
+          ? { target: { provider: steered.target.provider, model: steered.target.model } }
+          : choice === undefined
+            ? {}
+            : { target: { provider: choice.target.provider, model: choice.target.model } }),
+        reason: steered?.reason ?? (config.routes[model] === undefined ? 'direct' : (choice?.reason ?? 'no target available')),
         ...(key === undefined ? {} : { stickyKey: key }),
         candidates: route.targets.map((target) => ({
           provider: target.provider,

@@ -66,3 +66,17 @@ describe('canary routes through createRouter', () => {
     await Promise.all([router.close(), noCanary.close()]);
   });
 });
+
+describe('explain() on a canary route', () => {
+  it('names the arm each user is bucketed into, agreeing with the calls it makes', async () => {
+    const router = createRouter(config(), { logger: () => undefined });
+    for (const user of ['ann', 'ben', 'cat', 'dan', 'eve', 'fay', 'gus', 'hal']) {
+      const explanation = router.explain('claude', { user });
+      expect(explanation.reason).toMatch(/canary running at step 1 \(candidate weight 10%\): user bucket \d+ of 10000 is in the (baseline|candidate) arm/);
+      const response = await router.chat({ model: 'claude', messages: [{ role: 'user', content: 'hi' }] }, { user });
+      expect(response.target.model).toBe(explanation.target?.model);
+    }
+    expect(router.explain('claude').reason).toMatch(/no user given, so each call is drawn anew/);
+    await router.close();
+  });
+});
