@@ -11,13 +11,12 @@
 import { createServer } from 'node:http';
 import { loadConfig } from '../src/config/index.js';
 import { createRouter } from '../src/create-router.js';
-import { createMetricsPlugin } from '../src/metrics/index.js';
 
 const config = loadConfig(process.argv[2] ?? 'switchyard.yaml');
-// Pass `registry: yourRegistry` to share one registry with your application's own metrics.
-const metrics = createMetricsPlugin({ config });
-const router = createRouter(config, { plugins: [metrics] });
-const { registry } = metrics;
+// Pass `metricsRegistry: yourRegistry` to share one registry with your application's own metrics.
+const router = createRouter(config);
+const registry = router.metrics;
+if (registry === undefined) throw new Error('metrics are turned off in this config (metrics.enabled: false)');
 
 // 9464 is the port OpenTelemetry's Prometheus exporter uses by default; change it freely.
 const port = Number(process.env.METRICS_PORT ?? 9464);
