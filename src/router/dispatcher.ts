@@ -7,8 +7,9 @@
  * - the caller's fault (`invalid_request`, `context_length`, `content_filter`, `canceled`, `config`):
  *   stop at once, no other target would answer differently;
  * - a category in `retry.on` (by default `rate_limit`, `overloaded`, `server`, `timeout`,
- *   `network`): try again, preferring a target not tried yet (immediately) and otherwise the same
- *   target after backoff that honours `retry-after`;
+ *   `network`): try again, preferring a target of the route not tried yet (immediately), then a
+ *   fallback route (immediately), and only when nothing else can answer the same target again
+ *   after backoff that honours `retry-after`;
  * - anything else (`auth`, `permission`, `not_found`, `quota`, ...): that target is out for this
  *   call, other targets and fallback routes may still answer.
  * A stream is committed once its first output part exists: errors before it are handled as above,
@@ -103,6 +104,14 @@ function targetKey(target: TargetConfig): string {
     targetKeys.set(target, key);
   }
   return key;
+}
+
+/** Whether a route after `index` in the chain has a target not ruled out for this call. */
+function hasUntriedTargetAfter(routes: readonly RouteConfig[], index: number, excluded: ReadonlySet<string>): boolean {
+  for (let later = index + 1; later < routes.length; later += 1) {
+    for (const target of (routes[later] as RouteConfig).targets) if (target.weight > 0 && !excluded.has(targetKey(target))) return true;
+  }
+  return false;
 }
 
 /** One committed attempt, whichever the mode. */
@@ -291,7 +300,8 @@ export function createDispatcher(dependencies: DispatcherDependencies): (context
     const excluded = new Set<string>();
     let lastError: SwitchyardError | undefined;
     let tries = 0;
-    for (const route of routes) {
+    for (let routeIndex = 0; routeIndex < routes.length; routeIndex += 1) {
+      const route = routes[routeIndex] as RouteConfig;
       const policies = route === context.route ? context.policies : route.policies;
       const triedKeys = new Set<string>();
       for (let triesInRoute = 0; triesInRoute < policies.retry.attempts; triesInRoute += 1) {
@@ -305,6 +315,9 @@ export function createDispatcher(dependencies: DispatcherDependencies): (context
           }
           let delay = 0;
           if (triedKeys.has(key)) {
+            // Waiting out a backoff (or retry-after) while another route could answer now only
+            // makes the caller wait: move on to the fallbacks instead.
+            if (hasUntriedTargetAfter(routes, routeIndex, excluded)) break;
             const remainingMs = policies.timeout.totalMs > 0 ? policies.timeout.totalMs - (performance.now() - context.startedAt) : Infinity;
             const computed = backoffDelay(policies.retry, { retryIndex: triesInRoute - 1, retryAfterMs: lastError?.retryAfterMs, remainingMs }, random);
             if (computed === undefined) break; // the provider asked for longer than the call has left

@@ -180,8 +180,12 @@ describe('retries and fallbacks', () => {
     const response = await router.chat(hello('claude'), { user: 'u-11' });
     expect(response.route).toBe('gpt4');
     expect(response.target).toEqual({ provider: 'openai', model: 'gpt-4' });
-    expect(response.attempts).toHaveLength(4);
-    expect(response.attempts.slice(0, 3).every((attempt) => attempt.route === 'claude' && attempt.outcome !== 'ok')).toBe(true);
+    // Each claude target once, then the fallback at once: no backoff while another route can answer.
+    expect(response.attempts.map((attempt) => [attempt.route, attempt.outcome === 'ok'])).toEqual([
+      ['claude', false],
+      ['claude', false],
+      ['gpt4', true],
+    ]);
   });
 
   it('does not retry the caller’s own errors', async () => {
@@ -199,6 +203,19 @@ describe('retries and fallbacks', () => {
     expect(simulator.count('gpt-4')).toBe(1);
   });
 
+  it('moves to a fallback route rather than waiting out retry-after', async () => {
+    const solo = createRouter(simConfig(simulator, { routes: { one: { targets: [{ provider: 'anthropic', model: 'claude-2.0' }], fallbacks: ['gpt4'] }, gpt4: { targets: [{ provider: 'openai', model: 'gpt-4' }] } } }));
+    simulator.enqueueFault('claude-2.0', { kind: 'status', status: 529, retryAfterSeconds: 5 });
+    const started = Date.now();
+    const response = await solo.chat(hello('one'));
+    await solo.close();
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(response.attempts.map((attempt) => [attempt.target.model, attempt.outcome])).toEqual([
+      ['claude-2.0', 'overloaded'],
+      ['gpt-4', 'ok'],
+    ]);
+  });
+
   it('honours retry-after before retrying the same target', async () => {
     simulator.enqueueFault('gpt-4', { kind: 'status', status: 429, retryAfterMs: 300 });
     const started = Date.now();
@@ -211,8 +228,8 @@ describe('retries and fallbacks', () => {
     simulator.enqueueFault('*', { kind: 'status', status: 500 }, 20);
     const error = await failure(router.chat(hello('claude'), { user: 'u-13' }));
     expect(error.category).toBe('server');
-    expect(error.attempts.length).toBe(6); // 3 tries on claude, 3 on its fallback gpt4
-    expect(error.attempts.map((attempt) => attempt.route)).toEqual(['claude', 'claude', 'claude', 'gpt4', 'gpt4', 'gpt4']);
+    // Both claude targets, then the fallback; only the last route retries its target after backoff.
+    expect(error.attempts.map((attempt) => attempt.route)).toEqual(['claude', 'claude', 'gpt4', 'gpt4', 'gpt4']);
   });
 });
 
