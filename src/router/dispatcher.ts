@@ -309,10 +309,6 @@ export function createDispatcher(dependencies: DispatcherDependencies): (context
         if (target === undefined) break;
         const key = targetKey(target);
         if (tries > 0) {
-          if (!retryBudget.tryAcquireRetry(policies.retry.budget)) {
-            context.notes.retryBudgetExhausted = true;
-            throw (lastError as SwitchyardError).with({ attempts: context.attempts, message: `${(lastError as SwitchyardError).message} (retry budget exhausted)` });
-          }
           let delay = 0;
           if (triedKeys.has(key)) {
             // Waiting out a backoff (or retry-after) while another route could answer now only
@@ -322,6 +318,11 @@ export function createDispatcher(dependencies: DispatcherDependencies): (context
             const computed = backoffDelay(policies.retry, { retryIndex: triesInRoute - 1, retryAfterMs: lastError?.retryAfterMs, remainingMs }, random);
             if (computed === undefined) break; // the provider asked for longer than the call has left
             delay = computed;
+          }
+          // Only a try that will happen takes budget (not one abandoned for a fallback above).
+          if (!retryBudget.tryAcquireRetry(policies.retry.budget)) {
+            context.notes.retryBudgetExhausted = true;
+            throw (lastError as SwitchyardError).with({ attempts: context.attempts, message: `${(lastError as SwitchyardError).message} (retry budget exhausted)` });
           }
           if (events.has('retry') && lastError !== undefined) {
             events.emit('retry', { requestId: context.requestId, target: { provider: target.provider, model: target.model }, route: route.name, delayMs: delay, after: lastError });

@@ -178,3 +178,20 @@ describe('cache', () => {
     await router.close();
   });
 });
+
+describe('retry budget with fallbacks', () => {
+  it('spends one retry per rescued call, so a flaky primary with a healthy fallback fails no call', async () => {
+    const router = createRouter(
+      withPolicies({ retry: { ...FAST_POLICIES.retry, attempts: 3, budget: 0.2 } }, {
+        flaky: { targets: [{ provider: 'anthropic', model: 'flaky-model' }], fallbacks: ['gpt4'] },
+      }),
+    );
+    simulator.setBehavior('flaky-model', { errorRate: 0.15, errorStatuses: [500, 529] });
+    const results = await Promise.allSettled(Array.from({ length: 300 }, (_, index) => router.chat(ask('flaky', `q${index}`))));
+    // 15% of calls need one retry each (to the fallback); a budget of 20% of calls covers them.
+    expect(results.filter((result) => result.status === 'rejected')).toHaveLength(0);
+    expect(simulator.count('flaky-model')).toBe(300);
+    expect(simulator.count('gpt-4')).toBeGreaterThan(10);
+    await router.close();
+  });
+});
