@@ -7,7 +7,7 @@
  * does with the same transport (stringify the body, parse the answer). Configurations add one
  * feature at a time, so the differences attribute the cost.
  *
- * Usage: `npx tsx bench/pipeline-cost.ts [--calls 20000 --rounds 3 --only full --write]` (`--only`
+ * Usage: `npx tsx bench/pipeline-cost.ts [--calls 5000 --rounds 11 --only full --write]` (`--only`
  * keeps the baseline and the configurations whose name contains the text, handy under `--cpu-prof`;
  * `--write` replaces the pipeline-cost section of docs/benchmarks.md).
  */
@@ -20,8 +20,8 @@ import { loadLine, machineLine, writeDocSection } from './support.js';
 
 const { values } = parseArgs({
   options: {
-    calls: { type: 'string', default: '20000' },
-    rounds: { type: 'string', default: '3' },
+    calls: { type: 'string', default: '5000' },
+    rounds: { type: 'string', default: '11' },
     only: { type: 'string' },
     write: { type: 'boolean', default: false },
   },
@@ -117,6 +117,7 @@ const setups: readonly Setup[] = [
   { name: 'full pipeline, as `npm run bench`', config: { providers: provider, routes, policies: fullPolicies }, options: {} },
 ];
 
+/** Wall and CPU time per call over `calls` sequential calls, in µs. */
 async function measure(call: () => Promise<void>): Promise<{ meanUs: number; cpuUs: number }> {
   const cpuBefore = process.cpuUsage();
   const started = performance.now();
@@ -146,7 +147,7 @@ const runners: { name: string; call: () => Promise<void>; close: () => Promise<v
 for (const runner of runners) await measure(runner.call); // warm-up
 const results = new Map<string, number[]>(runners.map((runner) => [runner.name, []]));
 for (let round = 0; round < rounds; round += 1) {
-  for (const runner of runners) results.get(runner.name)?.push((await measure(runner.call)).meanUs);
+  for (const runner of runners) results.get(runner.name)?.push((await measure(runner.call)).cpuUs);
 }
 for (const runner of runners) await runner.close();
 
@@ -164,9 +165,10 @@ const report = [
   'Anthropic Messages body, so the time is the library\'s own code (validation, routing, stages, the',
   "adapter's mapping, JSON work). The baseline is what a hand-written client does with the same",
   `transport (stringify the body, parse the answer). ${calls} sequential calls per configuration and round,`,
-  `median of ${rounds} rounds; every call asks a new question, so the cache misses every time.`,
+  `median of ${rounds} rounds; every call asks a new question, so the cache misses every time. Time is the`,
+  "process's CPU time (user + system) per call, which other work on the machine disturbs less than wall time.",
   '',
-  '| configuration | µs per call | added to baseline |',
+  '| configuration | CPU µs per call | added to baseline |',
   '| --- | --- | --- |',
   ...runners.map((runner) => {
     const value = median(results.get(runner.name) ?? []);

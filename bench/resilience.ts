@@ -14,12 +14,17 @@
  *   3 attempts with exponential backoff and full jitter, breaker at 15 % over 20+ calls in 60 s,
  *   open 30 s, the article's timeouts and global/per-user limits;
  * - Switchyard without breaker: the same with the breaker off, to show what retries and the fallback
- *   do on their own.
+ *   do on their own;
+ * - Switchyard with the secondary as a weight-0 target of the primary's route instead of a fallback
+ *   route (the other way to configure a spare).
+ * All clients run side by side, each against its own simulator child process (see
+ * `bench/resilience-scenario.ts` for the situation), so the whole run takes about 70 s.
  *
- * Retry delays are scaled by `--delay-scale` (default 0.25: the article's 2 s–10 s become
- * 500 ms–2.5 s, the SDK's own first backoff is 0.5 s) so the run stays short; the report says so.
+ * Switchyard's retry delays are scaled by `--delay-scale` (default 0.25: the article's 2 s–10 s
+ * become 500 ms–2.5 s, next to the SDK's own first backoff of 0.5 s); the report says so.
  *
- * Usage: `npm run bench:resilience [-- --calls 2400 --rate 40 --delay-scale 0.25 --write]`.
+ * Usage: `npm run bench:resilience [-- --calls 2400 --rate 40 --delay-scale 0.25 --seed 42 --write --verbose]`;
+ * `--verbose` prints the slowest calls of each client with every try (to stderr).
  */
 import Anthropic from '@anthropic-ai/sdk';
 import { VERSION as ANTHROPIC_SDK_VERSION } from '@anthropic-ai/sdk/version';
@@ -28,7 +33,8 @@ import { parseArgs } from 'node:util';
 import { createRouter } from '../src/create-router.js';
 import type { SwitchyardConfigInput } from '../src/config/index.js';
 import { SwitchyardError } from '../src/errors.js';
-import type { ModelStats, ResilienceScenario } from './resilience-simulator-process.js';
+import { PRIMARY, resilienceScenario, SECONDARY, seededRandom } from './resilience-scenario.js';
+import type { ModelStats } from './resilience-simulator-process.js';
 import { loadLine, machineLine, startBenchProcess, writeDocSection, type BenchProcess } from './support.js';
 
 const { values } = parseArgs({
@@ -46,42 +52,8 @@ const rate = Number(values.rate);
 const delayScale = Number(values['delay-scale']);
 const seed = Number(values.seed);
 const loadBefore = loadLine();
-
-const PRIMARY = 'claude-2.0';
-const SECONDARY = 'gpt-4o';
 const apiKey = 'sim-key';
-
-/** The upstream situation: the same for every client. */
-const scenario: ResilienceScenario = {
-  seed,
-  models: {
-    // ~10.5 % random failures, a 3 % slow tail of +1 s: alone, a p99 of about 1.25 s.
-    [PRIMARY]: { latencyMs: 250, errorRate: 0.105, errorStatuses: [500, 503, 529], retryAfterSeconds: 1, slowTail: { probability: 0.03, extraMs: 1_000 } },
-    [SECONDARY]: { latencyMs: 300 },
-  },
-  // Overload bursts: 200 ms of 429/529 with `retry-after: 1` every 4 s (5 % of the time).
-  bursts: [
-    {
-      model: PRIMARY,
-      everyMs: 4_000,
-      forMs: 200,
-      firstAtMs: 1_500,
-      behavior: { latencyMs: 250, errorRate: 1, errorStatuses: [429, 529], retryAfterSeconds: 1, slowTail: { probability: 0.03, extraMs: 1_000 } },
-    },
-  ],
-};
-
-/** A small seeded PRNG (mulberry32), for Switchyard's jitter. */
-function seededRandom(start: number): () => number {
-  let state = start >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let value = state;
-    value = Math.imul(value ^ (value >>> 15), value | 1);
-    value ^= value + Math.imul(value ^ (value >>> 7), value | 61);
-    return ((value ^ (value >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+const scenario = resilienceScenario(seed);
 
 /** One call's outcome as the caller saw it. */
 interface Outcome {
@@ -222,7 +194,8 @@ function switchyardVariant(name: string, breaker: boolean, placement: SecondaryP
             const path = response.attempts.map((attempt) => `${attempt.target.model}:${attempt.outcome}:${attempt.ms.toFixed(0)}`).join(' ');
             return { ok: true, ms: performance.now() - started, secondary: response.target.model === SECONDARY, sentAt: started - startedAt, path };
           } catch (error) {
-            const category = SwitchyardError.isInstance(error) ? error.category : 'unknown';
+            // The category, marked when it was the retry budget (not the upstream) that ended the call.
+            const category = SwitchyardError.isInstance(error) ? `${error.category}${error.message.includes('retry budget exhausted') ? ' (retry budget exhausted)' : ''}` : 'unknown';
             const path = SwitchyardError.isInstance(error) ? (error.attempts ?? []).map((attempt) => `${attempt.target.model}:${attempt.outcome}:${attempt.ms.toFixed(0)}`).join(' ') : '';
             return { ok: false, ms: performance.now() - started, error: category, sentAt: started - startedAt, path };
           }
@@ -403,26 +376,30 @@ const report = [
   '5 s, first byte 30 s, idle 30 s, total 120 s (none fires here: the slow tail is 1.25 s); rate limits',
   'global 50 calls/s and 5 concurrent calls per user (never reached at this load); no cache (every',
   'question differs).',
-  `**Scaled:** retry delays are the article's × ${delayScale} (min ${Math.round(2_000 * delayScale)} ms, max ${Math.round(10_000 * delayScale)} ms instead of 2 s and 10 s) so the run stays`,
-  'short; `retry-after` from the simulator is honoured unscaled (1 s) by both the SDK and Switchyard.',
+  'The weight-0 variant has one route with both targets (primary weight 100, secondary weight 0) and',
+  'the same policies.',
+  `**Scaled:** Switchyard's retry delays are the article's × ${delayScale} (min ${Math.round(2_000 * delayScale)} ms, max ${Math.round(10_000 * delayScale)} ms instead of 2 s and 10 s),`,
+  "to keep the run short and the backoff comparable to the SDK's own first one (0.5 s); `retry-after`",
+  'from the simulator is honoured unscaled (1 s) by both the SDK and Switchyard; the breaker keeps the',
+  "article's 60 s window and 30 s open period.",
   'The SDK uses its own built-in backoff (0.5 s doubling to 8 s, up to 25 % jitter; not seeded).',
   '',
   'What the rows show (see `--verbose` for the slowest calls of each client, with every try):',
   '',
-  '- Retries alone (the SDK, and Switchyard without its breaker) remove nearly every error but make',
-  '  the tail worse: a call that fails and is retried pays the failed try, the `retry-after` wait',
-  "  (1 s here) and the next try, so p99 is about two failed tries' worth of waiting. They also send",
-  '  more calls to the failing provider (the upstream column).',
+  '- Retries alone (the SDK) remove nearly every error but make the tail worse: a call that fails and',
+  '  is retried pays the failed try, the `retry-after` wait (1 s here) and the next try, so p99 is',
+  "  about two failed tries' worth of waiting. They also send more calls to the failing provider (the",
+  '  upstream column).',
+  '- Switchyard moves a failed call to the secondary at once whenever one is configured (as a fallback',
+  '  route or as a weight-0 target of the route), instead of waiting out backoff and `retry-after` on',
+  '  the primary, so a failed call costs one failed try plus one call to the secondary. Without the',
+  "  breaker the primary's own slow tail (3 % of calls) still reaches the caller and sets p99; any errors",
+  '  that remain are calls the retry budget refused (marked in the list above).',
   '- With the 15 % breaker, a primary that fails about 15 % of calls is cut off almost as soon as 20',
-  '  calls are in the window; it stays open 30 s, one probe closes it, and it opens again within',
-  '  seconds. Most calls go straight to the healthy secondary: the p99 gain is mostly the breaker',
-  '  moving traffic away, at the price of the secondary serving nearly everything.',
-  '- With the secondary as a fallback route, the dispatcher spends its 3 attempts on the primary',
-  '  first and waits for `retry-after` between them; calls caught in that wait while the breaker',
-  "  opens wait the full second and then skip the primary anyway. That is this layout's p99.",
-  '- With the secondary as a weight-0 target of the same route, a retry moves to the untried target at',
-  '  once, without backoff, so a failed call costs one failed try plus one call to the secondary; only',
-  "  the primary's own slow tail (while the breaker is closed) remains above that.",
+  '  calls are in the window; it stays open 30 s, one probe decides whether it closes, and it opens',
+  '  again within seconds. Most calls then go straight to the healthy secondary (the "served by',
+  '  secondary" column): the p99 gain is largely the breaker moving traffic away, at the price of the',
+  '  secondary serving nearly everything.',
   '<!-- resilience:end -->',
 ].join('\n');
 console.log(report);
