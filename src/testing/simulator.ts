@@ -13,6 +13,7 @@ import { geminiFormat } from './formats/gemini.js';
 import { openAIFormat } from './formats/openai.js';
 import type { SimAnswer, SimFormatName, SimParsedRequest, WireFormat } from './wire-format.js';
 import { createSeededRandom as createRandom } from './seeded-random.js';
+import { countWords } from './formats/wire-helpers.js';
 
 /** How the simulator behaves for a model (or for every model, under `*`). */
 export interface SimBehavior {
@@ -94,10 +95,6 @@ export interface Simulator {
 const FORMATS: readonly WireFormat[] = [azureOpenAIFormat, anthropicFormat, geminiFormat, openAIFormat];
 
 
-function countWords(text: string): number {
-  const trimmed = text.trim();
-  return trimmed === '' ? 0 : trimmed.split(/\s+/).length;
-}
 
 /** The default answer: echoes the last user message; `!tool` asks for the first offered tool. */
 function defaultAnswer(request: SimParsedRequest, id: string): SimAnswer {

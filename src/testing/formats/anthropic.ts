@@ -4,8 +4,8 @@
  * (https://platform.claude.com/docs/en/build-with-claude/streaming) and errors
  * (https://platform.claude.com/docs/en/api/errors).
  */
-import type { IncomingHttpHeaders } from 'node:http';
 import type { SimAnswer, SimParsedRequest, SimRouteMatch, SimStreamPlan, WireFormat } from '../wire-format.js';
+import { countWords, headerValue, isObject, type JsonObject } from './wire-helpers.js';
 
 /** The one path this format serves. */
 const MESSAGES_PATH = '/v1/messages';
@@ -42,21 +42,9 @@ export function anthropicErrorTypeForStatus(status: number): string {
   return status >= 400 && status < 500 ? 'invalid_request_error' : 'api_error';
 }
 
-type JsonObject = Record<string, unknown>;
 
-function isObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
-function headerValue(headers: IncomingHttpHeaders, name: string): string | undefined {
-  const value = headers[name];
-  return Array.isArray(value) ? value[0] : value;
-}
 
-function countWords(text: string): number {
-  const trimmed = text.trim();
-  return trimmed === '' ? 0 : trimmed.split(/\s+/).length;
-}
 
 /** The text of a `content` value: a string, or the text (and tool-result text) of its blocks. */
 function textOf(content: unknown): string {

@@ -15,15 +15,11 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { SimAnswer, SimParsedRequest, SimRouteMatch, SimStreamPlan, WireFormat } from '../wire-format.js';
 import { dataFrame, openAIErrorObject, parseChatCompletionsBody, renderChatCompletion, renderChunkFrames, type ChunkChoice } from './openai.js';
+import { headerValue, type JsonObject } from './wire-helpers.js';
 
 const DEPLOYMENT_PATH = /^\/openai\/deployments\/([^/]+)\/chat\/completions$/;
 
-type JsonObject = Record<string, unknown>;
 
-function headerValue(headers: IncomingHttpHeaders, name: string): string | undefined {
-  const value = headers[name];
-  return Array.isArray(value) ? value[0] : value;
-}
 
 const SAFE = { filtered: false, severity: 'safe' } as const;
 

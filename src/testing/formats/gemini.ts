@@ -7,6 +7,7 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { SimAnswer, SimParsedRequest, SimRouteMatch, SimStreamPlan, WireFormat } from '../wire-format.js';
+import { countWords, isObject as isRecord } from './wire-helpers.js';
 
 const PATH = /^\/(v1beta|v1)\/models\/([^/:]+):(generateContent|streamGenerateContent)$/;
 
@@ -37,14 +38,6 @@ export function geminiStatusName(status: number): string {
   return STATUS_NAMES[status] ?? 'UNKNOWN';
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function countWords(text: string): number {
-  const trimmed = text.trim();
-  return trimmed === '' ? 0 : trimmed.split(/\s+/).length;
-}
 
 /** Checks one part; returns an error message or the part's text (empty for non-text parts). */
 function checkPart(part: unknown, where: string): { readonly text: string } | string {

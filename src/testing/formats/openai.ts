@@ -12,25 +12,14 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { SimAnswer, SimParsedRequest, SimRouteMatch, SimStreamPlan, WireFormat } from '../wire-format.js';
+import { countWords, headerValue, isObject, type JsonObject } from './wire-helpers.js';
 
 /** The paths this format serves. */
 const CHAT_PATHS: ReadonlySet<string> = new Set(['/v1/chat/completions', '/chat/completions']);
 
-type JsonObject = Record<string, unknown>;
 
-function isObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
-function headerValue(headers: IncomingHttpHeaders, name: string): string | undefined {
-  const value = headers[name];
-  return Array.isArray(value) ? value[0] : value;
-}
 
-function countWords(text: string): number {
-  const trimmed = text.trim();
-  return trimmed === '' ? 0 : trimmed.split(/\s+/).length;
-}
 
 /** The text of a message's `content`: a string, or the text of its `text` parts. */
 function textOf(content: unknown): string {
