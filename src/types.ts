@@ -2,6 +2,7 @@
  * The unified request, response and stream shapes that every provider adapter maps to and from.
  * Nothing in this file knows about a particular provider.
  */
+import type { CallPolicies } from './router/call-policies.js';
 
 /** Who wrote a message. */
 export type MessageRole = 'system' | 'user' | 'assistant' | 'tool';
@@ -94,6 +95,11 @@ export interface CallOptions {
   readonly traceId?: string;
   /** Caller-supplied fields for the audit record (purpose, case number...). */
   readonly auditFields?: Readonly<Record<string, string>>;
+  /**
+   * Policy overrides for this call, written like a route's `policies:` and merged over them, e.g.
+   * `{ timeout: { total: '5s' }, retry: { attempts: 1 }, cache: false }`.
+   */
+  readonly policies?: CallPolicies;
 }
 
 /** Why generation stopped, in unified form. */

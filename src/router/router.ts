@@ -23,6 +23,7 @@ import { runBatch, type BatchItem, type BatchOptions, type BatchResult } from '.
 import { createDispatcher, routeChain, type BreakerGate } from './dispatcher.js';
 import { chooseTarget, rendezvousScore, stickyKeyFor } from './target-selection.js';
 import type { RouterInternals, RouterPlugin } from './plugin.js';
+import { policiesForCall } from './call-policies.js';
 import { createDeadlines, type CallSignal } from './deadlines.js';
 import { validateRequest } from './validate-request.js';
 
@@ -158,7 +159,7 @@ export function createRouterFromResolved(config: SwitchyardConfig, options: Rout
   function startCall(request: ChatRequest, callOptions: CallOptions, mode: 'chat' | 'stream'): { context: CallContext; dispose: () => void } {
     validateRequest(request);
     const route = resolveRoute(request.model);
-    const policies: Policies = route.policies;
+    const policies: Policies = policiesForCall(route.policies, callOptions.policies);
     const { signal, dispose } = callSignal(callOptions.signal, policies.timeout.totalMs);
     const context: CallContext = {
       requestId: callOptions.requestId ?? randomUUID(),

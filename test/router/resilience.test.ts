@@ -195,3 +195,21 @@ describe('retry budget with fallbacks', () => {
     await router.close();
   });
 });
+
+describe('per-call policy overrides', () => {
+  it('applies a call’s own timeout and retry settings, and names a bad override', async () => {
+    const router = createRouter(withPolicies({}));
+    simulator.enqueueFault('gpt-4', { kind: 'status', status: 500 }, 5);
+    const once = await failure(router.chat(ask('gpt4'), { policies: { retry: { attempts: 1 } } }));
+    expect(once.attempts).toHaveLength(1);
+    simulator.reset();
+    simulator.enqueueFault('gpt-4', { kind: 'hang' });
+    const timedOut = await failure(router.chat(ask('gpt4'), { policies: { timeout: { total: '100ms' }, retry: { attempts: 1 } } }));
+    expect(timedOut.category).toBe('timeout');
+    expect(timedOut.message).toContain('total');
+    const bad = await failure(router.chat(ask('gpt4'), { policies: { retry: { attempts: -1 } } }));
+    expect(bad.category).toBe('invalid_request');
+    expect(bad.field).toBe('options.policies.retry.attempts');
+    await router.close();
+  });
+});
