@@ -7,7 +7,7 @@ import type { RateLimitPolicy } from '../../config/types.js';
 import { limitChecks } from './limit-checks.js';
 import { createLocalLimitState } from './local-limit-state.js';
 import type { RateLimitKeys, RateLimiter, RateLimitLease } from './rate-limiter.js';
-import { noLimitLease, waitForRoom } from './wait-for-room.js';
+import { createLease, noLimitLease, waitForRoom } from './wait-for-room.js';
 
 /** Options of `createMemoryRateLimiter`. */
 export interface MemoryRateLimiterOptions {
@@ -33,6 +33,11 @@ export function createMemoryRateLimiter(options: MemoryRateLimiterOptions = {}):
     acquire(keys: RateLimitKeys, policy: RateLimitPolicy, signal?: AbortSignal): Promise<RateLimitLease> {
       const checks = limitChecks(keys, policy);
       if (checks.length === 0) return noLimitLease();
+      // Fast path: room right away (the common case) needs no async machinery.
+      if (signal?.aborted !== true) {
+        const first = state.tryAcquire(checks);
+        if (first.admitted) return Promise.resolve(createLease(first.release, 0));
+      }
       return waitForRoom({
         checks,
         waitMs: policy.waitMs,
