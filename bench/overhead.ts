@@ -16,9 +16,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { Pool } from 'undici';
-import { createRouter } from '../src/create-router.js';
+import type { createRouter as CreateRouter } from '../src/create-router.js';
 import { parseSse } from '../src/streaming/sse.js';
-import { machineLine, runLoad, startSimulatorProcess, summarise, type LatencySummary } from './support.js';
+import { loadLine, machineLine, runLoad, startSimulatorProcess, summarise, type LatencySummary } from './support.js';
 
 const { values } = parseArgs({
   options: {
@@ -26,8 +26,12 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '3' },
     concurrency: { type: 'string', default: '64' },
     write: { type: 'boolean', default: false },
+    /** Measure the built package (`npm run build` first), as users import it, instead of the sources through tsx. */
+    dist: { type: 'boolean', default: false },
   },
 });
+const distEntry = new URL('../dist/index.js', import.meta.url).href;
+const { createRouter } = (values.dist ? await import(distEntry) : await import('../src/create-router.js')) as { createRouter: typeof CreateRouter };
 const calls = Number(values.calls);
 const rounds = Number(values.rounds);
 const concurrency = Number(values.concurrency);
@@ -141,7 +145,7 @@ const row = (name: string, rawValue: LatencySummary, routerValue: LatencySummary
 
 const report = [
   '<!-- overhead:start -->',
-  `Machine: ${machineLine()}. Command: \`npm run bench -- --calls ${calls} --rounds ${rounds} --concurrency ${concurrency}\`, ${new Date().toISOString().slice(0, 10)}.`,
+  `Machine: ${machineLine()}. Command: \`npm run bench -- --calls ${calls} --rounds ${rounds} --concurrency ${concurrency}${values.dist ? ' --dist' : ''}\`, ${new Date().toISOString().slice(0, 10)}; ${values.dist ? 'the built package (dist/)' : 'the sources through tsx'}; ${loadLine()} before the run.`,
   '',
   '| measure | raw undici p50 / p99 | Switchyard p50 / p99 | added p50 / p99 |',
   '| --- | --- | --- | --- |',
