@@ -94,7 +94,7 @@ export function createTracingPluginWithApi(api: TracingApi, options: Omit<Tracin
  *
  * @example
  * const tracing = await createTracingPlugin();
- * const router = createRouter(config, { plugins: tracing === undefined ? [] : [tracing] });
+ * const router = createRouter(config, { tracing: false, plugins: tracing === undefined ? [] : [tracing] });
  */
 export async function createTracingPlugin(options: TracingPluginOptions = {}): Promise<RouterPlugin | undefined> {
   const api = await (options.loadApi ?? loadOpenTelemetryApi)();
