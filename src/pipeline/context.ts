@@ -1,10 +1,9 @@
 /**
- * What flows through the pipeline. A call-level chain (cache → rate limit → dispatch) wraps the
- * dispatcher, which picks targets and runs the attempt-level chain (breaker → timeout → adapter)
- * once per try, moving to other targets and fallback routes between tries.
+ * What flows through the pipeline. A call-level chain of stages (cache → rate limit → dispatch)
+ * wraps the dispatcher, which picks targets and, once per try, asks the target's breaker, applies
+ * the timeouts and calls the adapter, moving to other targets and fallback routes between tries.
  */
-import type { Policies, RouteConfig, TargetConfig } from '../config/types.js';
-import type { ProviderAdapter } from '../provider-spec.js';
+import type { Policies, RouteConfig } from '../config/types.js';
 import type { Attempt, CallOptions, ChatRequest, ChatResponse, StreamEvent } from '../types.js';
 
 /** Facts stages record about a call, for audit records, metrics and `explain()`. */
@@ -54,18 +53,3 @@ export interface StartedStream {
 export type CallOutcome =
   | { readonly kind: 'response'; readonly response: ChatResponse }
   | { readonly kind: 'stream'; readonly stream: StartedStream };
-
-/** One try at one target. */
-export interface AttemptContext {
-  readonly call: CallContext;
-  /** The route this try belongs to (the requested one or a fallback). */
-  readonly route: RouteConfig;
-  readonly target: TargetConfig;
-  /** `provider/model`, the breaker's and metrics' key for the target. */
-  readonly targetKey: string;
-  readonly adapter: ProviderAdapter;
-  /** 1 for the first try of the call. */
-  readonly attemptNumber: number;
-  /** Aborted by the call's signal or by this attempt's own timeouts. */
-  readonly signal: AbortSignal;
-}

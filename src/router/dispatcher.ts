@@ -20,7 +20,7 @@ import type { BreakerPolicy, Policies, RouteConfig, SwitchyardConfig, TargetConf
 import { isCallerFault, SwitchyardError } from '../errors.js';
 import type { RouterEventHub } from '../events.js';
 import { mapTransportError } from '../http/transport-errors.js';
-import type { CallContext, CallOutcome, StartedStream } from '../pipeline/context.js';
+import type { CallContext, CallOutcome } from '../pipeline/context.js';
 import { backoffDelay } from '../pipeline/retry/backoff.js';
 import type { RetryBudget } from '../pipeline/retry/retry-budget.js';
 import type { AdapterCall, AdapterStreamPart, ProviderAdapter } from '../provider-spec.js';
@@ -114,9 +114,6 @@ function hasUntriedTargetAfter(routes: readonly RouteConfig[], index: number, ex
   return false;
 }
 
-/** One committed attempt, whichever the mode. */
-type AttemptSuccess = { readonly kind: 'response'; readonly response: ChatResponse } | { readonly kind: 'stream'; readonly stream: StartedStream };
-
 /** Creates the dispatch function of a router. */
 export function createDispatcher(dependencies: DispatcherDependencies): (context: CallContext) => Promise<CallOutcome> {
   const { breakers, retryBudget, events } = dependencies;
@@ -154,7 +151,7 @@ export function createDispatcher(dependencies: DispatcherDependencies): (context
     return again?.target ?? route.targets.find(usable);
   }
 
-  async function runAttempt(context: CallContext, route: RouteConfig, policies: Policies, target: TargetConfig, attemptNumber: number): Promise<AttemptSuccess> {
+  async function runAttempt(context: CallContext, route: RouteConfig, policies: Policies, target: TargetConfig): Promise<CallOutcome> {
     const key = targetKey(target);
     const adapter = dependencies.adapterFor(target.provider);
     let probe = false;
@@ -332,7 +329,7 @@ export function createDispatcher(dependencies: DispatcherDependencies): (context
         tries += 1;
         triedKeys.add(key);
         try {
-          return await runAttempt(context, route, policies, target, tries);
+          return await runAttempt(context, route, policies, target);
         } catch (error) {
           const failure = SwitchyardError.isInstance(error) ? error : toError(error, context.signal);
           if (failure.category === 'circuit_open') {
