@@ -22,7 +22,7 @@ import { createCallbackSink, type AuditRecordHandler } from './sinks/callback-si
 import { createFileSink } from './sinks/file-sink.js';
 import type { AuditSink } from './sinks/sink.js';
 import { createStdoutSink } from './sinks/stdout-sink.js';
-import { LIBRARY_VERSION } from './version.js';
+import { LIBRARY_VERSION } from '../version.js';
 
 /** Options of `createAuditPlugin`. */
 export interface AuditPluginOptions {

@@ -13,7 +13,7 @@ import type { ChatResponse } from '../types.js';
 import { costOf } from '../pricing.js';
 import { promptHashOf, recordContent, responseHashOf } from './content.js';
 import { AUDIT_SCHEMA_VERSION, type CallRecordBody } from './record.js';
-import { LIBRARY_VERSION } from './version.js';
+import { LIBRARY_VERSION } from '../version.js';
 
 /** What the builder needs of the config. */
 export interface RecordSettings {

@@ -36,4 +36,3 @@ export { createStdoutSink } from './sinks/stdout-sink.js';
 export type { AuditSink, SinkOpening } from './sinks/sink.js';
 export { verifyAuditFiles } from './verify.js';
 export type { VerifyProblem, VerifyProblemKind, VerifyReport } from './verify.js';
-export { LIBRARY_NAME, LIBRARY_VERSION } from './version.js';

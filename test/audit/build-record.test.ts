@@ -2,11 +2,9 @@
  * The record builder on its own: the stage notes (breaker skips, rate-limit waits, retry budget,
  * sensitive-word hits), costs, and the version constant.
  */
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { buildCallRecord, type RecordSettings } from '../../src/audit/build-record.js';
 import { costOf } from '../../src/pricing.js';
-import { LIBRARY_VERSION } from '../../src/audit/version.js';
 import { DEFAULT_POLICIES } from '../../src/config/index.js';
 import type { RouteConfig } from '../../src/config/types.js';
 import { SwitchyardError } from '../../src/errors.js';
@@ -86,9 +84,3 @@ describe('costOf', () => {
   });
 });
 
-describe('LIBRARY_VERSION', () => {
-  it("equals package.json's version", () => {
-    const packageJson = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-    expect(LIBRARY_VERSION).toBe(packageJson.version);
-  });
-});

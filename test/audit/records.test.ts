@@ -8,7 +8,7 @@ import { promptHashOf, responseHashOf } from '../../src/audit/content.js';
 import { costOf } from '../../src/pricing.js';
 import { recordHash } from '../../src/audit/hash-chain.js';
 import { GENESIS_HASH, type AuditRecord, type CallRecord } from '../../src/audit/record.js';
-import { LIBRARY_VERSION } from '../../src/audit/version.js';
+import { LIBRARY_VERSION } from '../../src/version.js';
 import { canonicalJson } from '../../src/config/index.js';
 import type { SwitchyardConfig } from '../../src/config/types.js';
 import type { RouterPlugin } from '../../src/router/plugin.js';
