@@ -32,7 +32,7 @@ export interface TimeoutPolicy {
 
 /** Retry with exponential backoff and full jitter. */
 export interface RetryPolicy {
-  /** Total tries per call, the first included (1 = no retry). */
+  /** Tries per route, the first included (1 = no retry); each fallback route gets its own. */
   readonly attempts: number;
   readonly minDelayMs: number;
   readonly maxDelayMs: number;
