@@ -31,6 +31,8 @@ export interface TracingApi {
   readonly trace: {
     getTracer(name: string, version?: string): TracingTracer;
     setSpan(context: TracingContext, span: TracingSpan): TracingContext;
+    /** The global tracer provider (a proxy that forwards to the registered one, if any). */
+    getTracerProvider?(): unknown;
   };
   readonly context: {
     active(): TracingContext;
@@ -40,6 +42,8 @@ export interface TracingApi {
   readonly SpanKind: { readonly CLIENT: number };
   /** `SpanStatusCode.ERROR`. */
   readonly SpanStatusCode: { readonly ERROR: number };
+  /** The proxy provider class, whose `getDelegate()` gives the no-op provider until one is registered. */
+  readonly ProxyTracerProvider?: new () => { getDelegate(): unknown };
 }
 
 /**

@@ -7,7 +7,7 @@
  *
  * `@opentelemetry/api` is an optional peer dependency: it is imported once, when the plugin is
  * created, and without it there is no plugin. Without a registered tracer provider the API's
- * tracer does nothing, and neither does the plugin beyond a few calls into it.
+ * tracer does nothing, and neither does the plugin: each call only checks for a provider.
  */
 import { performance } from 'node:perf_hooks';
 import type { ProviderConfig } from '../config/types.js';
@@ -42,11 +42,30 @@ function defined(attributes: SpanAttributes): Record<string, SpanAttributeValue>
   return result;
 }
 
+/**
+ * A check for whether a tracer provider is registered. Without one, every span the API hands out is
+ * a no-op, and building its attributes and context costs more than the rest of a call's
+ * bookkeeping, so the stage skips all of it. Checked on every call: a provider registered after the
+ * router was created is picked up at once. An API without the proxy-provider surface is assumed to
+ * trace.
+ */
+function createProviderCheck(api: TracingApi): () => boolean {
+  const getProvider = api.trace.getTracerProvider;
+  const ProxyProvider = api.ProxyTracerProvider;
+  if (typeof getProvider !== 'function' || typeof ProxyProvider !== 'function') return () => true;
+  const noopProvider = new ProxyProvider().getDelegate();
+  return () => {
+    const provider = getProvider.call(api.trace) as { getDelegate?: () => unknown } | undefined;
+    return typeof provider?.getDelegate !== 'function' || provider.getDelegate() !== noopProvider;
+  };
+}
+
 /** Creates the tracing plugin over a loaded API (what `createTracingPlugin` does once the API is there). */
 export function createTracingPluginWithApi(api: TracingApi, options: Omit<TracingPluginOptions, 'loadApi'> = {}): RouterPlugin {
   const tracer = api.trace.getTracer(options.tracerName ?? 'switchyard', options.tracerVersion);
   /** Open spans, by the call's notes object (shared by every context of one call, and by its call-end event). */
   const open = new WeakMap<CallNotes, TracingSpan>();
+  const providerRegistered = createProviderCheck(api);
   let providers: Readonly<Record<string, ProviderConfig>> = {};
   let unsubscribe: (() => void) | undefined;
 
@@ -56,6 +75,7 @@ export function createTracingPluginWithApi(api: TracingApi, options: Omit<Tracin
       {
         name: 'tracing',
         execute(context, next) {
+          if (!providerRegistered()) return next(context);
           const span = tracer.startSpan(
             spanName(context.request.model),
             { kind: api.SpanKind.CLIENT, startTime: performance.timeOrigin + context.startedAt, attributes: defined(startAttributes(context)) },

@@ -199,6 +199,24 @@ describe('tracing plugin without a tracer provider', () => {
     expect(failed).toMatchObject({ category: 'invalid_request' });
     expect(exporter.getFinishedSpans()).toHaveLength(0);
   });
+
+  it('does no span work while no provider is registered, and traces once one is', async () => {
+    const router = await tracedRouter();
+    let contextsEntered = 0;
+    class CountingContextManager extends TestContextManager {
+      override with<A extends unknown[], F extends (...args: A) => ReturnType<F>>(activeContext: Context, run: F, thisArgument?: ThisParameterType<F>, ...args: A): ReturnType<F> {
+        contextsEntered += 1;
+        return super.with(activeContext, run, thisArgument, ...args);
+      }
+    }
+    context.setGlobalContextManager(new CountingContextManager());
+    await router.chat(ask('gpt4'));
+    expect(contextsEntered).toBe(0);
+    trace.setGlobalTracerProvider(new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }));
+    await router.chat(ask('gpt4'));
+    expect(contextsEntered).toBeGreaterThan(0);
+    expect(onlySpan().attributes['gen_ai.provider.name']).toBe('openai');
+  });
 });
 
 describe('deferred tracing plugin (for the synchronous createRouter)', () => {
