@@ -5,7 +5,9 @@
  * belong to the pipeline, or attempts would multiply.
  */
 import { Pool } from 'undici';
+import type { EventEmitter } from 'node:events';
 import type { HeaderBag } from '../errors.js';
+import { requestSignal } from './shared-signal.js';
 import { mapTransportError } from './transport-errors.js';
 
 /** Connection settings for one origin. */
@@ -108,14 +110,15 @@ export function createPooledTransport(settingsFor: (origin: string) => PoolSetti
           method: request.method ?? 'POST',
           headers: request.headers,
           body: request.body,
-          signal: request.signal,
+          // A relay for the router's shared deadline signals (undici accepts the EventEmitter shape).
+          signal: requestSignal(request.signal) as AbortSignal | EventEmitter,
           headersTimeout: request.firstByteTimeoutMs ?? 0,
           bodyTimeout: request.idleTimeoutMs ?? 0,
         });
         return {
           status: response.statusCode,
           headers: response.headers as HeaderBag,
-          body: wrapBody(response.body, request.signal),
+          body: new MappedBody(response.body, request.signal),
         };
       } catch (error) {
         throw mapTransportError(error, request.signal);
@@ -136,32 +139,41 @@ interface UndiciBody extends AsyncIterable<Buffer> {
   dump(options?: { limit: number }): Promise<void>;
 }
 
-/** Maps errors raised while reading the body (idle timeouts, resets, aborts) into the taxonomy. */
-function wrapBody(body: UndiciBody, signal: AbortSignal): HttpBody {
-  return {
-    async text() {
-      try {
-        return await body.text();
-      } catch (error) {
-        throw mapTransportError(error, signal);
-      }
-    },
-    async json() {
-      try {
-        return await body.json();
-      } catch (error) {
-        throw mapTransportError(error, signal);
-      }
-    },
-    async dump() {
-      await body.dump({ limit: 1 << 20 }).catch(() => undefined);
-    },
-    async *[Symbol.asyncIterator]() {
-      try {
-        for await (const chunk of body) yield chunk;
-      } catch (error) {
-        throw mapTransportError(error, signal);
-      }
-    },
-  };
+/**
+ * An undici body whose read errors (idle timeouts, resets, aborts) are mapped into the taxonomy.
+ * A class, so a response costs one small object rather than a set of fresh closures.
+ */
+class MappedBody implements HttpBody {
+  constructor(
+    private readonly body: UndiciBody,
+    private readonly signal: AbortSignal,
+  ) {}
+
+  async text(): Promise<string> {
+    try {
+      return await this.body.text();
+    } catch (error) {
+      throw mapTransportError(error, this.signal);
+    }
+  }
+
+  async json(): Promise<unknown> {
+    try {
+      return await this.body.json();
+    } catch (error) {
+      throw mapTransportError(error, this.signal);
+    }
+  }
+
+  async dump(): Promise<void> {
+    await this.body.dump({ limit: 1 << 20 }).catch(() => undefined);
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
+    try {
+      for await (const chunk of this.body) yield chunk;
+    } catch (error) {
+      throw mapTransportError(error, this.signal);
+    }
+  }
 }

@@ -10,6 +10,7 @@
  */
 import { setMaxListeners } from 'node:events';
 import { performance } from 'node:perf_hooks';
+import { shareSignal } from '../http/shared-signal.js';
 import { TimeoutReason } from '../http/transport-errors.js';
 
 /** The shortest slot; a total timeout fires at most max(this, 1% of it) late. */
@@ -54,6 +55,7 @@ export function createDeadlines(now: () => number = () => performance.now()): De
     if (slot === undefined) {
       const controller = new AbortController();
       setMaxListeners(0, controller.signal); // every call in flight in the slot listens to it
+      shareSignal(controller.signal); // and its HTTP requests listen through a Set (see shared-signal.ts)
       const owner = slots;
       const timer = setTimeout(() => {
         owner.delete(end);
