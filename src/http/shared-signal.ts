@@ -1,45 +1,61 @@
 /**
- * Abort signals that many requests listen to at once, with listeners that cost O(1).
+ * Abort signals whose listeners cost O(1), for the signals the router itself creates and aborts.
  *
- * The router's deadline slots hand one `AbortSignal` to every call in flight in the slot, and undici
- * adds (then removes) an abort listener to the signal of each request. Node's `EventTarget` scans
- * its whole listener list on every add and remove, so with N calls in flight each request paid
- * O(N) twice: about 5 µs per call at 64 in flight (see docs/benchmarks.md). A shared signal keeps
- * its requests' listeners in a `Set` instead, behind one `EventTarget` listener of its own:
- * `shareSignal` marks a signal as shared, and `requestSignal` gives what to pass undici as a
- * request's `signal` — for a shared signal a small relay object in the EventEmitter shape undici
- * also accepts (`on`/`once`/`removeListener`, `aborted`, `reason`), for any other signal the signal
- * itself.
+ * On Node 20 an `EventTarget` listener is dear: the first `addEventListener` on a fresh
+ * `AbortSignal` costs about 10 µs, each add and remove scans the listener list, and
+ * `AbortSignal.any` costs about 30 µs (measured on the benchmark machine, see
+ * docs/benchmarks.md). Undici adds a listener to every request's signal. So the router's own
+ * signals — deadline slots shared by every call in flight, per-call signals linked to a caller's,
+ * per-attempt signals of streams — are `FanOutController`s: besides the usual `abort` event they
+ * keep a `Set` of relays that their `abort()` runs directly. `requestSignal` gives undici a relay
+ * in the EventEmitter shape it also accepts, and `linkController` links a child controller to a
+ * parent, both without touching the parent's listener list when the parent is a fan-out signal.
+ * A foreign signal (one a caller passed in) is listened to the ordinary way.
  */
 
-/** The relays of each shared signal still listening. */
-const relaysBySignal = new WeakMap<AbortSignal, Set<AbortRelay>>();
-
-/**
- * Marks `signal` as shared by many requests: requests given it through `requestSignal` listen
- * through a `Set` rather than the signal's own listener list. Marking twice does nothing.
- */
-export function shareSignal(signal: AbortSignal): void {
-  if (relaysBySignal.has(signal)) return;
-  const relays = new Set<AbortRelay>();
-  relaysBySignal.set(signal, relays);
-  const fire = (): void => {
-    const listening = [...relays];
-    relays.clear();
-    for (const relay of listening) relay.fire();
-  };
-  if (signal.aborted) return;
-  signal.addEventListener('abort', fire, { once: true });
+/** Something run once when a fan-out signal aborts. */
+interface Relay {
+  fire(): void;
 }
 
-/** How many requests listen to a shared signal now (0 for a signal that is not shared). */
+/** The relays registered on each fan-out signal, until it aborts. */
+const relaysBySignal = new WeakMap<AbortSignal, Set<Relay>>();
+
+/**
+ * An `AbortController` whose `abort()` also runs the relays registered through `requestSignal` and
+ * `linkController`, without `EventTarget` listeners. Ordinary listeners of `signal` work as usual.
+ */
+export class FanOutController {
+  private readonly controller = new AbortController();
+  private readonly relays = new Set<Relay>();
+
+  constructor() {
+    relaysBySignal.set(this.controller.signal, this.relays);
+  }
+
+  /** The signal; pass it anywhere an `AbortSignal` is expected. */
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  /** Aborts the signal (its `abort` listeners run first), then every registered relay, once. */
+  abort(reason?: unknown): void {
+    if (this.controller.signal.aborted) return;
+    this.controller.abort(reason);
+    const relays = [...this.relays];
+    this.relays.clear();
+    for (const relay of relays) relay.fire();
+  }
+}
+
+/** How many relays listen to a fan-out signal now (0 for any other signal). */
 export function sharedListenerCount(signal: AbortSignal): number {
   return relaysBySignal.get(signal)?.size ?? 0;
 }
 
 /**
- * The value to pass undici as a request's `signal`: a relay for a shared signal (see
- * `shareSignal`), otherwise `signal` itself.
+ * The value to pass undici as a request's `signal`: for a fan-out signal a relay (undici accepts
+ * the EventEmitter shape), otherwise `signal` itself.
  */
 export function requestSignal(signal: AbortSignal): AbortSignal | AbortRelay {
   const relays = relaysBySignal.get(signal);
@@ -47,24 +63,45 @@ export function requestSignal(signal: AbortSignal): AbortSignal | AbortRelay {
 }
 
 /**
- * One request's view of a shared signal, shaped like the EventEmitter undici accepts as a signal.
+ * Links `child` to `parent`: when `parent` aborts, `child` aborts with its reason (at once when it
+ * already has). Returns the function that undoes the link; call it when the child's work ends, or
+ * the parent keeps the child until the parent aborts.
+ */
+export function linkController(parent: AbortSignal, child: FanOutController): () => void {
+  if (parent.aborted) {
+    child.abort(parent.reason);
+    return doNothing;
+  }
+  const relays = relaysBySignal.get(parent);
+  if (relays !== undefined) {
+    const relay: Relay = { fire: () => child.abort(parent.reason) };
+    relays.add(relay);
+    return () => void relays.delete(relay);
+  }
+  const onAbort = (): void => child.abort(parent.reason);
+  parent.addEventListener('abort', onAbort, { once: true });
+  return () => parent.removeEventListener('abort', onAbort);
+}
+
+/**
+ * One request's view of a fan-out signal, shaped like the EventEmitter undici accepts as a signal.
  * It holds the one abort listener undici adds per request; a second `on` replaces the first.
  */
-export class AbortRelay {
+export class AbortRelay implements Relay {
   private listener: (() => void) | undefined;
 
-  /** @param signal the shared signal; @param relays its listening relays. */
+  /** @param signal the fan-out signal; @param relays its registered relays. */
   constructor(
     private readonly signal: AbortSignal,
-    private readonly relays: Set<AbortRelay>,
+    private readonly relays: Set<Relay>,
   ) {}
 
-  /** Whether the shared signal has aborted. */
+  /** Whether the signal has aborted. */
   get aborted(): boolean {
     return this.signal.aborted;
   }
 
-  /** The shared signal's abort reason. */
+  /** The signal's abort reason. */
   get reason(): unknown {
     return this.signal.reason;
   }
@@ -88,10 +125,12 @@ export class AbortRelay {
     return this;
   }
 
-  /** Runs the listener once; called by the shared signal's own abort listener. */
+  /** Runs the listener once; called when the signal aborts. */
   fire(): void {
     const listener = this.listener;
     this.listener = undefined;
     listener?.();
   }
 }
+
+function doNothing(): void {}

@@ -7,17 +7,19 @@
  * slots of one timeout length exist at a time, whatever the traffic. A slot lives until its timer
  * fires; aborting a slot whose calls all ended touches nothing. A call that brings its own signal
  * gets a controller of its own linked to the slot, since the caller's abort must stop that call only.
+ * Slot and per-call controllers are `FanOutController`s, so requests and links listen to them
+ * through a `Set` rather than `EventTarget` listeners (see `http/shared-signal.ts`).
  */
 import { setMaxListeners } from 'node:events';
 import { performance } from 'node:perf_hooks';
-import { shareSignal } from '../http/shared-signal.js';
+import { FanOutController, linkController } from '../http/shared-signal.js';
 import { TimeoutReason } from '../http/transport-errors.js';
 
 /** The shortest slot; a total timeout fires at most max(this, 1% of it) late. */
 export const MIN_SLOT_MS = 20;
 
 interface Slot {
-  readonly controller: AbortController;
+  readonly controller: FanOutController;
   readonly timer: NodeJS.Timeout;
 }
 
@@ -53,9 +55,8 @@ export function createDeadlines(now: () => number = () => performance.now()): De
     const end = Math.ceil((now() + totalMs) / slotMs) * slotMs;
     let slot = slots.get(end);
     if (slot === undefined) {
-      const controller = new AbortController();
-      setMaxListeners(0, controller.signal); // every call in flight in the slot listens to it
-      shareSignal(controller.signal); // and its HTTP requests listen through a Set (see shared-signal.ts)
+      const controller = new FanOutController();
+      setMaxListeners(0, controller.signal); // calls in flight in the slot may listen to it
       const owner = slots;
       const timer = setTimeout(() => {
         owner.delete(end);
@@ -73,17 +74,14 @@ export function createDeadlines(now: () => number = () => performance.now()): De
       if (totalMs <= 0) return { signal: callerSignal ?? NEVER, dispose: NOTHING };
       const slot = slotFor(totalMs);
       if (callerSignal === undefined) return { signal: slot.controller.signal, dispose: NOTHING };
-      const controller = new AbortController();
-      const onCallerAbort = (): void => controller.abort(callerSignal.reason);
-      const onTimeout = (): void => controller.abort(slot.controller.signal.reason);
-      if (callerSignal.aborted) controller.abort(callerSignal.reason);
-      else callerSignal.addEventListener('abort', onCallerAbort, { once: true });
-      slot.controller.signal.addEventListener('abort', onTimeout, { once: true });
+      const controller = new FanOutController();
+      const unlinkCaller = linkController(callerSignal, controller);
+      const unlinkSlot = linkController(slot.controller.signal, controller);
       return {
         signal: controller.signal,
         dispose: () => {
-          callerSignal.removeEventListener('abort', onCallerAbort);
-          slot.controller.signal.removeEventListener('abort', onTimeout);
+          unlinkCaller();
+          unlinkSlot();
         },
       };
     },

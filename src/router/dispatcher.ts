@@ -19,6 +19,7 @@ import { performance } from 'node:perf_hooks';
 import type { BreakerPolicy, Policies, RouteConfig, SwitchyardConfig, TargetConfig } from '../config/types.js';
 import { isCallerFault, SwitchyardError } from '../errors.js';
 import type { RouterEventHub } from '../events.js';
+import { FanOutController, linkController } from '../http/shared-signal.js';
 import { mapTransportError } from '../http/transport-errors.js';
 import type { CallContext, CallOutcome } from '../pipeline/context.js';
 import { backoffDelay } from '../pipeline/retry/backoff.js';
@@ -173,8 +174,11 @@ export function createDispatcher(dependencies: DispatcherDependencies): (context
     const started = performance.now();
     const resolvedTarget: Target = { provider: target.provider, model: target.model };
     const streaming = context.mode === 'stream';
-    const attemptController = streaming ? new AbortController() : undefined;
-    const signal = attemptController === undefined ? context.signal : AbortSignal.any([context.signal, attemptController.signal]);
+    // A stream's attempt can be stopped on its own (the consumer stops reading, or it fails before
+    // output), so it gets a signal of its own linked to the call's; a chat attempt needs none.
+    const attemptController = streaming ? new FanOutController() : undefined;
+    const unlinkAttempt = attemptController === undefined ? doNothing : linkController(context.signal, attemptController);
+    const signal = attemptController === undefined ? context.signal : attemptController.signal;
     const call: AdapterCall = {
       request: context.request,
       model: target.model,
@@ -220,6 +224,7 @@ export function createDispatcher(dependencies: DispatcherDependencies): (context
       }
     } catch (error) {
       attemptController?.abort();
+      unlinkAttempt();
       void iterator?.return?.();
       const mapped = fail(error);
       recordAttempt(context, { target: resolvedTarget, route: route.name, outcome: mapped.category, ...(mapped.status === undefined ? {} : { status: mapped.status }), ms: performance.now() - started }, mapped);
@@ -275,6 +280,7 @@ export function createDispatcher(dependencies: DispatcherDependencies): (context
           attemptController?.abort();
           rejectCompletion(new SwitchyardError({ category: 'canceled', message: 'the stream consumer stopped reading', route: route.name }));
         }
+        unlinkAttempt();
         void committedIterator.return?.();
       }
     }
@@ -352,3 +358,5 @@ export function createDispatcher(dependencies: DispatcherDependencies): (context
     throw lastError.with({ attempts: context.attempts });
   };
 }
+
+function doNothing(): void {}

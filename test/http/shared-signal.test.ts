@@ -1,19 +1,19 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { requestSignal, shareSignal, sharedListenerCount, AbortRelay } from '../../src/http/shared-signal.js';
+import { AbortRelay, FanOutController, linkController, requestSignal, sharedListenerCount } from '../../src/http/shared-signal.js';
 import { createPooledTransport, type HttpTransport } from '../../src/http/transport.js';
 import { startSimulator, type Simulator } from '../../src/testing/simulator.js';
 
-describe('shared signals', () => {
-  it('gives an unshared signal back as it is', () => {
+describe('fan-out signals', () => {
+  it('gives a foreign signal back as it is', () => {
     const signal = new AbortController().signal;
     expect(requestSignal(signal)).toBe(signal);
     expect(sharedListenerCount(signal)).toBe(0);
   });
 
-  it('relays the abort, with its reason, to every request still listening, once', () => {
-    const controller = new AbortController();
-    shareSignal(controller.signal);
+  it('relays the abort, with its reason, to every request still listening, once, after the signal’s own listeners', () => {
+    const controller = new FanOutController();
     const heard: unknown[] = [];
+    controller.signal.addEventListener('abort', () => heard.push('event'));
     const listening = [requestSignal(controller.signal), requestSignal(controller.signal), requestSignal(controller.signal)] as AbortRelay[];
     for (const relay of listening) expect(relay).toBeInstanceOf(AbortRelay);
     const listeners = listening.map((relay, index) => {
@@ -27,12 +27,49 @@ describe('shared signals', () => {
     expect(listening[0]?.aborted).toBe(false);
     controller.abort('the reason');
     controller.abort('again');
-    expect(heard).toEqual([
-      [0, 'the reason'],
-      [2, 'the reason'],
-    ]);
+    expect(heard).toEqual(['event', [0, 'the reason'], [2, 'the reason']]);
     expect(listening[2]?.aborted).toBe(true);
+    expect(controller.signal.reason).toBe('the reason');
     expect(sharedListenerCount(controller.signal)).toBe(0);
+  });
+
+  it('links a child to a fan-out parent through the set, and unlinks it', () => {
+    const parent = new FanOutController();
+    const linked = new FanOutController();
+    const unlinked = new FanOutController();
+    linkController(parent.signal, linked);
+    const unlink = linkController(parent.signal, unlinked);
+    expect(sharedListenerCount(parent.signal)).toBe(2);
+    unlink();
+    expect(sharedListenerCount(parent.signal)).toBe(1);
+    parent.abort(new Error('deadline'));
+    expect(linked.signal.aborted).toBe(true);
+    expect((linked.signal.reason as Error).message).toBe('deadline');
+    expect(unlinked.signal.aborted).toBe(false);
+  });
+
+  it('links a child to a foreign signal through an ordinary listener, and to an aborted one at once', () => {
+    const caller = new AbortController();
+    const child = new FanOutController();
+    const other = new FanOutController();
+    const unlink = linkController(caller.signal, other);
+    linkController(caller.signal, child);
+    unlink();
+    caller.abort('caller went away');
+    expect(child.signal.reason).toBe('caller went away');
+    expect(other.signal.aborted).toBe(false);
+    const late = new FanOutController();
+    linkController(caller.signal, late);
+    expect(late.signal.reason).toBe('caller went away');
+  });
+
+  it('lets a child abort on its own without touching its parent', () => {
+    const parent = new FanOutController();
+    const child = new FanOutController();
+    linkController(parent.signal, child);
+    child.abort('consumer stopped');
+    expect(parent.signal.aborted).toBe(false);
+    expect(child.signal.reason).toBe('consumer stopped');
   });
 });
 
@@ -64,8 +101,7 @@ describe('the pooled transport with a shared signal', () => {
     });
 
   it('stops listening once each response has been read, so a long-lived shared signal holds nothing', async () => {
-    const controller = new AbortController();
-    shareSignal(controller.signal);
+    const controller = new FanOutController();
     const responses = await Promise.all(Array.from({ length: 8 }, () => send(controller.signal)));
     expect(sharedListenerCount(controller.signal)).toBe(8);
     const bodies = await Promise.all(responses.map(async (response) => (await response.body.json()) as { choices: unknown[] }));
@@ -76,8 +112,7 @@ describe('the pooled transport with a shared signal', () => {
 
   it('cancels every request in flight when the shared signal aborts, and the upstream sees them go away', async () => {
     simulator.setBehavior(model, { latencyMs: 10_000 });
-    const controller = new AbortController();
-    shareSignal(controller.signal);
+    const controller = new FanOutController();
     const pending = Array.from({ length: 3 }, () => send(controller.signal).catch((error: unknown) => error));
     for (let waited = 0; simulator.requests.length < 3 && waited < 200; waited += 1) await new Promise((resolve) => setTimeout(resolve, 10));
     controller.abort();
