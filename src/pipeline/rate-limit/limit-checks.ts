@@ -66,7 +66,12 @@ interface CompiledPolicy {
   readonly perUser: readonly ScopedLimit[];
   readonly perTenant: readonly ScopedLimit[];
   readonly empty: boolean;
+  /** The checks of recent (user, tenant) pairs, so a caller's checks and ids are built once, not per call. */
+  readonly recent: Map<string, Map<string, readonly LimitCheck[]>>;
 }
+
+/** How many (user, tenant) pairs a policy remembers the checks of before starting over. */
+const RECENT_SUBJECTS = 10_000;
 
 const compiled = new WeakMap<RateLimitPolicy, CompiledPolicy>();
 
@@ -91,7 +96,7 @@ function compile(policy: RateLimitPolicy): CompiledPolicy {
     const global = scopedLimits('global', policy.global).map((limit) => toCheck(limit, undefined));
     const perUser = scopedLimits('perUser', policy.perUser);
     const perTenant = scopedLimits('perTenant', policy.perTenant);
-    result = { global, perUser, perTenant, empty: global.length + perUser.length + perTenant.length === 0 };
+    result = { global, perUser, perTenant, empty: global.length + perUser.length + perTenant.length === 0, recent: new Map() };
     compiled.set(policy, result);
   }
   return result;
@@ -104,9 +109,22 @@ export function limitChecks(keys: RateLimitKeys, policy: RateLimitPolicy): reado
   const hasUser = keys.user !== undefined && keys.user !== '' && plan.perUser.length > 0;
   const hasTenant = keys.tenant !== undefined && keys.tenant !== '' && plan.perTenant.length > 0;
   if (!hasUser && !hasTenant) return plan.global;
-  const checks = [...plan.global];
-  if (hasUser) for (const limit of plan.perUser) checks.push(toCheck(limit, keys.user));
-  if (hasTenant) for (const limit of plan.perTenant) checks.push(toCheck(limit, keys.tenant));
+  const user = hasUser ? (keys.user as string) : '';
+  const tenant = hasTenant ? (keys.tenant as string) : '';
+  let byTenant = plan.recent.get(user);
+  let checks = byTenant?.get(tenant);
+  if (checks !== undefined) return checks;
+  const built = [...plan.global];
+  if (hasUser) for (const limit of plan.perUser) built.push(toCheck(limit, user));
+  if (hasTenant) for (const limit of plan.perTenant) built.push(toCheck(limit, tenant));
+  checks = built;
+  if (byTenant === undefined) {
+    if (plan.recent.size >= RECENT_SUBJECTS) plan.recent.clear();
+    byTenant = new Map();
+    plan.recent.set(user, byTenant);
+  }
+  if (byTenant.size >= RECENT_SUBJECTS) byTenant.clear();
+  byTenant.set(tenant, checks);
   return checks;
 }
 

@@ -32,6 +32,7 @@ export function createLocalLimitState(now: () => number): LocalLimitState {
   }
 
   function notifyRelease(): void {
+    if (sleepers.size === 0) return;
     for (const wake of [...sleepers]) wake();
   }
 
@@ -56,27 +57,29 @@ export function createLocalLimitState(now: () => number): LocalLimitState {
     triesSinceSweep += 1;
     if (triesSinceSweep >= Math.max(1_024, arrivalTimes.size)) sweep(at);
     let refusals: Refusal[] | undefined;
-    const nextTats: number[] = [];
-    checks.forEach((check, index) => {
+    let nextTats: number[] | undefined;
+    for (let index = 0; index < checks.length; index += 1) {
+      const check = checks[index] as LimitCheck;
       let retryAfterMs: number | undefined = 0;
       if (check.algorithm === 'slot') {
         if ((slots.get(check.id) ?? 0) >= check.limit) retryAfterMs = undefined;
       } else if (check.algorithm === 'rate') {
         const decision = rateDecision(arrivalTimes.get(check.id), at, check.periodMs, check.limit);
         retryAfterMs = decision.retryAfterMs;
-        nextTats[index] = decision.nextTat;
+        (nextTats ??= [])[index] = decision.nextTat;
       } else {
         retryAfterMs = tokenRoomRetryAfterMs(arrivalTimes.get(check.id), at, check.periodMs, check.limit);
       }
       if (retryAfterMs !== 0) (refusals ??= []).push({ check, retryAfterMs });
-    });
+    }
     if (refusals !== undefined) return { admitted: false, refusals };
     let holdsSomething = false;
-    checks.forEach((check, index) => {
+    for (let index = 0; index < checks.length; index += 1) {
+      const check = checks[index] as LimitCheck;
       if (check.algorithm === 'slot') slots.set(check.id, (slots.get(check.id) ?? 0) + 1);
-      if (check.algorithm === 'rate') arrivalTimes.set(check.id, nextTats[index] as number);
+      else if (check.algorithm === 'rate') arrivalTimes.set(check.id, (nextTats as number[])[index] as number);
       if (check.algorithm !== 'rate') holdsSomething = true;
-    });
+    }
     return { admitted: true, release: holdsSomething ? (tokensUsed) => release(checks, tokensUsed) : doNothing };
   }
 
