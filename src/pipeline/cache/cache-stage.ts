@@ -28,7 +28,7 @@ import type { Stage } from '../stage.js';
 import { cacheKey, isCacheable } from './cache-key.js';
 import { replayStream } from './replay-stream.js';
 import { createSingleFlight } from './single-flight.js';
-import type { CachedEntry, CacheStore } from './store.js';
+import type { CachedEntry, CachedResponse, CacheStore } from './store.js';
 
 /** Options of `createCacheStage`. */
 export interface CacheStageOptions {
@@ -54,7 +54,7 @@ export function createCacheStage(store: CacheStore, options: CacheStageOptions =
 
   function remember(key: string, response: ChatResponse, ttlMs: number): void {
     if (!(ttlMs > 0) || !isCompleteAnswer(response)) return;
-    const entry: CachedEntry = { response: { ...response, attempts: [], cached: false }, storedAt: now() };
+    const entry: CachedEntry = { response: cachedResponse(response), storedAt: now() };
     try {
       store.set(key, entry, ttlMs).catch(() => undefined);
     } catch {
@@ -142,8 +142,23 @@ function isCompleteAnswer(response: ChatResponse): boolean {
   return response.text.length > 0 || response.toolCalls.length > 0;
 }
 
+/** What is stored of an answer: everything but the per-call fields. */
+function cachedResponse(response: ChatResponse): CachedResponse {
+  return {
+    id: response.id,
+    text: response.text,
+    toolCalls: response.toolCalls,
+    finishReason: response.finishReason,
+    ...(response.rawFinishReason === undefined ? {} : { rawFinishReason: response.rawFinishReason }),
+    usage: response.usage,
+    route: response.route,
+    target: response.target,
+    ...(response.servedModel === undefined ? {} : { servedModel: response.servedModel }),
+  };
+}
+
 /** The answer as this call serves it: its own request id and latency, marked cached, no attempts. */
-function servedCopy(context: CallContext, response: ChatResponse): ChatResponse {
+function servedCopy(context: CallContext, response: CachedResponse): ChatResponse {
   return {
     ...response,
     cached: true,

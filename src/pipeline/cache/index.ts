@@ -9,6 +9,7 @@ export type { Flight, SingleFlight } from './single-flight.js';
 export { createMemoryCacheStore, createRedisCacheStore } from './store.js';
 export type {
   CachedEntry,
+  CachedResponse,
   CacheLogger,
   CacheStore,
   MemoryCacheStore,

@@ -8,10 +8,17 @@
  */
 import type { ChatResponse } from '../../types.js';
 
+/**
+ * A response without the fields that belong to one call (`attempts`, `latencyMs`, `requestId`,
+ * `cached`): those are the serving call's own. Leaving them out keeps entries small and cheap to
+ * serialise (a fractional `latencyMs` alone is a slow number to print).
+ */
+export type CachedResponse = Omit<ChatResponse, 'attempts' | 'latencyMs' | 'requestId' | 'cached'>;
+
 /** One cached answer. */
 export interface CachedEntry {
-  /** The response as first produced (per-call fields are replaced when it is served). */
-  readonly response: ChatResponse;
+  /** The response as first produced, without its per-call fields (entries written by older versions may still have them; they are ignored). */
+  readonly response: CachedResponse;
   /** Epoch milliseconds when the entry was stored. */
   readonly storedAt: number;
 }

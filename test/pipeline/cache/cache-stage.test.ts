@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { SwitchyardError } from '../../../src/errors.js';
 import { createCacheStage } from '../../../src/pipeline/cache/cache-stage.js';
 import { createMemoryCacheStore } from '../../../src/pipeline/cache/store.js';
-import type { CacheStore } from '../../../src/pipeline/cache/store.js';
+import type { CachedEntry, CacheStore } from '../../../src/pipeline/cache/store.js';
 import type { CallContext, CallOutcome, StartedStream } from '../../../src/pipeline/context.js';
 import type { ChatResponse, StreamEvent } from '../../../src/types.js';
 import { callContext, policy, request, upstreamResponse } from './call-context.js';
@@ -77,6 +77,25 @@ describe('cache stage: hit, miss and bypass', () => {
     expect(upstream.calls).toBe(1);
     expect(secondResponse).toMatchObject({ text: '4', cached: true, attempts: [], requestId: second.requestId, usage: firstResponse.usage, target: firstResponse.target });
     expect(secondResponse.latencyMs).toBeGreaterThanOrEqual(5_000); // measured from this call's start, not the stored 42 ms
+  });
+
+  it('stores the answer without the first call’s own fields, and serves it with the caller’s', async () => {
+    const written: CachedEntry[] = [];
+    const memory = createMemoryCacheStore({ maxEntries: 10 });
+    const store: CacheStore = { get: (key) => memory.get(key), set: (key, entry, ttlMs) => (written.push(entry), memory.set(key, entry, ttlMs)), close: () => memory.close() };
+    const stage = createCacheStage(store);
+    const upstream = fakeUpstream();
+    const firstResponse = await chat(stage, callContext(), upstream.next);
+    expect(written).toHaveLength(1);
+    expect(Object.keys(written[0]?.response ?? {}).sort()).toEqual(
+      Object.keys(firstResponse)
+        .filter((key) => !['attempts', 'latencyMs', 'requestId', 'cached'].includes(key))
+        .sort(),
+    );
+    const second = callContext();
+    const secondResponse = await chat(stage, second, upstream.next);
+    expect(Object.keys(secondResponse).sort()).toEqual(Object.keys(firstResponse).sort());
+    expect(secondResponse).toMatchObject({ cached: true, attempts: [], requestId: second.requestId });
   });
 
   it('ignores metadata when matching', async () => {
