@@ -21,6 +21,8 @@ export const MIN_SLOT_MS = 20;
 interface Slot {
   readonly controller: FanOutController;
   readonly timer: NodeJS.Timeout;
+  /** What every call of the slot without a signal of its own gets: one object, not one per call. */
+  readonly shared: CallSignal;
 }
 
 /** A call's signal and the function that releases it when the call ends. */
@@ -63,7 +65,7 @@ export function createDeadlines(now: () => number = () => performance.now()): De
         controller.abort(new TimeoutReason('total', totalMs));
       }, Math.max(0, end - now()));
       timer.unref();
-      slot = { controller, timer };
+      slot = { controller, timer, shared: { signal: controller.signal, dispose: NOTHING } };
       slots.set(end, slot);
     }
     return slot;
@@ -73,7 +75,7 @@ export function createDeadlines(now: () => number = () => performance.now()): De
     signalFor(callerSignal, totalMs) {
       if (totalMs <= 0) return { signal: callerSignal ?? NEVER, dispose: NOTHING };
       const slot = slotFor(totalMs);
-      if (callerSignal === undefined) return { signal: slot.controller.signal, dispose: NOTHING };
+      if (callerSignal === undefined) return slot.shared;
       const controller = new FanOutController();
       const unlinkCaller = linkController(callerSignal, controller);
       const unlinkSlot = linkController(slot.controller.signal, controller);
