@@ -2,15 +2,18 @@
  * `npm run bench`: Switchyard against raw `undici` to the same simulator, in the same process and
  * run. The simulator runs in a child process so it does not share the client's event loop.
  *
- * Measured, each for the raw client and the router with the whole pipeline on (cache with a miss on
- * every call, rate limits with room to spare, breaker, retry, timeouts):
+ * Measured for the raw client and two routers — the built-in defaults (retry, timeouts, breaker,
+ * metrics; what the core gives with no policies configured) and the whole pipeline (cache with a
+ * miss on every call, rate limits with room to spare, breaker, retry, timeouts):
  * - added latency per call at concurrency 1 (p50, p99), non-streaming;
- * - throughput at saturation (concurrency 64);
+ * - throughput at saturation (concurrency 64), and the client process's CPU time per call there
+ *   (the simulator runs on the other core, so throughput follows the client's CPU per call);
  * - time to first token for streams at concurrency 1.
- * Rounds alternate raw and router so drift on the machine affects both alike.
+ * Contenders take turns within each round so drift on the machine affects all alike.
  *
- * Usage: `npm run bench [-- --calls 3000 --rounds 3 --write]`; `--write` replaces the overhead
- * section of docs/benchmarks.md.
+ * Usage: `npm run bench [-- --calls 3000 --rounds 3 --write]` (builds, then measures the built
+ * package as users import it); `npx tsx bench/overhead.ts` measures the sources through tsx.
+ * `--write` replaces the overhead section of docs/benchmarks.md.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
@@ -63,9 +66,14 @@ async function rawFirstToken(): Promise<number> {
   return first;
 }
 
-const router = createRouter({
-  providers: { anthropic: { type: 'anthropic', apiKey, baseUrl: simulator.url, pool: { connections: 100, keepAliveTimeout: '300s' } } },
-  routes: { claude: { targets: [{ provider: 'anthropic', model: 'claude-2.0' }] } },
+const provider = { anthropic: { type: 'anthropic' as const, apiKey, baseUrl: simulator.url, pool: { connections: 100, keepAliveTimeout: '300s' } } };
+const routes = { claude: { targets: [{ provider: 'anthropic', model: 'claude-2.0' }] } };
+/** The router as configured by nobody: the built-in defaults (retry, timeouts, breaker on; no limits, no cache). */
+const coreRouter = createRouter({ providers: provider, routes });
+/** The whole pipeline: the reference article's policies, limits with room to spare, a cache that misses every call. */
+const pipelineRouter = createRouter({
+  providers: provider,
+  routes,
   policies: {
     timeout: { connect: '5s', firstByte: '30s', idle: '30s', total: '120s' },
     retry: { attempts: 3, minDelay: '2s', maxDelay: '10s' },
@@ -80,20 +88,21 @@ function routerRequest(): { model: string; system: string; messages: { role: 'us
   return { model: 'claude', system: 'Be terse.', messages: [{ role: 'user', content: `question ${routerSequence}` }], maxTokens: 256, temperature: 0 };
 }
 const who = { user: 'bench-user', tenant: 'bench-tenant' };
+type BenchRouter = typeof coreRouter;
 
-async function routerChat(): Promise<void> {
+const chatVia = (router: BenchRouter) => async (): Promise<void> => {
   const response = await router.chat(routerRequest(), who);
   if (typeof response.text !== 'string') throw new Error('router call failed');
-}
+};
 
-async function routerFirstToken(): Promise<number> {
+const firstTokenVia = (router: BenchRouter) => async (): Promise<number> => {
   const started = performance.now();
   let first = 0;
   for await (const event of router.stream(routerRequest(), who)) {
     if (first === 0 && event.type === 'text-delta') first = performance.now() - started;
   }
   return first;
-}
+};
 
 async function sequential(total: number, call: () => Promise<unknown>): Promise<number[]> {
   const latencies: number[] = [];
@@ -111,37 +120,50 @@ async function sequentialValues(total: number, call: () => Promise<number>): Pro
   return values;
 }
 
-// Warm up both paths (JIT, connections).
-await sequential(300, rawChat);
-await sequential(300, routerChat);
-await runLoad(2_000, concurrency, rawChat);
-await runLoad(2_000, concurrency, routerChat);
+const contenders = [
+  { name: 'raw undici', chat: rawChat, firstToken: rawFirstToken },
+  { name: 'Switchyard, built-in defaults', chat: chatVia(coreRouter), firstToken: firstTokenVia(coreRouter) },
+  { name: 'Switchyard, whole pipeline', chat: chatVia(pipelineRouter), firstToken: firstTokenVia(pipelineRouter) },
+];
 
-const samples = { rawLatency: [] as number[], routerLatency: [] as number[], rawTtft: [] as number[], routerTtft: [] as number[] };
-const throughput = { raw: [] as number[], router: [] as number[] };
-for (let round = 0; round < rounds; round += 1) {
-  samples.rawLatency.push(...(await sequential(calls, rawChat)));
-  samples.routerLatency.push(...(await sequential(calls, routerChat)));
-  throughput.raw.push((await runLoad(calls * 3, concurrency, rawChat)).perSecond);
-  throughput.router.push((await runLoad(calls * 3, concurrency, routerChat)).perSecond);
-  samples.rawTtft.push(...(await sequentialValues(Math.floor(calls / 3), rawFirstToken)));
-  samples.routerTtft.push(...(await sequentialValues(Math.floor(calls / 3), routerFirstToken)));
+// Warm up every path (JIT, connections).
+for (const contender of contenders) {
+  await sequential(300, contender.chat);
+  await runLoad(2_000, concurrency, contender.chat);
 }
 
-await router.close();
+const samples = contenders.map(() => ({ latency: [] as number[], ttft: [] as number[], throughput: [] as number[], cpu: [] as number[] }));
+for (let round = 0; round < rounds; round += 1) {
+  // Contenders take turns within each round, so drift on the machine affects all alike.
+  for (const [index, contender] of contenders.entries()) samples[index]?.latency.push(...(await sequential(calls, contender.chat)));
+  for (const [index, contender] of contenders.entries()) {
+    const cpuBefore = process.cpuUsage();
+    const load = await runLoad(calls * 3, concurrency, contender.chat);
+    const cpu = process.cpuUsage(cpuBefore);
+    samples[index]?.throughput.push(load.perSecond);
+    samples[index]?.cpu.push((cpu.user + cpu.system) / (calls * 3));
+  }
+  for (const [index, contender] of contenders.entries()) samples[index]?.ttft.push(...(await sequentialValues(Math.floor(calls / 3), contender.firstToken)));
+}
+
+await Promise.all([coreRouter.close(), pipelineRouter.close()]);
 await raw.close();
 await simulator.stop();
 
 const median = (list: number[]): number => [...list].sort((left, right) => left - right)[Math.floor(list.length / 2)] ?? 0;
-const rawLatency = summarise(samples.rawLatency);
-const routerLatency = summarise(samples.routerLatency);
-const rawTtft = summarise(samples.rawTtft);
-const routerTtft = summarise(samples.routerTtft);
-const rawRps = median(throughput.raw);
-const routerRps = median(throughput.router);
 const us = (value: number): string => `${value.toFixed(0)} µs`;
-const row = (name: string, rawValue: LatencySummary, routerValue: LatencySummary): string =>
-  `| ${name} | ${us(rawValue.p50)} / ${us(rawValue.p99)} | ${us(routerValue.p50)} / ${us(routerValue.p99)} | ${us(routerValue.p50 - rawValue.p50)} / ${us(routerValue.p99 - rawValue.p99)} |`;
+const [rawSamples] = samples;
+if (rawSamples === undefined) throw new Error('no raw samples');
+const rawLatency = summarise(rawSamples.latency);
+const rawTtft = summarise(rawSamples.ttft);
+const rawRps = median(rawSamples.throughput);
+const latencyRow = (name: string, measure: (sample: (typeof samples)[number]) => number[]): string[] =>
+  contenders.slice(1).map((contender, index) => {
+    const sample = samples[index + 1] as (typeof samples)[number];
+    const base = measure(rawSamples) === rawSamples.latency ? rawLatency : rawTtft;
+    const mine = summarise(measure(sample));
+    return `| ${name}, ${contender.name} | ${us(base.p50)} / ${us(base.p99)} | ${us(mine.p50)} / ${us(mine.p99)} | ${us(mine.p50 - base.p50)} / ${us(mine.p99 - base.p99)} |`;
+  });
 
 const report = [
   '<!-- overhead:start -->',
@@ -149,12 +171,16 @@ const report = [
   '',
   '| measure | raw undici p50 / p99 | Switchyard p50 / p99 | added p50 / p99 |',
   '| --- | --- | --- | --- |',
-  row('chat latency, concurrency 1', rawLatency, routerLatency),
-  row('stream time to first token, concurrency 1', rawTtft, routerTtft),
+  ...latencyRow('chat latency, concurrency 1', (sample) => sample.latency),
+  ...latencyRow('stream time to first token, concurrency 1', (sample) => sample.ttft),
   '',
-  `| throughput at concurrency ${concurrency} (median of ${rounds} rounds) | raw undici | Switchyard | ratio |`,
+  `| non-streaming calls at concurrency ${concurrency} (median of ${rounds} rounds) | calls per second | ratio to raw undici | client CPU per call |`,
   '| --- | --- | --- | --- |',
-  `| non-streaming calls per second | ${rawRps.toFixed(0)} | ${routerRps.toFixed(0)} | ${(routerRps / rawRps).toFixed(2)} |`,
+  ...contenders.map((contender, index) => {
+    const sample = samples[index] as (typeof samples)[number];
+    const rps = median(sample.throughput);
+    return `| ${contender.name} | ${rps.toFixed(0)} | ${(rps / rawRps).toFixed(2)} | ${median(sample.cpu).toFixed(0)} µs |`;
+  }),
   '<!-- overhead:end -->',
 ].join('\n');
 console.log(report);
