@@ -73,6 +73,9 @@ const question = (): string => {
   return `question ${sequence}`;
 };
 
+/** A hand-written client cancels nothing: one signal that never aborts, not a controller per call. */
+const NEVER_ABORTED = new AbortController().signal;
+
 /** What a hand-written client does per call with the same transport. */
 async function baselineCall(transport: HttpTransport): Promise<void> {
   const response = await transport.send({
@@ -80,7 +83,7 @@ async function baselineCall(transport: HttpTransport): Promise<void> {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'x-api-key': 'sim-key', 'anthropic-version': '2023-06-01' },
     body: JSON.stringify({ model: 'claude-2.0', max_tokens: 256, temperature: 0, system: 'Be terse.', messages: [{ role: 'user', content: question() }] }),
-    signal: new AbortController().signal,
+    signal: NEVER_ABORTED,
   });
   const json = (await response.body.json()) as { content: { text: string }[] };
   if (typeof json.content[0]?.text !== 'string') throw new Error('baseline call failed');
