@@ -29,6 +29,7 @@ export class FanOutController {
   private readonly controller = new AbortController();
   private readonly relays = new Set<Relay>();
 
+  /** Creates a controller whose signal is not aborted yet. */
   constructor() {
     relaysBySignal.set(this.controller.signal, this.relays);
   }
@@ -38,13 +39,25 @@ export class FanOutController {
     return this.controller.signal;
   }
 
-  /** Aborts the signal (its `abort` listeners run first), then every registered relay, once. */
+  /**
+   * Aborts the signal (its `abort` listeners run first), then every registered relay, once. A relay
+   * that throws does not stop the others; its error is rethrown from a microtask, as `EventTarget`
+   * does with a listener's.
+   */
   abort(reason?: unknown): void {
     if (this.controller.signal.aborted) return;
     this.controller.abort(reason);
     const relays = [...this.relays];
     this.relays.clear();
-    for (const relay of relays) relay.fire();
+    for (const relay of relays) {
+      try {
+        relay.fire();
+      } catch (error) {
+        queueMicrotask(() => {
+          throw error;
+        });
+      }
+    }
   }
 }
 

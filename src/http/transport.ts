@@ -110,7 +110,7 @@ export function createPooledTransport(settingsFor: (origin: string) => PoolSetti
           method: request.method ?? 'POST',
           headers: request.headers,
           body: request.body,
-          // A relay for the router's shared deadline signals (undici accepts the EventEmitter shape).
+          // A relay for the signals the router owns (see shared-signal.ts); undici accepts the EventEmitter shape.
           signal: requestSignal(request.signal) as AbortSignal | EventEmitter,
           headersTimeout: request.firstByteTimeoutMs ?? 0,
           bodyTimeout: request.idleTimeoutMs ?? 0,

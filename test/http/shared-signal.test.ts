@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { AbortRelay, FanOutController, linkController, requestSignal, sharedListenerCount } from '../../src/http/shared-signal.js';
 import { createPooledTransport, type HttpTransport } from '../../src/http/transport.js';
 import { startSimulator, type Simulator } from '../../src/testing/simulator.js';
@@ -61,6 +61,25 @@ describe('fan-out signals', () => {
     const late = new FanOutController();
     linkController(caller.signal, late);
     expect(late.signal.reason).toBe('caller went away');
+  });
+
+  it('runs every relay when one throws, and rethrows that error from a microtask', () => {
+    const deferred: (() => void)[] = [];
+    vi.stubGlobal('queueMicrotask', (callback: () => void) => deferred.push(callback));
+    try {
+      const controller = new FanOutController();
+      const heard: string[] = [];
+      (requestSignal(controller.signal) as AbortRelay).on('abort', () => {
+        throw new Error('a listener broke');
+      });
+      (requestSignal(controller.signal) as AbortRelay).on('abort', () => heard.push('second'));
+      controller.abort('stop');
+      expect(heard).toEqual(['second']);
+      expect(deferred).toHaveLength(1);
+      expect(() => deferred[0]?.()).toThrow('a listener broke');
+    } finally {
+      vi.unstubAllGlobals();
+    }
   });
 
   it('lets a child abort on its own without touching its parent', () => {
