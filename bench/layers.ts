@@ -1,12 +1,13 @@
 /**
  * Diagnostic: throughput of each layer at saturation against the same simulator, to find where the
  * router's overhead enters: raw undici, the Anthropic adapter on Switchyard's transport, the router
- * with default policies, and the router with rate limits and cache on.
- * `tsx bench/layers.ts [calls]`.
+ * with default policies, and the router with rate limits and cache on; calls per second and the
+ * client's CPU time per call (medians of 3 rounds). `tsx bench/layers.ts [calls]`.
  */
 import { Pool } from 'undici';
 import { createAnthropicAdapter } from '../providers/anthropic/index.js';
 import { createRouter } from '../src/create-router.js';
+import { FanOutController } from '../src/http/shared-signal.js';
 import { createPooledTransport } from '../src/http/transport.js';
 import { runLoad, startSimulatorProcess } from './support.js';
 
@@ -24,7 +25,8 @@ const raw = async (): Promise<void> => {
 
 const transport = createPooledTransport();
 const adapter = createAnthropicAdapter({ settings: { id: 'anthropic', type: 'anthropic', apiKey: 'sim-key', baseUrl: simulator.url, headers: {}, defaultMaxTokens: 256 }, transport });
-const neverAborted = new AbortController().signal;
+// The router hands adapters signals it owns (fan-out signals, see src/http/shared-signal.ts).
+const neverAborted = new FanOutController().signal;
 const direct = async (): Promise<void> => {
   await adapter.doChat({ request: { model: 'x', system: 'Be terse.', messages: [{ role: 'user', content: question() }], temperature: 0, maxTokens: 256 }, model: 'claude-2.0', signal: neverAborted, firstByteTimeoutMs: 30_000, idleTimeoutMs: 30_000 });
 };
@@ -53,17 +55,21 @@ const layers: [string, () => Promise<void>][] = [
 ];
 for (const [, call] of layers) await runLoad(2_000, 64, call);
 const results = new Map<string, number[]>();
+const cpu = new Map<string, number[]>();
 for (let round = 0; round < 3; round += 1) {
   for (const [name, call] of layers) {
-    const list = results.get(name) ?? [];
-    list.push((await runLoad(calls, 64, call)).perSecond);
-    results.set(name, list);
+    const before = process.cpuUsage();
+    const load = await runLoad(calls, 64, call);
+    const used = process.cpuUsage(before);
+    results.set(name, [...(results.get(name) ?? []), load.perSecond]);
+    cpu.set(name, [...(cpu.get(name) ?? []), (used.user + used.system) / calls]);
   }
 }
-const rawBest = Math.max(...(results.get('raw undici') ?? [1]));
+const median = (list: readonly number[]): number => [...list].sort((left, right) => left - right)[Math.floor(list.length / 2)] ?? 0;
+const rawMedian = median(results.get('raw undici') ?? [1]);
 for (const [name, list] of results) {
-  const best = Math.max(...list);
-  console.log(`${name.padEnd(32)} ${best.toFixed(0).padStart(6)} calls/s  (${(best / rawBest).toFixed(2)}× raw)`);
+  const middle = median(list);
+  console.log(`${name.padEnd(32)} ${middle.toFixed(0).padStart(6)} calls/s  (${(middle / rawMedian).toFixed(2)}× raw)  ${median(cpu.get(name) ?? []).toFixed(1).padStart(6)} µs client CPU per call`);
 }
 await Promise.all([minimal.close(), full.close(), transport.close(), pool.close()]);
 await simulator.stop();
