@@ -3,11 +3,12 @@
  * order: a read moves the entry to the end, a write past `maxEntries` evicts from the front. Both
  * are O(1).
  *
- * Entries are kept as JSON text, exactly as the Redis store keeps them: every reader gets its own
- * copy (a caller editing a tool call's `arguments` cannot change what the next caller is served),
- * and both stores round-trip values the same way.
+ * Entries are copied in and out (`copyJson`, which gives what a JSON round trip gives, as the Redis
+ * store's text does): every reader gets its own copy, so a caller editing a tool call's `arguments`
+ * cannot change what the next caller is served, and both stores round-trip values the same way.
  */
 import { SwitchyardError } from '../../errors.js';
+import { copyJson } from './copy-json.js';
 import type { CachedEntry, CacheStore } from './store.js';
 
 /** Options of `createMemoryCacheStore`. */
@@ -27,7 +28,8 @@ export interface MemoryCacheStore extends CacheStore {
 }
 
 interface Slot {
-  readonly json: string;
+  /** The store's own copy; never handed out. */
+  readonly entry: CachedEntry;
   readonly expiresAt: number;
 }
 
@@ -68,18 +70,18 @@ export function createMemoryCacheStore(options: MemoryCacheStoreOptions): Memory
       slots.delete(key);
       if (slot.expiresAt <= now()) return undefined;
       slots.set(key, slot);
-      return JSON.parse(slot.json) as CachedEntry;
+      return copyJson(slot.entry);
     },
     async set(key, entry, ttlMs) {
       if (!(ttlMs > 0)) return;
-      let json: string;
+      let copy: CachedEntry;
       try {
-        json = JSON.stringify(entry);
+        copy = copyJson(entry);
       } catch {
         return; // Not representable as JSON (never the case for a provider's answer): not cached.
       }
       slots.delete(key);
-      slots.set(key, { json, expiresAt: now() + ttlMs });
+      slots.set(key, { entry: copy, expiresAt: now() + ttlMs });
       if (slots.size > maxEntries) evictOldest();
     },
     async close() {
