@@ -7,7 +7,7 @@ import type { RateLimitPolicy } from '../../config/types.js';
 import { limitChecks } from './limit-checks.js';
 import { createLocalLimitState } from './local-limit-state.js';
 import type { RateLimitKeys, RateLimiter, RateLimitLease } from './rate-limiter.js';
-import { createLease, noLimitLease, waitForRoom } from './wait-for-room.js';
+import { createLease, NO_WAIT_LEASE, noLimitLease, waitForRoom } from './wait-for-room.js';
 
 /** Options of `createMemoryRateLimiter`. */
 export interface MemoryRateLimiterOptions {
@@ -46,6 +46,12 @@ export function createMemoryRateLimiter(options: MemoryRateLimiterOptions = {}):
         tryAcquire: state.tryAcquire,
         waitForSlot: state.waitForRelease,
       });
+    },
+    tryAcquireNow(keys: RateLimitKeys, policy: RateLimitPolicy): RateLimitLease | undefined {
+      const checks = limitChecks(keys, policy);
+      if (checks.length === 0) return NO_WAIT_LEASE;
+      const attempt = state.tryAcquire(checks);
+      return attempt.admitted ? createLease(attempt.release, 0) : undefined;
     },
     async close() {
       state.clear();

@@ -36,6 +36,12 @@ export interface RateLimiter {
    * Callers without a user/tenant are not subject to that per-key limit.
    */
   acquire(keys: RateLimitKeys, policy: RateLimitPolicy, signal?: AbortSignal): Promise<RateLimitLease>;
+  /**
+   * A lease at once when every limit has room now and the limiter can tell without waiting or a
+   * round trip (the in-memory limiter); `undefined` otherwise, and then `acquire` decides. Saves the
+   * common case a promise.
+   */
+  tryAcquireNow?(keys: RateLimitKeys, policy: RateLimitPolicy): RateLimitLease | undefined;
   /** true when running on local state because the shared store failed (failMode open). */
   readonly degraded: boolean;
   /** Waits for releases still being written to the shared store. Does not close a Redis client it was given. */

@@ -20,7 +20,8 @@ export interface WaitForRoomOptions {
   readonly waitForSlot: (ms: number, signal: AbortSignal | undefined) => Promise<void>;
 }
 
-const NO_WAIT_LEASE: RateLimitLease = Object.freeze({ release: () => undefined, waitedMs: 0 });
+/** The lease of a call that no limit applies to. */
+export const NO_WAIT_LEASE: RateLimitLease = Object.freeze({ release: () => undefined, waitedMs: 0 });
 const NO_WAIT = Promise.resolve(NO_WAIT_LEASE);
 
 /** An already-resolved lease that holds nothing: what a call under no limit gets. */

@@ -15,7 +15,8 @@ export function createRateLimitStage(limiter: RateLimiter): Stage<CallContext, C
     async execute(context, next) {
       const policy = context.policies.rateLimit;
       if (policy === undefined) return next(context);
-      const lease = await limiter.acquire({ user: context.options.user, tenant: context.options.tenant }, policy, context.signal);
+      const keys = { user: context.options.user, tenant: context.options.tenant };
+      const lease = (context.signal.aborted ? undefined : limiter.tryAcquireNow?.(keys, policy)) ?? (await limiter.acquire(keys, policy, context.signal));
       if (lease.waitedMs > 0) context.notes.rateLimitWaitMs = lease.waitedMs;
       let outcome: CallOutcome;
       try {

@@ -35,6 +35,23 @@ describe('memory rate limiter', () => {
     vi.useRealTimers();
   });
 
+  it('answers at once when there is room, and leaves waiting and refusing to acquire', async () => {
+    const policy: RateLimitPolicy = { perUser: { concurrency: 2 }, global: { rps: 100 }, waitMs: 0 };
+    const first = limiter.tryAcquireNow?.({ user: 'u1' }, policy);
+    const second = limiter.tryAcquireNow?.({ user: 'u1' }, policy);
+    expect(first?.waitedMs).toBe(0);
+    expect(second).toBeDefined();
+    expect(limiter.tryAcquireNow?.({ user: 'u1' }, policy)).toBeUndefined(); // both slots held
+    expect(limiter.tryAcquireNow?.({ user: 'u2' }, policy)).toBeDefined(); // another user's slots
+    const refused = await refusal(limiter.acquire({ user: 'u1' }, policy));
+    expect(refused.category).toBe('rate_limit');
+    first?.release();
+    first?.release(); // idempotent: frees one slot, not two
+    expect(limiter.tryAcquireNow?.({ user: 'u1' }, policy)).toBeDefined();
+    expect(limiter.tryAcquireNow?.({ user: 'u1' }, policy)).toBeUndefined();
+    expect(limiter.tryAcquireNow?.({ user: 'u9' }, { waitMs: 0 })).toMatchObject({ waitedMs: 0 });
+  });
+
   it('admits everything with no lease to hold when no limit is configured', async () => {
     const policy: RateLimitPolicy = { waitMs: 0 };
     const leases = await acquireMany(limiter, 1_000, policy, { user: 'u1', tenant: 't1' });
