@@ -21,6 +21,7 @@ import { isCallerFault, SwitchyardError } from '../errors.js';
 import type { RouterEventHub } from '../events.js';
 import { FanOutController, linkController } from '../http/shared-signal.js';
 import { mapTransportError } from '../http/transport-errors.js';
+import { ADMITTED_NOW, admitted } from '../pipeline/breaker/breaker-rules.js';
 import type { CallContext, CallOutcome } from '../pipeline/context.js';
 import { backoffDelay } from '../pipeline/retry/backoff.js';
 import type { RetryBudget } from '../pipeline/retry/retry-budget.js';
@@ -157,7 +158,9 @@ export function createDispatcher(dependencies: DispatcherDependencies): (context
     const adapter = dependencies.adapterFor(target.provider);
     let probe = false;
     if (breakers !== undefined && policies.breaker.enabled) {
-      const admission = await breakers.admit(key, policies.breaker);
+      const pending = breakers.admit(key, policies.breaker);
+      // A closed breaker answers with the one pre-resolved admission: no need to wait a tick for it.
+      const admission = pending === ADMITTED_NOW ? admitted() : await pending;
       if (!admission.allowed) {
         (context.notes.breakerSkips ??= []).push(key);
         throw new SwitchyardError({
