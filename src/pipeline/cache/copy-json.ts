@@ -6,8 +6,8 @@
  *
  * Plain objects and arrays are walked; everything else follows `JSON.stringify`: `undefined`,
  * functions and symbols are dropped from objects and become `null` in arrays, non-finite numbers
- * become `null`, `-0` becomes `0`, and a value that is neither a plain object nor an array (a `Date`, anything with
- * `toJSON`, a class instance) is copied through JSON text.
+ * become `null`, `-0` becomes `0`, and a value that is neither a plain object nor an array (a
+ * `Date`, anything with `toJSON`, a class instance) is copied through JSON text.
  *
  * @throws TypeError on a BigInt, as `JSON.stringify` does; a cycle overflows the stack (RangeError)
  *   where `JSON.stringify` would throw a TypeError.
