@@ -30,7 +30,7 @@ import type { SwitchyardConfig } from '../src/config/types.js';
 import type { CallContext, CallOutcome } from '../src/pipeline/context.js';
 import type { Stage } from '../src/pipeline/stage.js';
 import type { ChatResponse } from '../src/types.js';
-import { machineLine, runLoad, summarise, type LatencySummary } from './support.js';
+import { machineLine, median, runLoad, summarise, type LatencySummary } from './support.js';
 
 const { values } = parseArgs({
   options: {
@@ -175,7 +175,6 @@ for (let round = 1; round <= rounds; round += 1) {
     console.error(`round ${round}: ${mode.name}`);
   }
 }
-const median = (list: readonly number[]): number => [...list].sort((left, right) => left - right)[Math.floor(list.length / 2)] ?? 0;
 const results = modes.map((mode) => {
   const entry = samples.get(mode) as { p50: number[]; p99: number[]; perSecond: number[] };
   return { mode, p50: median(entry.p50), p99: median(entry.p99), perSecond: median(entry.perSecond) };

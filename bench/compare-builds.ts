@@ -13,7 +13,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { createRouter as CreateRouter } from '../src/create-router.js';
-import { runLoad, startSimulatorProcess } from './support.js';
+import { median, runLoad, startSimulatorProcess } from './support.js';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -60,7 +60,6 @@ for (let round = 0; round < Number(values.rounds); round += 1) {
     build.rps.push(load.perSecond);
   }
 }
-const median = (list: readonly number[]): number => [...list].sort((left, right) => left - right)[Math.floor(list.length / 2)] ?? 0;
 for (const build of builds) console.log(`${build.name.padEnd(24)} ${median(build.cpu).toFixed(1)} µs CPU per call, ${median(build.rps).toFixed(0)} calls/s`);
 const differences = builds[0]!.cpu.map((cpu, index) => (builds[1]!.cpu[index] ?? 0) - cpu);
 console.log(`second − first, per round: ${differences.map((value) => value.toFixed(1)).join(', ')} µs; median ${median(differences).toFixed(1)} µs`);

@@ -9,7 +9,7 @@ import { createAnthropicAdapter } from '../providers/anthropic/index.js';
 import { createRouter } from '../src/create-router.js';
 import { FanOutController } from '../src/http/shared-signal.js';
 import { createPooledTransport } from '../src/http/transport.js';
-import { runLoad, startSimulatorProcess } from './support.js';
+import { median, runLoad, startSimulatorProcess } from './support.js';
 
 const calls = Number(process.argv[2] ?? '15000');
 const simulator = await startSimulatorProcess();
@@ -65,7 +65,6 @@ for (let round = 0; round < 3; round += 1) {
     cpu.set(name, [...(cpu.get(name) ?? []), (used.user + used.system) / calls]);
   }
 }
-const median = (list: readonly number[]): number => [...list].sort((left, right) => left - right)[Math.floor(list.length / 2)] ?? 0;
 const rawMedian = median(results.get('raw undici') ?? [1]);
 for (const [name, list] of results) {
   const middle = median(list);

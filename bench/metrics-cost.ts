@@ -21,7 +21,7 @@ import { createMetricsPlugin } from '../src/metrics/metrics-plugin.js';
 import type { RouterPlugin } from '../src/router/plugin.js';
 import type { Router } from '../src/router/router.js';
 import { createLegacyMetricsPlugin } from '../test/metrics/fixtures/legacy-metrics-plugin.js';
-import { loadLine, machineLine } from './support.js';
+import { loadLine, machineLine, median } from './support.js';
 
 const { values } = parseArgs({
   options: {
@@ -118,7 +118,6 @@ for (let round = 0; round < rounds; round += 1) {
   }
 }
 
-const median = (list: readonly number[]): number => [...list].sort((left, right) => left - right)[Math.floor(list.length / 2)] ?? 0;
 const floorCpu = median(results.get(runners[0]?.name ?? '')?.cpu ?? []);
 const [oldText, newText] = await Promise.all([oldRegistry.metrics(), newRegistry.metrics()]);
 console.log(

@@ -21,7 +21,7 @@ import { parseArgs } from 'node:util';
 import { Pool } from 'undici';
 import type { createRouter as CreateRouter } from '../src/create-router.js';
 import { parseSse } from '../src/streaming/sse.js';
-import { loadLine, machineLine, runLoad, startSimulatorProcess, summarise, type LatencySummary } from './support.js';
+import { loadLine, machineLine, median, runLoad, sequential, startSimulatorProcess, summarise, type LatencySummary } from './support.js';
 
 const { values } = parseArgs({
   options: {
@@ -104,16 +104,6 @@ const firstTokenVia = (router: BenchRouter) => async (): Promise<number> => {
   return first;
 };
 
-async function sequential(total: number, call: () => Promise<unknown>): Promise<number[]> {
-  const latencies: number[] = [];
-  for (let index = 0; index < total; index += 1) {
-    const started = performance.now();
-    await call();
-    latencies.push(performance.now() - started);
-  }
-  return latencies;
-}
-
 async function sequentialValues(total: number, call: () => Promise<number>): Promise<number[]> {
   const values: number[] = [];
   for (let index = 0; index < total; index += 1) values.push(await call());
@@ -150,7 +140,6 @@ await Promise.all([coreRouter.close(), pipelineRouter.close()]);
 await raw.close();
 await simulator.stop();
 
-const median = (list: number[]): number => [...list].sort((left, right) => left - right)[Math.floor(list.length / 2)] ?? 0;
 const us = (value: number): string => `${value.toFixed(0)} µs`;
 const [rawSamples] = samples;
 if (rawSamples === undefined) throw new Error('no raw samples');

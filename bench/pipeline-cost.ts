@@ -16,7 +16,7 @@ import { parseArgs } from 'node:util';
 import type { SwitchyardConfigInput } from '../src/config/index.js';
 import { createRouter, type CreateRouterOptions } from '../src/create-router.js';
 import type { HttpBody, HttpRequest, HttpResponse, HttpTransport } from '../src/http/transport.js';
-import { loadLine, machineLine, writeDocSection } from './support.js';
+import { loadLine, machineLine, median, writeDocSection } from './support.js';
 
 const { values } = parseArgs({
   options: {
@@ -154,7 +154,6 @@ for (let round = 0; round < rounds; round += 1) {
 }
 for (const runner of runners) await runner.close();
 
-const median = (list: readonly number[]): number => [...list].sort((left, right) => left - right)[Math.floor(list.length / 2)] ?? 0;
 const baseline = median(results.get(runners[0]?.name ?? '') ?? []);
 const command = `npx tsx bench/pipeline-cost.ts --calls ${calls} --rounds ${rounds}${values.only === undefined ? '' : ` --only '${values.only}'`}`;
 const report = [

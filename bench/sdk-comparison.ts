@@ -26,7 +26,7 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { Pool } from 'undici';
 import { createRouter } from '../src/create-router.js';
-import { loadLine, machineLine, runLoad, startSimulatorProcess, summarise, writeDocSection, type LatencySummary } from './support.js';
+import { loadLine, machineLine, median, runLoad, sequential, startSimulatorProcess, summarise, writeDocSection, type LatencySummary } from './support.js';
 
 const { values } = parseArgs({
   options: {
@@ -147,16 +147,6 @@ const aiSdk: Client = {
 
 const clients: readonly Client[] = [raw, switchyard, anthropicSdk, openaiSdk, aiSdk];
 
-async function sequential(total: number, call: () => Promise<void>): Promise<number[]> {
-  const latencies: number[] = [];
-  for (let index = 0; index < total; index += 1) {
-    const started = performance.now();
-    await call();
-    latencies.push(performance.now() - started);
-  }
-  return latencies;
-}
-
 // Warm up every client (JIT, connections).
 for (const client of clients) {
   await sequential(200, client.call);
@@ -179,7 +169,6 @@ const seconds = (performance.now() - started) / 1000;
 for (const client of clients) await client.close();
 await simulator.stop();
 
-const median = (list: readonly number[]): number => [...list].sort((left, right) => left - right)[Math.floor(list.length / 2)] ?? 0;
 const rawLatency = summarise(latencies.get(raw.name) ?? []);
 const us = (value: number): string => `${value.toFixed(0)} µs`;
 const rawRounds = throughputs.get(raw.name) ?? [];

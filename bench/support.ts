@@ -58,6 +58,22 @@ export function summarise(samplesMs: readonly number[]): LatencySummary {
   return { count: sorted.length, p50: at(0.5), p99: at(0.99), mean };
 }
 
+/** The middle value of a list (the upper middle for an even length); 0 for an empty list. */
+export function median(list: readonly number[]): number {
+  return [...list].sort((left, right) => left - right)[Math.floor(list.length / 2)] ?? 0;
+}
+
+/** Runs `total` calls one after another; returns each call's latency in milliseconds. */
+export async function sequential(total: number, call: () => Promise<unknown>): Promise<number[]> {
+  const latencies: number[] = [];
+  for (let index = 0; index < total; index += 1) {
+    const started = performance.now();
+    await call();
+    latencies.push(performance.now() - started);
+  }
+  return latencies;
+}
+
 /** Runs `total` calls with `concurrency` workers; returns per-call latencies (ms) and calls per second. */
 export async function runLoad(total: number, concurrency: number, call: () => Promise<unknown>): Promise<{ latencies: number[]; perSecond: number }> {
   const latencies: number[] = [];
