@@ -9,7 +9,8 @@
  * - throughput at saturation (concurrency 64), and the client process's CPU time per call there
  *   (the simulator runs on the other core, so throughput follows the client's CPU per call);
  * - time to first token for streams at concurrency 1.
- * Contenders take turns within each round so drift on the machine affects all alike.
+ * Latency samples are taken call by call in turn (raw, defaults, pipeline, raw, …), and throughput
+ * ratios within each round, so drift on the machine affects all contenders alike.
  *
  * Usage: `npm run bench [-- --calls 3000 --rounds 3 --write]` (builds, then measures the built
  * package as users import it); `npx tsx bench/overhead.ts` measures the sources through tsx.
@@ -104,9 +105,25 @@ const firstTokenVia = (router: BenchRouter) => async (): Promise<number> => {
   return first;
 };
 
-async function sequentialValues(total: number, call: () => Promise<number>): Promise<number[]> {
-  const values: number[] = [];
-  for (let index = 0; index < total; index += 1) values.push(await call());
+/** Times one call of each contender in turn, `total` times: latency samples taken side by side. */
+async function interleavedLatencies(total: number, calls: readonly (() => Promise<unknown>)[]): Promise<number[][]> {
+  const latencies = calls.map(() => [] as number[]);
+  for (let index = 0; index < total; index += 1) {
+    for (const [which, call] of calls.entries()) {
+      const started = performance.now();
+      await call();
+      latencies[which]?.push(performance.now() - started);
+    }
+  }
+  return latencies;
+}
+
+/** Measures one stream of each contender in turn, `total` times. */
+async function interleavedValues(total: number, calls: readonly (() => Promise<number>)[]): Promise<number[][]> {
+  const values = calls.map(() => [] as number[]);
+  for (let index = 0; index < total; index += 1) {
+    for (const [which, call] of calls.entries()) values[which]?.push(await call());
+  }
   return values;
 }
 
@@ -124,8 +141,10 @@ for (const contender of contenders) {
 
 const samples = contenders.map(() => ({ latency: [] as number[], ttft: [] as number[], throughput: [] as number[], cpu: [] as number[] }));
 for (let round = 0; round < rounds; round += 1) {
-  // Contenders take turns within each round, so drift on the machine affects all alike.
-  for (const [index, contender] of contenders.entries()) samples[index]?.latency.push(...(await sequential(calls, contender.chat)));
+  // Contenders take turns call by call (latency) and load by load within each round (throughput),
+  // so drift on the machine affects all alike.
+  const latencies = await interleavedLatencies(calls, contenders.map((contender) => contender.chat));
+  for (const [index, list] of latencies.entries()) samples[index]?.latency.push(...list);
   for (const [index, contender] of contenders.entries()) {
     const cpuBefore = process.cpuUsage();
     const load = await runLoad(calls * 3, concurrency, contender.chat);
@@ -133,7 +152,8 @@ for (let round = 0; round < rounds; round += 1) {
     samples[index]?.throughput.push(load.perSecond);
     samples[index]?.cpu.push((cpu.user + cpu.system) / (calls * 3));
   }
-  for (const [index, contender] of contenders.entries()) samples[index]?.ttft.push(...(await sequentialValues(Math.floor(calls / 3), contender.firstToken)));
+  const firstTokens = await interleavedValues(Math.floor(calls / 3), contenders.map((contender) => contender.firstToken));
+  for (const [index, list] of firstTokens.entries()) samples[index]?.ttft.push(...list);
 }
 
 await Promise.all([coreRouter.close(), pipelineRouter.close()]);
@@ -145,7 +165,6 @@ const [rawSamples] = samples;
 if (rawSamples === undefined) throw new Error('no raw samples');
 const rawLatency = summarise(rawSamples.latency);
 const rawTtft = summarise(rawSamples.ttft);
-const rawRps = median(rawSamples.throughput);
 const latencyRow = (name: string, measure: (sample: (typeof samples)[number]) => number[]): string[] =>
   contenders.slice(1).map((contender, index) => {
     const sample = samples[index + 1] as (typeof samples)[number];
@@ -163,12 +182,15 @@ const report = [
   ...latencyRow('chat latency, concurrency 1', (sample) => sample.latency),
   ...latencyRow('stream time to first token, concurrency 1', (sample) => sample.ttft),
   '',
-  `| non-streaming calls at concurrency ${concurrency} (median of ${rounds} rounds) | calls per second | ratio to raw undici | client CPU per call |`,
+  `| non-streaming calls at concurrency ${concurrency} (medians of ${rounds} rounds) | calls per second | ratio to raw undici (each round's, lowest–highest) | client CPU per call |`,
   '| --- | --- | --- | --- |',
   ...contenders.map((contender, index) => {
     const sample = samples[index] as (typeof samples)[number];
-    const rps = median(sample.throughput);
-    return `| ${contender.name} | ${rps.toFixed(0)} | ${(rps / rawRps).toFixed(2)} | ${median(sample.cpu).toFixed(0)} µs |`;
+    // The ratio is taken within each round (the rounds drift; raw and router of one round do not
+    // drift apart), then the median over rounds.
+    const ratios = sample.throughput.map((rps, round) => rps / (rawSamples.throughput[round] ?? rps));
+    const range = `${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}`;
+    return `| ${contender.name} | ${median(sample.throughput).toFixed(0)} | ${median(ratios).toFixed(2)} (${range}) | ${median(sample.cpu).toFixed(0)} µs |`;
   }),
   '<!-- overhead:end -->',
 ].join('\n');
