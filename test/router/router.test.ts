@@ -245,6 +245,43 @@ describe('cancellation and timeouts', () => {
     expect(simulator.count()).toBe(1);
   });
 
+  it('ends a started stream with canceled when the caller aborts, and the upstream sees it go', async () => {
+    simulator.setBehavior('*', { interTokenMs: 30 });
+    const controller = new AbortController();
+    const seen: string[] = [];
+    const error = await failure(
+      (async () => {
+        for await (const event of router.stream(hello('gpt4', 'a b c d e f g h i j k l m n o p'), { signal: controller.signal })) {
+          seen.push(event.type);
+          if (event.type === 'text-delta' && seen.filter((type) => type === 'text-delta').length === 2) controller.abort();
+        }
+      })(),
+    );
+    expect(error.category).toBe('canceled');
+    expect(seen).not.toContain('finish');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(simulator.requests[0]?.aborted).toBe(true);
+    expect(simulator.count()).toBe(1); // a started stream is never replayed
+  });
+
+  it('ends a started stream with the total timeout when it expires mid-stream', async () => {
+    const quick = createRouter(simConfig(simulator, { policies: { timeout: { total: '200ms' }, retry: { attempts: 1 }, breaker: { enabled: false } } }));
+    simulator.setBehavior('*', { interTokenMs: 40 });
+    const seen: string[] = [];
+    const error = await failure(
+      (async () => {
+        for await (const event of quick.stream(hello('gpt4', 'a b c d e f g h i j k l m n o p q r s t'))) seen.push(event.type);
+      })(),
+    );
+    await quick.close();
+    expect(error.category).toBe('timeout');
+    expect(error.message).toContain('total');
+    expect(seen).toContain('text-delta');
+    expect(seen).not.toContain('finish');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(simulator.requests[0]?.aborted).toBe(true);
+  });
+
   it('names the total timeout when it expires', async () => {
     const quick = createRouter(simConfig(simulator, { policies: { timeout: { total: '150ms' }, retry: { attempts: 1 }, breaker: { enabled: false } } }));
     simulator.enqueueFault('*', { kind: 'hang' });
