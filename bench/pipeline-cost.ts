@@ -7,14 +7,14 @@
  * does with the same transport (stringify the body, parse the answer). Configurations add one
  * feature at a time, so the differences attribute the cost.
  *
- * Usage: `npx tsx bench/pipeline-cost.ts [--calls 5000 --rounds 11 --only full --write]` (`--only`
+ * Usage: `npx tsx bench/pipeline-cost.ts [--calls 5000 --rounds 11 --only full --dist --write]` (`--only`
  * keeps the baseline and the configurations whose name contains the text, handy under `--cpu-prof`;
  * `--write` replaces the pipeline-cost section of docs/benchmarks.md).
  */
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import type { SwitchyardConfigInput } from '../src/config/index.js';
-import { createRouter, type CreateRouterOptions } from '../src/create-router.js';
+import type { createRouter as CreateRouter, CreateRouterOptions } from '../src/create-router.js';
 import type { HttpBody, HttpRequest, HttpResponse, HttpTransport } from '../src/http/transport.js';
 import { loadLine, machineLine, median, writeDocSection } from './support.js';
 
@@ -24,8 +24,11 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '11' },
     only: { type: 'string' },
     write: { type: 'boolean', default: false },
+    /** Measure the built package (`npm run build` first) instead of the sources through tsx. */
+    dist: { type: 'boolean', default: false },
   },
 });
+const { createRouter } = (values.dist ? await import(new URL('../dist/index.js', import.meta.url).href) : await import('../src/create-router.js')) as { createRouter: typeof CreateRouter };
 const loadBefore = loadLine();
 const calls = Number(values.calls);
 const rounds = Number(values.rounds);
