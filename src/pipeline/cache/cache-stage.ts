@@ -144,17 +144,8 @@ function isCompleteAnswer(response: ChatResponse): boolean {
 
 /** What is stored of an answer: everything but the per-call fields. */
 function cachedResponse(response: ChatResponse): CachedResponse {
-  return {
-    id: response.id,
-    text: response.text,
-    toolCalls: response.toolCalls,
-    finishReason: response.finishReason,
-    ...(response.rawFinishReason === undefined ? {} : { rawFinishReason: response.rawFinishReason }),
-    usage: response.usage,
-    route: response.route,
-    target: response.target,
-    ...(response.servedModel === undefined ? {} : { servedModel: response.servedModel }),
-  };
+  const { attempts, latencyMs, requestId, cached, ...answer } = response;
+  return answer;
 }
 
 /** The answer as this call serves it: its own request id and latency, marked cached, no attempts. */

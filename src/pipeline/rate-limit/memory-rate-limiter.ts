@@ -4,7 +4,7 @@
  * waits for room).
  */
 import type { RateLimitPolicy } from '../../config/types.js';
-import { limitChecks } from './limit-checks.js';
+import { limitChecks, type LimitCheck } from './limit-checks.js';
 import { createLocalLimitState } from './local-limit-state.js';
 import type { RateLimitKeys, RateLimiter, RateLimitLease } from './rate-limiter.js';
 import { createLease, NO_WAIT_LEASE, noLimitLease, waitForRoom } from './wait-for-room.js';
@@ -28,6 +28,13 @@ export interface MemoryRateLimiterOptions {
 export function createMemoryRateLimiter(options: MemoryRateLimiterOptions = {}): RateLimiter {
   const now = options.now ?? (() => performance.now());
   const state = createLocalLimitState(now);
+
+  /** A lease when every check has room now; `undefined` when one has none. */
+  function admitNow(checks: readonly LimitCheck[]): RateLimitLease | undefined {
+    if (checks.length === 0) return NO_WAIT_LEASE;
+    const attempt = state.tryAcquire(checks);
+    return attempt.admitted ? createLease(attempt.release, 0) : undefined;
+  }
   return {
     degraded: false,
     acquire(keys: RateLimitKeys, policy: RateLimitPolicy, signal?: AbortSignal): Promise<RateLimitLease> {
@@ -35,8 +42,8 @@ export function createMemoryRateLimiter(options: MemoryRateLimiterOptions = {}):
       if (checks.length === 0) return noLimitLease();
       // Fast path: room right away (the common case) needs no async machinery.
       if (signal?.aborted !== true) {
-        const first = state.tryAcquire(checks);
-        if (first.admitted) return Promise.resolve(createLease(first.release, 0));
+        const lease = admitNow(checks);
+        if (lease !== undefined) return Promise.resolve(lease);
       }
       return waitForRoom({
         checks,
@@ -48,10 +55,7 @@ export function createMemoryRateLimiter(options: MemoryRateLimiterOptions = {}):
       });
     },
     tryAcquireNow(keys: RateLimitKeys, policy: RateLimitPolicy): RateLimitLease | undefined {
-      const checks = limitChecks(keys, policy);
-      if (checks.length === 0) return NO_WAIT_LEASE;
-      const attempt = state.tryAcquire(checks);
-      return attempt.admitted ? createLease(attempt.release, 0) : undefined;
+      return admitNow(limitChecks(keys, policy));
     },
     async close() {
       state.clear();
