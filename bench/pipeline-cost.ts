@@ -15,8 +15,8 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import type { SwitchyardConfigInput } from '../src/config/index.js';
 import type { createRouter as CreateRouter, CreateRouterOptions } from '../src/create-router.js';
-import type { HttpBody, HttpRequest, HttpResponse, HttpTransport } from '../src/http/transport.js';
-import { loadLine, machineLine, median, writeDocSection } from './support.js';
+import type { HttpBody, HttpExchange, HttpRequest, HttpResponse, HttpTransport } from '../src/http/transport.js';
+import { loadLine, machineLine, median, runLoad, writeDocSection } from './support.js';
 
 const { values } = parseArgs({
   options: {
@@ -26,12 +26,17 @@ const { values } = parseArgs({
     write: { type: 'boolean', default: false },
     /** Measure the built package (`npm run build` first) instead of the sources through tsx. */
     dist: { type: 'boolean', default: false },
+    /** Calls in flight at once (1 = sequential). With more, calls interleave as they do under load. */
+    concurrency: { type: 'string', default: '1' },
+    /** Let the transport answer on a later turn of the event loop (setImmediate), as a socket would. */
+    deferred: { type: 'boolean', default: false },
   },
 });
 const { createRouter } = (values.dist ? await import(new URL('../dist/index.js', import.meta.url).href) : await import('../src/create-router.js')) as { createRouter: typeof CreateRouter };
 const loadBefore = loadLine();
 const calls = Number(values.calls);
 const rounds = Number(values.rounds);
+const concurrency = Number(values.concurrency);
 
 /** An Anthropic Messages answer, as the simulator would send it. */
 function answerText(question: string): string {
@@ -58,14 +63,26 @@ function bodyOf(text: string): HttpBody {
   };
 }
 
-/** A transport that answers every request at once, echoing the last user message. */
+/** The canned answer to a request: it echoes the last user message. */
+function answerTo(request: HttpRequest): string {
+  const parsed = JSON.parse(request.body ?? '{}') as { messages?: { content: unknown }[] };
+  const last = parsed.messages?.at(-1)?.content;
+  return answerText(typeof last === 'string' ? last : '');
+}
+
+/** Resolves with `value` at once, or on a later turn of the event loop with `--deferred`. */
+function answerWith<T>(value: T): Promise<T> {
+  if (!values.deferred) return Promise.resolve(value);
+  return new Promise((resolve) => setImmediate(resolve, value));
+}
+
+const ANSWER_HEADERS = { 'content-type': 'application/json', 'request-id': 'req_1' };
+
+/** A transport that answers every request at once, both ways the real one does (`send`, `exchange`). */
 function createInstantTransport(): HttpTransport {
   return {
-    send(request: HttpRequest): Promise<HttpResponse> {
-      const parsed = JSON.parse(request.body ?? '{}') as { messages?: { content: unknown }[] };
-      const last = parsed.messages?.at(-1)?.content;
-      return Promise.resolve({ status: 200, headers: { 'content-type': 'application/json', 'request-id': 'req_1' }, body: bodyOf(answerText(typeof last === 'string' ? last : '')) });
-    },
+    send: (request: HttpRequest): Promise<HttpResponse> => answerWith({ status: 200, headers: ANSWER_HEADERS, body: bodyOf(answerTo(request)) }),
+    exchange: (request: HttpRequest): Promise<HttpExchange> => answerWith({ status: 200, headers: ANSWER_HEADERS, text: answerTo(request) }),
     close: () => Promise.resolve(),
   };
 }
@@ -123,11 +140,15 @@ const setups: readonly Setup[] = [
   { name: 'full pipeline, as `npm run bench`', config: { providers: provider, routes, policies: fullPolicies }, options: {} },
 ];
 
-/** Wall and CPU time per call over `calls` sequential calls, in µs. */
+/** Wall and CPU time per call over `calls` calls (`concurrency` at a time), in µs. */
 async function measure(call: () => Promise<void>): Promise<{ meanUs: number; cpuUs: number }> {
   const cpuBefore = process.cpuUsage();
   const started = performance.now();
-  for (let index = 0; index < calls; index += 1) await call();
+  if (concurrency <= 1) {
+    for (let index = 0; index < calls; index += 1) await call();
+  } else {
+    await runLoad(calls, concurrency, call);
+  }
   const elapsed = performance.now() - started;
   const cpu = process.cpuUsage(cpuBefore);
   return { meanUs: (elapsed * 1000) / calls, cpuUs: (cpu.user + cpu.system) / calls };
@@ -158,7 +179,7 @@ for (let round = 0; round < rounds; round += 1) {
 for (const runner of runners) await runner.close();
 
 const baseline = median(results.get(runners[0]?.name ?? '') ?? []);
-const command = `npx tsx bench/pipeline-cost.ts --calls ${calls} --rounds ${rounds}${values.only === undefined ? '' : ` --only '${values.only}'`}`;
+const command = `npx tsx bench/pipeline-cost.ts --calls ${calls} --rounds ${rounds}${concurrency > 1 ? ` --concurrency ${concurrency}` : ''}${values.deferred ? ' --deferred' : ''}${values.dist ? ' --dist' : ''}${values.only === undefined ? '' : ` --only '${values.only}'`}`;
 const report = [
   '<!-- pipeline-cost:start -->',
   '## Pipeline cost per feature',
@@ -169,7 +190,7 @@ const report = [
   'No network: every router sends through an in-memory transport that answers at once with a canned',
   'Anthropic Messages body, so the time is the library\'s own code (validation, routing, stages, the',
   "adapter's mapping, JSON work). The baseline is what a hand-written client does with the same",
-  `transport (stringify the body, parse the answer). ${calls} sequential calls per configuration and round,`,
+  `transport (stringify the body, parse the answer). ${concurrency <= 1 ? `${calls} sequential calls` : `${calls} calls, ${concurrency} at a time,`} per configuration and round${values.deferred ? ' (answers on a later turn of the event loop)' : ''},`,
   `median of ${rounds} rounds; every call asks a new question, so the cache misses every time. Time is the`,
   "process's CPU time (user + system) per call, which other work on the machine disturbs less than wall time.",
   '',

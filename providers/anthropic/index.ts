@@ -2,7 +2,7 @@
  * The Anthropic Messages API adapter (`POST {baseUrl}/v1/messages`), streamed and not.
  */
 import { registerSecret, SwitchyardError } from '../../src/errors.js';
-import { postJson, readJson } from '../../src/http/post-json.js';
+import { exchangeJson, postJson, type PostJsonArguments } from '../../src/http/post-json.js';
 import type { AdapterCall, AdapterFactory, AdapterStreamPart, ProviderAdapter } from '../../src/provider-spec.js';
 import { parseSse } from '../../src/streaming/sse.js';
 import { mapAnthropicError } from './errors.js';
@@ -20,18 +20,19 @@ export const createAnthropicAdapter: AdapterFactory = ({ settings, transport }) 
   registerSecret(settings.apiKey);
   const url = `${settings.baseUrl}/v1/messages`;
   const headers = buildAnthropicHeaders(settings);
+  const streamHeaders = { ...headers, accept: 'text/event-stream' };
 
-  function send(call: AdapterCall, stream: boolean) {
+  function requestFor(call: AdapterCall, stream: boolean): PostJsonArguments {
     const body = buildAnthropicRequest({ request: call.request, model: call.model, settings });
-    return postJson({
+    return {
       transport,
       call,
       url,
-      headers: stream ? { ...headers, accept: 'text/event-stream' } : headers,
+      headers: stream ? streamHeaders : headers,
       body: stream ? { ...body, stream: true } : body,
       mapError: mapAnthropicError,
       provider: settings.id,
-    });
+    };
   }
 
   function stamp(error: unknown, call: AdapterCall): SwitchyardError {
@@ -45,15 +46,15 @@ export const createAnthropicAdapter: AdapterFactory = ({ settings, transport }) 
     id: settings.id,
     type: 'anthropic',
     async doChat(call) {
-      const response = await send(call, false);
+      const answer = await exchangeJson(requestFor(call, false));
       try {
-        return parseAnthropicMessage(await readJson(response, settings.id), settings.id);
+        return parseAnthropicMessage(answer, settings.id);
       } catch (error) {
         throw stamp(error, call);
       }
     },
     async doStream(call): Promise<AsyncIterable<AdapterStreamPart>> {
-      const response = await send(call, true);
+      const response = await postJson(requestFor(call, true));
       return streamAnthropicEvents(parseSse(response.body), { provider: settings.id, model: call.model });
     },
   };

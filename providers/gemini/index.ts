@@ -4,7 +4,7 @@
  * URL, so it cannot leak through logged URLs.
  */
 import { registerSecret, SwitchyardError } from '../../src/errors.js';
-import { postJson, readJson } from '../../src/http/post-json.js';
+import { exchangeJson, postJson, type PostJsonArguments } from '../../src/http/post-json.js';
 import type { HttpResponse } from '../../src/http/transport.js';
 import type { AdapterCall, AdapterFactory, AdapterStreamPart, ProviderSettings } from '../../src/provider-spec.js';
 import { parseSse } from '../../src/streaming/sse.js';
@@ -49,22 +49,23 @@ export const createGeminiAdapter: AdapterFactory = ({ settings, transport }) => 
     ...settings.headers,
     ...(settings.apiKey === undefined ? {} : { 'x-goog-api-key': settings.apiKey }),
   };
+  const streamHeaders = { ...headers, accept: 'text/event-stream' };
 
   function urlFor(model: string, stream: boolean): string {
     const name = encodeURIComponent(model.replace(/^models\//, ''));
     return stream ? `${root}/models/${name}:streamGenerateContent?alt=sse` : `${root}/models/${name}:generateContent`;
   }
 
-  function send(call: AdapterCall, stream: boolean): Promise<HttpResponse> {
-    return postJson({
+  function requestFor(call: AdapterCall, stream: boolean): PostJsonArguments {
+    return {
       transport,
       call,
       url: urlFor(call.model, stream),
-      headers: stream ? { ...headers, accept: 'text/event-stream' } : headers,
+      headers: stream ? streamHeaders : headers,
       body: buildGeminiRequest(call.request, call.model),
       mapError: mapGeminiError,
       provider: settings.id,
-    });
+    };
   }
 
   return {
@@ -73,8 +74,7 @@ export const createGeminiAdapter: AdapterFactory = ({ settings, transport }) => 
 
     async doChat(call) {
       try {
-        const response = await send(call, false);
-        return parseGeminiResponse(await readJson(response, settings.id), settings.id);
+        return parseGeminiResponse(await exchangeJson(requestFor(call, false)), settings.id);
       } catch (error) {
         throw stamp(error, settings.id, call.model);
       }
@@ -83,7 +83,7 @@ export const createGeminiAdapter: AdapterFactory = ({ settings, transport }) => 
     async doStream(call) {
       let response: HttpResponse;
       try {
-        response = await send(call, true);
+        response = await postJson(requestFor(call, true));
       } catch (error) {
         throw stamp(error, settings.id, call.model);
       }

@@ -5,7 +5,7 @@
  * is shared.
  */
 import { SwitchyardError, type HeaderBag } from '../../src/errors.js';
-import { postJson, readJson, type FailedResponse } from '../../src/http/post-json.js';
+import { exchangeJson, postJson, readJson, type FailedResponse } from '../../src/http/post-json.js';
 import type { HttpTransport } from '../../src/http/transport.js';
 import type { AdapterCall, AdapterResult, AdapterStreamPart, ProviderAdapter, ProviderSettings } from '../../src/provider-spec.js';
 import { mapOpenAIError } from './errors.js';
@@ -75,6 +75,7 @@ export function createChatCompletionsAdapter(options: ChatCompletionsAdapterOpti
   const { settings, transport, dialect } = options;
   const provider = settings.id;
   const headers = mergeHeaders(settings.headers, dialect.authHeaders);
+  const streamHeaders = { ...headers, accept: 'text/event-stream' };
   const mapError = (failure: FailedResponse): SwitchyardError => mapOpenAIError(failure, settings.apiKey);
 
   function body(call: AdapterCall, stream: boolean): unknown {
@@ -100,9 +101,9 @@ export function createChatCompletionsAdapter(options: ChatCompletionsAdapterOpti
 
     async doChat(call) {
       const requestBody = body(call, false);
-      const response = await postJson({ transport, call, url: dialect.url(call.model), headers, body: requestBody, mapError, provider });
+      const answer = await exchangeJson({ transport, call, url: dialect.url(call.model), headers, body: requestBody, mapError, provider });
       try {
-        return parseChatCompletion(await readJson(response, provider), provider);
+        return parseChatCompletion(answer, provider);
       } catch (error) {
         throw stampError(error, call);
       }
@@ -114,7 +115,7 @@ export function createChatCompletionsAdapter(options: ChatCompletionsAdapterOpti
         transport,
         call,
         url: dialect.url(call.model),
-        headers: { ...headers, accept: 'text/event-stream' },
+        headers: streamHeaders,
         body: requestBody,
         mapError,
         provider,

@@ -5,7 +5,7 @@
  */
 import { parseRetryAfter, SwitchyardError, type HeaderBag } from '../errors.js';
 import type { AdapterCall } from '../provider-spec.js';
-import type { HttpResponse, HttpTransport } from './transport.js';
+import type { HttpExchange, HttpRequest, HttpResponse, HttpTransport } from './transport.js';
 
 /** What an adapter's error mapper receives for a failed HTTP response. */
 export interface FailedResponse {
@@ -27,6 +27,7 @@ export interface PostJsonArguments {
   readonly transport: HttpTransport;
   readonly call: AdapterCall;
   readonly url: string;
+  /** Sent with `content-type: application/json` added. Pass the same object for every call: it is merged once. */
   readonly headers: Readonly<Record<string, string>>;
   readonly body: unknown;
   readonly mapError: ErrorMapper;
@@ -36,38 +37,101 @@ export interface PostJsonArguments {
 
 const MAX_ERROR_BODY = 64 * 1024;
 
-/** Sends the request; resolves with the response for 2xx statuses, throws a mapped error otherwise. */
+/** Each adapter's header objects with `content-type: application/json` added, built once per object. */
+const jsonHeadersOf = new WeakMap<Readonly<Record<string, string>>, Readonly<Record<string, string>>>();
+
+function jsonHeaders(headers: Readonly<Record<string, string>>): Readonly<Record<string, string>> {
+  let merged = jsonHeadersOf.get(headers);
+  if (merged === undefined) {
+    merged = { 'content-type': 'application/json', ...headers };
+    jsonHeadersOf.set(headers, merged);
+  }
+  return merged;
+}
+
+/** The transport request for `args`: the JSON body serialised, the call's signal and timeouts. */
+function requestOf(args: PostJsonArguments): HttpRequest {
+  return {
+    url: args.url,
+    method: 'POST',
+    headers: jsonHeaders(args.headers),
+    body: JSON.stringify(args.body),
+    signal: args.call.signal,
+    firstByteTimeoutMs: args.call.firstByteTimeoutMs,
+    idleTimeoutMs: args.call.idleTimeoutMs,
+  };
+}
+
+/**
+ * Sends the request; resolves with the response for 2xx statuses, throws a mapped error otherwise.
+ * For streams: the body is left to the caller to read.
+ */
 export async function postJson(args: PostJsonArguments): Promise<HttpResponse> {
   let response: HttpResponse;
   try {
-    response = await args.transport.send({
-      url: args.url,
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...args.headers },
-      body: JSON.stringify(args.body),
-      signal: args.call.signal,
-      firstByteTimeoutMs: args.call.firstByteTimeoutMs,
-      idleTimeoutMs: args.call.idleTimeoutMs,
-    });
+    response = await args.transport.send(requestOf(args));
   } catch (error) {
     throw stamp(error, args);
   }
   if (response.status >= 200 && response.status < 300) return response;
   let bodyText = '';
   try {
-    bodyText = (await response.body.text()).slice(0, MAX_ERROR_BODY);
+    bodyText = await response.body.text();
   } catch {
     // The status says enough; a body that cannot be read adds nothing.
   }
+  throw failureOf(response.status, response.headers, bodyText, args);
+}
+
+/**
+ * Sends the request and reads the whole answer: resolves with the parsed JSON body of a 2xx
+ * response, throws a mapped error for any other status, and a `server` error for a body that is
+ * not JSON. For non-streaming calls; uses the transport's `exchange` when it has one.
+ */
+export async function exchangeJson(args: PostJsonArguments): Promise<unknown> {
+  let exchange: HttpExchange;
+  try {
+    const request = requestOf(args);
+    exchange = args.transport.exchange === undefined ? await exchangeBySend(args.transport, request) : await args.transport.exchange(request);
+  } catch (error) {
+    throw stamp(error, args);
+  }
+  if (exchange.status < 200 || exchange.status >= 300) throw failureOf(exchange.status, exchange.headers, exchange.text, args);
+  try {
+    return JSON.parse(exchange.text);
+  } catch (error) {
+    throw stamp(notJson(args.provider, error), args);
+  }
+}
+
+/** `exchange` for transports that only `send`: an error status's unreadable body reads as empty. */
+async function exchangeBySend(transport: HttpTransport, request: HttpRequest): Promise<HttpExchange> {
+  const response = await transport.send(request);
+  if (response.status >= 200 && response.status < 300) return { status: response.status, headers: response.headers, text: await response.body.text() };
+  let text = '';
+  try {
+    text = await response.body.text();
+  } catch {
+    // The status says enough; a body that cannot be read adds nothing.
+  }
+  return { status: response.status, headers: response.headers, text };
+}
+
+/** The mapped, stamped error for a failed response. */
+function failureOf(status: number, headers: HeaderBag, text: string, args: PostJsonArguments): SwitchyardError {
+  const bodyText = text.length > MAX_ERROR_BODY ? text.slice(0, MAX_ERROR_BODY) : text;
   let body: unknown;
   try {
     body = bodyText === '' ? undefined : JSON.parse(bodyText);
   } catch {
     body = undefined;
   }
-  const retryAfterMs = parseRetryAfter(response.headers);
-  const mapped = args.mapError({ status: response.status, headers: response.headers, bodyText, body, retryAfterMs });
-  throw stamp(mapped, args);
+  const retryAfterMs = parseRetryAfter(headers);
+  return stamp(args.mapError({ status, headers, bodyText, body, retryAfterMs }), args);
+}
+
+function notJson(provider: string, cause: unknown): SwitchyardError {
+  return new SwitchyardError({ category: 'server', message: `${provider} returned a body that is not JSON`, provider, cause });
 }
 
 function stamp(error: unknown, args: PostJsonArguments): SwitchyardError {
@@ -83,7 +147,7 @@ export async function readJson(response: HttpResponse, provider: string): Promis
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new SwitchyardError({ category: 'server', message: `${provider} returned a body that is not JSON`, provider, cause: error });
+    throw notJson(provider, error);
   }
 }
 

@@ -14,7 +14,8 @@
  */
 
 /** Something run once when a fan-out signal aborts. */
-interface Relay {
+export interface Relay {
+  /** Called once, after the signal has aborted. */
   fire(): void;
 }
 
@@ -76,6 +77,22 @@ export function requestSignal(signal: AbortSignal): AbortSignal | AbortRelay {
 }
 
 /**
+ * Runs `relay.fire()` once when `signal` aborts: through the relay set of a fan-out signal, or an
+ * ordinary `abort` listener on any other. Returns the function that stops listening. `signal` must
+ * not have aborted yet.
+ */
+export function addRelay(signal: AbortSignal, relay: Relay): () => void {
+  const relays = relaysBySignal.get(signal);
+  if (relays !== undefined) {
+    relays.add(relay);
+    return () => void relays.delete(relay);
+  }
+  const onAbort = (): void => relay.fire();
+  signal.addEventListener('abort', onAbort, { once: true });
+  return () => signal.removeEventListener('abort', onAbort);
+}
+
+/**
  * Links `child` to `parent`: when `parent` aborts, `child` aborts with its reason (at once when it
  * already has). Returns the function that undoes the link; call it when the child's work ends, or
  * the parent keeps the child until the parent aborts.
@@ -85,15 +102,7 @@ export function linkController(parent: AbortSignal, child: FanOutController): ()
     child.abort(parent.reason);
     return doNothing;
   }
-  const relays = relaysBySignal.get(parent);
-  if (relays !== undefined) {
-    const relay: Relay = { fire: () => child.abort(parent.reason) };
-    relays.add(relay);
-    return () => void relays.delete(relay);
-  }
-  const onAbort = (): void => child.abort(parent.reason);
-  parent.addEventListener('abort', onAbort, { once: true });
-  return () => parent.removeEventListener('abort', onAbort);
+  return addRelay(parent, { fire: () => child.abort(parent.reason) });
 }
 
 /**

@@ -7,8 +7,11 @@
 import { Pool } from 'undici';
 import type { EventEmitter } from 'node:events';
 import type { HeaderBag } from '../errors.js';
+import { ExchangeHandler, type HttpExchange } from './exchange-handler.js';
 import { requestSignal } from './shared-signal.js';
 import { mapTransportError } from './transport-errors.js';
+
+export type { HttpExchange } from './exchange-handler.js';
 
 /** Connection settings for one origin. */
 export interface PoolSettings {
@@ -51,7 +54,14 @@ export interface HttpResponse {
 
 /** Sends requests upstream. Errors are `SwitchyardError`s of category `network`, `timeout` or `canceled`. */
 export interface HttpTransport {
+  /** Sends a request and resolves once the response headers arrive; the body is read from the response. */
   send(request: HttpRequest): Promise<HttpResponse>;
+  /**
+   * Sends a request and resolves once the whole response body has arrived, as text: the cheaper
+   * path for non-streaming calls (one promise, no body stream). Optional: without it, callers use
+   * `send` and read the body.
+   */
+  exchange?(request: HttpRequest): Promise<HttpExchange>;
   /** Closes every connection. */
   close(): Promise<void>;
 }
@@ -123,6 +133,30 @@ export function createPooledTransport(settingsFor: (origin: string) => PoolSetti
       } catch (error) {
         throw mapTransportError(error, request.signal);
       }
+    },
+    exchange(request) {
+      if (closed) return Promise.reject(mapTransportError(new Error('transport is closed'), request.signal));
+      const url = parse(request.url);
+      return new Promise<HttpExchange>((resolve, reject) => {
+        const handler = new ExchangeHandler(request.signal, resolve, reject);
+        if (!handler.listen()) return;
+        try {
+          poolFor(url.origin).dispatch(
+            {
+              origin: url.origin,
+              path: url.path,
+              method: request.method ?? 'POST',
+              headers: request.headers,
+              body: request.body,
+              headersTimeout: request.firstByteTimeoutMs ?? 0,
+              bodyTimeout: request.idleTimeoutMs ?? 0,
+            },
+            handler,
+          );
+        } catch (error) {
+          handler.fail(error);
+        }
+      });
     },
     async close() {
       closed = true;
