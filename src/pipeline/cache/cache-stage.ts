@@ -70,6 +70,15 @@ export function createCacheStage(store: CacheStore, options: CacheStageOptions =
     }
   }
 
+  /** The entry from a store that answers at once, without waiting a turn for a promise. */
+  function lookupNow(key: string): CachedEntry | undefined {
+    try {
+      return store.getNow?.(key);
+    } catch {
+      return undefined;
+    }
+  }
+
   async function chatMiss(context: CallContext, key: string, ttlMs: number, next: (context: CallContext) => Promise<CallOutcome>): Promise<CallOutcome> {
     for (let rejoins = 0; ; rejoins += 1) {
       const flight = flights.run(key, async () => {
@@ -114,7 +123,7 @@ export function createCacheStage(store: CacheStore, options: CacheStageOptions =
         return next(context);
       }
 
-      const entry = await lookup(key);
+      const entry = store.getNow === undefined ? await lookup(key) : lookupNow(key);
       if (entry !== undefined) {
         context.notes.cache = 'hit';
         const response = servedCopy(context, entry.response);

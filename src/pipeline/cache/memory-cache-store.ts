@@ -60,17 +60,22 @@ export function createMemoryCacheStore(options: MemoryCacheStoreOptions): Memory
     }
   }
 
+  function getNow(key: string): CachedEntry | undefined {
+    const slot = slots.get(key);
+    if (slot === undefined) return undefined;
+    slots.delete(key);
+    if (slot.expiresAt <= now()) return undefined;
+    slots.set(key, slot);
+    return copyJson(slot.entry);
+  }
+
   return {
     get size() {
       return slots.size;
     },
-    async get(key) {
-      const slot = slots.get(key);
-      if (slot === undefined) return undefined;
-      slots.delete(key);
-      if (slot.expiresAt <= now()) return undefined;
-      slots.set(key, slot);
-      return copyJson(slot.entry);
+    getNow,
+    get(key) {
+      return Promise.resolve(getNow(key));
     },
     async set(key, entry, ttlMs) {
       if (!(ttlMs > 0)) return;

@@ -27,6 +27,11 @@ export interface CachedEntry {
 export interface CacheStore {
   /** The entry under `key`, or `undefined` when absent, expired or unreadable. Never rejects. */
   get(key: string): Promise<CachedEntry | undefined>;
+  /**
+   * The same answer as `get`, given at once: for stores that hold their entries in this process, so
+   * a lookup costs no promise. Stores whose entries live elsewhere leave it out. Never throws.
+   */
+  getNow?(key: string): CachedEntry | undefined;
   /** Stores `entry` for `ttlMs` milliseconds; a `ttlMs` of 0 or less stores nothing. Never rejects. */
   set(key: string, entry: CachedEntry, ttlMs: number): Promise<void>;
   /** Releases what the store owns and waits for writes still in flight. */

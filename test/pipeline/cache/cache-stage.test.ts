@@ -207,6 +207,49 @@ describe('cache stage: hit, miss and bypass', () => {
     expect((await chat(stage, context, upstream.next)).text).toBe('4');
     expect(context.notes.cache).toBe('miss');
   });
+
+  it('reads a store that answers at once through getNow (called on the store), not get', async () => {
+    const memory = createMemoryCacheStore({ maxEntries: 10 });
+    class ImmediateStore implements CacheStore {
+      readonly reads: string[] = [];
+      get(): Promise<CachedEntry | undefined> {
+        throw new Error('get must not be used when getNow exists');
+      }
+      getNow(key: string): CachedEntry | undefined {
+        this.reads.push(key);
+        return memory.getNow?.(key);
+      }
+      set(key: string, entry: CachedEntry, ttlMs: number): Promise<void> {
+        return memory.set(key, entry, ttlMs);
+      }
+      close(): Promise<void> {
+        return memory.close();
+      }
+    }
+    const store = new ImmediateStore();
+    const stage = createCacheStage(store);
+    const upstream = fakeUpstream();
+    await chat(stage, callContext(), upstream.next);
+    const again = callContext();
+    expect((await chat(stage, again, upstream.next)).cached).toBe(true);
+    expect(again.notes.cache).toBe('hit');
+    expect(upstream.calls).toBe(1);
+    expect(store.reads).toHaveLength(2);
+  });
+
+  it('treats a getNow that throws as a miss', async () => {
+    const broken: CacheStore = {
+      get: () => Promise.reject(new Error('not used')),
+      getNow: () => {
+        throw new Error('store down');
+      },
+      set: async () => undefined,
+      close: async () => undefined,
+    };
+    const context = callContext();
+    expect((await chat(createCacheStage(broken), context, fakeUpstream().next)).text).toBe('4');
+    expect(context.notes.cache).toBe('miss');
+  });
 });
 
 describe('cache stage: lifetimes', () => {

@@ -74,6 +74,22 @@ describe('createMemoryCacheStore', () => {
     expect((await store.get('k'))?.response.toolCalls[0]?.arguments).toEqual({ x: 1 });
   });
 
+  it('answers getNow at once as get does: own copies, recency, expiry', async () => {
+    let time = 0;
+    const store = createMemoryCacheStore({ maxEntries: 2, now: () => time });
+    await store.set('a', entry('a'), 1_000);
+    await store.set('b', entry('b'), 1_000);
+    const first = store.getNow?.('a');
+    expect(first).toEqual(await store.get('a'));
+    expect(first).not.toBe(store.getNow?.('a'));
+    expect(store.getNow?.('unknown')).toBeUndefined();
+    // The read made 'a' the most recent: a third entry evicts 'b'.
+    await store.set('c', entry('c'), 1_000);
+    expect(store.getNow?.('b')).toBeUndefined();
+    time = 1_000;
+    expect(store.getNow?.('a')).toBeUndefined();
+  });
+
   it('refuses a maxEntries that is not a positive integer, naming it', () => {
     for (const maxEntries of [0, -1, 1.5, Number.NaN]) {
       let thrown: unknown;
