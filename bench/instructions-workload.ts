@@ -3,8 +3,8 @@
  * concurrency is given) against
  * the simulator (in a child process, not counted), through one contender:
  * `raw` (undici `Pool.request` + `body.json()`), `adapter` (the Anthropic adapter on Switchyard's
- * transport), `defaults` (the router with built-in policies) or `pipeline` (plus rate limits and a
- * cache that misses every call). Bundled by esbuild and run under valgrind by the driver; usable on
+ * transport), `defaults` (the router with built-in policies), `limits` (plus three rate limits with
+ * room to spare), `cache` (plus a cache that misses every call) or `pipeline` (both). Bundled by esbuild and run under valgrind by the driver; usable on
  * its own: `tsx bench/instructions-workload.ts defaults 2000 [concurrency]`.
  */
 import { Pool } from 'undici';
@@ -44,17 +44,16 @@ const base = {
   providers: { anthropic: { type: 'anthropic' as const, apiKey: 'sim-key', baseUrl: simulator.url } },
   routes: { claude: { targets: [{ provider: 'anthropic', model: 'claude-2.0' }] } },
 };
-const router = createRouter(
-  mode === 'pipeline'
-    ? { ...base, policies: { rateLimit: { global: { rps: 1_000_000 }, perUser: { concurrency: 1_000 }, perTenant: { rpm: 100_000_000 } }, cache: { ttl: '600s', keyPrefix: 'claude:', maxEntries: 10_000 } } }
-    : base,
-);
+const rateLimit = { global: { rps: 1_000_000 }, perUser: { concurrency: 1_000 }, perTenant: { rpm: 100_000_000 } };
+const cache = { ttl: '600s', keyPrefix: 'claude:', maxEntries: 10_000 };
+const policiesByMode: Record<string, object> = { limits: { rateLimit }, cache: { cache }, pipeline: { rateLimit, cache } };
+const router = createRouter({ ...base, policies: policiesByMode[mode] ?? {} });
 async function viaRouter(): Promise<void> {
   const response = await router.chat({ model: 'claude', system: 'Be terse.', messages: [{ role: 'user', content: question() }], maxTokens: 256, temperature: 0 }, { user: 'bench-user', tenant: 'bench-tenant' });
   if (typeof response.text !== 'string') throw new Error('router call failed');
 }
 
-const contenders: Record<string, () => Promise<void>> = { raw, adapter: direct, defaults: viaRouter, pipeline: viaRouter };
+const contenders: Record<string, () => Promise<void>> = { raw, adapter: direct, defaults: viaRouter, limits: viaRouter, cache: viaRouter, pipeline: viaRouter };
 const call = contenders[mode];
 if (call === undefined) throw new Error(`unknown mode "${mode}"; one of ${Object.keys(contenders).join(', ')}`);
 await runLoad(calls, concurrency, call);
