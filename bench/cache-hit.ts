@@ -55,4 +55,4 @@ const report = [
   `| \`stream()\`, replayed to the last event | ${stream.p50.toFixed(1)} µs | ${stream.p99.toFixed(1)} µs |`,
 ].join('\n');
 console.log(report);
-if (values.write) writeDocSection('cache-hit', `## Cache hits\n\n${report}`);
+if (values.write) writeDocSection('cache-hit', `<!-- cache-hit:start -->\n## Cache hits\n\n${report}\n<!-- cache-hit:end -->`);

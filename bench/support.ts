@@ -109,6 +109,8 @@ export function writeDocSection(name: string, section: string): void {
   const current = existsSync(path) ? readFileSync(path, 'utf8') : '# Benchmarks\n';
   const start = `<!-- ${name}:start -->`;
   const end = `<!-- ${name}:end -->`;
+  // Without its markers a section could never be found again, and every run would append a copy.
+  if (!section.startsWith(start) || !section.trimEnd().endsWith(end)) throw new Error(`section "${name}" must begin with ${start} and end with ${end}`);
   const from = current.indexOf(start);
   const to = current.indexOf(end);
   const updated = from >= 0 && to > from ? current.slice(0, from) + section + current.slice(to + end.length) : `${current.trimEnd()}\n\n${section}\n`;
