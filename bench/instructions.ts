@@ -3,9 +3,12 @@
  * machine instructions the client process executes per call, counted by valgrind (callgrind).
  *
  * Wall-clock and CPU-time benchmarks on this VM drift by ±20% within seconds, which hides changes
- * of a few microseconds. Instruction counts do not drift: the same build and workload give the same
- * total to within ~0.02%. Each contender runs at two call counts and the difference, divided by the
- * difference in calls, is the cost of one call with start-up cancelled out. Kernel time (socket
+ * of a few microseconds. Instruction counts do not depend on what else the machine does: two runs
+ * of the same build and workload back to back gave totals within ~0.02%. They still move with V8's
+ * JIT and GC timing, so per-call figures from runs on different days differed by up to ~7% (raw
+ * undici: 174.7k to 187.8k); compare contenders within one run, and repeat before trusting a
+ * difference under ~10k instructions. Each contender runs at two call counts and the difference,
+ * divided by the difference in calls, is the cost of one call with start-up cancelled out. Kernel time (socket
  * writes and reads) is not counted, so the ratios here are worse than the CPU-time ratios of
  * `npm run bench`, which include it; they are for judging changes, not for quoting throughput.
  *
