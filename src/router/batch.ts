@@ -4,6 +4,7 @@
  * result per input, in input order.
  */
 import { SwitchyardError } from '../errors.js';
+import { addRelay, FanOutController, linkController } from '../http/shared-signal.js';
 import type { CallOptions, ChatRequest, ChatResponse } from '../types.js';
 
 /** One input of a batch: a request, or a request with its own call options. */
@@ -30,15 +31,50 @@ function split(item: BatchItem): { request: ChatRequest; options: CallOptions | 
   return 'request' in item ? { request: item.request, options: item.options } : { request: item, options: undefined };
 }
 
+/** Resolves after `ms`, or at once when `signal` (a fan-out signal) aborts; leaves no relay behind either way. */
 function wait(ms: number, signal: AbortSignal | undefined): Promise<void> {
   return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
-      clearTimeout(timer);
+    if (signal === undefined) {
+      setTimeout(resolve, ms);
+      return;
+    }
+    if (signal.aborted) {
       resolve();
-    }, { once: true });
+      return;
+    }
+    const timer = setTimeout(() => {
+      stopListening();
+      resolve();
+    }, ms);
+    const stopListening = addRelay(signal, {
+      fire: () => {
+        clearTimeout(timer);
+        resolve();
+      },
+    });
   });
 }
+
+/**
+ * The signal an item's call gets: the batch's, or, when the item brings its own, one that aborts
+ * with either (a fan-out controller linked to both, released when the call ends, where
+ * `AbortSignal.any` would cost ~30 µs and keep its sources' listeners until they are collected).
+ */
+function itemSignal(batchSignal: AbortSignal, ownSignal: AbortSignal | undefined): { signal: AbortSignal; release: () => void } {
+  if (ownSignal === undefined) return { signal: batchSignal, release: doNothing };
+  const controller = new FanOutController();
+  const unlinkOwn = linkController(ownSignal, controller);
+  const unlinkBatch = linkController(batchSignal, controller);
+  return {
+    signal: controller.signal,
+    release: () => {
+      unlinkOwn();
+      unlinkBatch();
+    },
+  };
+}
+
+function doNothing(): void {}
 
 /** Runs a batch with `chat` as the call. */
 export async function runBatch(chat: (request: ChatRequest, options?: CallOptions) => Promise<ChatResponse>, items: readonly BatchItem[], options: BatchOptions = {}): Promise<BatchResult[]> {
@@ -49,10 +85,19 @@ export async function runBatch(chat: (request: ChatRequest, options?: CallOption
   let done = 0;
   let failed = 0;
   let nextStartAt = Date.now();
+  // The caller's signal is listened to once; waits and calls listen to a fan-out signal linked to
+  // it (no EventTarget listener per call, however many run at once).
+  let batchSignal: AbortSignal | undefined;
+  let unlinkBatch = doNothing;
+  if (options.signal !== undefined) {
+    const controller = new FanOutController();
+    unlinkBatch = linkController(options.signal, controller);
+    batchSignal = controller.signal;
+  }
 
   async function worker(): Promise<void> {
     for (;;) {
-      if (options.signal?.aborted) return;
+      if (batchSignal?.aborted) return;
       const index = nextIndex;
       if (index >= items.length) return;
       nextIndex += 1;
@@ -60,27 +105,34 @@ export async function runBatch(chat: (request: ChatRequest, options?: CallOption
         const startAt = nextStartAt;
         nextStartAt = Math.max(nextStartAt, Date.now()) + interval;
         const delay = startAt - Date.now();
-        if (delay > 0) await wait(delay, options.signal);
-        if (options.signal?.aborted) {
+        if (delay > 0) await wait(delay, batchSignal);
+        if (batchSignal?.aborted) {
           nextIndex = Math.min(nextIndex, index);
           return;
         }
       }
       const { request, options: itemOptions } = split(items[index] as BatchItem);
       const base = itemOptions ?? options.callOptions ?? {};
-      const callOptions: CallOptions = options.signal === undefined ? base : { ...base, signal: base.signal === undefined ? options.signal : AbortSignal.any([base.signal, options.signal]) };
+      const linked = batchSignal === undefined ? undefined : itemSignal(batchSignal, base.signal);
+      const callOptions: CallOptions = linked === undefined ? base : { ...base, signal: linked.signal };
       try {
         results[index] = { status: 'fulfilled', value: await chat(request, callOptions) };
       } catch (error) {
         failed += 1;
         results[index] = { status: 'rejected', reason: SwitchyardError.isInstance(error) ? error : new SwitchyardError({ category: 'unknown', message: String(error), cause: error }) };
+      } finally {
+        linked?.release();
       }
       done += 1;
       options.onProgress?.({ done, total: items.length, failed });
     }
   }
 
-  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, () => worker()));
+  try {
+    await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, () => worker()));
+  } finally {
+    unlinkBatch();
+  }
   for (let index = 0; index < items.length; index += 1) {
     if (results[index] === undefined) {
       results[index] = { status: 'rejected', reason: new SwitchyardError({ category: 'canceled', message: 'the batch was canceled before this call started' }) };

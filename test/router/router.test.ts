@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createRouter } from '../../src/create-router.js';
 import type { Router } from '../../src/router/router.js';
@@ -371,6 +372,44 @@ describe('batch()', () => {
     expect(results.slice(0, 4).every((result) => result.status === 'fulfilled')).toBe(true);
     expect(results.slice(8).every((result) => result.status === 'rejected' && result.reason.category === 'canceled')).toBe(true);
     expect(simulator.count()).toBeLessThan(8);
+  });
+
+  it('listens to the caller’s signal once, however many calls run or wait at once, and lets go of it', async () => {
+    simulator.setBehavior('*', { latencyMs: 5 });
+    const controller = new AbortController();
+    const warnings: string[] = [];
+    const onWarning = (warning: Error): void => void warnings.push(warning.name);
+    process.on('warning', onWarning);
+    const listening: number[] = [];
+    const results = await router.batch(
+      Array.from({ length: 40 }, (_, index) => hello('gpt4', `item ${index}`)),
+      { concurrency: 20, ratePerSecond: 2_000, signal: controller.signal, onProgress: () => listening.push(getEventListeners(controller.signal, 'abort').length) },
+    );
+    process.off('warning', onWarning);
+    expect(results.every((result) => result.status === 'fulfilled')).toBe(true);
+    expect(Math.max(...listening)).toBe(1);
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+    expect(warnings).not.toContain('MaxListenersExceededWarning');
+  });
+
+  it('cancels an item that brings its own signal when either its signal or the batch’s aborts', async () => {
+    simulator.setBehavior('*', { latencyMs: 100 });
+    const own = new AbortController();
+    const batchController = new AbortController();
+    const items = [
+      { request: hello('gpt4', 'own signal'), options: { signal: own.signal } },
+      hello('gpt4', 'no signal of its own'),
+    ];
+    setTimeout(() => own.abort(), 20);
+    const first = await router.batch(items, { concurrency: 2, signal: batchController.signal });
+    expect(first[0]).toMatchObject({ status: 'rejected', reason: { category: 'canceled' } });
+    expect(first[1]?.status).toBe('fulfilled');
+
+    const again = new AbortController();
+    setTimeout(() => batchController.abort(), 20);
+    const second = await router.batch([{ request: hello('gpt4', 'own signal'), options: { signal: again.signal } }], { signal: batchController.signal });
+    expect(second[0]).toMatchObject({ status: 'rejected', reason: { category: 'canceled' } });
+    expect(getEventListeners(again.signal, 'abort')).toHaveLength(0);
   });
 });
 
