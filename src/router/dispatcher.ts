@@ -123,7 +123,8 @@ export function createDispatcher(dependencies: DispatcherDependencies): (context
 
   function recordAttempt(context: CallContext, attempt: Attempt, error?: SwitchyardError): void {
     context.attempts.push(attempt);
-    if (events.has('attempt')) events.emit('attempt', { requestId: context.requestId, attempt, ...(error === undefined ? {} : { error }) });
+    if (!events.has('attempt')) return;
+    events.emit('attempt', error === undefined ? { requestId: context.requestId, attempt } : { requestId: context.requestId, attempt, error });
   }
 
   /** Maps an attempt's failure and tells the breaker, when the failure says something about the target. */
@@ -190,14 +191,13 @@ export function createDispatcher(dependencies: DispatcherDependencies): (context
       idleTimeoutMs: policies.timeout.idleMs,
     };
     const breakerOn = breakers !== undefined && policies.breaker.enabled;
-    const fail = (error: unknown): SwitchyardError => failAttempt(error, signal, route, target, key, policies, breakerOn, probe);
 
     if (!streaming) {
       let result;
       try {
         result = await adapter.doChat(call);
       } catch (error) {
-        const mapped = fail(error);
+        const mapped = failAttempt(error, signal, route, target, key, policies, breakerOn, probe);
         recordAttempt(context, { target: resolvedTarget, route: route.name, outcome: mapped.category, ...(mapped.status === undefined ? {} : { status: mapped.status }), ms: performance.now() - started }, mapped);
         throw mapped;
       }
@@ -214,6 +214,7 @@ export function createDispatcher(dependencies: DispatcherDependencies): (context
     }
 
     // Streaming: read until the first output part; failures before it are ordinary failed tries.
+    const fail = (error: unknown): SwitchyardError => failAttempt(error, signal, route, target, key, policies, breakerOn, probe);
     let iterator: AsyncIterator<AdapterStreamPart> | undefined;
     const buffered: AdapterStreamPart[] = [];
     try {

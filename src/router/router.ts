@@ -10,7 +10,7 @@ import type { CanaryController } from '../canary/index.js';
 import { performance } from 'node:perf_hooks';
 import type { Policies, RouteConfig, SwitchyardConfig, TargetConfig } from '../config/types.js';
 import { invalidRequest, SwitchyardError } from '../errors.js';
-import { RouterEventHub, type RouterEventName, type RouterListener } from '../events.js';
+import { RouterEventHub, type RouterEventName, type RouterEvents, type RouterListener } from '../events.js';
 import { createPooledTransport, DEFAULT_POOL_SETTINGS, type HttpTransport, type PoolSettings } from '../http/transport.js';
 import { mapTransportError } from '../http/transport-errors.js';
 import type { CallContext, CallOutcome } from '../pipeline/context.js';
@@ -26,6 +26,9 @@ import type { RouterInternals, RouterPlugin } from './plugin.js';
 import { policiesForCall } from './call-policies.js';
 import { createDeadlines, type CallSignal } from './deadlines.js';
 import { validateRequest } from './validate-request.js';
+
+/** `T` with its properties writable, for building a payload field by field. */
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /** Options for `createRouter` beyond the config. */
 export interface RouterOptions {
@@ -179,7 +182,8 @@ export function createRouterFromResolved(config: SwitchyardConfig, options: Rout
 
   function endCall(context: CallContext, response: ChatResponse | undefined, error: SwitchyardError | undefined, firstOutputAt?: number): void {
     if (!events.has('call-end')) return;
-    events.emit('call-end', {
+    // Optional fields assigned, not spread: this runs on every call metrics or audit listen to.
+    const end: Mutable<RouterEvents['call-end']> = {
       requestId: context.requestId,
       route: context.route.name,
       mode: context.mode,
@@ -188,10 +192,11 @@ export function createRouterFromResolved(config: SwitchyardConfig, options: Rout
       latencyMs: performance.now() - context.startedAt,
       attempts: context.attempts,
       notes: context.notes,
-      ...(response === undefined ? {} : { response }),
-      ...(error === undefined ? {} : { error }),
-      ...(firstOutputAt === undefined ? {} : { timeToFirstTokenMs: firstOutputAt - context.startedAt }),
-    });
+    };
+    if (response !== undefined) end.response = response;
+    if (error !== undefined) end.error = error;
+    if (firstOutputAt !== undefined) end.timeToFirstTokenMs = firstOutputAt - context.startedAt;
+    events.emit('call-end', end);
   }
 
   function asError(error: unknown, context: CallContext): SwitchyardError {
