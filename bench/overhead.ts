@@ -8,7 +8,9 @@
  * - added latency per call at concurrency 1 (p50, p99), non-streaming;
  * - throughput at saturation (concurrency 64), and the client process's CPU time per call there
  *   (the simulator runs on the other core, so throughput follows the client's CPU per call);
- * - time to first token for streams at concurrency 1.
+ * - time to first token for streams at concurrency 1;
+ * - whole streams at saturation (concurrency 64): streams per second and client CPU per stream. The
+ *   raw client parses every event's JSON, as any client reading a stream must.
  * Latency samples are taken call by call in turn (raw, defaults, pipeline, raw, …), and throughput
  * ratios within each round, so drift on the machine affects all contenders alike.
  *
@@ -57,6 +59,17 @@ async function rawChat(): Promise<void> {
   if (response.statusCode !== 200 || typeof json.content[0]?.text !== 'string') throw new Error('raw call failed');
 }
 
+/** A whole stream read the way any client must: every event's data parsed. */
+async function rawWholeStream(): Promise<void> {
+  const response = await raw.request({ path: '/v1/messages', method: 'POST', headers, body: body(true) });
+  let text = '';
+  for await (const event of parseSse(response.body)) {
+    const data = JSON.parse(event.data) as { delta?: { text?: string } };
+    if (event.event === 'content_block_delta' && typeof data.delta?.text === 'string') text += data.delta.text;
+  }
+  if (response.statusCode !== 200 || text === '') throw new Error('raw stream failed');
+}
+
 async function rawFirstToken(): Promise<number> {
   const started = performance.now();
   const response = await raw.request({ path: '/v1/messages', method: 'POST', headers, body: body(true) });
@@ -96,6 +109,12 @@ const chatVia = (router: BenchRouter) => async (): Promise<void> => {
   if (typeof response.text !== 'string') throw new Error('router call failed');
 };
 
+const wholeStreamVia = (router: BenchRouter) => async (): Promise<void> => {
+  let text = '';
+  for await (const event of router.stream(routerRequest(), who)) if (event.type === 'text-delta') text += event.text;
+  if (text === '') throw new Error('router stream failed');
+};
+
 const firstTokenVia = (router: BenchRouter) => async (): Promise<number> => {
   const started = performance.now();
   let first = 0;
@@ -128,9 +147,9 @@ async function interleavedValues(total: number, calls: readonly (() => Promise<n
 }
 
 const contenders = [
-  { name: 'raw undici', chat: rawChat, firstToken: rawFirstToken },
-  { name: 'Switchyard, built-in defaults', chat: chatVia(coreRouter), firstToken: firstTokenVia(coreRouter) },
-  { name: 'Switchyard, whole pipeline', chat: chatVia(pipelineRouter), firstToken: firstTokenVia(pipelineRouter) },
+  { name: 'raw undici', chat: rawChat, firstToken: rawFirstToken, wholeStream: rawWholeStream },
+  { name: 'Switchyard, built-in defaults', chat: chatVia(coreRouter), firstToken: firstTokenVia(coreRouter), wholeStream: wholeStreamVia(coreRouter) },
+  { name: 'Switchyard, whole pipeline', chat: chatVia(pipelineRouter), firstToken: firstTokenVia(pipelineRouter), wholeStream: wholeStreamVia(pipelineRouter) },
 ];
 
 // Warm up every path (JIT, connections).
@@ -139,7 +158,7 @@ for (const contender of contenders) {
   await runLoad(2_000, concurrency, contender.chat);
 }
 
-const samples = contenders.map(() => ({ latency: [] as number[], ttft: [] as number[], throughput: [] as number[], cpu: [] as number[] }));
+const samples = contenders.map(() => ({ latency: [] as number[], ttft: [] as number[], throughput: [] as number[], cpu: [] as number[], streamThroughput: [] as number[], streamCpu: [] as number[] }));
 for (let round = 0; round < rounds; round += 1) {
   // Contenders take turns call by call (latency) and load by load within each round (throughput),
   // so drift on the machine affects all alike.
@@ -151,6 +170,14 @@ for (let round = 0; round < rounds; round += 1) {
     const cpu = process.cpuUsage(cpuBefore);
     samples[index]?.throughput.push(load.perSecond);
     samples[index]?.cpu.push((cpu.user + cpu.system) / (calls * 3));
+  }
+  const streams = Math.floor(calls / 2);
+  for (const [index, contender] of contenders.entries()) {
+    const cpuBefore = process.cpuUsage();
+    const load = await runLoad(streams, concurrency, contender.wholeStream);
+    const cpu = process.cpuUsage(cpuBefore);
+    samples[index]?.streamThroughput.push(load.perSecond);
+    samples[index]?.streamCpu.push((cpu.user + cpu.system) / streams);
   }
   const firstTokens = await interleavedValues(Math.floor(calls / 3), contenders.map((contender) => contender.firstToken));
   for (const [index, list] of firstTokens.entries()) samples[index]?.ttft.push(...list);
@@ -173,6 +200,19 @@ const latencyRow = (name: string, measure: (sample: (typeof samples)[number]) =>
     return `| ${name}, ${contender.name} | ${us(base.p50)} / ${us(base.p99)} | ${us(mine.p50)} / ${us(mine.p99)} | ${us(mine.p50 - base.p50)} / ${us(mine.p99 - base.p99)} |`;
   });
 
+/** One row per contender: median rate, the median and range of its per-round ratio to raw undici, median CPU. */
+function throughputRows(rate: (sample: (typeof samples)[number]) => number[], cpu: (sample: (typeof samples)[number]) => number[]): string[] {
+  const rawRates = rate(rawSamples as (typeof samples)[number]);
+  return contenders.map((contender, index) => {
+    const sample = samples[index] as (typeof samples)[number];
+    // The ratio is taken within each round (the rounds drift; raw and router of one round do not
+    // drift apart), then the median over rounds.
+    const ratios = rate(sample).map((perSecond, round) => perSecond / (rawRates[round] ?? perSecond));
+    const range = `${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}`;
+    return `| ${contender.name} | ${median(rate(sample)).toFixed(0)} | ${median(ratios).toFixed(2)} (${range}) | ${median(cpu(sample)).toFixed(0)} µs |`;
+  });
+}
+
 const report = [
   '<!-- overhead:start -->',
   `Machine: ${machineLine()}. Command: \`npm run bench -- --calls ${calls} --rounds ${rounds} --concurrency ${concurrency}${values.dist ? ' --dist' : ''}\`, ${new Date().toISOString().slice(0, 10)}; ${values.dist ? 'the built package (dist/)' : 'the sources through tsx'}; ${loadLine()} before the run.`,
@@ -184,14 +224,11 @@ const report = [
   '',
   `| non-streaming calls at concurrency ${concurrency} (medians of ${rounds} rounds) | calls per second | ratio to raw undici (each round's, lowest–highest) | client CPU per call |`,
   '| --- | --- | --- | --- |',
-  ...contenders.map((contender, index) => {
-    const sample = samples[index] as (typeof samples)[number];
-    // The ratio is taken within each round (the rounds drift; raw and router of one round do not
-    // drift apart), then the median over rounds.
-    const ratios = sample.throughput.map((rps, round) => rps / (rawSamples.throughput[round] ?? rps));
-    const range = `${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}`;
-    return `| ${contender.name} | ${median(sample.throughput).toFixed(0)} | ${median(ratios).toFixed(2)} (${range}) | ${median(sample.cpu).toFixed(0)} µs |`;
-  }),
+  ...throughputRows((sample) => sample.throughput, (sample) => sample.cpu),
+  '',
+  `| whole streams at concurrency ${concurrency} (medians of ${rounds} rounds) | streams per second | ratio to raw undici (each round's, lowest–highest) | client CPU per stream |`,
+  '| --- | --- | --- | --- |',
+  ...throughputRows((sample) => sample.streamThroughput, (sample) => sample.streamCpu),
   '<!-- overhead:end -->',
 ].join('\n');
 console.log(report);
