@@ -14,8 +14,11 @@ import type { HeaderBag } from '../errors.js';
 import { addRelay, type Relay } from './shared-signal.js';
 import { mapTransportError } from './transport-errors.js';
 
-/** How much of an error status's body is kept (the rest is read and dropped). */
-const MAX_ERROR_BODY_BYTES = 64 * 1024;
+/**
+ * How much of an error status's body is kept: bytes collected here (the rest is read and dropped),
+ * characters handed to the providers' error mappers (`post-json.ts`).
+ */
+export const ERROR_BODY_LIMIT = 64 * 1024;
 
 /** A complete upstream response: status, headers and the whole body as text. */
 export interface HttpExchange {
@@ -85,7 +88,7 @@ export class ExchangeHandler implements Dispatcher.DispatchHandler, Relay {
   onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
     if (this.status >= 200 && this.status < 300) {
       this.chunks.push(chunk);
-    } else if (this.errorBodyBytes < MAX_ERROR_BODY_BYTES) {
+    } else if (this.errorBodyBytes < ERROR_BODY_LIMIT) {
       // An error body says what went wrong in its first bytes; the rest is read and dropped.
       this.chunks.push(chunk);
       this.errorBodyBytes += chunk.length;

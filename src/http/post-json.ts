@@ -5,6 +5,7 @@
  */
 import { parseRetryAfter, SwitchyardError, type HeaderBag } from '../errors.js';
 import type { AdapterCall } from '../provider-spec.js';
+import { ERROR_BODY_LIMIT } from './exchange-handler.js';
 import type { HttpExchange, HttpRequest, HttpResponse, HttpTransport } from './transport.js';
 
 /** What an adapter's error mapper receives for a failed HTTP response. */
@@ -34,8 +35,6 @@ export interface PostJsonArguments {
   /** Provider id, stamped on every error. */
   readonly provider: string;
 }
-
-const MAX_ERROR_BODY = 64 * 1024;
 
 /** Each adapter's header objects with `content-type: application/json` added, built once per object. */
 const jsonHeadersOf = new WeakMap<Readonly<Record<string, string>>, Readonly<Record<string, string>>>();
@@ -74,13 +73,7 @@ export async function postJson(args: PostJsonArguments): Promise<HttpResponse> {
     throw stamp(error, args);
   }
   if (response.status >= 200 && response.status < 300) return response;
-  let bodyText = '';
-  try {
-    bodyText = await response.body.text();
-  } catch {
-    // The status says enough; a body that cannot be read adds nothing.
-  }
-  throw failureOf(response.status, response.headers, bodyText, args);
+  throw failureOf(response.status, response.headers, await errorBodyText(response), args);
 }
 
 /**
@@ -107,19 +100,22 @@ export async function exchangeJson(args: PostJsonArguments): Promise<unknown> {
 /** `exchange` for transports that only `send`: an error status's unreadable body reads as empty. */
 async function exchangeBySend(transport: HttpTransport, request: HttpRequest): Promise<HttpExchange> {
   const response = await transport.send(request);
-  if (response.status >= 200 && response.status < 300) return { status: response.status, headers: response.headers, text: await response.body.text() };
-  let text = '';
+  const ok = response.status >= 200 && response.status < 300;
+  return { status: response.status, headers: response.headers, text: ok ? await response.body.text() : await errorBodyText(response) };
+}
+
+/** An error status's body as text, or '' when it cannot be read: the status says enough. */
+async function errorBodyText(response: HttpResponse): Promise<string> {
   try {
-    text = await response.body.text();
+    return await response.body.text();
   } catch {
-    // The status says enough; a body that cannot be read adds nothing.
+    return '';
   }
-  return { status: response.status, headers: response.headers, text };
 }
 
 /** The mapped, stamped error for a failed response. */
 function failureOf(status: number, headers: HeaderBag, text: string, args: PostJsonArguments): SwitchyardError {
-  const bodyText = text.length > MAX_ERROR_BODY ? text.slice(0, MAX_ERROR_BODY) : text;
+  const bodyText = text.length > ERROR_BODY_LIMIT ? text.slice(0, ERROR_BODY_LIMIT) : text;
   let body: unknown;
   try {
     body = bodyText === '' ? undefined : JSON.parse(bodyText);
