@@ -57,6 +57,8 @@ export type {
 } from './types.js';
 
 export type { ProviderAdapter, ProviderType, ProviderSettings, AdapterCall, AdapterResult, AdapterStreamPart, AdapterContext, AdapterFactory } from './provider-spec.js';
+// What adapters receive and `createRouter({ transport })` accepts.
+export type { HttpTransport, HttpRequest, HttpResponse, HttpBody, HttpExchange, PoolSettings } from './http/transport.js';
 
 export type { RouterPlugin, RouterInternals } from './router/plugin.js';
 export type { Stage } from './pipeline/stage.js';
