@@ -24,7 +24,7 @@ import { parseArgs } from 'node:util';
 import { Pool } from 'undici';
 import type { createRouter as CreateRouter } from '../src/create-router.js';
 import { parseSse } from '../src/streaming/sse.js';
-import { loadLine, machineLine, median, runLoad, sequential, startSimulatorProcess, summarise, type LatencySummary } from './support.js';
+import { loadLine, machineLine, median, runLoad, sequential, startSimulatorProcess, summarise } from './support.js';
 
 const { values } = parseArgs({
   options: {

@@ -64,6 +64,12 @@ export type AdapterStreamPart =
  * upstream answered with a success status (an HTTP error rejects it); errors found later (an
  * `error` SSE event, a cut connection, a stream that ends without its terminal event) are thrown
  * from the iterator. The router decides whether output had already reached the caller.
+ *
+ * Ending a stream early is done by returning its iterator (`return()`, as `break` in a
+ * `for await` loop does): that must stop the upstream request and free its connection. The router
+ * relies on it when a caller stops reading, and when an attempt fails before any output; async
+ * generators over the transport's body (`for await` chains down to `HttpResponse.body`) do it
+ * already. The call's `signal` aborts the request for the call as a whole (caller, total timeout).
  */
 export interface ProviderAdapter {
   readonly id: string;

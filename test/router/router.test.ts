@@ -134,12 +134,13 @@ describe('stream()', () => {
     expect(simulator.count()).toBe(1);
   });
 
-  it('frees the upstream connection when the consumer stops reading', async () => {
+  it.each(['claude', 'gpt4', 'gemini', 'azure', 'local'])('frees the upstream connection when the consumer stops reading (route %s)', async (route) => {
     simulator.setBehavior('*', { interTokenMs: 20 });
-    for await (const event of router.stream(hello('gpt4', 'a b c d e f g h i j k l m n o p'))) {
+    for await (const event of router.stream(hello(route, 'a b c d e f g h i j k l m n o p'))) {
       if (event.type === 'text-delta') break;
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(simulator.requests).toHaveLength(1);
     expect(simulator.requests[0]?.aborted).toBe(true);
   });
 });
