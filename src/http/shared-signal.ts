@@ -6,7 +6,7 @@
  * `AbortSignal.any` costs about 30 µs (measured on the benchmark machine, see
  * docs/benchmarks.md). Undici adds a listener to every request's signal. So the router's own
  * signals — deadline slots shared by every call in flight, per-call signals linked to a caller's,
- * per-attempt signals of streams — are `FanOutController`s: besides the usual `abort` event they
+ * a batch's signal — are `FanOutController`s: besides the usual `abort` event they
  * keep a `Set` of relays that their `abort()` runs directly. `requestSignal` gives undici a relay
  * in the EventEmitter shape it also accepts, and `linkController` links a child controller to a
  * parent, both without touching the parent's listener list when the parent is a fan-out signal.
