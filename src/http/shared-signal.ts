@@ -156,3 +156,42 @@ export class AbortRelay implements Relay {
 }
 
 function doNothing(): void {}
+
+/**
+ * Caller signals in use: `DIRECT` while one call listens to the signal itself; once a second call
+ * uses it at the same time, the fan-out mirror every later call listens to instead.
+ */
+const DIRECT = 1;
+const callerSignals = new WeakMap<AbortSignal, typeof DIRECT | FanOutController>();
+
+/** How one call listens to a caller's signal: the signal to link to, and `release()` when the call ends. */
+export interface CallerView {
+  readonly signal: AbortSignal;
+  release(): void;
+}
+
+/**
+ * The signal one call should listen to for `signal`, a signal its caller passed in. A signal used by
+ * one call at a time is listened to directly (one listener, removed when the call ends). Once two
+ * calls use a signal at the same time — a server's shutdown signal passed to every call, say — it
+ * gets a fan-out mirror, linked to it once for as long as the signal lives, and every later call
+ * listens to the mirror through its relay set: no listener per call on the caller's signal, so no
+ * list scans that grow with the calls in flight and no `MaxListenersExceededWarning` past ten.
+ */
+export function callerView(signal: AbortSignal): CallerView {
+  if (signal.aborted || relaysBySignal.has(signal)) return { signal, release: doNothing };
+  const entry = callerSignals.get(signal);
+  if (entry === undefined) {
+    callerSignals.set(signal, DIRECT);
+    return { signal, release: () => releaseDirect(signal) };
+  }
+  if (entry !== DIRECT) return { signal: entry.signal, release: doNothing };
+  const mirror = new FanOutController();
+  linkController(signal, mirror);
+  callerSignals.set(signal, mirror);
+  return { signal: mirror.signal, release: doNothing };
+}
+
+function releaseDirect(signal: AbortSignal): void {
+  if (callerSignals.get(signal) === DIRECT) callerSignals.delete(signal);
+}

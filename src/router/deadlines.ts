@@ -6,13 +6,14 @@
  * timeout long (at least `MIN_SLOT_MS`), so a total timeout fires at most 1% late and at most ~100
  * slots of one timeout length exist at a time, whatever the traffic. A slot lives until its timer
  * fires; aborting a slot whose calls all ended touches nothing. A call that brings its own signal
- * gets a controller of its own linked to the slot, since the caller's abort must stop that call only.
+ * gets a controller of its own linked to the slot, since the caller's abort must stop that call only;
+ * a caller's signal that several calls in flight share is listened to once (`callerView`).
  * Slot and per-call controllers are `FanOutController`s, so requests and links listen to them
  * through a `Set` rather than `EventTarget` listeners (see `http/shared-signal.ts`).
  */
 import { setMaxListeners } from 'node:events';
 import { performance } from 'node:perf_hooks';
-import { FanOutController, linkController } from '../http/shared-signal.js';
+import { callerView, FanOutController, linkController } from '../http/shared-signal.js';
 import { TimeoutReason } from '../http/transport-errors.js';
 
 /** The shortest slot; a total timeout fires at most max(this, 1% of it) late. */
@@ -73,17 +74,20 @@ export function createDeadlines(now: () => number = () => performance.now()): De
 
   return {
     signalFor(callerSignal, totalMs) {
-      if (totalMs <= 0) return { signal: callerSignal ?? NEVER, dispose: NOTHING };
+      // A caller's signal shared by calls in flight is listened to once, through a mirror.
+      const caller = callerSignal === undefined ? undefined : callerView(callerSignal);
+      if (totalMs <= 0) return caller === undefined ? { signal: NEVER, dispose: NOTHING } : { signal: caller.signal, dispose: caller.release };
       const slot = slotFor(totalMs);
-      if (callerSignal === undefined) return slot.shared;
+      if (caller === undefined) return slot.shared;
       const controller = new FanOutController();
-      const unlinkCaller = linkController(callerSignal, controller);
+      const unlinkCaller = linkController(caller.signal, controller);
       const unlinkSlot = linkController(slot.controller.signal, controller);
       return {
         signal: controller.signal,
         dispose: () => {
           unlinkCaller();
           unlinkSlot();
+          caller.release();
         },
       };
     },

@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { TimeoutReason } from '../../src/http/transport-errors.js';
 import { createDeadlines, MIN_SLOT_MS as SLOT_MS } from '../../src/router/deadlines.js';
@@ -74,6 +75,43 @@ describe('deadlines', () => {
     advance(100 + SLOT_MS);
     expect((timed.signal.reason as TimeoutReason).which).toBe('total');
     expect(deadlines.signalFor(caller.signal, 0).signal).toBe(caller.signal);
+    deadlines.close();
+  });
+
+  it('listens once to a caller’s signal that calls in flight share, and aborts them all with its reason', () => {
+    const deadlines = createDeadlines();
+    const shutdown = new AbortController();
+    const warnings: string[] = [];
+    const onWarning = (warning: Error): void => void warnings.push(warning.name);
+    process.on('warning', onWarning);
+    const calls = Array.from({ length: 50 }, (_, index) => deadlines.signalFor(shutdown.signal, index % 2 === 0 ? 1_000 : 0));
+    // The first call listens directly, every later one through the mirror: two listeners, not 50.
+    expect(getEventListeners(shutdown.signal, 'abort').length).toBeLessThanOrEqual(2);
+    calls[0]?.dispose();
+    calls[1]?.dispose();
+    shutdown.abort(new Error('shutting down'));
+    process.off('warning', onWarning);
+    for (const call of calls.slice(2)) {
+      expect(call.signal.aborted).toBe(true);
+      expect((call.signal.reason as Error).message).toBe('shutting down');
+    }
+    expect(calls[0]?.signal.aborted).toBe(false); // ended before the abort: unlinked
+    expect(warnings).not.toContain('MaxListenersExceededWarning');
+    deadlines.close();
+  });
+
+  it('leaves no listener on a caller’s signal used by one call at a time', () => {
+    const deadlines = createDeadlines();
+    const caller = new AbortController();
+    for (let index = 0; index < 20; index += 1) {
+      const call = deadlines.signalFor(caller.signal, 1_000);
+      expect(getEventListeners(caller.signal, 'abort')).toHaveLength(1);
+      call.dispose();
+      expect(getEventListeners(caller.signal, 'abort')).toHaveLength(0);
+    }
+    const untimed = deadlines.signalFor(caller.signal, 0);
+    expect(untimed.signal).toBe(caller.signal);
+    untimed.dispose();
     deadlines.close();
   });
 });

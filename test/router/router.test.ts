@@ -393,6 +393,22 @@ describe('batch()', () => {
     expect(warnings).not.toContain('MaxListenersExceededWarning');
   });
 
+  it('lets many calls in flight share one caller signal: listened to once, and its abort cancels them all', async () => {
+    simulator.setBehavior('*', { latencyMs: 200 });
+    const shutdown = new AbortController();
+    const warnings: string[] = [];
+    const onWarning = (warning: Error): void => void warnings.push(warning.name);
+    process.on('warning', onWarning);
+    const calls = Array.from({ length: 30 }, (_, index) => router.chat(hello('gpt4', `item ${index}`), { signal: shutdown.signal }).catch((error: unknown) => error));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(getEventListeners(shutdown.signal, 'abort').length).toBeLessThanOrEqual(2);
+    shutdown.abort();
+    const outcomes = await Promise.all(calls);
+    process.off('warning', onWarning);
+    expect(outcomes.every((outcome) => outcome instanceof Error && (outcome as { category?: string }).category === 'canceled')).toBe(true);
+    expect(warnings).not.toContain('MaxListenersExceededWarning');
+  });
+
   it('cancels an item that brings its own signal when either its signal or the batch’s aborts', async () => {
     simulator.setBehavior('*', { latencyMs: 100 });
     const own = new AbortController();
