@@ -82,37 +82,41 @@ function imageBlock(part: ImagePart, field: string): AnthropicContentBlock {
   throw invalidRequest(field, 'an image needs a url or data with a mediaType');
 }
 
-/** Text and image parts as blocks; empty text is dropped (the API rejects empty text blocks). */
-function contentBlocks(content: Message['content'], field: string): AnthropicContentBlock[] {
+/**
+ * Text and image parts as blocks; empty text is dropped (the API rejects empty text blocks).
+ * `messageIndex` names the field in errors; the name is only built when there is one.
+ */
+function contentBlocks(content: Message['content'], messageIndex: number): AnthropicContentBlock[] {
+  if (typeof content === 'string') return content === '' ? [] : [{ type: 'text', text: content }];
   const blocks: AnthropicContentBlock[] = [];
-  partsOf(content).forEach((part, index) => {
+  for (let index = 0; index < content.length; index += 1) {
+    const part = content[index] as ContentPart;
     if (part.type === 'text') {
       if (part.text !== '') blocks.push({ type: 'text', text: part.text });
     } else {
-      blocks.push(imageBlock(part, `${field}[${index}]`));
+      blocks.push(imageBlock(part, `messages[${messageIndex}].content[${index}]`));
     }
-  });
+  }
   return blocks;
 }
 
 function messageBlocks(message: Message, index: number): { role: 'user' | 'assistant'; blocks: AnthropicContentBlock[] } {
-  const field = `messages[${index}]`;
   switch (message.role) {
     case 'user':
-      return { role: 'user', blocks: contentBlocks(message.content, `${field}.content`) };
+      return { role: 'user', blocks: contentBlocks(message.content, index) };
     case 'assistant': {
-      const blocks = contentBlocks(message.content, `${field}.content`);
+      const blocks = contentBlocks(message.content, index);
       for (const call of message.toolCalls ?? []) blocks.push({ type: 'tool_use', id: call.id, name: call.name, input: call.arguments });
       return { role: 'assistant', blocks };
     }
     case 'tool': {
-      if (message.toolCallId === undefined || message.toolCallId === '') throw invalidRequest(`${field}.toolCallId`, 'a tool message needs the id of the call it answers');
+      if (message.toolCallId === undefined || message.toolCallId === '') throw invalidRequest(`messages[${index}].toolCallId`, 'a tool message needs the id of the call it answers');
       const parts = partsOf(message.content);
-      const content = parts.every((part) => part.type === 'text') ? textOf(message.content) : contentBlocks(message.content, `${field}.content`);
+      const content = parts.every((part) => part.type === 'text') ? textOf(message.content) : contentBlocks(message.content, index);
       return { role: 'user', blocks: [{ type: 'tool_result', tool_use_id: message.toolCallId, content }] };
     }
     default:
-      throw invalidRequest(`${field}.role`, `unexpected role "${String(message.role)}"`);
+      throw invalidRequest(`messages[${index}].role`, `unexpected role "${String(message.role)}"`);
   }
 }
 
@@ -123,21 +127,26 @@ function messageBlocks(message: Message, index: number): { role: 'user' | 'assis
  */
 export function mapMessages(messages: readonly Message[]): AnthropicMessage[] {
   const mapped: AnthropicMessage[] = [];
-  messages.forEach((message, index) => {
-    if (message.role === 'system') return;
+  for (let index = 0; index < messages.length; index += 1) {
+    const message = messages[index] as Message;
+    if (message.role === 'system') continue;
     const { role, blocks } = messageBlocks(message, index);
-    if (blocks.length === 0) return;
+    if (blocks.length === 0) continue;
     const previous = mapped[mapped.length - 1];
     if (previous !== undefined && previous.role === role) previous.content.push(...blocks);
     else mapped.push({ role, content: blocks });
-  });
+  }
   return mapped;
 }
 
 /** The top-level `system`: the request's system prompt, then any system-role messages, in order. */
 export function systemText(request: ChatRequest): string | undefined {
-  const pieces = [request.system ?? '', ...request.messages.filter((message) => message.role === 'system').map((message) => textOf(message.content))];
-  const joined = pieces.filter((piece) => piece !== '').join('\n\n');
+  let joined = request.system ?? '';
+  for (const message of request.messages) {
+    if (message.role !== 'system') continue;
+    const text = textOf(message.content);
+    if (text !== '') joined = joined === '' ? text : `${joined}\n\n${text}`;
+  }
   return joined === '' ? undefined : joined;
 }
 
@@ -152,28 +161,27 @@ export function mapToolChoice(choice: ToolChoice): AnthropicToolChoice {
 /** The Messages API body for a unified request (`stream` is left to the caller). */
 export function buildAnthropicRequest(args: BuildAnthropicRequestArguments): AnthropicRequestBody {
   const { request, model, settings } = args;
+  // Built field by field rather than with conditional spreads: this runs on every call.
+  const body: Mutable<AnthropicRequestBody> = { model, max_tokens: request.maxTokens ?? settings.defaultMaxTokens, messages: mapMessages(request.messages) };
   const system = systemText(request);
+  if (system !== undefined) body.system = system;
   const tools = request.tools ?? [];
-  return {
-    model,
-    max_tokens: request.maxTokens ?? settings.defaultMaxTokens,
-    messages: mapMessages(request.messages),
-    ...(system === undefined ? {} : { system }),
-    ...(tools.length === 0
-      ? {}
-      : {
-          tools: tools.map((tool) => ({
-            name: tool.name,
-            ...(tool.description === undefined ? {} : { description: tool.description }),
-            input_schema: tool.parameters,
-          })),
-          ...(request.toolChoice === undefined ? {} : { tool_choice: mapToolChoice(request.toolChoice) }),
-        }),
-    ...(request.stop === undefined || request.stop.length === 0 ? {} : { stop_sequences: request.stop }),
-    ...(request.temperature === undefined ? {} : { temperature: request.temperature }),
-    ...(request.topP === undefined ? {} : { top_p: request.topP }),
-  };
+  if (tools.length > 0) {
+    body.tools = tools.map((tool) => ({
+      name: tool.name,
+      ...(tool.description === undefined ? {} : { description: tool.description }),
+      input_schema: tool.parameters,
+    }));
+    if (request.toolChoice !== undefined) body.tool_choice = mapToolChoice(request.toolChoice);
+  }
+  if (request.stop !== undefined && request.stop.length > 0) body.stop_sequences = request.stop;
+  if (request.temperature !== undefined) body.temperature = request.temperature;
+  if (request.topP !== undefined) body.top_p = request.topP;
+  return body;
 }
+
+/** `T` with its properties writable, for building a body field by field. */
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /**
  * The request headers: `x-api-key`, `anthropic-version` (from `settings.apiVersion`, default
