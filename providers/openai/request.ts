@@ -81,23 +81,26 @@ export function imageUrlOf(part: Extract<ContentPart, { type: 'image' }>, field:
   throw invalidRequest(field, 'an image needs a url or base64 data');
 }
 
-/** The text of content that may only hold text (system, assistant and tool messages). */
-function textOnly(content: Message['content'], field: string): string {
+/**
+ * The text of content that may only hold text (system, assistant and tool messages). The message's
+ * index names the field in errors; the name is only built when there is one.
+ */
+function textOnly(content: Message['content'], messageIndex: number): string {
   if (typeof content === 'string') return content;
   return content
     .map((part, index) => {
-      if (part.type !== 'text') throw invalidRequest(`${field}[${index}]`, 'only user messages may contain images');
+      if (part.type !== 'text') throw invalidRequest(`messages[${messageIndex}].content[${index}]`, 'only user messages may contain images');
       return part.text;
     })
     .join('\n');
 }
 
 /** User content: text alone stays a string (every compatible server accepts it); images make parts. */
-function userContent(content: Message['content'], field: string): string | OpenAIContentPart[] {
+function userContent(content: Message['content'], messageIndex: number): string | OpenAIContentPart[] {
   if (typeof content === 'string') return content;
   if (content.every((part) => part.type === 'text')) return content.map((part) => (part as { text: string }).text).join('\n');
   return content.map((part, index): OpenAIContentPart =>
-    part.type === 'text' ? { type: 'text', text: part.text } : { type: 'image_url', image_url: { url: imageUrlOf(part, `${field}[${index}]`) } },
+    part.type === 'text' ? { type: 'text', text: part.text } : { type: 'image_url', image_url: { url: imageUrlOf(part, `messages[${messageIndex}].content[${index}]`) } },
   );
 }
 
@@ -105,17 +108,17 @@ function userContent(content: Message['content'], field: string): string | OpenA
 export function toOpenAIMessages(request: Pick<ChatRequest, 'system' | 'messages'>): OpenAIMessage[] {
   const messages: OpenAIMessage[] = [];
   if (request.system !== undefined && request.system !== '') messages.push({ role: 'system', content: request.system });
-  request.messages.forEach((message, index) => {
-    const field = `messages[${index}].content`;
+  for (let index = 0; index < request.messages.length; index += 1) {
+    const message = request.messages[index] as Message;
     switch (message.role) {
       case 'system':
-        messages.push({ role: 'system', content: textOnly(message.content, field) });
+        messages.push({ role: 'system', content: textOnly(message.content, index) });
         break;
       case 'user':
-        messages.push({ role: 'user', content: userContent(message.content, field) });
+        messages.push({ role: 'user', content: userContent(message.content, index) });
         break;
       case 'assistant': {
-        const text = textOnly(message.content, field);
+        const text = textOnly(message.content, index);
         const calls = message.toolCalls ?? [];
         if (calls.length === 0) {
           messages.push({ role: 'assistant', content: text });
@@ -132,10 +135,10 @@ export function toOpenAIMessages(request: Pick<ChatRequest, 'system' | 'messages
         if (message.toolCallId === undefined || message.toolCallId === '') {
           throw invalidRequest(`messages[${index}].toolCallId`, 'a tool message must name the call it answers');
         }
-        messages.push({ role: 'tool', tool_call_id: message.toolCallId, content: textOnly(message.content, field) });
+        messages.push({ role: 'tool', tool_call_id: message.toolCallId, content: textOnly(message.content, index) });
         break;
     }
-  });
+  }
   return messages;
 }
 
@@ -158,18 +161,23 @@ export function toOpenAIToolChoice(choice: ToolChoice): OpenAIToolChoice {
 
 /** Builds the whole request body. */
 export function buildChatCompletionsBody(request: ChatRequest, options: BodyOptions): ChatCompletionsBody {
-  const limit = request.maxTokens ?? options.defaultMaxTokens;
+  // Built field by field rather than with conditional spreads (this runs on every call), in the
+  // order the fields have always been written.
+  const messages = toOpenAIMessages(request);
+  const body: { -readonly [K in keyof ChatCompletionsBody]: ChatCompletionsBody[K] } = options.model === undefined ? { messages } : { model: options.model, messages };
   const tools = request.tools ?? [];
-  return {
-    ...(options.model === undefined ? {} : { model: options.model }),
-    messages: toOpenAIMessages(request),
-    ...(tools.length > 0 ? { tools: toOpenAITools(tools) } : {}),
-    ...(request.toolChoice === undefined || tools.length === 0 ? {} : { tool_choice: toOpenAIToolChoice(request.toolChoice) }),
-    ...(limit === undefined ? {} : { [options.tokenLimitField]: limit }),
-    ...(request.temperature === undefined ? {} : { temperature: request.temperature }),
-    ...(request.topP === undefined ? {} : { top_p: request.topP }),
-    ...(request.stop === undefined || request.stop.length === 0 ? {} : { stop: request.stop }),
-    ...(options.stream ? { stream: true as const } : {}),
-    ...(options.stream && options.streamUsage ? { stream_options: { include_usage: true as const } } : {}),
-  };
+  if (tools.length > 0) {
+    body.tools = toOpenAITools(tools);
+    if (request.toolChoice !== undefined) body.tool_choice = toOpenAIToolChoice(request.toolChoice);
+  }
+  const limit = request.maxTokens ?? options.defaultMaxTokens;
+  if (limit !== undefined) body[options.tokenLimitField] = limit;
+  if (request.temperature !== undefined) body.temperature = request.temperature;
+  if (request.topP !== undefined) body.top_p = request.topP;
+  if (request.stop !== undefined && request.stop.length > 0) body.stop = request.stop;
+  if (options.stream) {
+    body.stream = true;
+    if (options.streamUsage) body.stream_options = { include_usage: true };
+  }
+  return body;
 }
