@@ -74,17 +74,20 @@ export class ExchangeHandler implements Dispatcher.DispatchHandler, Relay {
     this.reject(mapTransportError(error, this.signal));
   }
 
+  /** undici: the request is about to be written; `controller` can abort it from now on. */
   onRequestStart(controller: Dispatcher.DispatchController): void {
     this.controller = controller;
     // Canceled while it waited for a connection: the promise is settled, free the slot at once.
     if (this.settled) controller.abort(new Error('canceled before the request started'));
   }
 
+  /** undici: status and headers have arrived. */
   onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>): void {
     this.status = statusCode;
     this.headers = headers as HeaderBag;
   }
 
+  /** undici: a piece of the body has arrived. */
   onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
     if (this.status >= 200 && this.status < 300) {
       this.chunks.push(chunk);
@@ -95,10 +98,12 @@ export class ExchangeHandler implements Dispatcher.DispatchHandler, Relay {
     }
   }
 
+  /** undici: the body is complete. */
   onResponseEnd(): void {
     this.complete();
   }
 
+  /** undici: the request failed (network, timeout, or aborted through the controller). */
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
     // An error status whose body broke off: the status says what went wrong, so answer with it and
     // the part of the body that arrived (a cancellation still wins).
