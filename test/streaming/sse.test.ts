@@ -49,4 +49,28 @@ describe('SseParser', () => {
     for await (const event of parseSse(chunks())) events.push(event);
     expect(events).toEqual([{ event: 'message', data: '你好, wörld 🚀' }]);
   });
+
+  /** The events parseSse finds in `pieces`, each given as one chunk (plain Uint8Arrays, not Buffers). */
+  async function eventsOf(pieces: readonly number[][]): Promise<unknown[]> {
+    async function* chunks(): AsyncGenerator<Uint8Array> {
+      for (const piece of pieces) yield Uint8Array.from(piece);
+    }
+    const events = [];
+    for await (const event of parseSse(chunks())) events.push(event);
+    return events;
+  }
+  const bytesOf = (text: string): number[] => [...new TextEncoder().encode(text)];
+
+  it('drops a byte-order mark at the start of the stream, even split across chunks, and keeps one later', async () => {
+    const bom = [0xef, 0xbb, 0xbf];
+    expect(await eventsOf([[...bom, ...bytesOf('data: a\n\n')]])).toEqual([{ event: 'message', data: 'a' }]);
+    expect(await eventsOf([[0xef], [0xbb, 0xbf], bytesOf('data: b\n\n')])).toEqual([{ event: 'message', data: 'b' }]);
+    expect(await eventsOf([bytesOf('data: '), [...bom, ...bytesOf('c\n\n')]])).toEqual([{ event: 'message', data: '\ufeffc' }]);
+  });
+
+  it('turns bytes that are not UTF-8 into U+FFFD instead of failing', async () => {
+    expect(await eventsOf([[...bytesOf('data: x'), 0xff, ...bytesOf('y\n\n')]])).toEqual([{ event: 'message', data: 'x\ufffdy' }]);
+    // A character whose last byte never comes (the line ends first) is replaced too.
+    expect(await eventsOf([[...bytesOf('data: z'), 0xe4, 0xbd], bytesOf('\n\n')])).toEqual([{ event: 'message', data: 'z\ufffd' }]);
+  });
 });
