@@ -22,6 +22,14 @@ afterEach(() => simulator.reset());
 
 const hello = (model: string, text = 'hello there'): ChatRequest => ({ model, system: 'Be terse.', messages: [{ role: 'user', content: text }] });
 
+/** The names of the warnings Node emits from now until `stop()`. */
+function recordWarnings(): { names: string[]; stop: () => void } {
+  const names: string[] = [];
+  const onWarning = (warning: Error): void => void names.push(warning.name);
+  process.on('warning', onWarning);
+  return { names, stop: () => void process.off('warning', onWarning) };
+}
+
 async function collect(events: AsyncIterable<StreamEvent>): Promise<StreamEvent[]> {
   const all: StreamEvent[] = [];
   for await (const event of events) all.push(event);
@@ -378,35 +386,31 @@ describe('batch()', () => {
   it('listens to the caller’s signal once, however many calls run or wait at once, and lets go of it', async () => {
     simulator.setBehavior('*', { latencyMs: 5 });
     const controller = new AbortController();
-    const warnings: string[] = [];
-    const onWarning = (warning: Error): void => void warnings.push(warning.name);
-    process.on('warning', onWarning);
+    const warnings = recordWarnings();
     const listening: number[] = [];
     const results = await router.batch(
       Array.from({ length: 40 }, (_, index) => hello('gpt4', `item ${index}`)),
       { concurrency: 20, ratePerSecond: 2_000, signal: controller.signal, onProgress: () => listening.push(getEventListeners(controller.signal, 'abort').length) },
     );
-    process.off('warning', onWarning);
+    warnings.stop();
     expect(results.every((result) => result.status === 'fulfilled')).toBe(true);
     expect(Math.max(...listening)).toBe(1);
     expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
-    expect(warnings).not.toContain('MaxListenersExceededWarning');
+    expect(warnings.names).not.toContain('MaxListenersExceededWarning');
   });
 
   it('lets many calls in flight share one caller signal: listened to once, and its abort cancels them all', async () => {
     simulator.setBehavior('*', { latencyMs: 200 });
     const shutdown = new AbortController();
-    const warnings: string[] = [];
-    const onWarning = (warning: Error): void => void warnings.push(warning.name);
-    process.on('warning', onWarning);
+    const warnings = recordWarnings();
     const calls = Array.from({ length: 30 }, (_, index) => router.chat(hello('gpt4', `item ${index}`), { signal: shutdown.signal }).catch((error: unknown) => error));
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(getEventListeners(shutdown.signal, 'abort').length).toBeLessThanOrEqual(2);
     shutdown.abort();
     const outcomes = await Promise.all(calls);
-    process.off('warning', onWarning);
+    warnings.stop();
     expect(outcomes.every((outcome) => outcome instanceof Error && (outcome as { category?: string }).category === 'canceled')).toBe(true);
-    expect(warnings).not.toContain('MaxListenersExceededWarning');
+    expect(warnings.names).not.toContain('MaxListenersExceededWarning');
   });
 
   it('cancels an item that brings its own signal when either its signal or the batch’s aborts', async () => {
