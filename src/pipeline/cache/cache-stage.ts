@@ -26,6 +26,7 @@ import type { CallOptions, ChatResponse } from '../../types.js';
 import type { CallContext, CallOutcome } from '../context.js';
 import type { Stage } from '../stage.js';
 import { cacheKey, isCacheable } from './cache-key.js';
+import { answerFields } from './copy-entry.js';
 import { replayStream } from './replay-stream.js';
 import { createSingleFlight } from './single-flight.js';
 import type { CachedEntry, CachedResponse, CacheStore } from './store.js';
@@ -54,12 +55,18 @@ export function createCacheStage(store: CacheStore, options: CacheStageOptions =
 
   function remember(key: string, response: ChatResponse, ttlMs: number): void {
     if (!(ttlMs > 0) || !isCompleteAnswer(response)) return;
-    const entry: CachedEntry = { response: cachedResponse(response), storedAt: now() };
+    const entry: CachedEntry = { response: answerFields(response), storedAt: now() };
     try {
-      store.set(key, entry, ttlMs).catch(() => undefined);
+      store.set(key, entry, ttlMs).then(undefined, ignore);
     } catch {
       // A store that throws is a broken store, not a failed call.
     }
+  }
+
+  /** The outcome of a call that went upstream, stored when it is a whole answer. */
+  function storeOutcome(key: string, outcome: CallOutcome, ttlMs: number): CallOutcome {
+    if (outcome.kind === 'response') remember(key, outcome.response, ttlMs);
+    return outcome;
   }
 
   async function lookup(key: string): Promise<CachedEntry | undefined> {
@@ -79,25 +86,40 @@ export function createCacheStage(store: CacheStore, options: CacheStageOptions =
     }
   }
 
-  async function chatMiss(context: CallContext, key: string, ttlMs: number, next: (context: CallContext) => Promise<CallOutcome>): Promise<CallOutcome> {
+  /**
+   * A chat call that missed: the first caller of a key goes upstream, callers of the same key
+   * arriving meanwhile share its answer. Not an async function: the first caller gets the flight's
+   * promise itself, without another promise and two more turns of the microtask queue around it.
+   */
+  function chatMiss(context: CallContext, key: string, ttlMs: number, next: (context: CallContext) => Promise<CallOutcome>): Promise<CallOutcome> {
+    // Stored before the flight settles, so no caller falls between the flight and the store.
+    const flight = flights.run(key, () => next(context).then((outcome) => storeOutcome(key, outcome, ttlMs)));
+    if (!flight.shared) {
+      context.notes.cache = 'miss';
+      return flight.promise;
+    }
+    return joinFlight(context, key, ttlMs, next, flight.promise);
+  }
+
+  /** A caller of a key already in flight: waits for that call's answer and serves a copy of it. */
+  async function joinFlight(context: CallContext, key: string, ttlMs: number, next: (context: CallContext) => Promise<CallOutcome>, shared: Promise<CallOutcome>): Promise<CallOutcome> {
+    let flight: Promise<CallOutcome> = shared;
     for (let rejoins = 0; ; rejoins += 1) {
-      const flight = flights.run(key, async () => {
-        const outcome = await next(context);
-        // Stored before the flight settles, so no caller falls between the flight and the store.
-        if (outcome.kind === 'response') remember(key, outcome.response, ttlMs);
-        return outcome;
-      });
-      if (!flight.shared) {
-        context.notes.cache = 'miss';
-        return flight.promise;
-      }
       context.notes.cache = 'shared';
       let outcome: CallOutcome;
       try {
-        outcome = await untilAborted(flight.promise, context.signal);
+        outcome = await untilAborted(flight, context.signal);
       } catch (error) {
         // The first caller went away and took the upstream call with it; this caller did not.
-        if (isCancellation(error) && !context.signal.aborted && rejoins < MAX_REJOINS) continue;
+        if (isCancellation(error) && !context.signal.aborted && rejoins < MAX_REJOINS) {
+          const again = flights.run(key, () => next(context).then((result) => storeOutcome(key, result, ttlMs)));
+          if (!again.shared) {
+            context.notes.cache = 'miss';
+            return again.promise;
+          }
+          flight = again.promise;
+          continue;
+        }
         throw error;
       }
       if (outcome.kind !== 'response') return next(context);
@@ -107,54 +129,59 @@ export function createCacheStage(store: CacheStore, options: CacheStageOptions =
 
   return {
     name: 'cache',
-    async execute(context, next) {
-      const policy = context.policies.cache;
-      const callOption = context.options.cache;
-      if (policy === undefined || callOption === false || !isCacheable(context.request, policy)) {
-        context.notes.cache = 'bypass';
-        return next(context);
-      }
-      const ttlMs = resolveTtlMs(callOption, policy);
-      let key: string;
+    execute(context, next) {
       try {
-        key = cacheKey({ route: context.route.name, request: context.request, identity: { user: context.options.user, tenant: context.options.tenant } }, policy);
-      } catch {
-        context.notes.cache = 'bypass'; // Not serialisable as JSON; the adapter will say what is wrong.
-        return next(context);
+        return cached(context, next);
+      } catch (error) {
+        return Promise.reject(error);
       }
+    },
+  };
 
-      const entry = store.getNow === undefined ? await lookup(key) : lookupNow(key);
-      if (entry !== undefined) {
-        context.notes.cache = 'hit';
-        const response = servedCopy(context, entry.response);
-        return context.mode === 'stream' ? { kind: 'stream', stream: replayStream(response) } : { kind: 'response', response };
-      }
+  /** The stage's work; may throw before its first promise (a bad `cache.ttl`), which `execute` turns into a rejection. */
+  function cached(context: CallContext, next: (context: CallContext) => Promise<CallOutcome>): Promise<CallOutcome> {
+    const policy = context.policies.cache;
+    const callOption = context.options.cache;
+    if (policy === undefined || callOption === false || !isCacheable(context.request, policy)) {
+      context.notes.cache = 'bypass';
+      return next(context);
+    }
+    const ttlMs = resolveTtlMs(callOption, policy);
+    let key: string;
+    try {
+      key = cacheKey({ route: context.route.name, request: context.request, identity: { user: context.options.user, tenant: context.options.tenant } }, policy);
+    } catch {
+      context.notes.cache = 'bypass'; // Not serialisable as JSON; the adapter will say what is wrong.
+      return next(context);
+    }
+    if (store.getNow === undefined) return lookup(key).then((entry) => afterLookup(context, next, key, ttlMs, entry));
+    return afterLookup(context, next, key, ttlMs, lookupNow(key));
+  }
 
-      if (context.mode === 'chat') return chatMiss(context, key, ttlMs, next);
-
-      context.notes.cache = 'miss';
-      const outcome = await next(context);
+  function afterLookup(context: CallContext, next: (context: CallContext) => Promise<CallOutcome>, key: string, ttlMs: number, entry: CachedEntry | undefined): Promise<CallOutcome> {
+    if (entry !== undefined) {
+      context.notes.cache = 'hit';
+      const response = servedCopy(context, entry.response);
+      return Promise.resolve<CallOutcome>(context.mode === 'stream' ? { kind: 'stream', stream: replayStream(response) } : { kind: 'response', response });
+    }
+    if (context.mode === 'chat') return chatMiss(context, key, ttlMs, next);
+    context.notes.cache = 'miss';
+    return next(context).then((outcome) => {
       if (outcome.kind === 'stream') {
         outcome.stream.completion.then(
           (response) => remember(key, response, ttlMs),
-          () => undefined, // A failed stream is the caller's to see, through its own events; nothing to store.
+          ignore, // A failed stream is the caller's to see, through its own events; nothing to store.
         );
       }
       return outcome;
-    },
-  };
+    });
+  }
 }
 
 /** Whether an answer is whole and worth replaying. */
 function isCompleteAnswer(response: ChatResponse): boolean {
   if (response.finishReason !== 'stop' && response.finishReason !== 'tool_calls') return false;
   return response.text.length > 0 || response.toolCalls.length > 0;
-}
-
-/** What is stored of an answer: everything but the per-call fields. */
-function cachedResponse(response: ChatResponse): CachedResponse {
-  const { attempts, latencyMs, requestId, cached, ...answer } = response;
-  return answer;
 }
 
 /** The answer as this call serves it: its own request id and latency, marked cached, no attempts. */
@@ -209,3 +236,6 @@ function abortError(signal: AbortSignal): SwitchyardError {
   if (SwitchyardError.isInstance(reason)) return reason;
   return new SwitchyardError({ category: 'canceled', message: 'the call was canceled while waiting for an identical call in flight', cause: reason });
 }
+
+/** Swallows a rejection nobody waits for (a store write, a failed stream's completion). */
+function ignore(): void {}

@@ -3,12 +3,13 @@
  * order: a read moves the entry to the end, a write past `maxEntries` evicts from the front. Both
  * are O(1).
  *
- * Entries are copied in and out (`copyJson`, which gives what a JSON round trip gives, as the Redis
- * store's text does): every reader gets its own copy, so a caller editing a tool call's `arguments`
- * cannot change what the next caller is served, and both stores round-trip values the same way.
+ * Entries are copied in and out (`copyCachedEntry`, which gives what a JSON round trip gives, as the
+ * Redis store's text does): every reader gets its own copy, so a caller editing a tool call's
+ * `arguments` cannot change what the next caller is served, and both stores round-trip values the
+ * same way.
  */
 import { SwitchyardError } from '../../errors.js';
-import { copyJson } from './copy-json.js';
+import { copyCachedEntry } from './copy-entry.js';
 import type { CachedEntry, CacheStore } from './store.js';
 
 /** Options of `createMemoryCacheStore`. */
@@ -66,7 +67,7 @@ export function createMemoryCacheStore(options: MemoryCacheStoreOptions): Memory
     slots.delete(key);
     if (slot.expiresAt <= now()) return undefined;
     slots.set(key, slot);
-    return copyJson(slot.entry);
+    return copyCachedEntry(slot.entry);
   }
 
   return {
@@ -81,7 +82,7 @@ export function createMemoryCacheStore(options: MemoryCacheStoreOptions): Memory
       if (!(ttlMs > 0)) return;
       let copy: CachedEntry;
       try {
-        copy = copyJson(entry);
+        copy = copyCachedEntry(entry);
       } catch {
         return; // Not representable as JSON (never the case for a provider's answer): not cached.
       }

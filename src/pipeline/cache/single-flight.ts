@@ -30,6 +30,9 @@ export interface SingleFlight<T> {
  */
 export function createSingleFlight<T>(): SingleFlight<T> {
   const inFlight = new Map<string, Promise<T>>();
+  const forget = (key: string, promise: Promise<T>): void => {
+    if (inFlight.get(key) === promise) inFlight.delete(key);
+  };
   return {
     get size() {
       return inFlight.size;
@@ -37,18 +40,25 @@ export function createSingleFlight<T>(): SingleFlight<T> {
     run(key, fn) {
       const running = inFlight.get(key);
       if (running !== undefined) return { promise: running, shared: true };
-      let promise: Promise<T>;
+      let started: Promise<T>;
       try {
-        promise = Promise.resolve(fn());
+        started = fn();
       } catch (error) {
-        promise = Promise.reject(error);
+        started = Promise.reject(error);
       }
+      // The key is forgotten inside the one promise every caller gets, so it is gone before any
+      // caller's continuation runs; one derived promise per run, no extra reaction.
+      const promise: Promise<T> = Promise.resolve(started).then(
+        (value) => {
+          forget(key, promise);
+          return value;
+        },
+        (error: unknown) => {
+          forget(key, promise);
+          throw error;
+        },
+      );
       inFlight.set(key, promise);
-      const forget = (): void => {
-        if (inFlight.get(key) === promise) inFlight.delete(key);
-      };
-      // Attached first, so the key is forgotten before any caller's continuation runs.
-      promise.then(forget, forget);
       return { promise, shared: false };
     },
   };

@@ -113,11 +113,10 @@ describe('createMemoryCacheStore', () => {
 describe('eviction in batches', () => {
   it('never holds more than maxEntries, and evicts the least recently used first', async () => {
     const store = createMemoryCacheStore({ maxEntries: 640 }); // a batch is 640 / 64 = 10 entries
-    const entry = { response: { text: 'x' }, storedAt: 0 } as never;
-    for (let index = 0; index < 640; index += 1) await store.set(`k${index}`, entry, 60_000);
+    for (let index = 0; index < 640; index += 1) await store.set(`k${index}`, entry('x'), 60_000);
     expect(store.size).toBe(640);
     await store.get('k0'); // used: now the most recent
-    await store.set('k640', entry, 60_000);
+    await store.set('k640', entry('x'), 60_000);
     expect(store.size).toBe(631);
     expect(await store.get('k0')).toBeDefined();
     expect(await store.get('k1')).toBeUndefined();

@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { answerFields, copyCachedEntry } from '../../../src/pipeline/cache/copy-entry.js';
+import type { CachedEntry, CachedResponse } from '../../../src/pipeline/cache/store.js';
+import { upstreamResponse } from './call-context.js';
+
+/** What the Redis store would give back for an entry holding only an answer's own fields. */
+function jsonRoundTrip(entry: CachedEntry): unknown {
+  return JSON.parse(JSON.stringify(entry)) as unknown;
+}
+
+const answers: Record<string, CachedResponse> = {
+  'plain text': answerFields(upstreamResponse()),
+  'tool calls with nested arguments': answerFields(
+    upstreamResponse({
+      text: '',
+      finishReason: 'tool_calls',
+      toolCalls: [
+        { id: 'call_1', name: 'lookup', arguments: { city: 'Oslo', units: ['c', 'f'], nested: { deep: [1, { x: null }] } } },
+        { id: 'call_2', name: 'noop', arguments: {} },
+      ],
+    }),
+  ),
+  'served model and cached input tokens': answerFields(
+    upstreamResponse({ servedModel: 'gpt-4o-mini-2024-07-18', usage: { inputTokens: 100, outputTokens: 5, totalTokens: 105, cachedInputTokens: 64 } }),
+  ),
+  'no raw finish reason': { id: 'r', text: 't', toolCalls: [], finishReason: 'stop', usage: { inputTokens: 1, outputTokens: 1, totalTokens: 2 }, route: 'chat', target: { provider: 'p', model: 'm' } },
+};
+
+describe('copyCachedEntry', () => {
+  for (const [name, response] of Object.entries(answers)) {
+    it(`gives what a JSON round trip gives: ${name}`, () => {
+      const entry: CachedEntry = { response, storedAt: 1_700_000_000_000 };
+      expect(copyCachedEntry(entry)).toStrictEqual(jsonRoundTrip(entry));
+    });
+  }
+
+  it('shares no object with the original', () => {
+    const entry: CachedEntry = { response: answers['tool calls with nested arguments'] as CachedResponse, storedAt: 0 };
+    const copy = copyCachedEntry(entry);
+    expect(copy.response).not.toBe(entry.response);
+    expect(copy.response.usage).not.toBe(entry.response.usage);
+    expect(copy.response.target).not.toBe(entry.response.target);
+    expect(copy.response.toolCalls).not.toBe(entry.response.toolCalls);
+    expect(copy.response.toolCalls[0]).not.toBe(entry.response.toolCalls[0]);
+    expect(copy.response.toolCalls[0]?.arguments).not.toBe(entry.response.toolCalls[0]?.arguments);
+    expect((copy.response.toolCalls[0]?.arguments as { nested: object }).nested).not.toBe((entry.response.toolCalls[0]?.arguments as { nested: object }).nested);
+  });
+
+  it('leaves out optional fields that are undefined, as JSON text does', () => {
+    const response = { ...(answers['no raw finish reason'] as CachedResponse), rawFinishReason: undefined, servedModel: undefined, usage: { inputTokens: 1, outputTokens: 1, totalTokens: 2, cachedInputTokens: undefined } };
+    const copy = copyCachedEntry({ response, storedAt: 0 });
+    expect(Object.keys(copy.response)).not.toContain('rawFinishReason');
+    expect(Object.keys(copy.response)).not.toContain('servedModel');
+    expect(Object.keys(copy.response.usage)).not.toContain('cachedInputTokens');
+  });
+});
+
+describe('answerFields', () => {
+  it("keeps an answer's own fields and drops the per-call ones", () => {
+    const response = upstreamResponse({ servedModel: 'm-1' });
+    const answer = answerFields(response);
+    expect(answer).toStrictEqual({
+      id: response.id,
+      text: response.text,
+      toolCalls: response.toolCalls,
+      finishReason: response.finishReason,
+      rawFinishReason: response.rawFinishReason,
+      usage: response.usage,
+      route: response.route,
+      target: response.target,
+      servedModel: 'm-1',
+    });
+    for (const perCall of ['attempts', 'latencyMs', 'requestId', 'cached']) expect(answer).not.toHaveProperty(perCall);
+  });
+});
