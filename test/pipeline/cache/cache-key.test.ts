@@ -1,6 +1,7 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { cacheKey, isCacheable, stableStringify } from '../../../src/pipeline/cache/cache-key.js';
-import type { ChatRequest } from '../../../src/types.js';
+import type { ChatRequest, ContentPart, Message } from '../../../src/types.js';
 import { policy, request } from './call-context.js';
 
 const key = (changes: Partial<ChatRequest> = {}, route = 'chat'): string => cacheKey({ route, request: { ...request, ...changes } }, policy);
@@ -73,6 +74,71 @@ describe('cacheKey', () => {
 
   it('uses the policy prefix', () => {
     expect(cacheKey({ route: 'chat', request }, { ...policy, keyPrefix: 'other:' }).slice(6)).toBe(key().slice(5));
+  });
+});
+
+/**
+ * Key format 2, written the plain way: SHA-256 of `JSON.stringify` of the canonical array. Keys
+ * must not change without a format version bump (a shared Redis holds entries written by other
+ * processes and versions), so `cacheKey` is pinned to this on awkward input.
+ */
+function referenceKey(route: string, request: ChatRequest, prefix: string, identity?: { user?: string; tenant?: string }): string {
+  const part = (p: ContentPart): unknown[] => (p.type === 'text' ? ['text', p.text] : [p.type, p.url ?? null, p.data ?? null, p.mediaType ?? null]);
+  const message = (m: Message): unknown[] => [
+    m.role,
+    typeof m.content === 'string' ? m.content : m.content === undefined ? null : m.content.map(part),
+    m.toolCalls === undefined ? null : m.toolCalls.map((call) => [call.id, call.name, stableStringify(call.arguments)]),
+    m.toolCallId ?? null,
+    m.name ?? null,
+  ];
+  const canonical = JSON.stringify([
+    2,
+    route,
+    request.system ?? null,
+    request.messages.map(message),
+    request.tools === undefined ? null : request.tools.map((tool) => [tool.name, tool.description ?? null, stableStringify(tool.parameters)]),
+    request.toolChoice === undefined ? null : typeof request.toolChoice === 'string' ? request.toolChoice : ['name', request.toolChoice.name],
+    request.maxTokens ?? null,
+    request.temperature ?? null,
+    request.topP ?? null,
+    request.stop ?? null,
+    identity === undefined ? null : [identity.user ?? null, identity.tenant ?? null],
+  ]);
+  return prefix + createHash('sha256').update(canonical).digest('hex');
+}
+
+describe('cacheKey format', () => {
+  const awkward = ['plain', 'say "hi"', 'back\\slash', 'line\nbreak\ttab\r', '\u0000\u0001\u001f', 'emoji 🙂', 'lone \ud800 surrogate', 'lone \udfff low', '\u2028\u2029', 'ünïcödé', ''];
+  for (const text of awkward) {
+    it(`is SHA-256 of the canonical array's JSON, for ${JSON.stringify(text)}`, () => {
+      const request: ChatRequest = { model: 'chat', system: text, messages: [{ role: 'user', content: text }, { role: 'assistant', content: 'ok' }], temperature: 0, maxTokens: 16, topP: 0.5, stop: [text] };
+      expect(cacheKey({ route: text === '' ? 'chat' : text, request }, policy)).toBe(referenceKey(text === '' ? 'chat' : text, request, policy.keyPrefix));
+    });
+  }
+
+  it('is the same for messages with parts, tool calls, tool results and names, tools and identities', () => {
+    const request: ChatRequest = {
+      model: 'chat',
+      messages: [
+        { role: 'user', content: [{ type: 'text', text: 'look "here"' }, { type: 'image', url: 'https://example.com/a.png' }], name: 'ann' },
+        { role: 'assistant', content: '', toolCalls: [{ id: 'c1', name: 'lookup', arguments: { b: 1, a: [true, null] } }] },
+        { role: 'tool', content: '{"temp":3}', toolCallId: 'c1' },
+      ],
+      tools: [{ name: 'lookup', description: 'Finds', parameters: { type: 'object', properties: { b: {}, a: {} } } }],
+      toolChoice: { name: 'lookup' },
+      temperature: 0.7,
+    };
+    expect(cacheKey({ route: 'chat', request }, policy)).toBe(referenceKey('chat', request, policy.keyPrefix));
+    const perUser = { ...policy, perUser: true };
+    const identity = { user: 'u "1"', tenant: 't1' };
+    expect(cacheKey({ route: 'chat', request: { ...request, toolChoice: 'auto' }, identity }, perUser)).toBe(referenceKey('chat', { ...request, toolChoice: 'auto' }, policy.keyPrefix, identity));
+  });
+
+  it('writes numbers as JSON does: -0 as 0, non-finite as null', () => {
+    const base: ChatRequest = { model: 'chat', messages: [{ role: 'user', content: 'n' }] };
+    for (const temperature of [-0, Number.NaN, Number.POSITIVE_INFINITY, 1e21, 0.1 + 0.2]) {
+      expect(cacheKey({ route: 'chat', request: { ...base, temperature } }, policy)).toBe(referenceKey('chat', { ...base, temperature }, policy.keyPrefix));
+    }
   });
 });
 
