@@ -5,17 +5,43 @@
  * known shape, so it is copied as one: only tool-call arguments, which are free-form JSON, go
  * through `copyJson`.
  *
- * The result is what a JSON round trip of the known fields gives for the answers adapters produce
- * (absent and `undefined` optional fields left out; token counts are finite integers, copied as
- * they are). Fields outside `CachedEntry`'s type (per-call fields of a whole `ChatResponse`, say)
- * are not copied.
+ * What a store keeps is packed into one flat object (`PackedEntry`) instead of the six an entry is
+ * made of (entry, answer, usage, target, tool-call list, and the store's own slot): a full memory
+ * cache holds `maxEntries` of them for as long as they live, and every object held is one more for
+ * the garbage collector to copy while it is young and to mark once it is old.
+ *
+ * Unpacking gives what a JSON round trip of the known fields gives for the answers adapters
+ * produce (absent and `undefined` optional fields left out; token counts are finite integers,
+ * copied as they are). Fields outside `CachedEntry`'s type (per-call fields of a whole
+ * `ChatResponse`, say) are not kept.
  */
-import type { ToolCall, Usage } from '../../types.js';
+import type { FinishReason, ToolCall, Usage } from '../../types.js';
 import { copyJson } from './copy-json.js';
 import type { CachedEntry, CachedResponse } from './store.js';
 
 /** Mutable view of a type, for building a copy field by field. */
 type Writable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** A cached entry and its expiry as one flat object, owned by the store that packed it. */
+export interface PackedEntry {
+  readonly id: string;
+  readonly text: string;
+  /** The store's own deep copy of the tool calls; undefined when there are none. */
+  readonly toolCalls: readonly ToolCall[] | undefined;
+  readonly finishReason: FinishReason;
+  readonly rawFinishReason: string | undefined;
+  readonly inputTokens: number;
+  readonly outputTokens: number;
+  readonly totalTokens: number;
+  readonly cachedInputTokens: number | undefined;
+  readonly route: string;
+  readonly provider: string;
+  readonly model: string;
+  readonly servedModel: string | undefined;
+  readonly storedAt: number;
+  /** When the entry stops being served, on the store's clock. */
+  readonly expiresAt: number;
+}
 
 /**
  * The fields of a cached answer from a response (a whole `ChatResponse` or a `CachedResponse`),
@@ -36,34 +62,47 @@ export function answerFields(response: CachedResponse): CachedResponse {
   return answer;
 }
 
-/** A deep copy of a cached entry (see the module note for what is kept). */
-export function copyCachedEntry(entry: CachedEntry): CachedEntry {
+/** Packs a copy of `entry`; nothing of `entry` is shared with the result. */
+export function packEntry(entry: CachedEntry, expiresAt: number): PackedEntry {
   const { response } = entry;
-  const answer: Writable<CachedResponse> = {
+  const { usage, target } = response;
+  return {
     id: response.id,
     text: response.text,
-    toolCalls: response.toolCalls.length === 0 ? [] : response.toolCalls.map(copyToolCall),
+    toolCalls: response.toolCalls.length === 0 ? undefined : response.toolCalls.map(copyToolCall),
     finishReason: response.finishReason,
-    usage: copyUsage(response.usage),
+    rawFinishReason: response.rawFinishReason,
+    inputTokens: usage.inputTokens,
+    outputTokens: usage.outputTokens,
+    totalTokens: usage.totalTokens,
+    cachedInputTokens: usage.cachedInputTokens,
     route: response.route,
-    target: { provider: response.target.provider, model: response.target.model },
+    provider: target.provider,
+    model: target.model,
+    servedModel: response.servedModel,
+    storedAt: entry.storedAt,
+    expiresAt,
   };
-  if (response.rawFinishReason !== undefined) answer.rawFinishReason = response.rawFinishReason;
-  if (response.servedModel !== undefined) answer.servedModel = response.servedModel;
-  return { response: answer, storedAt: entry.storedAt };
+}
+
+/** A fresh entry from a packed one; nothing of `packed` is shared with the result. */
+export function unpackEntry(packed: PackedEntry): CachedEntry {
+  const usage: Writable<Usage> = { inputTokens: packed.inputTokens, outputTokens: packed.outputTokens, totalTokens: packed.totalTokens };
+  if (packed.cachedInputTokens !== undefined) usage.cachedInputTokens = packed.cachedInputTokens;
+  const answer: Writable<CachedResponse> = {
+    id: packed.id,
+    text: packed.text,
+    toolCalls: packed.toolCalls === undefined ? [] : packed.toolCalls.map(copyToolCall),
+    finishReason: packed.finishReason,
+    usage,
+    route: packed.route,
+    target: { provider: packed.provider, model: packed.model },
+  };
+  if (packed.rawFinishReason !== undefined) answer.rawFinishReason = packed.rawFinishReason;
+  if (packed.servedModel !== undefined) answer.servedModel = packed.servedModel;
+  return { response: answer, storedAt: packed.storedAt };
 }
 
 function copyToolCall(call: ToolCall): ToolCall {
   return { id: call.id, name: call.name, arguments: copyJson(call.arguments) };
 }
-
-function copyUsage(usage: Usage): Usage {
-  const copy: Writable<Usage> = {
-    inputTokens: usage.inputTokens,
-    outputTokens: usage.outputTokens,
-    totalTokens: usage.totalTokens,
-  };
-  if (usage.cachedInputTokens !== undefined) copy.cachedInputTokens = usage.cachedInputTokens;
-  return copy;
-}
-

@@ -3,13 +3,14 @@
  * order: a read moves the entry to the end, a write past `maxEntries` evicts from the front. Both
  * are O(1).
  *
- * Entries are copied in and out (`copyCachedEntry`, which gives what a JSON round trip gives, as the
- * Redis store's text does): every reader gets its own copy, so a caller editing a tool call's
- * `arguments` cannot change what the next caller is served, and both stores round-trip values the
- * same way.
+ * Entries are copied in and out (`packEntry` / `unpackEntry`, which give what a JSON round trip
+ * gives, as the Redis store's text does): every reader gets its own copy, so a caller editing a tool
+ * call's `arguments` cannot change what the next caller is served, and both stores round-trip
+ * values the same way. What is held is packed into one flat object per entry, which a full cache
+ * holds `maxEntries` of.
  */
 import { SwitchyardError } from '../../errors.js';
-import { copyCachedEntry } from './copy-entry.js';
+import { packEntry, unpackEntry, type PackedEntry } from './copy-entry.js';
 import type { CachedEntry, CacheStore } from './store.js';
 
 /** Options of `createMemoryCacheStore`. */
@@ -28,12 +29,6 @@ export interface MemoryCacheStore extends CacheStore {
   readonly size: number;
 }
 
-interface Slot {
-  /** The store's own copy; never handed out. */
-  readonly entry: CachedEntry;
-  readonly expiresAt: number;
-}
-
 /**
  * Creates an in-memory LRU cache store.
  *
@@ -47,7 +42,8 @@ export function createMemoryCacheStore(options: MemoryCacheStoreOptions): Memory
     throw new SwitchyardError({ category: 'config', message: `cache maxEntries must be a positive integer, got ${String(maxEntries)}` });
   }
   const now = options.now ?? Date.now;
-  const slots = new Map<string, Slot>();
+  /** The store's own copies, never handed out, least recently used first. */
+  const slots = new Map<string, PackedEntry>();
   // Evicting one entry per insert made every insert start a fresh `keys()` walk over the holes
   // that earlier deletions leave at the front of V8's hash table: 20+ µs per insert once full.
   // One walk evicts a batch (1/64 of the capacity), so the walk is paid once per batch.
@@ -67,7 +63,7 @@ export function createMemoryCacheStore(options: MemoryCacheStoreOptions): Memory
     slots.delete(key);
     if (slot.expiresAt <= now()) return undefined;
     slots.set(key, slot);
-    return copyCachedEntry(slot.entry);
+    return unpackEntry(slot);
   }
 
   return {
@@ -80,14 +76,14 @@ export function createMemoryCacheStore(options: MemoryCacheStoreOptions): Memory
     },
     async set(key, entry, ttlMs) {
       if (!(ttlMs > 0)) return;
-      let copy: CachedEntry;
+      let packed: PackedEntry;
       try {
-        copy = copyCachedEntry(entry);
+        packed = packEntry(entry, now() + ttlMs);
       } catch {
         return; // Not representable as JSON (never the case for a provider's answer): not cached.
       }
       slots.delete(key);
-      slots.set(key, { entry: copy, expiresAt: now() + ttlMs });
+      slots.set(key, packed);
       if (slots.size > maxEntries) evictOldest();
     },
     async close() {

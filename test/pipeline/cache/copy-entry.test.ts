@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { answerFields, copyCachedEntry } from '../../../src/pipeline/cache/copy-entry.js';
+import { answerFields, packEntry, unpackEntry } from '../../../src/pipeline/cache/copy-entry.js';
 import type { CachedEntry, CachedResponse } from '../../../src/pipeline/cache/store.js';
 import { upstreamResponse } from './call-context.js';
 
@@ -26,17 +26,31 @@ const answers: Record<string, CachedResponse> = {
   'no raw finish reason': { id: 'r', text: 't', toolCalls: [], finishReason: 'stop', usage: { inputTokens: 1, outputTokens: 1, totalTokens: 2 }, route: 'chat', target: { provider: 'p', model: 'm' } },
 };
 
-describe('copyCachedEntry', () => {
+/** What a store holds and hands back: a packed copy, unpacked. */
+const roundTrip = (entry: CachedEntry): CachedEntry => unpackEntry(packEntry(entry, Number.POSITIVE_INFINITY));
+
+describe('packEntry and unpackEntry', () => {
   for (const [name, response] of Object.entries(answers)) {
     it(`gives what a JSON round trip gives: ${name}`, () => {
       const entry: CachedEntry = { response, storedAt: 1_700_000_000_000 };
-      expect(copyCachedEntry(entry)).toStrictEqual(jsonRoundTrip(entry));
+      expect(roundTrip(entry)).toStrictEqual(jsonRoundTrip(entry));
     });
   }
 
-  it('shares no object with the original', () => {
+  it('keeps no object of what was packed, and unpacks fresh objects every time', () => {
+    const original = JSON.parse(JSON.stringify(answers['tool calls with nested arguments'])) as CachedResponse;
+    const packed = packEntry({ response: original, storedAt: 0 }, 1_000);
+    (original.toolCalls[0]?.arguments as { city: string }).city = 'changed after storing';
+    (original.usage as { inputTokens: number }).inputTokens = -1;
+    const first = unpackEntry(packed);
+    expect(first.response).toStrictEqual(answers['tool calls with nested arguments']);
+    (first.response.toolCalls[0]?.arguments as { city: string }).city = 'changed by a reader';
+    expect(unpackEntry(packed).response).toStrictEqual(answers['tool calls with nested arguments']);
+  });
+
+  it('shares no object between an unpacked entry and the original', () => {
     const entry: CachedEntry = { response: answers['tool calls with nested arguments'] as CachedResponse, storedAt: 0 };
-    const copy = copyCachedEntry(entry);
+    const copy = roundTrip(entry);
     expect(copy.response).not.toBe(entry.response);
     expect(copy.response.usage).not.toBe(entry.response.usage);
     expect(copy.response.target).not.toBe(entry.response.target);
@@ -48,7 +62,7 @@ describe('copyCachedEntry', () => {
 
   it('leaves out optional fields that are undefined, as JSON text does', () => {
     const response = { ...(answers['no raw finish reason'] as CachedResponse), rawFinishReason: undefined, servedModel: undefined, usage: { inputTokens: 1, outputTokens: 1, totalTokens: 2, cachedInputTokens: undefined } };
-    const copy = copyCachedEntry({ response, storedAt: 0 });
+    const copy = roundTrip({ response, storedAt: 0 });
     expect(Object.keys(copy.response)).not.toContain('rawFinishReason');
     expect(Object.keys(copy.response)).not.toContain('servedModel');
     expect(Object.keys(copy.response.usage)).not.toContain('cachedInputTokens');
