@@ -53,6 +53,20 @@ export interface DispatcherDependencies {
   readonly assignTarget?: (route: RouteConfig, context: CallContext) => TargetConfig | undefined;
 }
 
+/** One try's target and what the dispatcher knows about it. */
+interface AttemptTarget {
+  readonly route: RouteConfig;
+  readonly policies: Policies;
+  readonly target: TargetConfig;
+  /** `provider/model`, the breaker's key. */
+  readonly key: string;
+  readonly breakerOn: boolean;
+  /** Whether the breaker admitted this try as a half-open probe. */
+  readonly probe: boolean;
+  /** The target as responses and attempts name it. */
+  readonly resolved: Target;
+}
+
 /** Categories that rule a target out for the rest of the call but may be fixed elsewhere. */
 function countsAgainstBreaker(error: SwitchyardError): boolean {
   return !isCallerFault(error.category) && error.category !== 'circuit_open';
@@ -95,6 +109,14 @@ export function routeChain(route: RouteConfig, routes: Readonly<Record<string, R
   return chain;
 }
 
+/** Every target is usable while none is ruled out. */
+function anyTarget(): boolean {
+  return true;
+}
+
+/** No keys: stands for a set not created yet. */
+const NO_KEYS: ReadonlySet<string> = new Set();
+
 const targetKeys = new WeakMap<TargetConfig, string>();
 
 /** `provider/model`, computed once per configured target. */
@@ -127,17 +149,18 @@ export function createDispatcher(dependencies: DispatcherDependencies): (context
   }
 
   /** Maps an attempt's failure and tells the breaker, when the failure says something about the target. */
-  function failAttempt(error: unknown, signal: AbortSignal, route: RouteConfig, target: TargetConfig, key: string, policies: Policies, breakerOn: boolean, probe: boolean): SwitchyardError {
-    const mapped = toError(error, signal).with({ route: route.name, provider: target.provider, model: target.model });
+  function failAttempt(error: unknown, signal: AbortSignal, attempt: AttemptTarget): SwitchyardError {
+    const { target, breakerOn, probe } = attempt;
+    const mapped = toError(error, signal).with({ route: attempt.route.name, provider: target.provider, model: target.model });
     // A canceled probe proves nothing either way: record nothing; its slot frees itself after openFor.
-    if (breakerOn && countsAgainstBreaker(mapped)) breakers?.record(key, policies.breaker, 'failure', probe);
-    else if (breakerOn && probe && mapped.category !== 'canceled') breakers?.record(key, policies.breaker, 'success', probe);
+    if (breakerOn && countsAgainstBreaker(mapped)) breakers?.record(attempt.key, attempt.policies.breaker, 'failure', probe);
+    else if (breakerOn && probe && mapped.category !== 'canceled') breakers?.record(attempt.key, attempt.policies.breaker, 'success', probe);
     return mapped;
   }
 
   /** Picks the next target of a route: untried targets first (chosen one, then by weight), then tried ones. */
   function nextCandidate(context: CallContext, route: RouteConfig, excluded: ReadonlySet<string>, triedKeys: ReadonlySet<string>): TargetConfig | undefined {
-    const usable = (target: TargetConfig): boolean => !excluded.has(targetKey(target));
+    const usable = excluded.size === 0 ? anyTarget : (target: TargetConfig): boolean => !excluded.has(targetKey(target));
     if (triedKeys.size === 0) {
       const assigned = dependencies.assignTarget?.(route, context);
       if (assigned !== undefined && usable(assigned)) return assigned;
@@ -153,14 +176,19 @@ export function createDispatcher(dependencies: DispatcherDependencies): (context
     return again?.target ?? route.targets.find(usable);
   }
 
-  async function runAttempt(context: CallContext, route: RouteConfig, policies: Policies, target: TargetConfig): Promise<CallOutcome> {
+  /**
+   * One try at one target: asks its breaker, then calls the adapter. Not async itself: a closed
+   * breaker admits at once, and the chat and stream tries are separate functions, so a chat try
+   * allocates nothing for the stream path's closures.
+   */
+  function runAttempt(context: CallContext, route: RouteConfig, policies: Policies, target: TargetConfig): Promise<CallOutcome> {
     const key = targetKey(target);
-    const adapter = dependencies.adapterFor(target.provider);
-    let probe = false;
-    if (breakers !== undefined && policies.breaker.enabled) {
-      const pending = breakers.admit(key, policies.breaker);
-      // A closed breaker answers with the one pre-resolved admission: no need to wait a tick for it.
-      const admission = pending === ADMITTED_NOW ? admitted() : await pending;
+    const breakerOn = breakers !== undefined && policies.breaker.enabled;
+    if (!breakerOn) return startAttempt(context, route, policies, target, key, false, false);
+    const pending = breakers.admit(key, policies.breaker);
+    // A closed breaker answers with the one pre-resolved admission: no need to wait a tick for it.
+    if (pending === ADMITTED_NOW) return startAttempt(context, route, policies, target, key, true, false);
+    return pending.then((admission) => {
       if (!admission.allowed) {
         (context.notes.breakerSkips ??= []).push(key);
         throw new SwitchyardError({
@@ -172,48 +200,61 @@ export function createDispatcher(dependencies: DispatcherDependencies): (context
           retryAfterMs: admission.retryAfterMs,
         });
       }
-      probe = admission.probe;
+      return startAttempt(context, route, policies, target, key, true, admission.probe);
+    });
+  }
+
+  function startAttempt(context: CallContext, route: RouteConfig, policies: Policies, target: TargetConfig, key: string, breakerOn: boolean, probe: boolean): Promise<CallOutcome> {
+    let adapter: ProviderAdapter;
+    try {
+      adapter = dependencies.adapterFor(target.provider);
+    } catch (error) {
+      return Promise.reject(error);
     }
-    const started = performance.now();
-    const resolvedTarget: Target = { provider: target.provider, model: target.model };
-    const streaming = context.mode === 'stream';
     // A stream's attempt that must stop on its own (the consumer stopped reading, or it failed
     // before output) is stopped by returning its iterator, which the adapter contract requires to
     // end the upstream request (see ProviderAdapter.doStream). No signal of its own: an
     // AbortController per stream cost ~15-19 µs of client CPU per stream, mostly in GC.
-    const signal = context.signal;
     const call: AdapterCall = {
       request: context.request,
       model: target.model,
-      signal,
+      signal: context.signal,
       firstByteTimeoutMs: policies.timeout.firstByteMs,
       idleTimeoutMs: policies.timeout.idleMs,
     };
-    const breakerOn = breakers !== undefined && policies.breaker.enabled;
+    const attempt: AttemptTarget = { route, policies, target, key, breakerOn, probe, resolved: { provider: target.provider, model: target.model } };
+    return context.mode === 'stream' ? streamAttempt(context, adapter, call, attempt) : chatAttempt(context, adapter, call, attempt);
+  }
 
-    if (!streaming) {
-      let result;
-      try {
-        result = await adapter.doChat(call);
-      } catch (error) {
-        const mapped = failAttempt(error, signal, route, target, key, policies, breakerOn, probe);
-        recordAttempt(context, { target: resolvedTarget, route: route.name, outcome: mapped.category, ...(mapped.status === undefined ? {} : { status: mapped.status }), ms: performance.now() - started }, mapped);
-        throw mapped;
-      }
-      if (breakerOn) breakers.record(key, policies.breaker, 'success', probe);
-      recordAttempt(context, { target: resolvedTarget, route: route.name, outcome: 'ok', status: 200, ms: performance.now() - started });
-      const response = buildResponse(result, {
-        route: route.name,
-        target: resolvedTarget,
-        attempts: context.attempts,
-        latencyMs: performance.now() - context.startedAt,
-        requestId: context.requestId,
-      });
-      return { kind: 'response', response };
+  async function chatAttempt(context: CallContext, adapter: ProviderAdapter, call: AdapterCall, attempt: AttemptTarget): Promise<CallOutcome> {
+    const started = performance.now();
+    let result;
+    try {
+      result = await adapter.doChat(call);
+    } catch (error) {
+      const mapped = failAttempt(error, call.signal, attempt);
+      recordAttempt(context, { target: attempt.resolved, route: attempt.route.name, outcome: mapped.category, ...(mapped.status === undefined ? {} : { status: mapped.status }), ms: performance.now() - started }, mapped);
+      throw mapped;
     }
+    if (attempt.breakerOn) breakers?.record(attempt.key, attempt.policies.breaker, 'success', attempt.probe);
+    recordAttempt(context, { target: attempt.resolved, route: attempt.route.name, outcome: 'ok', status: 200, ms: performance.now() - started });
+    const response = buildResponse(result, {
+      route: attempt.route.name,
+      target: attempt.resolved,
+      attempts: context.attempts,
+      latencyMs: performance.now() - context.startedAt,
+      requestId: context.requestId,
+    });
+    return { kind: 'response', response };
+  }
 
+  async function streamAttempt(context: CallContext, adapter: ProviderAdapter, call: AdapterCall, attempt: AttemptTarget): Promise<CallOutcome> {
+    const started = performance.now();
+    const { route, key, policies, breakerOn, probe } = attempt;
+    const resolvedTarget = attempt.resolved;
+    const signal = call.signal;
     // Streaming: read until the first output part; failures before it are ordinary failed tries.
-    const fail = (error: unknown): SwitchyardError => failAttempt(error, signal, route, target, key, policies, breakerOn, probe);
+    const fail = (error: unknown): SwitchyardError => failAttempt(error, signal, attempt);
     let iterator: AsyncIterator<AdapterStreamPart> | undefined;
     const buffered: AdapterStreamPart[] = [];
     try {
@@ -266,7 +307,7 @@ export function createDispatcher(dependencies: DispatcherDependencies): (context
           latencyMs: performance.now() - context.startedAt,
           requestId: context.requestId,
         });
-        if (breakerOn) breakers.record(key, policies.breaker, 'success', probe);
+        if (breakerOn) breakers?.record(key, policies.breaker, 'success', probe);
         settled = true;
         resolveCompletion(response);
         yield { type: 'finish', response };
@@ -299,23 +340,24 @@ export function createDispatcher(dependencies: DispatcherDependencies): (context
   return async function dispatch(context: CallContext): Promise<CallOutcome> {
     retryBudget.recordCall();
     const routes = chainOf(context.route);
-    const excluded = new Set<string>();
+    // Created on the first failure: a call whose first try answers allocates no sets.
+    let excluded: Set<string> | undefined;
     let lastError: SwitchyardError | undefined;
     let tries = 0;
     for (let routeIndex = 0; routeIndex < routes.length; routeIndex += 1) {
       const route = routes[routeIndex] as RouteConfig;
       const policies = route === context.route ? context.policies : route.policies;
-      const triedKeys = new Set<string>();
+      let triedKeys: Set<string> | undefined;
       for (let triesInRoute = 0; triesInRoute < policies.retry.attempts; triesInRoute += 1) {
-        const target = nextCandidate(context, route, excluded, triedKeys);
+        const target = nextCandidate(context, route, excluded ?? NO_KEYS, triedKeys ?? NO_KEYS);
         if (target === undefined) break;
         const key = targetKey(target);
         if (tries > 0) {
           let delay = 0;
-          if (triedKeys.has(key)) {
+          if (triedKeys?.has(key) === true) {
             // Waiting out a backoff (or retry-after) while another route could answer now only
             // makes the caller wait: move on to the fallbacks instead.
-            if (hasUntriedTargetAfter(routes, routeIndex, excluded)) break;
+            if (hasUntriedTargetAfter(routes, routeIndex, excluded ?? NO_KEYS)) break;
             const remainingMs = policies.timeout.totalMs > 0 ? policies.timeout.totalMs - (performance.now() - context.startedAt) : Infinity;
             const computed = backoffDelay(policies.retry, { retryIndex: triesInRoute - 1, retryAfterMs: lastError?.retryAfterMs, remainingMs }, random);
             if (computed === undefined) break; // the provider asked for longer than the call has left
@@ -332,13 +374,13 @@ export function createDispatcher(dependencies: DispatcherDependencies): (context
           await sleep(delay, context.signal);
         }
         tries += 1;
-        triedKeys.add(key);
         try {
           return await runAttempt(context, route, policies, target);
         } catch (error) {
+          (triedKeys ??= new Set()).add(key);
           const failure = SwitchyardError.isInstance(error) ? error : toError(error, context.signal);
           if (failure.category === 'circuit_open') {
-            excluded.add(key);
+            (excluded ??= new Set()).add(key);
             tries -= 1; // a skipped target is not a try
             triesInRoute -= 1;
             lastError = lastError ?? failure;
@@ -347,7 +389,7 @@ export function createDispatcher(dependencies: DispatcherDependencies): (context
           }
           lastError = failure;
           if (isCallerFault(failure.category) || context.signal.aborted) throw failure.with({ attempts: context.attempts });
-          if (!policies.retry.on.includes(failure.category)) excluded.add(key);
+          if (!policies.retry.on.includes(failure.category)) (excluded ??= new Set()).add(key);
         }
       }
     }

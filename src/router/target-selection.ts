@@ -68,7 +68,9 @@ export function chooseTarget(
   const targets = route.targets;
   if (targets.length === 1) {
     const only = targets[0] as TargetConfig;
-    return only.weight > 0 && isAvailable(only) ? { target: only, index: 0, reason: key === undefined ? 'only-target' : `sticky:${route.sticky}`, ...(key === undefined ? {} : { stickyKey: key }) } : undefined;
+    if (!(only.weight > 0) || !isAvailable(only)) return undefined;
+    // No conditional spread: this is every call of a one-target route.
+    return key === undefined ? { target: only, index: 0, reason: 'only-target' } : { target: only, index: 0, reason: `sticky:${route.sticky}`, stickyKey: key };
   }
   if (key !== undefined) {
     let best = -1;
