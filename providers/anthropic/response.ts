@@ -50,12 +50,9 @@ export function mapUsage(usage: AnthropicUsage | undefined): Usage {
   const cacheRead = count(usage?.cache_read_input_tokens);
   const inputTokens = uncached + cacheCreation + (cacheRead ?? 0);
   const outputTokens = count(usage?.output_tokens) ?? 0;
-  return {
-    inputTokens,
-    outputTokens,
-    totalTokens: inputTokens + outputTokens,
-    ...(cacheRead === undefined ? {} : { cachedInputTokens: cacheRead }),
-  };
+  const mapped: { -readonly [K in keyof Usage]: Usage[K] } = { inputTokens, outputTokens, totalTokens: inputTokens + outputTokens };
+  if (cacheRead !== undefined) mapped.cachedInputTokens = cacheRead;
+  return mapped;
 }
 
 /** A tool's `input` as the unified arguments object (a non-object input is wrapped as `{ value }`). */
@@ -90,13 +87,15 @@ export function parseAnthropicMessage(body: unknown, provider: string): AdapterR
   }
   const rawFinishReason = typeof message.stop_reason === 'string' ? message.stop_reason : undefined;
   const usage = typeof message.usage === 'object' && message.usage !== null ? (message.usage as AnthropicUsage) : undefined;
-  return {
+  // Optional fields assigned, not spread: this runs on every answer.
+  const result: { -readonly [K in keyof AdapterResult]: AdapterResult[K] } = {
     id: typeof message.id === 'string' && message.id !== '' ? message.id : `msg_${randomUUID()}`,
     text,
     toolCalls,
     finishReason: mapStopReason(rawFinishReason),
-    ...(rawFinishReason === undefined ? {} : { rawFinishReason }),
     usage: mapUsage(usage),
-    ...(typeof message.model === 'string' ? { servedModel: message.model } : {}),
   };
+  if (rawFinishReason !== undefined) result.rawFinishReason = rawFinishReason;
+  if (typeof message.model === 'string') result.servedModel = message.model;
+  return result;
 }

@@ -48,12 +48,9 @@ export function mapGeminiUsage(metadata: unknown): Usage {
   const inputTokens = count(metadata.promptTokenCount);
   const outputTokens = count(metadata.candidatesTokenCount) + count(metadata.thoughtsTokenCount);
   const total = typeof metadata.totalTokenCount === 'number' ? metadata.totalTokenCount : inputTokens + outputTokens;
-  return {
-    inputTokens,
-    outputTokens,
-    totalTokens: total,
-    ...(typeof metadata.cachedContentTokenCount === 'number' ? { cachedInputTokens: metadata.cachedContentTokenCount } : {}),
-  };
+  const usage: { -readonly [K in keyof Usage]: Usage[K] } = { inputTokens, outputTokens, totalTokens: total };
+  if (typeof metadata.cachedContentTokenCount === 'number') usage.cachedInputTokens = metadata.cachedContentTokenCount;
+  return usage;
 }
 
 /** The first candidate of a response (or stream chunk), when there is one. */
@@ -120,13 +117,15 @@ export function parseGeminiResponse(body: unknown, provider: string): AdapterRes
     if (toolCall !== undefined) toolCalls.push(toolCall);
   }
   const rawFinishReason = typeof candidate.finishReason === 'string' ? candidate.finishReason : undefined;
-  return {
+  // Optional fields assigned, not spread: this runs on every answer.
+  const result: { -readonly [K in keyof AdapterResult]: AdapterResult[K] } = {
     id: typeof body.responseId === 'string' && body.responseId !== '' ? body.responseId : `gemini-${randomUUID()}`,
     text,
     toolCalls,
     finishReason: mapGeminiFinishReason(rawFinishReason, toolCalls.length > 0),
-    ...(rawFinishReason === undefined ? {} : { rawFinishReason }),
     usage: mapGeminiUsage(body.usageMetadata),
-    ...(typeof body.modelVersion === 'string' ? { servedModel: body.modelVersion } : {}),
   };
+  if (rawFinishReason !== undefined) result.rawFinishReason = rawFinishReason;
+  if (typeof body.modelVersion === 'string') result.servedModel = body.modelVersion;
+  return result;
 }

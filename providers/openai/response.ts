@@ -60,12 +60,9 @@ export function parseOpenAIUsage(usage: unknown): Usage | undefined {
   const details = isJsonObject(usage.prompt_tokens_details) ? usage.prompt_tokens_details : undefined;
   // OpenAI and Azure report `prompt_tokens_details.cached_tokens`; DeepSeek `prompt_cache_hit_tokens`.
   const cached = count(details?.cached_tokens) ?? count(usage.prompt_cache_hit_tokens);
-  return {
-    inputTokens,
-    outputTokens,
-    totalTokens: count(usage.total_tokens) ?? inputTokens + outputTokens,
-    ...(cached === undefined ? {} : { cachedInputTokens: cached }),
-  };
+  const mapped: { -readonly [K in keyof Usage]: Usage[K] } = { inputTokens, outputTokens, totalTokens: count(usage.total_tokens) ?? inputTokens + outputTokens };
+  if (cached !== undefined) mapped.cachedInputTokens = cached;
+  return mapped;
 }
 
 /** Usage when the upstream reported none. */
@@ -114,13 +111,15 @@ export function parseChatCompletion(body: unknown, provider: string): AdapterRes
   const toolCalls = parseToolCalls(message.tool_calls, provider);
   const rawFinishReason = nonEmpty(choice.finish_reason);
   const servedModel = nonEmpty(body.model);
-  return {
+  // Optional fields assigned, not spread: this runs on every answer.
+  const result: { -readonly [K in keyof AdapterResult]: AdapterResult[K] } = {
     id: nonEmpty(body.id) ?? generateId('chatcmpl-'),
     text: contentText(message.content),
     toolCalls,
     finishReason: mapOpenAIFinishReason(rawFinishReason, toolCalls.length > 0),
-    ...(rawFinishReason === undefined ? {} : { rawFinishReason }),
     usage: parseOpenAIUsage(body.usage) ?? ZERO_USAGE,
-    ...(servedModel === undefined ? {} : { servedModel }),
   };
+  if (rawFinishReason !== undefined) result.rawFinishReason = rawFinishReason;
+  if (servedModel !== undefined) result.servedModel = servedModel;
+  return result;
 }
