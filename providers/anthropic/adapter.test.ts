@@ -1,9 +1,10 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { SwitchyardError } from '../../src/errors.js';
-import { createPooledTransport, type HttpTransport } from '../../src/http/transport.js';
+import type { HttpTransport } from '../../src/http/transport.js';
 import type { AdapterCall, AdapterStreamPart, ProviderAdapter, ProviderSettings } from '../../src/provider-spec.js';
-import { startSimulator, type Simulator } from '../../src/testing/simulator.js';
+import type { Simulator } from '../../src/testing/simulator.js';
 import type { ChatRequest } from '../../src/types.js';
+import { useSimulatorWithTransport } from '../../test/support/simulator-fixture.js';
 import { createAnthropicAdapter } from './index.js';
 
 const MODEL = 'claude-sim';
@@ -53,17 +54,10 @@ async function waitFor(condition: () => boolean, timeoutMs = 5_000): Promise<voi
   }
 }
 
-beforeAll(async () => {
-  simulator = await startSimulator({ apiKey: KEY });
-  transport = createPooledTransport();
+const fixture = useSimulatorWithTransport({ apiKey: KEY });
+beforeEach(() => {
+  ({ simulator, transport } = fixture);
   adapter = createAnthropicAdapter({ settings: settings(), transport });
-});
-
-afterEach(() => simulator.reset());
-
-afterAll(async () => {
-  await transport.close();
-  await simulator.close();
 });
 
 describe('anthropic adapter against the simulator', () => {

@@ -1,7 +1,8 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createPooledTransport, type HttpTransport } from '../../src/http/transport.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { HttpTransport } from '../../src/http/transport.js';
 import type { AdapterCall, ProviderSettings } from '../../src/provider-spec.js';
-import { startSimulator, type Simulator } from '../../src/testing/simulator.js';
+import type { Simulator } from '../../src/testing/simulator.js';
+import { useSimulatorWithTransport } from '../../test/support/simulator-fixture.js';
 import { describeChatCompletionsIntegration } from '../openai/integration-suite.js';
 import { collect } from '../openai/test-helpers.js';
 import { AZURE_DEFAULT_API_VERSION, azureChatUrl, azureTokenLimitField, createAzureOpenAIAdapter } from './index.js';
@@ -40,18 +41,10 @@ describe('azureChatUrl', () => {
 });
 
 describe('azure-openai specifics against the simulator', () => {
+  const fixture = useSimulatorWithTransport({ apiKey: 'azure-key-0123456789' });
   let simulator: Simulator;
   let transport: HttpTransport;
-
-  beforeAll(async () => {
-    simulator = await startSimulator({ apiKey: 'azure-key-0123456789' });
-    transport = createPooledTransport();
-  });
-  afterAll(async () => {
-    await transport.close();
-    await simulator.close();
-  });
-  beforeEach(() => simulator.reset());
+  beforeEach(() => ({ simulator, transport } = fixture));
 
   function adapter(overrides: Partial<ProviderSettings> = {}) {
     const settings: ProviderSettings = { id: 'azure', type: 'azure-openai', apiKey: simulator.apiKey, baseUrl: simulator.url, headers: {}, defaultMaxTokens: 512, ...overrides };

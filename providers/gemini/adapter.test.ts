@@ -1,30 +1,19 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { SwitchyardError } from '../../src/errors.js';
-import { createPooledTransport, type HttpTransport } from '../../src/http/transport.js';
+import type { HttpTransport } from '../../src/http/transport.js';
 import type { AdapterCall, AdapterStreamPart, ProviderAdapter, ProviderSettings } from '../../src/provider-spec.js';
-import { startSimulator, type Simulator, type SimRequestRecord } from '../../src/testing/simulator.js';
+import type { Simulator, SimRequestRecord } from '../../src/testing/simulator.js';
 import type { ChatRequest } from '../../src/types.js';
+import { useSimulatorWithTransport } from '../../test/support/simulator-fixture.js';
 import { createGeminiAdapter } from './index.js';
 
 const MODEL = 'gemini-2.5-flash';
 const searchTool = { name: 'search', description: 'Search the web', parameters: { type: 'object', properties: { query: { type: 'string' } } } };
 
+const fixture = useSimulatorWithTransport();
 let simulator: Simulator;
 let transport: HttpTransport;
-
-beforeAll(async () => {
-  simulator = await startSimulator();
-  transport = createPooledTransport();
-});
-
-afterAll(async () => {
-  await transport.close();
-  await simulator.close();
-});
-
-beforeEach(() => {
-  simulator.reset();
-});
+beforeEach(() => ({ simulator, transport } = fixture));
 
 function adapterWith(settings: Partial<ProviderSettings> = {}): ProviderAdapter {
   return createGeminiAdapter({

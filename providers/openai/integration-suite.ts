@@ -4,13 +4,14 @@
  * transport: chat, tools, streams, usage, rate limits, quota, cut streams, bad keys and aborts.
  * Test-only; each adapter's `index.test.ts` calls it with its own settings.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { SwitchyardError } from '../../src/errors.js';
-import { createPooledTransport, type HttpTransport } from '../../src/http/transport.js';
+import type { HttpTransport } from '../../src/http/transport.js';
 import type { AdapterCall, AdapterFactory, AdapterStreamPart, ProviderAdapter, ProviderSettings, ProviderType } from '../../src/provider-spec.js';
-import { startSimulator, type Simulator } from '../../src/testing/simulator.js';
+import type { Simulator } from '../../src/testing/simulator.js';
 import type { SimFormatName } from '../../src/testing/wire-format.js';
 import type { ChatRequest } from '../../src/types.js';
+import { useSimulatorWithTransport } from '../../test/support/simulator-fixture.js';
 import { collect, collectUntilError } from './test-helpers.js';
 
 /** What the suite needs to know about one adapter. */
@@ -53,10 +54,11 @@ function textOf(parts: readonly AdapterStreamPart[]): string {
 /** Registers the suite for one adapter type. */
 export function describeChatCompletionsIntegration(target: IntegrationTarget): void {
   describe(`${target.type} adapter against the simulator`, () => {
+    const fixture = useSimulatorWithTransport({ apiKey: 'sim-key-0123456789' });
     let simulator: Simulator;
     let transport: HttpTransport;
-    let model = 'model-a';
-    let counter = 0;
+    let model: string; // faults and behaviours never leak between tests
+    beforeEach(() => ({ simulator, transport, model } = fixture));
 
     function settings(overrides: Partial<ProviderSettings> = {}): ProviderSettings {
       return {
@@ -84,20 +86,6 @@ export function describeChatCompletionsIntegration(target: IntegrationTarget): v
         idleTimeoutMs: 0,
       };
     }
-
-    beforeAll(async () => {
-      simulator = await startSimulator({ apiKey: 'sim-key-0123456789' });
-      transport = createPooledTransport();
-    });
-    afterAll(async () => {
-      await transport.close();
-      await simulator.close();
-    });
-    beforeEach(() => {
-      simulator.reset();
-      counter += 1;
-      model = `model-${counter}`; // faults and behaviours never leak between tests
-    });
 
     it('answers a chat with text, usage and the served model, on the expected wire', async () => {
       const result = await adapter().doChat(call({ system: 'Be brief.', temperature: 0.3 }));

@@ -1,7 +1,6 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { AbortRelay, FanOutController, linkController, requestSignal, sharedListenerCount } from '../../src/http/shared-signal.js';
-import { createPooledTransport, type HttpTransport } from '../../src/http/transport.js';
-import { startSimulator, type Simulator } from '../../src/testing/simulator.js';
+import { useSimulatorWithTransport } from '../support/simulator-fixture.js';
 
 describe('fan-out signals', () => {
   it('gives a foreign signal back as it is', () => {
@@ -93,29 +92,13 @@ describe('fan-out signals', () => {
 });
 
 describe('the pooled transport with a shared signal', () => {
-  let simulator: Simulator;
-  let transport: HttpTransport;
-  let model = 'shared-0';
-  let counter = 0;
-  beforeAll(async () => {
-    simulator = await startSimulator({ apiKey: 'sim-key-0123456789' });
-    transport = createPooledTransport();
-  });
-  afterAll(async () => {
-    await transport.close();
-    await simulator.close();
-  });
-  beforeEach(() => {
-    simulator.reset();
-    counter += 1;
-    model = `shared-${counter}`;
-  });
+  const fixture = useSimulatorWithTransport({ apiKey: 'sim-key-0123456789', modelPrefix: 'shared' });
 
   const send = (signal: AbortSignal) =>
-    transport.send({
-      url: `${simulator.url}/v1/chat/completions`,
-      headers: { authorization: `Bearer ${simulator.apiKey}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ model, messages: [{ role: 'user', content: 'hello there' }] }),
+    fixture.transport.send({
+      url: `${fixture.simulator.url}/v1/chat/completions`,
+      headers: { authorization: `Bearer ${fixture.simulator.apiKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: fixture.model, messages: [{ role: 'user', content: 'hello there' }] }),
       signal,
     });
 
@@ -130,14 +113,14 @@ describe('the pooled transport with a shared signal', () => {
   });
 
   it('cancels every request in flight when the shared signal aborts, and the upstream sees them go away', async () => {
-    simulator.setBehavior(model, { latencyMs: 10_000 });
+    fixture.simulator.setBehavior(fixture.model, { latencyMs: 10_000 });
     const controller = new FanOutController();
     const pending = Array.from({ length: 3 }, () => send(controller.signal).catch((error: unknown) => error));
-    for (let waited = 0; simulator.requests.length < 3 && waited < 200; waited += 1) await new Promise((resolve) => setTimeout(resolve, 10));
+    for (let waited = 0; fixture.simulator.requests.length < 3 && waited < 200; waited += 1) await new Promise((resolve) => setTimeout(resolve, 10));
     controller.abort();
     const errors = await Promise.all(pending);
     expect(errors.map((error) => (error as { category?: string }).category)).toEqual(['canceled', 'canceled', 'canceled']);
-    for (let waited = 0; !simulator.requests.every((request) => request.aborted) && waited < 200; waited += 1) await new Promise((resolve) => setTimeout(resolve, 10));
-    expect(simulator.requests.map((request) => request.aborted)).toEqual([true, true, true]);
+    for (let waited = 0; !fixture.simulator.requests.every((request) => request.aborted) && waited < 200; waited += 1) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(fixture.simulator.requests.map((request) => request.aborted)).toEqual([true, true, true]);
   });
 });
