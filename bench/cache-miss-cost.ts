@@ -4,7 +4,7 @@
  * with a new question, against a memory store of 10,000 entries (full after the warm-up, so every
  * insert also evicts). The baseline builds the same context and calls `next` without the stage.
  * Also times the pieces of a miss on their own: the key (canonical JSON + SHA-256), the store's
- * insert (copy + LRU), the copy alone, and the lookup.
+ * insert (copy + LRU), the copies in and out alone, and the lookup.
  *
  * Sources are measured through tsx (which adds a little per named closure); the figures are for
  * comparing changes on one machine, not for quoting.
@@ -12,7 +12,7 @@
 import { parseArgs } from 'node:util';
 import { cacheKey } from '../src/pipeline/cache/cache-key.js';
 import { createCacheStage } from '../src/pipeline/cache/cache-stage.js';
-import { copyJson } from '../src/pipeline/cache/copy-json.js';
+import { packEntry, unpackEntry } from '../src/pipeline/cache/copy-entry.js';
 import { createMemoryCacheStore } from '../src/pipeline/cache/memory-cache-store.js';
 import type { CachedEntry } from '../src/pipeline/cache/store.js';
 import type { CallContext, CallOutcome } from '../src/pipeline/context.js';
@@ -55,6 +55,8 @@ const store = createMemoryCacheStore({ maxEntries: policy.maxEntries });
 const { attempts: _attempts, latencyMs: _latencyMs, requestId: _requestId, cached: _cached, ...stored } = answer;
 const entry: CachedEntry = { response: stored, storedAt: 0 };
 const keys = Array.from({ length: calls }, () => cacheKey({ route: 'claude', request: newRequest() }, policy));
+/** Where the pieces' results go, so that the engine cannot drop the work as unused. */
+let sink: unknown;
 const pieces: [string, () => Promise<void> | void][] = [
   ['key: canonical JSON + SHA-256', () => {
     for (let index = 0; index < calls; index += 1) cacheKey({ route: 'claude', request: newRequest() }, policy);
@@ -63,8 +65,12 @@ const pieces: [string, () => Promise<void> | void][] = [
     for (const key of keys) await store.set(`${key}${sequence}`, entry, policy.ttlMs);
     sequence += 1;
   }],
-  ['copy of the answer alone', () => {
-    for (let index = 0; index < calls; index += 1) copyJson(entry);
+  ['packing the answer alone (the copy in)', () => {
+    for (let index = 0; index < calls; index += 1) sink = packEntry(entry, index);
+  }],
+  ['unpacking it (the copy out, on a hit)', () => {
+    const packed = packEntry(entry, 0);
+    for (let index = 0; index < calls; index += 1) sink = unpackEntry(packed);
   }],
   ['lookup of an absent key (getNow)', () => {
     for (const key of keys) store.getNow?.(`${key}-absent`);
@@ -73,3 +79,4 @@ const pieces: [string, () => Promise<void> | void][] = [
 
 console.log(`cache stage, miss, around an instant next: ${((stageMiss - baseline) / 1000).toFixed(2)} µs per call (${(stageMiss / 1000).toFixed(2)} with the context and next, ${(baseline / 1000).toFixed(2)} without the stage)`);
 for (const [name, run] of pieces) console.log(`  ${name.padEnd(38)} ${((await nsPerCall(run)) / 1000).toFixed(2)} µs`);
+if (sink === undefined) throw new Error('no piece ran');
