@@ -5,6 +5,7 @@
 import { invalidRequest } from '../../src/errors.js';
 import type { ProviderSettings } from '../../src/provider-spec.js';
 import type { ChatRequest, ContentPart, ImagePart, Message, ToolChoice } from '../../src/types.js';
+import type { Mutable } from '../../src/mutable.js';
 
 /** The `anthropic-version` sent when the provider's settings name none. */
 export const DEFAULT_ANTHROPIC_VERSION = '2023-06-01';
@@ -179,9 +180,6 @@ export function buildAnthropicRequest(args: BuildAnthropicRequestArguments): Ant
   if (request.topP !== undefined) body.top_p = request.topP;
   return body;
 }
-
-/** `T` with its properties writable, for building a body field by field. */
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /**
  * The request headers: `x-api-key`, `anthropic-version` (from `settings.apiVersion`, default

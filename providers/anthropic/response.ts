@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { SwitchyardError } from '../../src/errors.js';
 import type { AdapterResult } from '../../src/provider-spec.js';
 import type { FinishReason, ToolCall, Usage } from '../../src/types.js';
+import type { Mutable } from '../../src/mutable.js';
 
 /**
  * The unified finish reason for an Anthropic `stop_reason`. `pause_turn`, and any reason added
@@ -50,7 +51,7 @@ export function mapUsage(usage: AnthropicUsage | undefined): Usage {
   const cacheRead = count(usage?.cache_read_input_tokens);
   const inputTokens = uncached + cacheCreation + (cacheRead ?? 0);
   const outputTokens = count(usage?.output_tokens) ?? 0;
-  const mapped: { -readonly [K in keyof Usage]: Usage[K] } = { inputTokens, outputTokens, totalTokens: inputTokens + outputTokens };
+  const mapped: Mutable<Usage> = { inputTokens, outputTokens, totalTokens: inputTokens + outputTokens };
   if (cacheRead !== undefined) mapped.cachedInputTokens = cacheRead;
   return mapped;
 }
@@ -88,7 +89,7 @@ export function parseAnthropicMessage(body: unknown, provider: string): AdapterR
   const rawFinishReason = typeof message.stop_reason === 'string' ? message.stop_reason : undefined;
   const usage = typeof message.usage === 'object' && message.usage !== null ? (message.usage as AnthropicUsage) : undefined;
   // Optional fields assigned, not spread: this runs on every answer.
-  const result: { -readonly [K in keyof AdapterResult]: AdapterResult[K] } = {
+  const result: Mutable<AdapterResult> = {
     id: typeof message.id === 'string' && message.id !== '' ? message.id : `msg_${randomUUID()}`,
     text,
     toolCalls,

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { SwitchyardError } from '../../src/errors.js';
 import type { AdapterResult } from '../../src/provider-spec.js';
 import type { FinishReason, ToolCall, Usage } from '../../src/types.js';
+import type { Mutable } from '../../src/mutable.js';
 
 /** Gemini finish reasons that mean a safety or policy filter cut the answer. */
 const FILTER_REASONS = new Set([
@@ -48,7 +49,7 @@ export function mapGeminiUsage(metadata: unknown): Usage {
   const inputTokens = count(metadata.promptTokenCount);
   const outputTokens = count(metadata.candidatesTokenCount) + count(metadata.thoughtsTokenCount);
   const total = typeof metadata.totalTokenCount === 'number' ? metadata.totalTokenCount : inputTokens + outputTokens;
-  const usage: { -readonly [K in keyof Usage]: Usage[K] } = { inputTokens, outputTokens, totalTokens: total };
+  const usage: Mutable<Usage> = { inputTokens, outputTokens, totalTokens: total };
   if (typeof metadata.cachedContentTokenCount === 'number') usage.cachedInputTokens = metadata.cachedContentTokenCount;
   return usage;
 }
@@ -118,7 +119,7 @@ export function parseGeminiResponse(body: unknown, provider: string): AdapterRes
   }
   const rawFinishReason = typeof candidate.finishReason === 'string' ? candidate.finishReason : undefined;
   // Optional fields assigned, not spread: this runs on every answer.
-  const result: { -readonly [K in keyof AdapterResult]: AdapterResult[K] } = {
+  const result: Mutable<AdapterResult> = {
     id: typeof body.responseId === 'string' && body.responseId !== '' ? body.responseId : `gemini-${randomUUID()}`,
     text,
     toolCalls,

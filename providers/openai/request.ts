@@ -8,6 +8,7 @@
  */
 import { invalidRequest } from '../../src/errors.js';
 import type { ChatRequest, ContentPart, Message, ToolChoice, ToolDefinition } from '../../src/types.js';
+import type { Mutable } from '../../src/mutable.js';
 
 /**
  * The body field that carries the output limit. OpenAI deprecated `max_tokens` in favour of
@@ -164,7 +165,7 @@ export function buildChatCompletionsBody(request: ChatRequest, options: BodyOpti
   // Built field by field rather than with conditional spreads (this runs on every call), in the
   // order the fields have always been written.
   const messages = toOpenAIMessages(request);
-  const body: { -readonly [K in keyof ChatCompletionsBody]: ChatCompletionsBody[K] } = options.model === undefined ? { messages } : { model: options.model, messages };
+  const body: Mutable<ChatCompletionsBody> = options.model === undefined ? { messages } : { model: options.model, messages };
   const tools = request.tools ?? [];
   if (tools.length > 0) {
     body.tools = toOpenAITools(tools);

@@ -11,6 +11,7 @@ import { parseToolArguments } from '../../src/http/post-json.js';
 import type { AdapterResult } from '../../src/provider-spec.js';
 import type { FinishReason, ToolCall, Usage } from '../../src/types.js';
 import { mapOpenAIStreamError } from './errors.js';
+import type { Mutable } from '../../src/mutable.js';
 
 type JsonObject = Record<string, unknown>;
 
@@ -60,7 +61,7 @@ export function parseOpenAIUsage(usage: unknown): Usage | undefined {
   const details = isJsonObject(usage.prompt_tokens_details) ? usage.prompt_tokens_details : undefined;
   // OpenAI and Azure report `prompt_tokens_details.cached_tokens`; DeepSeek `prompt_cache_hit_tokens`.
   const cached = count(details?.cached_tokens) ?? count(usage.prompt_cache_hit_tokens);
-  const mapped: { -readonly [K in keyof Usage]: Usage[K] } = { inputTokens, outputTokens, totalTokens: count(usage.total_tokens) ?? inputTokens + outputTokens };
+  const mapped: Mutable<Usage> = { inputTokens, outputTokens, totalTokens: count(usage.total_tokens) ?? inputTokens + outputTokens };
   if (cached !== undefined) mapped.cachedInputTokens = cached;
   return mapped;
 }
@@ -112,7 +113,7 @@ export function parseChatCompletion(body: unknown, provider: string): AdapterRes
   const rawFinishReason = nonEmpty(choice.finish_reason);
   const servedModel = nonEmpty(body.model);
   // Optional fields assigned, not spread: this runs on every answer.
-  const result: { -readonly [K in keyof AdapterResult]: AdapterResult[K] } = {
+  const result: Mutable<AdapterResult> = {
     id: nonEmpty(body.id) ?? generateId('chatcmpl-'),
     text: contentText(message.content),
     toolCalls,

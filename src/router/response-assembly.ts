@@ -5,6 +5,7 @@
 import { SwitchyardError } from '../errors.js';
 import type { AdapterResult, AdapterStreamPart } from '../provider-spec.js';
 import type { Attempt, ChatResponse, FinishReason, Target, ToolCall, Usage } from '../types.js';
+import type { Mutable } from '../mutable.js';
 
 /** What the router adds to an adapter's result. */
 export interface ResponseMeta {
@@ -19,7 +20,7 @@ export interface ResponseMeta {
 export function buildResponse(result: AdapterResult, meta: ResponseMeta): ChatResponse {
   // Optional fields assigned, not spread in: a conditional spread costs V8 a generic property copy
   // on every call. (They come last in the object's key order.)
-  const response: { -readonly [K in keyof ChatResponse]: ChatResponse[K] } = {
+  const response: Mutable<ChatResponse> = {
     id: result.id,
     text: result.text,
     toolCalls: result.toolCalls,

@@ -26,9 +26,7 @@ import type { RouterInternals, RouterPlugin } from './plugin.js';
 import { policiesForCall } from './call-policies.js';
 import { createDeadlines, type CallSignal } from './deadlines.js';
 import { validateRequest } from './validate-request.js';
-
-/** `T` with its properties writable, for building a payload field by field. */
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+import type { Mutable } from '../mutable.js';
 
 /** Options for `createRouter` beyond the config. */
 export interface RouterOptions {

@@ -18,9 +18,7 @@
 import type { FinishReason, ToolCall, Usage } from '../../types.js';
 import { copyJson } from './copy-json.js';
 import type { CachedEntry, CachedResponse } from './store.js';
-
-/** Mutable view of a type, for building a copy field by field. */
-type Writable<T> = { -readonly [K in keyof T]: T[K] };
+import type { Mutable } from '../../mutable.js';
 
 /** A cached entry and its expiry as one flat object, owned by the store that packed it. */
 export interface PackedEntry {
@@ -48,7 +46,7 @@ export interface PackedEntry {
  * without the per-call ones. Shallow: nested objects are shared with `response`.
  */
 export function answerFields(response: CachedResponse): CachedResponse {
-  const answer: Writable<CachedResponse> = {
+  const answer: Mutable<CachedResponse> = {
     id: response.id,
     text: response.text,
     toolCalls: response.toolCalls,
@@ -87,9 +85,9 @@ export function packEntry(entry: CachedEntry, expiresAt: number): PackedEntry {
 
 /** A fresh entry from a packed one; nothing of `packed` is shared with the result. */
 export function unpackEntry(packed: PackedEntry): CachedEntry {
-  const usage: Writable<Usage> = { inputTokens: packed.inputTokens, outputTokens: packed.outputTokens, totalTokens: packed.totalTokens };
+  const usage: Mutable<Usage> = { inputTokens: packed.inputTokens, outputTokens: packed.outputTokens, totalTokens: packed.totalTokens };
   if (packed.cachedInputTokens !== undefined) usage.cachedInputTokens = packed.cachedInputTokens;
-  const answer: Writable<CachedResponse> = {
+  const answer: Mutable<CachedResponse> = {
     id: packed.id,
     text: packed.text,
     toolCalls: packed.toolCalls === undefined ? [] : packed.toolCalls.map(copyToolCall),
