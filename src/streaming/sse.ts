@@ -4,6 +4,7 @@
  * line length (tool-call arguments larger than 64 KiB arrive as one line).
  */
 import { StringDecoder } from 'node:string_decoder';
+import type { Mutable } from '../mutable.js';
 
 /** One dispatched SSE event. `event` is `message` when the stream named none. */
 export interface SseEvent {
@@ -17,7 +18,7 @@ export class SseParser {
   /** Pieces of the line not yet ended; kept apart so a long line is never rescanned or recopied. */
   private pending: string[] = [];
   private eventName = '';
-  private data: string[] = [];
+  private readonly data: string[] = [];
   private lastId: string | undefined;
   private sawCarriageReturn = false;
 
@@ -29,9 +30,13 @@ export class SseParser {
     if (this.sawCarriageReturn && text.charCodeAt(0) === 10) start = 1;
     this.sawCarriageReturn = false;
     const length = text.length;
-    for (let index = start; index < length; index += 1) {
-      const code = text.charCodeAt(index);
-      if (code !== 10 && code !== 13) continue;
+    // Line ends are found with indexOf, which the engine runs natively, rather than by testing
+    // every character in a loop. CR is rare (most servers end lines with LF alone): its next
+    // position is looked up again only once a line end at or past it has been passed.
+    let nextLf = text.indexOf('\n', start);
+    let nextCr = text.indexOf('\r', start);
+    while (nextLf !== -1 || nextCr !== -1) {
+      const index = nextCr === -1 || (nextLf !== -1 && nextLf < nextCr) ? nextLf : nextCr;
       let line = text.slice(start, index);
       if (this.pending.length > 0) {
         this.pending.push(line);
@@ -39,14 +44,17 @@ export class SseParser {
         this.pending = [];
       }
       this.processLine(line, events);
-      if (code === 13) {
+      let end = index;
+      if (index === nextCr) {
         if (index + 1 < length) {
-          if (text.charCodeAt(index + 1) === 10) index += 1;
+          if (text.charCodeAt(index + 1) === 10) end = index + 1;
         } else {
           this.sawCarriageReturn = true;
         }
       }
-      start = index + 1;
+      start = end + 1;
+      if (nextLf !== -1 && nextLf < start) nextLf = text.indexOf('\n', start);
+      if (nextCr !== -1 && nextCr < start) nextCr = text.indexOf('\r', start);
     }
     if (start < length) this.pending.push(start === 0 ? text : text.slice(start));
     return events;
@@ -62,33 +70,34 @@ export class SseParser {
     return events;
   }
 
+  // Runs for every line of every stream: no slice of the field name, one slice for the value, no
+  // spread for the optional id, and the data lines' array is reused from event to event.
   private processLine(line: string, events: SseEvent[]): void {
     if (line.length === 0) {
       if (this.data.length > 0) {
-        events.push({ event: this.eventName || 'message', data: this.data.join('\n'), ...(this.lastId === undefined ? {} : { id: this.lastId }) });
+        const event: Mutable<SseEvent> = { event: this.eventName || 'message', data: this.data.length === 1 ? (this.data[0] as string) : this.data.join('\n') };
+        if (this.lastId !== undefined) event.id = this.lastId;
+        events.push(event);
       }
-      this.data = [];
+      this.data.length = 0;
       this.eventName = '';
       return;
     }
     if (line.charCodeAt(0) === 58) return; // ':' comment (keep-alive pings)
+    // `field:value`, or a field alone; one space after the colon is not part of the value.
     const colon = line.indexOf(':');
-    const field = colon === -1 ? line : line.slice(0, colon);
-    let value = colon === -1 ? '' : line.slice(colon + 1);
-    if (value.charCodeAt(0) === 32) value = value.slice(1);
-    switch (field) {
-      case 'data':
-        this.data.push(value);
-        break;
-      case 'event':
-        this.eventName = value;
-        break;
-      case 'id':
-        if (!value.includes('\0')) this.lastId = value;
-        break;
-      default:
-        break; // `retry` and unknown fields are ignored
+    const fieldLength = colon === -1 ? line.length : colon;
+    let valueStart = colon === -1 ? line.length : colon + 1;
+    if (line.charCodeAt(valueStart) === 32) valueStart += 1;
+    if (fieldLength === 4 && line.startsWith('data')) {
+      this.data.push(line.slice(valueStart));
+    } else if (fieldLength === 5 && line.startsWith('event')) {
+      this.eventName = line.slice(valueStart);
+    } else if (fieldLength === 2 && line.startsWith('id')) {
+      const value = line.slice(valueStart);
+      if (!value.includes('\0')) this.lastId = value;
     }
+    // `retry` and unknown fields are ignored.
   }
 }
 

@@ -23,6 +23,14 @@ describe('SseParser', () => {
     expect(feed(transcript, size)).toEqual(expected);
   });
 
+  it('reads field names exactly, takes one space after the colon, and keeps an id with no NUL', () => {
+    const text = 'datax: not data\ndat: not data\ndata:  two spaces\nevent\nid: a\u0000b\n\ndata\nid: 42\nevents: x\n\n';
+    expect(feed(text, 5)).toEqual([
+      { event: 'message', data: ' two spaces' },
+      { event: 'message', data: '', id: '42' },
+    ]);
+  });
+
   it('keeps a CRLF split between two chunks as one line end', () => {
     const parser = new SseParser();
     expect(parser.push('data: x\r')).toEqual([]);
