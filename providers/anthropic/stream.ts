@@ -38,13 +38,6 @@ function isObject(value: unknown): value is JsonObject {
 /** Event types whose data this mapper reads; anything else (`ping`, future types) is skipped unread. */
 const HANDLED = new Set(['message_start', 'content_block_start', 'content_block_delta', 'content_block_stop', 'message_delta', 'message_stop', 'error']);
 
-function eventType(event: SseEvent, data: () => JsonObject): string {
-  if (event.event !== 'message') return event.event;
-  // A stream without `event:` lines still names each event in its data's `type`.
-  const type = data().type;
-  return typeof type === 'string' ? type : 'message';
-}
-
 function parseData(event: SseEvent, provider: string): JsonObject {
   let value: unknown;
   try {
@@ -88,11 +81,17 @@ export async function* streamAnthropicEvents(events: AsyncIterable<SseEvent>, co
   try {
     for await (const event of events) {
       if (stopped) continue; // read to the end so the connection can be reused
-      let data: JsonObject | undefined;
-      const read = (): JsonObject => (data ??= parseData(event, provider));
-      const type = eventType(event, read);
+      // The data is parsed once, and only for events that are handled (not pings). No closure
+      // per event: this loop runs for every event of every stream.
+      let payload: JsonObject | undefined;
+      let type = event.event;
+      if (type === 'message') {
+        // A stream without `event:` lines still names each event in its data's `type`.
+        payload = parseData(event, provider);
+        type = typeof payload.type === 'string' ? payload.type : 'message';
+      }
       if (!HANDLED.has(type)) continue;
-      const payload = read();
+      payload ??= parseData(event, provider);
       switch (type) {
         case 'error':
           throw mapAnthropicStreamError(payload);
