@@ -20,7 +20,7 @@ import type { BreakerPolicy, Policies, RouteConfig, SwitchyardConfig, TargetConf
 import { isCallerFault, SwitchyardError } from '../errors.js';
 import type { RouterEventHub } from '../events.js';
 import { mapTransportError } from '../http/transport-errors.js';
-import { ADMITTED_NOW, admitted } from '../pipeline/breaker/breaker-rules.js';
+import { ADMITTED_NOW } from '../pipeline/breaker/breaker-rules.js';
 import type { CallContext, CallOutcome } from '../pipeline/context.js';
 import { backoffDelay } from '../pipeline/retry/backoff.js';
 import type { RetryBudget } from '../pipeline/retry/retry-budget.js';
