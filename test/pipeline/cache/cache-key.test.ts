@@ -134,6 +134,26 @@ describe('cacheKey format', () => {
     expect(cacheKey({ route: 'chat', request: { ...request, toolChoice: 'auto' }, identity }, perUser)).toBe(referenceKey('chat', { ...request, toolChoice: 'auto' }, policy.keyPrefix, identity));
   });
 
+  it('writes every string as JSON does wherever it sits, escaped or not', () => {
+    for (const text of awkward) {
+      const request: ChatRequest = {
+        model: 'chat',
+        messages: [
+          { role: 'user', content: [{ type: 'text', text }, { type: 'image', data: text, mediaType: text }], name: text },
+          { role: 'assistant', content: text, toolCalls: [{ id: text, name: text, arguments: { [text]: text } }] },
+          { role: 'tool', content: text, toolCallId: text },
+        ],
+        tools: [{ name: text, description: text, parameters: { [text]: [text] } }, { name: 'second', parameters: {} }],
+        toolChoice: { name: text },
+        stop: [text, 'and', text],
+        temperature: 0,
+      };
+      const identity = { user: text };
+      const perUser = { ...policy, perUser: true };
+      expect(cacheKey({ route: 'chat', request, identity }, perUser)).toBe(referenceKey('chat', request, policy.keyPrefix, identity));
+    }
+  });
+
   it('writes numbers as JSON does: -0 as 0, non-finite as null', () => {
     const base: ChatRequest = { model: 'chat', messages: [{ role: 'user', content: 'n' }] };
     for (const temperature of [-0, Number.NaN, Number.POSITIVE_INFINITY, 1e21, 0.1 + 0.2]) {
