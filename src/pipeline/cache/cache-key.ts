@@ -4,12 +4,12 @@
  * A key is `policy.keyPrefix + sha256hex(canonical JSON)`. The canonical JSON is produced by a small
  * hand-written stable stringifier (object keys sorted, `undefined` dropped as `JSON.stringify`
  * does), so two requests that differ only in key order or in absent-versus-`undefined` fields
- * share a key. It runs on every call of a cached route, so it makes one pass over the request,
- * writes the JSON text itself and leaves `JSON.stringify` to the strings that need escaping.
+ * share a key. It runs on every call of a cached route, so it makes one pass over the request and
+ * leans on the engine's own string escaping.
  */
 import { hash } from 'node:crypto';
 import type { CachePolicy } from '../../config/types.js';
-import type { ChatRequest, ContentPart, Message, ToolCall, ToolDefinition } from '../../types.js';
+import type { ChatRequest, ContentPart, Message } from '../../types.js';
 
 /** Who is calling; part of the key only when the policy says `perUser`. */
 export interface CacheIdentity {
@@ -50,71 +50,37 @@ const KEY_FORMAT_VERSION = 2;
  */
 export function cacheKey(input: CacheKeyInput, policy: CachePolicy): string {
   const { request } = input;
-  // Known fields in a fixed order, written out as the JSON of an array (see `canonicalText`); only
-  // free-form JSON (tool schemas, tool-call arguments) goes through the sorted-key writer. Equal
-  // requests give equal text whatever their objects' key order, and absent equals undefined.
-  let text = '[' + KEY_FORMAT_VERSION + ',' + jsonOf(input.route) + ',' + jsonOf(request.system) + ',[';
-  const { messages } = request;
-  for (let index = 0; index < messages.length; index += 1) {
-    if (index > 0) text += ',';
-    text += canonicalMessage(messages[index] as Message);
-  }
-  text += '],';
-  const { tools, toolChoice } = request;
-  if (tools === undefined) text += 'null';
-  else {
-    text += '[';
-    for (let index = 0; index < tools.length; index += 1) {
-      const tool = tools[index] as ToolDefinition;
-      text += (index > 0 ? ',[' : '[') + jsonOf(tool.name) + ',' + jsonOf(tool.description) + ',' + jsonOf(stableStringify(tool.parameters)) + ']';
-    }
-    text += ']';
-  }
-  text += ',' + (toolChoice === undefined || typeof toolChoice === 'string' ? jsonOf(toolChoice) : '["name",' + jsonOf(toolChoice.name) + ']');
-  text += ',' + jsonOf(request.maxTokens) + ',' + jsonOf(request.temperature) + ',' + jsonOf(request.topP) + ',' + jsonOf(request.stop) + ',';
-  text += policy.perUser ? '[' + jsonOf(input.identity?.user) + ',' + jsonOf(input.identity?.tenant) + ']]' : 'null]';
-  return policy.keyPrefix + hash('sha256', text, 'hex');
+  // Known fields in a fixed order, as arrays serialised natively; only free-form JSON (tool
+  // schemas, tool-call arguments) goes through the sorted-key writer. Equal requests give equal
+  // text whatever their objects' key order, and absent equals undefined.
+  const canonical = JSON.stringify([
+    KEY_FORMAT_VERSION,
+    input.route,
+    request.system ?? null,
+    request.messages.map(canonicalMessage),
+    request.tools === undefined ? null : request.tools.map((tool) => [tool.name, tool.description ?? null, stableStringify(tool.parameters)]),
+    request.toolChoice === undefined ? null : typeof request.toolChoice === 'string' ? request.toolChoice : ['name', request.toolChoice.name],
+    request.maxTokens ?? null,
+    request.temperature ?? null,
+    request.topP ?? null,
+    request.stop ?? null,
+    policy.perUser ? [input.identity?.user ?? null, input.identity?.tenant ?? null] : null,
+  ]);
+  return policy.keyPrefix + hash('sha256', canonical, 'hex');
 }
 
-function canonicalPart(part: ContentPart): string {
-  return part.type === 'text' ? '["text",' + jsonOf(part.text) + ']' : '[' + jsonOf(part.type) + ',' + jsonOf(part.url) + ',' + jsonOf(part.data) + ',' + jsonOf(part.mediaType) + ']';
+function canonicalPart(part: ContentPart): unknown[] {
+  return part.type === 'text' ? ['text', part.text] : [part.type, part.url ?? null, part.data ?? null, part.mediaType ?? null];
 }
 
-function canonicalMessage(message: Message): string {
-  const { content, toolCalls } = message;
-  let text = '[' + jsonOf(message.role) + ',';
-  if (typeof content === 'string' || content === undefined) text += jsonOf(content);
-  else {
-    text += '[';
-    for (let index = 0; index < content.length; index += 1) text += (index > 0 ? ',' : '') + canonicalPart(content[index] as ContentPart);
-    text += ']';
-  }
-  text += ',';
-  if (toolCalls === undefined) text += 'null';
-  else {
-    text += '[';
-    for (let index = 0; index < toolCalls.length; index += 1) {
-      const call = toolCalls[index] as ToolCall;
-      text += (index > 0 ? ',[' : '[') + jsonOf(call.id) + ',' + jsonOf(call.name) + ',' + jsonOf(stableStringify(call.arguments)) + ']';
-    }
-    text += ']';
-  }
-  return text + ',' + jsonOf(message.toolCallId) + ',' + jsonOf(message.name) + ']';
-}
-
-/** Characters `JSON.stringify` escapes in a string (surrogates: it escapes lone ones; any send it the slow way). */
-const NEEDS_ESCAPING = /["\\\u0000-\u001f\ud800-\udfff]/;
-
-/**
- * A value as `JSON.stringify` writes it as an element of an array, with `undefined` as `null` (the
- * canonical form's "absent"). Strings that need no escaping, the usual case, are quoted by hand:
- * each `JSON.stringify` call has a fixed cost several times that of the test.
- */
-function jsonOf(value: unknown): string {
-  if (typeof value === 'string') return NEEDS_ESCAPING.test(value) ? JSON.stringify(value) : '"' + value + '"';
-  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : 'null';
-  if (value === undefined || value === null) return 'null';
-  return JSON.stringify(value) ?? 'null';
+function canonicalMessage(message: Message): unknown[] {
+  return [
+    message.role,
+    typeof message.content === 'string' ? message.content : message.content === undefined ? null : message.content.map(canonicalPart),
+    message.toolCalls === undefined ? null : message.toolCalls.map((call) => [call.id, call.name, stableStringify(call.arguments)]),
+    message.toolCallId ?? null,
+    message.name ?? null,
+  ];
 }
 
 /**
@@ -150,7 +116,7 @@ export function stableStringify(value: unknown): string {
 function write(value: unknown, ancestors: object[]): string | undefined {
   switch (typeof value) {
     case 'string':
-      return jsonOf(value);
+      return JSON.stringify(value);
     case 'number':
       return Number.isFinite(value) ? String(value) : 'null';
     case 'boolean':
@@ -187,7 +153,7 @@ function write(value: unknown, ancestors: object[]): string | undefined {
       const member = write(record[key], ancestors);
       if (member === undefined) continue;
       text += first ? '' : ',';
-      text += jsonOf(key) + ':' + member;
+      text += JSON.stringify(key) + ':' + member;
       first = false;
     }
     text += '}';
