@@ -55,9 +55,11 @@ export function createCacheStage(store: CacheStore, options: CacheStageOptions =
 
   function remember(key: string, response: ChatResponse, ttlMs: number): void {
     if (!(ttlMs > 0) || !isCompleteAnswer(response)) return;
-    const entry: CachedEntry = { response: answerFields(response), storedAt: now() };
     try {
-      store.set(key, entry, ttlMs).then(undefined, ignore);
+      // A store that copies at once keeps only the entry's own fields, so the whole response can go
+      // as it is; one that writes later gets them alone (a Redis store prints what it is given).
+      if (store.setNow !== undefined) store.setNow(key, { response, storedAt: now() }, ttlMs);
+      else store.set(key, { response: answerFields(response), storedAt: now() }, ttlMs).then(undefined, ignore);
     } catch {
       // A store that throws is a broken store, not a failed call.
     }

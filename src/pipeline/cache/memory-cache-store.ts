@@ -66,6 +66,19 @@ export function createMemoryCacheStore(options: MemoryCacheStoreOptions): Memory
     return unpackEntry(slot);
   }
 
+  function setNow(key: string, entry: CachedEntry, ttlMs: number): void {
+    if (!(ttlMs > 0)) return;
+    let packed: PackedEntry;
+    try {
+      packed = packEntry(entry, now() + ttlMs);
+    } catch {
+      return; // Not representable as JSON (never the case for a provider's answer): not cached.
+    }
+    slots.delete(key);
+    slots.set(key, packed);
+    if (slots.size > maxEntries) evictOldest();
+  }
+
   return {
     get size() {
       return slots.size;
@@ -75,17 +88,9 @@ export function createMemoryCacheStore(options: MemoryCacheStoreOptions): Memory
       return Promise.resolve(getNow(key));
     },
     async set(key, entry, ttlMs) {
-      if (!(ttlMs > 0)) return;
-      let packed: PackedEntry;
-      try {
-        packed = packEntry(entry, now() + ttlMs);
-      } catch {
-        return; // Not representable as JSON (never the case for a provider's answer): not cached.
-      }
-      slots.delete(key);
-      slots.set(key, packed);
-      if (slots.size > maxEntries) evictOldest();
+      setNow(key, entry, ttlMs);
     },
+    setNow,
     async close() {
       slots.clear();
     },

@@ -34,6 +34,12 @@ export interface CacheStore {
   getNow?(key: string): CachedEntry | undefined;
   /** Stores `entry` for `ttlMs` milliseconds; a `ttlMs` of 0 or less stores nothing. Never rejects. */
   set(key: string, entry: CachedEntry, ttlMs: number): Promise<void>;
+  /**
+   * The same as `set`, done at once: for stores that hold their entries in this process, so a write
+   * costs no promise. The store keeps its own copy of the fields `CachedEntry` names and nothing
+   * else of `entry`. Stores whose entries live elsewhere leave it out. Never throws.
+   */
+  setNow?(key: string, entry: CachedEntry, ttlMs: number): void;
   /** Releases what the store owns and waits for writes still in flight. */
   close(): Promise<void>;
   /** True while the store's backend is failing and calls are answered as misses (or from a fallback). */

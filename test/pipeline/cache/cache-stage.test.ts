@@ -237,6 +237,40 @@ describe('cache stage: hit, miss and bypass', () => {
     expect(store.reads).toHaveLength(2);
   });
 
+  it('writes to a store that stores at once through setNow, not set, and survives one that throws', async () => {
+    const memory = createMemoryCacheStore({ maxEntries: 10 });
+    const writes: string[] = [];
+    const immediate: CacheStore = {
+      get: (key) => memory.get(key),
+      getNow: (key) => memory.getNow?.(key),
+      set: () => Promise.reject(new Error('set must not be used when setNow exists')),
+      setNow: (key, entry, ttlMs) => {
+        writes.push(key);
+        memory.setNow?.(key, entry, ttlMs);
+      },
+      close: () => memory.close(),
+    };
+    const upstream = fakeUpstream();
+    const stage = createCacheStage(immediate);
+    await chat(stage, callContext(), upstream.next);
+    expect(writes).toHaveLength(1);
+    expect((await chat(stage, callContext(), upstream.next)).cached).toBe(true);
+    expect(upstream.calls).toBe(1);
+
+    const throwing: CacheStore = {
+      get: () => Promise.resolve(undefined),
+      getNow: () => undefined,
+      set: () => Promise.reject(new Error('set must not be used when setNow exists')),
+      setNow: () => {
+        throw new Error('store down');
+      },
+      close: () => Promise.resolve(),
+    };
+    const context = callContext();
+    expect((await chat(createCacheStage(throwing), context, fakeUpstream().next)).text).toBe('4');
+    expect(context.notes.cache).toBe('miss');
+  });
+
   it('treats a getNow that throws as a miss', async () => {
     const broken: CacheStore = {
       get: () => Promise.reject(new Error('not used')),

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { SwitchyardError } from '../../../src/errors.js';
 import { createMemoryCacheStore } from '../../../src/pipeline/cache/store.js';
 import type { CachedEntry } from '../../../src/pipeline/cache/store.js';
+import type { ChatResponse } from '../../../src/types.js';
 import { upstreamResponse } from './call-context.js';
 
 const entry = (text: string): CachedEntry => ({ response: upstreamResponse({ text }), storedAt: 0 });
@@ -88,6 +89,19 @@ describe('createMemoryCacheStore', () => {
     expect(store.getNow?.('b')).toBeUndefined();
     time = 1_000;
     expect(store.getNow?.('a')).toBeUndefined();
+  });
+
+  it('stores at once with setNow, keeping a copy of the entry\'s own fields only', () => {
+    const store = createMemoryCacheStore({ maxEntries: 10 });
+    const whole: ChatResponse = { ...upstreamResponse({ toolCalls: [{ id: 'c', name: 'f', arguments: { x: 1 } }] }), attempts: [], latencyMs: 12.5, requestId: 'first-call', cached: false };
+    store.setNow?.('k', { response: whole, storedAt: 7 }, 1_000);
+    (whole.toolCalls[0]?.arguments as Record<string, unknown>).x = 'changed by the first caller';
+    const held = store.getNow?.('k');
+    expect(held?.storedAt).toBe(7);
+    expect(held?.response.toolCalls[0]?.arguments).toEqual({ x: 1 });
+    for (const perCall of ['attempts', 'latencyMs', 'requestId', 'cached']) expect(held?.response).not.toHaveProperty(perCall);
+    store.setNow?.('zero', { response: whole, storedAt: 7 }, 0);
+    expect(store.size).toBe(1);
   });
 
   it('refuses a maxEntries that is not a positive integer, naming it', () => {
