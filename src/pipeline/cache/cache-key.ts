@@ -66,7 +66,10 @@ export function cacheKey(input: CacheKeyInput, policy: CachePolicy): string {
     request.stop ?? null,
     policy.perUser ? [input.identity?.user ?? null, input.identity?.tenant ?? null] : null,
   ]);
-  return policy.keyPrefix + hash('sha256', canonical, 'hex');
+  // Joined, not added: `+` makes a cons string (a pair of pointers) that stays a cons in the
+  // store's map, so every lookup hashes and compares it by walking both halves, and every
+  // scavenge that finds it held must short-cut it. `join` writes one flat string.
+  return [policy.keyPrefix, hash('sha256', canonical, 'hex')].join('');
 }
 
 function canonicalPart(part: ContentPart): unknown[] {
