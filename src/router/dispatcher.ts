@@ -24,7 +24,7 @@ import { ADMITTED_NOW } from '../pipeline/breaker/breaker-rules.js';
 import type { CallContext, CallOutcome } from '../pipeline/context.js';
 import { backoffDelay } from '../pipeline/retry/backoff.js';
 import type { RetryBudget } from '../pipeline/retry/retry-budget.js';
-import type { AdapterCall, AdapterStreamPart, ProviderAdapter } from '../provider-spec.js';
+import type { AdapterCall, AdapterResult, AdapterStreamPart, ProviderAdapter } from '../provider-spec.js';
 import type { Attempt, ChatResponse, StreamEvent, Target } from '../types.js';
 import { buildResponse, isOutputPart, StreamAccumulator } from './response-assembly.js';
 import { chooseTarget } from './target-selection.js';
@@ -226,16 +226,28 @@ export function createDispatcher(dependencies: DispatcherDependencies): (context
     return context.mode === 'stream' ? streamAttempt(context, adapter, call, attempt) : chatAttempt(context, adapter, call, attempt);
   }
 
-  async function chatAttempt(context: CallContext, adapter: ProviderAdapter, call: AdapterCall, attempt: AttemptTarget): Promise<CallOutcome> {
+  /**
+   * One chat try. Not an async function: while the upstream answers, a suspended async function
+   * keeps its generator, saved registers and await closures alive, and at 64 calls in flight every
+   * scavenge copies that for every call; two reactions on the adapter's promise keep less.
+   */
+  function chatAttempt(context: CallContext, adapter: ProviderAdapter, call: AdapterCall, attempt: AttemptTarget): Promise<CallOutcome> {
     const started = performance.now();
-    let result;
+    let answer: Promise<AdapterResult>;
     try {
-      result = await adapter.doChat(call);
+      answer = adapter.doChat(call);
     } catch (error) {
-      const mapped = failAttempt(error, call.signal, attempt);
-      recordAttempt(context, { target: attempt.resolved, route: attempt.route.name, outcome: mapped.category, ...(mapped.status === undefined ? {} : { status: mapped.status }), ms: performance.now() - started }, mapped);
-      throw mapped;
+      answer = Promise.reject(error);
     }
+    return answer.then(
+      (result) => chatSucceeded(context, attempt, result, started),
+      (error: unknown) => {
+        throw chatFailed(context, call, attempt, error, started);
+      },
+    );
+  }
+
+  function chatSucceeded(context: CallContext, attempt: AttemptTarget, result: AdapterResult, started: number): CallOutcome {
     if (attempt.breakerOn) breakers?.record(attempt.key, attempt.policies.breaker, 'success', attempt.probe);
     recordAttempt(context, { target: attempt.resolved, route: attempt.route.name, outcome: 'ok', status: 200, ms: performance.now() - started });
     const response = buildResponse(result, {
@@ -246,6 +258,13 @@ export function createDispatcher(dependencies: DispatcherDependencies): (context
       requestId: context.requestId,
     });
     return { kind: 'response', response };
+  }
+
+  /** The failed try's error in the taxonomy, recorded as an attempt (and counted by its breaker). */
+  function chatFailed(context: CallContext, call: AdapterCall, attempt: AttemptTarget, error: unknown, started: number): SwitchyardError {
+    const mapped = failAttempt(error, call.signal, attempt);
+    recordAttempt(context, { target: attempt.resolved, route: attempt.route.name, outcome: mapped.category, ...(mapped.status === undefined ? {} : { status: mapped.status }), ms: performance.now() - started }, mapped);
+    return mapped;
   }
 
   async function streamAttempt(context: CallContext, adapter: ProviderAdapter, call: AdapterCall, attempt: AttemptTarget): Promise<CallOutcome> {
