@@ -67,8 +67,8 @@ export function cacheKey(input: CacheKeyInput, policy: CachePolicy): string {
     policy.perUser ? [input.identity?.user ?? null, input.identity?.tenant ?? null] : null,
   ]);
   // Joined, not added: `+` makes a cons string (a pair of pointers) that stays a cons in the
-  // store's map, so every lookup hashes and compares it by walking both halves, and every
-  // scavenge that finds it held must short-cut it. `join` writes one flat string.
+  // store's map, so every lookup compares it through the runtime instead of inline. `join` writes
+  // one flat string.
   return [policy.keyPrefix, hash('sha256', canonical, 'hex')].join('');
 }
 
