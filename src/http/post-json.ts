@@ -80,15 +80,29 @@ export async function postJson(args: PostJsonArguments): Promise<HttpResponse> {
  * Sends the request and reads the whole answer: resolves with the parsed JSON body of a 2xx
  * response, throws a mapped error for any other status, and a `server` error for a body that is
  * not JSON. For non-streaming calls; uses the transport's `exchange` when it has one.
+ *
+ * Not an async function: while the upstream answers, a suspended async function keeps its frame
+ * alive, and with many calls in flight every young-generation collection copies it for each; one
+ * reaction on the exchange keeps less.
  */
-export async function exchangeJson(args: PostJsonArguments): Promise<unknown> {
-  let exchange: HttpExchange;
+export function exchangeJson(args: PostJsonArguments): Promise<unknown> {
+  let exchanging: Promise<HttpExchange>;
   try {
     const request = requestOf(args);
-    exchange = args.transport.exchange === undefined ? await exchangeBySend(args.transport, request) : await args.transport.exchange(request);
+    exchanging = args.transport.exchange === undefined ? exchangeBySend(args.transport, request) : args.transport.exchange(request);
   } catch (error) {
-    throw stamp(error, args);
+    return Promise.reject(stamp(error, args));
   }
+  return exchanging.then(
+    (exchange) => parsedAnswer(exchange, args),
+    (error: unknown) => {
+      throw stamp(error, args);
+    },
+  );
+}
+
+/** The parsed body of a 2xx exchange; a mapped error for any other status or a body that is not JSON. */
+function parsedAnswer(exchange: HttpExchange, args: PostJsonArguments): unknown {
   if (exchange.status < 200 || exchange.status >= 300) throw failureOf(exchange.status, exchange.headers, exchange.text, args);
   try {
     return JSON.parse(exchange.text);
