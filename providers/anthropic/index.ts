@@ -45,13 +45,21 @@ export const createAnthropicAdapter: AdapterFactory = ({ settings, transport }) 
   const adapter: ProviderAdapter = {
     id: settings.id,
     type: 'anthropic',
-    async doChat(call) {
-      const answer = await exchangeJson(requestFor(call, false));
+    // Not async: a suspended async function's frame would stay alive while the upstream answers.
+    doChat(call) {
+      let answer: Promise<unknown>;
       try {
-        return parseAnthropicMessage(answer, settings.id);
+        answer = exchangeJson(requestFor(call, false));
       } catch (error) {
-        throw stamp(error, call);
+        return Promise.reject(error);
       }
+      return answer.then((body) => {
+        try {
+          return parseAnthropicMessage(body, settings.id);
+        } catch (error) {
+          throw stamp(error, call);
+        }
+      });
     },
     async doStream(call): Promise<AsyncIterable<AdapterStreamPart>> {
       const response = await postJson(requestFor(call, true));

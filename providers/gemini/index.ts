@@ -72,12 +72,26 @@ export const createGeminiAdapter: AdapterFactory = ({ settings, transport }) => 
     id: settings.id,
     type: 'gemini',
 
-    async doChat(call) {
+    // Not async: a suspended async function's frame would stay alive while the upstream answers.
+    doChat(call) {
+      let answer: Promise<unknown>;
       try {
-        return parseGeminiResponse(await exchangeJson(requestFor(call, false)), settings.id);
+        answer = exchangeJson(requestFor(call, false));
       } catch (error) {
-        throw stamp(error, settings.id, call.model);
+        return Promise.reject(stamp(error, settings.id, call.model));
       }
+      return answer.then(
+        (body) => {
+          try {
+            return parseGeminiResponse(body, settings.id);
+          } catch (error) {
+            throw stamp(error, settings.id, call.model);
+          }
+        },
+        (error: unknown) => {
+          throw stamp(error, settings.id, call.model);
+        },
+      );
     },
 
     async doStream(call) {

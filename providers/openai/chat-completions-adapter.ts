@@ -99,14 +99,21 @@ export function createChatCompletionsAdapter(options: ChatCompletionsAdapterOpti
     id: provider,
     type: settings.type,
 
-    async doChat(call) {
-      const requestBody = body(call, false);
-      const answer = await exchangeJson({ transport, call, url: dialect.url(call.model), headers, body: requestBody, mapError, provider });
+    // Not async: a suspended async function's frame would stay alive while the upstream answers.
+    doChat(call) {
+      let answer: Promise<unknown>;
       try {
-        return parseChatCompletion(answer, provider);
+        answer = exchangeJson({ transport, call, url: dialect.url(call.model), headers, body: body(call, false), mapError, provider });
       } catch (error) {
-        throw stampError(error, call);
+        return Promise.reject(error);
       }
+      return answer.then((parsed) => {
+        try {
+          return parseChatCompletion(parsed, provider);
+        } catch (error) {
+          throw stampError(error, call);
+        }
+      });
     },
 
     async doStream(call) {
