@@ -15,7 +15,7 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
-import { median } from './support.js';
+import { bundleWorkload, median } from './support.js';
 
 const run = promisify(execFile);
 const { values } = parseArgs({
@@ -28,8 +28,7 @@ const { values } = parseArgs({
 const calls = Number(values.calls);
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const bundle = fileURLToPath(new URL('./.gc-workload.mjs', import.meta.url));
-await run('npx', ['esbuild', 'bench/instructions-workload.ts', '--bundle', '--platform=node', '--format=esm', `--outfile=${bundle}`, '--packages=external', '--log-level=warning'], { cwd: root });
+const bundle = await bundleWorkload('.gc-workload.mjs');
 
 /** One `--trace-gc-nvp` line: its numeric fields by name, and the kind of collection (`s`, `mc`, …). */
 interface GcEvent {
@@ -60,7 +59,8 @@ for (const mode of values.modes.split(',')) {
   const scavenges = events.filter((event) => event.kind === 's');
   const majors = events.filter((event) => event.kind !== 's');
   const steady = scavenges.slice(Math.floor(scavenges.length / 4));
-  const allocated = scavenges.reduce((sum, event) => sum + field(event, 'allocated'), 0);
+  // Every collection reports what was allocated since the one before it.
+  const allocated = events.reduce((sum, event) => sum + field(event, 'allocated'), 0);
   const pause = (list: readonly GcEvent[]): number => list.reduce((sum, event) => sum + field(event, 'pause'), 0);
   console.log(
     [

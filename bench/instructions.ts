@@ -22,6 +22,7 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
+import { bundleWorkload } from './support.js';
 
 const run = promisify(execFile);
 const { values } = parseArgs({
@@ -36,8 +37,7 @@ const [fewer, more] = values.calls.split(',').map(Number) as [number, number];
 if (!(more > fewer)) throw new Error('--calls takes two increasing counts, e.g. 2000,6000');
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const bundle = fileURLToPath(new URL('./.instructions-workload.mjs', import.meta.url));
-await run('npx', ['esbuild', 'bench/instructions-workload.ts', '--bundle', '--platform=node', '--format=esm', `--outfile=${bundle}`, '--packages=external', '--log-level=warning'], { cwd: root });
+const bundle = await bundleWorkload('.instructions-workload.mjs');
 
 /** Instructions counted by callgrind for one run of the workload. */
 async function count(mode: string, calls: number): Promise<number> {

@@ -2,10 +2,12 @@
  * Shared benchmark helpers: start the simulator in a child process, run a fixed number of calls at a
  * given concurrency, and summarise latencies.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 
 /** A simulator running in a child process. */
 export interface SimulatorProcess {
@@ -179,4 +181,16 @@ export async function startBenchProcess(script: URL, env: Record<string, string>
       child.stdin?.write(`${line}\n`);
     },
   };
+}
+
+/**
+ * Bundles `bench/instructions-workload.ts` with esbuild into `bench/<name>` (packages left external,
+ * so they resolve from the repository) and returns the bundle's path: the analysis scripts run it
+ * under valgrind or V8 flags without a TypeScript loader in the process.
+ */
+export async function bundleWorkload(name: string): Promise<string> {
+  const bundle = fileURLToPath(new URL(`./${name}`, import.meta.url));
+  const root = fileURLToPath(new URL('..', import.meta.url));
+  await promisify(execFile)('npx', ['esbuild', 'bench/instructions-workload.ts', '--bundle', '--platform=node', '--format=esm', `--outfile=${bundle}`, '--packages=external', '--log-level=warning'], { cwd: root });
+  return bundle;
 }
