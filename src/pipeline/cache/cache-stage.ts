@@ -28,7 +28,7 @@ import type { Stage } from '../stage.js';
 import { cacheKey, isCacheable } from './cache-key.js';
 import { answerFields } from './copy-entry.js';
 import { replayStream } from './replay-stream.js';
-import { createSingleFlight } from './single-flight.js';
+import { createSingleFlight, type Flight } from './single-flight.js';
 import type { CachedEntry, CachedResponse, CacheStore } from './store.js';
 
 /** Options of `createCacheStage`. */
@@ -88,14 +88,18 @@ export function createCacheStage(store: CacheStore, options: CacheStageOptions =
     }
   }
 
+  /** Goes upstream for `key`, or joins the call already doing so; the answer is stored before the flight settles, so no caller falls between the two. */
+  function upstreamFlight(context: CallContext, key: string, ttlMs: number, next: (context: CallContext) => Promise<CallOutcome>): Flight<CallOutcome> {
+    return flights.run(key, () => next(context).then((outcome) => storeOutcome(key, outcome, ttlMs)));
+  }
+
   /**
    * A chat call that missed: the first caller of a key goes upstream, callers of the same key
    * arriving meanwhile share its answer. Not an async function: the first caller gets the flight's
    * promise itself, without another promise and two more turns of the microtask queue around it.
    */
   function chatMiss(context: CallContext, key: string, ttlMs: number, next: (context: CallContext) => Promise<CallOutcome>): Promise<CallOutcome> {
-    // Stored before the flight settles, so no caller falls between the flight and the store.
-    const flight = flights.run(key, () => next(context).then((outcome) => storeOutcome(key, outcome, ttlMs)));
+    const flight = upstreamFlight(context, key, ttlMs, next);
     if (!flight.shared) {
       context.notes.cache = 'miss';
       return flight.promise;
@@ -114,7 +118,7 @@ export function createCacheStage(store: CacheStore, options: CacheStageOptions =
       } catch (error) {
         // The first caller went away and took the upstream call with it; this caller did not.
         if (isCancellation(error) && !context.signal.aborted && rejoins < MAX_REJOINS) {
-          const again = flights.run(key, () => next(context).then((result) => storeOutcome(key, result, ttlMs)));
+          const again = upstreamFlight(context, key, ttlMs, next);
           if (!again.shared) {
             context.notes.cache = 'miss';
             return again.promise;
