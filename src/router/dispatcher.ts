@@ -242,7 +242,7 @@ export function createDispatcher(dependencies: DispatcherDependencies): (context
     return answer.then(
       (result) => chatSucceeded(context, attempt, result, started),
       (error: unknown) => {
-        throw chatFailed(context, call, attempt, error, started);
+        throw attemptFailed(context, call, attempt, error, started);
       },
     );
   }
@@ -260,8 +260,8 @@ export function createDispatcher(dependencies: DispatcherDependencies): (context
     return { kind: 'response', response };
   }
 
-  /** The failed try's error in the taxonomy, recorded as an attempt (and counted by its breaker). */
-  function chatFailed(context: CallContext, call: AdapterCall, attempt: AttemptTarget, error: unknown, started: number): SwitchyardError {
+  /** A failed try's error (chat, or a stream before its first output) in the taxonomy, recorded as an attempt and counted by its breaker. */
+  function attemptFailed(context: CallContext, call: AdapterCall, attempt: AttemptTarget, error: unknown, started: number): SwitchyardError {
     const mapped = failAttempt(error, call.signal, attempt);
     recordAttempt(context, { target: attempt.resolved, route: attempt.route.name, outcome: mapped.category, ...(mapped.status === undefined ? {} : { status: mapped.status }), ms: performance.now() - started }, mapped);
     return mapped;
@@ -287,9 +287,7 @@ export function createDispatcher(dependencies: DispatcherDependencies): (context
       }
     } catch (error) {
       void iterator?.return?.();
-      const mapped = fail(error);
-      recordAttempt(context, { target: resolvedTarget, route: route.name, outcome: mapped.category, ...(mapped.status === undefined ? {} : { status: mapped.status }), ms: performance.now() - started }, mapped);
-      throw mapped;
+      throw attemptFailed(context, call, attempt, error, started);
     }
     const firstOutputAt = performance.now();
     recordAttempt(context, { target: resolvedTarget, route: route.name, outcome: 'ok', status: 200, ms: firstOutputAt - started });
