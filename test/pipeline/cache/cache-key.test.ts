@@ -134,7 +134,7 @@ describe('cacheKey format', () => {
     expect(cacheKey({ route: 'chat', request: { ...request, toolChoice: 'auto' }, identity }, perUser)).toBe(referenceKey('chat', { ...request, toolChoice: 'auto' }, policy.keyPrefix, identity));
   });
 
-  it('writes every string as JSON does wherever it sits, escaped or not', () => {
+  it('writes every awkward string as JSON does, in every string position of the key', () => {
     for (const text of awkward) {
       const request: ChatRequest = {
         model: 'chat',
