@@ -88,9 +88,17 @@ export function createCacheStage(store: CacheStore, options: CacheStageOptions =
     }
   }
 
-  /** Goes upstream for `key`, or joins the call already doing so; the answer is stored before the flight settles, so no caller falls between the two. */
+  /**
+   * Goes upstream for `key`, or joins the call already doing so. The answer is stored in the
+   * reaction that ends the flight, so no caller falls between the two, and the first caller's
+   * promise is the flight's own: one promise layer over the upstream call, not two.
+   */
   function upstreamFlight(context: CallContext, key: string, ttlMs: number, next: (context: CallContext) => Promise<CallOutcome>): Flight<CallOutcome> {
-    return flights.run(key, () => next(context).then((outcome) => storeOutcome(key, outcome, ttlMs)));
+    return flights.run(
+      key,
+      () => next(context),
+      (outcome) => storeOutcome(key, outcome, ttlMs),
+    );
   }
 
   /**

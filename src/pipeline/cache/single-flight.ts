@@ -15,8 +15,14 @@ export interface Flight<T> {
 
 /** Runs work at most once at a time per key. */
 export interface SingleFlight<T> {
-  /** Starts `fn` for `key`, or joins the run of `key` already in flight (then `fn` is not called). */
-  run(key: string, fn: () => Promise<T>): Flight<T>;
+  /**
+   * Starts `fn` for `key`, or joins the run of `key` already in flight (then `fn` and `settle` are
+   * not called). `settle`, when given, takes the run's value in the same reaction that forgets the
+   * key, before any caller sees it, and what it returns is what every caller gets: work done there
+   * (storing an answer, say) is done before a new run of the key can start, with no promise of its
+   * own.
+   */
+  run(key: string, fn: () => Promise<T>, settle?: (value: T) => T): Flight<T>;
   /** Keys currently in flight. */
   readonly size: number;
 }
@@ -37,7 +43,7 @@ export function createSingleFlight<T>(): SingleFlight<T> {
     get size() {
       return inFlight.size;
     },
-    run(key, fn) {
+    run(key, fn, settle) {
       const running = inFlight.get(key);
       if (running !== undefined) return { promise: running, shared: true };
       let started: Promise<T>;
@@ -46,12 +52,12 @@ export function createSingleFlight<T>(): SingleFlight<T> {
       } catch (error) {
         started = Promise.reject(error);
       }
-      // The key is forgotten inside the one promise every caller gets, so it is gone before any
-      // caller's continuation runs; one derived promise per run, no extra reaction.
+      // The key is forgotten (and `settle` applied) inside the one promise every caller gets, so
+      // both are done before any caller's continuation runs; one derived promise per run.
       const promise: Promise<T> = Promise.resolve(started).then(
         (value) => {
           forget(key, promise);
-          return value;
+          return settle === undefined ? value : settle(value);
         },
         (error: unknown) => {
           forget(key, promise);

@@ -80,4 +80,31 @@ describe('createSingleFlight', () => {
     expect(second.shared).toBe(false);
     expect(await second.promise).toBe(2);
   });
+
+  it('settles once, before any caller sees the value, and every caller gets what settle returned', async () => {
+    const flights = createSingleFlight<string>();
+    const gate = deferred<string>();
+    const settled: { value: string; inFlight: number }[] = [];
+    const settle = (value: string): string => {
+      settled.push({ value, inFlight: flights.size });
+      return `${value} (stored)`;
+    };
+    const runs = Array.from({ length: 3 }, () => flights.run('k', () => gate.promise, settle));
+    gate.resolve('answer');
+    const seen = await Promise.all(runs.map((run) => run.promise.then((value) => ({ value, settleCalls: settled.length }))));
+    expect(seen).toEqual(Array(3).fill({ value: 'answer (stored)', settleCalls: 1 }));
+    expect(settled).toEqual([{ value: 'answer', inFlight: 0 }]);
+  });
+
+  it('does not settle a failed run', async () => {
+    const flights = createSingleFlight<string>();
+    let settleCalls = 0;
+    const run = flights.run('k', () => Promise.reject(new Error('down')), (value) => {
+      settleCalls += 1;
+      return value;
+    });
+    await expect(run.promise).rejects.toThrow('down');
+    expect(settleCalls).toBe(0);
+    expect(flights.size).toBe(0);
+  });
 });
