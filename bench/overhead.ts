@@ -12,9 +12,11 @@
  * - whole streams at saturation (concurrency 64): streams per second and client CPU per stream. The
  *   raw client parses every event's JSON, as any client reading a stream must.
  * Latency samples are taken call by call in turn (raw, defaults, pipeline, raw, …), and throughput
- * ratios within each round, so drift on the machine affects all contenders alike.
+ * ratios within each round, so drift on the machine affects all contenders alike. The loads of a
+ * round run in a different order each round (every order in turn, `roundOrder`): in a fixed order
+ * each contender's load followed the same other contender's, whose garbage it collected.
  *
- * Usage: `npm run bench [-- --calls 3000 --rounds 3 --write]` (builds, then measures the built
+ * Usage: `npm run bench [-- --calls 3000 --rounds 6 --write]` (builds, then measures the built
  * package as users import it); `npx tsx bench/overhead.ts` measures the sources through tsx.
  * `--write` replaces the overhead section of docs/benchmarks.md.
  */
@@ -24,12 +26,13 @@ import { parseArgs } from 'node:util';
 import { Pool } from 'undici';
 import type { createRouter as CreateRouter } from '../src/create-router.js';
 import { parseSse } from '../src/streaming/sse.js';
-import { loadLine, machineLine, median, runLoad, sequential, startSimulatorProcess, summarise } from './support.js';
+import { loadLine, machineLine, median, roundOrder, runLoad, sequential, startSimulatorProcess, summarise } from './support.js';
 
 const { values } = parseArgs({
   options: {
     calls: { type: 'string', default: '3000' },
-    rounds: { type: 'string', default: '3' },
+    /** Rounds; a multiple of 6 runs the three contenders' loads in every order equally often. */
+    rounds: { type: 'string', default: '6' },
     concurrency: { type: 'string', default: '64' },
     write: { type: 'boolean', default: false },
     /** Measure the built package (`npm run build` first), as users import it, instead of the sources through tsx. */
@@ -161,10 +164,12 @@ for (const contender of contenders) {
 const samples = contenders.map(() => ({ latency: [] as number[], ttft: [] as number[], throughput: [] as number[], cpu: [] as number[], streamThroughput: [] as number[], streamCpu: [] as number[] }));
 for (let round = 0; round < rounds; round += 1) {
   // Contenders take turns call by call (latency) and load by load within each round (throughput),
-  // so drift on the machine affects all alike.
+  // so drift on the machine affects all alike; the loads' order changes from round to round.
   const latencies = await interleavedLatencies(calls, contenders.map((contender) => contender.chat));
   for (const [index, list] of latencies.entries()) samples[index]?.latency.push(...list);
-  for (const [index, contender] of contenders.entries()) {
+  const order = roundOrder(round, contenders.length);
+  for (const index of order) {
+    const contender = contenders[index] as (typeof contenders)[number];
     const cpuBefore = process.cpuUsage();
     const load = await runLoad(calls * 3, concurrency, contender.chat);
     const cpu = process.cpuUsage(cpuBefore);
@@ -172,7 +177,8 @@ for (let round = 0; round < rounds; round += 1) {
     samples[index]?.cpu.push((cpu.user + cpu.system) / (calls * 3));
   }
   const streams = Math.floor(calls / 2);
-  for (const [index, contender] of contenders.entries()) {
+  for (const index of order) {
+    const contender = contenders[index] as (typeof contenders)[number];
     const cpuBefore = process.cpuUsage();
     const load = await runLoad(streams, concurrency, contender.wholeStream);
     const cpu = process.cpuUsage(cpuBefore);

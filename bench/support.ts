@@ -65,6 +65,22 @@ export function median(list: readonly number[]): number {
   return [...list].sort((left, right) => left - right)[Math.floor(list.length / 2)] ?? 0;
 }
 
+/**
+ * The order in which `count` contenders take their turns in round `round`: every permutation in
+ * turn, so that over a multiple of `count!` rounds each contender runs equally often in each
+ * position and after each other contender. A fixed order ties a contender to the one before it
+ * (whose garbage its run collects) and to its place in the round.
+ */
+export function roundOrder(round: number, count: number): number[] {
+  const orders = permutations(Array.from({ length: count }, (_, index) => index));
+  return orders[round % orders.length] ?? [];
+}
+
+function permutations(items: readonly number[]): number[][] {
+  if (items.length <= 1) return [[...items]];
+  return items.flatMap((item, index) => permutations([...items.slice(0, index), ...items.slice(index + 1)]).map((rest) => [item, ...rest]));
+}
+
 /** Runs `total` calls one after another; returns each call's latency in milliseconds. */
 export async function sequential(total: number, call: () => Promise<unknown>): Promise<number[]> {
   const latencies: number[] = [];
