@@ -33,6 +33,7 @@ function recordingLimiter(options: { readonly admitAtOnce?: boolean; readonly th
       const lease = inner.tryAcquireNow?.(keys, limits);
       return lease === undefined ? undefined : recorded(lease);
     },
+    degraded: false,
     close: () => inner.close(),
   };
   return { limiter, releases };
