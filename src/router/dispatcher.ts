@@ -67,6 +67,14 @@ interface AttemptTarget {
   readonly resolved: Target;
 }
 
+/** What a call's tries have found so far. */
+interface DispatchState {
+  /** Targets ruled out for the rest of the call. */
+  excluded: Set<string> | undefined;
+  /** The failure the call ends with when nothing answers. */
+  lastError: SwitchyardError | undefined;
+}
+
 /** Categories that rule a target out for the rest of the call but may be fixed elsewhere. */
 function countsAgainstBreaker(error: SwitchyardError): boolean {
   return !isCallerFault(error.category) && error.category !== 'circuit_open';
@@ -354,19 +362,52 @@ export function createDispatcher(dependencies: DispatcherDependencies): (context
     return chain;
   }
 
-  return async function dispatch(context: CallContext): Promise<CallOutcome> {
-    retryBudget.recordCall();
-    const routes = chainOf(context.route);
-    // Created on the first failure: a call whose first try answers allocates no sets.
-    let excluded: Set<string> | undefined;
-    let lastError: SwitchyardError | undefined;
+  /**
+   * A failed try, noted: its target is tried for the route, excluded for the call when the failure
+   * rules it out, and the failure becomes the call's last error. Throws when the call must stop
+   * (the caller's fault, or the caller gave up). Returns true when the try did not count as one (the
+   * target's breaker was open).
+   */
+  function noteFailure(context: CallContext, state: DispatchState, triedKeys: Set<string>, key: string, policies: Policies, error: unknown): boolean {
+    triedKeys.add(key);
+    const failure = SwitchyardError.isInstance(error) ? error : toError(error, context.signal);
+    if (failure.category === 'circuit_open') {
+      (state.excluded ??= new Set()).add(key);
+      const lastError = state.lastError ?? failure;
+      state.lastError = lastError.category === 'circuit_open' && (failure.retryAfterMs ?? Infinity) < (lastError.retryAfterMs ?? Infinity) ? failure : lastError;
+      return true;
+    }
+    state.lastError = failure;
+    if (isCallerFault(failure.category) || context.signal.aborted) throw failure.with({ attempts: context.attempts });
+    if (!policies.retry.on.includes(failure.category)) (state.excluded ??= new Set()).add(key);
+    return false;
+  }
+
+  /**
+   * Every try after the first: the requested route's remaining tries, then its fallbacks, with
+   * backoff and the retry budget. `firstFailure` is the first try's, noted here so that what it
+   * rules out counts as if the loop had made it; undefined when the requested route had no try to
+   * make (no target, or no attempts), and then the loop starts at the first fallback.
+   */
+  async function retryLoop(context: CallContext, routes: readonly RouteConfig[], firstFailure: { readonly key: string; readonly error: unknown } | undefined): Promise<CallOutcome> {
+    // Sets are created on the first failure: a call whose first try answers allocates none.
+    const state: DispatchState = { excluded: undefined, lastError: undefined };
     let tries = 0;
-    for (let routeIndex = 0; routeIndex < routes.length; routeIndex += 1) {
+    for (let routeIndex = firstFailure === undefined ? 1 : 0; routeIndex < routes.length; routeIndex += 1) {
       const route = routes[routeIndex] as RouteConfig;
       const policies = route === context.route ? context.policies : route.policies;
       let triedKeys: Set<string> | undefined;
-      for (let triesInRoute = 0; triesInRoute < policies.retry.attempts; triesInRoute += 1) {
-        const target = nextCandidate(context, route, excluded ?? NO_KEYS, triedKeys ?? NO_KEYS);
+      let triesInRoute = 0;
+      if (routeIndex === 0 && firstFailure !== undefined) {
+        triedKeys = new Set();
+        const skipped = noteFailure(context, state, triedKeys, firstFailure.key, policies, firstFailure.error);
+        if (!skipped) {
+          tries = 1;
+          triesInRoute = 1;
+        }
+      }
+      for (; triesInRoute < policies.retry.attempts; triesInRoute += 1) {
+        const target = nextCandidate(context, route, state.excluded ?? NO_KEYS, triedKeys ?? NO_KEYS);
         if (target === undefined) break;
         const key = targetKey(target);
         if (tries > 0) {
@@ -374,19 +415,20 @@ export function createDispatcher(dependencies: DispatcherDependencies): (context
           if (triedKeys?.has(key) === true) {
             // Waiting out a backoff (or retry-after) while another route could answer now only
             // makes the caller wait: move on to the fallbacks instead.
-            if (hasUntriedTargetAfter(routes, routeIndex, excluded ?? NO_KEYS)) break;
+            if (hasUntriedTargetAfter(routes, routeIndex, state.excluded ?? NO_KEYS)) break;
             const remainingMs = policies.timeout.totalMs > 0 ? policies.timeout.totalMs - (performance.now() - context.startedAt) : Infinity;
-            const computed = backoffDelay(policies.retry, { retryIndex: triesInRoute - 1, retryAfterMs: lastError?.retryAfterMs, remainingMs }, random);
+            const computed = backoffDelay(policies.retry, { retryIndex: triesInRoute - 1, retryAfterMs: state.lastError?.retryAfterMs, remainingMs }, random);
             if (computed === undefined) break; // the provider asked for longer than the call has left
             delay = computed;
           }
           // Only a try that will happen takes budget (not one abandoned for a fallback above).
           if (!retryBudget.tryAcquireRetry(policies.retry.budget)) {
             context.notes.retryBudgetExhausted = true;
-            throw (lastError as SwitchyardError).with({ attempts: context.attempts, message: `${(lastError as SwitchyardError).message} (retry budget exhausted)` });
+            const lastError = state.lastError as SwitchyardError; // a try failed: tries > 0
+            throw lastError.with({ attempts: context.attempts, message: `${lastError.message} (retry budget exhausted)` });
           }
-          if (events.has('retry') && lastError !== undefined) {
-            events.emit('retry', { requestId: context.requestId, target: { provider: target.provider, model: target.model }, route: route.name, delayMs: delay, after: lastError });
+          if (events.has('retry') && state.lastError !== undefined) {
+            events.emit('retry', { requestId: context.requestId, target: { provider: target.provider, model: target.model }, route: route.name, delayMs: delay, after: state.lastError });
           }
           await sleep(delay, context.signal);
         }
@@ -394,25 +436,43 @@ export function createDispatcher(dependencies: DispatcherDependencies): (context
         try {
           return await runAttempt(context, route, policies, target);
         } catch (error) {
-          (triedKeys ??= new Set()).add(key);
-          const failure = SwitchyardError.isInstance(error) ? error : toError(error, context.signal);
-          if (failure.category === 'circuit_open') {
-            (excluded ??= new Set()).add(key);
+          if (noteFailure(context, state, (triedKeys ??= new Set()), key, policies, error)) {
             tries -= 1; // a skipped target is not a try
             triesInRoute -= 1;
-            lastError = lastError ?? failure;
-            if (lastError.category === 'circuit_open' && (failure.retryAfterMs ?? Infinity) < (lastError.retryAfterMs ?? Infinity)) lastError = failure;
-            continue;
           }
-          lastError = failure;
-          if (isCallerFault(failure.category) || context.signal.aborted) throw failure.with({ attempts: context.attempts });
-          if (!policies.retry.on.includes(failure.category)) (excluded ??= new Set()).add(key);
         }
       }
     }
-    if (lastError === undefined) {
+    if (state.lastError === undefined) {
       throw new SwitchyardError({ category: 'circuit_open', message: `no target of route "${context.route.name}" is available`, route: context.route.name, attempts: context.attempts });
     }
-    throw lastError.with({ attempts: context.attempts });
+    throw state.lastError.with({ attempts: context.attempts });
+  }
+
+  /**
+   * The call's first try, made without an async function: most calls are answered by it, and a
+   * suspended async function (the retry loop's frame is the router's largest) would stay alive,
+   * copied by every scavenge, for as long as the upstream takes. A failure goes on in the loop.
+   */
+  return function dispatch(context: CallContext): Promise<CallOutcome> {
+    let routes: readonly RouteConfig[];
+    let target: TargetConfig | undefined;
+    try {
+      retryBudget.recordCall();
+      routes = chainOf(context.route);
+      const route = routes[0] as RouteConfig; // the requested route heads its own chain
+      target = context.policies.retry.attempts > 0 ? nextCandidate(context, route, NO_KEYS, NO_KEYS) : undefined;
+    } catch (error) {
+      return Promise.reject(error); // as an async function would: the caller gets a rejection, never a throw
+    }
+    if (target === undefined) return retryLoop(context, routes, undefined);
+    const key = targetKey(target);
+    let first: Promise<CallOutcome>;
+    try {
+      first = runAttempt(context, routes[0] as RouteConfig, context.policies, target);
+    } catch (error) {
+      first = Promise.reject(error);
+    }
+    return first.then(undefined, (error: unknown) => retryLoop(context, routes, { key, error }));
   };
 }
