@@ -4,13 +4,13 @@
  *
  *   validate → resolve route → [call stages: cache → rate limit] → dispatch (breaker → timeouts → adapter, retries, fallbacks)
  */
-import { randomUUID } from 'node:crypto';
 import type { Registry } from 'prom-client';
 import type { CanaryController } from '../canary/index.js';
 import { performance } from 'node:perf_hooks';
 import type { Policies, RouteConfig, SwitchyardConfig, TargetConfig } from '../config/types.js';
 import { invalidRequest, SwitchyardError } from '../errors.js';
 import { RouterEventHub, type RouterEventName, type RouterEvents, type RouterListener } from '../events.js';
+import { randomUuid } from '../random-uuid.js';
 import { createPooledTransport, DEFAULT_POOL_SETTINGS, type HttpTransport, type PoolSettings } from '../http/transport.js';
 import { mapTransportError } from '../http/transport-errors.js';
 import type { CallContext, CallOutcome } from '../pipeline/context.js';
@@ -163,7 +163,7 @@ export function createRouterFromResolved(config: SwitchyardConfig, options: Rout
     const policies: Policies = policiesForCall(route.policies, callOptions.policies);
     const { signal, dispose } = callSignal(callOptions.signal, policies.timeout.totalMs);
     const context: CallContext = {
-      requestId: callOptions.requestId ?? randomUUID(),
+      requestId: callOptions.requestId ?? randomUuid(),
       request,
       options: callOptions,
       route,

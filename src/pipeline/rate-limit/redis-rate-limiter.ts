@@ -14,7 +14,6 @@
  * `{ enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 1_000, commandTimeout: 500 }`
  * (with the offline queue off, wait for the client's `ready` event before serving traffic).
  */
-import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { RateLimitPolicy } from '../../config/types.js';
 import { redactSecrets, SwitchyardError } from '../../errors.js';
@@ -25,6 +24,7 @@ import type { RateLimitKeys, RateLimiter, RateLimitLease } from './rate-limiter.
 import { CONCURRENCY_LEASE_TTL_MS } from './rate-limiter.js';
 import { ACQUIRE_SCRIPT, RELEASE_SCRIPT, runScript } from './redis-scripts.js';
 import { noLimitLease, waitForRoom } from './wait-for-room.js';
+import { randomUuid } from '../../random-uuid.js';
 
 /** Options of `createRedisRateLimiter`. */
 export interface RedisRateLimiterOptions {
@@ -147,7 +147,7 @@ export function createRedisRateLimiter(options: RedisRateLimiterOptions): RateLi
       if (now() < nextProbeAt) return local.tryAcquire(checks);
       nextProbeAt = now() + PROBE_INTERVAL_MS;
     }
-    const leaseId = randomUUID();
+    const leaseId = randomUuid();
     const args: (string | number)[] = [leaseId, CONCURRENCY_LEASE_TTL_MS];
     for (const check of checks) args.push(check.algorithm, check.limit, check.periodMs);
     let attempt: RoomAttempt;
