@@ -23,16 +23,12 @@ export const createAnthropicAdapter: AdapterFactory = ({ settings, transport }) 
   const streamHeaders = { ...headers, accept: 'text/event-stream' };
 
   function requestFor(call: AdapterCall, stream: boolean): PostJsonArguments {
+    return { transport, call, url, headers: stream ? streamHeaders : headers, mapError: mapAnthropicError, provider: settings.id };
+  }
+
+  function bodyFor(call: AdapterCall, stream: boolean): unknown {
     const body = buildAnthropicRequest({ request: call.request, model: call.model, settings });
-    return {
-      transport,
-      call,
-      url,
-      headers: stream ? streamHeaders : headers,
-      body: stream ? { ...body, stream: true } : body,
-      mapError: mapAnthropicError,
-      provider: settings.id,
-    };
+    return stream ? { ...body, stream: true } : body;
   }
 
   function stamp(error: unknown, call: AdapterCall): SwitchyardError {
@@ -49,7 +45,7 @@ export const createAnthropicAdapter: AdapterFactory = ({ settings, transport }) 
     doChat(call) {
       let answer: Promise<unknown>;
       try {
-        answer = exchangeJson(requestFor(call, false));
+        answer = exchangeJson(requestFor(call, false), bodyFor(call, false));
       } catch (error) {
         return Promise.reject(error);
       }
@@ -62,7 +58,7 @@ export const createAnthropicAdapter: AdapterFactory = ({ settings, transport }) 
       });
     },
     async doStream(call): Promise<AsyncIterable<AdapterStreamPart>> {
-      const response = await postJson(requestFor(call, true));
+      const response = await postJson(requestFor(call, true), bodyFor(call, true));
       return streamAnthropicEvents(parseSse(response.body), { provider: settings.id, model: call.model });
     },
   };

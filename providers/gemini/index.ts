@@ -62,7 +62,6 @@ export const createGeminiAdapter: AdapterFactory = ({ settings, transport }) => 
       call,
       url: urlFor(call.model, stream),
       headers: stream ? streamHeaders : headers,
-      body: buildGeminiRequest(call.request, call.model),
       mapError: mapGeminiError,
       provider: settings.id,
     };
@@ -76,7 +75,7 @@ export const createGeminiAdapter: AdapterFactory = ({ settings, transport }) => 
     doChat(call) {
       let answer: Promise<unknown>;
       try {
-        answer = exchangeJson(requestFor(call, false));
+        answer = exchangeJson(requestFor(call, false), buildGeminiRequest(call.request, call.model));
       } catch (error) {
         return Promise.reject(stamp(error, settings.id, call.model));
       }
@@ -97,7 +96,7 @@ export const createGeminiAdapter: AdapterFactory = ({ settings, transport }) => 
     async doStream(call) {
       let response: HttpResponse;
       try {
-        response = await postJson(requestFor(call, true));
+        response = await postJson(requestFor(call, true), buildGeminiRequest(call.request, call.model));
       } catch (error) {
         throw stamp(error, settings.id, call.model);
       }

@@ -103,7 +103,7 @@ export function createChatCompletionsAdapter(options: ChatCompletionsAdapterOpti
     doChat(call) {
       let answer: Promise<unknown>;
       try {
-        answer = exchangeJson({ transport, call, url: dialect.url(call.model), headers, body: body(call, false), mapError, provider });
+        answer = exchangeJson({ transport, call, url: dialect.url(call.model), headers, mapError, provider }, body(call, false));
       } catch (error) {
         return Promise.reject(error);
       }
@@ -118,15 +118,7 @@ export function createChatCompletionsAdapter(options: ChatCompletionsAdapterOpti
 
     async doStream(call) {
       const requestBody = body(call, true);
-      const response = await postJson({
-        transport,
-        call,
-        url: dialect.url(call.model),
-        headers: streamHeaders,
-        body: requestBody,
-        mapError,
-        provider,
-      });
+      const response = await postJson({ transport, call, url: dialect.url(call.model), headers: streamHeaders, mapError, provider }, requestBody);
       const contentType = headerValue(response.headers, 'content-type') ?? '';
       if (contentType.includes('application/json')) {
         // A server that ignored `stream: true` answered in one piece; replay it as a stream.

@@ -30,7 +30,6 @@ export interface PostJsonArguments {
   readonly url: string;
   /** Sent with `content-type: application/json` added. Pass the same object for every call: it is merged once. */
   readonly headers: Readonly<Record<string, string>>;
-  readonly body: unknown;
   readonly mapError: ErrorMapper;
   /** Provider id, stamped on every error. */
   readonly provider: string;
@@ -48,13 +47,13 @@ function jsonHeaders(headers: Readonly<Record<string, string>>): Readonly<Record
   return merged;
 }
 
-/** The transport request for `args`: the JSON body serialised, the call's signal and timeouts. */
-function requestOf(args: PostJsonArguments): HttpRequest {
+/** The transport request for `args`: `body` serialised, the call's signal and timeouts. */
+function requestOf(args: PostJsonArguments, body: unknown): HttpRequest {
   return {
     url: args.url,
     method: 'POST',
     headers: jsonHeaders(args.headers),
-    body: JSON.stringify(args.body),
+    body: JSON.stringify(body),
     signal: args.call.signal,
     firstByteTimeoutMs: args.call.firstByteTimeoutMs,
     idleTimeoutMs: args.call.idleTimeoutMs,
@@ -62,13 +61,13 @@ function requestOf(args: PostJsonArguments): HttpRequest {
 }
 
 /**
- * Sends the request; resolves with the response for 2xx statuses, throws a mapped error otherwise.
- * For streams: the body is left to the caller to read.
+ * Sends `body` as JSON; resolves with the response for 2xx statuses, throws a mapped error
+ * otherwise. For streams: the response body is left to the caller to read.
  */
-export async function postJson(args: PostJsonArguments): Promise<HttpResponse> {
+export async function postJson(args: PostJsonArguments, body: unknown): Promise<HttpResponse> {
   let response: HttpResponse;
   try {
-    response = await args.transport.send(requestOf(args));
+    response = await args.transport.send(requestOf(args, body));
   } catch (error) {
     throw stamp(error, args);
   }
@@ -83,12 +82,14 @@ export async function postJson(args: PostJsonArguments): Promise<HttpResponse> {
  *
  * Not an async function: while the upstream answers, a suspended async function keeps its frame
  * alive, and with many calls in flight every young-generation collection copies it for each; one
- * reaction on the exchange keeps less.
+ * reaction on the exchange keeps less. For the same reason `body` is not part of `args`: it is
+ * serialised at once, and the reactions, which keep `args` for errors, do not keep the request's
+ * objects.
  */
-export function exchangeJson(args: PostJsonArguments): Promise<unknown> {
+export function exchangeJson(args: PostJsonArguments, body: unknown): Promise<unknown> {
   let exchanging: Promise<HttpExchange>;
   try {
-    const request = requestOf(args);
+    const request = requestOf(args, body);
     exchanging = args.transport.exchange === undefined ? exchangeBySend(args.transport, request) : args.transport.exchange(request);
   } catch (error) {
     return Promise.reject(stamp(error, args));

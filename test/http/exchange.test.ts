@@ -220,7 +220,6 @@ describe('exchangeJson', () => {
     call: { request: { model: 'm', messages: [{ role: 'user', content: 'hi' }] }, model: 'm', signal: new AbortController().signal, firstByteTimeoutMs: 5_000, idleTimeoutMs: 5_000 },
     url: `${base}${path}`,
     headers: {},
-    body: { hello: 'world' },
     mapError: (failure) => new SwitchyardError({ category: failure.status === 529 ? 'overloaded' : 'server', message: `status ${failure.status}: ${JSON.stringify((failure.body as { error?: unknown } | undefined)?.error ?? failure.bodyText)}`, status: failure.status, retryAfterMs: failure.retryAfterMs }),
     provider: 'test-provider',
   });
@@ -231,22 +230,22 @@ describe('exchangeJson', () => {
   ] as const) {
     describe(name, () => {
       it('parses a 2xx JSON body', async () => {
-        await expect(exchangeJson(argumentsFor(transport, '/split'))).resolves.toEqual({ text: 'naïve — 日本' });
+        await expect(exchangeJson(argumentsFor(transport, '/split'), { hello: 'world' })).resolves.toEqual({ text: 'naïve — 日本' });
       });
 
       it('maps an error status through the provider mapper, with retry-after, provider and model', async () => {
-        const error = await failureOf(exchangeJson(argumentsFor(transport, '/overloaded')));
+        const error = await failureOf(exchangeJson(argumentsFor(transport, '/overloaded'), { hello: 'world' }));
         expect(error).toMatchObject({ category: 'overloaded', status: 529, retryAfterMs: 3000, provider: 'test-provider', model: 'm' });
         expect(error.message).toContain('overloaded_error');
       });
 
       it('maps an error status whose body breaks off by its status', async () => {
-        const error = await failureOf(exchangeJson(argumentsFor(transport, '/error-cut')));
+        const error = await failureOf(exchangeJson(argumentsFor(transport, '/error-cut'), { hello: 'world' }));
         expect(error).toMatchObject({ category: 'server', status: 503 });
       });
 
       it('calls a 2xx body that is not JSON a server error', async () => {
-        const error = await failureOf(exchangeJson(argumentsFor(transport, '/not-json')));
+        const error = await failureOf(exchangeJson(argumentsFor(transport, '/not-json'), { hello: 'world' }));
         expect(error).toMatchObject({ category: 'server', provider: 'test-provider', model: 'm' });
         expect(error.message).toContain('not JSON');
       });
