@@ -1,9 +1,9 @@
 /**
  * The Anthropic Messages API adapter (`POST {baseUrl}/v1/messages`), streamed and not.
  */
-import { registerSecret, SwitchyardError } from '../../src/errors.js';
+import { registerSecret } from '../../src/errors.js';
 import { exchangeJson, postJson, type PostJsonArguments } from '../../src/http/post-json.js';
-import type { AdapterCall, AdapterFactory, AdapterStreamPart, ProviderAdapter } from '../../src/provider-spec.js';
+import type { AdapterCall, AdapterFactory, AdapterResult, AdapterStreamPart, ProviderAdapter } from '../../src/provider-spec.js';
 import { parseSse } from '../../src/streaming/sse.js';
 import { mapAnthropicError } from './errors.js';
 import { buildAnthropicHeaders, buildAnthropicRequest } from './request.js';
@@ -31,31 +31,19 @@ export const createAnthropicAdapter: AdapterFactory = ({ settings, transport }) 
     return stream ? { ...body, stream: true } : body;
   }
 
-  function stamp(error: unknown, call: AdapterCall): SwitchyardError {
-    const base = SwitchyardError.isInstance(error)
-      ? error
-      : new SwitchyardError({ category: 'unknown', message: error instanceof Error ? error.message : String(error), cause: error });
-    return base.with({ provider: base.provider ?? settings.id, model: base.model ?? call.model });
-  }
+  /** One parser per adapter, handed to every call's exchange. */
+  const parseAnswer = (json: unknown): AdapterResult => parseAnthropicMessage(json, settings.id);
 
   const adapter: ProviderAdapter = {
     id: settings.id,
     type: 'anthropic',
     // Not async: a suspended async function's frame would stay alive while the upstream answers.
     doChat(call) {
-      let answer: Promise<unknown>;
       try {
-        answer = exchangeJson(requestFor(call, false), bodyFor(call, false));
+        return exchangeJson(requestFor(call, false), bodyFor(call, false), parseAnswer);
       } catch (error) {
         return Promise.reject(error);
       }
-      return answer.then((body) => {
-        try {
-          return parseAnthropicMessage(body, settings.id);
-        } catch (error) {
-          throw stamp(error, call);
-        }
-      });
     },
     async doStream(call): Promise<AsyncIterable<AdapterStreamPart>> {
       const response = await postJson(requestFor(call, true), bodyFor(call, true));

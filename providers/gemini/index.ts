@@ -6,7 +6,7 @@
 import { registerSecret, SwitchyardError } from '../../src/errors.js';
 import { exchangeJson, postJson, type PostJsonArguments } from '../../src/http/post-json.js';
 import type { HttpResponse } from '../../src/http/transport.js';
-import type { AdapterCall, AdapterFactory, AdapterStreamPart, ProviderSettings } from '../../src/provider-spec.js';
+import type { AdapterCall, AdapterFactory, AdapterResult, AdapterStreamPart, ProviderSettings } from '../../src/provider-spec.js';
 import { parseSse } from '../../src/streaming/sse.js';
 import { mapGeminiError } from './errors.js';
 import { buildGeminiRequest } from './request.js';
@@ -56,6 +56,9 @@ export const createGeminiAdapter: AdapterFactory = ({ settings, transport }) => 
     return stream ? `${root}/models/${name}:streamGenerateContent?alt=sse` : `${root}/models/${name}:generateContent`;
   }
 
+  /** One parser per adapter, handed to every call's exchange (which stamps what it throws). */
+  const parseAnswer = (json: unknown): AdapterResult => parseGeminiResponse(json, settings.id);
+
   function requestFor(call: AdapterCall, stream: boolean): PostJsonArguments {
     return {
       transport,
@@ -73,24 +76,11 @@ export const createGeminiAdapter: AdapterFactory = ({ settings, transport }) => 
 
     // Not async: a suspended async function's frame would stay alive while the upstream answers.
     doChat(call) {
-      let answer: Promise<unknown>;
       try {
-        answer = exchangeJson(requestFor(call, false), buildGeminiRequest(call.request, call.model));
+        return exchangeJson(requestFor(call, false), buildGeminiRequest(call.request, call.model), parseAnswer);
       } catch (error) {
         return Promise.reject(stamp(error, settings.id, call.model));
       }
-      return answer.then(
-        (body) => {
-          try {
-            return parseGeminiResponse(body, settings.id);
-          } catch (error) {
-            throw stamp(error, settings.id, call.model);
-          }
-        },
-        (error: unknown) => {
-          throw stamp(error, settings.id, call.model);
-        },
-      );
     },
 
     async doStream(call) {

@@ -77,6 +77,8 @@ export function createChatCompletionsAdapter(options: ChatCompletionsAdapterOpti
   const headers = mergeHeaders(settings.headers, dialect.authHeaders);
   const streamHeaders = { ...headers, accept: 'text/event-stream' };
   const mapError = (failure: FailedResponse): SwitchyardError => mapOpenAIError(failure, settings.apiKey);
+  /** One parser per adapter, handed to every call's exchange (which stamps what it throws). */
+  const parseAnswer = (json: unknown): AdapterResult => parseChatCompletion(json, provider);
 
   function body(call: AdapterCall, stream: boolean): unknown {
     return buildChatCompletionsBody(call.request, {
@@ -101,19 +103,11 @@ export function createChatCompletionsAdapter(options: ChatCompletionsAdapterOpti
 
     // Not async: a suspended async function's frame would stay alive while the upstream answers.
     doChat(call) {
-      let answer: Promise<unknown>;
       try {
-        answer = exchangeJson({ transport, call, url: dialect.url(call.model), headers, mapError, provider }, body(call, false));
+        return exchangeJson({ transport, call, url: dialect.url(call.model), headers, mapError, provider }, body(call, false), parseAnswer);
       } catch (error) {
         return Promise.reject(error);
       }
-      return answer.then((parsed) => {
-        try {
-          return parseChatCompletion(parsed, provider);
-        } catch (error) {
-          throw stampError(error, call);
-        }
-      });
     },
 
     async doStream(call) {

@@ -76,9 +76,12 @@ export async function postJson(args: PostJsonArguments, body: unknown): Promise<
 }
 
 /**
- * Sends the request and reads the whole answer: resolves with the parsed JSON body of a 2xx
+ * Sends the request and reads the whole answer: resolves with `parse` of the JSON body of a 2xx
  * response, throws a mapped error for any other status, and a `server` error for a body that is
- * not JSON. For non-streaming calls; uses the transport's `exchange` when it has one.
+ * not JSON. For non-streaming calls; uses the transport's `exchange` when it has one. What
+ * `parse` throws is stamped with the provider and model like every other error here; it runs in
+ * the same reaction as the status check, so an adapter adds no promise layer of its own (pass one
+ * function per adapter, not one per call).
  *
  * Not an async function: while the upstream answers, a suspended async function keeps its frame
  * alive, and with many calls in flight every young-generation collection copies it for each; one
@@ -86,7 +89,7 @@ export async function postJson(args: PostJsonArguments, body: unknown): Promise<
  * serialised at once, and the reactions, which keep `args` for errors, do not keep the request's
  * objects.
  */
-export function exchangeJson(args: PostJsonArguments, body: unknown): Promise<unknown> {
+export function exchangeJson<T>(args: PostJsonArguments, body: unknown, parse: (json: unknown) => T): Promise<T> {
   let exchanging: Promise<HttpExchange>;
   try {
     const request = requestOf(args, body);
@@ -95,20 +98,26 @@ export function exchangeJson(args: PostJsonArguments, body: unknown): Promise<un
     return Promise.reject(stamp(error, args));
   }
   return exchanging.then(
-    (exchange) => parsedAnswer(exchange, args),
+    (exchange) => parsedAnswer(exchange, args, parse),
     (error: unknown) => {
       throw stamp(error, args);
     },
   );
 }
 
-/** The parsed body of a 2xx exchange; a mapped error for any other status or a body that is not JSON. */
-function parsedAnswer(exchange: HttpExchange, args: PostJsonArguments): unknown {
+/** `parse` of the JSON body of a 2xx exchange; a mapped error for any other status, a body that is not JSON, or what `parse` throws. */
+function parsedAnswer<T>(exchange: HttpExchange, args: PostJsonArguments, parse: (json: unknown) => T): T {
   if (exchange.status < 200 || exchange.status >= 300) throw failureOf(exchange.status, exchange.headers, exchange.text, args);
+  let json: unknown;
   try {
-    return JSON.parse(exchange.text);
+    json = JSON.parse(exchange.text);
   } catch (error) {
     throw stamp(notJson(args.provider, error), args);
+  }
+  try {
+    return parse(json);
+  } catch (error) {
+    throw stamp(error, args);
   }
 }
 

@@ -230,22 +230,38 @@ describe('exchangeJson', () => {
   ] as const) {
     describe(name, () => {
       it('parses a 2xx JSON body', async () => {
-        await expect(exchangeJson(argumentsFor(transport, '/split'), { hello: 'world' })).resolves.toEqual({ text: 'naïve — 日本' });
+        await expect(exchangeJson(argumentsFor(transport, '/split'), { hello: 'world' }, (json) => json)).resolves.toEqual({ text: 'naïve — 日本' });
       });
 
       it('maps an error status through the provider mapper, with retry-after, provider and model', async () => {
-        const error = await failureOf(exchangeJson(argumentsFor(transport, '/overloaded'), { hello: 'world' }));
+        const error = await failureOf(exchangeJson(argumentsFor(transport, '/overloaded'), { hello: 'world' }, (json) => json));
         expect(error).toMatchObject({ category: 'overloaded', status: 529, retryAfterMs: 3000, provider: 'test-provider', model: 'm' });
         expect(error.message).toContain('overloaded_error');
       });
 
       it('maps an error status whose body breaks off by its status', async () => {
-        const error = await failureOf(exchangeJson(argumentsFor(transport, '/error-cut'), { hello: 'world' }));
+        const error = await failureOf(exchangeJson(argumentsFor(transport, '/error-cut'), { hello: 'world' }, (json) => json));
         expect(error).toMatchObject({ category: 'server', status: 503 });
       });
 
+      it('resolves with what parse makes of the JSON body, and stamps what parse throws with provider and model', async () => {
+        await expect(exchangeJson(argumentsFor(transport, '/split'), { hello: 'world' }, (json) => (json as { text: string }).text.length)).resolves.toBe('naïve — 日本'.length);
+        const plain = await failureOf(
+          exchangeJson(argumentsFor(transport, '/split'), { hello: 'world' }, () => {
+            throw new Error('no content blocks');
+          }),
+        );
+        expect(plain).toMatchObject({ category: 'unknown', message: 'no content blocks', provider: 'test-provider', model: 'm' });
+        const mapped = await failureOf(
+          exchangeJson(argumentsFor(transport, '/split'), { hello: 'world' }, () => {
+            throw new SwitchyardError({ category: 'server', message: 'malformed tool arguments', provider: 'upstream-id' });
+          }),
+        );
+        expect(mapped).toMatchObject({ category: 'server', provider: 'upstream-id', model: 'm' });
+      });
+
       it('calls a 2xx body that is not JSON a server error', async () => {
-        const error = await failureOf(exchangeJson(argumentsFor(transport, '/not-json'), { hello: 'world' }));
+        const error = await failureOf(exchangeJson(argumentsFor(transport, '/not-json'), { hello: 'world' }, (json) => json));
         expect(error).toMatchObject({ category: 'server', provider: 'test-provider', model: 'm' });
         expect(error.message).toContain('not JSON');
       });
