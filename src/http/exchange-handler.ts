@@ -28,12 +28,17 @@ export interface HttpExchange {
   readonly text: string;
 }
 
+/** The headers of a response that has not started: none. */
+const NO_HEADERS: HeaderBag = Object.freeze({});
+
 /** Collects one response; settles `resolve` or `reject` exactly once. */
 export class ExchangeHandler implements Dispatcher.DispatchHandler, Relay {
   private controller: Dispatcher.DispatchController | undefined;
   private status = 0;
-  private headers: HeaderBag = {};
-  private chunks: Buffer[] = [];
+  // Both are made when the response arrives, not with the handler: a handler lives as long as the
+  // upstream takes to answer, and every scavenge meanwhile copies what it holds.
+  private headers: HeaderBag = NO_HEADERS;
+  private chunks: Buffer[] | undefined;
   private errorBodyBytes = 0;
   private settled = false;
   private stopListening: (() => void) | undefined;
@@ -90,10 +95,10 @@ export class ExchangeHandler implements Dispatcher.DispatchHandler, Relay {
   /** undici: a piece of the body has arrived. */
   onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
     if (this.status >= 200 && this.status < 300) {
-      this.chunks.push(chunk);
+      (this.chunks ??= []).push(chunk);
     } else if (this.errorBodyBytes < ERROR_BODY_LIMIT) {
       // An error body says what went wrong in its first bytes; the rest is read and dropped.
-      this.chunks.push(chunk);
+      (this.chunks ??= []).push(chunk);
       this.errorBodyBytes += chunk.length;
     }
   }
@@ -118,8 +123,8 @@ export class ExchangeHandler implements Dispatcher.DispatchHandler, Relay {
     this.settled = true;
     this.stopListening?.();
     const chunks = this.chunks;
-    const text = chunks.length === 0 ? '' : chunks.length === 1 ? (chunks[0] as Buffer).toString('utf8') : Buffer.concat(chunks).toString('utf8');
-    this.chunks = [];
+    const text = chunks === undefined ? '' : chunks.length === 1 ? (chunks[0] as Buffer).toString('utf8') : Buffer.concat(chunks).toString('utf8');
+    this.chunks = undefined;
     this.resolve({ status: this.status, headers: this.headers, text });
   }
 }
