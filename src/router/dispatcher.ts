@@ -125,16 +125,29 @@ function anyTarget(): boolean {
 /** No keys: stands for a set not created yet. */
 const NO_KEYS: ReadonlySet<string> = new Set();
 
-const targetKeys = new WeakMap<TargetConfig, string>();
+/** A configured target's names, made once: the breaker's key and the target as responses name it. */
+interface TargetNames {
+  /** `provider/model`. */
+  readonly key: string;
+  /** Frozen, so every response and attempt of the target can share it. */
+  readonly resolved: Target;
+}
+
+const targetNames = new WeakMap<TargetConfig, TargetNames>();
+
+/** The names of a configured target, computed once per target. */
+function namesOf(target: TargetConfig): TargetNames {
+  let names = targetNames.get(target);
+  if (names === undefined) {
+    names = { key: `${target.provider}/${target.model}`, resolved: Object.freeze({ provider: target.provider, model: target.model }) };
+    targetNames.set(target, names);
+  }
+  return names;
+}
 
 /** `provider/model`, computed once per configured target. */
 function targetKey(target: TargetConfig): string {
-  let key = targetKeys.get(target);
-  if (key === undefined) {
-    key = `${target.provider}/${target.model}`;
-    targetKeys.set(target, key);
-  }
-  return key;
+  return namesOf(target).key;
 }
 
 /** Whether a route after `index` in the chain has a target not ruled out for this call. */
@@ -190,12 +203,13 @@ export function createDispatcher(dependencies: DispatcherDependencies): (context
    * allocates nothing for the stream path's closures.
    */
   function runAttempt(context: CallContext, route: RouteConfig, policies: Policies, target: TargetConfig): Promise<CallOutcome> {
-    const key = targetKey(target);
+    const names = namesOf(target);
+    const key = names.key;
     const breakerOn = breakers !== undefined && policies.breaker.enabled;
-    if (!breakerOn) return startAttempt(context, route, policies, target, key, false, false);
+    if (!breakerOn) return startAttempt(context, route, policies, target, names, false, false);
     const pending = breakers.admit(key, policies.breaker);
     // A closed breaker answers with the one pre-resolved admission: no need to wait a tick for it.
-    if (pending === ADMITTED_NOW) return startAttempt(context, route, policies, target, key, true, false);
+    if (pending === ADMITTED_NOW) return startAttempt(context, route, policies, target, names, true, false);
     return pending.then((admission) => {
       if (!admission.allowed) {
         (context.notes.breakerSkips ??= []).push(key);
@@ -208,11 +222,11 @@ export function createDispatcher(dependencies: DispatcherDependencies): (context
           retryAfterMs: admission.retryAfterMs,
         });
       }
-      return startAttempt(context, route, policies, target, key, true, admission.probe);
+      return startAttempt(context, route, policies, target, names, true, admission.probe);
     });
   }
 
-  function startAttempt(context: CallContext, route: RouteConfig, policies: Policies, target: TargetConfig, key: string, breakerOn: boolean, probe: boolean): Promise<CallOutcome> {
+  function startAttempt(context: CallContext, route: RouteConfig, policies: Policies, target: TargetConfig, names: TargetNames, breakerOn: boolean, probe: boolean): Promise<CallOutcome> {
     let adapter: ProviderAdapter;
     try {
       adapter = dependencies.adapterFor(target.provider);
@@ -230,7 +244,7 @@ export function createDispatcher(dependencies: DispatcherDependencies): (context
       firstByteTimeoutMs: policies.timeout.firstByteMs,
       idleTimeoutMs: policies.timeout.idleMs,
     };
-    const attempt: AttemptTarget = { route, policies, target, key, breakerOn, probe, resolved: { provider: target.provider, model: target.model } };
+    const attempt: AttemptTarget = { route, policies, target, key: names.key, breakerOn, probe, resolved: names.resolved };
     return context.mode === 'stream' ? streamAttempt(context, adapter, call, attempt) : chatAttempt(context, adapter, call, attempt);
   }
 

@@ -53,6 +53,18 @@ describe('chat() through every provider type', () => {
     expect(simulator.count()).toBe(1);
   });
 
+  it('names the target in responses and attempts with one shared object no caller can change', async () => {
+    const first = await router.chat(hello('local'));
+    const second = await router.chat(hello('local'));
+    expect(first.target).toEqual({ provider: 'local', model: expect.any(String) });
+    expect(second.target).toEqual(first.target);
+    expect(first.attempts[0]?.target).toEqual(first.target);
+    expect(() => {
+      (first.target as { model: string }).model = 'changed by a caller';
+    }).toThrow(TypeError);
+    expect(second.target.model).not.toBe('changed by a caller');
+  });
+
   it('returns tool calls with parsed arguments', async () => {
     const response = await router.chat({
       model: 'gpt4',
