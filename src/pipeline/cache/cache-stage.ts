@@ -94,11 +94,7 @@ export function createCacheStage(store: CacheStore, options: CacheStageOptions =
    * promise is the flight's own: one promise layer over the upstream call, not two.
    */
   function upstreamFlight(context: CallContext, key: string, ttlMs: number, next: (context: CallContext) => Promise<CallOutcome>): Flight<CallOutcome> {
-    return flights.run(
-      key,
-      () => next(context),
-      (outcome) => storeOutcome(key, outcome, ttlMs),
-    );
+    return flights.run(key, () => next(context), (outcome) => storeOutcome(key, outcome, ttlMs));
   }
 
   /**

@@ -17,6 +17,7 @@
 import type { Redis } from 'ioredis';
 import type { RateLimitPolicy } from '../../config/types.js';
 import { redactSecrets, SwitchyardError } from '../../errors.js';
+import { randomUuid } from '../../random-uuid.js';
 import type { LimitCheck, Refusal, RoomAttempt } from './limit-checks.js';
 import { limitChecks } from './limit-checks.js';
 import { createLocalLimitState } from './local-limit-state.js';
@@ -24,7 +25,6 @@ import type { RateLimitKeys, RateLimiter, RateLimitLease } from './rate-limiter.
 import { CONCURRENCY_LEASE_TTL_MS } from './rate-limiter.js';
 import { ACQUIRE_SCRIPT, RELEASE_SCRIPT, runScript } from './redis-scripts.js';
 import { noLimitLease, waitForRoom } from './wait-for-room.js';
-import { randomUuid } from '../../random-uuid.js';
 
 /** Options of `createRedisRateLimiter`. */
 export interface RedisRateLimiterOptions {
