@@ -2,7 +2,7 @@
  * The Anthropic Messages API adapter (`POST {baseUrl}/v1/messages`), streamed and not.
  */
 import { registerSecret } from '../../src/errors.js';
-import { exchangeJson, postJson, type PostJsonArguments } from '../../src/http/post-json.js';
+import { exchangeJson, jsonEndpoint, postJson } from '../../src/http/post-json.js';
 import type { AdapterCall, AdapterFactory, AdapterResult, AdapterStreamPart, ProviderAdapter } from '../../src/provider-spec.js';
 import { parseSse } from '../../src/streaming/sse.js';
 import { mapAnthropicError } from './errors.js';
@@ -22,9 +22,8 @@ export const createAnthropicAdapter: AdapterFactory = ({ settings, transport }) 
   const headers = buildAnthropicHeaders(settings);
   const streamHeaders = { ...headers, accept: 'text/event-stream' };
 
-  function requestFor(call: AdapterCall, stream: boolean): PostJsonArguments {
-    return { transport, call, url, headers: stream ? streamHeaders : headers, mapError: mapAnthropicError, provider: settings.id };
-  }
+  const chatEndpoint = jsonEndpoint({ transport, headers, mapError: mapAnthropicError, provider: settings.id });
+  const streamEndpoint = jsonEndpoint({ transport, headers: streamHeaders, mapError: mapAnthropicError, provider: settings.id });
 
   function bodyFor(call: AdapterCall, stream: boolean): unknown {
     const body = buildAnthropicRequest({ request: call.request, model: call.model, settings });
@@ -40,13 +39,13 @@ export const createAnthropicAdapter: AdapterFactory = ({ settings, transport }) 
     // Not async: a suspended async function's frame would stay alive while the upstream answers.
     doChat(call) {
       try {
-        return exchangeJson(requestFor(call, false), bodyFor(call, false), parseAnswer);
+        return exchangeJson(chatEndpoint, call, url, bodyFor(call, false), parseAnswer);
       } catch (error) {
         return Promise.reject(error);
       }
     },
     async doStream(call): Promise<AsyncIterable<AdapterStreamPart>> {
-      const response = await postJson(requestFor(call, true), bodyFor(call, true));
+      const response = await postJson(streamEndpoint, call, url, bodyFor(call, true));
       return streamAnthropicEvents(parseSse(response.body), { provider: settings.id, model: call.model });
     },
   };

@@ -4,7 +4,7 @@
  * URL, so it cannot leak through logged URLs.
  */
 import { registerSecret, SwitchyardError } from '../../src/errors.js';
-import { exchangeJson, postJson, type PostJsonArguments } from '../../src/http/post-json.js';
+import { exchangeJson, jsonEndpoint, postJson } from '../../src/http/post-json.js';
 import type { HttpResponse } from '../../src/http/transport.js';
 import type { AdapterCall, AdapterFactory, AdapterResult, AdapterStreamPart, ProviderSettings } from '../../src/provider-spec.js';
 import { parseSse } from '../../src/streaming/sse.js';
@@ -59,16 +59,8 @@ export const createGeminiAdapter: AdapterFactory = ({ settings, transport }) => 
   /** One parser per adapter, handed to every call's exchange (which stamps what it throws). */
   const parseAnswer = (json: unknown): AdapterResult => parseGeminiResponse(json, settings.id);
 
-  function requestFor(call: AdapterCall, stream: boolean): PostJsonArguments {
-    return {
-      transport,
-      call,
-      url: urlFor(call.model, stream),
-      headers: stream ? streamHeaders : headers,
-      mapError: mapGeminiError,
-      provider: settings.id,
-    };
-  }
+  const chatEndpoint = jsonEndpoint({ transport, headers, mapError: mapGeminiError, provider: settings.id });
+  const streamEndpoint = jsonEndpoint({ transport, headers: streamHeaders, mapError: mapGeminiError, provider: settings.id });
 
   return {
     id: settings.id,
@@ -77,7 +69,7 @@ export const createGeminiAdapter: AdapterFactory = ({ settings, transport }) => 
     // Not async: a suspended async function's frame would stay alive while the upstream answers.
     doChat(call) {
       try {
-        return exchangeJson(requestFor(call, false), buildGeminiRequest(call.request, call.model), parseAnswer);
+        return exchangeJson(chatEndpoint, call, urlFor(call.model, false), buildGeminiRequest(call.request, call.model), parseAnswer);
       } catch (error) {
         return Promise.reject(stamp(error, settings.id, call.model));
       }
@@ -86,7 +78,7 @@ export const createGeminiAdapter: AdapterFactory = ({ settings, transport }) => 
     async doStream(call) {
       let response: HttpResponse;
       try {
-        response = await postJson(requestFor(call, true), buildGeminiRequest(call.request, call.model));
+        response = await postJson(streamEndpoint, call, urlFor(call.model, true), buildGeminiRequest(call.request, call.model));
       } catch (error) {
         throw stamp(error, settings.id, call.model);
       }

@@ -5,7 +5,7 @@
  * is shared.
  */
 import { SwitchyardError, type HeaderBag } from '../../src/errors.js';
-import { exchangeJson, postJson, readJson, type FailedResponse } from '../../src/http/post-json.js';
+import { exchangeJson, jsonEndpoint, postJson, readJson, type FailedResponse } from '../../src/http/post-json.js';
 import type { HttpTransport } from '../../src/http/transport.js';
 import type { AdapterCall, AdapterResult, AdapterStreamPart, ProviderAdapter, ProviderSettings } from '../../src/provider-spec.js';
 import { mapOpenAIError } from './errors.js';
@@ -79,6 +79,8 @@ export function createChatCompletionsAdapter(options: ChatCompletionsAdapterOpti
   const mapError = (failure: FailedResponse): SwitchyardError => mapOpenAIError(failure, settings.apiKey);
   /** One parser per adapter, handed to every call's exchange (which stamps what it throws). */
   const parseAnswer = (json: unknown): AdapterResult => parseChatCompletion(json, provider);
+  const chatEndpoint = jsonEndpoint({ transport, headers, mapError, provider });
+  const streamEndpoint = jsonEndpoint({ transport, headers: streamHeaders, mapError, provider });
 
   function body(call: AdapterCall, stream: boolean): unknown {
     return buildChatCompletionsBody(call.request, {
@@ -104,7 +106,7 @@ export function createChatCompletionsAdapter(options: ChatCompletionsAdapterOpti
     // Not async: a suspended async function's frame would stay alive while the upstream answers.
     doChat(call) {
       try {
-        return exchangeJson({ transport, call, url: dialect.url(call.model), headers, mapError, provider }, body(call, false), parseAnswer);
+        return exchangeJson(chatEndpoint, call, dialect.url(call.model), body(call, false), parseAnswer);
       } catch (error) {
         return Promise.reject(error);
       }
@@ -112,7 +114,7 @@ export function createChatCompletionsAdapter(options: ChatCompletionsAdapterOpti
 
     async doStream(call) {
       const requestBody = body(call, true);
-      const response = await postJson({ transport, call, url: dialect.url(call.model), headers: streamHeaders, mapError, provider }, requestBody);
+      const response = await postJson(streamEndpoint, call, dialect.url(call.model), requestBody);
       const contentType = headerValue(response.headers, 'content-type') ?? '';
       if (contentType.includes('application/json')) {
         // A server that ignored `stream: true` answered in one piece; replay it as a stream.

@@ -23,40 +23,36 @@ export interface FailedResponse {
 /** Maps a failed response to an error. */
 export type ErrorMapper = (failure: FailedResponse) => SwitchyardError;
 
-/** Arguments of `postJson`. */
-export interface PostJsonArguments {
+/**
+ * Where an adapter posts JSON and how its failures are mapped: the same for every call (make one
+ * per adapter and kind of request with `jsonEndpoint`). Per-call values (the call, the URL, the
+ * body) are arguments of their own, so the reactions that wait for an answer keep no per-call
+ * object beyond the call itself.
+ */
+export interface JsonEndpoint {
   readonly transport: HttpTransport;
-  readonly call: AdapterCall;
-  readonly url: string;
-  /** Sent with `content-type: application/json` added. Pass the same object for every call: it is merged once. */
+  /** The request headers, `content-type: application/json` included. */
   readonly headers: Readonly<Record<string, string>>;
   readonly mapError: ErrorMapper;
   /** Provider id, stamped on every error. */
   readonly provider: string;
 }
 
-/** Each adapter's header objects with `content-type: application/json` added, built once per object. */
-const jsonHeadersOf = new WeakMap<Readonly<Record<string, string>>, Readonly<Record<string, string>>>();
-
-function jsonHeaders(headers: Readonly<Record<string, string>>): Readonly<Record<string, string>> {
-  let merged = jsonHeadersOf.get(headers);
-  if (merged === undefined) {
-    merged = { 'content-type': 'application/json', ...headers };
-    jsonHeadersOf.set(headers, merged);
-  }
-  return merged;
+/** An endpoint whose requests carry `headers` with `content-type: application/json` added. */
+export function jsonEndpoint(options: { readonly transport: HttpTransport; readonly headers: Readonly<Record<string, string>>; readonly mapError: ErrorMapper; readonly provider: string }): JsonEndpoint {
+  return { transport: options.transport, headers: { 'content-type': 'application/json', ...options.headers }, mapError: options.mapError, provider: options.provider };
 }
 
-/** The transport request for `args`: `body` serialised, the call's signal and timeouts. */
-function requestOf(args: PostJsonArguments, body: unknown): HttpRequest {
+/** The transport request: `body` serialised, the call's signal and timeouts. */
+function requestOf(endpoint: JsonEndpoint, call: AdapterCall, url: string, body: unknown): HttpRequest {
   return {
-    url: args.url,
+    url,
     method: 'POST',
-    headers: jsonHeaders(args.headers),
+    headers: endpoint.headers,
     body: JSON.stringify(body),
-    signal: args.call.signal,
-    firstByteTimeoutMs: args.call.firstByteTimeoutMs,
-    idleTimeoutMs: args.call.idleTimeoutMs,
+    signal: call.signal,
+    firstByteTimeoutMs: call.firstByteTimeoutMs,
+    idleTimeoutMs: call.idleTimeoutMs,
   };
 }
 
@@ -64,15 +60,15 @@ function requestOf(args: PostJsonArguments, body: unknown): HttpRequest {
  * Sends `body` as JSON; resolves with the response for 2xx statuses, throws a mapped error
  * otherwise. For streams: the response body is left to the caller to read.
  */
-export async function postJson(args: PostJsonArguments, body: unknown): Promise<HttpResponse> {
+export async function postJson(endpoint: JsonEndpoint, call: AdapterCall, url: string, body: unknown): Promise<HttpResponse> {
   let response: HttpResponse;
   try {
-    response = await args.transport.send(requestOf(args, body));
+    response = await endpoint.transport.send(requestOf(endpoint, call, url, body));
   } catch (error) {
-    throw stamp(error, args);
+    throw stamp(error, endpoint, call);
   }
   if (response.status >= 200 && response.status < 300) return response;
-  throw failureOf(response.status, response.headers, await errorBodyText(response), args);
+  throw failureOf(response.status, response.headers, await errorBodyText(response), endpoint, call);
 }
 
 /**
@@ -85,39 +81,39 @@ export async function postJson(args: PostJsonArguments, body: unknown): Promise<
  *
  * Not an async function: while the upstream answers, a suspended async function keeps its frame
  * alive, and with many calls in flight every young-generation collection copies it for each; one
- * reaction on the exchange keeps less. For the same reason `body` is not part of `args`: it is
- * serialised at once, and the reactions, which keep `args` for errors, do not keep the request's
- * objects.
+ * reaction on the exchange keeps less. For the same reason the body is serialised at once and not
+ * kept: the reactions keep only the endpoint, the call and the parser, for errors.
  */
-export function exchangeJson<T>(args: PostJsonArguments, body: unknown, parse: (json: unknown) => T): Promise<T> {
+export function exchangeJson<T>(endpoint: JsonEndpoint, call: AdapterCall, url: string, body: unknown, parse: (json: unknown) => T): Promise<T> {
   let exchanging: Promise<HttpExchange>;
   try {
-    const request = requestOf(args, body);
-    exchanging = args.transport.exchange === undefined ? exchangeBySend(args.transport, request) : args.transport.exchange(request);
+    const request = requestOf(endpoint, call, url, body);
+    const { transport } = endpoint;
+    exchanging = transport.exchange === undefined ? exchangeBySend(transport, request) : transport.exchange(request);
   } catch (error) {
-    return Promise.reject(stamp(error, args));
+    return Promise.reject(stamp(error, endpoint, call));
   }
   return exchanging.then(
-    (exchange) => parsedAnswer(exchange, args, parse),
+    (exchange) => parsedAnswer(exchange, endpoint, call, parse),
     (error: unknown) => {
-      throw stamp(error, args);
+      throw stamp(error, endpoint, call);
     },
   );
 }
 
 /** `parse` of the JSON body of a 2xx exchange; a mapped error for any other status, a body that is not JSON, or what `parse` throws. */
-function parsedAnswer<T>(exchange: HttpExchange, args: PostJsonArguments, parse: (json: unknown) => T): T {
-  if (exchange.status < 200 || exchange.status >= 300) throw failureOf(exchange.status, exchange.headers, exchange.text, args);
+function parsedAnswer<T>(exchange: HttpExchange, endpoint: JsonEndpoint, call: AdapterCall, parse: (json: unknown) => T): T {
+  if (exchange.status < 200 || exchange.status >= 300) throw failureOf(exchange.status, exchange.headers, exchange.text, endpoint, call);
   let json: unknown;
   try {
     json = JSON.parse(exchange.text);
   } catch (error) {
-    throw stamp(notJson(args.provider, error), args);
+    throw stamp(notJson(endpoint.provider, error), endpoint, call);
   }
   try {
     return parse(json);
   } catch (error) {
-    throw stamp(error, args);
+    throw stamp(error, endpoint, call);
   }
 }
 
@@ -138,7 +134,7 @@ async function errorBodyText(response: HttpResponse): Promise<string> {
 }
 
 /** The mapped, stamped error for a failed response. */
-function failureOf(status: number, headers: HeaderBag, text: string, args: PostJsonArguments): SwitchyardError {
+function failureOf(status: number, headers: HeaderBag, text: string, endpoint: JsonEndpoint, call: AdapterCall): SwitchyardError {
   const bodyText = text.length > ERROR_BODY_LIMIT ? text.slice(0, ERROR_BODY_LIMIT) : text;
   let body: unknown;
   try {
@@ -147,18 +143,18 @@ function failureOf(status: number, headers: HeaderBag, text: string, args: PostJ
     body = undefined;
   }
   const retryAfterMs = parseRetryAfter(headers);
-  return stamp(args.mapError({ status, headers, bodyText, body, retryAfterMs }), args);
+  return stamp(endpoint.mapError({ status, headers, bodyText, body, retryAfterMs }), endpoint, call);
 }
 
 function notJson(provider: string, cause: unknown): SwitchyardError {
   return new SwitchyardError({ category: 'server', message: `${provider} returned a body that is not JSON`, provider, cause });
 }
 
-function stamp(error: unknown, args: PostJsonArguments): SwitchyardError {
+function stamp(error: unknown, endpoint: JsonEndpoint, call: AdapterCall): SwitchyardError {
   const base = SwitchyardError.isInstance(error)
     ? error
     : new SwitchyardError({ category: 'unknown', message: error instanceof Error ? error.message : String(error), cause: error });
-  return base.with({ provider: base.provider ?? args.provider, model: base.model ?? args.call.model });
+  return base.with({ provider: base.provider ?? endpoint.provider, model: base.model ?? call.model });
 }
 
 /** Reads a success body as JSON, mapping a malformed body to a `server` error. */

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SwitchyardError } from '../../src/errors.js';
-import { exchangeJson, type PostJsonArguments } from '../../src/http/post-json.js';
+import { exchangeJson, jsonEndpoint } from '../../src/http/post-json.js';
 import { FanOutController, sharedListenerCount } from '../../src/http/shared-signal.js';
 import { createPooledTransport, type HttpRequest, type HttpTransport } from '../../src/http/transport.js';
 import { TimeoutReason } from '../../src/http/transport-errors.js';
@@ -210,19 +210,35 @@ describe('HttpTransport.exchange (pooled undici transport)', () => {
   });
 });
 
+describe('jsonEndpoint', () => {
+  it('adds content-type: application/json to the headers once, leaving a content-type of its own in place', () => {
+    const transport: HttpTransport = { send: () => Promise.reject(new Error('unused')), close: () => Promise.resolve() };
+    const mapError = (): SwitchyardError => new SwitchyardError({ category: 'server', message: 'x' });
+    expect(jsonEndpoint({ transport, headers: { 'x-api-key': 'k' }, mapError, provider: 'p' }).headers).toEqual({ 'content-type': 'application/json', 'x-api-key': 'k' });
+    expect(jsonEndpoint({ transport, headers: { 'content-type': 'application/json; charset=utf-8' }, mapError, provider: 'p' }).headers).toEqual({ 'content-type': 'application/json; charset=utf-8' });
+  });
+});
+
 describe('exchangeJson', () => {
   const pooled = createPooledTransport();
   afterAll(() => pooled.close());
   /** The same transport without `exchange`: exchangeJson must fall back to `send`. */
   const sendOnly: HttpTransport = { send: (request) => pooled.send(request), close: () => Promise.resolve() };
-  const argumentsFor = (transport: HttpTransport, path: string): PostJsonArguments => ({
-    transport,
-    call: { request: { model: 'm', messages: [{ role: 'user', content: 'hi' }] }, model: 'm', signal: new AbortController().signal, firstByteTimeoutMs: 5_000, idleTimeoutMs: 5_000 },
-    url: `${base}${path}`,
-    headers: {},
-    mapError: (failure) => new SwitchyardError({ category: failure.status === 529 ? 'overloaded' : 'server', message: `status ${failure.status}: ${JSON.stringify((failure.body as { error?: unknown } | undefined)?.error ?? failure.bodyText)}`, status: failure.status, retryAfterMs: failure.retryAfterMs }),
-    provider: 'test-provider',
-  });
+  const call = { request: { model: 'm', messages: [{ role: 'user' as const, content: 'hi' }] }, model: 'm', signal: new AbortController().signal, firstByteTimeoutMs: 5_000, idleTimeoutMs: 5_000 };
+  /** exchangeJson over `transport` to `path`, the body `{ hello: 'world' }`, parsed by `parse`. */
+  const exchangeVia = <T>(transport: HttpTransport, path: string, parse: (json: unknown) => T): Promise<T> =>
+    exchangeJson(
+      jsonEndpoint({
+        transport,
+        headers: {},
+        mapError: (failure) => new SwitchyardError({ category: failure.status === 529 ? 'overloaded' : 'server', message: `status ${failure.status}: ${JSON.stringify((failure.body as { error?: unknown } | undefined)?.error ?? failure.bodyText)}`, status: failure.status, retryAfterMs: failure.retryAfterMs }),
+        provider: 'test-provider',
+      }),
+      call,
+      `${base}${path}`,
+      { hello: 'world' },
+      parse,
+    );
 
   for (const [name, transport] of [
     ['with exchange', pooled],
@@ -230,30 +246,30 @@ describe('exchangeJson', () => {
   ] as const) {
     describe(name, () => {
       it('parses a 2xx JSON body', async () => {
-        await expect(exchangeJson(argumentsFor(transport, '/split'), { hello: 'world' }, (json) => json)).resolves.toEqual({ text: 'naïve — 日本' });
+        await expect(exchangeVia(transport, '/split', (json) => json)).resolves.toEqual({ text: 'naïve — 日本' });
       });
 
       it('maps an error status through the provider mapper, with retry-after, provider and model', async () => {
-        const error = await failureOf(exchangeJson(argumentsFor(transport, '/overloaded'), { hello: 'world' }, (json) => json));
+        const error = await failureOf(exchangeVia(transport, '/overloaded', (json) => json));
         expect(error).toMatchObject({ category: 'overloaded', status: 529, retryAfterMs: 3000, provider: 'test-provider', model: 'm' });
         expect(error.message).toContain('overloaded_error');
       });
 
       it('maps an error status whose body breaks off by its status', async () => {
-        const error = await failureOf(exchangeJson(argumentsFor(transport, '/error-cut'), { hello: 'world' }, (json) => json));
+        const error = await failureOf(exchangeVia(transport, '/error-cut', (json) => json));
         expect(error).toMatchObject({ category: 'server', status: 503 });
       });
 
       it('resolves with what parse makes of the JSON body, and stamps what parse throws with provider and model', async () => {
-        await expect(exchangeJson(argumentsFor(transport, '/split'), { hello: 'world' }, (json) => (json as { text: string }).text.length)).resolves.toBe('naïve — 日本'.length);
+        await expect(exchangeVia(transport, '/split', (json) => (json as { text: string }).text.length)).resolves.toBe('naïve — 日本'.length);
         const plain = await failureOf(
-          exchangeJson(argumentsFor(transport, '/split'), { hello: 'world' }, () => {
+          exchangeVia(transport, '/split', () => {
             throw new Error('no content blocks');
           }),
         );
         expect(plain).toMatchObject({ category: 'unknown', message: 'no content blocks', provider: 'test-provider', model: 'm' });
         const mapped = await failureOf(
-          exchangeJson(argumentsFor(transport, '/split'), { hello: 'world' }, () => {
+          exchangeVia(transport, '/split', () => {
             throw new SwitchyardError({ category: 'server', message: 'malformed tool arguments', provider: 'upstream-id' });
           }),
         );
@@ -261,7 +277,7 @@ describe('exchangeJson', () => {
       });
 
       it('calls a 2xx body that is not JSON a server error', async () => {
-        const error = await failureOf(exchangeJson(argumentsFor(transport, '/not-json'), { hello: 'world' }, (json) => json));
+        const error = await failureOf(exchangeVia(transport, '/not-json', (json) => json));
         expect(error).toMatchObject({ category: 'server', provider: 'test-provider', model: 'm' });
         expect(error.message).toContain('not JSON');
       });
