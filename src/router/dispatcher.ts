@@ -65,6 +65,8 @@ interface AttemptTarget {
   readonly probe: boolean;
   /** The target as responses and attempts name it. */
   readonly resolved: Target;
+  /** The call's first try: its failure goes on in the retry loop from where the try fails. */
+  readonly first: boolean;
 }
 
 /** What a call's tries have found so far. */
@@ -200,17 +202,18 @@ export function createDispatcher(dependencies: DispatcherDependencies): (context
   /**
    * One try at one target: asks its breaker, then calls the adapter. Not async itself: a closed
    * breaker admits at once, and the chat and stream tries are separate functions, so a chat try
-   * allocates nothing for the stream path's closures.
+   * allocates nothing for the stream path's closures. A `first` try's failure goes on in the retry
+   * loop (a chat try's from its own reaction); a later try's rejects, for the loop to catch.
    */
-  function runAttempt(context: CallContext, route: RouteConfig, policies: Policies, target: TargetConfig): Promise<CallOutcome> {
+  function runAttempt(context: CallContext, route: RouteConfig, policies: Policies, target: TargetConfig, first: boolean): Promise<CallOutcome> {
     const names = namesOf(target);
     const key = names.key;
     const breakerOn = breakers !== undefined && policies.breaker.enabled;
-    if (!breakerOn) return startAttempt(context, route, policies, target, names, false, false);
+    if (!breakerOn) return startAttempt(context, route, policies, target, names, false, false, first);
     const pending = breakers.admit(key, policies.breaker);
     // A closed breaker answers with the one pre-resolved admission: no need to wait a tick for it.
-    if (pending === ADMITTED_NOW) return startAttempt(context, route, policies, target, names, true, false);
-    return pending.then((admission) => {
+    if (pending === ADMITTED_NOW) return startAttempt(context, route, policies, target, names, true, false, first);
+    const admitted = pending.then((admission) => {
       if (!admission.allowed) {
         (context.notes.breakerSkips ??= []).push(key);
         throw new SwitchyardError({
@@ -222,16 +225,17 @@ export function createDispatcher(dependencies: DispatcherDependencies): (context
           retryAfterMs: admission.retryAfterMs,
         });
       }
-      return startAttempt(context, route, policies, target, names, true, admission.probe);
+      return startAttempt(context, route, policies, target, names, true, admission.probe, false);
     });
+    return first ? goOnAfterFirst(context, key, admitted) : admitted;
   }
 
-  function startAttempt(context: CallContext, route: RouteConfig, policies: Policies, target: TargetConfig, names: TargetNames, breakerOn: boolean, probe: boolean): Promise<CallOutcome> {
+  function startAttempt(context: CallContext, route: RouteConfig, policies: Policies, target: TargetConfig, names: TargetNames, breakerOn: boolean, probe: boolean, first: boolean): Promise<CallOutcome> {
     let adapter: ProviderAdapter;
     try {
       adapter = dependencies.adapterFor(target.provider);
     } catch (error) {
-      return Promise.reject(error);
+      return first ? retryAfterFirst(context, names.key, error) : Promise.reject(error);
     }
     // A stream's attempt that must stop on its own (the consumer stopped reading, or it failed
     // before output) is stopped by returning its iterator, which the adapter contract requires to
@@ -244,8 +248,10 @@ export function createDispatcher(dependencies: DispatcherDependencies): (context
       firstByteTimeoutMs: policies.timeout.firstByteMs,
       idleTimeoutMs: policies.timeout.idleMs,
     };
-    const attempt: AttemptTarget = { route, policies, target, key: names.key, breakerOn, probe, resolved: names.resolved };
-    return context.mode === 'stream' ? streamAttempt(context, adapter, call, attempt) : chatAttempt(context, adapter, call, attempt);
+    const attempt: AttemptTarget = { route, policies, target, key: names.key, breakerOn, probe, resolved: names.resolved, first };
+    if (context.mode === 'chat') return chatAttempt(context, adapter, call, attempt);
+    const stream = streamAttempt(context, adapter, call, attempt);
+    return first ? goOnAfterFirst(context, names.key, stream) : stream;
   }
 
   /**
@@ -264,7 +270,9 @@ export function createDispatcher(dependencies: DispatcherDependencies): (context
     return answer.then(
       (result) => chatSucceeded(context, attempt, result, started),
       (error: unknown) => {
-        throw attemptFailed(context, call, attempt, error, started);
+        const failure = attemptFailed(context, call, attempt, error, started);
+        if (attempt.first) return retryAfterFirst(context, attempt.key, failure);
+        throw failure;
       },
     );
   }
@@ -448,7 +456,7 @@ export function createDispatcher(dependencies: DispatcherDependencies): (context
         }
         tries += 1;
         try {
-          return await runAttempt(context, route, policies, target);
+          return await runAttempt(context, route, policies, target, false);
         } catch (error) {
           if (noteFailure(context, state, (triedKeys ??= new Set()), key, policies, error)) {
             tries -= 1; // a skipped target is not a try
@@ -463,10 +471,21 @@ export function createDispatcher(dependencies: DispatcherDependencies): (context
     throw state.lastError.with({ attempts: context.attempts });
   }
 
+  /** The retry loop after the first try failed with `error` at the target `key`. */
+  function retryAfterFirst(context: CallContext, key: string, error: unknown): Promise<CallOutcome> {
+    return retryLoop(context, chainOf(context.route), { key, error });
+  }
+
+  /** A first try whose failure is not a chat try's own (a stream's, a half-open breaker's): on to the loop. */
+  function goOnAfterFirst(context: CallContext, key: string, attempt: Promise<CallOutcome>): Promise<CallOutcome> {
+    return attempt.then(undefined, (error: unknown) => retryAfterFirst(context, key, error));
+  }
+
   /**
    * The call's first try, made without an async function: most calls are answered by it, and a
    * suspended async function (the retry loop's frame is the router's largest) would stay alive,
-   * copied by every scavenge, for as long as the upstream takes. A failure goes on in the loop.
+   * copied by every scavenge, for as long as the upstream takes. Its failure goes on in the loop
+   * from the try's own reaction (`retryAfterFirst`), with no promise layer of the dispatcher's own.
    */
   return function dispatch(context: CallContext): Promise<CallOutcome> {
     let routes: readonly RouteConfig[];
@@ -480,13 +499,10 @@ export function createDispatcher(dependencies: DispatcherDependencies): (context
       return Promise.reject(error); // as an async function would: the caller gets a rejection, never a throw
     }
     if (target === undefined) return retryLoop(context, routes, undefined);
-    const key = targetKey(target);
-    let first: Promise<CallOutcome>;
     try {
-      first = runAttempt(context, routes[0] as RouteConfig, context.policies, target);
+      return runAttempt(context, routes[0] as RouteConfig, context.policies, target, true);
     } catch (error) {
-      first = Promise.reject(error);
+      return retryAfterFirst(context, targetKey(target), error);
     }
-    return first.then(undefined, (error: unknown) => retryLoop(context, routes, { key, error }));
   };
 }
