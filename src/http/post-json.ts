@@ -38,8 +38,8 @@ export interface JsonEndpoint {
   readonly provider: string;
 }
 
-/** An endpoint whose requests carry `headers` with `content-type: application/json` added. */
-export function jsonEndpoint(options: { readonly transport: HttpTransport; readonly headers: Readonly<Record<string, string>>; readonly mapError: ErrorMapper; readonly provider: string }): JsonEndpoint {
+/** The endpoint `options` describes, its requests' `headers` with `content-type: application/json` added. */
+export function jsonEndpoint(options: JsonEndpoint): JsonEndpoint {
   return { transport: options.transport, headers: { 'content-type': 'application/json', ...options.headers }, mapError: options.mapError, provider: options.provider };
 }
 
