@@ -6,7 +6,8 @@ import { exchangeJson, jsonEndpoint, postJson } from '../../src/http/post-json.j
 import type { AdapterCall, AdapterFactory, AdapterResult, AdapterStreamPart, ProviderAdapter } from '../../src/provider-spec.js';
 import { parseSse } from '../../src/streaming/sse.js';
 import { mapAnthropicError } from './errors.js';
-import { buildAnthropicHeaders, buildAnthropicRequest } from './request.js';
+import { buildAnthropicHeaders, buildAnthropicRequest, type AnthropicRequestBody } from './request.js';
+import type { Mutable } from '../../src/mutable.js';
 import { parseAnthropicMessage } from './response.js';
 import { streamAnthropicEvents } from './stream.js';
 
@@ -26,8 +27,10 @@ export const createAnthropicAdapter: AdapterFactory = ({ settings, transport }) 
   const streamEndpoint = jsonEndpoint({ transport, headers: streamHeaders, mapError: mapAnthropicError, provider: settings.id });
 
   function bodyFor(call: AdapterCall, stream: boolean): unknown {
-    const body = buildAnthropicRequest({ request: call.request, model: call.model, settings });
-    return stream ? { ...body, stream: true } : body;
+    const body: Mutable<AnthropicRequestBody> = buildAnthropicRequest({ request: call.request, model: call.model, settings });
+    // The body is this call's own: the flag is set on it rather than on a spread copy.
+    if (stream) body.stream = true;
+    return body;
   }
 
   /** One parser per adapter, handed to every call's exchange. */
