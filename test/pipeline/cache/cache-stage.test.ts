@@ -6,6 +6,7 @@ import type { CachedEntry, CacheStore } from '../../../src/pipeline/cache/store.
 import type { CallContext, CallOutcome, StartedStream } from '../../../src/pipeline/context.js';
 import type { ChatResponse, StreamEvent } from '../../../src/types.js';
 import { callContext, policy, request, upstreamResponse } from './call-context.js';
+import { deferred } from '../../support/deferred.js';
 
 /** A fake `next`: counts calls and answers with `answer` (or what `respond` decides). */
 function fakeUpstream(respond: (context: CallContext, call: number) => Promise<ChatResponse> = async () => upstreamResponse()) {
@@ -44,16 +45,6 @@ async function collect(stream: StartedStream): Promise<StreamEvent[]> {
   const events: StreamEvent[] = [];
   for await (const event of stream.events) events.push(event);
   return events;
-}
-
-function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void; reject: (error: unknown) => void } {
-  let resolve!: (value: T) => void;
-  let reject!: (error: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
 }
 
 const newStage = (now?: () => number) => {

@@ -1,15 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createSingleFlight } from '../../../src/pipeline/cache/single-flight.js';
-
-function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void; reject: (error: unknown) => void } {
-  let resolve!: (value: T) => void;
-  let reject!: (error: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-}
+import { deferred } from '../../support/deferred.js';
 
 describe('createSingleFlight', () => {
   it('runs the work once for 20 concurrent identical keys', async () => {

@@ -6,6 +6,7 @@ import type { RateLimiter, RateLimitLease } from '../../../src/pipeline/rate-lim
 import { createRateLimitStage } from '../../../src/pipeline/stages/rate-limit-stage.js';
 import type { ChatResponse } from '../../../src/types.js';
 import { callContext, upstreamResponse } from '../cache/call-context.js';
+import { deferred } from '../../support/deferred.js';
 
 const policy: RateLimitPolicy = { perUser: { concurrency: 1 }, waitMs: 0 };
 
@@ -37,16 +38,6 @@ function recordingLimiter(options: { readonly admitAtOnce?: boolean; readonly th
     close: () => inner.close(),
   };
   return { limiter, releases };
-}
-
-function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void; reject: (error: unknown) => void } {
-  let resolve!: (value: T) => void;
-  let reject!: (error: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
 }
 
 describe('createRateLimitStage', () => {
