@@ -53,7 +53,7 @@ describe('chat() through every provider type', () => {
     expect(simulator.count()).toBe(1);
   });
 
-  it('names the target in responses and attempts with one shared object no caller can change', async () => {
+  it('names the target alike in responses and attempts, in an object no caller can change', async () => {
     const first = await router.chat(hello('local'));
     const second = await router.chat(hello('local'));
     expect(first.target).toEqual({ provider: 'local', model: expect.any(String) });
