@@ -26,7 +26,8 @@ import { backoffDelay } from '../pipeline/retry/backoff.js';
 import type { RetryBudget } from '../pipeline/retry/retry-budget.js';
 import type { AdapterCall, AdapterResult, AdapterStreamPart, ProviderAdapter } from '../provider-spec.js';
 import type { Attempt, ChatResponse, StreamEvent, Target } from '../types.js';
-import { buildResponse, isOutputPart, StreamAccumulator } from './response-assembly.js';
+import { CommittedStream } from './committed-stream.js';
+import { buildResponse, isOutputPart } from './response-assembly.js';
 import { chooseTarget } from './target-selection.js';
 
 /** A breaker's answer for one target. */
@@ -321,32 +322,8 @@ export function createDispatcher(dependencies: DispatcherDependencies): (context
     }
     const firstOutputAt = performance.now();
     recordAttempt(context, { target: resolvedTarget, route: route.name, outcome: 'ok', status: 200, ms: firstOutputAt - started });
-    const committedIterator = iterator;
-    let resolveCompletion!: (response: ChatResponse) => void;
-    let rejectCompletion!: (error: SwitchyardError) => void;
-    const completion = new Promise<ChatResponse>((resolve, reject) => {
-      resolveCompletion = resolve;
-      rejectCompletion = reject;
-    });
-    completion.catch(() => undefined);
-
-    async function* streamEvents(): AsyncGenerator<StreamEvent> {
-      const accumulator = new StreamAccumulator();
-      let settled = false;
-      try {
-        const pending = buffered.splice(0);
-        for (;;) {
-          let part: AdapterStreamPart | undefined = pending.shift();
-          if (part === undefined) {
-            const next = await committedIterator.next();
-            if (next.done === true) break;
-            part = next.value;
-          }
-          accumulator.add(part);
-          if (part.type === 'text-delta') yield { type: 'text-delta', text: part.text };
-          else if (part.type === 'tool-call') yield { type: 'tool-call', toolCall: part.toolCall };
-          else if (part.type === 'usage') yield { type: 'usage', usage: part.usage };
-        }
+    const events = new CommittedStream(iterator, buffered, {
+      finish(accumulator) {
         const response = buildResponse(accumulator.result(context.requestId), {
           route: route.name,
           target: resolvedTarget,
@@ -355,23 +332,12 @@ export function createDispatcher(dependencies: DispatcherDependencies): (context
           requestId: context.requestId,
         });
         if (breakerOn) breakers?.record(key, policies.breaker, 'success', probe);
-        settled = true;
-        resolveCompletion(response);
-        yield { type: 'finish', response };
-      } catch (error) {
-        const mapped = fail(error).with({ attempts: context.attempts });
-        settled = true;
-        rejectCompletion(mapped);
-        throw mapped;
-      } finally {
-        if (!settled) {
-          rejectCompletion(new SwitchyardError({ category: 'canceled', message: 'the stream consumer stopped reading', route: route.name }));
-        }
-        // Ends the adapter's iteration, and with it the upstream request when the stream stopped early.
-        void committedIterator.return?.();
-      }
-    }
-    return { kind: 'stream', stream: { events: streamEvents(), completion, firstOutputAt } };
+        return response;
+      },
+      fail: (error) => fail(error).with({ attempts: context.attempts }),
+      stopped: () => new SwitchyardError({ category: 'canceled', message: 'the stream consumer stopped reading', route: route.name }),
+    });
+    return { kind: 'stream', stream: { events, completion: events.completion, firstOutputAt } };
   }
 
   const chains = new Map<RouteConfig, RouteConfig[]>();

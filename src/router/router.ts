@@ -24,6 +24,7 @@ import { createDispatcher, routeChain, type BreakerGate } from './dispatcher.js'
 import { chooseTarget, rendezvousScore, stickyKeyFor } from './target-selection.js';
 import type { RouterInternals, RouterPlugin } from './plugin.js';
 import { policiesForCall } from './call-policies.js';
+import { RouterStream, type StreamCalls } from './router-stream.js';
 import { createDeadlines, type CallSignal } from './deadlines.js';
 import { validateRequest } from './validate-request.js';
 import type { Mutable } from '../mutable.js';
@@ -202,6 +203,13 @@ export function createRouterFromResolved(config: SwitchyardConfig, options: Rout
     return mapped.route === undefined ? mapped.with({ route: context.route.name, attempts: context.attempts }) : mapped;
   }
 
+  const streamCalls: StreamCalls = {
+    start: (request, callOptions) => startCall(request, callOptions, 'stream'),
+    run,
+    end: endCall,
+    asError,
+  };
+
   const router: Router = {
     config,
     metrics: options.metrics,
@@ -223,51 +231,7 @@ export function createRouterFromResolved(config: SwitchyardConfig, options: Rout
     },
 
     stream(request, callOptions = {}) {
-      return {
-        async *[Symbol.asyncIterator]() {
-          const { context, dispose } = startCall(request, callOptions, 'stream');
-          let ended = false;
-          const end = (response: ChatResponse | undefined, error: SwitchyardError | undefined, firstOutputAt?: number): void => {
-            ended = true;
-            endCall(context, response, error, firstOutputAt);
-          };
-          try {
-            let outcome: CallOutcome;
-            try {
-              outcome = await run(context);
-            } catch (error) {
-              throw asError(error, context);
-            }
-            if (outcome.kind === 'response') {
-              // A stage answered with a whole response (e.g. a cache hit without stream replay).
-              const { response } = outcome;
-              if (response.text !== '') yield { type: 'text-delta', text: response.text };
-              for (const toolCall of response.toolCalls) yield { type: 'tool-call', toolCall };
-              yield { type: 'usage', usage: response.usage };
-              end(response, undefined);
-              yield { type: 'finish', response };
-              return;
-            }
-            try {
-              for await (const event of outcome.stream.events) {
-                // Ended before `finish` is handed over: a consumer may stop reading right after it.
-                if (event.type === 'finish') end(event.response, undefined, outcome.stream.firstOutputAt);
-                yield event;
-              }
-            } catch (error) {
-              throw asError(error, context);
-            }
-          } catch (error) {
-            const failure = asError(error, context);
-            end(undefined, failure);
-            throw failure;
-          } finally {
-            // A consumer that stops reading early still ends the call, as canceled.
-            if (!ended) end(undefined, new SwitchyardError({ category: 'canceled', message: 'the stream consumer stopped reading', route: context.route.name, attempts: context.attempts }));
-            dispose();
-          }
-        },
-      };
+      return { [Symbol.asyncIterator]: () => new RouterStream(streamCalls, request, callOptions) };
     },
 
     canary(route) {
