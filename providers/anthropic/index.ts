@@ -4,17 +4,16 @@
 import { registerSecret } from '../../src/errors.js';
 import { exchangeJson, jsonEndpoint, postJson } from '../../src/http/post-json.js';
 import type { AdapterCall, AdapterFactory, AdapterResult, AdapterStreamPart, ProviderAdapter } from '../../src/provider-spec.js';
-import { parseSse } from '../../src/streaming/sse.js';
 import { mapAnthropicError } from './errors.js';
 import { buildAnthropicHeaders, buildAnthropicRequest, type AnthropicRequestBody } from './request.js';
 import type { Mutable } from '../../src/mutable.js';
 import { parseAnthropicMessage } from './response.js';
-import { streamAnthropicEvents } from './stream.js';
+import { streamAnthropicBody } from './stream.js';
 
 export { ANTHROPIC_ERROR_CATEGORIES, mapAnthropicError, mapAnthropicStreamError } from './errors.js';
 export { buildAnthropicHeaders, buildAnthropicRequest, DEFAULT_ANTHROPIC_VERSION } from './request.js';
 export { mapStopReason, mapUsage, parseAnthropicMessage } from './response.js';
-export { streamAnthropicEvents } from './stream.js';
+export { AnthropicStreamMapper, streamAnthropicBody, streamAnthropicEvents } from './stream.js';
 
 /** Creates the adapter for one configured Anthropic provider. */
 export const createAnthropicAdapter: AdapterFactory = ({ settings, transport }) => {
@@ -49,7 +48,7 @@ export const createAnthropicAdapter: AdapterFactory = ({ settings, transport }) 
     },
     async doStream(call): Promise<AsyncIterable<AdapterStreamPart>> {
       const response = await postJson(streamEndpoint, call, url, bodyFor(call, true));
-      return streamAnthropicEvents(parseSse(response.body), { provider: settings.id, model: call.model });
+      return streamAnthropicBody(response.body, { provider: settings.id, model: call.model });
     },
   };
   return adapter;

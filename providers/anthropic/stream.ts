@@ -12,6 +12,8 @@ import { SwitchyardError } from '../../src/errors.js';
 import { parseToolArguments } from '../../src/http/post-json.js';
 import type { AdapterStreamPart } from '../../src/provider-spec.js';
 import type { SseEvent } from '../../src/streaming/sse.js';
+import { mapSseStream, type SseEventMapper } from '../../src/streaming/sse-stream.js';
+import type { Mutable } from '../../src/mutable.js';
 import { mapAnthropicStreamError } from './errors.js';
 import { mapStopReason, mapUsage, toolArguments, type AnthropicUsage } from './response.js';
 
@@ -68,100 +70,132 @@ function stamp(error: unknown, context: AnthropicStreamContext): SwitchyardError
 }
 
 /**
- * Turns parsed SSE events into stream parts: `response-metadata` from `message_start`, `text-delta`s,
- * one `tool-call` per `tool_use` block once its `content_block_stop` arrives, and finally `usage`
- * and `finish` at `message_stop`. An `error` event throws the mapped error.
+ * Turns one stream's SSE events into stream parts: `response-metadata` from `message_start`,
+ * `text-delta`s, one `tool-call` per `tool_use` block once its `content_block_stop` arrives, and
+ * finally `usage` and `finish` at `message_stop`. An `error` event throws the mapped error. One per
+ * stream: it keeps the open content blocks, the usage so far and the stop reason.
+ */
+export class AnthropicStreamMapper implements SseEventMapper<AdapterStreamPart> {
+  private readonly blocks = new Map<number, OpenBlock>();
+  private usage: AnthropicUsage = {};
+  private stopReason: string | undefined;
+  private stopped = false;
+
+  constructor(private readonly context: AnthropicStreamContext) {}
+
+  event(event: SseEvent, parts: AdapterStreamPart[]): void {
+    if (this.stopped) return; // read to the end so the connection can be reused
+    const { provider } = this.context;
+    // The data is parsed once, and only for events that are handled (not pings).
+    let payload: JsonObject | undefined;
+    let type = event.event;
+    if (type === 'message') {
+      // A stream without `event:` lines still names each event in its data's `type`.
+      payload = parseData(event, provider);
+      type = typeof payload.type === 'string' ? payload.type : 'message';
+    }
+    if (!HANDLED.has(type)) return;
+    payload ??= parseData(event, provider);
+    switch (type) {
+      case 'error':
+        throw mapAnthropicStreamError(payload);
+      case 'message_start': {
+        const message = isObject(payload.message) ? payload.message : {};
+        this.usage = mergeUsage(this.usage, message.usage);
+        const metadata: Mutable<Extract<AdapterStreamPart, { type: 'response-metadata' }>> = { type: 'response-metadata' };
+        if (typeof message.id === 'string') metadata.id = message.id;
+        if (typeof message.model === 'string') metadata.servedModel = message.model;
+        parts.push(metadata);
+        break;
+      }
+      case 'content_block_start': {
+        const index = typeof payload.index === 'number' ? payload.index : -1;
+        const block = isObject(payload.content_block) ? payload.content_block : {};
+        if (block.type === 'tool_use') {
+          if (typeof block.id !== 'string' || typeof block.name !== 'string') {
+            throw new SwitchyardError({ category: 'server', message: `${provider} started a tool_use block without an id and name`, provider });
+          }
+          this.blocks.set(index, { kind: 'tool_use', id: block.id, name: block.name, input: block.input, json: [] });
+        } else if (block.type === 'text') {
+          this.blocks.set(index, { kind: 'text' });
+          if (typeof block.text === 'string' && block.text !== '') parts.push({ type: 'text-delta', text: block.text });
+        } else {
+          this.blocks.set(index, { kind: 'other' });
+        }
+        break;
+      }
+      case 'content_block_delta': {
+        const block = this.blocks.get(typeof payload.index === 'number' ? payload.index : -1);
+        const delta = isObject(payload.delta) ? payload.delta : {};
+        if (delta.type === 'text_delta' && typeof delta.text === 'string' && delta.text !== '') {
+          parts.push({ type: 'text-delta', text: delta.text });
+        } else if (delta.type === 'input_json_delta' && block?.kind === 'tool_use' && typeof delta.partial_json === 'string') {
+          block.json.push(delta.partial_json);
+        }
+        // thinking, signature and citation deltas carry nothing the unified shape holds.
+        break;
+      }
+      case 'content_block_stop': {
+        const index = typeof payload.index === 'number' ? payload.index : -1;
+        const block = this.blocks.get(index);
+        this.blocks.delete(index);
+        if (block?.kind === 'tool_use') {
+          const json = block.json.join('');
+          const args = json.trim() === '' ? toolArguments(block.input) : parseToolArguments(json, provider, block.name);
+          parts.push({ type: 'tool-call', toolCall: { id: block.id, name: block.name, arguments: args } });
+        }
+        break;
+      }
+      case 'message_delta': {
+        const delta = isObject(payload.delta) ? payload.delta : {};
+        if (typeof delta.stop_reason === 'string') this.stopReason = delta.stop_reason;
+        this.usage = mergeUsage(this.usage, payload.usage);
+        break;
+      }
+      case 'message_stop': {
+        this.stopped = true;
+        parts.push({ type: 'usage', usage: mapUsage(this.usage) });
+        const finish: Mutable<Extract<AdapterStreamPart, { type: 'finish' }>> = { type: 'finish', finishReason: mapStopReason(this.stopReason) };
+        if (this.stopReason !== undefined) finish.rawFinishReason = this.stopReason;
+        parts.push(finish);
+        break;
+      }
+      default:
+        break;
+    }
+  }
+
+  end(): void {
+    if (!this.stopped) {
+      const { provider, model } = this.context;
+      throw new SwitchyardError({ category: 'network', message: `${provider} stream ended before message_stop`, provider, model });
+    }
+  }
+
+  fail(error: unknown): SwitchyardError {
+    return stamp(error, this.context);
+  }
+}
+
+/** The parts of an Anthropic Messages SSE byte stream (an upstream response's body). */
+export function streamAnthropicBody(body: AsyncIterable<Uint8Array>, context: AnthropicStreamContext): AsyncIterableIterator<AdapterStreamPart> {
+  return mapSseStream(body, new AnthropicStreamMapper(context));
+}
+
+/**
+ * The parts of already parsed SSE events, through the same mapper (for events from elsewhere than
+ * an HTTP body, and for tests).
  */
 export async function* streamAnthropicEvents(events: AsyncIterable<SseEvent>, context: AnthropicStreamContext): AsyncGenerator<AdapterStreamPart> {
-  const { provider } = context;
-  const blocks = new Map<number, OpenBlock>();
-  let usage: AnthropicUsage = {};
-  let stopReason: string | undefined;
-  let stopped = false;
+  const mapper = new AnthropicStreamMapper(context);
+  const parts: AdapterStreamPart[] = [];
   try {
     for await (const event of events) {
-      if (stopped) continue; // read to the end so the connection can be reused
-      // The data is parsed once, and only for events that are handled (not pings). No closure
-      // per event: this loop runs for every event of every stream.
-      let payload: JsonObject | undefined;
-      let type = event.event;
-      if (type === 'message') {
-        // A stream without `event:` lines still names each event in its data's `type`.
-        payload = parseData(event, provider);
-        type = typeof payload.type === 'string' ? payload.type : 'message';
-      }
-      if (!HANDLED.has(type)) continue;
-      payload ??= parseData(event, provider);
-      switch (type) {
-        case 'error':
-          throw mapAnthropicStreamError(payload);
-        case 'message_start': {
-          const message = isObject(payload.message) ? payload.message : {};
-          usage = mergeUsage(usage, message.usage);
-          yield {
-            type: 'response-metadata',
-            ...(typeof message.id === 'string' ? { id: message.id } : {}),
-            ...(typeof message.model === 'string' ? { servedModel: message.model } : {}),
-          };
-          break;
-        }
-        case 'content_block_start': {
-          const index = typeof payload.index === 'number' ? payload.index : -1;
-          const block = isObject(payload.content_block) ? payload.content_block : {};
-          if (block.type === 'tool_use') {
-            if (typeof block.id !== 'string' || typeof block.name !== 'string') {
-              throw new SwitchyardError({ category: 'server', message: `${provider} started a tool_use block without an id and name`, provider });
-            }
-            blocks.set(index, { kind: 'tool_use', id: block.id, name: block.name, input: block.input, json: [] });
-          } else if (block.type === 'text') {
-            blocks.set(index, { kind: 'text' });
-            if (typeof block.text === 'string' && block.text !== '') yield { type: 'text-delta', text: block.text };
-          } else {
-            blocks.set(index, { kind: 'other' });
-          }
-          break;
-        }
-        case 'content_block_delta': {
-          const block = blocks.get(typeof payload.index === 'number' ? payload.index : -1);
-          const delta = isObject(payload.delta) ? payload.delta : {};
-          if (delta.type === 'text_delta' && typeof delta.text === 'string' && delta.text !== '') {
-            yield { type: 'text-delta', text: delta.text };
-          } else if (delta.type === 'input_json_delta' && block?.kind === 'tool_use' && typeof delta.partial_json === 'string') {
-            block.json.push(delta.partial_json);
-          }
-          // thinking, signature and citation deltas carry nothing the unified shape holds.
-          break;
-        }
-        case 'content_block_stop': {
-          const index = typeof payload.index === 'number' ? payload.index : -1;
-          const block = blocks.get(index);
-          blocks.delete(index);
-          if (block?.kind === 'tool_use') {
-            const json = block.json.join('');
-            const args = json.trim() === '' ? toolArguments(block.input) : parseToolArguments(json, provider, block.name);
-            yield { type: 'tool-call', toolCall: { id: block.id, name: block.name, arguments: args } };
-          }
-          break;
-        }
-        case 'message_delta': {
-          const delta = isObject(payload.delta) ? payload.delta : {};
-          if (typeof delta.stop_reason === 'string') stopReason = delta.stop_reason;
-          usage = mergeUsage(usage, payload.usage);
-          break;
-        }
-        case 'message_stop':
-          stopped = true;
-          yield { type: 'usage', usage: mapUsage(usage) };
-          yield { type: 'finish', finishReason: mapStopReason(stopReason), ...(stopReason === undefined ? {} : { rawFinishReason: stopReason }) };
-          break;
-        default:
-          break;
-      }
+      mapper.event(event, parts);
+      yield* parts.splice(0);
     }
   } catch (error) {
-    throw stamp(error, context);
+    throw mapper.fail(error);
   }
-  if (!stopped) {
-    throw new SwitchyardError({ category: 'network', message: `${provider} stream ended before message_stop`, provider, model: context.model });
-  }
+  mapper.end();
 }

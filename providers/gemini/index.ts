@@ -7,17 +7,16 @@ import { registerSecret, SwitchyardError } from '../../src/errors.js';
 import { exchangeJson, jsonEndpoint, postJson } from '../../src/http/post-json.js';
 import type { HttpResponse } from '../../src/http/transport.js';
 import type { AdapterCall, AdapterFactory, AdapterResult, AdapterStreamPart, ProviderSettings } from '../../src/provider-spec.js';
-import { parseSse } from '../../src/streaming/sse.js';
 import { mapGeminiError } from './errors.js';
 import { buildGeminiRequest } from './request.js';
 import { parseGeminiResponse } from './response.js';
-import { mapGeminiStream } from './stream.js';
+import { stampGeminiError, streamGeminiBody } from './stream.js';
 
 export { mapGeminiError, geminiError, parseGoogleDuration, GEMINI_STATUS_CATEGORIES } from './errors.js';
 export { buildGeminiRequest, SKIP_THOUGHT_SIGNATURE } from './request.js';
 export type { GeminiRequestBody, GeminiContent, GeminiPart } from './request.js';
 export { parseGeminiResponse, mapGeminiFinishReason, mapGeminiUsage } from './response.js';
-export { mapGeminiStream } from './stream.js';
+export { GeminiStreamMapper, mapGeminiStream, stampGeminiError, streamGeminiBody } from './stream.js';
 
 /** The Gemini API origin used when the config names none. */
 export const GEMINI_DEFAULT_BASE_URL = 'https://generativelanguage.googleapis.com';
@@ -31,14 +30,6 @@ function apiRoot(settings: ProviderSettings): string {
   if (/\/v\d+(?:alpha|beta)?\d*$/.test(base)) return base;
   const version = settings.apiVersion !== undefined && /^v\d+(?:alpha|beta)?\d*$/.test(settings.apiVersion) ? settings.apiVersion : DEFAULT_API_VERSION;
   return `${base}/${version}`;
-}
-
-/** Adds the provider id and model to any error escaping the adapter. */
-function stamp(error: unknown, providerId: string, model: string): SwitchyardError {
-  const base = SwitchyardError.isInstance(error)
-    ? error
-    : new SwitchyardError({ category: 'unknown', message: error instanceof Error ? error.message : String(error), cause: error });
-  return base.with({ provider: base.provider ?? providerId, model: base.model ?? model });
 }
 
 /** Creates the adapter for one configured Gemini provider. */
@@ -71,7 +62,7 @@ export const createGeminiAdapter: AdapterFactory = ({ settings, transport }) => 
       try {
         return exchangeJson(chatEndpoint, call, urlFor(call.model, false), buildGeminiRequest(call.request, call.model), parseAnswer);
       } catch (error) {
-        return Promise.reject(stamp(error, settings.id, call.model));
+        return Promise.reject(stampGeminiError(error, settings.id, call.model));
       }
     },
 
@@ -80,18 +71,9 @@ export const createGeminiAdapter: AdapterFactory = ({ settings, transport }) => 
       try {
         response = await postJson(streamEndpoint, call, urlFor(call.model, true), buildGeminiRequest(call.request, call.model));
       } catch (error) {
-        throw stamp(error, settings.id, call.model);
+        throw stampGeminiError(error, settings.id, call.model);
       }
-      const body = response.body;
-      return {
-        async *[Symbol.asyncIterator](): AsyncGenerator<AdapterStreamPart> {
-          try {
-            yield* mapGeminiStream(parseSse(body), settings.id);
-          } catch (error) {
-            throw stamp(error, settings.id, call.model);
-          }
-        },
-      };
+      return streamGeminiBody(response.body, { provider: settings.id, model: call.model });
     },
   };
 };

@@ -120,11 +120,11 @@ describe('mapGeminiStream edge cases', () => {
     expect(error?.category).toBe('server');
   });
 
-  it('propagates a transport failure from the body', async () => {
+  it('propagates a transport failure from the body, stamped with the provider', async () => {
     const cut = new SwitchyardError({ category: 'network', message: 'socket closed' });
     const { parts, error } = await collect(transcript('text.sse', 'CRLF').split('\r\n\r\n').slice(0, 3).join('\r\n\r\n') + '\r\n\r\n', 13, cut);
     expect(textOf(parts)).toContain('There are');
-    expect(error).toBe(cut);
+    expect(error).toMatchObject({ category: 'network', message: 'socket closed', provider: 'google' });
   });
 
   it('throws network for a stream with no events at all', async () => {

@@ -8,6 +8,8 @@
 import { SwitchyardError } from '../../src/errors.js';
 import type { AdapterStreamPart } from '../../src/provider-spec.js';
 import type { SseEvent } from '../../src/streaming/sse.js';
+import { mapSseStream, type SseEventMapper } from '../../src/streaming/sse-stream.js';
+import type { Mutable } from '../../src/mutable.js';
 import type { Usage } from '../../src/types.js';
 import { geminiError } from './errors.js';
 import {
@@ -35,46 +37,94 @@ function parseChunk(data: string, provider: string): Record<string, unknown> {
   return value;
 }
 
-/** Turns Gemini SSE events into stream parts. Throws `SwitchyardError` only. */
-export async function* mapGeminiStream(events: AsyncIterable<SseEvent>, provider: string): AsyncGenerator<AdapterStreamPart> {
-  let announced = false;
-  let toolCallCount = 0;
-  let usage: Usage | undefined;
-  let rawFinishReason: string | undefined;
+/** Who is streaming, stamped on every error a stream throws. */
+export interface GeminiStreamContext {
+  /** The provider id from the config. */
+  readonly provider: string;
+  /** The upstream model, when known. */
+  readonly model?: string;
+}
 
-  for await (const event of events) {
-    if (event.data.trim() === '') continue;
+/** `error` as a `SwitchyardError` stamped with the provider and, when given, the model. */
+export function stampGeminiError(error: unknown, provider: string, model?: string): SwitchyardError {
+  const base = SwitchyardError.isInstance(error)
+    ? error
+    : new SwitchyardError({ category: 'unknown', message: error instanceof Error ? error.message : String(error), cause: error });
+  const stampedModel = base.model ?? model;
+  return base.with({ provider: base.provider ?? provider, ...(stampedModel === undefined ? {} : { model: stampedModel }) });
+}
+
+/** Turns one stream's Gemini SSE events into stream parts. Throws `SwitchyardError` only. */
+export class GeminiStreamMapper implements SseEventMapper<AdapterStreamPart> {
+  private announced = false;
+  private toolCallCount = 0;
+  private usage: Usage | undefined;
+  private rawFinishReason: string | undefined;
+
+  constructor(private readonly context: GeminiStreamContext) {}
+
+  event(event: SseEvent, parts: AdapterStreamPart[]): void {
+    if (event.data.trim() === '') return;
+    const { provider } = this.context;
     const chunk = parseChunk(event.data, provider);
     if (chunk.error !== undefined) {
       const code = isRecord(chunk.error) && typeof chunk.error.code === 'number' ? chunk.error.code : 500;
       throw geminiError({ status: code, body: chunk }).with({ provider });
     }
-    if (!announced) {
-      announced = true;
-      yield {
-        type: 'response-metadata',
-        ...(typeof chunk.responseId === 'string' ? { id: chunk.responseId } : {}),
-        ...(typeof chunk.modelVersion === 'string' ? { servedModel: chunk.modelVersion } : {}),
-      };
+    if (!this.announced) {
+      this.announced = true;
+      const metadata: Mutable<Extract<AdapterStreamPart, { type: 'response-metadata' }>> = { type: 'response-metadata' };
+      if (typeof chunk.responseId === 'string') metadata.id = chunk.responseId;
+      if (typeof chunk.modelVersion === 'string') metadata.servedModel = chunk.modelVersion;
+      parts.push(metadata);
     }
     throwIfPromptBlocked(chunk, provider);
-    if (chunk.usageMetadata !== undefined) usage = mapGeminiUsage(chunk.usageMetadata);
+    if (chunk.usageMetadata !== undefined) this.usage = mapGeminiUsage(chunk.usageMetadata);
     const candidate = firstCandidate(chunk);
     for (const part of candidateParts(candidate)) {
       const text = partText(part);
-      if (text !== undefined && text !== '') yield { type: 'text-delta', text };
-      const toolCall = partToolCall(part, toolCallCount);
+      if (text !== undefined && text !== '') parts.push({ type: 'text-delta', text });
+      const toolCall = partToolCall(part, this.toolCallCount);
       if (toolCall !== undefined) {
-        toolCallCount += 1;
-        yield { type: 'tool-call', toolCall };
+        this.toolCallCount += 1;
+        parts.push({ type: 'tool-call', toolCall });
       }
     }
-    if (typeof candidate?.finishReason === 'string') rawFinishReason = candidate.finishReason;
+    if (typeof candidate?.finishReason === 'string') this.rawFinishReason = candidate.finishReason;
   }
 
-  if (rawFinishReason === undefined) {
-    throw new SwitchyardError({ category: 'network', message: `${provider} stream ended before a chunk carried a finishReason`, provider });
+  end(parts: AdapterStreamPart[]): void {
+    const { provider } = this.context;
+    const rawFinishReason = this.rawFinishReason;
+    if (rawFinishReason === undefined) {
+      throw new SwitchyardError({ category: 'network', message: `${provider} stream ended before a chunk carried a finishReason`, provider });
+    }
+    if (this.usage !== undefined) parts.push({ type: 'usage', usage: this.usage });
+    parts.push({ type: 'finish', finishReason: mapGeminiFinishReason(rawFinishReason, this.toolCallCount > 0), rawFinishReason });
   }
-  if (usage !== undefined) yield { type: 'usage', usage };
-  yield { type: 'finish', finishReason: mapGeminiFinishReason(rawFinishReason, toolCallCount > 0), rawFinishReason };
+
+  fail(error: unknown): SwitchyardError {
+    return stampGeminiError(error, this.context.provider, this.context.model);
+  }
+}
+
+/** The parts of a Gemini SSE byte stream (an upstream response's body). */
+export function streamGeminiBody(body: AsyncIterable<Uint8Array>, context: GeminiStreamContext): AsyncIterableIterator<AdapterStreamPart> {
+  return mapSseStream(body, new GeminiStreamMapper(context));
+}
+
+/** The parts of already parsed Gemini SSE events, through the same mapper (for events from elsewhere, and tests). */
+export async function* mapGeminiStream(events: AsyncIterable<SseEvent>, provider: string): AsyncGenerator<AdapterStreamPart> {
+  const mapper = new GeminiStreamMapper({ provider });
+  const parts: AdapterStreamPart[] = [];
+  try {
+    for await (const event of events) {
+      mapper.event(event, parts);
+      yield* parts.splice(0);
+    }
+    mapper.end(parts);
+  } catch (error) {
+    throw mapper.fail(error);
+  }
+  yield* parts;
 }

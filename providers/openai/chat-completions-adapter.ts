@@ -49,18 +49,6 @@ export function mergeHeaders(configured: Readonly<Record<string, string>>, auth:
   return merged;
 }
 
-/** Stamps provider and model on anything thrown while a stream is read. */
-async function* stamped(parts: AsyncIterable<AdapterStreamPart>, provider: string, model: string): AsyncGenerator<AdapterStreamPart> {
-  try {
-    yield* parts;
-  } catch (error) {
-    const base = SwitchyardError.isInstance(error)
-      ? error
-      : new SwitchyardError({ category: 'network', message: `${provider} stream failed: ${error instanceof Error ? error.message : String(error)}`, cause: error });
-    throw base.with({ provider: base.provider ?? provider, model: base.model ?? model });
-  }
-}
-
 /** A complete answer replayed as stream parts (for servers that ignore `stream: true`). */
 async function* replay(result: AdapterResult): AsyncGenerator<AdapterStreamPart> {
   yield { type: 'response-metadata', id: result.id, ...(result.servedModel === undefined ? {} : { servedModel: result.servedModel }) };
@@ -126,7 +114,7 @@ export function createChatCompletionsAdapter(options: ChatCompletionsAdapterOpti
         }
         return replay(result);
       }
-      return stamped(parseChatCompletionStream(response.body, { provider, ...(settings.apiKey === undefined ? {} : { secret: settings.apiKey }) }), provider, call.model);
+      return parseChatCompletionStream(response.body, { provider, model: call.model, ...(settings.apiKey === undefined ? {} : { secret: settings.apiKey }) });
     },
   };
 }

@@ -41,5 +41,5 @@ export type {
   TokenLimitField,
 } from './request.js';
 export { mapOpenAIFinishReason, parseChatCompletion, parseOpenAIUsage } from './response.js';
-export { parseChatCompletionStream } from './stream.js';
+export { ChatCompletionStreamMapper, parseChatCompletionStream } from './stream.js';
 export type { ChatStreamOptions } from './stream.js';

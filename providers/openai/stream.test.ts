@@ -4,7 +4,7 @@ import type { AdapterStreamPart } from '../../src/provider-spec.js';
 import { parseChatCompletionStream } from './stream.js';
 import { collect, collectUntilError, fromChunks, loadChunks, splitBytes, toSse } from './test-helpers.js';
 
-function parse(sse: string, size?: number): AsyncGenerator<AdapterStreamPart> {
+function parse(sse: string, size?: number): AsyncIterableIterator<AdapterStreamPart> {
   const chunks = size === undefined ? [new TextEncoder().encode(sse)] : splitBytes(sse, size);
   return parseChatCompletionStream(fromChunks(chunks), { provider: 'test' });
 }
@@ -169,13 +169,13 @@ describe('parseChatCompletionStream: edges', () => {
     expect(error).toMatchObject({ category: 'server' });
   });
 
-  it('propagates an error from the byte source unchanged', async () => {
+  it('propagates an error from the byte source, stamped with the provider', async () => {
     const failure = new SwitchyardError({ category: 'timeout', message: 'idle timeout' });
     async function* source(): AsyncGenerator<Uint8Array> {
       yield new TextEncoder().encode(toSse(loadChunks('openai-text.chunks.txt').slice(0, 2)));
       throw failure;
     }
-    const { error } = await collectUntilError(parseChatCompletionStream(source(), { provider: 'test' }));
-    expect(error).toBe(failure);
+    const { error } = await collectUntilError(parseChatCompletionStream(source(), { provider: 'test', model: 'gpt-test' }));
+    expect(error).toMatchObject({ category: 'timeout', message: 'idle timeout', provider: 'test', model: 'gpt-test' });
   });
 });

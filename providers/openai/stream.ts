@@ -13,7 +13,9 @@
 import { SwitchyardError } from '../../src/errors.js';
 import { parseToolArguments } from '../../src/http/post-json.js';
 import type { AdapterStreamPart } from '../../src/provider-spec.js';
-import { parseSse } from '../../src/streaming/sse.js';
+import type { SseEvent } from '../../src/streaming/sse.js';
+import { mapSseStream, type SseEventMapper } from '../../src/streaming/sse-stream.js';
+import type { Mutable } from '../../src/mutable.js';
 import type { ToolCall, Usage } from '../../src/types.js';
 import { mapOpenAIStreamError } from './errors.js';
 import { generateId, isJsonObject, mapOpenAIFinishReason, nonEmpty, parseOpenAIUsage } from './response.js';
@@ -24,6 +26,8 @@ export interface ChatStreamOptions {
   readonly provider: string;
   /** Scrubbed from error messages (the adapter's API key). */
   readonly secret?: string;
+  /** The upstream model, stamped on errors. */
+  readonly model?: string;
 }
 
 /** A tool call whose deltas are still arriving. */
@@ -89,33 +93,40 @@ function malformed(provider: string, cause: unknown): SwitchyardError {
 }
 
 /**
- * Turns the bytes of a Chat Completions event stream into adapter stream parts: `response-metadata`
+ * Turns one Chat Completions event stream's events into adapter stream parts: `response-metadata`
  * once, `text-delta`s, `tool-call`s when the finish reason arrives, then `usage` (when reported)
  * and `finish` last. Reasoning deltas (`reasoning_content`, DeepSeek) and refusals are not text.
+ * Whatever a stream throws is a `SwitchyardError` stamped with the provider (and the model, when
+ * given).
  */
-export async function* parseChatCompletionStream(source: AsyncIterable<Uint8Array>, options: ChatStreamOptions): AsyncGenerator<AdapterStreamPart> {
-  const { provider } = options;
-  const state = new ChunkAccumulator(provider);
-  let done = false;
-  let toolCallCount = 0;
+export class ChatCompletionStreamMapper implements SseEventMapper<AdapterStreamPart> {
+  private readonly state: ChunkAccumulator;
+  private done = false;
+  private toolCallCount = 0;
 
-  for await (const event of parseSse(source)) {
-    if (done) continue; // read to the end so the connection can be reused
+  constructor(private readonly options: ChatStreamOptions) {
+    this.state = new ChunkAccumulator(options.provider);
+  }
+
+  event(event: SseEvent, parts: AdapterStreamPart[]): void {
+    if (this.done) return; // read to the end so the connection can be reused
+    const { provider } = this.options;
+    const state = this.state;
     const data = event.data.trim();
-    if (data === '') continue;
+    if (data === '') return;
     if (data === '[DONE]') {
-      done = true;
-      continue;
+      this.done = true;
+      return;
     }
     let chunk: unknown;
     try {
       chunk = JSON.parse(data);
     } catch (error) {
-      if (event.event === 'error') throw mapOpenAIStreamError(data, options.secret);
+      if (event.event === 'error') throw mapOpenAIStreamError(data, this.options.secret);
       throw malformed(provider, error);
     }
     if (event.event === 'error' || (isJsonObject(chunk) && chunk.error !== undefined && chunk.error !== null)) {
-      throw mapOpenAIStreamError(chunk, options.secret);
+      throw mapOpenAIStreamError(chunk, this.options.secret);
     }
     if (!isJsonObject(chunk)) throw malformed(provider, undefined);
 
@@ -125,7 +136,9 @@ export async function* parseChatCompletionStream(source: AsyncIterable<Uint8Arra
       const servedModel = nonEmpty(chunk.model);
       if (id !== undefined || servedModel !== undefined) {
         state.metadataSent = true;
-        yield { type: 'response-metadata', id: id ?? generateId('chatcmpl-'), ...(servedModel === undefined ? {} : { servedModel }) };
+        const metadata: Mutable<Extract<AdapterStreamPart, { type: 'response-metadata' }>> = { type: 'response-metadata', id: id ?? generateId('chatcmpl-') };
+        if (servedModel !== undefined) metadata.servedModel = servedModel;
+        parts.push(metadata);
       }
     }
     const usage = parseOpenAIUsage(chunk.usage);
@@ -135,7 +148,7 @@ export async function* parseChatCompletionStream(source: AsyncIterable<Uint8Arra
     for (const choice of choices) {
       if (!isJsonObject(choice) || (typeof choice.index === 'number' && choice.index !== 0)) continue;
       const delta = isJsonObject(choice.delta) ? choice.delta : {};
-      if (typeof delta.content === 'string' && delta.content !== '') yield { type: 'text-delta', text: delta.content };
+      if (typeof delta.content === 'string' && delta.content !== '') parts.push({ type: 'text-delta', text: delta.content });
       if (Array.isArray(delta.tool_calls)) {
         for (const toolDelta of delta.tool_calls) if (isJsonObject(toolDelta)) state.addToolDelta(toolDelta);
       }
@@ -143,24 +156,48 @@ export async function* parseChatCompletionStream(source: AsyncIterable<Uint8Arra
       if (finishReason !== undefined) {
         state.sawFinish = true;
         state.rawFinishReason = finishReason;
-        for (const toolCall of state.takeToolCalls()) {
-          toolCallCount += 1;
-          yield { type: 'tool-call', toolCall };
-        }
+        this.addToolCalls(parts);
       }
     }
   }
 
-  if (!done && !state.sawFinish) {
-    throw new SwitchyardError({ category: 'network', message: `${provider} stream ended before the answer was complete (no finish_reason and no [DONE])`, provider });
+  end(parts: AdapterStreamPart[]): void {
+    const { provider } = this.options;
+    const state = this.state;
+    if (!this.done && !state.sawFinish) {
+      throw new SwitchyardError({ category: 'network', message: `${provider} stream ended before the answer was complete (no finish_reason and no [DONE])`, provider });
+    }
+    // A server that closes with [DONE] but never sent a finish reason still finished its answer.
+    this.addToolCalls(parts);
+    if (!state.metadataSent) parts.push({ type: 'response-metadata', id: generateId('chatcmpl-') });
+    if (state.usage !== undefined) parts.push({ type: 'usage', usage: state.usage });
+    const unified = state.rawFinishReason === undefined && this.toolCallCount === 0 ? 'stop' : mapOpenAIFinishReason(state.rawFinishReason, this.toolCallCount > 0);
+    const finish: Mutable<Extract<AdapterStreamPart, { type: 'finish' }>> = { type: 'finish', finishReason: unified };
+    if (state.rawFinishReason !== undefined) finish.rawFinishReason = state.rawFinishReason;
+    parts.push(finish);
   }
-  // A server that closes with [DONE] but never sent a finish reason still finished its answer.
-  for (const toolCall of state.takeToolCalls()) {
-    toolCallCount += 1;
-    yield { type: 'tool-call', toolCall };
+
+  fail(error: unknown): SwitchyardError {
+    const { provider, model } = this.options;
+    const base = SwitchyardError.isInstance(error)
+      ? error
+      : new SwitchyardError({ category: 'network', message: `${provider} stream failed: ${error instanceof Error ? error.message : String(error)}`, cause: error });
+    const stampedModel = base.model ?? model;
+    return base.with({ provider: base.provider ?? provider, ...(stampedModel === undefined ? {} : { model: stampedModel }) });
   }
-  if (!state.metadataSent) yield { type: 'response-metadata', id: generateId('chatcmpl-') };
-  if (state.usage !== undefined) yield { type: 'usage', usage: state.usage };
-  const unified = state.rawFinishReason === undefined && toolCallCount === 0 ? 'stop' : mapOpenAIFinishReason(state.rawFinishReason, toolCallCount > 0);
-  yield { type: 'finish', finishReason: unified, ...(state.rawFinishReason === undefined ? {} : { rawFinishReason: state.rawFinishReason }) };
+
+  private addToolCalls(parts: AdapterStreamPart[]): void {
+    for (const toolCall of this.state.takeToolCalls()) {
+      this.toolCallCount += 1;
+      parts.push({ type: 'tool-call', toolCall });
+    }
+  }
+}
+
+/**
+ * Turns the bytes of a Chat Completions event stream into adapter stream parts (see
+ * `ChatCompletionStreamMapper`).
+ */
+export function parseChatCompletionStream(source: AsyncIterable<Uint8Array>, options: ChatStreamOptions): AsyncIterableIterator<AdapterStreamPart> {
+  return mapSseStream(source, new ChatCompletionStreamMapper(options));
 }
