@@ -10,11 +10,10 @@
  * be built (a bug) is reported like a failed write and never fails the call.
  */
 import { performance } from 'node:perf_hooks';
-import { SwitchyardError } from '../errors.js';
 import type { CallContext, CallOutcome, StartedStream } from '../pipeline/context.js';
 import type { Stage } from '../pipeline/stage.js';
-import type { StreamEvent } from '../types.js';
 import type { AuditLog } from './audit-log.js';
+import { AuditedStream } from './audited-stream.js';
 import { buildCallRecord, type CallEnding, type RecordSettings } from './build-record.js';
 
 /** Options of `createAuditStage`. */
@@ -46,39 +45,8 @@ export function createAuditStage(options: AuditStageOptions): Stage<CallContext,
   }
 
   function auditedStream(context: CallContext, startedAtMs: number, stream: StartedStream): StartedStream {
-    let observedFirstOutput: number | undefined;
-    const firstOutput = (): number | undefined => stream.firstOutputAt ?? observedFirstOutput;
-    async function* events(): AsyncGenerator<StreamEvent> {
-      let recorded = false;
-      try {
-        for await (const event of stream.events) {
-          if (observedFirstOutput === undefined && (event.type === 'text-delta' || event.type === 'tool-call')) observedFirstOutput = performance.now();
-          if (event.type === 'finish' && !recorded) {
-            recorded = true;
-            await record(context, startedAtMs, { response: event.response, endedAt: performance.now(), firstOutputAt: firstOutput() });
-          }
-          yield event;
-        }
-        if (!recorded) {
-          recorded = true;
-          const error = new SwitchyardError({ category: 'unknown', message: 'the stream ended without a finish event', route: context.route.name });
-          await record(context, startedAtMs, { error, endedAt: performance.now(), firstOutputAt: firstOutput() });
-        }
-      } catch (error) {
-        if (!recorded) {
-          recorded = true;
-          await record(context, startedAtMs, { error, endedAt: performance.now(), firstOutputAt: firstOutput() });
-        }
-        throw error;
-      } finally {
-        if (!recorded) {
-          // The caller stopped reading before the end.
-          const error = new SwitchyardError({ category: 'canceled', message: 'the stream consumer stopped reading', route: context.route.name });
-          await record(context, startedAtMs, { error, endedAt: performance.now(), firstOutputAt: firstOutput() });
-        }
-      }
-    }
-    return { events: events(), completion: stream.completion, ...(stream.firstOutputAt === undefined ? {} : { firstOutputAt: stream.firstOutputAt }) };
+    const events = new AuditedStream(stream.events, stream.firstOutputAt, context.route.name, (ending) => record(context, startedAtMs, ending));
+    return { events, completion: stream.completion, ...(stream.firstOutputAt === undefined ? {} : { firstOutputAt: stream.firstOutputAt }) };
   }
 
   return {
