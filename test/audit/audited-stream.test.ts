@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { AuditedStream, type AuditedStreamEnding } from '../../src/audit/audited-stream.js';
 import type { ChatResponse, StreamEvent } from '../../src/types.js';
+import { scriptedSource } from '../support/scripted-source.js';
 
 const response = { text: 'Hi there', finishReason: 'stop' } as ChatResponse;
 const EVENTS: StreamEvent[] = [
@@ -13,33 +14,10 @@ const EVENTS: StreamEvent[] = [
   { type: 'finish', response },
 ];
 
-/** Events that can fail after `failAfter` of them; counts reads and whether they were closed. */
+/** The events as a source, failing reads with 'cut' from `failAfter` on. */
 function source(events: readonly StreamEvent[], options: { failAfter?: number; closeFails?: boolean } = {}): { events: AsyncIterable<StreamEvent>; reads: () => number; closed: () => boolean } {
-  let reads = 0;
-  let closed = false;
-  return {
-    reads: () => reads,
-    closed: () => closed,
-    events: {
-      [Symbol.asyncIterator]: () => {
-        let index = 0;
-        return {
-          next: async () => {
-            reads += 1;
-            await new Promise((resolve) => setImmediate(resolve));
-            if (index >= (options.failAfter ?? Infinity)) throw new Error('cut');
-            const event = events[index++];
-            return event === undefined ? { done: true, value: undefined } : { done: false, value: event };
-          },
-          return: async () => {
-            closed = true;
-            if (options.closeFails === true) throw new Error('close failed');
-            return { done: true, value: undefined };
-          },
-        };
-      },
-    },
-  };
+  const scripted = scriptedSource(events, { ...options, failWith: new Error('cut') });
+  return { events: scripted.iterable, reads: scripted.reads, closed: scripted.closed };
 }
 
 /** A record log whose appends finish a turn later, noting what the caller had seen by then. */

@@ -7,6 +7,7 @@ import { SwitchyardError } from '../../src/errors.js';
 import type { AdapterStreamPart } from '../../src/provider-spec.js';
 import { CommittedStream, type StreamEnding } from '../../src/router/committed-stream.js';
 import type { ChatResponse } from '../../src/types.js';
+import { scriptedSource } from '../support/scripted-source.js';
 
 const usage = { inputTokens: 3, outputTokens: 2, totalTokens: 5 };
 const PARTS: AdapterStreamPart[] = [
@@ -17,25 +18,10 @@ const PARTS: AdapterStreamPart[] = [
   { type: 'finish', finishReason: 'stop' },
 ];
 
-/** Adapter parts that can fail after `failAfter` parts, recording whether they were closed early. */
+/** The parts as an adapter's iterator, failing reads with 'connection reset' from `failAfter` on. */
 function source(parts: readonly AdapterStreamPart[], failAfter = Infinity): { iterator: AsyncIterator<AdapterStreamPart>; closed: () => boolean } {
-  let index = 0;
-  let closed = false;
-  return {
-    closed: () => closed,
-    iterator: {
-      next: async () => {
-        await new Promise((resolve) => setImmediate(resolve));
-        if (index >= failAfter) throw new Error('connection reset');
-        const part = parts[index++];
-        return part === undefined ? { done: true, value: undefined } : { done: false, value: part };
-      },
-      return: async () => {
-        closed = true;
-        return { done: true, value: undefined };
-      },
-    },
-  };
+  const scripted = scriptedSource(parts, { failAfter, failWith: new Error('connection reset') });
+  return { iterator: scripted.iterable[Symbol.asyncIterator](), closed: scripted.closed };
 }
 
 const ending: StreamEnding = {

@@ -5,34 +5,13 @@
 import { describe, expect, it } from 'vitest';
 import type { SseEvent } from '../../src/streaming/sse.js';
 import { mapSseStream, type SseEventMapper } from '../../src/streaming/sse-stream.js';
+import { scriptedSource } from '../support/scripted-source.js';
 
-/** Bytes in the given pieces; can fail after them; records whether its iteration was ended early. */
+/** The pieces' bytes as a source, failing with `failWith` after them when given. */
 function bytes(pieces: readonly string[], failWith?: Error): { source: AsyncIterable<Uint8Array>; closed: () => boolean; reads: () => number } {
-  let closed = false;
-  let reads = 0;
   const encoded = pieces.map((piece) => new TextEncoder().encode(piece));
-  return {
-    closed: () => closed,
-    reads: () => reads,
-    source: {
-      [Symbol.asyncIterator]: () => {
-        let index = 0;
-        return {
-          next: async () => {
-            reads += 1;
-            await new Promise((resolve) => setImmediate(resolve));
-            if (index < encoded.length) return { done: false, value: encoded[index++] as Uint8Array };
-            if (failWith !== undefined) throw failWith;
-            return { done: true, value: undefined };
-          },
-          return: async () => {
-            closed = true;
-            return { done: true, value: undefined };
-          },
-        };
-      },
-    },
-  };
+  const scripted = scriptedSource(encoded, failWith === undefined ? {} : { failAfter: encoded.length, failWith });
+  return { source: scripted.iterable, closed: scripted.closed, reads: scripted.reads };
 }
 
 /** Maps `data: word` events to the word, `data: twice word` to it twice, `data: fail` to a failure; `end` adds 'END'. */
