@@ -3,10 +3,10 @@
  * `:streamGenerateContent?alt=sse`. The key travels in the `x-goog-api-key` header, never in the
  * URL, so it cannot leak through logged URLs.
  */
-import { registerSecret, SwitchyardError } from '../../src/errors.js';
+import { registerSecret } from '../../src/errors.js';
 import { exchangeJson, jsonEndpoint, postJson } from '../../src/http/post-json.js';
 import type { HttpResponse } from '../../src/http/transport.js';
-import type { AdapterCall, AdapterFactory, AdapterResult, AdapterStreamPart, ProviderSettings } from '../../src/provider-spec.js';
+import type { AdapterFactory, AdapterResult, ProviderSettings } from '../../src/provider-spec.js';
 import { mapGeminiError } from './errors.js';
 import { buildGeminiRequest } from './request.js';
 import { parseGeminiResponse } from './response.js';

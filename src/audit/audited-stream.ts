@@ -36,29 +36,34 @@ export class AuditedStream implements AsyncIterableIterator<StreamEvent> {
   /** The step in progress, which a `next()` or `return()` arriving meanwhile waits for. */
   private pending: Promise<IteratorResult<StreamEvent>> | undefined;
 
+  // The step in progress is released where it ends: at once for an event passed on, after the
+  // record for the stream's last step, so no `next()` reads past the end while it is recorded.
   private readonly onStep = (step: IteratorResult<StreamEvent>): IteratorResult<StreamEvent> | Promise<IteratorResult<StreamEvent>> => {
     if (step.done === true) {
       this.ended = true;
-      if (this.recorded) return DONE;
+      if (this.recorded) return this.released(DONE);
       const error = new SwitchyardError({ category: 'unknown', message: 'the stream ended without a finish event', route: this.route });
-      return this.recordOnce({ error, endedAt: performance.now(), firstOutputAt: this.firstOutput() }).then(() => DONE);
+      return this.recordThen({ error, endedAt: performance.now(), firstOutputAt: this.firstOutput() }, DONE);
     }
     const event = step.value;
     if (this.observedFirstOutput === undefined && (event.type === 'text-delta' || event.type === 'tool-call')) this.observedFirstOutput = performance.now();
-    if (event.type !== 'finish' || this.recorded) return step;
-    return this.recordOnce({ response: event.response, endedAt: performance.now(), firstOutputAt: this.firstOutput() }).then(() => step);
+    if (event.type !== 'finish' || this.recorded) return this.released(step);
+    return this.recordThen({ response: event.response, endedAt: performance.now(), firstOutputAt: this.firstOutput() }, step);
   };
 
-  private readonly onFailure = (error: unknown): Promise<never> | never => {
+  private readonly onFailure = (error: unknown): Promise<never> => {
     this.ended = true;
-    if (this.recorded) throw error;
-    return this.recordOnce({ error, endedAt: performance.now(), firstOutputAt: this.firstOutput() }).then(() => {
-      throw error;
-    });
-  };
-
-  private readonly settled = (): void => {
-    this.pending = undefined;
+    const recording = this.recorded ? Promise.resolve() : this.recordOnce({ error, endedAt: performance.now(), firstOutputAt: this.firstOutput() });
+    return recording.then(
+      () => {
+        this.pending = undefined;
+        throw error;
+      },
+      (recordError: unknown) => {
+        this.pending = undefined;
+        throw recordError;
+      },
+    );
   };
 
   /**
@@ -108,17 +113,32 @@ export class AuditedStream implements AsyncIterableIterator<StreamEvent> {
     return this.track(stopped);
   }
 
-  /** The record of a stream its caller stopped reading, unless the stream was recorded already. */
+  /** The record of a stream its caller stopped reading, unless the stream was recorded already; releases the step. */
   private recordStopped(): Promise<IteratorResult<StreamEvent>> {
-    if (this.recorded) return Promise.resolve(DONE);
+    if (this.recorded) return Promise.resolve(this.released(DONE));
     const error = new SwitchyardError({ category: 'canceled', message: 'the stream consumer stopped reading', route: this.route });
-    return this.recordOnce({ error, endedAt: performance.now(), firstOutputAt: this.firstOutput() }).then(() => DONE);
+    return this.recordThen({ error, endedAt: performance.now(), firstOutputAt: this.firstOutput() }, DONE);
   }
 
   private track(step: Promise<IteratorResult<StreamEvent>>): Promise<IteratorResult<StreamEvent>> {
     this.pending = step;
-    step.then(this.settled, this.settled);
     return step;
+  }
+
+  private released(result: IteratorResult<StreamEvent>): IteratorResult<StreamEvent> {
+    this.pending = undefined;
+    return result;
+  }
+
+  /** Appends the record, then releases the step in progress with `result` (or the record's failure). */
+  private recordThen(ending: AuditedStreamEnding, result: IteratorResult<StreamEvent>): Promise<IteratorResult<StreamEvent>> {
+    return this.recordOnce(ending).then(
+      () => this.released(result),
+      (error: unknown) => {
+        this.pending = undefined;
+        throw error;
+      },
+    );
   }
 
   private recordOnce(ending: AuditedStreamEnding): Promise<void> {

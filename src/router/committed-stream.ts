@@ -44,7 +44,6 @@ export class CommittedStream implements AsyncIterableIterator<StreamEvent> {
   private reading: Promise<IteratorResult<StreamEvent>> | undefined;
   private readonly onStep = (step: IteratorResult<AdapterStreamPart>): IteratorResult<StreamEvent> | Promise<IteratorResult<StreamEvent>> => {
     this.reading = undefined;
-    if (this.phase !== 'open') return DONE; // `return()` came while reading
     if (step.done === true) return this.finish();
     const event = this.take(step.value);
     return event === undefined ? this.read() : { done: false, value: event };

@@ -25,7 +25,7 @@ import type { CallContext, CallOutcome } from '../pipeline/context.js';
 import { backoffDelay } from '../pipeline/retry/backoff.js';
 import type { RetryBudget } from '../pipeline/retry/retry-budget.js';
 import type { AdapterCall, AdapterResult, AdapterStreamPart, ProviderAdapter } from '../provider-spec.js';
-import type { Attempt, ChatResponse, StreamEvent, Target } from '../types.js';
+import type { Attempt, Target } from '../types.js';
 import { CommittedStream } from './committed-stream.js';
 import { buildResponse, isOutputPart } from './response-assembly.js';
 import { chooseTarget } from './target-selection.js';

@@ -60,7 +60,6 @@ class SseStream<Part> implements AsyncIterableIterator<Part> {
 
   private readonly onChunk = (step: IteratorResult<Uint8Array>): IteratorResult<Part> | Promise<IteratorResult<Part>> => {
     this.reading = undefined;
-    if (this.phase !== 'reading') return DONE;
     try {
       if (step.done === true) this.endEvents();
       else this.feed(this.decoder.write(step.value));

@@ -97,6 +97,14 @@ describe('AuditedStream', () => {
     expect(reads()).toBe(4);
   });
 
+  it('hands a failed record write to the caller at the finish, and is done after (never stuck)', async () => {
+    const stream = new AuditedStream(source(EVENTS).events, undefined, 'r', () => Promise.reject(new Error('disk full')));
+    await stream.next();
+    await stream.next();
+    await expect(stream.next()).rejects.toThrow('disk full');
+    expect(await stream.next()).toEqual({ done: true, value: undefined });
+  });
+
   it('records nothing twice when return() comes after the finish', async () => {
     const { endings, record } = log([]);
     const stream = new AuditedStream(source(EVENTS).events, undefined, 'r', record);
