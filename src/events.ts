@@ -3,6 +3,7 @@
  * Subscribing returns a function that unsubscribes (cockatiel's disposable events). A listener
  * that throws never breaks a call: its error is reported to `listener-error` subscribers.
  */
+import type { CanaryDecisionRecord } from './canary/decision-record.js';
 import type { SwitchyardError } from './errors.js';
 import type { CallNotes } from './pipeline/context.js';
 import type { Attempt, CallOptions, ChatRequest, ChatResponse, Target } from './types.js';
@@ -43,6 +44,11 @@ export interface RouterEvents {
     readonly decision: 'promote' | 'hold' | 'rollback' | 'pause' | 'resume' | 'abort' | 'complete';
     readonly reason: string;
   };
+  /**
+   * A canary decision, with its evidence, actor and reason; emitted once, by the process that made
+   * it (the audit plugin records it, webhooks deliver it).
+   */
+  'canary-decision': CanaryDecisionRecord;
   /** An audit record was written (or failed to be). */
   'audit-write': { readonly requestId: string; readonly ok: boolean; readonly error?: unknown };
   /** Something worth a log line (degraded shared state, a sink failure...). */

@@ -177,7 +177,7 @@ export function createCanaryRun(options: CanaryRunOptions): CanaryRun {
       if (action === 'rollback' && by === 'auto' && active()) {
         // Safety first: stop sending traffic to the candidate here now; the store learns it later.
         unpersistedRollback = { reason, ...(evidence === undefined ? {} : { evidence }) };
-        const local = applyRolloutAction(state, 'rollback', canary, options.now(), reason, by, evidence);
+        const local = applyRolloutAction(state, 'rollback', canary, options.now(), { rollout, reason, by, ...(evidence === undefined ? {} : { evidence }) });
         state = { ...local, version: state.version };
         weight = 0;
         threshold = 0;

@@ -3,7 +3,8 @@
  * for every step so far, the current decision and why, and the last change. The same function
  * builds it in a router process (`router.canary(name).status()`) and in the CLI from Redis.
  */
-import type { CanaryConfig, CanaryStep } from '../config/types.js';
+import type { CanaryConfig, CanaryGuards, CanaryStep } from '../config/types.js';
+import type { CanaryDecisionRecord } from './decision-record.js';
 import type { ErrorCategoryName } from '../types.js';
 import { ArmStats, type StepStats } from './arm-stats.js';
 import { decide, type CanaryDecisionCode, type CanaryDecisionKind, type CanaryEvidence } from './decision-engine.js';
@@ -90,6 +91,12 @@ export interface CanaryStatus {
   readonly lastChange?: RolloutChange;
   /** Every step so far, oldest first. */
   readonly history: readonly StepSummary[];
+  /** Every decision so far (automatic and by operators), oldest first. */
+  readonly decisions: readonly CanaryDecisionRecord[];
+  /** The guards and their limits, as configured (after defaults). */
+  readonly guards: CanaryGuards;
+  /** Epoch milliseconds when the status was made. */
+  readonly now: number;
 }
 
 function quantiles(sketch: ArmStats['latency']): LatencyQuantiles | undefined {
@@ -180,6 +187,9 @@ export function buildCanaryStatus(input: StatusInput): CanaryStatus {
     evidence: decision.code === 'inactive' && state.lastChange?.evidence !== undefined ? state.lastChange.evidence : decision.evidence,
     ...(decision.evidence.sampleRatio === undefined ? {} : { sampleRatio: decision.evidence.sampleRatio }),
     ...(state.lastChange === undefined ? {} : { lastChange: state.lastChange }),
+    decisions: state.decisions ?? [],
+    guards: canary.guards,
+    now: input.now,
     history: state.history.map((record) => ({
       ...record,
       ...pair(record.epoch === state.epoch ? current : (input.statsByEpoch.get(record.epoch) ?? emptyStats())),

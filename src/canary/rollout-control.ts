@@ -4,8 +4,7 @@
  * changed the rollout in between.
  */
 import type { CanaryConfig } from '../config/types.js';
-import type { CanaryEvidence } from './decision-engine.js';
-import { applyRolloutAction, CanaryControlError, fitToConfig, initialRolloutState, type RolloutAction, type RolloutChange, type RolloutState } from './rollout-state.js';
+import { applyRolloutAction, CanaryControlError, fitToConfig, initialRolloutState, type ChangeOptions, type RolloutAction, type RolloutState } from './rollout-state.js';
 import type { CanaryStateStore } from './state-store.js';
 
 const MAX_CONFLICTS = 5;
@@ -36,11 +35,11 @@ export async function changeRollout(
   rollout: string,
   canary: CanaryConfig,
   action: RolloutAction,
-  options: { readonly now: number; readonly reason: string; readonly by: RolloutChange['by']; readonly expected?: RolloutState; readonly evidence?: CanaryEvidence },
+  options: ChangeOptions & { readonly now: number; readonly expected?: RolloutState },
 ): Promise<RolloutChangeResult> {
   let current = options.expected ?? (await loadRollout(store, rollout, canary, options.now));
   for (let attempt = 0; attempt < MAX_CONFLICTS; attempt += 1) {
-    const next = applyRolloutAction(current, action, canary, options.now, options.reason, options.by, options.evidence);
+    const next = applyRolloutAction(current, action, canary, options.now, { ...options, rollout });
     const result = await store.compareAndSet(rollout, current.version, next);
     if (result.ok) return { state: next, applied: true };
     if (result.current === undefined) {

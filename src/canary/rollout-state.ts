@@ -7,7 +7,7 @@
  *   running ──pause──▶ paused ──resume──▶ running        (paused still rolls back when broken)
  *   running | paused ──rollback──▶ rolled_back            (automatic, weight 0)
  *   running | paused ──abort──▶ aborted                   (by an operator, weight 0)
- *   rolled_back | aborted ──resume──▶ running             (the same step again, with fresh statistics)
+ *   rolled_back | aborted ──resume──▶ running             (from the first step, or a step the operator names; fresh statistics)
  *
  * Every start of a step gets a new `epoch`; statistics are kept per epoch, so a resumed step does
  * not mix the calls from before its rollback with the new ones.
@@ -16,6 +16,8 @@ import { SwitchyardError } from '../errors.js';
 import type { CanaryConfig } from '../config/types.js';
 import type { RouterEvents } from '../events.js';
 import type { CanaryEvidence } from './decision-engine.js';
+import { randomUUID } from 'node:crypto';
+import { AUTO_ACTOR, type CanaryDecisionRecord, type CanaryDecisionRule, type RolloutPosition } from './decision-record.js';
 
 /** Where a rollout stands. */
 export type RolloutStateName = 'running' | 'paused' | 'rolled_back' | 'completed' | 'aborted';
@@ -45,6 +47,8 @@ export interface RolloutChange {
   readonly at: number;
   /** `auto` (the decision engine) or `operator`. */
   readonly by: 'auto' | 'operator';
+  /** The operator's name, when one was given. */
+  readonly actor?: string;
   /** The numbers behind an automatic decision. */
   readonly evidence?: CanaryEvidence;
 }
@@ -62,6 +66,8 @@ export interface RolloutState {
   readonly updatedAt: number;
   readonly lastChange?: RolloutChange;
   readonly history: readonly StepRecord[];
+  /** Every decision, oldest first (absent in states stored by older versions). */
+  readonly decisions?: readonly CanaryDecisionRecord[];
 }
 
 /** A control action that is not possible in the rollout's state, or a store that could not be used. */
@@ -106,24 +112,73 @@ function endHistory(state: RolloutState, outcome: CanaryChangeDecision, now: num
   return state.history.map((record) => (record.epoch === state.epoch && record.endedAt === undefined ? { ...record, endedAt: now, outcome } : record));
 }
 
+/** What an action carries besides its kind: why, by whom, on which evidence. */
+export interface ChangeOptions {
+  readonly reason: string;
+  readonly by: RolloutChange['by'];
+  /** The operator's name (`--actor`); `switchyard` for automatic changes. */
+  readonly actor?: string;
+  /** The rule that fired (automatic changes). */
+  readonly rule?: CanaryDecisionRule;
+  readonly evidence?: CanaryEvidence;
+  /** `resume` after a rollback or abort: the step to restart at, 0-based (default 0, the first). */
+  readonly step?: number;
+}
+
+/** The decisions a state keeps, at most (the oldest are dropped first; the audit trail keeps all). */
+export const MAX_KEPT_DECISIONS = 500;
+
+function positionOf(state: RolloutState, canary: CanaryConfig): RolloutPosition {
+  return { state: state.state, step: state.step, weight: rolloutWeight(state, canary), epoch: state.epoch };
+}
+
+/** The route of a rollout id (`<route>:<hash>`). */
+export function routeOfRollout(rollout: string): string {
+  const colon = rollout.lastIndexOf(':');
+  return colon < 0 ? rollout : rollout.slice(0, colon);
+}
+
 /**
- * The state after an action. Throws `CanaryControlError` (`invalid-transition`) when the action is
- * not possible (promoting a completed rollout, pausing a paused one...).
+ * The state after an action, with the action's decision record appended to `decisions`. Throws
+ * `CanaryControlError` (`invalid-transition`) when the action is not possible (promoting a
+ * completed rollout, pausing a paused one...).
  */
-export function applyRolloutAction(
-  state: RolloutState,
-  action: RolloutAction,
-  canary: CanaryConfig,
-  now: number,
-  reason: string,
-  by: RolloutChange['by'],
-  evidence?: CanaryEvidence,
-): RolloutState {
+export function applyRolloutAction(state: RolloutState, action: RolloutAction, canary: CanaryConfig, now: number, options: ChangeOptions & { readonly rollout: string }): RolloutState {
+  const next = transitionState(state, action, canary, now, options);
+  const decision = next.lastChange?.decision ?? action;
+  const record: CanaryDecisionRecord = {
+    id: randomUUID(),
+    route: routeOfRollout(options.rollout),
+    rollout: options.rollout,
+    baseline: `${canary.baseline.provider}/${canary.baseline.model}`,
+    candidate: `${canary.candidate.provider}/${canary.candidate.model}`,
+    at: now,
+    decision,
+    rule: options.rule ?? (options.by === 'operator' ? 'operator' : 'passed'),
+    by: options.by,
+    actor: options.actor ?? (options.by === 'auto' ? AUTO_ACTOR : 'operator'),
+    reason: options.reason,
+    from: positionOf(state, canary),
+    to: positionOf(next, canary),
+    ...(options.evidence === undefined ? {} : { evidence: options.evidence }),
+  };
+  return { ...next, decisions: [...(state.decisions ?? []), record].slice(-MAX_KEPT_DECISIONS) };
+}
+
+function transitionState(state: RolloutState, action: RolloutAction, canary: CanaryConfig, now: number, options: ChangeOptions): RolloutState {
+  const { reason, by, evidence } = options;
   const refuse = (why: string): never => {
     throw new CanaryControlError('invalid-transition', `cannot ${action}: ${why}`);
   };
   const active = state.state === 'running' || state.state === 'paused';
-  const change = (decision: CanaryChangeDecision): RolloutChange => ({ decision, reason, at: now, by, ...(evidence === undefined ? {} : { evidence }) });
+  const change = (decision: CanaryChangeDecision): RolloutChange => ({
+    decision,
+    reason,
+    at: now,
+    by,
+    ...(options.actor === undefined ? {} : { actor: options.actor }),
+    ...(evidence === undefined ? {} : { evidence }),
+  });
   const base = { ...state, version: state.version + 1, updatedAt: now };
   switch (action) {
     case 'promote': {
@@ -135,6 +190,7 @@ export function applyRolloutAction(
       const epoch = state.epoch + 1;
       return {
         ...base,
+        state: 'running',
         step: next,
         epoch,
         stepStartedAt: now,
@@ -152,16 +208,23 @@ export function applyRolloutAction(
       if (state.state !== 'running') return refuse(`the rollout is ${state.state}`);
       return { ...base, state: 'paused', lastChange: change('pause') };
     case 'resume': {
-      if (state.state === 'paused') return { ...base, state: 'running', lastChange: change('resume') };
+      if (state.state === 'paused') {
+        if (options.step !== undefined && options.step !== state.step) return refuse('a paused rollout resumes at its own step; abort it first to restart at another');
+        return { ...base, state: 'running', lastChange: change('resume') };
+      }
       if (state.state !== 'rolled_back' && state.state !== 'aborted') return refuse(`the rollout is ${state.state}`);
+      // After a rollback the failed step's weight is not a safe place to restart: start over from the first step unless the operator names one.
+      const step = options.step ?? 0;
+      if (!Number.isInteger(step) || step < 0 || step >= canary.steps.length) return refuse(`step ${step + 1} does not exist (the rollout has ${canary.steps.length} steps)`);
       const epoch = state.epoch + 1;
       return {
         ...base,
         state: 'running',
+        step,
         epoch,
         stepStartedAt: now,
         lastChange: change('resume'),
-        history: [...state.history, { epoch, step: state.step, weight: canary.steps[state.step]?.weight ?? 0, startedAt: now }],
+        history: [...state.history, { epoch, step, weight: canary.steps[step]?.weight ?? 0, startedAt: now }],
       };
     }
   }

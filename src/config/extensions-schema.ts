@@ -24,6 +24,27 @@ export const canaryStepSchema = z.strictObject({
   weight: z.number().min(0).max(100),
   minRequests: z.number().int().min(0).optional(),
   minDuration: duration.optional(),
+  /** @default auto */
+  approval: z.enum(['auto', 'manual']).optional(),
+});
+
+/** A rate guard (`false` turns a default guard off). */
+const rateGuard = z.union([z.strictObject({ maxIncrease: z.number().min(0).max(1) }), z.literal(false)]);
+/** A ratio guard (`false` turns a default guard off). */
+const ratioGuard = z.union([z.strictObject({ maxRatio: z.number().gt(0) }), z.literal(false)]);
+
+const decisionEvents = ['promote', 'complete', 'hold', 'rollback', 'pause', 'resume', 'abort', 'approval-requested'] as const;
+
+/** Where canary decisions are delivered. */
+export const canaryWebhookSchema = z.strictObject({
+  url: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }),
+  /** @default every decision */
+  events: z.array(z.enum(decisionEvents)).min(1).optional(),
+  secret: z.string().min(16, { message: 'use a secret of at least 16 characters' }).optional(),
+  /** @default 3 */
+  retries: z.number().int().min(0).max(10).optional(),
+  /** @default 5s */
+  timeout: duration.optional(),
 });
 
 /** A route's canary rollout. */
@@ -38,9 +59,16 @@ export const canarySchema = z
     steps: z.array(canaryStepSchema).min(1),
     guards: z
       .strictObject({
-        errorRate: z.strictObject({ maxIncrease: z.number().min(0).max(1) }).optional(),
-        latencyP95: z.strictObject({ maxRatio: z.number().gt(0) }).optional(),
-        costPerCall: z.strictObject({ maxRatio: z.number().gt(0) }).optional(),
+        errorRate: rateGuard.optional(),
+        cancelRate: rateGuard.optional(),
+        latencyP50: ratioGuard.optional(),
+        latencyP95: ratioGuard.optional(),
+        costPerCall: ratioGuard.optional(),
+        lengthFinishRate: rateGuard.optional(),
+        contentFilterRate: rateGuard.optional(),
+        emptyAnswerRate: rateGuard.optional(),
+        invalidToolCallRate: rateGuard.optional(),
+        invalidOutputRate: rateGuard.optional(),
       })
       .optional(),
     /** @default 0.95 */
@@ -51,6 +79,21 @@ export const canarySchema = z
     shadowConcurrency: z.number().int().min(1).optional(),
     /** @default { errorRate: 0.5, minCalls: 20 } */
     brokenAt: z.strictObject({ errorRate: z.number().gt(0).max(1), minCalls: z.number().int().min(1) }).optional(),
+    sampleRatio: z
+      .strictObject({
+        /** @default 0.001 */
+        alpha: z.number().gt(0).lt(0.5).optional(),
+        /** @default pause */
+        onSustained: z.enum(['hold', 'pause', 'rollback']).optional(),
+        /** @default 10m */
+        sustainedFor: duration.optional(),
+      })
+      .optional(),
+    /** @default 5m */
+    stallAfter: duration.optional(),
+    /** @default 2s */
+    startupWait: duration.optional(),
+    webhooks: z.array(canaryWebhookSchema).optional(),
   })
   .superRefine((canary, context) => {
     canary.steps.forEach((step, index) => {

@@ -7,26 +7,61 @@ import { resolve } from 'node:path';
 import { registerSecret } from '../errors.js';
 import type { PathProblem } from './config-error.js';
 import type { ParsedConfig } from './schema.js';
-import type { AuditConfig, CanaryConfig, FiltersConfig, MetricsConfig, PriceTable, RedactionKind, TargetConfig } from './types.js';
+import type { AuditConfig, CanaryConfig, CanaryGuards, FiltersConfig, MetricsConfig, PriceTable, RedactionKind, TargetConfig } from './types.js';
 
 type ParsedRoute = NonNullable<ParsedConfig['routes']>[string];
 type ParsedCanary = NonNullable<ParsedRoute['canary']>;
 
 const ALL_REDACTIONS: readonly RedactionKind[] = ['email', 'phone', 'card', 'iban', 'cn_id', 'secret'];
 
-/** A canary with its defaults: sticky by user, the route name as salt, 95% confidence. */
+/**
+ * The guards every canary has unless its config turns one off with `false`: errors +2 points,
+ * cancellations +5 points, p95 ×1.25, and the quality guards. Median latency and cost are opt-in.
+ */
+export const DEFAULT_CANARY_GUARDS: CanaryGuards = {
+  errorRate: { maxIncrease: 0.02 },
+  cancelRate: { maxIncrease: 0.05 },
+  latencyP95: { maxRatio: 1.25 },
+  lengthFinishRate: { maxIncrease: 0.05 },
+  contentFilterRate: { maxIncrease: 0.02 },
+  emptyAnswerRate: { maxIncrease: 0.02 },
+  invalidToolCallRate: { maxIncrease: 0.05 },
+  invalidOutputRate: { maxIncrease: 0.05 },
+};
+
+function resolveGuards(parsed: ParsedCanary['guards']): CanaryGuards {
+  const guards: Record<string, unknown> = { ...DEFAULT_CANARY_GUARDS };
+  for (const [name, value] of Object.entries(parsed ?? {})) {
+    if (value === false) delete guards[name];
+    else if (value !== undefined) guards[name] = value;
+  }
+  return guards as CanaryGuards;
+}
+
+/** A canary with its defaults: sticky by user, the route name as salt, 95% confidence, the default guards. */
 export function resolveCanary(routeName: string, canary: ParsedCanary): CanaryConfig {
+  for (const webhook of canary.webhooks ?? []) if (webhook.secret !== undefined) registerSecret(webhook.secret);
   return {
     baseline: { provider: canary.baseline.provider, model: canary.baseline.model },
     candidate: { provider: canary.candidate.provider, model: canary.candidate.model },
     sticky: canary.sticky ?? 'user',
     salt: canary.salt ?? routeName,
-    steps: canary.steps.map((step) => ({ weight: step.weight, minRequests: step.minRequests ?? 0, minDurationMs: step.minDuration ?? 0 })),
-    guards: canary.guards ?? { errorRate: { maxIncrease: 0.02 }, latencyP95: { maxRatio: 1.25 } },
+    steps: canary.steps.map((step) => ({ weight: step.weight, minRequests: step.minRequests ?? 0, minDurationMs: step.minDuration ?? 0, approval: step.approval ?? 'auto' })),
+    guards: resolveGuards(canary.guards),
     confidence: canary.confidence ?? 0.95,
     shadow: canary.shadow ?? false,
     shadowConcurrency: canary.shadowConcurrency ?? 4,
     brokenAt: canary.brokenAt ?? { errorRate: 0.5, minCalls: 20 },
+    sampleRatio: { alpha: canary.sampleRatio?.alpha ?? 0.001, onSustained: canary.sampleRatio?.onSustained ?? 'pause', sustainedForMs: canary.sampleRatio?.sustainedFor ?? 600_000 },
+    stallAfterMs: canary.stallAfter ?? 300_000,
+    startupWaitMs: canary.startupWait ?? 2_000,
+    webhooks: (canary.webhooks ?? []).map((webhook) => ({
+      url: webhook.url,
+      events: webhook.events ?? [],
+      ...(webhook.secret === undefined ? {} : { secret: webhook.secret }),
+      retries: webhook.retries ?? 3,
+      timeoutMs: webhook.timeout ?? 5_000,
+    })),
   };
 }
 

@@ -149,16 +149,64 @@ export interface CanaryStep {
   readonly minRequests: number;
   /** Time the step must last before it may be promoted, ms (0 = none). */
   readonly minDurationMs: number;
+  /** `manual`: a step that passed its guards waits for an operator's `promote` instead of moving on. */
+  readonly approval: 'auto' | 'manual';
+}
+
+/** A guard on a rate: candidate minus baseline, absolute (0.02 = two points). */
+export interface RateGuard {
+  readonly maxIncrease: number;
+}
+
+/** A guard on a ratio: candidate over baseline. */
+export interface RatioGuard {
+  readonly maxRatio: number;
 }
 
 /** The comparisons that can roll a candidate back. */
 export interface CanaryGuards {
-  /** Candidate error rate minus baseline's, absolute (0.02 = two points). */
-  readonly errorRate?: { readonly maxIncrease: number };
+  /** Calls that failed (first try on the arm). */
+  readonly errorRate?: RateGuard;
+  /** Calls the caller cancelled, or that ran past `stallAfter`. */
+  readonly cancelRate?: RateGuard;
+  /** Candidate median latency over baseline's. */
+  readonly latencyP50?: RatioGuard;
   /** Candidate p95 latency over baseline's. */
-  readonly latencyP95?: { readonly maxRatio: number };
+  readonly latencyP95?: RatioGuard;
   /** Candidate cost per call over baseline's (needs `pricing`). */
-  readonly costPerCall?: { readonly maxRatio: number };
+  readonly costPerCall?: RatioGuard;
+  /** Answers cut by the token limit (`finishReason: length`). */
+  readonly lengthFinishRate?: RateGuard;
+  /** Answers stopped by the provider's content filter. */
+  readonly contentFilterRate?: RateGuard;
+  /** Answers with neither text nor tool calls. */
+  readonly emptyAnswerRate?: RateGuard;
+  /** Tool calls whose arguments do not parse, or do not validate against the tool's schema. */
+  readonly invalidToolCallRate?: RateGuard;
+  /** Answers that fail the request's structured-output schema (when it has one). */
+  readonly invalidOutputRate?: RateGuard;
+}
+
+/** Where a decision is delivered over HTTP. */
+export interface CanaryWebhookConfig {
+  readonly url: string;
+  /** The decisions delivered (all when the config lists none). */
+  readonly events: readonly string[];
+  /** Key of the HMAC-SHA256 signature header; unsigned when absent. A secret: redacted everywhere. */
+  readonly secret?: string;
+  /** Attempts after the first on a failure (network error, 5xx, 429). */
+  readonly retries: number;
+  /** Time allowed per attempt, ms. */
+  readonly timeoutMs: number;
+}
+
+/** The sample-ratio (split) check. */
+export interface SampleRatioConfig {
+  /** Significance of the sequential test that flags a mismatch (always valid under repeated looks). */
+  readonly alpha: number;
+  /** What a mismatch that lasts `sustainedForMs` does; a mismatch always holds promotion. */
+  readonly onSustained: 'hold' | 'pause' | 'rollback';
+  readonly sustainedForMs: number;
 }
 
 /** A canary rollout of a candidate target against a baseline. */
@@ -179,6 +227,12 @@ export interface CanaryConfig {
   readonly shadowConcurrency: number;
   /** A candidate this broken rolls back at once, without waiting for the step to end. */
   readonly brokenAt: { readonly errorRate: number; readonly minCalls: number };
+  readonly sampleRatio: SampleRatioConfig;
+  /** A call still running this long after it started is counted as `stalled` (a cancellation), ms. */
+  readonly stallAfterMs: number;
+  /** How long a call waits, at process start, for the rollout's shared state before it goes to the baseline, ms. */
+  readonly startupWaitMs: number;
+  readonly webhooks: readonly CanaryWebhookConfig[];
 }
 
 /** Prices in US dollars per million tokens. */
