@@ -12,11 +12,12 @@
  *   `flushIntervalMs`, when it fills, and on `close()`. When it holds `queueSize` records, `append`
  *   waits for room: records are never dropped.
  *
- * Failures: a write that fails is reported (`onRecord` with `ok: false` for each record it
- * carried, `onSinkError` once) and retried with backoff; the records stay queued, in order, so a
- * failure delays them but loses none while the process lives. `append` does not wait for the
- * retry: the call goes on (its record is written when the sink recovers, reported `ok: true` then).
- * The queue bound applies to held records too: with a sink down long enough, calls wait for room.
+ * Failures: a write that fails is reported (`onRecord` with `ok: false` for each call record it
+ * carried, `onDecisionRecord` likewise for each canary decision record, `onSinkError` once) and
+ * retried with backoff; the records stay queued, in order, so a failure delays them but loses none
+ * while the process lives. `append` does not wait for the retry: the call goes on (its record is
+ * written when the sink recovers, reported `ok: true` then). The queue bound applies to held
+ * records too: with a sink down long enough, calls wait for room.
  */
 import { EMPTY_HEAD, sealRecord, type ChainHead, type SealedRecord } from './hash-chain.js';
 import type { AuditRecordBody, AuditRecordCommon } from './record.js';
@@ -25,6 +26,13 @@ import type { AuditSink } from './sinks/sink.js';
 /** When a record is on its way, what happened to it. */
 export interface RecordReport {
   readonly requestId: string;
+  readonly ok: boolean;
+  readonly error?: unknown;
+}
+
+/** When a canary decision record is on its way, what happened to it. */
+export interface DecisionRecordReport {
+  readonly decisionId: string;
   readonly ok: boolean;
   readonly error?: unknown;
 }
@@ -41,6 +49,8 @@ export interface AuditLogOptions {
   readonly markerFields: () => AuditRecordCommon;
   /** Each call record's fate: written, or a write that failed (possibly followed by a later success). */
   readonly onRecord?: (report: RecordReport) => void;
+  /** Each canary decision record's fate, reported like call records'. */
+  readonly onDecisionRecord?: (report: DecisionRecordReport) => void;
   /** Each failed write, rotation or open of the sink. */
   readonly onSinkError?: (error: unknown) => void;
   /** Something worth a warning that is not a failure (a new chain started over an unreadable file...). */
@@ -54,7 +64,10 @@ export interface AuditLogOptions {
 
 /** The writer of one audit chain. */
 export interface AuditLog {
-  /** Writes a record as the mode says (see the module comment). Never rejects: failures are reported. */
+  /**
+   * Writes a record as the mode says (see the module comment). Never rejects: failures are
+   * reported, for call records (given with their `requestId`) and canary decision records.
+   */
   append(body: AuditRecordBody, requestId?: string): Promise<void>;
   /** Writes everything queued now (batch mode's interval, on demand). */
   flush(): Promise<void>;
@@ -113,8 +126,14 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
     for (const wake of waiters) wake();
   }
 
+  /** Whether a record's fate is reported and its loss counted (calls and decisions; markers are not). */
+  function owed(entry: Entry): boolean {
+    return entry.requestId !== undefined || entry.body.kind === 'canary-decision';
+  }
+
   function report(entry: Entry, ok: boolean, error?: unknown): void {
     if (entry.requestId !== undefined) options.onRecord?.({ requestId: entry.requestId, ok, ...(ok ? {} : { error }) });
+    else if (entry.body.kind === 'canary-decision') options.onDecisionRecord?.({ decisionId: entry.body.decisionId, ok, ...(ok ? {} : { error }) });
   }
 
   function fail(error: unknown, entries: readonly Entry[]): void {
@@ -225,12 +244,12 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
   return {
     async append(body, requestId) {
       if (depth() >= options.queueSize) await waitForRoom();
+      const entry: Entry = { body, requestId, reported: false, settle: undefined };
       if (closed) {
         lostRecords += 1;
-        if (requestId !== undefined) options.onRecord?.({ requestId, ok: false, error: new Error(`the audit log (${sink.description}) is closed; the record was not written`) });
+        report(entry, false, new Error(`the audit log (${sink.description}) is closed; the record was not written`));
         return;
       }
-      const entry: Entry = { body, requestId, reported: false, settle: undefined };
       incoming.push(entry);
       if (retryTimer !== undefined) {
         // The sink is failing: say so now; the record waits in the queue for the retry.
@@ -274,7 +293,7 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
       }
       if (retryTimer !== undefined) clearTimeout(retryTimer);
       retryTimer = undefined;
-      const unwritten = [...inFlight, ...incoming].filter((entry) => entry.requestId !== undefined);
+      const unwritten = [...inFlight, ...incoming].filter(owed);
       closed = true;
       incoming = [];
       inFlight = [];
@@ -286,7 +305,7 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
       if (unwritten.length > 0) {
         lostRecords += unwritten.length;
         const error = new Error(`${unwritten.length} audit record(s) could not be written to ${sink.description} before close: ${describe(lastError)}`);
-        for (const entry of unwritten) options.onRecord?.({ requestId: entry.requestId as string, ok: false, error });
+        for (const entry of unwritten) report(entry, false, error);
         throw error;
       }
     },

@@ -1,21 +1,25 @@
 /**
- * `createAuditPlugin`: the router plugin that writes one audit record per call. Its stage runs
- * outermost (put the plugin first, so calls other plugins refuse — content filters, limits — are
- * recorded too); `router.close()` drains its queue.
+ * `createAuditPlugin`: the router plugin that writes one audit record per call, and one per canary
+ * decision (each `canary-decision` event), into the same hash chain. Its stage runs outermost (put
+ * the plugin first, so calls other plugins refuse — content filters, limits — are recorded too);
+ * `router.close()` drains its queue.
  *
  * Failures are surfaced, never swallowed: every record's write is reported on the router's
  * `audit-write` event (`ok: false` with the error when a write fails, `ok: true` when it lands,
  * also after a retry), each failed write emits a `warning` (code `audit-sink`) and counts in
  * `sinkErrors`. A call whose record could not be written still returns its result (see
- * docs/audit.md, "When a sink fails").
+ * docs/audit.md, "When a sink fails"). A decision record is written in the same fsync mode; one that
+ * fails (or cannot be built) is reported by a `warning` (code `audit-sink`) naming the decision, and
+ * never reaches the canary that emitted it.
  */
 import type { Writable } from 'node:stream';
 import type { AuditSinkConfig, SwitchyardConfig } from '../config/types.js';
 import { SwitchyardError } from '../errors.js';
-import type { RouterEventHub } from '../events.js';
+import type { RouterEventHub, RouterEvents } from '../events.js';
 import type { RouterPlugin } from '../router/plugin.js';
 import { createAuditLog, type AuditLog } from './audit-log.js';
 import { createAuditStage } from './audit-stage.js';
+import { buildDecisionRecord } from './build-decision-record.js';
 import type { ChainHead } from './hash-chain.js';
 import { AUDIT_SCHEMA_VERSION, type AuditRecordCommon } from './record.js';
 import { createCallbackSink, type AuditRecordHandler } from './sinks/callback-sink.js';
@@ -116,6 +120,9 @@ export function createAuditPlugin(options: AuditPluginOptions): AuditPlugin {
     onRecord: (report) => {
       if (events?.has('audit-write') === true) events.emit('audit-write', { requestId: report.requestId, ok: report.ok, ...(report.ok ? {} : { error: report.error }) });
     },
+    onDecisionRecord: (report) => {
+      if (!report.ok) events?.emit('warning', { code: 'audit-sink', message: `audit ${sink.description}: the record of canary decision ${report.decisionId} is not written: ${describe(report.error)}` });
+    },
     onSinkError: (error) => events?.emit('warning', { code: 'audit-sink', message: `audit ${sink.description} failed: ${describe(error)}` }),
     onWarning: (message) => events?.emit('warning', { code: 'audit-sink', message: `audit ${sink.description}: ${message}` }),
   });
@@ -130,11 +137,25 @@ export function createAuditPlugin(options: AuditPluginOptions): AuditPlugin {
     },
   });
 
+  /** Appends a decision's record; never throws (the emitting canary must not see audit trouble). */
+  const recordDecision = (decision: RouterEvents['canary-decision']): void => {
+    let body;
+    try {
+      body = buildDecisionRecord(decision, { audit, versionHash: config.versionHash });
+    } catch (error) {
+      buildErrors += 1;
+      events?.emit('warning', { code: 'audit-sink', message: `audit: the record of canary decision ${String(decision.id)} could not be built: ${describe(error)}` });
+      return;
+    }
+    void log.append(body);
+  };
+
   return {
     name: 'audit',
     outerStages: [stage],
     attach(_router, internals) {
       events = internals.events;
+      internals.events.on('canary-decision', recordDecision);
     },
     close: () => log.close(),
     flush: () => log.flush(),

@@ -1,13 +1,15 @@
 /**
- * Audit records: one hash-chained JSON line per call, written by a router plugin, and the tools to
- * verify them.
+ * Audit records: one hash-chained JSON line per call and per canary decision, written by a router
+ * plugin, and the tools to verify them.
  */
 export { createAuditPlugin } from './audit-plugin.js';
 export type { AuditPlugin, AuditPluginOptions } from './audit-plugin.js';
 export { createAuditStage } from './audit-stage.js';
 export type { AuditStageOptions } from './audit-stage.js';
 export { createAuditLog } from './audit-log.js';
-export type { AuditLog, AuditLogOptions, RecordReport } from './audit-log.js';
+export type { AuditLog, AuditLogOptions, DecisionRecordReport, RecordReport } from './audit-log.js';
+export { buildDecisionRecord } from './build-decision-record.js';
+export type { DecisionRecordSettings } from './build-decision-record.js';
 export { buildCallRecord, recordedUser } from './build-record.js';
 export type { CallEnding, RecordSettings } from './build-record.js';
 export { costOf, priceOf } from '../pricing.js';
@@ -22,8 +24,11 @@ export type {
   AuditRecord,
   AuditRecordBody,
   AuditRecordCommon,
+  AuditRolloutPosition,
   CallRecord,
   CallRecordBody,
+  CanaryDecisionAuditRecord,
+  CanaryDecisionRecordBody,
   ChainLinks,
   OpenMarkerBody,
   RotateMarkerBody,

@@ -1,9 +1,13 @@
 /**
  * The audit record schema, version 1: one JSON object per line. Every record is a link of a hash
- * chain (`seq`, `prevHash`, `hash`); most are `call` records, one per model call, and a few are
+ * chain (`seq`, `prevHash`, `hash`); most are `call` records, one per model call; a
+ * `canary-decision` record is written for each decision of a canary rollout; and a few are
  * markers the writer adds: `open` when a writer starts a chain or continues one, `rotate` as the
  * first record of a file started by rotation. `docs/audit.md` documents every field.
  */
+import type { CanaryEvidence } from '../canary/decision-engine.js';
+import type { CanaryDecisionAction, CanaryDecisionRule } from '../canary/decision-record.js';
+import type { RolloutStateName } from '../canary/rollout-state.js';
 import type { ErrorCategoryName, FinishReason, ToolChoice } from '../types.js';
 
 /** The schema version written into every record. */
@@ -15,7 +19,7 @@ export const GENESIS_HASH = '0'.repeat(64);
 /** Fields every record has besides its chain links. */
 export interface AuditRecordCommon {
   readonly schema: typeof AUDIT_SCHEMA_VERSION;
-  /** Wall-clock time, ISO 8601 UTC: when the call started (`call`), or when the marker was written. */
+  /** Wall-clock time, ISO 8601 UTC: when the call started (`call`), when the decision was made (`canary-decision`), or when the marker was written. */
   readonly ts: string;
   /** The config's `versionHash`. */
   readonly configVersion: string;
@@ -130,6 +134,49 @@ export interface CallRecordBody extends AuditRecordCommon {
   readonly sensitiveWordHits?: number;
 }
 
+/** Where a canary rollout stood, before or after a decision, as recorded. */
+export interface AuditRolloutPosition {
+  /** The rollout's state: `running`, `paused`, `rolled_back`, `completed` or `aborted`. */
+  readonly state: RolloutStateName;
+  /** 0-based index into the configured steps. */
+  readonly step: number;
+  /** The candidate's weight, 0–100. */
+  readonly weight: number;
+  /** The step's epoch: every start of a step gets a new one (statistics are kept per epoch). */
+  readonly epoch: number;
+}
+
+/** A canary rollout decision before it is sealed into the chain; `ts` is when it was made. */
+export interface CanaryDecisionRecordBody extends AuditRecordCommon {
+  readonly kind: 'canary-decision';
+  /** The decision's id (UUID): the same id its webhooks carry and the rollout's history keeps. */
+  readonly decisionId: string;
+  /** The route the rollout runs on. */
+  readonly route: string;
+  /** The rollout's id (route and a hash of baseline, candidate and salt). */
+  readonly rollout: string;
+  /** `provider/model` of the baseline arm. */
+  readonly baseline: string;
+  /** `provider/model` of the candidate arm. */
+  readonly candidate: string;
+  /** What was decided: `promote`, `complete`, `hold`, `rollback`, `pause`, `resume`, `abort` or `approval-requested`. */
+  readonly decision: CanaryDecisionAction;
+  /** The rule that fired, as a stable code (`passed`, `guard-failed`, `sample-ratio`, `operator`...). */
+  readonly rule: CanaryDecisionRule;
+  /** `auto`: the decision engine; `operator`: an API or CLI call. */
+  readonly by: 'auto' | 'operator';
+  /** Who: the operator's name as given, or `switchyard` for automatic decisions; redacted (secrets and every `audit.redact` kind). */
+  readonly actor: string;
+  /** Why, in words; redacted (secrets and every `audit.redact` kind), since operators may paste anything here. */
+  readonly reason: string;
+  /** Where the rollout stood before the decision. */
+  readonly from: AuditRolloutPosition;
+  /** Where the rollout stands after it. */
+  readonly to: AuditRolloutPosition;
+  /** The numbers behind the decision (call counts, rates, bounds, p-values) as the decision engine gave them; absent for decisions made without evidence. */
+  readonly evidence?: CanaryEvidence;
+}
+
 /** A marker: the writer started (a new chain, or continuing the head it found). */
 export interface OpenMarkerBody extends AuditRecordCommon {
   readonly kind: 'open';
@@ -146,10 +193,13 @@ export interface RotateMarkerBody extends AuditRecordCommon {
 }
 
 /** Any record before sealing. */
-export type AuditRecordBody = CallRecordBody | OpenMarkerBody | RotateMarkerBody;
+export type AuditRecordBody = CallRecordBody | CanaryDecisionRecordBody | OpenMarkerBody | RotateMarkerBody;
 
 /** A sealed call record, as sinks receive it. */
 export type CallRecord = CallRecordBody & ChainLinks;
+
+/** A sealed canary decision record, as sinks receive it. */
+export type CanaryDecisionAuditRecord = CanaryDecisionRecordBody & ChainLinks;
 
 /** Any sealed record. */
 export type AuditRecord = AuditRecordBody & ChainLinks;

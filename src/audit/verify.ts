@@ -13,6 +13,11 @@
  * `torn`, a warning rather than a failure, as is a new chain started by a writer that could not
  * read the previous head.
  *
+ * Every record is checked alike, whatever its `kind`: `call` and `canary-decision` records and the
+ * writer's `open` and `rotate` markers, and kinds a later version adds to schema 1 (a new kind is
+ * not a schema change), so an edit to any record is found. Only `open` and `rotate` may start the
+ * files given in the middle of a chain.
+ *
  * A hash chain shows that records were not altered, removed or reordered between its ends; it
  * cannot show that records were cut from the end. Anchor `head` (the last hash) elsewhere for that.
  */
