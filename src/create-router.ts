@@ -148,6 +148,7 @@ export function createRouter(config: SwitchyardConfig | SwitchyardConfigInput, o
       return canary.controller(route);
     },
     plugins: [...builtIns, ...(options.plugins ?? [])],
+    ...(sharedStateReady === undefined ? {} : { ready: () => sharedStateReady.promise }),
     onClose: async () => {
       await Promise.allSettled([breakers.close(), limiter?.close(), cacheStore?.close()]);
       if (redis !== undefined) await redis.quit().catch(() => redis.disconnect());

@@ -3,10 +3,13 @@
  * Its first try is on the arm's target (the canary chose it), so the arm's outcome is that try's:
  * a candidate failure that a retry or a fallback rescued still counts against the candidate (and
  * is counted as `rescued`), and a call whose tries touched another target is `mixed`. A target
- * skipped by its open circuit breaker counts as a `circuit_open` failure of its arm. Calls the
- * caller cancelled before the arm answered tell nothing about the arm and are not counted.
+ * skipped by its open circuit breaker counts as a `circuit_open` failure of its arm. A call the
+ * caller cancelled while the arm was working on it is a `cancelled` outcome of the arm: a slow
+ * candidate loses calls to callers' timeouts, and leaving them out would hide exactly that.
  * Latency is the arm's own upstream time: the first try's duration for `chat`, the whole stream
- * (less any rate-limit wait) for `stream`.
+ * (less any rate-limit wait) for `stream`; for cancelled and timed-out calls, the time they ran.
+ * A successful answer of the arm also carries its quality signals (finish reason, empty answer,
+ * tool-call arguments, structured output).
  */
 import type { PriceTable } from '../config/types.js';
 import { isCallerFault } from '../errors.js';
@@ -14,9 +17,10 @@ import type { RouterEvents } from '../events.js';
 import type { ErrorCategoryName, Target } from '../types.js';
 import type { ArmCallOutcome } from './arm-stats.js';
 import { costOf } from '../pricing.js';
+import { qualitySignals } from './quality-signals.js';
 
 /** The parts of a `call-end` event the arm's outcome depends on. */
-export type CallRecord = Pick<RouterEvents['call-end'], 'mode' | 'latencyMs' | 'attempts' | 'response' | 'error' | 'notes' | 'timeToFirstTokenMs'>;
+export type CallRecord = Pick<RouterEvents['call-end'], 'mode' | 'request' | 'latencyMs' | 'attempts' | 'response' | 'error' | 'notes' | 'timeToFirstTokenMs'>;
 
 function same(left: Target, right: Target): boolean {
   return left.model === right.model && left.provider === right.provider;
@@ -37,13 +41,20 @@ export function armOutcome(call: CallRecord, armTarget: Target, pricing: PriceTa
   } else {
     return undefined; // the arm was never asked and something else answered (nothing to attribute)
   }
-  if (category === 'canceled') return undefined;
+  const armAsked = first !== undefined && same(first.target, armTarget);
+  const ranFor = (): number => (call.mode === 'chat' && first !== undefined ? first.ms : Math.max(0, call.latencyMs - (call.notes.rateLimitWaitMs ?? 0)));
+  if (category === 'canceled') {
+    // Cancelled before the arm was asked (a rate-limit wait): nothing to say about the arm.
+    return armAsked ? { failed: false, callerFault: false, rescued: false, mixed, cancelled: true, latencyMs: ranFor() } : undefined;
+  }
   const failed = category !== undefined;
-  const answeredByArm = call.response !== undefined && same(call.response.target, armTarget);
-  const usage = answeredByArm ? call.response?.usage : undefined;
+  const response = call.response;
+  const answeredByArm = response !== undefined && same(response.target, armTarget);
+  const usage = answeredByArm ? response?.usage : undefined;
   const costUsd = usage === undefined ? undefined : costOf(pricing, armTarget, usage);
   let latencyMs: number | undefined;
-  if (!failed && first !== undefined) latencyMs = call.mode === 'chat' ? first.ms : Math.max(0, call.latencyMs - (call.notes.rateLimitWaitMs ?? 0));
+  if (first !== undefined && (!failed || (armAsked && category === 'timeout'))) latencyMs = ranFor();
+  const quality = !failed && answeredByArm && response !== undefined ? qualitySignals(call.request, response) : undefined;
   return {
     failed,
     ...(category === undefined ? {} : { category }),
@@ -54,5 +65,6 @@ export function armOutcome(call: CallRecord, armTarget: Target, pricing: PriceTa
     ...(!failed && call.timeToFirstTokenMs !== undefined ? { timeToFirstTokenMs: call.timeToFirstTokenMs } : {}),
     ...(usage === undefined ? {} : { usage }),
     ...(costUsd === undefined ? {} : { costUsd }),
+    ...(quality === undefined ? {} : { quality }),
   };
 }

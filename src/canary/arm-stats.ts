@@ -18,14 +18,46 @@ export interface ArmCallOutcome {
   readonly rescued: boolean;
   /** The call's tries touched another target than the arm's. */
   readonly mixed: boolean;
-  /** The arm's own upstream time for a successful call, ms. */
+  /** The caller cancelled the call before the arm answered, or it ran past `stallAfter` (then `stalled` too). */
+  readonly cancelled?: boolean;
+  readonly stalled?: boolean;
+  /**
+   * The arm's own upstream time, ms: for a successful call; for a cancelled, stalled or timed-out
+   * one, the time it ran (a lower bound of what it would have taken).
+   */
   readonly latencyMs?: number;
+  /** What the arm's answer says about its quality (successful calls answered by the arm). */
+  readonly quality?: AnswerQuality;
   /** Time to first token (streams), ms. */
   readonly timeToFirstTokenMs?: number;
   /** Tokens the arm's target served. */
   readonly usage?: Usage;
   /** Cost of the tokens the arm's target served, US dollars (undefined when unpriced). */
   readonly costUsd?: number;
+}
+
+/** Quality signals of one answer (see `qualitySignals`). */
+export interface AnswerQuality {
+  readonly lengthFinish: boolean;
+  readonly contentFilterFinish: boolean;
+  readonly emptyAnswer: boolean;
+  readonly invalidToolCall: boolean;
+  /** The request asked for structured output. */
+  readonly structuredOutput: boolean;
+  readonly invalidOutput: boolean;
+}
+
+/** Counts of answers and their quality signals. */
+export interface QualityCounts {
+  /** Successful calls the arm answered: the denominator of the quality rates. */
+  readonly answers: number;
+  readonly lengthFinishes: number;
+  readonly contentFilterFinishes: number;
+  readonly emptyAnswers: number;
+  readonly invalidToolCalls: number;
+  /** Answers to requests that asked for structured output: the denominator of `invalidOutputs`. */
+  readonly structuredAnswers: number;
+  readonly invalidOutputs: number;
 }
 
 /** An arm's statistics as plain data (JSON-safe). */
@@ -37,6 +69,10 @@ export interface ArmStatsData {
   readonly callerFaults: number;
   readonly rescued: number;
   readonly mixed: number;
+  /** Calls cancelled by the caller or stalled (not in `calls`). Absent in data from older versions. */
+  readonly cancelled?: number;
+  readonly stalled?: number;
+  readonly quality?: QualityCounts;
   readonly latency: SketchData;
   readonly timeToFirstToken: SketchData;
   readonly inputTokens: number;
@@ -57,6 +93,9 @@ export const EMPTY_ARM: ArmStatsData = {
   callerFaults: 0,
   rescued: 0,
   mixed: 0,
+  cancelled: 0,
+  stalled: 0,
+  quality: { answers: 0, lengthFinishes: 0, contentFilterFinishes: 0, emptyAnswers: 0, invalidToolCalls: 0, structuredAnswers: 0, invalidOutputs: 0 },
   latency: EMPTY_SKETCH,
   timeToFirstToken: EMPTY_SKETCH,
   inputTokens: 0,
@@ -74,6 +113,9 @@ export class ArmStats {
   callerFaults = 0;
   rescued = 0;
   mixed = 0;
+  cancelled = 0;
+  stalled = 0;
+  readonly quality = { answers: 0, lengthFinishes: 0, contentFilterFinishes: 0, emptyAnswers: 0, invalidToolCalls: 0, structuredAnswers: 0, invalidOutputs: 0 };
   readonly latency = new QuantileSketch();
   readonly timeToFirstToken = new QuantileSketch();
   inputTokens = 0;
@@ -91,11 +133,23 @@ export class ArmStats {
     return merged;
   }
 
+  /** Calls started and settled: finished calls, cancelled and stalled ones (caller faults excluded). */
+  get settled(): number {
+    return this.calls + this.cancelled;
+  }
+
   /** Records one call of this arm. */
   record(outcome: ArmCallOutcome): void {
     if (outcome.mixed) this.mixed += 1;
     if (outcome.callerFault) {
       this.callerFaults += 1;
+      return;
+    }
+    // Cancelled, stalled and timed-out calls still took time: their latency is at least what they ran.
+    if (outcome.latencyMs !== undefined) this.latency.add(outcome.latencyMs);
+    if (outcome.cancelled === true) {
+      this.cancelled += 1;
+      if (outcome.stalled === true) this.stalled += 1;
       return;
     }
     this.calls += 1;
@@ -104,9 +158,19 @@ export class ArmStats {
       const category = outcome.category ?? 'unknown';
       this.errorsByCategory[category] = (this.errorsByCategory[category] ?? 0) + 1;
       if (outcome.rescued) this.rescued += 1;
-    } else {
-      if (outcome.latencyMs !== undefined) this.latency.add(outcome.latencyMs);
-      if (outcome.timeToFirstTokenMs !== undefined) this.timeToFirstToken.add(outcome.timeToFirstTokenMs);
+    } else if (outcome.timeToFirstTokenMs !== undefined) {
+      this.timeToFirstToken.add(outcome.timeToFirstTokenMs);
+    }
+    const quality = outcome.quality;
+    if (quality !== undefined) {
+      const counts = this.quality;
+      counts.answers += 1;
+      if (quality.lengthFinish) counts.lengthFinishes += 1;
+      if (quality.contentFilterFinish) counts.contentFilterFinishes += 1;
+      if (quality.emptyAnswer) counts.emptyAnswers += 1;
+      if (quality.invalidToolCall) counts.invalidToolCalls += 1;
+      if (quality.structuredOutput) counts.structuredAnswers += 1;
+      if (quality.invalidOutput) counts.invalidOutputs += 1;
     }
     if (outcome.usage !== undefined) {
       this.inputTokens += outcome.usage.inputTokens;
@@ -129,6 +193,11 @@ export class ArmStats {
     this.callerFaults += data.callerFaults;
     this.rescued += data.rescued;
     this.mixed += data.mixed;
+    this.cancelled += data.cancelled ?? 0;
+    this.stalled += data.stalled ?? 0;
+    if (data.quality !== undefined) {
+      for (const key of Object.keys(this.quality) as (keyof QualityCounts)[]) this.quality[key] += data.quality[key] ?? 0;
+    }
     this.latency.mergeData(data.latency);
     this.timeToFirstToken.mergeData(data.timeToFirstToken);
     this.inputTokens += data.inputTokens;
@@ -154,6 +223,9 @@ export class ArmStats {
       callerFaults: this.callerFaults,
       rescued: this.rescued,
       mixed: this.mixed,
+      cancelled: this.cancelled,
+      stalled: this.stalled,
+      quality: { ...this.quality },
       latency: this.latency.toData(),
       timeToFirstToken: this.timeToFirstToken.toData(),
       inputTokens: this.inputTokens,

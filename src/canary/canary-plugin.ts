@@ -7,7 +7,11 @@
  *   (`notes.canary = { route, arm, step, weight }`, for audit records and metrics);
  * - a `call-end` subscriber records the call for its arm of record, sends shadow copies, and lets
  *   the decision engine promote, hold or roll back (`canary-change` events, a log line with the
- *   evidence on every change).
+ *   evidence on every change, a `canary-decision` event per decision, delivered to the route's
+ *   webhooks);
+ * - until a process has read a rollout's state, the route's calls wait for it (at most the
+ *   canary's `startupWait`), then go to the baseline if it still has not come: a fresh process
+ *   never routes at a weight it has not read.
  * State is in memory, or in Redis when a client is given (see `createCanaryRun` for sharing).
  */
 import { randomUUID } from 'node:crypto';
@@ -17,7 +21,9 @@ import type { CallContext, CallOutcome } from '../pipeline/context.js';
 import type { Stage } from '../pipeline/stage.js';
 import type { RouterPlugin } from '../router/plugin.js';
 import { canaryBucket, canaryStickyKey, isCandidateBucket } from './bucketing.js';
-import { createCanaryRun, type CanaryRun } from './canary-run.js';
+import { createCanaryRun, type CanaryRun, type ControlRequest } from './canary-run.js';
+import type { OperatorNote } from './decision-record.js';
+import { createCanaryWebhooks, type CanaryWebhooks } from './webhooks.js';
 import type { CanaryStatus } from './canary-status.js';
 import { createMemoryCanaryStore } from './memory-state-store.js';
 import { createRedisCanaryStore } from './redis-state-store.js';
@@ -63,14 +69,17 @@ export interface CanaryController {
   status(): CanaryStatus;
   /** The status with every step's statistics read afresh from the store (all processes). */
   report(): Promise<CanaryStatus>;
-  /** Moves to the next step now (or completes after the last). */
-  promote(): Promise<void>;
+  /** Moves to the next step now (or completes after the last); also approves a step with `approval: manual`. */
+  promote(note?: OperatorNote): Promise<void>;
   /** Stops automatic promotion; rollback checks still run. */
-  pause(): Promise<void>;
-  /** Resumes a paused rollout, or restarts a rolled-back or aborted one at its step with fresh statistics. */
-  resume(): Promise<void>;
+  pause(note?: OperatorNote): Promise<void>;
+  /**
+   * Resumes a paused rollout, or restarts a rolled-back or aborted one with fresh statistics, from
+   * the first step or from `step` (0-based).
+   */
+  resume(request?: ControlRequest): Promise<void>;
   /** Sends all traffic to the baseline (state `aborted`). */
-  abort(): Promise<void>;
+  abort(note?: OperatorNote): Promise<void>;
   /** Waits for shadow copies in flight, then flushes this process's statistics and reads the shared state now (instead of at the next interval). */
   sync(): Promise<void>;
 }
@@ -83,6 +92,17 @@ export interface CanaryPlugin extends RouterPlugin {
   controller(route: string): CanaryController;
   /** Resolves once every rollout's state was read from the store (or the first read failed). */
   ready(): Promise<void>;
+}
+
+/** Waits for a run's first read of its state, at most `waitMs`. */
+function waitForState(run: CanaryRun, waitMs: number): Promise<void> {
+  if (waitMs <= 0) return Promise.resolve();
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, waitMs);
+    timer.unref();
+  });
+  return Promise.race([run.ready(), timeout]).finally(() => clearTimeout(timer));
 }
 
 /** Creates the canary plugin for every route of `config` with a `canary`. */
@@ -100,6 +120,10 @@ export function createCanaryPlugin(options: CanaryPluginOptions): CanaryPlugin {
     runs.set(route.name, createCanaryRun({ route: route.name, rollout: rolloutId(route.name, route.canary), canary: route.canary, pricing: config.pricing, store, processId, now, logger }));
   }
   const firstSync = Promise.all([...runs.values()].map((run) => run.sync())).then(() => undefined);
+  const webhooks = new Map<string, CanaryWebhooks>();
+  for (const route of Object.values(config.routes)) {
+    if (route.canary !== undefined && route.canary.webhooks.length > 0) webhooks.set(route.name, createCanaryWebhooks({ webhooks: route.canary.webhooks, logger }));
+  }
   const timer =
     runs.size === 0
       ? undefined
@@ -113,7 +137,9 @@ export function createCanaryPlugin(options: CanaryPluginOptions): CanaryPlugin {
     name: 'canary',
     execute(context, next) {
       const run = runs.get(context.route.name);
-      return next(run === undefined ? context : { ...context, route: run.routeFor(context.route) });
+      if (run === undefined) return next(context);
+      if (!run.loaded) return waitForState(run, context.route.canary?.startupWaitMs ?? 0).then(() => next({ ...context, route: run.routeFor(context.route) }));
+      return next({ ...context, route: run.routeFor(context.route) });
     },
   };
 
@@ -163,9 +189,11 @@ export function createCanaryPlugin(options: CanaryPluginOptions): CanaryPlugin {
         const note = payload.notes.canary;
         if (note !== undefined) runs.get(note.route)?.onCallEnd(payload);
       });
+      internals.events.on('canary-decision', (record) => webhooks.get(record.route)?.deliver(record));
     },
     async close() {
       clearInterval(timer);
+      await Promise.allSettled([...webhooks.values()].map((hooks) => hooks.close()));
       for (const mirror of mirrors) mirror.close();
       await Promise.allSettled([...runs.values()].map((run) => run.close()));
       await store.close();
@@ -175,10 +203,10 @@ export function createCanaryPlugin(options: CanaryPluginOptions): CanaryPlugin {
       return {
         status: () => run.status(),
         report: () => run.report(),
-        promote: () => run.control('promote'),
-        pause: () => run.control('pause'),
-        resume: () => run.control('resume'),
-        abort: () => run.control('abort'),
+        promote: (note) => run.control('promote', note),
+        pause: (note) => run.control('pause', note),
+        resume: (request) => run.control('resume', request),
+        abort: (note) => run.control('abort', note),
         sync: async () => {
           await run.idle();
           await run.sync();

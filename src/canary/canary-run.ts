@@ -10,10 +10,21 @@
  * compare-and-set on the state's version, so when two processes decide at once one wins and the
  * other adopts its state.
  *
+ * Counting. A call is counted for its arm only once every call that started before it in this
+ * process has ended (settle-queue.ts): fast failures cannot outrun the slow successes that started
+ * with them. The broken check alone also looks at unsettled calls, conservatively.
+ *
  * Start-up. Until the first read of the store (normally a few milliseconds; `ready()` resolves
- * then), calls are assigned at the first step's weight. When the store cannot be reached, the run
- * keeps the state it has, says so once through the logger, and keeps trying; a rollback decided
- * meanwhile takes effect in this process at once and is written when the store answers again.
+ * then), calls go to the baseline and are not counted: a process never routes at a weight it has
+ * not read (the plugin makes calls wait up to `startupWait` for that read first). When the store
+ * cannot be reached, the run keeps the state it has, says so once through the logger, and keeps
+ * trying; a rollback decided meanwhile takes effect in this process at once and is written when
+ * the store answers again.
+ *
+ * Decisions. Every change (automatic or by an operator) and every gate (a sample-ratio mismatch,
+ * a step waiting for approval) is a decision record in the state. A process that sees a new one
+ * claims it in the store; the one claim that succeeds emits it as a `canary-decision` event (for
+ * the audit trail and webhooks), so each decision is announced once.
  */
 import type { CanaryConfig, PriceTable, RouteConfig, TargetConfig, TargetRef } from '../config/types.js';
 import type { RouterEventHub, RouterEvents } from '../events.js';
@@ -21,9 +32,11 @@ import type { CallContext, CallNotes } from '../pipeline/context.js';
 import { armOutcome } from './arm-of-record.js';
 import { canaryBucket, canaryStickyKey, candidateThreshold, type StickyKey } from './bucketing.js';
 import { buildCanaryStatus, referenceBaseline, type CanaryStatus } from './canary-status.js';
-import { checkContinuously, decide, type CanaryDecision, type CanaryEvidence } from './decision-engine.js';
+import { checkBroken, decide, type CanaryDecision, type CanaryEvidence, type DecisionInput } from './decision-engine.js';
+import type { CanaryDecisionRule, OperatorNote } from './decision-record.js';
+import { SettleQueue } from './settle-queue.js';
 import { changeRollout, loadRollout } from './rollout-control.js';
-import { applyRolloutAction, CanaryControlError, fitToConfig, initialRolloutState, rolloutWeight, type RolloutAction, type RolloutState } from './rollout-state.js';
+import { applyRolloutAction, CanaryControlError, fitToConfig, initialRolloutState, rolloutWeight, type ChangeOptions, type RolloutAction, type RolloutState } from './rollout-state.js';
 import type { ShadowMirror } from './shadow-mirror.js';
 import { mergeStepStats, type StepStats } from './arm-stats.js';
 import type { CanaryStateStore } from './state-store.js';
@@ -50,6 +63,11 @@ interface Assignment {
   readonly mirror: boolean;
 }
 
+/** An operator's action with its note; `step` (0-based) for `resume` after a rollback. */
+export interface ControlRequest extends OperatorNote {
+  readonly step?: number;
+}
+
 /** One canary route in one process. */
 export interface CanaryRun {
   readonly route: string;
@@ -66,7 +84,9 @@ export interface CanaryRun {
   /** Resolves when no shadow copy is in flight. */
   idle(): Promise<void>;
   /** Applies an operator's action. */
-  control(action: RolloutAction): Promise<void>;
+  control(action: RolloutAction, request?: ControlRequest): Promise<void>;
+  /** Resolves once the state was read from the store (or the first read failed). */
+  ready(): Promise<void>;
   /** Where the rollout stands, from this process's view. */
   status(): CanaryStatus;
   /** A status with every step's statistics read afresh from the store. */
@@ -88,8 +108,13 @@ export function createCanaryRun(options: CanaryRunOptions): CanaryRun {
   const { canary, store, route: name, rollout } = options;
   const book = createStatsBook(options.processId);
   const assignments = new WeakMap<CallNotes, Assignment>();
+  const queue = new SettleQueue<object>((epoch, arm, outcome) => book.record(epoch, arm, outcome));
   let state: RolloutState = initialRolloutState(canary, options.now());
   let loaded = false;
+  let resolveLoaded!: () => void;
+  const loadedOnce = new Promise<void>((resolve) => {
+    resolveLoaded = resolve;
+  });
   let weight = rolloutWeight(state, canary);
   let threshold = candidateThreshold(weight);
   let events: RouterEventHub | undefined;
@@ -97,12 +122,17 @@ export function createCanaryRun(options: CanaryRunOptions): CanaryRun {
   let pending: Promise<void> | undefined;
   let syncing: Promise<void> | undefined;
   let lastHold = '';
-  let lastCandidateCalls = -1;
+  let lastBrokenCheck = -1;
   let lastFullCalls = -Infinity;
   let lastFullAt = -Infinity;
   let fullScheduled = false;
   let closed = false;
   let storeDown = false;
+  let mismatch: { readonly epoch: number; readonly since: number } | undefined;
+  /** Gates recorded as decisions in this step (`<epoch>:<code>`), so each is recorded once. */
+  const recordedGates = new Set<string>();
+  /** Decisions known to this process (announced by it or by another). */
+  const knownDecisions = new Set<string>();
   let unpersistedRollback: { readonly reason: string; readonly evidence?: CanaryEvidence } | undefined;
   let routeCache: { readonly source: RouteConfig; readonly key: string; readonly shaped: RouteConfig } | undefined;
 
@@ -131,7 +161,23 @@ export function createCanaryRun(options: CanaryRunOptions): CanaryRun {
     const change = next.lastChange;
     if (change === undefined) return;
     const where = `step ${next.step + 1}/${canary.steps.length}, weight ${rolloutWeight(next, canary)}%`;
-    options.logger(`canary ${name}: ${change.decision} by ${change.by} (${next.state}, ${where}): ${change.reason}`);
+    options.logger(`canary ${name}: ${change.decision} by ${change.actor ?? change.by} (${next.state}, ${where}): ${change.reason}`);
+  }
+
+  /** Announces the decisions of a state this process has not seen, each claimed once across processes. */
+  function announce(next: RolloutState, first: boolean): void {
+    for (const record of next.decisions ?? []) {
+      if (knownDecisions.has(record.id)) continue;
+      knownDecisions.add(record.id);
+      // Decisions older than this process's first read were announced by the processes of their time.
+      if (first) continue;
+      store.claimDecision(rollout, record.id).then(
+        (won) => {
+          if (won) events?.emit('canary-decision', record);
+        },
+        (error: unknown) => storeTrouble(error),
+      );
+    }
   }
 
   function adopt(next: RolloutState, force = false): boolean {
@@ -142,13 +188,15 @@ export function createCanaryRun(options: CanaryRunOptions): CanaryRun {
     weight = rolloutWeight(state, canary);
     threshold = candidateThreshold(weight);
     routeCache = undefined;
-    lastHold = '';
-    lastCandidateCalls = -1;
+    if (previous.epoch !== state.epoch || previous.state !== state.state) lastHold = '';
+    lastBrokenCheck = -1;
     lastFullCalls = -Infinity;
     lastFullAt = -Infinity;
     book.retain(new Set(state.history.map((record) => record.epoch)));
     const first = !loaded;
     loaded = true;
+    resolveLoaded();
+    announce(state, first);
     if (!first && (previous.step !== state.step || previous.state !== state.state || previous.epoch !== state.epoch)) emitChange(state);
     return true;
   }
@@ -157,27 +205,21 @@ export function createCanaryRun(options: CanaryRunOptions): CanaryRun {
     return referenceBaseline(state, book.mergedByEpoch(), canary.brokenAt.minCalls);
   }
 
-  async function transition(action: RolloutAction, reason: string, by: 'auto' | 'operator', evidence?: CanaryEvidence): Promise<void> {
+  async function transition(action: RolloutAction, change: ChangeOptions): Promise<void> {
     try {
-      const result = await changeRollout(store, rollout, canary, action, {
-        now: options.now(),
-        reason,
-        by,
-        ...(loaded ? { expected: state } : {}),
-        ...(evidence === undefined ? {} : { evidence }),
-      });
+      const result = await changeRollout(store, rollout, canary, action, { ...change, now: options.now(), ...(loaded ? { expected: state } : {}) });
       storeBack();
-      if (adopt(result.state) && result.applied) logChange(result.state);
+      if (adopt(result.state) && result.applied && action !== 'hold' && action !== 'request-approval') logChange(result.state);
     } catch (error) {
       if (error instanceof CanaryControlError && error.code === 'invalid-transition') {
-        if (by === 'operator') throw error;
+        if (change.by === 'operator') throw error;
         return;
       }
       storeTrouble(error);
-      if (action === 'rollback' && by === 'auto' && active()) {
+      if (action === 'rollback' && change.by === 'auto' && active()) {
         // Safety first: stop sending traffic to the candidate here now; the store learns it later.
-        unpersistedRollback = { reason, ...(evidence === undefined ? {} : { evidence }) };
-        const local = applyRolloutAction(state, 'rollback', canary, options.now(), { rollout, reason, by, ...(evidence === undefined ? {} : { evidence }) });
+        unpersistedRollback = { reason: change.reason, ...(change.evidence === undefined ? {} : { evidence: change.evidence }) };
+        const local = applyRolloutAction(state, 'rollback', canary, options.now(), { ...change, rollout });
         state = { ...local, version: state.version };
         weight = 0;
         threshold = 0;
@@ -186,21 +228,71 @@ export function createCanaryRun(options: CanaryRunOptions): CanaryRun {
         logChange(state);
         return;
       }
-      if (by === 'operator') throw new CanaryControlError('unavailable', `the rollout store is unavailable: ${error instanceof Error ? error.message : String(error)}`);
+      if (change.by === 'operator') throw new CanaryControlError('unavailable', `the rollout store is unavailable: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
 
+  function decisionInput(now: number): DecisionInput {
+    const reference = currentReference();
+    return {
+      canary,
+      state,
+      now,
+      stats: book.merged(state.epoch),
+      unsettledCandidate: queue.unsettledOf('candidate'),
+      ...(reference === undefined ? {} : { reference }),
+      ...(mismatch !== undefined && mismatch.epoch === state.epoch ? { mismatchSince: mismatch.since } : {}),
+    };
+  }
+
+  function act(decision: CanaryDecision): void {
+    const rule: CanaryDecisionRule =
+      decision.code === 'broken' || decision.code === 'guard-failed' || decision.code === 'sample-ratio' || decision.code === 'sample-ratio-sustained' || decision.code === 'starved'
+        ? decision.code
+        : decision.code === 'awaiting-approval'
+          ? 'approval'
+          : 'passed';
+    const change: ChangeOptions = { reason: decision.reason, by: 'auto', rule, evidence: decision.evidence };
+    let action: RolloutAction | undefined;
+    if (decision.decision === 'rollback') action = 'rollback';
+    else if (decision.decision === 'pause') action = state.state === 'running' ? 'pause' : undefined;
+    else if (decision.decision === 'promote' || decision.decision === 'complete') action = 'promote';
+    else {
+      // A gate is a decision of its own, recorded once per step; ordinary holds are not.
+      const gate = decision.code === 'sample-ratio' ? 'hold' : decision.code === 'awaiting-approval' ? 'request-approval' : decision.code === 'starved' ? 'hold' : undefined;
+      const key = `${state.epoch}:${decision.code}`;
+      if (gate !== undefined && !recordedGates.has(key) && store.shared !== undefined) {
+        recordedGates.add(key);
+        action = gate;
+      }
+    }
+    if (action === undefined) return;
+    const work = transition(action, change);
+    pending = work.finally(() => {
+      pending = undefined;
+    });
+  }
+
+  function noteHold(decision: CanaryDecision): void {
+    const holdKey = `${state.epoch}:${decision.code}`;
+    if (holdKey === lastHold) return;
+    lastHold = holdKey;
+    events?.emit('canary-change', { route: name, state: state.state, step: state.step, weight, decision: 'hold', reason: decision.reason });
+  }
+
   /**
-   * Asks the decision engine. The continuous checks (cheap) run on the caller's path whenever the
-   * candidate has a new call. The full step-end comparison (sketch walks, rank test) runs off the
-   * caller's path, on the next turn of the event loop, when the candidate's calls grew by 1% since
-   * the last one (at least one call) or a second passed; and at once on every sync (`force`).
+   * Asks the decision engine. The broken check (cheap) runs on the caller's path whenever a
+   * candidate call settles or ends. The full comparison (every guard's confidence sequence, the
+   * split check) runs off the caller's path, on the next turn of the event loop, when the settled
+   * candidate calls grew by 1% since the last one (at least one call) or a second passed; and at
+   * once on every sync (`force`). Its bounds are valid however often it runs.
    */
   function evaluate(force = false): CanaryDecision | undefined {
     if (closed || !loaded || pending !== undefined || unpersistedRollback !== undefined || !active()) return undefined;
-    const stats = book.merged(state.epoch);
-    const calls = stats.candidate.calls;
     const now = options.now();
+    queue.releaseStalled(now, canary.stallAfterMs);
+    const stats = book.merged(state.epoch);
+    const calls = stats.candidate.settled + stats.baseline.settled;
     const fullDue = calls - lastFullCalls >= Math.max(1, Math.floor(calls / 100)) || now - lastFullAt >= 1_000;
     if (fullDue && !force && !fullScheduled) {
       fullScheduled = true;
@@ -209,28 +301,25 @@ export function createCanaryRun(options: CanaryRunOptions): CanaryRun {
         evaluate(true);
       });
     }
-    if (!force && calls === lastCandidateCalls) return undefined;
-    lastCandidateCalls = calls;
-    const reference = currentReference();
-    const input = { canary, state, now, stats, ...(reference === undefined ? {} : { reference }) };
-    const decision = force ? decide(input) : checkContinuously(input);
+    const unsettled = queue.unsettledOf('candidate');
+    const brokenKey = stats.candidate.settled * 1_000_003 + unsettled.errors;
+    if (!force && brokenKey === lastBrokenCheck) return undefined;
+    lastBrokenCheck = brokenKey;
+    const input = decisionInput(now);
+    const decision = force ? decide(input) : checkBroken(input);
     if (force) {
       lastFullCalls = calls;
       lastFullAt = now;
+      const split = decision?.evidence.sampleRatio;
+      if (split?.mismatch === true) {
+        if (mismatch?.epoch !== state.epoch) mismatch = { epoch: state.epoch, since: now };
+      } else if (mismatch?.epoch === state.epoch) {
+        mismatch = undefined;
+      }
     }
     if (decision === undefined) return undefined;
-    if (decision.decision === 'hold') {
-      const holdKey = `${state.epoch}:${decision.code}`;
-      if (holdKey !== lastHold) {
-        lastHold = holdKey;
-        events?.emit('canary-change', { route: name, state: state.state, step: state.step, weight, decision: 'hold', reason: decision.reason });
-      }
-      return decision;
-    }
-    const work = transition(decision.decision === 'rollback' ? 'rollback' : 'promote', decision.reason, 'auto', decision.evidence);
-    pending = work.finally(() => {
-      pending = undefined;
-    });
+    if (decision.decision === 'hold') noteHold(decision);
+    act(decision);
     return decision;
   }
 
@@ -247,6 +336,7 @@ export function createCanaryRun(options: CanaryRunOptions): CanaryRun {
 
   async function syncOnce(): Promise<void> {
     if (pending !== undefined) await pending;
+    queue.releaseStalled(options.now(), canary.stallAfterMs);
     try {
       await flush();
       if (unpersistedRollback !== undefined) {
@@ -254,7 +344,7 @@ export function createCanaryRun(options: CanaryRunOptions): CanaryRun {
         const stored = await loadRollout(store, rollout, canary, options.now());
         const result =
           stored.state === 'running' || stored.state === 'paused'
-            ? await changeRollout(store, rollout, canary, 'rollback', { now: options.now(), reason, by: 'auto', expected: stored, ...(evidence === undefined ? {} : { evidence }) })
+            ? await changeRollout(store, rollout, canary, 'rollback', { now: options.now(), reason, by: 'auto', rule: 'guard-failed', expected: stored, ...(evidence === undefined ? {} : { evidence }) })
             : { state: stored };
         unpersistedRollback = undefined;
         adopt(result.state, true);
@@ -266,6 +356,7 @@ export function createCanaryRun(options: CanaryRunOptions): CanaryRun {
       storeBack();
     } catch (error) {
       storeTrouble(error);
+      resolveLoaded(); // the first read failed: waiting callers go on (to the baseline)
     }
     evaluate(true);
   }
@@ -280,12 +371,13 @@ export function createCanaryRun(options: CanaryRunOptions): CanaryRun {
       return loaded;
     },
     routeFor(route) {
-      const key = `${state.state}:${weight}`;
+      const key = `${state.state}:${weight}:${loaded}`;
       if (routeCache?.source === route && routeCache.key === key) return routeCache.shaped;
       const baseline = { ...canary.baseline };
       const candidate = { ...canary.candidate };
       let targets: TargetConfig[];
-      if (canary.shadow || state.state === 'rolled_back' || state.state === 'aborted') targets = [{ ...baseline, weight: 100 }];
+      // Before the first read of the state this process does not know the weight: baseline only.
+      if (!loaded || canary.shadow || state.state === 'rolled_back' || state.state === 'aborted') targets = [{ ...baseline, weight: 100 }];
       else if (state.state === 'completed') targets = [{ ...candidate, weight: 100 }, { ...baseline, weight: 0 }];
       else targets = [{ ...baseline, weight: 100 - weight }, { ...candidate, weight }];
       const shaped: RouteConfig = { ...route, targets };
@@ -294,6 +386,7 @@ export function createCanaryRun(options: CanaryRunOptions): CanaryRun {
     },
     assign(route, context) {
       if (route.name !== name) return undefined;
+      if (!loaded) return targetOf(route, canary.baseline);
       const sticky = canaryStickyKey(canary, context.options, context.requestId);
       const inCandidate = canaryBucket(canary.salt, sticky.key) < threshold;
       const arm: ArmName = inCandidate && !canary.shadow ? 'candidate' : 'baseline';
@@ -302,7 +395,9 @@ export function createCanaryRun(options: CanaryRunOptions): CanaryRun {
         if (active()) {
           const mirrorIt = canary.shadow && inCandidate;
           assignments.set(context.notes, { epoch: state.epoch, arm, sticky, mirror: mirrorIt });
-          book.addUnit(state.epoch, mirrorIt ? 'candidate' : arm, sticky);
+          queue.start(context.notes, state.epoch, arm, options.now());
+          // Shadow copies count as candidate units when they are sent (below), so drops show in the split.
+          if (!mirrorIt) book.addUnit(state.epoch, arm, sticky);
         }
       }
       return targetOf(route, arm === 'candidate' ? canary.candidate : canary.baseline);
@@ -312,16 +407,22 @@ export function createCanaryRun(options: CanaryRunOptions): CanaryRun {
       if (assignment === undefined) return;
       assignments.delete(payload.notes);
       const outcome = armOutcome(payload, assignment.arm === 'candidate' ? canary.candidate : canary.baseline, options.pricing);
-      if (outcome !== undefined) book.record(assignment.epoch, assignment.arm, outcome);
       if (assignment.mirror) {
+        const copy = {};
         const sent =
           mirror?.send(payload.request, canary.candidate, (shadowOutcome) => {
-            if (shadowOutcome === undefined) return;
-            book.record(assignment.epoch, 'candidate', shadowOutcome);
+            queue.end(copy, shadowOutcome);
             evaluate();
           }) ?? false;
-        if (!sent) book.addShadowDrop(assignment.epoch);
+        if (sent) {
+          queue.start(copy, assignment.epoch, 'candidate', options.now());
+          book.addUnit(assignment.epoch, 'candidate', assignment.sticky);
+        } else {
+          book.addShadowDrop(assignment.epoch);
+          book.addUnit(assignment.epoch, 'baseline', assignment.sticky);
+        }
       }
+      queue.end(payload.notes, outcome);
       evaluate();
     },
     attach(hub, shadowMirror) {
@@ -336,17 +437,24 @@ export function createCanaryRun(options: CanaryRunOptions): CanaryRun {
       }
       return syncing;
     },
+    ready: () => loadedOnce,
     async idle() {
       await mirror?.idle();
     },
-    async control(action) {
+    async control(action, request = {}) {
       if (pending !== undefined) await pending;
       await run.sync();
-      await transition(action, `${action} by an operator`, 'operator');
+      await transition(action, {
+        reason: request.reason ?? `${action} by an operator`,
+        by: 'operator',
+        rule: 'operator',
+        ...(request.actor === undefined ? {} : { actor: request.actor }),
+        ...(request.step === undefined ? {} : { step: request.step }),
+      });
       await run.sync();
     },
     status() {
-      return buildCanaryStatus({ route: name, rollout, canary, state, shared: store.shared, now: options.now(), statsByEpoch: book.mergedByEpoch(), current: book.merged(state.epoch) });
+      return buildCanaryStatus({ route: name, rollout, canary, state, shared: store.shared, now: options.now(), statsByEpoch: book.mergedByEpoch(), current: book.merged(state.epoch), unsettledCandidate: queue.unsettledOf('candidate') });
     },
     async report() {
       await run.sync();

@@ -5,8 +5,9 @@
  */
 import type { CanaryConfig, CanaryGuards, CanaryStep } from '../config/types.js';
 import type { CanaryDecisionRecord } from './decision-record.js';
+import type { UnsettledCounts } from './settle-queue.js';
 import type { ErrorCategoryName } from '../types.js';
-import { ArmStats, type StepStats } from './arm-stats.js';
+import { ArmStats, type QualityCounts, type StepStats } from './arm-stats.js';
 import { decide, type CanaryDecisionCode, type CanaryDecisionKind, type CanaryEvidence } from './decision-engine.js';
 import { normalQuantile } from './normal-distribution.js';
 import { wilsonInterval, type Interval, type SampleRatioCheck } from './proportion-tests.js';
@@ -37,6 +38,13 @@ export interface ArmSummary {
   readonly rescued: number;
   /** Calls whose tries touched another target. */
   readonly mixed: number;
+  /** Calls the caller cancelled while the arm worked, or that ran past `stallAfter` (`stalled`). */
+  readonly cancelled: number;
+  readonly stalled: number;
+  /** `cancelled` over all settled calls. */
+  readonly cancelRate: number;
+  /** Answers and their quality signals (finish reasons, empty answers, invalid tool calls or output). */
+  readonly quality: QualityCounts;
   readonly latencyMs?: LatencyQuantiles;
   readonly timeToFirstTokenMs?: LatencyQuantiles;
   readonly inputTokens: number;
@@ -80,7 +88,9 @@ export interface CanaryStatus {
   readonly confidence: number;
   /** Whether the state is shared between processes (Redis) or local to this one. */
   readonly shared: boolean;
-  /** Both arms over the current step (every process, as last synchronised). */
+  /** Candidate calls of this process started but not counted yet (waiting for earlier calls to end). */
+  readonly unsettledCandidateCalls: number;
+  /** Both arms over the current step (every process, as last synchronised; settled calls only). */
   readonly arms: { readonly baseline: ArmSummary; readonly candidate: ArmSummary };
   /** What the decision engine says now, and why. */
   readonly decision: { readonly decision: CanaryDecisionKind; readonly code: CanaryDecisionCode; readonly reason: string };
@@ -119,6 +129,10 @@ export function summarizeArm(arm: 'baseline' | 'candidate', target: string, stat
     callerFaults: stats.callerFaults,
     rescued: stats.rescued,
     mixed: stats.mixed,
+    cancelled: stats.cancelled,
+    stalled: stats.stalled,
+    cancelRate: stats.settled > 0 ? stats.cancelled / stats.settled : 0,
+    quality: { ...stats.quality },
     ...(latencyMs === undefined ? {} : { latencyMs }),
     ...(timeToFirstTokenMs === undefined ? {} : { timeToFirstTokenMs }),
     inputTokens: stats.inputTokens,
@@ -142,6 +156,8 @@ export interface StatusInput {
   readonly statsByEpoch: ReadonlyMap<number, StepStats>;
   /** The current step's stats (defaults to `statsByEpoch.get(state.epoch)`). */
   readonly current?: StepStats;
+  /** The candidate's calls started but not settled yet in this process. */
+  readonly unsettledCandidate?: UnsettledCounts;
 }
 
 /** The baseline of the latest earlier step with enough calls, for steps where the baseline is thin. */
@@ -163,7 +179,14 @@ export function buildCanaryStatus(input: StatusInput): CanaryStatus {
   const candidateTarget = `${canary.candidate.provider}/${canary.candidate.model}`;
   const current = input.current ?? input.statsByEpoch.get(state.epoch) ?? emptyStats();
   const reference = referenceBaseline(state, input.statsByEpoch, canary.brokenAt.minCalls);
-  const decision = decide({ canary, state, now: input.now, stats: current, ...(reference === undefined ? {} : { reference }) });
+  const decision = decide({
+    canary,
+    state,
+    now: input.now,
+    stats: current,
+    ...(reference === undefined ? {} : { reference }),
+    ...(input.unsettledCandidate === undefined ? {} : { unsettledCandidate: input.unsettledCandidate }),
+  });
   const pair = (stats: StepStats): { baseline: ArmSummary; candidate: ArmSummary } => ({
     baseline: summarizeArm('baseline', baselineTarget, stats.baseline, canary.confidence),
     candidate: summarizeArm('candidate', candidateTarget, stats.candidate, canary.confidence),
@@ -182,6 +205,7 @@ export function buildCanaryStatus(input: StatusInput): CanaryStatus {
     sticky: canary.sticky,
     confidence: canary.confidence,
     shared: input.shared,
+    unsettledCandidateCalls: input.unsettledCandidate?.calls ?? 0,
     arms: pair(current),
     decision: { decision: decision.decision, code: decision.code, reason: decision.reason },
     evidence: decision.code === 'inactive' && state.lastChange?.evidence !== undefined ? state.lastChange.evidence : decision.evidence,

@@ -1,42 +1,67 @@
 /**
  * The decision engine: compares the candidate with the baseline over the current step and says
- * `promote` (next step), `complete` (promoted past the last step), `hold` (not enough data yet, or
- * paused) or `rollback`. It is a pure function of the step's statistics and the clock.
+ * `promote` (next step), `complete` (promoted past the last step), `hold`, `pause` or `rollback`.
+ * It is a pure function of the step's settled statistics and the clock.
  *
- * Continuously (on every evaluation, whatever the step's thresholds):
- * - a clearly broken candidate (`brokenAt`: e.g. ≥ 50% errors over ≥ 20 calls) rolls back;
- * - the error-rate guard is checked at a stricter confidence, `1 − (1 − confidence) / 10`, to make
- *   up for looking after every call; a candidate shown worse at that level rolls back early.
- * At the end of a step (its `minRequests` candidate calls and `minDuration` reached), every guard is
- * checked at `confidence`: any guard shown `worse` rolls back; all guards shown `within` promote;
- * otherwise the step holds and keeps collecting until one of the two is shown.
- * When the baseline has fewer than `brokenAt.minCalls` calls in the step (a weight near 100%), the
- * baseline of the latest earlier step that had enough is the reference.
+ * In order:
+ * 1. A clearly broken candidate (`brokenAt`: e.g. ≥ 50% errors over ≥ 20 calls) rolls back. The
+ *    rate counts the candidate's unsettled calls too (running ones as not failed), so a burst's
+ *    fast failures cannot fire it before the slow successes that started with them return.
+ * 2. Every guard is compared with always-valid bounds (guards.ts), whenever the engine runs:
+ *    any guard shown `worse` rolls back at once, at any point of a step.
+ * 3. A paused rollout holds (rollback checks still run).
+ * 4. Gates: a sample-ratio mismatch holds promotion; sustained for `sampleRatio.sustainedFor` it
+ *    pauses or rolls back by config.
+ * 5. The step's `minRequests` (settled candidate calls) and `minDuration` must be reached.
+ * 6. A baseline with fewer than `brokenAt.minCalls` settled calls holds the step, except at a
+ *    weight of 90% or more, where the baseline of the latest earlier step with enough calls is the
+ *    reference (the evidence names its epoch).
+ * 7. All guards `within` → promote (or complete; or, on a step with `approval: manual`, hold for
+ *    an operator). Otherwise hold until the data show one or the other.
  */
 import type { CanaryConfig } from '../config/types.js';
 import type { ArmStats, StepStats } from './arm-stats.js';
-import { formatDuration, formatPercent, formatPoints, formatRatio, formatPValue, formatMs, formatUsd } from './format.js';
-import { compareQuantiles, mannWhitneySketches, type QuantileRatioComparison, type RankTestResult } from './latency-tests.js';
-import { compareMeans, type MeanRatioComparison } from './mean-ratio-test.js';
-import { compareErrorRates, sampleRatioTest, type ErrorRateComparison, type SampleRatioCheck } from './proportion-tests.js';
+import { formatDuration, formatPercent } from './format.js';
+import type { GuardResult } from './guard-result.js';
+import { evaluateGuards } from './guards.js';
+import type { SampleRatioCheck } from './proportion-tests.js';
 import { rolloutWeight, type RolloutState } from './rollout-state.js';
+import { sequentialSampleRatioTest } from './sequential-sample-ratio.js';
+import type { UnsettledCounts } from './settle-queue.js';
 
 /** What the engine decided. */
-export type CanaryDecisionKind = 'promote' | 'complete' | 'hold' | 'rollback';
+export type CanaryDecisionKind = 'promote' | 'complete' | 'hold' | 'pause' | 'rollback';
 
 /** Why, as a stable code (holds are reported once per code and step). */
-export type CanaryDecisionCode = 'broken' | 'guard-failed' | 'passed' | 'waiting' | 'inconclusive' | 'no-baseline' | 'paused' | 'inactive';
+export type CanaryDecisionCode =
+  | 'broken'
+  | 'guard-failed'
+  | 'passed'
+  | 'waiting'
+  | 'inconclusive'
+  | 'no-baseline'
+  | 'paused'
+  | 'inactive'
+  | 'sample-ratio'
+  | 'sample-ratio-sustained'
+  | 'awaiting-approval'
+  | 'starved';
+
+/** The weight from which a thin baseline may be replaced by an earlier step's. */
+export const REFERENCE_BASELINE_MIN_WEIGHT = 90;
 
 /** The numbers behind a decision. */
 export interface CanaryEvidence {
+  /** Settled calls of each arm in the step (the reference's, when one is used). */
   readonly candidateCalls: number;
   readonly baselineCalls: number;
   /** Set when the baseline of an earlier step was the reference. */
   readonly referenceEpoch?: number;
-  readonly errorRate?: ErrorRateComparison;
-  readonly latencyP95?: QuantileRatioComparison & { readonly rankTest: RankTestResult };
-  readonly costPerCall?: MeanRatioComparison;
+  /** Every guard's comparison, with its always-valid bounds. */
+  readonly guards?: readonly GuardResult[];
   readonly sampleRatio?: SampleRatioCheck;
+  /** The candidate's unsettled calls in this process when the broken check ran. */
+  readonly unsettledCandidateCalls?: number;
 }
 
 /** A decision, its reason in words and its evidence. */
@@ -53,145 +78,122 @@ export interface DecisionInput {
   readonly state: RolloutState;
   /** Epoch milliseconds. */
   readonly now: number;
-  /** Both arms over the current step, every process merged. */
+  /** Both arms' settled calls over the current step, every process merged. */
   readonly stats: StepStats;
-  /** The baseline of an earlier step, for steps where the baseline gets too few calls. */
+  /** The baseline of an earlier step, for steps at a weight of 90% or more whose baseline is thin. */
   readonly reference?: { readonly epoch: number; readonly baseline: ArmStats };
+  /** The candidate's calls started but not settled yet in this process. */
+  readonly unsettledCandidate?: UnsettledCounts;
+  /** Since when (epoch ms) the split check has flagged a mismatch without a break, when it does now. */
+  readonly mismatchSince?: number;
 }
 
-function describeError(comparison: ErrorRateComparison): string {
-  return (
-    `error rate ${formatPercent(comparison.candidateRate)} vs ${formatPercent(comparison.baselineRate)} ` +
-    `(${formatPoints(comparison.difference)}, bounds ${formatPoints(comparison.interval.low)}…${formatPoints(comparison.interval.high)}, allowed ${formatPoints(comparison.maxIncrease)}; ${formatPValue(comparison.pValue)})`
-  );
-}
-
-function describeLatency(comparison: QuantileRatioComparison & { readonly rankTest: RankTestResult }): string {
-  const bounds = comparison.interval === undefined ? 'too few calls for bounds' : `bounds ${formatRatio(comparison.interval.low)}…${formatRatio(comparison.interval.high)}`;
-  return (
-    `p95 ${formatMs(comparison.candidateValue)} vs ${formatMs(comparison.baselineValue)} (${formatRatio(comparison.ratio)}, ${bounds}, allowed ${formatRatio(comparison.maxRatio)}; ` +
-    `rank test ${formatPValue(comparison.rankTest.pValue)})`
-  );
-}
-
-function describeCost(comparison: MeanRatioComparison): string {
-  const bounds = comparison.interval === undefined ? 'too few priced calls for bounds' : `bounds ${formatRatio(comparison.interval.low)}…${formatRatio(comparison.interval.high)}`;
-  return `cost/call ${formatUsd(comparison.candidateMean)} vs ${formatUsd(comparison.baselineMean)} (${formatRatio(comparison.ratio)}, ${bounds}, allowed ${formatRatio(comparison.maxRatio)})`;
-}
-
-/** The confidence of the continuous error check. */
-export function earlyConfidence(confidence: number): number {
-  return 1 - (1 - confidence) / 10;
-}
-
-interface Prepared {
-  readonly baseline: ArmStats;
-  readonly result: (decision: CanaryDecisionKind, code: CanaryDecisionCode, reason: string, extra?: Partial<CanaryEvidence>) => CanaryDecision;
-}
-
-function prepare(input: DecisionInput): Prepared {
-  const { canary, state, stats } = input;
-  const weight = rolloutWeight(state, canary);
-  const sampleRatio = weight > 0 && weight < 100 ? sampleRatioTest(stats.candidate.units, stats.baseline.units, weight / 100) : undefined;
-  const minCalls = canary.brokenAt.minCalls;
-  const reference = stats.baseline.calls < minCalls && input.reference !== undefined && input.reference.baseline.calls >= minCalls ? input.reference : undefined;
-  const baseline = reference?.baseline ?? stats.baseline;
-  const evidence: CanaryEvidence = {
-    candidateCalls: stats.candidate.calls,
-    baselineCalls: baseline.calls,
-    ...(reference === undefined ? {} : { referenceEpoch: reference.epoch }),
-    ...(sampleRatio === undefined ? {} : { sampleRatio }),
-  };
-  return { baseline, result: (decision, code, reason, extra = {}) => ({ decision, code, reason, evidence: { ...evidence, ...extra } }) };
-}
-
-function continuousChecks(input: DecisionInput, prepared: Prepared): CanaryDecision | undefined {
-  const { canary, state } = input;
-  const { baseline, result } = prepared;
-  const candidate = input.stats.candidate;
-  if (state.state !== 'running' && state.state !== 'paused') return result('hold', 'inactive', `the rollout is ${state.state.replace('_', ' ')}`);
-  const minCalls = canary.brokenAt.minCalls;
-  const candidateRate = candidate.calls > 0 ? candidate.errors / candidate.calls : 0;
-  if (candidate.calls >= minCalls && candidateRate >= canary.brokenAt.errorRate) {
-    return result('rollback', 'broken', `candidate is broken: ${candidate.errors} of ${candidate.calls} calls failed (${formatPercent(candidateRate)} ≥ ${formatPercent(canary.brokenAt.errorRate)})`);
-  }
-  const errorGuard = canary.guards.errorRate;
-  if (errorGuard !== undefined && baseline.calls >= minCalls && candidate.calls >= minCalls) {
-    const early = compareErrorRates({ events: candidate.errors, trials: candidate.calls }, { events: baseline.errors, trials: baseline.calls }, errorGuard.maxIncrease, earlyConfidence(canary.confidence));
-    if (early.verdict === 'worse') return result('rollback', 'guard-failed', `candidate fails more often: ${describeError(early)}`, { errorRate: early });
-  }
-  return undefined;
+function brokenCheck(input: DecisionInput): string | undefined {
+  const { canary, stats } = input;
+  const candidate = stats.candidate;
+  const unsettled = input.unsettledCandidate ?? { calls: 0, errors: 0 };
+  const failures = candidate.errors + unsettled.errors;
+  const finished = candidate.calls + unsettled.errors;
+  // Running calls count as not failed: a lower bound of the rate, never inflated by fast failures.
+  const started = candidate.settled + unsettled.calls;
+  if (finished < canary.brokenAt.minCalls || started === 0) return undefined;
+  const rate = failures / started;
+  if (rate < canary.brokenAt.errorRate) return undefined;
+  const running = unsettled.calls - unsettled.errors;
+  return `candidate is broken: ${failures} of ${started} calls started failed (${formatPercent(rate)} ≥ ${formatPercent(canary.brokenAt.errorRate)}${running > 0 ? `, counting ${running} still running as not failed` : ''})`;
 }
 
 /**
- * Only the continuous checks (a broken candidate, the early error check): cheap enough for every
- * call. Undefined when neither fires (and the rollout is active).
+ * Only the broken check: cheap enough for the caller's path, run on every call end. Undefined when
+ * it does not fire (or the rollout is not active).
  */
-export function checkContinuously(input: DecisionInput): CanaryDecision | undefined {
-  return continuousChecks(input, prepare(input));
+export function checkBroken(input: DecisionInput): CanaryDecision | undefined {
+  if (input.state.state !== 'running' && input.state.state !== 'paused') return undefined;
+  const reason = brokenCheck(input);
+  if (reason === undefined) return undefined;
+  const evidence: CanaryEvidence = { candidateCalls: input.stats.candidate.calls, baselineCalls: input.stats.baseline.calls, unsettledCandidateCalls: input.unsettledCandidate?.calls ?? 0 };
+  return { decision: 'rollback', code: 'broken', reason, evidence };
+}
+
+function choosingBaseline(input: DecisionInput, weight: number): { baseline: ArmStats; referenceEpoch?: number } {
+  const minCalls = input.canary.brokenAt.minCalls;
+  const own = input.stats.baseline;
+  const reference = input.reference;
+  if (own.calls < minCalls && weight >= REFERENCE_BASELINE_MIN_WEIGHT && reference !== undefined && reference.baseline.calls >= minCalls) {
+    return { baseline: reference.baseline, referenceEpoch: reference.epoch };
+  }
+  return { baseline: own };
 }
 
 /** Decides what a rollout should do now. */
 export function decide(input: DecisionInput): CanaryDecision {
   const { canary, state, now, stats } = input;
   const candidate = stats.candidate;
-  const prepared = prepare(input);
-  const { baseline, result } = prepared;
-  const minCalls = canary.brokenAt.minCalls;
-  const errorGuard = canary.guards.errorRate;
-  const enoughToCompare = baseline.calls >= minCalls;
-  const continuous = continuousChecks(input, prepared);
-  if (continuous !== undefined) return continuous;
+  const weight = rolloutWeight(state, canary);
+  const { baseline, referenceEpoch } = choosingBaseline(input, weight);
+  const sampleRatio =
+    weight > 0 && weight < 100 ? sequentialSampleRatioTest(candidate.units, stats.baseline.units, weight / 100, canary.sampleRatio.alpha) : undefined;
+  const base: CanaryEvidence = {
+    candidateCalls: candidate.calls,
+    baselineCalls: baseline.calls,
+    ...(referenceEpoch === undefined ? {} : { referenceEpoch }),
+    ...(sampleRatio === undefined ? {} : { sampleRatio }),
+  };
+  const result = (decision: CanaryDecisionKind, code: CanaryDecisionCode, reason: string, extra: Partial<CanaryEvidence> = {}): CanaryDecision => ({ decision, code, reason, evidence: { ...base, ...extra } });
 
-  if (state.state === 'paused') return result('hold', 'paused', 'paused: no automatic promotion (rollback checks still run)');
+  if (state.state !== 'running' && state.state !== 'paused') return result('hold', 'inactive', `the rollout is ${state.state.replace('_', ' ')}`);
+  const broken = brokenCheck(input);
+  if (broken !== undefined) return result('rollback', 'broken', broken, { unsettledCandidateCalls: input.unsettledCandidate?.calls ?? 0 });
 
   const step = canary.steps[state.step];
+  const plannedCalls = Math.max(step?.minRequests ?? 0, 100);
+  const guards = evaluateGuards({ canary, candidate, baseline, plannedCalls });
+  const withGuards = { guards };
+  const failed = guards.filter((guard) => guard.verdict === 'worse');
+  if (failed.length > 0) return result('rollback', 'guard-failed', `candidate is worse: ${failed.map((guard) => guard.description).join('; ')}`, withGuards);
+
+  if (state.state === 'paused') return result('hold', 'paused', 'paused: no automatic promotion (rollback checks still run)', withGuards);
+
+  if (sampleRatio?.mismatch === true) {
+    const split = `sample-ratio mismatch: ${formatPercent(sampleRatio.observedShare)} of units in the candidate vs ${formatPercent(sampleRatio.expectedShare)} expected (${sampleRatio.candidate} vs ${sampleRatio.baseline} units, always-valid p ${sampleRatio.pValue < 0.0001 ? '<0.0001' : sampleRatio.pValue.toFixed(4)})`;
+    const since = input.mismatchSince ?? now;
+    const sustained = now - since >= canary.sampleRatio.sustainedForMs;
+    if (sustained && canary.sampleRatio.onSustained !== 'hold') {
+      return result(canary.sampleRatio.onSustained, 'sample-ratio-sustained', `${split}, sustained for ${formatDuration(now - since)}: the comparison may be biased`, withGuards);
+    }
+    return result('hold', 'sample-ratio', `${split}: promotion held until the split is explained`, withGuards);
+  }
+
   const missingCalls = Math.max(0, (step?.minRequests ?? 0) - candidate.calls);
-  const missingMs = Math.max(0, (step?.minDurationMs ?? 0) - (now - state.stepStartedAt));
+  const ranMs = now - state.stepStartedAt;
+  const missingMs = Math.max(0, (step?.minDurationMs ?? 0) - ranMs);
+  const unsettled = input.unsettledCandidate?.calls ?? 0;
+  if (candidate.settled === 0 && unsettled > 0 && ranMs >= Math.max(step?.minDurationMs ?? 0, canary.stallAfterMs / 2)) {
+    return result(
+      'hold',
+      'starved',
+      `no candidate call has finished in the ${formatDuration(ranMs)} since step ${state.step + 1} started (${unsettled} running); calls running past ${formatDuration(canary.stallAfterMs)} count as stalled`,
+      withGuards,
+    );
+  }
   if (missingCalls > 0 || missingMs > 0) {
     const waits = [
       ...(missingCalls > 0 ? [`${missingCalls} more candidate calls (${candidate.calls}/${step?.minRequests ?? 0})`] : []),
       ...(missingMs > 0 ? [`${formatDuration(missingMs)} more`] : []),
     ];
-    return result('hold', 'waiting', `step ${state.step + 1} needs ${waits.join(' and ')}`);
+    return result('hold', 'waiting', `step ${state.step + 1} needs ${waits.join(' and ')}`, withGuards);
   }
 
-  const hasGuards = errorGuard !== undefined || canary.guards.latencyP95 !== undefined || canary.guards.costPerCall !== undefined;
-  if (hasGuards && !enoughToCompare) {
-    return result('hold', 'no-baseline', `not enough baseline calls to compare with (${baseline.calls}, need ${minCalls})`);
+  if (guards.length > 0 && baseline.calls < canary.brokenAt.minCalls) {
+    return result('hold', 'no-baseline', `not enough settled baseline calls to compare with (${baseline.calls}, need ${canary.brokenAt.minCalls})`, withGuards);
   }
 
-  const failed: string[] = [];
-  const open: string[] = [];
-  const passed: string[] = [];
-  const extra: { errorRate?: ErrorRateComparison; latencyP95?: QuantileRatioComparison & { rankTest: RankTestResult }; costPerCall?: MeanRatioComparison } = {};
-  const sort = (verdict: string, text: string): void => {
-    (verdict === 'worse' ? failed : verdict === 'within' ? passed : open).push(text);
-  };
-  if (errorGuard !== undefined) {
-    const comparison = compareErrorRates({ events: candidate.errors, trials: candidate.calls }, { events: baseline.errors, trials: baseline.calls }, errorGuard.maxIncrease, canary.confidence);
-    extra.errorRate = comparison;
-    sort(comparison.verdict, describeError(comparison));
+  const open = guards.filter((guard) => guard.verdict === 'inconclusive');
+  if (open.length > 0) return result('hold', 'inconclusive', `not yet shown within the guards: ${open.map((guard) => guard.description).join('; ')}`, withGuards);
+  const summary = guards.length > 0 ? `within the guards: ${guards.map((guard) => guard.description).join('; ')}` : 'no guards configured';
+  if (step?.approval === 'manual') {
+    return result('hold', 'awaiting-approval', `step ${state.step + 1} passed and waits for an operator's approval (promote), ${summary}`, withGuards);
   }
-  const latencyGuard = canary.guards.latencyP95;
-  if (latencyGuard !== undefined) {
-    const comparison = { ...compareQuantiles(candidate.latency, baseline.latency, 0.95, latencyGuard.maxRatio, canary.confidence), rankTest: mannWhitneySketches(candidate.latency, baseline.latency) };
-    extra.latencyP95 = comparison;
-    sort(comparison.verdict, describeLatency(comparison));
-  }
-  const costGuard = canary.guards.costPerCall;
-  if (costGuard !== undefined) {
-    if (candidate.costCount === 0 || baseline.costCount === 0) {
-      passed.push('cost/call not compared (no price for an arm in `pricing`)');
-    } else {
-      const comparison = compareMeans(candidate.cost, baseline.cost, costGuard.maxRatio, canary.confidence);
-      extra.costPerCall = comparison;
-      sort(comparison.verdict, describeCost(comparison));
-    }
-  }
-  if (failed.length > 0) return result('rollback', 'guard-failed', `candidate is worse: ${failed.join('; ')}`, extra);
-  if (open.length > 0) return result('hold', 'inconclusive', `not yet shown within the guards: ${open.join('; ')}`, extra);
   const last = state.step >= canary.steps.length - 1;
-  const summary = passed.length > 0 ? `within the guards: ${passed.join('; ')}` : 'no guards configured';
-  return result(last ? 'complete' : 'promote', 'passed', `step ${state.step + 1} passed, ${summary}`, extra);
+  return result(last ? 'complete' : 'promote', 'passed', `step ${state.step + 1} passed, ${summary}`, withGuards);
 }

@@ -26,7 +26,8 @@ export interface MeanRatioComparison {
   readonly verdict: GuardVerdict;
 }
 
-function logMeanVariance(moments: Moments): number | undefined {
+/** The variance of the log of a mean (delta method), or undefined with fewer than 2 values or a mean ≤ 0. */
+export function logMeanVariance(moments: Moments): number | undefined {
   if (moments.count < 2) return undefined;
   const mean = moments.sum / moments.count;
   if (!(mean > 0)) return undefined;

@@ -11,6 +11,7 @@ import type { CanaryStateStore, CompareAndSetResult } from './state-store.js';
 export function createMemoryCanaryStore(): CanaryStateStore {
   const states = new Map<string, RolloutState>();
   const stats = new Map<string, Map<string, StepStatsData>>();
+  const claimed = new Set<string>();
   return {
     shared: false,
     read(rollout) {
@@ -34,6 +35,12 @@ export function createMemoryCanaryStore(): CanaryStateStore {
     },
     readStats(rollout, epoch) {
       return Promise.resolve(new Map(stats.get(`${rollout}\u0000${epoch}`) ?? []));
+    },
+    claimDecision(rollout, decisionId) {
+      const key = `${rollout}\u0000${decisionId}`;
+      if (claimed.has(key)) return Promise.resolve(false);
+      claimed.add(key);
+      return Promise.resolve(true);
     },
     close() {
       return Promise.resolve();

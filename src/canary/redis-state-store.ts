@@ -101,6 +101,10 @@ export function createRedisCanaryStore(options: RedisCanaryStoreOptions): Canary
       for (const [processId, text] of Object.entries(all)) result.set(processId, JSON.parse(text) as StepStatsData);
       return result;
     },
+    async claimDecision(rollout, decisionId) {
+      const reply = await within(() => redis.set(`${prefix}canary:{${rollout}}:announced:${decisionId}`, '1', 'PX', STATS_TTL_MS, 'NX'));
+      return reply === 'OK';
+    },
     close() {
       return Promise.resolve();
     },

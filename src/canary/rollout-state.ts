@@ -17,7 +17,7 @@ import type { CanaryConfig } from '../config/types.js';
 import type { RouterEvents } from '../events.js';
 import type { CanaryEvidence } from './decision-engine.js';
 import { randomUUID } from 'node:crypto';
-import { AUTO_ACTOR, type CanaryDecisionRecord, type CanaryDecisionRule, type RolloutPosition } from './decision-record.js';
+import { AUTO_ACTOR, type CanaryDecisionAction, type CanaryDecisionRecord, type CanaryDecisionRule, type RolloutPosition } from './decision-record.js';
 
 /** Where a rollout stands. */
 export type RolloutStateName = 'running' | 'paused' | 'rolled_back' | 'completed' | 'aborted';
@@ -25,8 +25,12 @@ export type RolloutStateName = 'running' | 'paused' | 'rolled_back' | 'completed
 /** What changed a rollout (the `decision` of `canary-change` events). */
 export type CanaryChangeDecision = RouterEvents['canary-change']['decision'];
 
-/** A control action, by an operator or by the decision engine. */
-export type RolloutAction = 'promote' | 'rollback' | 'pause' | 'resume' | 'abort';
+/**
+ * A control action, by an operator or by the decision engine. `hold` and `request-approval` change
+ * nothing but the decision trail: they record a gate (a sample-ratio mismatch, a step waiting for
+ * an operator's approval).
+ */
+export type RolloutAction = 'promote' | 'rollback' | 'pause' | 'resume' | 'abort' | 'hold' | 'request-approval';
 
 /** One step as it ran. */
 export interface StepRecord {
@@ -145,7 +149,8 @@ export function routeOfRollout(rollout: string): string {
  */
 export function applyRolloutAction(state: RolloutState, action: RolloutAction, canary: CanaryConfig, now: number, options: ChangeOptions & { readonly rollout: string }): RolloutState {
   const next = transitionState(state, action, canary, now, options);
-  const decision = next.lastChange?.decision ?? action;
+  const decision: CanaryDecisionAction =
+    action === 'request-approval' ? 'approval-requested' : action === 'promote' && next.state === 'completed' ? 'complete' : action;
   const record: CanaryDecisionRecord = {
     id: randomUUID(),
     route: routeOfRollout(options.rollout),
@@ -204,6 +209,10 @@ function transitionState(state: RolloutState, action: RolloutAction, canary: Can
     case 'abort':
       if (!active) return refuse(`the rollout is ${state.state}`);
       return { ...base, state: 'aborted', lastChange: change('abort'), history: endHistory(state, 'abort', now) };
+    case 'hold':
+    case 'request-approval':
+      if (!active) return refuse(`the rollout is ${state.state}`);
+      return base;
     case 'pause':
       if (state.state !== 'running') return refuse(`the rollout is ${state.state}`);
       return { ...base, state: 'paused', lastChange: change('pause') };

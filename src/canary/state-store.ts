@@ -29,6 +29,12 @@ export interface CanaryStateStore {
   writeStats(rollout: string, epoch: number, processId: string, stats: StepStatsData): Promise<void>;
   /** Every process's statistics of one step, by process id. */
   readStats(rollout: string, epoch: number): Promise<ReadonlyMap<string, StepStatsData>>;
+  /**
+   * Claims the announcement of a decision: true for exactly one caller per decision id (the
+   * process that then emits its `canary-decision` event, so the audit trail and webhooks get each
+   * decision once however many processes follow the rollout).
+   */
+  claimDecision(rollout: string, decisionId: string): Promise<boolean>;
   /** Releases what the store owns (never the Redis client it was given). */
   close(): Promise<void>;
 }

@@ -35,6 +35,8 @@ export interface RouterPlugin {
   readonly explainTarget?: (route: RouteConfig, who: Pick<CallOptions, 'user' | 'tenant'>) => { readonly target?: Target; readonly reason: string } | undefined;
   /** Called once the router exists. */
   readonly attach?: (router: Router, internals: RouterInternals) => void;
+  /** Resolves when the plugin has loaded its shared state (canary rollouts); part of `router.ready()`. */
+  readonly ready?: () => Promise<void>;
   /** Called by `router.close()`, after the connections are closed (drain writers, stop timers). */
   readonly close?: () => Promise<void>;
 }

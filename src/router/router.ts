@@ -43,6 +43,8 @@ export interface RouterOptions {
   readonly assignTarget?: (route: RouteConfig, context: CallContext) => TargetConfig | undefined;
   /** The event hub to emit on (lets the caller wire events before the router exists). */
   readonly events?: RouterEventHub;
+  /** Resolves when shared state (the Redis connection) has settled; part of `router.ready()`. */
+  readonly ready?: () => Promise<void>;
   /** Runs on `close()` after the connections are closed (shared state, Redis clients...). */
   readonly onClose?: () => Promise<void>;
   /** Extensions: outer stages, target assignment, event subscribers (see `RouterPlugin`). */
@@ -91,6 +93,12 @@ export interface Router {
   readonly config: SwitchyardConfig;
   /** The Prometheus registry with the router's metrics (absent when `metrics.enabled` is false). */
   readonly metrics: Registry | undefined;
+  /**
+   * Resolves when the router has loaded its shared state: the Redis connection has settled
+   * (breakers, limits) and every canary rollout's state was read (or its first read failed). Calls
+   * made before wait for it on their own; awaiting it at start keeps the first calls from waiting.
+   */
+  ready(): Promise<void>;
   /** Closes connections and shared state. Calls in flight are not awaited. */
   close(): Promise<void>;
 }
@@ -274,6 +282,11 @@ export function createRouterFromResolved(config: SwitchyardConfig, options: Rout
 
     on(event, listener) {
       return events.on(event, listener);
+    },
+
+    async ready() {
+      await options.ready?.();
+      await Promise.all(plugins.map((plugin) => plugin.ready?.()));
     },
 
     async close() {

@@ -125,7 +125,7 @@ export async function createTracingPlugin(options: TracingPluginOptions = {}): P
 /** A tracing plugin created synchronously, tracing once the API has loaded. */
 export type DeferredTracingPlugin = RouterPlugin & {
   /** Resolves `true` once spans are being emitted, `false` when the API is unavailable. */
-  readonly ready: Promise<boolean>;
+  readonly tracerLoaded: Promise<boolean>;
 };
 
 /**
@@ -138,7 +138,7 @@ export function createDeferredTracingPlugin(options: TracingPluginOptions = {}):
   let inner: RouterPlugin | undefined;
   let attached: Parameters<NonNullable<RouterPlugin['attach']>> | undefined;
   let closed = false;
-  const ready = createTracingPlugin(options).then(
+  const tracerLoaded = createTracingPlugin(options).then(
     (plugin) => {
       if (plugin === undefined || closed) return false;
       inner = plugin;
@@ -149,7 +149,7 @@ export function createDeferredTracingPlugin(options: TracingPluginOptions = {}):
   );
   return {
     name: 'tracing',
-    ready,
+    tracerLoaded,
     outerStages: [
       {
         name: 'tracing',

@@ -101,8 +101,8 @@ describe('canary rollouts end to end (simulator, in-memory state)', () => {
     }
     const status = controller.status();
     expect(status).toMatchObject({ state: 'rolled_back', step: 0, weight: 0 });
-    // Decided on or before the step's 150 candidate calls (plus the calls already in flight then).
-    expect(status.history[0]?.candidate.calls).toBeLessThanOrEqual(150 + 32);
+    // Decided within the first step, on always-valid bounds: a few hundred candidate calls at most.
+    expect(status.history[0]?.candidate.calls).toBeLessThanOrEqual(400);
     expect(status.arms.candidate.rescued).toBeGreaterThan(0);
     expect(status.arms.candidate.errorsByCategory.server).toBe(status.arms.candidate.errors);
     const rollback = harness.changes.find((change) => change.decision === 'rollback');
@@ -133,7 +133,7 @@ describe('canary rollouts end to end (simulator, in-memory state)', () => {
     const status = controller.status();
     expect(status.state).toBe('rolled_back');
     expect(status.lastChange?.reason).toMatch(/p95 \d+ms vs \d+ms \(×\d+\.\d\d/);
-    expect(status.evidence.latencyP95?.verdict).toBe('worse');
+    expect(status.evidence.guards?.find((guard) => guard.guard === 'latencyP95')?.verdict).toBe('worse');
     expect(status.arms.candidate.latencyMs?.p95).toBeGreaterThan(status.arms.baseline.latencyMs?.p95 ?? Infinity);
   });
 
@@ -241,6 +241,7 @@ describe('canary rollouts end to end (simulator, in-memory state)', () => {
       compareAndSet: (rollout, version, next) => (down ? unavailable() : memory.compareAndSet(rollout, version, next)),
       writeStats: (rollout, epoch, id, data) => (down ? unavailable() : memory.writeStats(rollout, epoch, id, data)),
       readStats: (rollout, epoch) => (down ? unavailable() : memory.readStats(rollout, epoch)),
+      claimDecision: (rollout, id) => (down ? unavailable() : memory.claimDecision(rollout, id)),
       close: () => memory.close(),
     };
     simulator.setBehavior('claude-2.1', { errorRate: 1 });

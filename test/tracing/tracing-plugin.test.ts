@@ -230,7 +230,7 @@ describe('deferred tracing plugin (for the synchronous createRouter)', () => {
     await router.chat(ask('gpt4'));
     expect(exporter.getFinishedSpans()).toHaveLength(0);
     release();
-    await expect(plugin.ready).resolves.toBe(true);
+    await expect(plugin.tracerLoaded).resolves.toBe(true);
     await router.chat(ask('gpt4'));
     expect(onlySpan().attributes['gen_ai.provider.name']).toBe('openai');
   });
@@ -239,7 +239,7 @@ describe('deferred tracing plugin (for the synchronous createRouter)', () => {
     const plugin = createDeferredTracingPlugin({ loadApi: async () => undefined });
     const router = createRouter(resolveConfig(simConfig(simulator)), { plugins: [plugin], tracing: false });
     routers.push(router);
-    await expect(plugin.ready).resolves.toBe(false);
+    await expect(plugin.tracerLoaded).resolves.toBe(false);
     expect((await router.chat(ask('gpt4'))).text).toBe('Echo: one two three');
   });
 });

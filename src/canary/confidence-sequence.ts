@@ -1,0 +1,44 @@
+/**
+ * Confidence sequences: intervals that stay valid however often they are looked at. The canary
+ * recomputes its bounds after every few calls and acts on the first one that crosses a limit; a
+ * fixed-sample interval looked at that often crosses by chance far more often than its level
+ * says. A confidence sequence holds, with probability at least 1 − α, at every look at once.
+ *
+ * The method is the normal-mixture boundary (Robbins 1970; the mixture SPRT of Johari, Pekelis
+ * and Walsh, "Always valid inference", 2017, which Optimizely, GrowthBook and LaunchDarkly use):
+ * for an estimate θ̂ that is asymptotically normal with variance V around θ, and a mixing
+ * variance τ², the half-width
+ *
+ *   h = √( V(V+τ²)/τ² · (2 ln(1/α) + ln((V+τ²)/V)) )
+ *
+ * gives P(|θ̂ − θ| ≥ h at any look) ≤ α (exactly for Gaussian increments, asymptotically
+ * otherwise: Waudby-Smith et al., "Time-uniform central limit theory", 2021). τ² only moves where
+ * the sequence is tightest: `tunedMixingVariance` puts that at the sample size where the decision
+ * is expected (Howard et al. 2021, eq. 3.16).
+ */
+
+/** Half-width of the two-sided normal-mixture confidence sequence at level 1 − `alpha`. */
+export function mixtureHalfWidth(variance: number, mixingVariance: number, alpha: number): number {
+  if (!(variance > 0) || !(mixingVariance > 0)) return variance === 0 ? 0 : Number.POSITIVE_INFINITY;
+  const widening = (variance * (variance + mixingVariance)) / mixingVariance;
+  return Math.sqrt(widening * (2 * Math.log(1 / alpha) + Math.log((variance + mixingVariance) / variance)));
+}
+
+/**
+ * The mixing variance that makes the sequence narrowest when the estimate's variance has fallen to
+ * `targetVariance` (the variance expected at the planned sample size).
+ */
+export function tunedMixingVariance(targetVariance: number, alpha: number): number {
+  const logTerm = -2 * Math.log(alpha);
+  return targetVariance * (logTerm + Math.log(1 + logTerm));
+}
+
+/**
+ * The always-valid interval of an estimate whose variance shrinks as 1/n in `n` (calls of the
+ * constraining arm), tuned for `plannedN` calls.
+ */
+export function confidenceSequence(estimate: number, variance: number, n: number, plannedN: number, alpha: number): { readonly low: number; readonly high: number } {
+  const targetVariance = (variance * n) / Math.max(1, plannedN);
+  const half = mixtureHalfWidth(variance, tunedMixingVariance(targetVariance, alpha), alpha);
+  return { low: estimate - half, high: estimate + half };
+}
