@@ -73,7 +73,20 @@ export type { TracingPluginOptions, DeferredTracingPlugin } from './tracing/inde
 export { LIBRARY_VERSION } from './version.js';
 export { createAuditPlugin, costOf } from './audit/index.js';
 export { verifyAuditFiles } from './audit/index.js';
-export type { AuditPlugin, AuditPluginOptions, AuditRecordHandler, AuditRecord, CallRecord } from './audit/index.js';
+export type { AuditPlugin, AuditPluginOptions, AuditRecordHandler, AuditRecord, CallRecord, CanaryDecisionAuditRecord } from './audit/index.js';
 export { redact, REDACTION_KINDS } from './redaction/index.js';
 export { createCanaryPlugin, renderCanaryReport, renderCanarySvg, CanaryControlError } from './canary/index.js';
-export type { CanaryController, CanaryPlugin, CanaryPluginOptions, CanaryStatus, ArmSummary, StepSummary } from './canary/index.js';
+export type {
+  CanaryController,
+  CanaryPlugin,
+  CanaryPluginOptions,
+  CanaryStatus,
+  ArmSummary,
+  StepSummary,
+  CanaryDecisionRecord,
+  CanaryDecisionAction,
+  CanaryDecisionRule,
+  CanaryEvidence,
+  GuardResult,
+  OperatorNote,
+} from './canary/index.js';

@@ -261,7 +261,7 @@ export function createCanaryRun(options: CanaryRunOptions): CanaryRun {
       // A gate is a decision of its own, recorded once per step; ordinary holds are not.
       const gate = decision.code === 'sample-ratio' ? 'hold' : decision.code === 'awaiting-approval' ? 'request-approval' : decision.code === 'starved' ? 'hold' : undefined;
       const key = `${state.epoch}:${decision.code}`;
-      if (gate !== undefined && !recordedGates.has(key) && store.shared !== undefined) {
+      if (gate !== undefined && !recordedGates.has(key)) {
         recordedGates.add(key);
         action = gate;
       }

@@ -47,6 +47,9 @@ export type CanaryDecisionCode =
   | 'awaiting-approval'
   | 'starved';
 
+const MIN_PLANNED_CALLS = 100;
+const MAX_PLANNED_CALLS = 1_000;
+
 /** The weight from which a thin baseline may be replaced by an earlier step's. */
 export const REFERENCE_BASELINE_MIN_WEIGHT = 90;
 
@@ -146,7 +149,8 @@ export function decide(input: DecisionInput): CanaryDecision {
   if (broken !== undefined) return result('rollback', 'broken', broken, { unsettledCandidateCalls: input.unsettledCandidate?.calls ?? 0 });
 
   const step = canary.steps[state.step];
-  const plannedCalls = Math.max(step?.minRequests ?? 0, 100);
+  // Bounds are tightest where the step expects to decide: at its minRequests, within 100–1,000.
+  const plannedCalls = Math.min(Math.max(step?.minRequests ?? 0, MIN_PLANNED_CALLS), MAX_PLANNED_CALLS);
   const guards = evaluateGuards({ canary, candidate, baseline, plannedCalls });
   const withGuards = { guards };
   const failed = guards.filter((guard) => guard.verdict === 'worse');

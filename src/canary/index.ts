@@ -14,6 +14,8 @@ export { evaluateGuards } from './guards.js';
 export { logGamma, sequentialSampleRatioTest } from './sequential-sample-ratio.js';
 export { SettleQueue } from './settle-queue.js';
 export { AUTO_ACTOR } from './decision-record.js';
+export { compileJsonSchema, createQualitySignals, qualitySignals } from './quality-signals.js';
+export { CANARY_WEBHOOK_TYPE, canaryDecisionText, createCanaryWebhooks } from './webhooks.js';
 export { compareQuantiles, logQuantileStandardError, mannWhitneySketches, mannWhitneyU } from './latency-tests.js';
 export { compareMeans } from './mean-ratio-test.js';
 export { createMemoryCanaryStore } from './memory-state-store.js';
@@ -38,6 +40,8 @@ export type { CanaryDecisionAction, CanaryDecisionRecord, CanaryDecisionRule, Op
 export type { GuardName, GuardResult, GuardVerdictName } from './guard-result.js';
 export type { GuardInput } from './guards.js';
 export type { UnsettledCounts } from './settle-queue.js';
+export type { QualitySignals, QualitySignalsExtractor, QualitySignalsOptions, SchemaValidator } from './quality-signals.js';
+export type { CanaryWebhookPayload, CanaryWebhooks, CanaryWebhooksOptions } from './webhooks.js';
 export type { AnswerQuality, QualityCounts } from './arm-stats.js';
 export type { QuantileRatioComparison, RankTestResult } from './latency-tests.js';
 export type { MeanRatioComparison, Moments } from './mean-ratio-test.js';

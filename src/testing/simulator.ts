@@ -31,6 +31,11 @@ export interface SimBehavior {
   readonly errorStatuses?: readonly number[];
   /** `retry-after` (seconds) sent with random 429/503/529 failures. */
   readonly retryAfterSeconds?: number;
+  /**
+   * Delay before a random failure's response, in ms (default: `latencyMs`). Real providers answer
+   * 429/529 in milliseconds while successes take seconds; set this to model it.
+   */
+  readonly errorLatencyMs?: number;
   /** A slow tail: with `probability`, add `extraMs` to the latency. */
   readonly slowTail?: { readonly probability: number; readonly extraMs: number };
   /** Builds the answer; defaults to an echo of the last user message. */
@@ -150,6 +155,13 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   let sequence = 0;
   if (options.behavior !== undefined) behaviors.set('*', options.behavior);
 
+  /** Whether a request fails at random by `errorRate`: the status it fails with, or false. */
+  function randomFailure(behavior: SimBehavior): number | false {
+    if (behavior.errorRate === undefined || behavior.errorRate <= 0 || random() >= behavior.errorRate) return false;
+    const statuses = behavior.errorStatuses ?? [500];
+    return statuses[Math.floor(random() * statuses.length)] ?? 500;
+  }
+
   function behaviorFor(model: string): SimBehavior {
     return behaviors.get(model) ?? behaviors.get('*') ?? {};
   }
@@ -233,7 +245,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     const behavior = behaviorFor(parsed.model);
     let latency = behavior.latencyMs ?? 0;
     if (behavior.slowTail !== undefined && random() < behavior.slowTail.probability) latency += behavior.slowTail.extraMs;
-    await sleep(latency);
+    // With a separate error latency the failure is drawn first, so that it can come back sooner.
+    const earlyFailure = behavior.errorLatencyMs === undefined ? undefined : randomFailure(behavior);
+    await sleep(earlyFailure === undefined || earlyFailure === false ? latency : (behavior.errorLatencyMs ?? 0));
     // A client that left while we waited gets nothing, and must not use up a fault meant for others.
     if (entry.aborted || response.destroyed) return;
 
@@ -252,12 +266,11 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       sendError(response, format, fault.status, fault.message ?? `simulated ${fault.status}`, { seconds: fault.retryAfterSeconds, ms: fault.retryAfterMs });
       return;
     }
-    if (fault === undefined && behavior.errorRate !== undefined && behavior.errorRate > 0 && random() < behavior.errorRate) {
-      const statuses = behavior.errorStatuses ?? [500];
-      const status = statuses[Math.floor(random() * statuses.length)] ?? 500;
-      const retryable = status === 429 || status === 503 || status === 529;
-      entry.status = status;
-      sendError(response, format, status, `simulated ${status}`, { seconds: retryable ? behavior.retryAfterSeconds : undefined });
+    const failure = earlyFailure ?? (fault === undefined ? randomFailure(behavior) : false);
+    if (failure !== false) {
+      const retryable = failure === 429 || failure === 503 || failure === 529;
+      entry.status = failure;
+      sendError(response, format, failure, `simulated ${failure}`, { seconds: retryable ? behavior.retryAfterSeconds : undefined });
       return;
     }
 
