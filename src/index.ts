@@ -75,7 +75,7 @@ export { createAuditPlugin, costOf } from './audit/index.js';
 export { verifyAuditFiles } from './audit/index.js';
 export type { AuditPlugin, AuditPluginOptions, AuditRecordHandler, AuditRecord, CallRecord, CanaryDecisionAuditRecord } from './audit/index.js';
 export { redact, REDACTION_KINDS } from './redaction/index.js';
-export { createCanaryPlugin, renderCanaryReport, renderCanarySvg, CanaryControlError } from './canary/index.js';
+export { createCanaryPlugin, renderCanaryReport, renderCanarySvg, renderCanaryHtml, CanaryControlError } from './canary/index.js';
 export type {
   CanaryController,
   CanaryPlugin,

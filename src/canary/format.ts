@@ -48,3 +48,14 @@ export function formatPValue(pValue: number): string {
   if (!Number.isFinite(pValue)) return 'p=–';
   return pValue < 0.0001 ? 'p<0.0001' : `p=${pValue.toPrecision(2)}`;
 }
+
+/** An instant in UTC, to the minute (`2025-01-01 00:20`) or to the second (`2025-01-01 00:20:05`). */
+export function formatUtc(ms: number, precision: 'minute' | 'second' = 'minute'): string {
+  if (!Number.isFinite(ms)) return '–';
+  return new Date(ms).toISOString().slice(0, precision === 'minute' ? 16 : 19).replace('T', ' ');
+}
+
+/** A count with thousands separators (`12,345`). */
+export function formatCount(value: number): string {
+  return Number.isFinite(value) ? value.toLocaleString('en-US') : '–';
+}

@@ -25,6 +25,7 @@ export { QuantileSketch, SKETCH_RELATIVE_ACCURACY } from './quantile-sketch.js';
 export { createRedisCanaryStore } from './redis-state-store.js';
 export { renderCanaryReport, renderCanarySummary } from './report-text.js';
 export { renderCanarySvg } from './report-svg.js';
+export { renderCanaryHtml } from './report-html.js';
 export { changeRollout, loadRollout } from './rollout-control.js';
 export { applyRolloutAction, CanaryControlError, initialRolloutState, rolloutWeight } from './rollout-state.js';
 export { createShadowMirror } from './shadow-mirror.js';

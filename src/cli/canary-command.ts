@@ -1,21 +1,24 @@
 /**
- * `switchyard canary status|promote|pause|resume|abort|report --config file [--route name]
- * [--svg out.svg] [--json]`: reads and changes canary rollouts from the command line, through the
- * Redis the config's `state.redis` names (the same keys every router process reads). With
- * in-memory state each router process keeps its own rollout, so there is nothing shared for a
- * command to read or change; the command says so and prints the configured plan.
+ * `switchyard canary status|report|promote|pause|resume|abort --config file [--route name] …`:
+ * reads and changes canary rollouts from the command line, through the Redis the config's
+ * `state.redis` names (the same keys every router process reads). Changes carry who made them and
+ * why (`--actor`, `--reason`) into the rollout's decision trail. With in-memory state each router
+ * process keeps its own rollout, so there is nothing shared for a command to read or change; the
+ * command says so and prints the configured plan.
  */
 import { writeFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import { mergeStepStats, type StepStats } from '../canary/arm-stats.js';
 import { buildCanaryStatus } from '../canary/canary-status.js';
 import { formatDuration } from '../canary/format.js';
 import { createRedisCanaryStore } from '../canary/redis-state-store.js';
+import { renderCanaryHtml } from '../canary/report-html.js';
 import { renderCanaryReport, renderCanarySummary } from '../canary/report-text.js';
 import { renderCanarySvg } from '../canary/report-svg.js';
 import { changeRollout } from '../canary/rollout-control.js';
-import { CanaryControlError, rolloutWeight, type RolloutAction } from '../canary/rollout-state.js';
+import { CanaryControlError, rolloutWeight } from '../canary/rollout-state.js';
 import { rolloutId } from '../canary/state-store.js';
 import { loadConfig } from '../config/index.js';
 import type { CanaryConfig, RouteConfig, SwitchyardConfig } from '../config/types.js';
@@ -29,19 +32,46 @@ export interface CommandIo {
 
 const ACTIONS = ['status', 'report', 'promote', 'pause', 'resume', 'abort'] as const;
 type CanaryAction = (typeof ACTIONS)[number];
+type ChangeAction = Exclude<CanaryAction, 'status' | 'report'>;
 
-const USAGE = `Usage: switchyard canary <status|report|promote|pause|resume|abort> --config <file> [--route <name>] [--svg <out.svg>] [--json]
+function isChange(action: CanaryAction): action is ChangeAction {
+  return action !== 'status' && action !== 'report';
+}
 
-  status    where the rollout stands: step, weight, decision and why, per-arm numbers
-  report    status plus errors by category, the sample-ratio check and every step (--svg writes a chart)
+const USAGE = `Usage: switchyard canary <status|report|promote|pause|resume|abort> --config <file> [options]
+
+  status    where the rollout stands: step, weight, decision and why, guards, per-arm numbers, latest decisions
+  report    status plus errors by category, the sample-ratio check, every step and the whole decision trail
   promote   move to the next step now (completes after the last step)
   pause     stop automatic promotion (rollback checks still run)
-  resume    resume a paused rollout, or restart a rolled-back or aborted one at its step
+  resume    resume a paused rollout, or restart a rolled-back or aborted one (at step 1, or --step)
   abort     send all traffic to the baseline
+
+Options:
+  -c, --config <file>   the Switchyard config (required)
+  -r, --route <name>    the canary route (needed when several routes have one)
+      --json            status, report: print the status as JSON
+      --svg <file>      status, report: write the chart as an SVG file
+      --html <file>     status, report: write a self-contained HTML page (chart and report)
+      --reason <text>   promote, pause, resume, abort: why; kept in the decision trail
+                        (default: "<action> by an operator")
+      --actor <name>    promote, pause, resume, abort: who (default: your OS user name, else "operator")
+      --step <n>        resume: restart a rolled-back or aborted rollout at step n (1-based; default 1)
+  -h, --help            print this help
 
 The rollout state is read from and written to the Redis of the config's state.redis; router
 processes follow a change within their sync interval (1 s by default).
 `;
+
+/** The operator's name when none is given: the OS user name, else "operator". */
+export function defaultActor(): string {
+  try {
+    const name = userInfo().username.trim();
+    return name === '' ? 'operator' : name;
+  } catch {
+    return 'operator';
+  }
+}
 
 function describePlan(canary: CanaryConfig): string {
   return canary.steps
@@ -77,7 +107,12 @@ function chooseRoute(config: SwitchyardConfig, requested: string | undefined): R
   throw new CanaryControlError('unknown-route', `several routes have a canary (${canaries.map((item) => item.name).join(', ')}); choose one with --route`);
 }
 
-const DONE: Record<RolloutAction, string> = { promote: 'promoted', pause: 'paused', resume: 'resumed', abort: 'aborted', rollback: 'rolled back' };
+const DONE: Record<ChangeAction, string> = { promote: 'promoted', pause: 'paused', resume: 'resumed', abort: 'aborted' };
+
+function usageError(io: CommandIo, message: string): number {
+  io.stderr(`${message}\n\n${USAGE}`);
+  return 2;
+}
 
 /**
  * Runs `switchyard canary …` with the arguments after `canary` (a leading `canary` is skipped);
@@ -89,30 +124,54 @@ export async function canaryCommand(argv: readonly string[], io: CommandIo): Pro
     parsed = parseArgs({
       args: argv[0] === 'canary' ? argv.slice(1) : [...argv],
       allowPositionals: true,
-      options: { config: { type: 'string', short: 'c' }, route: { type: 'string', short: 'r' }, svg: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        config: { type: 'string', short: 'c' },
+        route: { type: 'string', short: 'r' },
+        svg: { type: 'string' },
+        html: { type: 'string' },
+        json: { type: 'boolean' },
+        reason: { type: 'string' },
+        actor: { type: 'string' },
+        step: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
     });
   } catch (error) {
-    io.stderr(`${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`);
-    return 2;
+    return usageError(io, error instanceof Error ? error.message : String(error));
   }
   const { values, positionals } = parsed;
-  if (values.help === true) {
+  if (values.help === true || (positionals.length === 1 && positionals[0] === 'help')) {
     io.stdout(USAGE);
     return 0;
   }
   const action = positionals[0] as CanaryAction | undefined;
   if (action === undefined || !ACTIONS.includes(action) || positionals.length > 1) {
-    io.stderr(`${action === undefined ? 'Missing the action.' : `Unknown action ${JSON.stringify(positionals.join(' '))}.`}\n\n${USAGE}`);
-    return 2;
+    return usageError(io, action === undefined ? 'Missing the action.' : `Unknown action ${JSON.stringify(positionals.join(' '))}.`);
   }
-  if (values.config === undefined) {
-    io.stderr(`Missing --config <file>.\n\n${USAGE}`);
-    return 2;
+  if (values.config === undefined) return usageError(io, 'Missing --config <file>.');
+  const changing = isChange(action);
+  for (const option of ['reason', 'actor'] as const) {
+    if (values[option] !== undefined && !changing) return usageError(io, `--${option} applies to promote, pause, resume and abort, not to ${action}.`);
+    if (values[option] !== undefined && values[option].trim() === '') return usageError(io, `--${option} needs a value.`);
+  }
+  for (const option of ['svg', 'html', 'json'] as const) {
+    if (values[option] !== undefined && changing) return usageError(io, `--${option} applies to status and report, not to ${action}.`);
+  }
+  let step: number | undefined;
+  if (values.step !== undefined) {
+    if (action !== 'resume') return usageError(io, `--step applies to resume only, not to ${action}.`);
+    if (!/^[1-9][0-9]*$/.test(values.step)) return usageError(io, `--step must be a step number from 1, not ${JSON.stringify(values.step)}.`);
+    step = Number(values.step) - 1;
   }
   let config: SwitchyardConfig;
   let route: RouteConfig & { canary: CanaryConfig };
   try {
     config = loadConfig(values.config);
+    const hasCanary = Object.values(config.routes).some((candidate) => candidate.canary !== undefined);
+    if (!hasCanary && values.route === undefined && !changing) {
+      io.stdout(`No route in ${values.config} has a canary: there is no rollout to ${action === 'status' ? 'show' : 'report on'}.\n`);
+      return 0;
+    }
     route = chooseRoute(config, values.route);
   } catch (error) {
     io.stderr(`${redactSecrets(error instanceof Error ? error.message : String(error))}\n`);
@@ -123,7 +182,7 @@ export async function canaryCommand(argv: readonly string[], io: CommandIo): Pro
   if (redisSettings === undefined) {
     io.stderr(
       `The rollout of route "${route.name}" keeps its state in memory inside each router process: ${values.config} does not set state.redis, ` +
-        `so there is no shared state for this command to ${action === 'status' || action === 'report' ? 'read' : 'change'}. ` +
+        `so there is no shared state for this command to ${changing ? 'change' : 'read'}. ` +
         `Each process runs its own rollout from step 1 and a restart starts it over. Set state.redis to share one rollout between processes ` +
         `and to control it from here, or use router.canary(${JSON.stringify(route.name)}) inside the process.\n`,
     );
@@ -144,7 +203,7 @@ export async function canaryCommand(argv: readonly string[], io: CommandIo): Pro
     const rollout = rolloutId(route.name, canary);
     const now = Date.now();
 
-    if (action === 'status' || action === 'report') {
+    if (!changing) {
       const state = await store.read(rollout);
       if (state === undefined) {
         io.stdout(`The rollout of route "${route.name}" has not started: no router process with this baseline, candidate and salt has run against this Redis yet.\nConfigured plan:\n${describePlan(canary)}\n`);
@@ -159,13 +218,19 @@ export async function canaryCommand(argv: readonly string[], io: CommandIo): Pro
         writeFileSync(values.svg, renderCanarySvg(status));
         io.stderr(`SVG chart written to ${values.svg}\n`);
       }
+      if (values.html !== undefined) {
+        writeFileSync(values.html, renderCanaryHtml(status, now));
+        io.stderr(`HTML report written to ${values.html}\n`);
+      }
       return 0;
     }
 
-    const result = await changeRollout(store, rollout, canary, action, { now, reason: `${action} from the command line`, by: 'operator' });
+    const reason = values.reason?.trim() ?? `${action} by an operator`;
+    const actor = values.actor?.trim() ?? defaultActor();
+    const result = await changeRollout(store, rollout, canary, action, { now, reason, by: 'operator', actor, ...(step === undefined ? {} : { step }) });
     const state = result.state;
     io.stdout(
-      `Route "${route.name}": ${DONE[action]}. Now ${state.state.replace('_', ' ')}, step ${state.step + 1} of ${canary.steps.length}, candidate weight ${rolloutWeight(state, canary)}%. ` +
+      `Route "${route.name}": ${DONE[action]} by ${actor} (${reason}). Now ${state.state.replace('_', ' ')}, step ${state.step + 1} of ${canary.steps.length}, candidate weight ${rolloutWeight(state, canary)}%. ` +
         `Router processes follow within their sync interval (1 s by default).\n`,
     );
     return 0;

@@ -8,7 +8,9 @@ import { canaryCommand } from './canary-command.js';
 
 const USAGE = `usage:
   switchyard audit verify [--strict] <file...>     check the hash chain of audit log files
-  switchyard canary <status|promote|pause|resume|abort|report> --config <file> [--route <name>] [--svg <out.svg>]
+  switchyard canary <status|report> --config <file> [--route <name>] [--json] [--svg <out.svg>] [--html <out.html>]
+  switchyard canary <promote|pause|resume|abort> --config <file> [--route <name>] [--reason <text>] [--actor <name>] [--step <n> (resume)]
+  switchyard canary --help                          every canary option
 `;
 
 const io = {

@@ -1,5 +1,5 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -54,6 +54,45 @@ describe('switchyard canary (CLI)', () => {
     const help = await run('canary', '--help');
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('switchyard canary <status|report|promote|pause|resume|abort>');
+    for (const option of ['--reason <text>', '--actor <name>', '--step <n>', '--html <file>', '--svg <file>']) expect(help.stdout).toContain(option);
+    expect(help.stdout).toContain('(default: "<action> by an operator")');
+    expect(help.stdout).toContain('restart a rolled-back or aborted rollout at step n (1-based; default 1)');
+    expect(await run('--help')).toMatchObject({ code: 0, stdout: help.stdout });
+    expect(await run('help')).toMatchObject({ code: 0, stdout: help.stdout });
+    expect(await run('promote', '-h')).toMatchObject({ code: 0, stdout: help.stdout });
+  });
+
+  it('refuses flags that do not fit the action, and step numbers that are not from 1', async () => {
+    const misuse = [
+      [['promote', '--config', 'x.yaml', '--step', '2'], '--step applies to resume only'],
+      [['resume', '--config', 'x.yaml', '--step', '0'], '--step must be a step number from 1, not "0"'],
+      [['resume', '--config', 'x.yaml', '--step', 'two'], '--step must be a step number from 1'],
+      [['status', '--config', 'x.yaml', '--reason', 'why'], '--reason applies to promote, pause, resume and abort, not to status'],
+      [['report', '--config', 'x.yaml', '--actor', 'alice'], '--actor applies to promote, pause, resume and abort'],
+      [['abort', '--config', 'x.yaml', '--reason', '  '], '--reason needs a value'],
+      [['abort', '--config', 'x.yaml', '--html', 'out.html'], '--html applies to status and report'],
+      [['pause', '--config', 'x.yaml', '--reason'], "Option '--reason <value>' argument missing"],
+    ] as const;
+    for (const [argv, message] of misuse) {
+      const result = await run(...argv);
+      expect(result.code, argv.join(' ')).toBe(2);
+      expect(result.stderr).toContain(message);
+      expect(result.stderr).toContain('Usage: switchyard canary');
+    }
+  });
+
+  it('says so, successfully, when the config has no canary route to show', async () => {
+    const file = join(directory, 'plain.yaml');
+    writeFileSync(file, `providers:\n  anthropic: { type: anthropic, apiKey: sim-key, baseUrl: "http://127.0.0.1:9" }\nroutes:\n  claude:\n    targets: [{ provider: anthropic, model: claude-2.0 }]\n`);
+    for (const action of ['status', 'report']) {
+      const result = await run(action, '--config', file);
+      expect(result).toMatchObject({ code: 0, stderr: '' });
+      expect(result.stdout).toContain(`No route in ${file} has a canary`);
+    }
+    const promote = await run('promote', '--config', file);
+    expect(promote.code).toBe(1);
+    expect(promote.stderr).toContain('no route in the config has a canary');
+    expect((await run('status', '--config', file, '--route', 'claude')).stderr).toContain('route "claude" has no canary');
   });
 
   it('says clearly that in-memory state cannot be read or changed from outside, and prints the plan', async () => {
@@ -106,31 +145,65 @@ describe.skipIf(!hasRedis)('switchyard canary against Redis and a running router
       expect(status.stdout).toMatch(/baseline\s+anthropic\/claude-2\.0\s+1\d\d\s+0/);
       expect(status.stdout).toContain('Decision: hold — step 1 needs');
 
-      const promoted = await run('promote', '--config', file);
+      const promoted = await run('promote', '--config', file, '--reason', 'dashboards look fine <ok>', '--actor', 'alice');
       expect(promoted.code).toBe(0);
-      expect(promoted.stdout).toContain('Route "claude": promoted. Now running, step 2 of 4, candidate weight 25%.');
+      expect(promoted.stdout).toContain('Route "claude": promoted by alice (dashboards look fine <ok>). Now running, step 2 of 4, candidate weight 25%.');
       await plugin.controller('claude').sync();
       expect(plugin.controller('claude').status()).toMatchObject({ step: 1, weight: 25 });
-      expect(plugin.controller('claude').status().lastChange).toMatchObject({ decision: 'promote', by: 'operator', reason: 'promote from the command line' });
+      expect(plugin.controller('claude').status().lastChange).toMatchObject({ decision: 'promote', by: 'operator', actor: 'alice', reason: 'dashboards look fine <ok>' });
+      expect(plugin.controller('claude').status().decisions.at(-1)).toMatchObject({
+        decision: 'promote',
+        by: 'operator',
+        actor: 'alice',
+        rule: 'operator',
+        reason: 'dashboards look fine <ok>',
+        from: { step: 0, weight: 5 },
+        to: { step: 1, weight: 25 },
+      });
 
       const refused = await run('resume', '--config', file);
       expect(refused.code).toBe(1);
       expect(refused.stderr).toContain('cannot resume: the rollout is running');
 
+      const paused = await run('pause', '--config', file);
+      expect(paused.code).toBe(0);
+      const defaultActor = userInfo().username || 'operator';
+      expect(paused.stdout).toContain(`paused by ${defaultActor} (pause by an operator)`);
+
       const svgFile = join(directory, 'report.svg');
-      const report = await run('report', '--config', file, '--svg', svgFile);
+      const htmlFile = join(directory, 'report.html');
+      const report = await run('report', '--config', file, '--svg', svgFile, '--html', htmlFile);
       expect(report.code).toBe(0);
       expect(report.stdout).toContain('Steps:');
       expect(report.stdout).toMatch(/1\s+5%.*promote/);
-      expect(readFileSync(svgFile, 'utf8')).toContain('<svg');
+      expect(report.stdout).toMatch(/promote\s+alice \(operator\)\s+operator\s+step 1→2, 5%→25%\s+dashboards look fine <ok>/);
+      expect(report.stdout).toContain(`pause     ${defaultActor} (operator)`);
+      expect(report.stderr).toContain(`HTML report written to ${htmlFile}`);
+      const svg = readFileSync(svgFile, 'utf8');
+      expect(svg).toContain('<svg');
+      expect(svg).toContain('promote by alice (operator): dashboards look fine &lt;ok&gt;');
+      expect(readFileSync(htmlFile, 'utf8')).toMatch(/^<!DOCTYPE html>[\s\S]*<svg[\s\S]*<pre>Canary rollout/);
+      expect((await run('resume', '--config', file, '--actor', 'alice')).code).toBe(0);
 
       const json = JSON.parse((await run('status', '--config', file, '--json')).stdout) as { state: string; step: number; history: unknown[] };
       expect(json).toMatchObject({ state: 'running', step: 1 });
       expect(json.history).toHaveLength(2);
 
-      expect((await run('abort', '--config', file)).stdout).toContain('aborted. Now aborted');
+      expect((await run('abort', '--config', file, '--actor', 'bob', '--reason', 'latency page')).stdout).toContain('aborted by bob (latency page). Now aborted');
       await plugin.controller('claude').sync();
       expect(plugin.controller('claude').status().weight).toBe(0);
+      expect(plugin.controller('claude').status().lastChange).toMatchObject({ decision: 'abort', actor: 'bob', reason: 'latency page' });
+
+      // Restart at the second step (1-based on the command line).
+      const beyond = await run('resume', '--config', file, '--step', '9');
+      expect(beyond.code).toBe(1);
+      expect(beyond.stderr).toContain('step 9 does not exist (the rollout has 4 steps)');
+      const resumed = await run('resume', '--config', file, '--step', '2', '--actor', 'bob', '--reason', 'fixed, retry at 25%');
+      expect(resumed.code).toBe(0);
+      expect(resumed.stdout).toContain('resumed by bob (fixed, retry at 25%). Now running, step 2 of 4, candidate weight 25%.');
+      await plugin.controller('claude').sync();
+      expect(plugin.controller('claude').status()).toMatchObject({ state: 'running', step: 1, weight: 25 });
+      expect(plugin.controller('claude').status().decisions.at(-1)).toMatchObject({ decision: 'resume', actor: 'bob', reason: 'fixed, retry at 25%', from: { state: 'aborted' }, to: { state: 'running', step: 1 } });
     } finally {
       await routed.close();
       await redis.quit();
@@ -152,10 +225,10 @@ describe('config/canary.yaml', () => {
       shadow: false,
     });
     expect(canary?.steps).toEqual([
-      { weight: 5, minRequests: 200, minDurationMs: 600_000 },
-      { weight: 25, minRequests: 500, minDurationMs: 1_800_000 },
-      { weight: 50, minRequests: 1_000, minDurationMs: 0 },
-      { weight: 100, minRequests: 0, minDurationMs: 0 },
+      { weight: 5, minRequests: 200, minDurationMs: 600_000, approval: 'auto' },
+      { weight: 25, minRequests: 500, minDurationMs: 1_800_000, approval: 'auto' },
+      { weight: 50, minRequests: 1_000, minDurationMs: 0, approval: 'manual' },
+      { weight: 100, minRequests: 0, minDurationMs: 0, approval: 'auto' },
     ]);
     expect(config.routes.claude?.targets).toEqual([
       { provider: 'anthropic', model: 'claude-2.0', weight: 95 },
