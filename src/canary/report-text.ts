@@ -69,13 +69,14 @@ function header(status: CanaryStatus, now: number): string[] {
 }
 
 function armTable(status: CanaryStatus): string[] {
-  const headerRow = ['arm', 'target', 'calls', 'errors', `error rate (${level(status.confidence)} CI)`, 'p50', 'p95', 'p99', 'TTFT p95', 'cost/call', 'rescued', 'mixed'];
+  const headerRow = ['arm', 'target', 'calls', 'errors', `error rate (${level(status.confidence)} CI)`, 'cancelled', 'p50', 'p95', 'p99', 'TTFT p95', 'cost/call', 'rescued', 'mixed'];
   const row = (arm: ArmSummary): string[] => [
     arm.arm,
     arm.target,
     formatCount(arm.calls),
     formatCount(arm.errors),
     errorRateCell(arm),
+    arm.cancelled === 0 ? '0' : `${formatCount(arm.cancelled)} (${formatPercent(arm.cancelRate)}${arm.stalled > 0 ? `, ${formatCount(arm.stalled)} stalled` : ''})`,
     formatMs(arm.latencyMs?.p50),
     formatMs(arm.latencyMs?.p95),
     formatMs(arm.latencyMs?.p99),
@@ -84,7 +85,11 @@ function armTable(status: CanaryStatus): string[] {
     formatCount(arm.rescued),
     formatCount(arm.mixed),
   ];
-  return [`Current step (${status.step + 1}, weight ${status.weight}%):`, ...pad([headerRow, row(status.arms.baseline), row(status.arms.candidate)], new Set([2, 3, 5, 6, 7, 8, 9, 10, 11]))];
+  const waiting = status.unsettledCandidateCalls > 0 ? ` — ${formatCount(status.unsettledCandidateCalls)} candidate calls started here not counted yet (waiting for earlier calls to end)` : '';
+  return [
+    `Current step (${status.step + 1}, weight ${status.weight}%; settled calls)${waiting}:`,
+    ...pad([headerRow, row(status.arms.baseline), row(status.arms.candidate)], new Set([2, 3, 5, 6, 7, 8, 9, 10, 11, 12])),
+  ];
 }
 
 function guardTable(status: CanaryStatus): string[] {

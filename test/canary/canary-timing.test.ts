@@ -10,6 +10,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditRecord } from '../../src/audit/record.js';
 import { verifyAuditFiles } from '../../src/audit/verify.js';
 import { createCanaryPlugin } from '../../src/canary/canary-plugin.js';
+import { renderCanaryReport } from '../../src/canary/report-text.js';
 import { createRouter } from '../../src/create-router.js';
 import type { Router } from '../../src/router/router.js';
 import { startSimulator, type Simulator } from '../../src/testing/simulator.js';
@@ -87,6 +88,8 @@ describe('canary decisions under LLM-like timing', () => {
     expect(step?.baseline.cancelled).toBe(0);
     // A cancelled call's latency is at least the time it ran: the candidate's p95 shows the timeouts.
     expect(step?.candidate.latencyMs?.p95).toBeGreaterThanOrEqual(290);
+    // The report a person reads shows the cancellations beside the errors.
+    expect(renderCanaryReport(status, status.now)).toMatch(/candidate\s+anthropic\/claude-2\.1\s+\d+\s+0\s+0\.0% \([^)]*\)\s+\d+ \(\d+\.\d%\)/);
   });
 
   it('holds promotion on a sample-ratio mismatch (dropped shadow copies), and says why', async () => {
