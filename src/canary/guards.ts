@@ -5,7 +5,8 @@
  *
  * - Rate guards (errors, cancellations, quality signals): the difference of the two proportions;
  *   its variance from each arm's rate shrunk slightly towards ½ ((x + ½)/(n + 1)), so that an arm
- *   with no events yet does not claim a variance of zero.
+ *   with no events yet does not claim a variance of zero; the upper bound (which decides
+ *   `within`) uses the candidate's variance at the limit, as a score test would.
  * - Latency guards: the ratio of the arms' quantiles, on the log scale, with the distribution-free
  *   order-statistic standard error of each log-quantile (latency-tests.ts).
  * - Cost: the ratio of mean cost per call, on the log scale, delta method.
@@ -82,8 +83,14 @@ function rateResult(definition: RateDefinition, guard: RateGuard, input: GuardIn
   const shrunk = (events: number, trials: number): number => (events + 0.5) / (trials + 1);
   const pc = shrunk(candidateEvents, candidateTrials);
   const pb = shrunk(baselineEvents, baselineTrials);
-  const variance = (pc * (1 - pc)) / candidateTrials + (pb * (1 - pb)) / baselineTrials;
-  const interval = confidenceSequence(estimate, variance, candidateTrials, input.plannedCalls, alphaOf(input.canary));
+  const varianceAt = (candidateRate: number): number => (candidateRate * (1 - candidateRate)) / candidateTrials + (pb * (1 - pb)) / baselineTrials;
+  const alpha = alphaOf(input.canary);
+  const lower = confidenceSequence(estimate, varianceAt(pc), candidateTrials, input.plannedCalls, alpha).low;
+  // The upper bound decides `within`: take the variance a candidate at the limit would have, so a
+  // candidate whose rate came out low by chance cannot pass on a variance that is low by chance too.
+  const atLimit = Math.min(1, Math.max(pc, pb + guard.maxIncrease));
+  const upper = confidenceSequence(estimate, varianceAt(atLimit), candidateTrials, input.plannedCalls, alpha).high;
+  const interval = { low: lower, high: upper };
   const pValue = pooledProportionTest({ events: candidateEvents, trials: candidateTrials }, { events: baselineEvents, trials: baselineTrials }).pValue;
   return {
     ...base,

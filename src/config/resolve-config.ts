@@ -195,7 +195,16 @@ export function computeVersionHash(config: Omit<SwitchyardConfig, 'versionHash'>
   const redis = config.state.redis;
   const state = redis === undefined ? config.state : { ...config.state, redis: { ...redis, url: withoutPassword(redis.url) } };
   const audit = config.audit === undefined ? undefined : { ...config.audit, pseudonymizeKey: undefined };
-  return createHash('sha256').update(canonicalJson({ ...config, providers, state, audit })).digest('hex');
+  // A webhook's signing secret is a secret: rotating it must not read as a change of config.
+  const routes = Object.fromEntries(
+    Object.entries(config.routes).map(([name, route]) => {
+      const canary = route.canary;
+      if (canary === undefined || canary.webhooks.length === 0) return [name, route];
+      const webhooks = canary.webhooks.map(({ secret, ...rest }) => ({ ...rest, signed: secret !== undefined }));
+      return [name, { ...route, canary: { ...canary, webhooks } }];
+    }),
+  );
+  return createHash('sha256').update(canonicalJson({ ...config, providers, routes, state, audit })).digest('hex');
 }
 
 function withoutPassword(text: string): string {

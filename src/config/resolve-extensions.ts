@@ -23,8 +23,8 @@ export const DEFAULT_CANARY_GUARDS: CanaryGuards = {
   cancelRate: { maxIncrease: 0.05 },
   latencyP95: { maxRatio: 1.25 },
   lengthFinishRate: { maxIncrease: 0.05 },
-  contentFilterRate: { maxIncrease: 0.02 },
-  emptyAnswerRate: { maxIncrease: 0.02 },
+  contentFilterRate: { maxIncrease: 0.05 },
+  emptyAnswerRate: { maxIncrease: 0.05 },
   invalidToolCallRate: { maxIncrease: 0.05 },
   invalidOutputRate: { maxIncrease: 0.05 },
 };

@@ -2,18 +2,19 @@ import { describe, expect, it } from 'vitest';
 import { armOutcome, type CallRecord } from '../../src/canary/arm-of-record.js';
 import { costOf } from '../../src/pricing.js';
 import { SwitchyardError } from '../../src/errors.js';
-import type { Attempt, ChatResponse, Target } from '../../src/types.js';
+import type { Attempt, ChatRequest, ChatResponse, FinishReason, Target } from '../../src/types.js';
 
 const BASELINE: Target = { provider: 'anthropic', model: 'claude-2.0' };
 const CANDIDATE: Target = { provider: 'anthropic', model: 'claude-2.1' };
 const PRICING = { 'anthropic/claude-2.0': { input: 8, output: 24 }, 'claude-2.1': { input: 3, output: 15, cachedInput: 0.3 } };
 
 const attempt = (target: Target, outcome: Attempt['outcome'], ms = 100): Attempt => ({ target, route: 'claude', outcome, ms, ...(outcome === 'ok' ? { status: 200 } : {}) });
-const response = (target: Target): ChatResponse => ({
+const REQUEST: ChatRequest = { model: 'claude', messages: [{ role: 'user', content: 'hi' }] };
+const response = (target: Target, finishReason: FinishReason = 'stop', text = 'hi'): ChatResponse => ({
   id: 'r',
-  text: 'hi',
+  text,
   toolCalls: [],
-  finishReason: 'stop',
+  finishReason,
   usage: { inputTokens: 1_000, outputTokens: 500, totalTokens: 1_500 },
   route: 'claude',
   target,
@@ -22,7 +23,8 @@ const response = (target: Target): ChatResponse => ({
   requestId: 'q',
   cached: false,
 });
-const call = (overrides: Partial<CallRecord>): CallRecord => ({ mode: 'chat', latencyMs: 300, attempts: [], notes: {}, ...overrides });
+const call = (overrides: Partial<CallRecord>): CallRecord => ({ mode: 'chat', request: REQUEST, latencyMs: 300, attempts: [], notes: {}, ...overrides });
+const canceled = new SwitchyardError({ category: 'canceled', message: 'gone' });
 
 describe('arm of record', () => {
   it('a successful first try counts for the arm with its own time, tokens and cost', () => {
@@ -59,10 +61,38 @@ describe('arm of record', () => {
     expect(outcome).toMatchObject({ failed: false, latencyMs: 800, timeToFirstTokenMs: 150 });
   });
 
-  it('cancellation by the caller tells nothing; caller faults are kept apart', () => {
-    expect(armOutcome(call({ attempts: [attempt(CANDIDATE, 'canceled')], error: new SwitchyardError({ category: 'canceled', message: 'gone' }) }), CANDIDATE, PRICING)).toBeUndefined();
+  it('a cancellation while the arm was working is a cancelled outcome of the arm, with the time it ran', () => {
+    const chat = armOutcome(call({ latencyMs: 2_500, attempts: [attempt(CANDIDATE, 'canceled', 2_400)], error: canceled }), CANDIDATE, PRICING);
+    expect(chat).toEqual({ failed: false, callerFault: false, rescued: false, mixed: false, cancelled: true, latencyMs: 2_400 });
+    // A stream: its whole duration, less the rate-limit wait.
+    const stream = armOutcome(call({ mode: 'stream', latencyMs: 5_000, attempts: [attempt(CANDIDATE, 'canceled', 300)], error: canceled, notes: { rateLimitWaitMs: 1_000 } }), CANDIDATE, PRICING);
+    expect(stream).toMatchObject({ cancelled: true, failed: false, latencyMs: 4_000 });
+    expect(stream?.stalled).toBeUndefined();
+  });
+
+  it('a cancellation before the arm was asked (during a rate-limit wait) tells nothing', () => {
+    expect(armOutcome(call({ attempts: [], error: canceled, notes: { rateLimitWaitMs: 800 } }), CANDIDATE, PRICING)).toBeUndefined();
+  });
+
+  it('caller faults are kept apart', () => {
     const fault = armOutcome(call({ attempts: [attempt(CANDIDATE, 'context_length')], error: new SwitchyardError({ category: 'context_length', message: 'long' }) }), CANDIDATE, PRICING);
     expect(fault).toMatchObject({ failed: true, callerFault: true, category: 'context_length' });
+  });
+
+  it('a timeout of the arm is a failure that carries the time it ran; other failures carry none', () => {
+    const timeout = armOutcome(call({ latencyMs: 30_100, attempts: [attempt(CANDIDATE, 'timeout', 30_000)], error: new SwitchyardError({ category: 'timeout', message: 'slow' }) }), CANDIDATE, PRICING);
+    expect(timeout).toMatchObject({ failed: true, category: 'timeout', callerFault: false, latencyMs: 30_000 });
+    const server = armOutcome(call({ attempts: [attempt(CANDIDATE, 'server', 50)], error: new SwitchyardError({ category: 'server', message: '500' }) }), CANDIDATE, PRICING);
+    expect(server?.latencyMs).toBeUndefined();
+  });
+
+  it("an answer of the arm carries its quality signals; a rescued call's answer (another target's) does not", () => {
+    const cut = armOutcome(call({ attempts: [attempt(CANDIDATE, 'ok')], response: response(CANDIDATE, 'length') }), CANDIDATE, PRICING);
+    expect(cut?.quality).toMatchObject({ lengthFinish: true, contentFilterFinish: false, emptyAnswer: false, structuredOutput: false, invalidOutput: false });
+    const empty = armOutcome(call({ attempts: [attempt(CANDIDATE, 'ok')], response: response(CANDIDATE, 'stop', '  ') }), CANDIDATE, PRICING);
+    expect(empty?.quality?.emptyAnswer).toBe(true);
+    const rescued = armOutcome(call({ attempts: [attempt(CANDIDATE, 'server'), attempt(BASELINE, 'ok')], response: response(BASELINE, 'length') }), CANDIDATE, PRICING);
+    expect(rescued?.quality).toBeUndefined();
   });
 
   it('a call the arm never saw and that succeeded elsewhere is not attributed', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compareQuantiles, logQuantileStandardError, mannWhitneyU } from '../../src/canary/latency-tests.js';
-import { compareMeans } from '../../src/canary/mean-ratio-test.js';
+import { compareMeans, logMeanVariance } from '../../src/canary/mean-ratio-test.js';
 import { normalCdf, normalQuantile, normalUpperTail } from '../../src/canary/normal-distribution.js';
 import { compareErrorRates, pooledProportionTest, proportionDifferenceInterval, sampleRatioTest, wilsonInterval } from '../../src/canary/proportion-tests.js';
 import { QuantileSketch } from '../../src/canary/quantile-sketch.js';
@@ -122,6 +122,14 @@ describe('latency', () => {
 });
 
 describe('cost', () => {
+  it('the variance of the log of a mean (delta method) is s² / (n · mean²)', () => {
+    // 1, 2, 3: mean 2, sample variance 1.
+    expect(logMeanVariance({ count: 3, sum: 6, sumOfSquares: 14 })).toBeCloseTo(1 / 12, 12);
+    expect(logMeanVariance({ count: 4, sum: 8, sumOfSquares: 16 })).toBe(0);
+    expect(logMeanVariance({ count: 1, sum: 2, sumOfSquares: 4 })).toBeUndefined();
+    expect(logMeanVariance({ count: 3, sum: 0, sumOfSquares: 0 })).toBeUndefined();
+  });
+
   it('compares mean cost per call with delta-method bounds', () => {
     const moments = (values: readonly number[]) => ({ count: values.length, sum: values.reduce((a, b) => a + b, 0), sumOfSquares: values.reduce((a, b) => a + b * b, 0) });
     const baseline = moments(Array.from({ length: 500 }, (_, index) => 0.001 + (index % 10) * 0.0001));

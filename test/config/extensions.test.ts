@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig, parseConfig } from '../../src/config/index.js';
+import { DEFAULT_CANARY_GUARDS } from '../../src/config/resolve-extensions.js';
 import { parseSize } from '../../src/config/size.js';
-import { SwitchyardError } from '../../src/errors.js';
+import { redactSecrets, SwitchyardError } from '../../src/errors.js';
 
 const providers = `providers:
   anthropic: { type: anthropic, apiKey: test-key }
@@ -32,10 +33,22 @@ describe('canary routes', () => {
         - { weight: 100 }
 `);
     const route = config.routes.claude;
-    expect(route?.canary).toMatchObject({ sticky: 'user', salt: 'claude', confidence: 0.95, shadow: false, brokenAt: { errorRate: 0.5, minCalls: 20 } });
+    expect(route?.canary).toMatchObject({
+      sticky: 'user',
+      salt: 'claude',
+      confidence: 0.95,
+      shadow: false,
+      shadowConcurrency: 4,
+      brokenAt: { errorRate: 0.5, minCalls: 20 },
+      sampleRatio: { alpha: 0.001, onSustained: 'pause', sustainedForMs: 600_000 },
+      stallAfterMs: 300_000,
+      startupWaitMs: 2_000,
+      webhooks: [],
+    });
+    expect(route?.canary?.guards).toEqual(DEFAULT_CANARY_GUARDS);
     expect(route?.canary?.steps).toEqual([
-      { weight: 5, minRequests: 200, minDurationMs: 600_000 },
-      { weight: 100, minRequests: 0, minDurationMs: 0 },
+      { weight: 5, minRequests: 200, minDurationMs: 600_000, approval: 'auto' },
+      { weight: 100, minRequests: 0, minDurationMs: 0, approval: 'auto' },
     ]);
     expect(route?.targets).toEqual([
       { provider: 'anthropic', model: 'claude-2.0', weight: 95 },
@@ -55,6 +68,95 @@ describe('canary routes', () => {
     expect(message).toContain('routes.claude.canary: a route has either targets or a canary');
     expect(message).toMatch(/routes\.claude\.canary\.candidate\.provider: unknown provider "nowhere".*\(line 8\)/);
     expect(message).toMatch(/routes\.claude\.canary\.steps\[1\]\.weight: weights must not decrease.*\(line 9\)/);
+  });
+});
+
+describe('canary guards, gates and webhooks', () => {
+  const canaryRoute = (extra: string): string => `${providers}routes:
+  claude:
+    canary:
+      baseline: { provider: anthropic, model: claude-2.0 }
+      candidate: { provider: anthropic, model: claude-2.1 }
+      steps: [{ weight: 5 }, { weight: 100 }]
+${extra}`;
+
+  it('the default guards are errors, cancellations, p95 and quality; median latency and cost are opt-in', () => {
+    expect(DEFAULT_CANARY_GUARDS).toEqual({
+      errorRate: { maxIncrease: 0.02 },
+      cancelRate: { maxIncrease: 0.05 },
+      latencyP95: { maxRatio: 1.25 },
+      lengthFinishRate: { maxIncrease: 0.05 },
+      contentFilterRate: { maxIncrease: 0.05 },
+      emptyAnswerRate: { maxIncrease: 0.05 },
+      invalidToolCallRate: { maxIncrease: 0.05 },
+      invalidOutputRate: { maxIncrease: 0.05 },
+    });
+    expect(DEFAULT_CANARY_GUARDS.latencyP50).toBeUndefined();
+    expect(DEFAULT_CANARY_GUARDS.costPerCall).toBeUndefined();
+  });
+
+  it('merges the configured guards into the defaults; false turns one off', () => {
+    const config = parseConfig(
+      canaryRoute(`      guards:
+        errorRate: { maxIncrease: 0.05 }
+        cancelRate: false
+        invalidOutputRate: false
+        latencyP50: { maxRatio: 1.1 }
+        costPerCall: { maxRatio: 1.5 }
+`),
+    );
+    const { cancelRate: _cancelRate, invalidOutputRate: _invalidOutputRate, ...kept } = DEFAULT_CANARY_GUARDS;
+    expect(config.routes.claude?.canary?.guards).toEqual({ ...kept, errorRate: { maxIncrease: 0.05 }, latencyP50: { maxRatio: 1.1 }, costPerCall: { maxRatio: 1.5 } });
+    expect(Object.keys(config.routes.claude?.canary?.guards ?? {})).not.toContain('cancelRate');
+  });
+
+  it('reads the sample-ratio gate, stallAfter, startupWait and manual approval of a step', () => {
+    const config = parseConfig(
+      canaryRoute(`      sampleRatio: { alpha: 0.01, onSustained: rollback, sustainedFor: 30m }
+      stallAfter: 90s
+      startupWait: 500ms
+`).replace('steps: [{ weight: 5 }, { weight: 100 }]', 'steps: [{ weight: 5, approval: manual }, { weight: 100 }]'),
+    );
+    expect(config.routes.claude?.canary).toMatchObject({ sampleRatio: { alpha: 0.01, onSustained: 'rollback', sustainedForMs: 1_800_000 }, stallAfterMs: 90_000, startupWaitMs: 500 });
+    expect(config.routes.claude?.canary?.steps.map((step) => step.approval)).toEqual(['manual', 'auto']);
+    expect(problemsOf(canaryRoute(`      sampleRatio: { onSustained: explode }\n`))).toContain('routes.claude.canary.sampleRatio.onSustained');
+  });
+
+  it('resolves webhooks with their defaults and registers their secrets for redaction', () => {
+    const secret = 'whsec-extensions-test-0123456789';
+    const config = parseConfig(
+      canaryRoute(`      webhooks:
+        - { url: "https://hooks.example.com/canary", secret: ${secret}, events: [rollback, approval-requested] }
+        - { url: "http://127.0.0.1:9000/hook", retries: 0, timeout: 2s }
+`),
+    );
+    expect(config.routes.claude?.canary?.webhooks).toEqual([
+      { url: 'https://hooks.example.com/canary', events: ['rollback', 'approval-requested'], secret, retries: 3, timeoutMs: 5_000 },
+      { url: 'http://127.0.0.1:9000/hook', events: [], retries: 0, timeoutMs: 2_000 },
+    ]);
+    const redacted = redactSecrets(`delivery signed with ${secret} failed`);
+    expect(redacted).not.toContain(secret);
+    expect(redacted).toBe('delivery signed with [redacted] failed');
+    expect(new SwitchyardError({ category: 'server', message: `bad ${secret}` }).message).toBe('bad [redacted]');
+  });
+
+  it('keeps webhook secrets out of the version hash', () => {
+    const yaml = (secret: string): string => canaryRoute(`      webhooks:\n        - { url: "https://hooks.example.com/canary", secret: ${secret} }\n`);
+    expect(parseConfig(yaml('whsec-one-0123456789abcdef')).versionHash).toBe(parseConfig(yaml('whsec-two-0123456789abcdef')).versionHash);
+  });
+
+  it('refuses a webhook URL that is not http(s) and a short secret, naming the YAML path and line, without echoing the secret', () => {
+    const message = problemsOf(
+      canaryRoute(`      webhooks:
+        - { url: "ftp://hooks.example.com/canary" }
+        - { url: "https://hooks.example.com/canary", secret: tiny-hook-key }
+        - { url: "not a url" }
+`),
+    );
+    expect(message).toMatch(/routes\.claude\.canary\.webhooks\[0\]\.url: expected an http\(s\) URL \(line 10\)/);
+    expect(message).toMatch(/routes\.claude\.canary\.webhooks\[1\]\.secret: .*at least 16 characters \(line 11\)/);
+    expect(message).toMatch(/routes\.claude\.canary\.webhooks\[2\]\.url: expected an http\(s\) URL \(line 12\)/);
+    expect(message).not.toContain('tiny-hook-key');
   });
 });
 
