@@ -5,6 +5,7 @@
  */
 import type { ErrorCategoryName, Usage } from '../types.js';
 import type { Moments } from './mean-ratio-test.js';
+import type { QualitySignals } from './quality-signals.js';
 import { EMPTY_SKETCH, QuantileSketch, type SketchData } from './quantile-sketch.js';
 
 /** What one call tells about the arm it was assigned to (see `armOutcome`). */
@@ -37,15 +38,7 @@ export interface ArmCallOutcome {
 }
 
 /** Quality signals of one answer (see `qualitySignals`). */
-export interface AnswerQuality {
-  readonly lengthFinish: boolean;
-  readonly contentFilterFinish: boolean;
-  readonly emptyAnswer: boolean;
-  readonly invalidToolCall: boolean;
-  /** The request asked for structured output. */
-  readonly structuredOutput: boolean;
-  readonly invalidOutput: boolean;
-}
+export type AnswerQuality = QualitySignals;
 
 /** Counts of answers and their quality signals. */
 export interface QualityCounts {

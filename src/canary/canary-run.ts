@@ -99,6 +99,11 @@ export interface CanaryRun {
   close(): Promise<void>;
 }
 
+/** A call running longer than this multiple of the baseline's p95 is a straggler. */
+const STRAGGLER_FACTOR = 1;
+/** Settled baseline calls needed before stragglers are told apart (until then, strict start order). */
+const STRAGGLER_MIN_CALLS = 20;
+
 function sameTarget(target: TargetConfig, reference: TargetRef): boolean {
   return target.provider === reference.provider && target.model === reference.model;
 }
@@ -129,6 +134,8 @@ export function createCanaryRun(options: CanaryRunOptions): CanaryRun {
   let closed = false;
   let storeDown = false;
   let mismatch: { readonly epoch: number; readonly since: number } | undefined;
+  /** Calls running longer than this stop holding back the calls after them (see settle-queue.ts). */
+  let stragglerMs = Number.POSITIVE_INFINITY;
   /** Gates recorded as decisions in this step (`<epoch>:<code>`), so each is recorded once. */
   const recordedGates = new Set<string>();
   /** Decisions known to this process (announced by it or by another). */
@@ -261,7 +268,9 @@ export function createCanaryRun(options: CanaryRunOptions): CanaryRun {
       // A gate is a decision of its own, recorded once per step; ordinary holds are not.
       const gate = decision.code === 'sample-ratio' ? 'hold' : decision.code === 'awaiting-approval' ? 'request-approval' : decision.code === 'starved' ? 'hold' : undefined;
       const key = `${state.epoch}:${decision.code}`;
-      if (gate !== undefined && !recordedGates.has(key)) {
+      // Once per step across processes: another process may have recorded this gate already.
+      const recorded = recordedGates.has(key) || (state.decisions ?? []).some((record) => record.rule === rule && record.from.epoch === state.epoch);
+      if (gate !== undefined && !recorded) {
         recordedGates.add(key);
         action = gate;
       }
@@ -290,7 +299,7 @@ export function createCanaryRun(options: CanaryRunOptions): CanaryRun {
   function evaluate(force = false): CanaryDecision | undefined {
     if (closed || !loaded || pending !== undefined || unpersistedRollback !== undefined || !active()) return undefined;
     const now = options.now();
-    queue.releaseStalled(now, canary.stallAfterMs);
+    queue.releaseOld(now, stragglerMs, canary.stallAfterMs);
     const stats = book.merged(state.epoch);
     const calls = stats.candidate.settled + stats.baseline.settled;
     const fullDue = calls - lastFullCalls >= Math.max(1, Math.floor(calls / 100)) || now - lastFullAt >= 1_000;
@@ -310,6 +319,9 @@ export function createCanaryRun(options: CanaryRunOptions): CanaryRun {
     if (force) {
       lastFullCalls = calls;
       lastFullAt = now;
+      const latency = stats.baseline.latency;
+      // The baseline's p95: one call in twenty, mostly slow successes on both arms alike, counted late.
+      if (latency.count >= STRAGGLER_MIN_CALLS) stragglerMs = STRAGGLER_FACTOR * latency.quantile(0.95);
       const split = decision?.evidence.sampleRatio;
       if (split?.mismatch === true) {
         if (mismatch?.epoch !== state.epoch) mismatch = { epoch: state.epoch, since: now };
@@ -336,7 +348,7 @@ export function createCanaryRun(options: CanaryRunOptions): CanaryRun {
 
   async function syncOnce(): Promise<void> {
     if (pending !== undefined) await pending;
-    queue.releaseStalled(options.now(), canary.stallAfterMs);
+    queue.releaseOld(options.now(), stragglerMs, canary.stallAfterMs);
     try {
       await flush();
       if (unpersistedRollback !== undefined) {

@@ -15,7 +15,13 @@
  * otherwise: Waudby-Smith et al., "Time-uniform central limit theory", 2021). τ² only moves where
  * the sequence is tightest: `tunedMixingVariance` puts that at the sample size where the decision
  * is expected (Howard et al. 2021, eq. 3.16).
+ *
+ * The canary needs one-sided bounds (is the candidate worse than the limit? is it shown within
+ * it?), each at level α. Mixing over one direction only (a half-normal prior on θ − θ₀ ≥ 0) gives
+ * the martingale M₊ = 2·√(V/(V+τ²))·exp(S²τ²/(2V(V+τ²)))·Φ(S·τ/√(V(V+τ²))) for S = θ̂ − θ₀,
+ * and the bound is the S at which M₊ reaches 1/α: about 9% narrower than the two-sided one.
  */
+import { normalCdf } from './normal-distribution.js';
 
 /** Half-width of the two-sided normal-mixture confidence sequence at level 1 − `alpha`. */
 export function mixtureHalfWidth(variance: number, mixingVariance: number, alpha: number): number {
@@ -34,11 +40,28 @@ export function tunedMixingVariance(targetVariance: number, alpha: number): numb
 }
 
 /**
- * The always-valid interval of an estimate whose variance shrinks as 1/n in `n` (calls of the
- * constraining arm), tuned for `plannedN` calls.
+ * Distance from the estimate of the one-sided normal-mixture bound at level 1 − `alpha`: the S > 0
+ * where the half-normal mixture martingale reaches 1/α (solved by a few fixed-point steps; the
+ * normal tail factor is close to 1 there).
+ */
+export function oneSidedMixtureHalfWidth(variance: number, mixingVariance: number, alpha: number): number {
+  if (!(variance > 0) || !(mixingVariance > 0)) return variance === 0 ? 0 : Number.POSITIVE_INFINITY;
+  const k = mixingVariance / (variance * (variance + mixingVariance));
+  const target = Math.log(1 / alpha) - Math.LN2 + 0.5 * Math.log((variance + mixingVariance) / variance);
+  let distance = Math.sqrt((2 * Math.max(target, 0)) / k);
+  for (let step = 0; step < 8; step += 1) {
+    distance = Math.sqrt((2 * (target - Math.log(normalCdf(distance * Math.sqrt(k))))) / k);
+  }
+  return distance;
+}
+
+/**
+ * Always-valid bounds of an estimate whose variance shrinks as 1/n in `n` (calls of the
+ * constraining arm), tuned for `plannedN` calls: `low` and `high` are each a one-sided bound at
+ * level 1 − `alpha`, valid at every look.
  */
 export function confidenceSequence(estimate: number, variance: number, n: number, plannedN: number, alpha: number): { readonly low: number; readonly high: number } {
   const targetVariance = (variance * n) / Math.max(1, plannedN);
-  const half = mixtureHalfWidth(variance, tunedMixingVariance(targetVariance, alpha), alpha);
+  const half = oneSidedMixtureHalfWidth(variance, tunedMixingVariance(targetVariance, alpha), alpha);
   return { low: estimate - half, high: estimate + half };
 }

@@ -16,11 +16,12 @@ const ALL_REDACTIONS: readonly RedactionKind[] = ['email', 'phone', 'card', 'iba
 
 /**
  * The guards every canary has unless its config turns one off with `false`: errors +2 points,
- * cancellations +5 points, p95 ×1.25, and the quality guards. Median latency and cost are opt-in.
+ * cancellations +5 points, median and p95 latency ×1.25, and the quality guards. Cost is opt-in.
  */
 export const DEFAULT_CANARY_GUARDS: CanaryGuards = {
   errorRate: { maxIncrease: 0.02 },
   cancelRate: { maxIncrease: 0.05 },
+  latencyP50: { maxRatio: 1.25 },
   latencyP95: { maxRatio: 1.25 },
   lengthFinishRate: { maxIncrease: 0.05 },
   contentFilterRate: { maxIncrease: 0.05 },

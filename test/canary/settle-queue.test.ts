@@ -102,9 +102,9 @@ describe('SettleQueue', () => {
     queue.start('done', 2, 'candidate', 2_000);
     queue.start('young', 2, 'candidate', 250_000);
     ended('done', success(800));
-    queue.releaseStalled(1_000 + stallAfterMs - 1, stallAfterMs);
+    queue.releaseOld(1_000 + stallAfterMs - 1, Number.POSITIVE_INFINITY, stallAfterMs);
     expect(settled).toEqual([]);
-    queue.releaseStalled(1_000 + stallAfterMs + 500, stallAfterMs);
+    queue.releaseOld(1_000 + stallAfterMs + 500, Number.POSITIVE_INFINITY, stallAfterMs);
     expect(settled.map((each) => each.key)).toEqual(['(stalled)', 'done']);
     expect(settled[0]?.outcome).toEqual({ failed: false, callerFault: false, rescued: false, mixed: false, cancelled: true, stalled: true, latencyMs: stallAfterMs + 500 });
     expect(queue.has('stuck')).toBe(false);
@@ -140,5 +140,30 @@ describe('SettleQueue', () => {
     expect(settled.map((each) => each.key)).toEqual(Array.from({ length: total }, (_, index) => `call-${index}`));
     expect(queue.size).toBe(0);
     expect(queue.unsettledOf('candidate')).toEqual({ calls: 0, errors: 0 });
+  });
+
+  it('a straggler stops holding back later calls once it runs past stragglerMs, and counts when it ends', () => {
+    const { queue, settled, ended } = recordingQueue();
+    queue.start('straggler', 1, 'baseline', 0);
+    queue.start('after', 1, 'candidate', 100);
+    ended('after', { ...failure });
+    queue.releaseOld(1_000, 2_000, 300_000);
+    expect(settled).toEqual([]); // not a straggler yet: strict start order
+    queue.releaseOld(2_000, 2_000, 300_000);
+    expect(settled.map((entry) => entry.key)).toEqual(['after']);
+    expect(queue.unsettledOf('baseline')).toEqual({ calls: 1, errors: 0 });
+    ended('straggler', success(2_500));
+    expect(settled.map((entry) => entry.key)).toEqual(['after', 'straggler']);
+    expect(queue.unsettledOf('baseline')).toEqual({ calls: 0, errors: 0 });
+    // A straggler that never ends is still settled as stalled, once.
+    queue.start('hung', 1, 'candidate', 3_000);
+    queue.releaseOld(6_000, 2_000, 300_000);
+    queue.releaseOld(303_000, 2_000, 300_000);
+    ended('hung', success(1));
+    expect(settled.map((entry) => [entry.key, entry.outcome.stalled === true])).toEqual([
+      ['after', false],
+      ['straggler', false],
+      ['(stalled)', true],
+    ]);
   });
 });

@@ -80,10 +80,11 @@ describe('canary guards, gates and webhooks', () => {
       steps: [{ weight: 5 }, { weight: 100 }]
 ${extra}`;
 
-  it('the default guards are errors, cancellations, p95 and quality; median latency and cost are opt-in', () => {
+  it('the default guards are errors, cancellations, median and p95 latency, and quality; cost is opt-in', () => {
     expect(DEFAULT_CANARY_GUARDS).toEqual({
       errorRate: { maxIncrease: 0.02 },
       cancelRate: { maxIncrease: 0.05 },
+      latencyP50: { maxRatio: 1.25 },
       latencyP95: { maxRatio: 1.25 },
       lengthFinishRate: { maxIncrease: 0.05 },
       contentFilterRate: { maxIncrease: 0.05 },
@@ -91,7 +92,6 @@ ${extra}`;
       invalidToolCallRate: { maxIncrease: 0.05 },
       invalidOutputRate: { maxIncrease: 0.05 },
     });
-    expect(DEFAULT_CANARY_GUARDS.latencyP50).toBeUndefined();
     expect(DEFAULT_CANARY_GUARDS.costPerCall).toBeUndefined();
   });
 
