@@ -25,7 +25,7 @@
  *
  * Usage: `npx tsx bench/canary-simulation.ts [--rollouts 200] [--seed 1] [--scenario <text>] [--max-calls 40000] [--write] [--verbose]`
  * (`--scenario` runs the scenarios whose name has the text; `--max-calls` is the cap of calls per
- * rollout; `--verbose` prints the reason of every wrong rollback); `--write` replaces the results
+ * rollout; `--verbose` prints the reason of every rollback); `--write` replaces the results
  * section of docs/canary.md.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -123,6 +123,7 @@ const SCENARIOS: readonly Scenario[] = [
   { name: 'A/A, 5 s, continuous, sticky users, clustered errors', candidate: BASELINE, medianMs: 5_000, arrivals: 'continuous', traffic: 'user', healthy: true },
   { name: 'A/A, 300 ms, bursts, errors not retried', candidate: BASELINE, medianMs: 300, arrivals: 'bursts', traffic: 'request', healthy: true, retry: false },
   { name: 'A/A, 5 s, continuous, errors not retried', candidate: BASELINE, medianMs: 5_000, arrivals: 'continuous', traffic: 'request', healthy: true, retry: false },
+  { name: 'error rate +10 points, 300 ms', candidate: worse({ errorRate: 0.12 }), medianMs: 300, arrivals: 'continuous', traffic: 'request', healthy: false },
   { name: 'error rate +10 points, 5 s', candidate: worse({ errorRate: 0.12 }), medianMs: 5_000, arrivals: 'continuous', traffic: 'request', healthy: false },
   { name: 'latency +300 ms, 300 ms', candidate: worse({ extraLatencyMs: 300 }), medianMs: 300, arrivals: 'continuous', traffic: 'request', healthy: false },
   { name: 'length finishes +30 points, 5 s', candidate: worse({ lengthRate: 0.32 }), medianMs: 5_000, arrivals: 'continuous', traffic: 'request', healthy: false },
@@ -364,7 +365,7 @@ for (const scenario of SCENARIOS.filter((item) => values.scenario === undefined 
     const seed = seedOf(scenario, index);
     const result = await runRollout(scenario, seed);
     results.push(result);
-    if (values.verbose && scenario.healthy && result.outcome === 'rolled_back') {
+    if (values.verbose && result.outcome === 'rolled_back') {
       const where = `step ${result.step}, ${((result.intoStepMs ?? 0) / 1_000).toFixed(1)} s into it (${minutes(result.elapsedMs)} in all, ${result.candidateCalls} candidate calls)`;
       console.error(`  ${scenario.name}, seed ${seed}: rolled back at ${where}: ${result.reason}`);
     }
