@@ -160,6 +160,9 @@ export function createCanaryPlugin(options: CanaryPluginOptions): CanaryPlugin {
       const run = runs.get(route.name);
       const canary = route.canary;
       if (run === undefined || canary === undefined) return undefined;
+      if (!run.loaded) {
+        return { target: canary.baseline, reason: `this process has not read the rollout's shared state yet: calls wait for it (at most ${canary.startupWaitMs} ms), then go to the baseline` };
+      }
       const status = run.status();
       const weight = canary.shadow ? 0 : status.weight;
       const sticky = canaryStickyKey(canary, who, 'explain');

@@ -3,7 +3,10 @@
  * back at once, callers cancel, shadow copies are dropped, a new process starts mid-rollout, and
  * every decision lands in the audit file.
  */
+import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { createServer, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -142,6 +145,48 @@ describe('canary decisions under LLM-like timing', () => {
       ['complete', 'operator', 'alice'],
     ]);
     expect(status.decisions[1]?.reason).toBe('looked at the transcripts');
+  });
+
+  it('delivers each decision once to the route’s webhook, signed', async () => {
+    const received: { headers: IncomingHttpHeaders; body: string }[] = [];
+    const server = createServer((request, response) => {
+      let body = '';
+      request.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
+      request.on('end', () => {
+        received.push({ headers: request.headers, body });
+        response.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const secret = 'a-webhook-signing-secret-of-some-length';
+    try {
+      harness = startCanaryRouter(
+        canarySimConfig(simulator, {
+          sticky: 'request',
+          steps: [{ weight: 50, minRequests: 100_000 }, { weight: 100 }],
+          webhooks: [{ url: `http://127.0.0.1:${port}/hooks/T000/secret-token`, secret, events: ['pause', 'abort'] }],
+        }),
+      );
+      const controller = harness.plugin.controller('claude');
+      await harness.plugin.ready();
+      await controller.pause({ reason: 'checking dashboards', actor: 'dana' });
+      await controller.resume({ actor: 'dana' }); // not in `events`: not delivered
+      await controller.abort({ reason: 'enough', actor: 'dana' });
+      for (let wait = 0; wait < 50 && received.length < 2; wait += 1) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(received.map((delivery) => (JSON.parse(delivery.body) as { decision: { decision: string; actor: string } }).decision)).toMatchObject([
+        { decision: 'pause', actor: 'dana' },
+        { decision: 'abort', actor: 'dana' },
+      ]);
+      const [first] = received;
+      const id = String(first?.headers['webhook-id']);
+      const timestamp = String(first?.headers['webhook-timestamp']);
+      const expected = createHmac('sha256', Buffer.from(secret, 'utf8')).update(`${id}.${timestamp}.${first?.body ?? ''}`).digest('base64');
+      expect(first?.headers['webhook-signature']).toBe(`v1,${expected}`);
+      expect(id).toBe(controller.status().decisions[0]?.id);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   it('every decision is an audit record in the call chain, and the file verifies', async () => {
