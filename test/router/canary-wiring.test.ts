@@ -70,6 +70,9 @@ describe('canary routes through createRouter', () => {
 describe('explain() on a canary route', () => {
   it('names the arm each user is bucketed into, agreeing with the calls it makes', async () => {
     const router = createRouter(config(), { logger: () => undefined });
+    // Before the rollout's state is read, explain says calls would go to the baseline.
+    expect(router.explain('claude', { user: 'ann' })).toMatchObject({ target: { model: 'claude-2.0' }, reason: expect.stringMatching(/has not read the rollout's shared state yet/) });
+    await router.ready();
     for (const user of ['ann', 'ben', 'cat', 'dan', 'eve', 'fay', 'gus', 'hal']) {
       const explanation = router.explain('claude', { user });
       expect(explanation.reason).toMatch(/canary running at step 1 \(candidate weight 10%\): user bucket \d+ of 10000 is in the (baseline|candidate) arm/);
