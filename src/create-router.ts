@@ -100,7 +100,7 @@ export function createRouter(config: SwitchyardConfig | SwitchyardConfigInput, o
     const maxEntries = Math.max(...routes.map((route) => route.policies.cache?.maxEntries ?? 0));
     const memory = createMemoryCacheStore({ maxEntries });
     cacheStore =
-      redis === undefined || redisSettings === undefined ? memory : createRedisCacheStore({ redis, failMode: redisSettings.failMode, logger: { warn: (message) => logger(message) }, fallback: memory });
+      redis === undefined || redisSettings === undefined ? memory : createRedisCacheStore({ redis, failMode: redisSettings.failMode, logger, fallback: memory });
   }
 
   const stages: Stage<CallContext, CallOutcome>[] = [];

@@ -20,7 +20,10 @@ function anthropicBody(type: string, message: string): unknown {
   return { type: 'error', error: { type, message }, request_id: 'req_011CSHoEeqs5C35K2UUqR7Fy' };
 }
 
-/** What each status means when Anthropic answers it with its documented error type. */
+/**
+ * What each status means when Anthropic answers it with its documented error type. Other 5xx come
+ * with the generic `api_error`, which leaves the status to decide (503 `overloaded`, 524 `timeout`).
+ */
 function expectedForStatus(status: number): ErrorCategoryName {
   const documented: Record<number, ErrorCategoryName> = {
     401: 'auth',
@@ -33,7 +36,7 @@ function expectedForStatus(status: number): ErrorCategoryName {
     504: 'timeout',
     529: 'overloaded',
   };
-  return documented[status] ?? (status < 500 ? 'invalid_request' : 'server');
+  return documented[status] ?? (status < 500 ? 'invalid_request' : categoryFromStatus(status));
 }
 
 const STATUSES = Array.from({ length: 200 }, (_, index) => 400 + index);
@@ -73,6 +76,17 @@ describe('mapAnthropicError', () => {
 
   it('covers every documented error type', () => {
     expect(Object.keys(ANTHROPIC_ERROR_CATEGORIES).sort()).toEqual(documentedTypes.map(([type]) => type).sort());
+  });
+
+  it.each([
+    [500, 'server'],
+    [502, 'server'],
+    [503, 'overloaded'],
+    [504, 'timeout'],
+    [529, 'overloaded'],
+  ] as const)('api_error with status %i → %s: the generic type leaves a 5xx status to decide', (status, category) => {
+    const error = mapAnthropicError(failure(status, anthropicBody('api_error', 'service unavailable'), 2000));
+    expect(error).toMatchObject({ category, status, providerCode: 'api_error', retryAfterMs: 2000 });
   });
 
   it.each(documentedTypes)('%s → %s whatever the status says', (type, category) => {

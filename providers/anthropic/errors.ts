@@ -1,10 +1,11 @@
 /**
  * Maps Anthropic's error bodies (`{ type: 'error', error: { type, message } }`), sent with an HTTP
  * status or as an `error` event inside a stream, into the taxonomy. The error `type` decides; the
- * status decides only when the body names no type we know. Reference:
- * https://platform.claude.com/docs/en/api/errors
+ * status decides when the body names no type we know, and when it names only the generic
+ * `api_error` with a 5xx status (so a 503 `api_error` is `overloaded`, as in every adapter).
+ * Reference: https://platform.claude.com/docs/en/api/errors
  */
-import { categoryFromStatus, SwitchyardError } from '../../src/errors.js';
+import { categoryFromStatus, redactAndClip, SwitchyardError } from '../../src/errors.js';
 import type { ErrorMapper, FailedResponse } from '../../src/http/post-json.js';
 import type { ErrorCategoryName } from '../../src/types.js';
 
@@ -49,9 +50,20 @@ export function readAnthropicError(body: unknown): AnthropicErrorDetail {
   };
 }
 
-/** The category an Anthropic error type (and its message) means, or `undefined` for an unknown type. */
-export function categoryFromAnthropicError(type: string | undefined, message: string | undefined): ErrorCategoryName | undefined {
+/**
+ * `api_error` says only that something failed on Anthropic's side. Like the generic labels of the
+ * other adapters (OpenAI `server_error`, Gemini `INTERNAL`), it leaves a 5xx status to say which:
+ * 503 and 529 `overloaded`, 504 `timeout`, the others `server`.
+ */
+const GENERIC_SERVER_TYPE = 'api_error';
+
+/**
+ * The category an Anthropic error type (and its message) means, or `undefined` for an unknown type.
+ * `status` is the HTTP status, when the error came with one (not for errors inside a stream).
+ */
+export function categoryFromAnthropicError(type: string | undefined, message: string | undefined, status?: number): ErrorCategoryName | undefined {
   if (type === undefined) return undefined;
+  if (type === GENERIC_SERVER_TYPE && status !== undefined && status >= 500 && status <= 599) return categoryFromStatus(status);
   const category = ANTHROPIC_ERROR_CATEGORIES[type];
   if (category === 'invalid_request' && message !== undefined && CONTEXT_LENGTH_MESSAGES.some((pattern) => pattern.test(message))) {
     return 'context_length';
@@ -62,13 +74,14 @@ export function categoryFromAnthropicError(type: string | undefined, message: st
 function describe(failure: FailedResponse, detail: AnthropicErrorDetail): string {
   if (detail.message !== undefined && detail.message !== '') return detail.message;
   const text = failure.bodyText.trim();
-  return text === '' ? 'no error body' : text.slice(0, 200);
+  // Redacted before it is cut, so a key at the cut cannot leave its first characters behind.
+  return text === '' ? 'no error body' : redactAndClip(text, 200, '');
 }
 
 /** Maps a failed Anthropic HTTP response: `anthropic <status> <type>: <message>`. */
 export const mapAnthropicError: ErrorMapper = (failure) => {
   const detail = readAnthropicError(failure.body);
-  const category = categoryFromAnthropicError(detail.type, detail.message) ?? categoryFromStatus(failure.status);
+  const category = categoryFromAnthropicError(detail.type, detail.message, failure.status) ?? categoryFromStatus(failure.status);
   const label = detail.type === undefined ? `${failure.status}` : `${failure.status} ${detail.type}`;
   return new SwitchyardError({
     category,

@@ -65,6 +65,9 @@ describe('mapGeminiError: every google.rpc status name', () => {
     ['RESOURCE_EXHAUSTED', 429, 'rate_limit'],
     ['CANCELLED', 499, 'server'],
     ['INTERNAL', 500, 'server'],
+    // INTERNAL is Google's generic server failure: a 5xx status says which.
+    ['INTERNAL', 503, 'overloaded'],
+    ['INTERNAL', 504, 'timeout'],
     ['DATA_LOSS', 500, 'server'],
     ['UNKNOWN', 500, 'server'],
     ['UNKNOWN', 418, 'invalid_request'],

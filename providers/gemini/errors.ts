@@ -6,7 +6,7 @@
  * it. Only two refinements read message text, because Google gives no structured field for them:
  * an invalid key from old proxies that drop `ErrorInfo`, and the context-length overflow.
  */
-import { categoryFromStatus, SwitchyardError } from '../../src/errors.js';
+import { categoryFromStatus, redactAndClip, SwitchyardError } from '../../src/errors.js';
 import type { FailedResponse } from '../../src/http/post-json.js';
 import type { ErrorCategoryName } from '../../src/types.js';
 
@@ -32,6 +32,15 @@ export const GEMINI_STATUS_CATEGORIES: Readonly<Record<string, ErrorCategoryName
   // UNKNOWN says nothing; the HTTP status decides.
   UNKNOWN: undefined,
 };
+
+/**
+ * `INTERNAL` says only that something failed on Google's side. Like the generic labels of the other
+ * adapters (Anthropic `api_error`, OpenAI `server_error`), it leaves a 5xx status to say which:
+ * 503 `overloaded`, 504 `timeout`, the others `server`.
+ */
+function isGenericServerName(name: string, status: number): boolean {
+  return name === 'INTERNAL' && status >= 500 && status <= 599;
+}
 
 /** The parts of a Google error body this mapper reads. */
 interface GoogleErrorBody {
@@ -129,7 +138,8 @@ export interface GeminiErrorInput {
 export function geminiError(input: GeminiErrorInput): SwitchyardError {
   const error = readGoogleError(input.body);
   if (error === undefined) {
-    const text = (input.bodyText ?? '').trim().slice(0, 500);
+    // Redacted before it is cut, so a key at the cut cannot leave its first characters behind.
+    const text = redactAndClip((input.bodyText ?? '').trim(), 500, '');
     return new SwitchyardError({
       category: categoryFromStatus(input.status),
       message: `gemini returned HTTP ${input.status}${text === '' ? '' : `: ${text}`}`,
@@ -138,7 +148,8 @@ export function geminiError(input: GeminiErrorInput): SwitchyardError {
     });
   }
   const reason = errorInfoReason(error.details);
-  const base = (error.status === undefined ? undefined : GEMINI_STATUS_CATEGORIES[error.status]) ?? categoryFromStatus(input.status);
+  const named = error.status === undefined || isGenericServerName(error.status, input.status) ? undefined : GEMINI_STATUS_CATEGORIES[error.status];
+  const base = named ?? categoryFromStatus(input.status);
   const category = refine(base, error, reason);
   return new SwitchyardError({
     category,

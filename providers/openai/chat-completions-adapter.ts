@@ -4,7 +4,7 @@
  * model, and which field carries the output limit; everything else (mapping, streaming, errors)
  * is shared.
  */
-import { SwitchyardError, type HeaderBag } from '../../src/errors.js';
+import { registerSecret, SwitchyardError, type HeaderBag } from '../../src/errors.js';
 import { exchangeJson, jsonEndpoint, postJson, readJson, type FailedResponse } from '../../src/http/post-json.js';
 import type { HttpTransport } from '../../src/http/transport.js';
 import type { AdapterCall, AdapterResult, AdapterStreamPart, ProviderAdapter, ProviderSettings } from '../../src/provider-spec.js';
@@ -61,6 +61,7 @@ async function* replay(result: AdapterResult): AsyncGenerator<AdapterStreamPart>
 /** Builds a Chat Completions adapter for one configured provider. */
 export function createChatCompletionsAdapter(options: ChatCompletionsAdapterOptions): ProviderAdapter {
   const { settings, transport, dialect } = options;
+  registerSecret(settings.apiKey);
   const provider = settings.id;
   const headers = mergeHeaders(settings.headers, dialect.authHeaders);
   const streamHeaders = { ...headers, accept: 'text/event-stream' };

@@ -10,7 +10,7 @@
  * labelled `server_error` is `overloaded` and a 402 labelled `invalid_request_error` is `quota`.
  * Messages are never searched for keywords.
  */
-import { categoryFromStatus, SwitchyardError } from '../../src/errors.js';
+import { categoryFromStatus, redactAndClip, registerSecret, SwitchyardError } from '../../src/errors.js';
 import type { FailedResponse } from '../../src/http/post-json.js';
 import type { ErrorCategoryName } from '../../src/types.js';
 
@@ -91,9 +91,9 @@ function asStatus(value: unknown): number | undefined {
   return typeof number === 'number' && Number.isInteger(number) && number >= 400 && number <= 599 ? number : undefined;
 }
 
+/** Whitespace folded, secrets redacted, then cut: never cut first, or half a key would survive. */
 function clip(text: string): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length > MAX_MESSAGE ? `${flat.slice(0, MAX_MESSAGE)}…` : flat;
+  return redactAndClip(text.replace(/\s+/g, ' ').trim(), MAX_MESSAGE);
 }
 
 /** FastAPI's `detail`: a string, or a list of `{ loc, msg }` validation problems. */
@@ -192,6 +192,8 @@ export function createOpenAIError(detail: OpenAIErrorDetail, options: OpenAIErro
 
 /** Maps a failed HTTP response from an OpenAI-shaped API (the `ErrorMapper` for `postJson`). */
 export function mapOpenAIError(failure: FailedResponse, secret?: string): SwitchyardError {
+  // Registered (once; process-wide) so that it is redacted before the message is cut, not after.
+  registerSecret(secret);
   return createOpenAIError(readOpenAIErrorBody(failure.body, failure.bodyText), {
     status: failure.status,
     retryAfterMs: failure.retryAfterMs,
@@ -204,5 +206,6 @@ export function mapOpenAIError(failure: FailedResponse, secret?: string): Switch
  * or a 200 body holding an error. Unlabelled errors default to `server`.
  */
 export function mapOpenAIStreamError(payload: unknown, secret?: string, where = 'error in stream'): SwitchyardError {
+  registerSecret(secret);
   return createOpenAIError(readOpenAIErrorBody(payload, typeof payload === 'string' ? payload : (JSON.stringify(payload) ?? '')), { secret, where });
 }

@@ -80,4 +80,66 @@ describe.skipIf(redisServerBinary === undefined)('Redis killed mid-run', () => {
     expect(new Set(warnings).size).toBe(warnings.length); // each warning said once
     await router.close();
   }, 30_000);
+
+  it('with failMode open the breaker, the limiter and the cache each say once that Redis is unavailable and once that it answers again', async () => {
+    const redis = await startThrowawayRedis();
+    let restarted: Awaited<ReturnType<typeof startThrowawayRedis>> | undefined;
+    const said: string[] = []; // every 'shared-state' warning event, before the logger's own once-only filter
+    const router = createRouter(
+      {
+        providers: { openai: { type: 'openai', apiKey: simulator.apiKey, baseUrl: `${simulator.url}/v1` } },
+        routes: { gpt4: { targets: [{ provider: 'openai', model: 'gpt-4' }] } },
+        policies: {
+          rateLimit: { global: { rps: 1_000 }, perUser: { concurrency: 10 }, wait: '0s' },
+          cache: { ttl: '10s' },
+          retry: { attempts: 2, minDelay: '5ms', maxDelay: '10ms' },
+        },
+        state: { redis: { url: `redis://127.0.0.1:${redis.port}`, failMode: 'open' } },
+      },
+      { logger: () => undefined },
+    );
+    router.on('warning', (warning) => {
+      if (warning.code === 'shared-state') said.push(warning.message);
+    });
+    const components = [/^switchyard breaker: /, /^rate-limit store /, /^switchyard cache: /];
+    const lines = (component: RegExp, state: RegExp): string[] => said.filter((line) => component.test(line) && state.test(line));
+    const down = /\bRedis\)? unavailable\b/;
+    const back = /\bRedis\)? answers again;/;
+    const allSaid = (state: RegExp): boolean => components.every((component) => lines(component, state).length > 0);
+    let index = 0;
+    let failures = 0;
+    const callUntil = async (done: () => boolean): Promise<void> => {
+      const deadline = Date.now() + 15_000;
+      while (!done() && Date.now() < deadline) {
+        index += 1;
+        try {
+          await router.chat({ model: 'gpt4', messages: [{ role: 'user', content: `q ${index}` }], temperature: 0 }, { user: 'u' });
+        } catch {
+          failures += 1;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    };
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 300)); // let the client connect
+      await callUntil(() => index >= 10);
+      expect(said).toEqual([]);
+      await redis.kill();
+      await callUntil(() => allSaid(down));
+      restarted = await startThrowawayRedis(redis.port);
+      await callUntil(() => allSaid(back));
+      const recoveredAt = index;
+      await callUntil(() => index >= recoveredAt + 20); // more calls with Redis back: nothing more to say
+      expect(failures).toBe(0);
+      for (const component of components) {
+        expect(lines(component, down), `${component} unavailable`).toHaveLength(1);
+        expect(lines(component, back), `${component} answers again`).toHaveLength(1);
+      }
+      expect(said).toHaveLength(6);
+    } finally {
+      await router.close();
+      await redis.kill();
+      await restarted?.kill();
+    }
+  }, 40_000);
 });

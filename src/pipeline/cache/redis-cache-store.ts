@@ -3,9 +3,10 @@
  * is one string key holding the entry as JSON, written with `SET … PX ttl` so Redis expires it.
  *
  * A cache must never fail a call. When Redis errors, times out or returns something unreadable, the
- * store answers as a miss (and resolves `set` anyway); it counts the failure in `errors`, logs one
- * warning per outage (not one per call) and reports `degraded` until Redis answers again. While
- * degraded it leaves Redis alone for `recheckMs`, so an outage does not add a timeout to every call.
+ * store answers as a miss (and resolves `set` anyway); it counts the failure in `errors`, reports
+ * `degraded`, and, like the breaker registry and the rate limiter, says once per outage that Redis
+ * is unavailable and once that it answers again (never once per call). While degraded it leaves
+ * Redis alone for `recheckMs`, so an outage does not add a timeout to every call.
  *
  * `failMode` (from `state.redis.failMode`) decides what happens to local state during an outage:
  * - `open`: keep serving from local state — reads and writes go to `fallback` (an in-memory store)
@@ -24,7 +25,10 @@ export interface RedisCacheStoreOptions {
   readonly redis: Redis;
   /** `open`: use `fallback` while Redis is down; `closed`: only misses while Redis is down. */
   readonly failMode: 'open' | 'closed';
-  /** Told once when Redis starts failing and once when it recovers. */
+  /**
+   * Where the store says that Redis became unavailable or answers again (once per change).
+   * @default console.warn
+   */
   readonly logger?: CacheLogger;
   /** The local store used while Redis is down, with `failMode: 'open'`. Closed by `close()`. */
   readonly fallback?: CacheStore;
@@ -69,7 +73,8 @@ export interface RedisCacheStore extends CacheStore {
  * });
  */
 export function createRedisCacheStore(options: RedisCacheStoreOptions): RedisCacheStore {
-  const { redis, logger } = options;
+  const { redis } = options;
+  const logger = options.logger ?? ((message: string) => console.warn(message));
   const fallback = options.failMode === 'open' ? options.fallback : undefined;
   const operationTimeoutMs = options.operationTimeoutMs ?? 250;
   const recheckMs = options.recheckMs ?? 1_000;
@@ -79,20 +84,28 @@ export function createRedisCacheStore(options: RedisCacheStoreOptions): RedisCac
   let degraded = false;
   let skipRedisUntil = 0;
 
-  function recordFailure(operation: 'get' | 'set', error: unknown): void {
+  function log(message: string): void {
+    try {
+      logger(message);
+    } catch {
+      // A failing logger must not fail the call.
+    }
+  }
+
+  function recordFailure(error: unknown): void {
     errors += 1;
     skipRedisUntil = now() + recheckMs;
     if (degraded) return;
     degraded = true;
-    logger?.warn(`switchyard cache: Redis ${operation} failed; serving cache misses${fallback === undefined ? '' : ' and the local fallback'} until it recovers`, {
-      error: redactSecrets(error instanceof Error ? error.message : String(error)),
-    });
+    const reason = redactSecrets(error instanceof Error ? error.message : String(error));
+    const serving = fallback === undefined ? 'serving cache misses' : 'using the process-local cache';
+    log(`switchyard cache: Redis unavailable (${reason}); ${serving} until it answers again`);
   }
 
   function recordSuccess(): void {
     if (!degraded) return;
     degraded = false;
-    logger?.info?.('switchyard cache: Redis answers again; cache is shared again', { errors });
+    log('switchyard cache: Redis answers again; using the shared cache');
   }
 
   function redisUsable(): boolean {
@@ -122,7 +135,7 @@ export function createRedisCacheStore(options: RedisCacheStoreOptions): RedisCac
       await withTimeout(redis.set(key, json, 'PX', Math.max(1, Math.ceil(ttlMs))), operationTimeoutMs);
       recordSuccess();
     } catch (error) {
-      recordFailure('set', error);
+      recordFailure(error);
       await fallbackSet(key, entry, ttlMs);
     }
   }
@@ -140,7 +153,7 @@ export function createRedisCacheStore(options: RedisCacheStoreOptions): RedisCac
       try {
         raw = await withTimeout(redis.get(key), operationTimeoutMs);
       } catch (error) {
-        recordFailure('get', error);
+        recordFailure(error);
         return fallbackGet(key);
       }
       recordSuccess();

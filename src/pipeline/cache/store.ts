@@ -46,11 +46,11 @@ export interface CacheStore {
   readonly degraded?: boolean;
 }
 
-/** The little a cache store logs: one warning when its backend starts failing, one note when it recovers. */
-export interface CacheLogger {
-  warn(message: string, details?: Readonly<Record<string, unknown>>): void;
-  info?(message: string, details?: Readonly<Record<string, unknown>>): void;
-}
+/**
+ * Where a cache store says that its backend became unavailable and that it answers again, once per
+ * change: the same one-function logger the breaker registry and the rate limiter take.
+ */
+export type CacheLogger = (message: string) => void;
 
 export { createMemoryCacheStore } from './memory-cache-store.js';
 export type { MemoryCacheStore, MemoryCacheStoreOptions } from './memory-cache-store.js';
