@@ -4,6 +4,8 @@
  * by category alone.
  */
 import type { Attempt, ErrorCategoryName } from './types.js';
+import { sanitizeCause } from './sanitized-cause.js';
+import { redactErrorText } from './secret-registry.js';
 
 /** Every category, in a fixed order (useful for metrics labels and tests). */
 export const ERROR_CATEGORIES: readonly ErrorCategoryName[] = [
@@ -73,12 +75,26 @@ export interface SwitchyardErrorOptions {
   /** Which field of the request was at fault, for `invalid_request` raised by Switchyard itself. */
   readonly field?: string;
   readonly attempts?: readonly Attempt[];
+  /** What caused it; kept as given when it is a `SwitchyardError`, otherwise as `sanitizeCause(cause)`. */
   readonly cause?: unknown;
 }
 
 /**
  * The only error type Switchyard throws. Recognise it with `SwitchyardError.isInstance(e)`,
  * which also works across two installed copies of the package.
+ *
+ * Safe to log whole: its `message` and `providerCode` pass through `redactErrorText`, and its
+ * `cause` through `sanitizeCause`, when it is built, so `util.inspect(error, { depth: Infinity })`,
+ * `console.error(error)`, `JSON.stringify(error)`, `String(error)` and a walk of the `cause` chain
+ * never show a secret. A foreign cause (an undici,
+ * Node or `JSON.parse` error, or anything a plugin threw) is kept as a `SanitizedCause`: its name,
+ * `code` and redacted message, never its raw fields (undici's `data`, `headers`, `body`...).
+ *
+ * Redaction scope: the secrets redacted are those registered with `registerSecret`, in one registry
+ * for the whole process (per copy of the package), shared by every router and never emptied, plus
+ * the known key shapes. A router does not depend on what other routers registered: its config's
+ * secrets, each adapter's `apiKey` and each endpoint's credential headers are registered when it is
+ * built (src/secret-registry.ts, docs/observability.md "Secrets in errors and events").
  */
 export class SwitchyardError extends Error {
   override readonly name: string = 'SwitchyardError';
@@ -95,7 +111,7 @@ export class SwitchyardError extends Error {
   private readonly [MARKER] = true;
 
   constructor(options: SwitchyardErrorOptions) {
-    super(redactSecrets(options.message), options.cause === undefined ? undefined : { cause: options.cause });
+    super(redactErrorText(options.message), options.cause === undefined ? undefined : { cause: sanitizeCause(options.cause) });
     this.category = options.category;
     this.retryable = options.retryable ?? isRetryableCategory(options.category);
     this.status = options.status;
@@ -103,7 +119,7 @@ export class SwitchyardError extends Error {
     this.model = options.model;
     this.route = options.route;
     this.retryAfterMs = options.retryAfterMs;
-    this.providerCode = options.providerCode;
+    this.providerCode = options.providerCode === undefined ? undefined : redactErrorText(options.providerCode);
     this.field = options.field;
     this.attempts = options.attempts ?? [];
   }
@@ -267,30 +283,8 @@ export function parseRetryAfter(headers: HeaderBag, now: number = Date.now()): n
   return longest;
 }
 
-const SECRET_PATTERNS: readonly RegExp[] = [
-  /sk-ant-[A-Za-z0-9_-]{8,}/g,
-  /sk-(?:proj-)?[A-Za-z0-9_-]{16,}/g,
-  /AIza[0-9A-Za-z_-]{20,}/g,
-  /(?<=[?&](?:key|api[-_]?key)=)[^&\s"']+/gi,
-  /(?<=\b(?:Bearer|bearer)\s)[A-Za-z0-9._~+/=-]{8,}/g,
-];
-
-const registeredSecrets = new Set<string>();
-
-/**
- * Registers a secret (an API key from the config) so that it is scrubbed from every message
- * Switchyard produces, even when it matches no known key pattern.
- */
-export function registerSecret(secret: string | undefined): void {
-  if (secret !== undefined && secret.length >= 4) registeredSecrets.add(secret);
-}
-
-/** Replaces anything that looks like a provider key, or was registered as a secret, with `[redacted]`. */
-export function redactSecrets(text: string): string {
-  let result = text;
-  for (const secret of registeredSecrets) {
-    if (result.includes(secret)) result = result.split(secret).join('[redacted]');
-  }
-  for (const pattern of SECRET_PATTERNS) result = result.replace(pattern, '[redacted]');
-  return result;
-}
+// Secret redaction lives in secret-registry.ts (the process-wide registry: see its TSDoc for the
+// scope) and cause sanitising in sanitized-cause.ts; both are re-exported here, where the rest of
+// the code (and users) have always found them.
+export { registerSecret, registerHeaderSecret, redactSecrets, redactSecretFragments, redactAndClip, redactErrorText, REDACTED } from './secret-registry.js';
+export { SanitizedCause, sanitizeCause, type SanitizedCauseOptions } from './sanitized-cause.js';

@@ -28,6 +28,12 @@ export type {
 
 export { SwitchyardError, ERROR_CATEGORIES, isRetryableCategory, isCallerFault, categoryFromStatus, parseRetryAfter, redactSecrets } from './errors.js';
 export type { SwitchyardErrorOptions } from './errors.js';
+/**
+ * Secrets in errors: `registerSecret` adds a value to the process-wide registry every redaction
+ * reads; a `SwitchyardError`'s foreign causes are kept as `SanitizedCause`s (name, code, redacted
+ * message). See docs/observability.md, "Secrets in errors and events".
+ */
+export { registerSecret, SanitizedCause } from './errors.js';
 
 export type { RouterEvents, RouterEventName, RouterListener } from './events.js';
 

@@ -5,7 +5,7 @@
  */
 import { createHmac } from 'node:crypto';
 import type { AuditConfig, PriceTable, RedactionKind } from '../config/types.js';
-import { SwitchyardError } from '../errors.js';
+import { redactErrorText, SwitchyardError } from '../errors.js';
 import type { CallContext } from '../pipeline/context.js';
 import { redact } from '../redaction/redact.js';
 import { redactSecretValues } from '../redaction/secrets.js';
@@ -73,7 +73,9 @@ function errorOf(error: unknown, kinds: readonly RedactionKind[]): NonNullable<C
       providerCode: error.providerCode === undefined ? undefined : redact(error.providerCode, kinds),
     });
   }
-  const message = error instanceof Error ? error.message : String(error);
+  // Not ours: its message gets what every SwitchyardError message gets (a key cut anywhere, a
+  // JSON.parse quote of a body), before the configured kinds.
+  const message = redactErrorText(error instanceof Error ? error.message : String(error));
   return { category: 'unknown', message: redact(message, kinds), retryable: false };
 }
 

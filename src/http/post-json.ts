@@ -3,7 +3,8 @@
  * error status read the body and let the provider's error mapper turn it into a `SwitchyardError`
  * (with `retryAfterMs` from the headers). An adapter is then mostly mapping code.
  */
-import { parseRetryAfter, SwitchyardError, type HeaderBag } from '../errors.js';
+import { isSensitiveHeader } from '../config/secrets.js';
+import { parseRetryAfter, registerHeaderSecret, SwitchyardError, type HeaderBag } from '../errors.js';
 import type { AdapterCall } from '../provider-spec.js';
 import { ERROR_BODY_LIMIT } from './exchange-handler.js';
 import type { HttpExchange, HttpRequest, HttpResponse, HttpTransport } from './transport.js';
@@ -38,8 +39,14 @@ export interface JsonEndpoint {
   readonly provider: string;
 }
 
-/** The endpoint `options` describes, its requests' `headers` with `content-type: application/json` added. */
+/**
+ * The endpoint `options` describes, its requests' `headers` with `content-type: application/json` added.
+ * The values of its credential headers (`authorization`, `x-api-key`, `api-key`, `x-goog-api-key`,
+ * anything named like a key, token, secret, cookie or password) are registered as secrets here, so
+ * whatever an upstream echoes of what this endpoint sends is redacted, however the adapter was built.
+ */
 export function jsonEndpoint(options: JsonEndpoint): JsonEndpoint {
+  for (const [name, value] of Object.entries(options.headers)) if (isSensitiveHeader(name)) registerHeaderSecret(value);
   return { transport: options.transport, headers: { 'content-type': 'application/json', ...options.headers }, mapError: options.mapError, provider: options.provider };
 }
 

@@ -1,0 +1,204 @@
+/**
+ * The secrets Switchyard keeps out of everything it produces, and the functions that take them out
+ * of text.
+ *
+ * **Scope: one registry for the whole process.** `registerSecret` adds to a module-level set that
+ * is never emptied, and every redaction (error messages and causes, audit records, canary
+ * webhooks) reads that one set, whichever router the text came from. So one router's keys are also
+ * scrubbed from another router's errors, and nothing ever unregisters a key. What each router
+ * guarantees for itself does not rest on the others: its own credentials are registered when it is
+ * built (`resolveConfig`/`loadConfig` register every secret of the config, each adapter registers its
+ * `apiKey`, and each JSON endpoint the credential headers it sends), so a router's secrets are
+ * redacted in every path even when it is the only router in the process. Two copies of the package
+ * in one process have a registry each.
+ *
+ * Three strengths, for three kinds of text:
+ * - `redactSecrets`: whole registered secrets and the known key shapes. Cheap enough for prompts and
+ *   answers of any size (audit content).
+ * - `redactSecretFragments`: also any run of 8 or more characters of a registered secret, wherever
+ *   it stands: what is left of a key that something else cut (an upstream's truncated echo,
+ *   `JSON.parse`'s quote of a body's first characters, a body kept up to a byte limit). For short
+ *   text: error messages.
+ * - `redactAndClip`: redacts first, then cuts to a length, so a cut can never leave half a key.
+ */
+
+/** The marker a redacted secret leaves in text. */
+export const REDACTED = '[redacted]';
+
+/** Runs of at least this many characters of a registered secret are redacted wherever they stand. */
+export const SECRET_FRAGMENT_LENGTH = 8;
+
+const SECRET_PATTERNS: readonly RegExp[] = [
+  /sk-ant-[A-Za-z0-9_-]{8,}/g,
+  /sk-(?:proj-)?[A-Za-z0-9_-]{16,}/g,
+  /AIza[0-9A-Za-z_-]{20,}/g,
+  /(?<=[?&](?:key|api[-_]?key)=)[^&\s"']+/gi,
+  /(?<=\b(?:Bearer|bearer)\s)[A-Za-z0-9._~+/=-]{8,}/g,
+];
+
+const registeredSecrets = new Set<string>();
+
+/** The longest registered secret's length (how far past a cut a secret can reach). */
+let longestSecret = 0;
+
+/**
+ * Every `SECRET_FRAGMENT_LENGTH`-character slice of a registered secret → where it occurs (secret,
+ * offset). Built on first use after a registration: registrations are rare, lookups are not.
+ */
+let fragmentIndex: Map<string, Array<readonly [string, number]>> | undefined;
+
+/**
+ * Registers a secret (an API key, a credential header's value, a password) so that it is scrubbed
+ * from every message Switchyard produces, even when it matches no known key shape. Process-wide
+ * (see the module's TSDoc): a secret registered by one router is redacted for every router, and
+ * stays registered. Values shorter than 4 characters are ignored.
+ */
+export function registerSecret(secret: string | undefined): void {
+  if (secret === undefined || secret.length < 4 || registeredSecrets.has(secret)) return;
+  registeredSecrets.add(secret);
+  longestSecret = Math.max(longestSecret, secret.length);
+  fragmentIndex = undefined;
+}
+
+/**
+ * Registers the credential of a header value: the value itself and, for `<scheme> <credential>`
+ * values (`Bearer sk-…`, `Basic …`), the credential alone.
+ */
+export function registerHeaderSecret(value: string): void {
+  registerSecret(value);
+  const credential = /^[A-Za-z][\w-]*\s+(\S.*)$/.exec(value.trim())?.[1];
+  if (credential !== undefined) registerSecret(credential);
+}
+
+/** Replaces anything that looks like a provider key, or was registered as a secret, with `[redacted]`. */
+export function redactSecrets(text: string): string {
+  let result = text;
+  for (const secret of registeredSecrets) {
+    if (result.includes(secret)) result = result.split(secret).join(REDACTED);
+  }
+  return redactKeyShapes(result);
+}
+
+function redactKeyShapes(text: string): string {
+  let result = text;
+  for (const pattern of SECRET_PATTERNS) result = result.replace(pattern, REDACTED);
+  return result;
+}
+
+function fragments(): Map<string, Array<readonly [string, number]>> {
+  if (fragmentIndex !== undefined) return fragmentIndex;
+  const index = new Map<string, Array<readonly [string, number]>>();
+  for (const secret of registeredSecrets) {
+    for (let offset = 0; offset + SECRET_FRAGMENT_LENGTH <= secret.length; offset += 1) {
+      const slice = secret.slice(offset, offset + SECRET_FRAGMENT_LENGTH);
+      const places = index.get(slice);
+      if (places === undefined) index.set(slice, [[secret, offset]]);
+      else places.push([secret, offset]);
+    }
+  }
+  fragmentIndex = index;
+  return index;
+}
+
+/** Where runs of ≥ `SECRET_FRAGMENT_LENGTH` characters of a registered secret stand in `text`, merged. */
+function fragmentSpans(text: string, index: ReadonlyMap<string, ReadonlyArray<readonly [string, number]>>): Array<[number, number]> {
+  const spans: Array<[number, number]> = [];
+  let position = 0;
+  while (position + SECRET_FRAGMENT_LENGTH <= text.length) {
+    const places = index.get(text.slice(position, position + SECRET_FRAGMENT_LENGTH));
+    if (places === undefined) {
+      position += 1;
+      continue;
+    }
+    let start = position;
+    let end = position + SECRET_FRAGMENT_LENGTH;
+    for (const [secret, offset] of places) {
+      // Grow the match both ways for as long as text and secret agree.
+      let left = position;
+      for (let at = offset; left > 0 && at > 0 && text.charCodeAt(left - 1) === secret.charCodeAt(at - 1); at -= 1) left -= 1;
+      let right = position + SECRET_FRAGMENT_LENGTH;
+      for (let at = offset + SECRET_FRAGMENT_LENGTH; right < text.length && at < secret.length && text.charCodeAt(right) === secret.charCodeAt(at); at += 1) right += 1;
+      start = Math.min(start, left);
+      end = Math.max(end, right);
+    }
+    spans.push([start, end]);
+    position = Math.max(position + 1, end - SECRET_FRAGMENT_LENGTH + 1);
+  }
+  spans.sort((left, right) => left[0] - right[0]);
+  const merged: Array<[number, number]> = [];
+  for (const span of spans) {
+    const last = merged[merged.length - 1];
+    if (last !== undefined && span[0] <= last[1]) last[1] = Math.max(last[1], span[1]);
+    else merged.push(span);
+  }
+  return merged;
+}
+
+/**
+ * `redactSecrets`, and also every run of 8 or more characters of a registered secret wherever it
+ * stands (a key another component cut, at either edge of the cut). Secrets shorter than 8 characters
+ * are redacted whole only. Costs one map lookup per character: for error messages and other short
+ * text, not for prompts.
+ */
+export function redactSecretFragments(text: string): string {
+  let result = text;
+  for (const secret of registeredSecrets) {
+    if (secret.length < SECRET_FRAGMENT_LENGTH && result.includes(secret)) result = result.split(secret).join(REDACTED);
+  }
+  if (longestSecret >= SECRET_FRAGMENT_LENGTH && result.length >= SECRET_FRAGMENT_LENGTH) {
+    const spans = fragmentSpans(result, fragments());
+    if (spans.length > 0) {
+      let redacted = '';
+      let copied = 0;
+      for (const [start, end] of spans) {
+        redacted += `${result.slice(copied, start)}${REDACTED}`;
+        copied = end;
+      }
+      result = redacted + result.slice(copied);
+    }
+  }
+  return redactKeyShapes(result);
+}
+
+/**
+ * Text that may quote a secret, made short and safe: redacted *first* (`redactSecretFragments`),
+ * then cut to `maxLength` characters, never inside a `[redacted]` marker, with `ellipsis` added
+ * when something was cut; the cut text is checked again, so no prefix of a registered secret of 8
+ * or more characters can stand at the cut edge. Only a window a little longer than `maxLength` is
+ * scanned, so a 64 KiB body costs what its first characters cost.
+ *
+ * @example
+ * registerSecret('sk-test-0123456789abcdefghij');
+ * redactAndClip('bad key sk-test-0123456789abcdefghij, try again', 20); // 'bad key [redacted], …'
+ */
+export function redactAndClip(text: string, maxLength: number, ellipsis = '…'): string {
+  const window = text.length > maxLength + longestSecret + 1024 ? text.slice(0, maxLength + longestSecret + 1024) : text;
+  const redacted = redactSecretFragments(window);
+  if (redacted.length <= maxLength && window.length === text.length) return redacted;
+  let cut = Math.min(maxLength, redacted.length);
+  const marker = redacted.lastIndexOf(REDACTED, cut - 1);
+  if (marker >= 0 && marker < cut && marker + REDACTED.length > cut) cut = marker;
+  // Never split a surrogate pair.
+  const last = redacted.charCodeAt(cut - 1);
+  if (cut > 0 && last >= 0xd800 && last <= 0xdbff) cut -= 1;
+  return `${redactSecretFragments(redacted.slice(0, cut))}${ellipsis}`;
+}
+
+/** Error messages are cut (after redaction) to this many characters. */
+const MAX_ERROR_TEXT = 4096;
+
+/**
+ * A `JSON.parse` error quotes the first characters of the text it failed on (`Unexpected token 's',
+ * "sk-test-ab"... is not valid JSON`): the start of a body, which can be a key. The quote is dropped.
+ */
+const JSON_QUOTE = /(?:\.\.\.)?"[\s\S]*"(?:\.\.\.)? is not valid JSON$/;
+
+/**
+ * What every error message and code Switchyard produces goes through: a `JSON.parse` error's quote of
+ * the text is dropped, then registered secrets (whole or any ≥ 8-character run) and key shapes are
+ * redacted. Messages longer than 4,096 characters are cut (after redaction).
+ */
+export function redactErrorText(text: string): string {
+  const unquoted = text.endsWith(' is not valid JSON') ? text.replace(JSON_QUOTE, '(the text) is not valid JSON') : text;
+  return redactAndClip(unquoted, MAX_ERROR_TEXT);
+}
