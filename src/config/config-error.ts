@@ -2,7 +2,9 @@
  * The error a broken configuration throws: one `SwitchyardError` of category `config` listing
  * every problem on its own line, as `path: what is wrong (line N)`, with the list kept as data.
  */
-import { redactSecrets, SwitchyardError } from '../errors.js';
+import { SwitchyardError } from '../errors.js';
+import { CONFIG_LIMITS } from './limits.js';
+import { shownText } from './redact-text.js';
 
 /** One step of a path into the config: a key or an array index. */
 export type PathSegment = string | number;
@@ -30,8 +32,20 @@ export interface ConfigErrorOptions {
   readonly problems: readonly ConfigProblem[];
   /** The file (or other source) the config came from, named in the message. */
   readonly sourceName?: string;
+  /**
+   * The config's own secrets (see `findConfigSecrets`): replaced in every path and message, on top
+   * of the secrets registered process-wide and every credential-shaped token.
+   */
+  readonly secrets?: readonly string[];
   readonly cause?: unknown;
 }
+
+/** Longest path an error shows (after redaction); longer ones end in `…`. */
+const MAX_PATH_LENGTH = 200;
+/** Longest message of one problem (after redaction). */
+const MAX_MESSAGE_LENGTH = 500;
+/** Longest list of problems in the error's message (the rest are counted). */
+const MAX_MESSAGE_TEXT = 3_500;
 
 const PLAIN_KEY = /^[A-Za-z_$][\w$-]*$/;
 
@@ -51,31 +65,55 @@ export function formatProblem(problem: ConfigProblem): string {
   return `${problem.path}: ${problem.message}${problem.line === undefined ? '' : ` (line ${problem.line})`}`;
 }
 
-function headline(count: number, sourceName: string | undefined): string {
+function headline(total: number, listed: number | undefined, sourceName: string | undefined): string {
   const where = sourceName === undefined ? '' : ` in ${sourceName}`;
-  return `Invalid Switchyard configuration${where} (${count} ${count === 1 ? 'problem' : 'problems'}):`;
+  const some = listed === undefined ? '' : `, the first ${listed} listed`;
+  return `Invalid Switchyard configuration${where} (${total} ${total === 1 ? 'problem' : 'problems'}${some}):`;
 }
 
 /**
- * A configuration that cannot be used. Its message lists every problem, one per line;
- * `problems` holds the same list as data. It is a `SwitchyardError` of category `config`.
+ * A configuration that cannot be used. Its message lists the problems, one per line (as many as
+ * fit in a few kilobytes, then a count of the others); `problems` holds them as data (the first
+ * 100). Paths and messages never show a secret of the config (see `redact-text.ts`) and are cut
+ * to 200 and 500 characters. It is a `SwitchyardError` of category `config`.
  */
 export class ConfigError extends SwitchyardError {
-  /** Every problem found, ordered by line. */
+  /** The problems found, ordered by line (the first 100; see `omittedProblems`). */
   readonly problems: readonly ConfigProblem[];
+  /** How many more problems were found than `problems` holds (it keeps the first 100). */
+  readonly omittedProblems: number;
   readonly sourceName: string | undefined;
 
   constructor(options: ConfigErrorOptions) {
-    const problems = orderProblems(options.problems).map((problem) => ({ ...problem, message: redactSecrets(problem.message) }));
-    const lines = problems.map((problem) => `  ${formatProblem(problem)}`);
+    const secrets = options.secrets ?? [];
+    const all = orderProblems(options.problems);
+    // Only what is kept is redacted and cut (a broken file may hold many thousands of problems).
+    const problems = all.slice(0, CONFIG_LIMITS.maxProblems).map((problem) => ({
+      ...problem,
+      path: shownText(problem.path, secrets, MAX_PATH_LENGTH),
+      message: shownText(problem.message, secrets, MAX_MESSAGE_LENGTH),
+    }));
+    const sourceName = options.sourceName === undefined ? undefined : shownText(options.sourceName, secrets, MAX_PATH_LENGTH);
+    // The message lists the problems that fit in MAX_MESSAGE_TEXT; `problems` holds the first 100.
+    const lines: string[] = [];
+    let length = 0;
+    for (const problem of problems) {
+      const line = `  ${formatProblem(problem)}`;
+      if (length + line.length + 1 > MAX_MESSAGE_TEXT) break;
+      lines.push(line);
+      length += line.length + 1;
+    }
+    const unlisted = all.length - lines.length;
+    if (unlisted > 0) lines.push(`  … and ${unlisted} more`);
     super({
       category: 'config',
-      message: [headline(problems.length, options.sourceName), ...lines].join('\n'),
+      message: [headline(all.length, unlisted === 0 ? undefined : lines.length - 1, sourceName), ...lines].join('\n'),
       retryable: false,
       cause: options.cause,
     });
     this.problems = problems;
-    this.sourceName = options.sourceName;
+    this.omittedProblems = all.length - problems.length;
+    this.sourceName = sourceName;
   }
 
   /** True for a `ConfigError` (checked by shape, so it also works across copies of the package). */
@@ -85,7 +123,7 @@ export class ConfigError extends SwitchyardError {
 
   /** A plain object for logs, with the problems (already redacted). */
   override toJSON(): Record<string, unknown> {
-    return { ...super.toJSON(), problems: this.problems, sourceName: this.sourceName };
+    return { ...super.toJSON(), problems: this.problems, omittedProblems: this.omittedProblems, sourceName: this.sourceName };
   }
 }
 

@@ -6,6 +6,7 @@
  */
 import type { z } from 'zod';
 import type { PathProblem, PathSegment } from './config-error.js';
+import { quoteValue } from './redact-text.js';
 
 type Issue = z.core.$ZodIssue;
 
@@ -49,7 +50,7 @@ function describeIssue(issue: Issue, prefix: readonly PathSegment[], data: unkno
     }
     case 'unrecognized_keys': {
       const known = knownKeysAt(schema, path);
-      return issue.keys.map((key) => ({ path: [...path, key], message: `unknown key ${JSON.stringify(key)}${suggestion(key, known)}`, atKey: true }));
+      return issue.keys.map((key) => ({ path: [...path, key], message: `unknown key ${quoteValue(key)}${suggestion(key, known)}`, atKey: true }));
     }
     case 'invalid_key':
       return [{ path, message: `invalid key: ${issue.issues.map((inner) => inner.message).join('; ')}`, atKey: true }];
@@ -176,7 +177,10 @@ export function knownKeysAt(schema: z.ZodType, path: readonly PathSegment[]): st
 function suggestion(key: string, known: readonly string[]): string {
   if (known.length === 0) return '';
   const lower = key.toLowerCase();
-  const close = known.find((candidate) => candidate.toLowerCase() === lower) ?? known.find((candidate) => editDistance(candidate.toLowerCase(), lower) <= Math.min(2, Math.floor(candidate.length / 3)));
+  // A key much longer than every candidate is no typo of one (and would make the distance costly).
+  const close =
+    known.find((candidate) => candidate.toLowerCase() === lower) ??
+    known.find((candidate) => Math.abs(candidate.length - key.length) <= 2 && editDistance(candidate.toLowerCase(), lower) <= Math.min(2, Math.floor(candidate.length / 3)));
   if (close !== undefined) return ` (did you mean ${JSON.stringify(close)}?)`;
   return ` (allowed: ${known.join(', ')})`;
 }

@@ -3,6 +3,7 @@
  * or a plain number of milliseconds.
  */
 import { SwitchyardError } from '../errors.js';
+import { quoteValue, shownText } from './redact-text.js';
 
 /** The longest duration Node's timers can wait (2^31 − 1 ms, about 24.8 days); longer ones fire at once. */
 export const MAX_DURATION_MS = 2_147_483_647;
@@ -17,7 +18,7 @@ const UNIT_MS: Readonly<Record<string, number>> = {
 const PART = /(\d+(?:\.\d+)?|\.\d+)([a-zA-Zµ]*)/y;
 
 function durationError(value: string | number, problem: string): SwitchyardError {
-  const shown = typeof value === 'string' ? JSON.stringify(value) : String(value);
+  const shown = typeof value === 'string' ? quoteValue(value) : shownText(String(value));
   return new SwitchyardError({ category: 'config', message: `${shown} is not a valid duration: ${problem}` });
 }
 
@@ -48,7 +49,8 @@ export function parseDuration(value: string | number): number {
   if (text === '') throw durationError(value, 'it is empty; write e.g. 300ms, 30s, 10m or 1h');
   if (text.startsWith('-')) throw durationError(value, 'it must not be negative');
   if (/^\d+(\.\d+)?$/.test(text)) {
-    throw durationError(value, `it has no unit; write ${text}ms or ${text}s (a bare number, unquoted, means milliseconds)`);
+    const number = shownText(text);
+    throw durationError(value, `it has no unit; write ${number}ms or ${number}s (a bare number, unquoted, means milliseconds)`);
   }
   let total = 0;
   let position = 0;
@@ -58,9 +60,9 @@ export function parseDuration(value: string | number): number {
     const match = PART.exec(text);
     if (match === null) throw durationError(value, 'expected a number followed by a unit (ms, s, m or h), e.g. 300ms, 1.5s, 10m');
     const [whole, amount = '', unit = ''] = match;
-    if (unit === '') throw durationError(value, `the number ${amount} has no unit; use ms, s, m or h`);
+    if (unit === '') throw durationError(value, `the number ${shownText(amount)} has no unit; use ms, s, m or h`);
     const factor = UNIT_MS[unit];
-    if (factor === undefined) throw durationError(value, `unknown unit "${unit}"; use ms, s, m or h`);
+    if (factor === undefined) throw durationError(value, `unknown unit ${quoteValue(unit)}; use ms, s, m or h`);
     total += Number(amount) * factor;
     position += whole.length;
   }

@@ -14,6 +14,7 @@ export {
 } from './defaults.js';
 export { formatDuration, MAX_DURATION_MS, parseDuration } from './duration.js';
 export { interpolateString, interpolateValues } from './interpolate.js';
+export { CONFIG_LIMITS } from './limits.js';
 export { defineConfig, loadConfig, parseConfig, resolveConfig } from './load.js';
 export { canonicalJson, computeVersionHash, mergePolicies } from './resolve-config.js';
 export { configSchema, policiesSchema, providerSchema, routeSchema } from './schema.js';

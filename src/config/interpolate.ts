@@ -13,6 +13,7 @@
  */
 import { SwitchyardError } from '../errors.js';
 import type { PathSegment } from './config-error.js';
+import { quoteValue, shownText } from './redact-text.js';
 
 /** The variables interpolation reads. */
 export type Environment = Readonly<Record<string, string | undefined>>;
@@ -69,7 +70,7 @@ function substitute(expression: string, environment: Environment): string {
   const separator = expression.indexOf(':-');
   const name = separator === -1 ? expression : expression.slice(0, separator);
   if (!NAME.test(name)) {
-    const shown = name === '' ? 'an empty name' : `"${name}"`;
+    const shown = name === '' ? 'an empty name' : quoteValue(name);
     throw failure(
       `"\${" is followed by ${shown} where a variable name (letters, digits, _) was expected; only \${NAME} and \${NAME:-default} are supported (write "$\${" for a literal "\${")`,
     );
@@ -79,7 +80,8 @@ function substitute(expression: string, environment: Environment): string {
     return value === undefined || value === '' ? expression.slice(separator + 2) : value;
   }
   if (value === undefined) {
-    throw failure(`environment variable ${name} is not set (set it, or write \${${name}:-default} to give a default; \${${name}:-} for an optional value)`);
+    const shown = shownText(name);
+    throw failure(`environment variable ${shown} is not set (set it, or write \${${shown}:-default} to give a default; \${${shown}:-} for an optional value)`);
   }
   return value;
 }
@@ -108,7 +110,9 @@ export function interpolateValues(
     if (Array.isArray(current)) return current.map((item, index) => walk(item, [...path, index]));
     if (isPlainObject(current)) {
       const copy: Record<string, unknown> = {};
-      for (const [key, item] of Object.entries(current)) copy[key] = walk(item, [...path, key]);
+      // Defined, not assigned: a key named `__proto__` stays a key (as YAML gives it) and never
+      // becomes the copy's prototype.
+      for (const [key, item] of Object.entries(current)) Object.defineProperty(copy, key, { value: walk(item, [...path, key]), enumerable: true, writable: true, configurable: true });
       return copy;
     }
     return current;

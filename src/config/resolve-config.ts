@@ -17,6 +17,7 @@ import {
 } from './defaults.js';
 import { formatDuration } from './duration.js';
 import type { ParsedConfig, ParsedPolicies } from './schema.js';
+import { withRedactedDumps } from './redacted-dump.js';
 import { canaryTargets, resolveCanary, resolveExtensions } from './resolve-extensions.js';
 import { isSensitiveHeader } from './secrets.js';
 import type { CachePolicy, LimitSpec, Policies, ProviderConfig, RateLimitPolicy, RouteConfig, StateConfig, SwitchyardConfig } from './types.js';
@@ -77,7 +78,8 @@ export function resolveParsedConfig(parsed: ParsedConfig, options: { readonly ba
   const extensions = resolveExtensions(parsed, options.baseDirectory ?? process.cwd(), problems);
   if (problems.length > 0) return { ok: false, problems };
   const withoutHash = { providers, routes, policies, state, allowDirect: parsed.allowDirect ?? true, ...extensions };
-  return { ok: true, config: deepFreeze({ ...withoutHash, versionHash: computeVersionHash(withoutHash) }) };
+  // Printing the config (JSON, inspect) shows `[redacted]` for its secrets; reading them still works.
+  return { ok: true, config: deepFreeze(withRedactedDumps({ ...withoutHash, versionHash: computeVersionHash(withoutHash) })) };
 }
 
 function emptyToUndefined(value: string | undefined): string | undefined {

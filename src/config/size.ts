@@ -1,6 +1,7 @@
 /**
  * Sizes in config files: `100MB`, `512KiB`, `1GB` or a number of bytes.
  */
+import { quoteValue } from './redact-text.js';
 
 const UNITS: Readonly<Record<string, number>> = {
   b: 1,
@@ -20,6 +21,6 @@ export function parseSize(value: string | number): number {
   }
   const match = /^\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*$/.exec(value);
   const unit = UNITS[(match?.[2] ?? '').toLowerCase() || 'b'];
-  if (match === null || unit === undefined) throw new Error(`expected a size such as 100MB, 512KiB or a number of bytes, got ${JSON.stringify(value)}`);
+  if (match === null || unit === undefined) throw new Error(`expected a size such as 100MB, 512KiB or a number of bytes, got ${quoteValue(value)}`);
   return Math.floor(Number(match[1]) * unit);
 }

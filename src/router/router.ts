@@ -7,6 +7,7 @@
 import type { Registry } from 'prom-client';
 import type { CanaryController } from '../canary/index.js';
 import { performance } from 'node:perf_hooks';
+import { ensureRedactedDumps } from '../config/redacted-dump.js';
 import type { Policies, RouteConfig, SwitchyardConfig, TargetConfig } from '../config/types.js';
 import { invalidRequest, SwitchyardError } from '../errors.js';
 import { RouterEventHub, type RouterEventName, type RouterEvents, type RouterListener } from '../events.js';
@@ -104,7 +105,10 @@ export interface Router {
 }
 
 /** Creates a router from a resolved configuration (see `loadConfig`, `resolveConfig`). */
-export function createRouterFromResolved(config: SwitchyardConfig, options: RouterOptions = {}): Router {
+export function createRouterFromResolved(resolvedConfig: SwitchyardConfig, options: RouterOptions = {}): Router {
+  // `router.config` prints with its secrets redacted (JSON.stringify, util.inspect), even when the
+  // config was built by hand rather than by `resolveConfig`.
+  const config = ensureRedactedDumps(resolvedConfig);
   const poolByOrigin = new Map<string, PoolSettings>();
   for (const provider of Object.values(config.providers)) {
     const origin = new URL(provider.baseUrl).origin;

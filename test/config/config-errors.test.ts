@@ -178,11 +178,11 @@ routes: {}
     expect(error.problems[0]).toMatchObject({ path: 'YAML syntax', line: 4, message: expect.stringContaining('put values using ${...} in quotes') });
   });
 
-  it('reports a key written twice', () => {
+  it('reports a key written twice at its path and second line, naming the first', () => {
     expect(problem(`providers:
   a: { type: openai }
   a: { type: gemini }
-`)).toEqual({ path: 'YAML syntax', message: 'a key appears twice in the same mapping', line: 3 });
+`)).toEqual({ path: 'providers.a', message: 'this key is written twice in one mapping (first on line 2)', line: 3 });
   });
 
   it('reports an unset variable with its name, path and line', () => {
