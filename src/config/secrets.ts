@@ -67,6 +67,9 @@ export function findConfigSecrets(value: unknown): string[] {
   for (let place = stack.pop(); place !== undefined && budget > 0; place = stack.pop(), budget -= 1) {
     const { value: current, name, parent, depth } = place;
     if (typeof current === 'string') {
+      // `${VAR}` as written (or left unresolved) is a name, not a secret: registering it would
+      // redact variable names and provider ids from every later error of the process.
+      if (current.includes('${')) continue;
       if (current !== '' && isSecretPlace(name, parent)) {
         found.add(current);
         // `Bearer <token>`, `Basic <credentials>`: the credential alone is a secret too.

@@ -200,3 +200,21 @@ routes:
     }
   });
 });
+
+describe('unresolved `${VAR}` placeholders are names, not secrets', () => {
+  it('a config whose key variable is unset does not make later errors lose the variable name or the provider id', () => {
+    const yaml = 'providers:\n  placeholder-provider: { type: anthropic, apiKey: "${PLACEHOLDER_UNSET_KEY}" }\nroutes:\n  r: { targets: [{ provider: placeholder-provider, model: m }] }\n';
+    for (let attempt = 0; attempt < 2; attempt += 1) {
+      let error: unknown;
+      try {
+        parseConfig(yaml, { env: {} });
+      } catch (caught) {
+        error = caught;
+      }
+      expect(error).toBeInstanceOf(ConfigError);
+      // The second time round, the first attempt's text must not have been registered as a secret.
+      expect(String(error)).toContain('PLACEHOLDER_UNSET_KEY');
+      expect(String(error)).toContain('providers.placeholder-provider.apiKey');
+    }
+  });
+});
