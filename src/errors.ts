@@ -237,6 +237,8 @@ function headerValue(headers: HeaderBag, name: string): string | undefined {
 
 /** Parses a duration like `1s`, `6m0s`, `20ms`, `1h2m3.5s` (OpenAI's `x-ratelimit-reset-*`). */
 function parseGoDuration(text: string): number | undefined {
+  // Anchored first: unanchored, a long run of digits without a unit is scanned from every start (quadratic).
+  if (!/^(?:\d+(?:\.\d+)?(?:ms|h|m|s))+$/.test(text.trim())) return undefined;
   const pattern = /(\d+(?:\.\d+)?)(ms|h|m|s)/g;
   let total = 0;
   let matched = '';

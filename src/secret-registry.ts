@@ -189,9 +189,11 @@ const MAX_ERROR_TEXT = 4096;
 
 /**
  * A `JSON.parse` error quotes the first characters of the text it failed on (`Unexpected token 's',
- * "sk-test-ab"... is not valid JSON`): the start of a body, which can be a key. The quote is dropped.
+ * "sk-test-ab"... is not valid JSON`): the start of a body, which can be a key. The quote, from the
+ * first `"` (or the `..."` before it) to the end, is dropped. Anchored, so a message full of `"`
+ * that is not such an error is read a few times, not once per `"` (which was quadratic).
  */
-const JSON_QUOTE = /(?:\.\.\.)?"[\s\S]*"(?:\.\.\.)? is not valid JSON$/;
+const JSON_QUOTE = /^([^"]*?)(?:\.\.\.)?"[\s\S]*"(?:\.\.\.)? is not valid JSON$/;
 
 /**
  * What every error message and code Switchyard produces goes through: a `JSON.parse` error's quote of
@@ -199,6 +201,6 @@ const JSON_QUOTE = /(?:\.\.\.)?"[\s\S]*"(?:\.\.\.)? is not valid JSON$/;
  * redacted. Messages longer than 4,096 characters are cut (after redaction).
  */
 export function redactErrorText(text: string): string {
-  const unquoted = text.endsWith(' is not valid JSON') ? text.replace(JSON_QUOTE, '(the text) is not valid JSON') : text;
+  const unquoted = text.endsWith(' is not valid JSON') ? text.replace(JSON_QUOTE, '$1(the text) is not valid JSON') : text;
   return redactAndClip(unquoted, MAX_ERROR_TEXT);
 }

@@ -79,8 +79,11 @@ function deepFreeze<T>(value: T, seen: WeakSet<object> = new WeakSet()): T {
   return value;
 }
 
-/** A plain copy with every secret, and every URL password, replaced by `[redacted]`. */
-function redactedCopy(value: unknown, secrets: readonly string[], seen: Map<object, unknown> = new Map()): unknown {
+/**
+ * A plain copy with every secret, and every URL password, replaced by `[redacted]`. A webhook's
+ * URL shows its origin only: Slack- and Teams-style URLs carry their token in the path.
+ */
+function redactedCopy(value: unknown, secrets: readonly string[], seen: Map<object, unknown> = new Map(), key?: string): unknown {
   if (typeof value === 'string') return redactString(value, secrets);
   if (!isPlain(value)) return value;
   const known = seen.get(value);
@@ -88,13 +91,24 @@ function redactedCopy(value: unknown, secrets: readonly string[], seen: Map<obje
   if (Array.isArray(value)) {
     const copy: unknown[] = [];
     seen.set(value, copy);
-    for (const item of value) copy.push(redactedCopy(item, secrets, seen));
+    // Items of an array sit under the array's key (`webhooks: [...]`).
+    for (const item of value) copy.push(redactedCopy(item, secrets, seen, key));
     return copy;
   }
   const copy: Record<string, unknown> = {};
   seen.set(value, copy);
-  for (const [key, item] of Object.entries(value)) copy[key] = redactedCopy(item, secrets, seen);
+  for (const [name, item] of Object.entries(value)) {
+    copy[name] = key === 'webhooks' && name === 'url' && typeof item === 'string' ? webhookOrigin(item) : redactedCopy(item, secrets, seen, name);
+  }
   return copy;
+}
+
+function webhookOrigin(url: string): string {
+  try {
+    return `${new URL(url).origin}/${REDACTED}`;
+  } catch {
+    return REDACTED;
+  }
 }
 
 function redactString(text: string, secrets: readonly string[]): string {

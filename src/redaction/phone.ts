@@ -9,6 +9,10 @@
  *   `06 12 34 56 78`, `010-62345678`).
  * Bare digit runs other than Chinese mobiles are left alone: without `+` or separators a number is
  * more likely an amount, an order number or a date than a telephone number.
+ *
+ * Linear in the text's length: the international form, whose groups of digits may follow one
+ * another without a separator, is read by `internationalEnd` rather than by a pattern that tried
+ * every way of cutting a digit run into groups.
  */
 import type { Detector, SensitiveSpan } from './span.js';
 
@@ -18,8 +22,82 @@ interface PhonePattern {
   readonly maxDigits: number;
 }
 
+/** Where an international number may start: a `+` before a digit, not inside a word or after another `+`. */
+const INTERNATIONAL_START = /(?<![\w+])\+(?=\d)/g;
+
+/** The international form's bounds: a country part of 1–4 digits, then 1–6 groups of ≤ 5 digits or a `(…)` of ≤ 4. */
+const COUNTRY_DIGITS = 4;
+const GROUP_DIGITS = 5;
+const MAX_GROUPS = 6;
+const PARENTHESISED_DIGITS = 4;
+
+function isDigit(code: number): boolean {
+  return code >= 48 && code <= 57;
+}
+
+/** Where the run of digits starting at `from` ends, reading at most `limit` digits. */
+function digitsEnd(text: string, from: number, limit: number): number {
+  let at = from;
+  while (at < text.length && at - from < limit && isDigit(text.charCodeAt(at))) at += 1;
+  return at;
+}
+
+/**
+ * Where the international number starting with the `+` at `start` ends, or -1: exactly what
+ * `/\+\d{1,4}(?:[ .-]?\(\d{1,4}\)|[ .-]?\d{1,5}){1,6}(?!\d)/` matched there, read in one pass of at
+ * most ~50 characters. A run of n digits costs ⌈n/5⌉ groups (the country part takes 4 of the first
+ * run free), a `(…)` one; the number ends at the last run or `(…)` reached within 6 groups that no
+ * digit follows (that pattern's first match is this longest one).
+ */
+function internationalEnd(text: string, start: number): number {
+  const headEnd = digitsEnd(text, start + 1, COUNTRY_DIGITS + GROUP_DIGITS * MAX_GROUPS + 1);
+  const head = headEnd - start - 1;
+  let groups = Math.ceil(Math.max(0, head - COUNTRY_DIGITS) / GROUP_DIGITS);
+  if (groups > MAX_GROUPS || isDigit(text.charCodeAt(headEnd))) return -1;
+  // A country part alone needs a second digit to give the one group required.
+  let best = head >= 2 ? headEnd : -1;
+  let at = headEnd;
+  for (;;) {
+    let next = at;
+    const separator = text[next];
+    if (separator === ' ' || separator === '.' || separator === '-') next += 1;
+    if (text[next] === '(') {
+      const close = digitsEnd(text, next + 1, PARENTHESISED_DIGITS + 1);
+      if (close === next + 1 || close - next - 1 > PARENTHESISED_DIGITS || text[close] !== ')') return best;
+      groups += 1;
+      if (groups > MAX_GROUPS) return best;
+      next = close + 1;
+      if (!isDigit(text.charCodeAt(next))) best = next;
+    }
+    const runEnd = digitsEnd(text, next, GROUP_DIGITS * MAX_GROUPS + 1);
+    if (runEnd === next) {
+      if (next === at || text[next - 1] !== ')') return best;
+    } else {
+      groups += Math.ceil((runEnd - next) / GROUP_DIGITS);
+      if (groups > MAX_GROUPS || isDigit(text.charCodeAt(runEnd))) return best;
+      best = runEnd;
+    }
+    at = runEnd;
+  }
+}
+
+/** International numbers (E.164 with groups), found by `internationalEnd` after each possible start. */
+function* internationalNumbers(text: string): Generator<readonly [number, string]> {
+  INTERNATIONAL_START.lastIndex = 0;
+  for (let match = INTERNATIONAL_START.exec(text); match !== null; match = INTERNATIONAL_START.exec(text)) {
+    const end = internationalEnd(text, match.index);
+    if (end < 0) continue;
+    yield [match.index, text.slice(match.index, end)];
+    INTERNATIONAL_START.lastIndex = end;
+  }
+}
+
+/** E.164 allows 15 digits; one more for a trunk `(0)`. */
+const INTERNATIONAL_MIN_DIGITS = 8;
+const INTERNATIONAL_MAX_DIGITS = 16;
+
+/** The other forms: each has separators between fixed-length groups, so a pattern reads each run once. */
 const PATTERNS: readonly PhonePattern[] = [
-  { pattern: /(?<![\w+])\+\d{1,4}(?:[ .-]?\(\d{1,4}\)|[ .-]?\d{1,5}){1,6}(?!\d)/g, minDigits: 8, maxDigits: 16 },
   { pattern: /(?<![\w+])(?:(?:00)?86[ -]?)?1[3-9]\d[ -]?\d{4}[ -]?\d{4}(?!\d)/g, minDigits: 11, maxDigits: 15 },
   { pattern: /(?<![\w(])(?:\([2-9]\d{2}\) ?|[2-9]\d{2}[-. ])[2-9]\d{2}[-. ]\d{4}(?!\d)/g, minDigits: 10, maxDigits: 10 },
   { pattern: /(?<![\w+.])0\d{1,4}(?:[ -]\d{2,8}){1,4}(?![\d.])/g, minDigits: 9, maxDigits: 12 },
@@ -40,6 +118,10 @@ export const phoneDetector: Detector = {
   find(text) {
     if (!/\d/.test(text)) return [];
     const spans: SensitiveSpan[] = [];
+    for (const [start, number] of internationalNumbers(text)) {
+      const digits = digitCount(number);
+      if (digits >= INTERNATIONAL_MIN_DIGITS && digits <= INTERNATIONAL_MAX_DIGITS) spans.push({ kind: 'phone', start, end: start + number.length });
+    }
     for (const { pattern, minDigits, maxDigits } of PATTERNS) {
       for (const match of text.matchAll(pattern)) {
         const digits = digitCount(match[0]);

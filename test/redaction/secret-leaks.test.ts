@@ -9,8 +9,6 @@
  * case is saved by a key another router registered.
  */
 import { randomBytes } from 'node:crypto';
-import { createServer, type Server, type Socket } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAuditPlugin } from '../../src/audit/audit-plugin.js';
@@ -19,71 +17,11 @@ import { resolveConfig, type SwitchyardConfigInput } from '../../src/config/inde
 import { createRouter } from '../../src/create-router.js';
 import { SanitizedCause, SwitchyardError } from '../../src/errors.js';
 import type { Router } from '../../src/router/router.js';
+import { errorRenderings, expectNoLeak, oneLine, RawUpstream, refusedUrl as freeRefusedUrl, renderings, respond, type Behaviour } from './leak-support.js';
 
 /** A distinctive key: `sk-test-` and 40 random characters. */
 function freshKey(): string {
   return `sk-test-${randomBytes(30).toString('base64url').slice(0, 40)}`;
-}
-
-/** Every place `key` or any 8-character slice of it shows up in `text`. */
-function leaksOf(text: string, key: string): string[] {
-  const found: string[] = [];
-  for (let start = 0; start + 8 <= key.length; start += 1) {
-    const slice = key.slice(start, start + 8);
-    if (text.includes(slice)) found.push(slice);
-  }
-  return found;
-}
-
-/** Every representation of a value a caller may print or serialise. */
-function renderings(value: unknown): string[] {
-  const texts = [inspect(value, { depth: Infinity }), inspect(value, { depth: Infinity, showHidden: true }), String(value)];
-  try {
-    texts.push(JSON.stringify(value) ?? '');
-  } catch (error) {
-    texts.push(String(error));
-  }
-  return texts;
-}
-
-/** The error, each cause in its chain (and an AggregateError's errors), rendered every way. */
-function errorRenderings(error: unknown): string[] {
-  const texts: string[] = [];
-  const seen = new Set<unknown>();
-  const walk = (value: unknown): void => {
-    if (value === undefined || value === null || seen.has(value)) return;
-    seen.add(value);
-    texts.push(...renderings(value));
-    if (typeof value !== 'object') return;
-    for (const name of Object.getOwnPropertyNames(value)) {
-      const field: unknown = (value as Record<string, unknown>)[name];
-      if (typeof field === 'string') texts.push(field);
-    }
-    walk((value as { cause?: unknown }).cause);
-    const errors = (value as { errors?: unknown }).errors;
-    if (Array.isArray(errors)) errors.forEach(walk);
-  };
-  walk(error);
-  return texts;
-}
-
-function expectNoLeak(texts: readonly string[], key: string, what: string): void {
-  for (const text of texts) {
-    const leaks = leaksOf(text, key);
-    if (leaks.length > 0) throw new Error(`${what} shows ${leaks.length} slices of the key (${leaks[0]}…) in:\n${text.slice(0, 2000)}`);
-  }
-}
-
-/** What the upstream does with the next request. */
-type Behaviour = (head: string, socket: Socket, key: string) => void;
-
-/** The request head with its line ends made into \x01, so it reads as one (invalid) header value. */
-function oneLine(head: string): string {
-  return head.replace(/\r\n/g, '\u0001 ');
-}
-
-function respond(socket: Socket, status: number, contentType: string, body: string): void {
-  socket.end(`HTTP/1.1 ${status} X\r\ncontent-type: ${contentType}\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
 }
 
 /**
@@ -144,39 +82,6 @@ const SCENARIOS: Record<string, (provider: Provider) => Behaviour> = {
   'a connection reset': () => (_head, socket) => socket.resetAndDestroy(),
   'a connection closed without an answer': () => (_head, socket) => socket.destroy(),
 };
-
-/** A raw TCP upstream whose answer to the next request is `behaviour`. */
-class RawUpstream {
-  behaviour: Behaviour = (_head, socket) => socket.destroy();
-  key = '';
-  readonly server: Server;
-  private readonly sockets = new Set<Socket>();
-
-  constructor() {
-    this.server = createServer((socket) => {
-      this.sockets.add(socket);
-      socket.on('close', () => this.sockets.delete(socket));
-      socket.on('error', () => undefined);
-      let received = '';
-      socket.on('data', (chunk) => {
-        if (received.includes('\r\n\r\n')) return;
-        received += chunk.toString('latin1');
-        const end = received.indexOf('\r\n\r\n');
-        if (end >= 0) this.behaviour(received.slice(0, end), socket, this.key);
-      });
-    });
-  }
-
-  async listen(): Promise<string> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-  }
-
-  async close(): Promise<void> {
-    for (const socket of this.sockets) socket.destroy();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
-  }
-}
 
 function configFor(provider: Provider, baseUrl: string, key: string): SwitchyardConfigInput {
   const settings = { type: provider.type, apiKey: key, baseUrl: `${baseUrl}${provider.path}`, ...(provider.type === 'azure-openai' ? { apiVersion: '2024-10-21' } : {}) };
@@ -243,11 +148,7 @@ describe('no provider key reaches the caller through an error', () => {
 
   beforeAll(async () => {
     baseUrl = await upstream.listen();
-    // A port that was just free: connecting to it is refused.
-    const closed = createServer();
-    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
-    refusedUrl = `http://127.0.0.1:${(closed.address() as AddressInfo).port}`;
-    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    refusedUrl = await freeRefusedUrl();
   });
   afterAll(() => upstream.close());
 
