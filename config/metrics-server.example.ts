@@ -5,7 +5,7 @@
  *   curl -s localhost:9464/metrics | grep switchyard_calls_total
  *
  * Point Prometheus at it with `config/prometheus.yml`. In an application, import from
- * `switchyard` instead of `../src/...`, and serve the same registry from your own HTTP server if
+ * `switchyard-llm` instead of `../src/...`, and serve the same registry from your own HTTP server if
  * you already have one: all it takes is `registry.contentType` and `await registry.metrics()`.
  */
 import { createServer } from 'node:http';

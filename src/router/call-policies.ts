@@ -4,12 +4,13 @@
  * `invalid_request` naming the field. Calls without overrides pay nothing.
  */
 import { mergePolicies } from '../config/resolve-config.js';
-import { policiesSchema, type SwitchyardConfigInput } from '../config/schema.js';
+import type { PoliciesInput } from '../config/config-input.js';
+import { policiesSchema } from '../config/schema.js';
 import type { Policies } from '../config/types.js';
 import { invalidRequest } from '../errors.js';
 
 /** Policy overrides for one call, written like a route's `policies:` (durations as `2s` or ms). */
-export type CallPolicies = NonNullable<NonNullable<SwitchyardConfigInput['policies']>>;
+export type CallPolicies = PoliciesInput;
 
 /** The route's policies with the call's overrides applied. */
 export function policiesForCall(routePolicies: Policies, overrides: CallPolicies | undefined): Policies {

@@ -1,5 +1,5 @@
 /**
- * `switchyard/testing`: the upstream simulator, for tests, demos and benchmarks of code that uses
+ * `switchyard-llm/testing`: the upstream simulator, for tests, demos and benchmarks of code that uses
  * Switchyard. Nothing in the library's production path imports it.
  */
 export { startSimulator } from './simulator.js';
