@@ -46,7 +46,7 @@ function describeIssue(issue: Issue, prefix: readonly PathSegment[], data: unkno
     case 'invalid_value': {
       const choices = `one of ${issue.values.map((choice) => String(choice)).join(' | ')}`;
       if (missing) return [{ path, message: `required (${choices})` }];
-      return [{ path, message: issue.values.length === 1 ? `expected ${String(issue.values[0])}` : `expected ${choices}` }];
+      return [{ path, message: `${issue.values.length === 1 ? `expected ${String(issue.values[0])}` : `expected ${choices}`}${valueSuggestion(value, issue.values)}` }];
     }
     case 'unrecognized_keys': {
       const known = knownKeysAt(schema, path);
@@ -63,6 +63,8 @@ function describeIssue(issue: Issue, prefix: readonly PathSegment[], data: unkno
 
 function describeUnion(issue: Extract<Issue, { code: 'invalid_union' }>, path: PathSegment[], data: unknown, schema: z.ZodType): PathProblem[] {
   const branches = issue.errors;
+  const discriminator = (issue as { discriminator?: unknown }).discriminator;
+  if (branches.length === 0 && typeof discriminator === 'string') return describeDiscriminator(discriminator, path, data, schema);
   if (branches.length === 0) return [{ path, message: 'matches more than one form; make it unambiguous' }];
   // A branch whose only issue is a type mismatch at the union itself did not apply at all.
   const atRoot = (branch: readonly Issue[]): boolean =>
@@ -172,6 +174,49 @@ function objectSchemasAt(schema: z.ZodType, path: readonly PathSegment[]): z.Zod
 export function knownKeysAt(schema: z.ZodType, path: readonly PathSegment[]): string[] {
   const keys = objectSchemasAt(schema, path).flatMap((object) => Object.keys(definitionOf(object).shape ?? {}));
   return [...new Set(keys)];
+}
+
+/** A discriminated union whose tag (`type: antropic`) matches no branch: the allowed tags, and the closest. */
+function describeDiscriminator(discriminator: string, path: PathSegment[], data: unknown, schema: z.ZodType): PathProblem[] {
+  // zod puts the tag's key at the end of the issue's path; older versions stop at the object.
+  const objectPath = path[path.length - 1] === discriminator ? path.slice(0, -1) : path;
+  const tagPath = [...objectPath, discriminator];
+  const value = valueAt(data, tagPath);
+  const choices = literalValuesAt(schema, objectPath, discriminator);
+  const listed = choices.length === 0 ? '' : ` (one of ${choices.join(' | ')})`;
+  if (value === undefined) return [{ path: tagPath, message: `required${listed}` }];
+  if (choices.length === 0) return [{ path: tagPath, message: 'matches none of the allowed forms' }];
+  return [{ path: tagPath, message: `expected one of ${choices.join(' | ')}${valueSuggestion(value, choices)}` }];
+}
+
+/** The literal values a key of the object schemas at `path` may take (a union's tags). */
+function literalValuesAt(schema: z.ZodType, path: readonly PathSegment[], key: string): string[] {
+  const values = objectSchemasAt(schema, path).flatMap((object) => {
+    const child = definitionOf(object).shape?.[key];
+    if (child === undefined) return [];
+    const definition = child._zod.def as unknown as { type: string; values?: readonly unknown[]; entries?: Record<string, unknown> };
+    if (definition.type === 'literal') return (definition.values ?? []).map(String);
+    if (definition.type === 'enum') return Object.values(definition.entries ?? {}).map(String);
+    return [];
+  });
+  return [...new Set(values)];
+}
+
+/** ` (did you mean "anthropic"?)` for a string close to one of the allowed values; never echoes the value. */
+function valueSuggestion(value: unknown, allowed: readonly unknown[]): string {
+  if (typeof value !== 'string' || value === '' || value.length > 64) return '';
+  const candidates = allowed.filter((choice): choice is string => typeof choice === 'string');
+  const close = closest(value, candidates);
+  return close === undefined ? '' : ` (did you mean ${JSON.stringify(close)}?)`;
+}
+
+/** The candidate equal ignoring case, else one within a small edit distance. */
+function closest(text: string, candidates: readonly string[]): string | undefined {
+  const lower = text.toLowerCase();
+  return (
+    candidates.find((candidate) => candidate.toLowerCase() === lower) ??
+    candidates.find((candidate) => Math.abs(candidate.length - text.length) <= 2 && editDistance(candidate.toLowerCase(), lower) <= Math.max(1, Math.min(2, Math.floor(candidate.length / 3))))
+  );
 }
 
 function suggestion(key: string, known: readonly string[]): string {

@@ -11,14 +11,44 @@ import { SwitchyardError } from '../errors.js';
 import { startSimulator, type Simulator } from '../testing/simulator.js';
 import { DemoSummary, progressBar } from './summary.js';
 
-const { values } = parseArgs({
-  options: {
-    config: { type: 'string' },
-    calls: { type: 'string' },
-    concurrency: { type: 'string', default: '16' },
-    route: { type: 'string', default: 'claude' },
-  },
-});
+const USAGE = `Usage: npm run demo -- [options]
+
+Sends calls through a canary route with a fallback against the bundled upstream simulator (no keys
+needed), then prints what each target saw.
+
+Options:
+  --config <file>        call real providers with this config instead (keys from the environment)
+  --calls <n>            how many calls (default: 300 against the simulator, 4 with --config)
+  --concurrency <n>      calls in flight at once (default: 16)
+  --route <name>         the route to call (default: claude)
+  -h, --help             print this help
+`;
+
+function parseDemoArgs(): { config?: string; calls?: string; concurrency: string; route: string } {
+  try {
+    const { values, positionals } = parseArgs({
+      allowPositionals: true,
+      options: {
+        config: { type: 'string' },
+        calls: { type: 'string' },
+        concurrency: { type: 'string', default: '16' },
+        route: { type: 'string', default: 'claude' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+    if (values.help === true) {
+      process.stdout.write(USAGE);
+      process.exit(0);
+    }
+    if (positionals.length > 0) throw new Error(`Unexpected argument ${JSON.stringify(positionals[0])}.`);
+    return values;
+  } catch (error) {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`);
+    process.exit(2);
+  }
+}
+
+const values = parseDemoArgs();
 
 async function main(): Promise<void> {
   const real = values.config !== undefined;
