@@ -4,6 +4,7 @@
  * cache → rate limit → dispatch (breaker → retry → timeouts → adapter).
  */
 import { Redis } from 'ioredis';
+import { keepAliveOnlyWhileBusy } from './router/redis-keep-alive.js';
 import { resolveConfig, type SwitchyardConfigInput } from './config/index.js';
 import type { SwitchyardConfig } from './config/types.js';
 import type { Registry } from 'prom-client';
@@ -78,6 +79,8 @@ export function createRouter(config: SwitchyardConfig | SwitchyardConfigInput, o
       ? undefined
       : new Redis(redisSettings.url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2_000, retryStrategy: (times) => Math.min(times * 200, 2_000) });
   redis?.on('error', () => undefined); // surfaced through the stores' degraded state and warnings
+  // A forgotten `close()` must not keep the process alive: Redis holds it only while a command runs.
+  if (redis !== undefined) keepAliveOnlyWhileBusy(redis);
   const sharedStateReady = redis === undefined ? undefined : waitUntilSettled(redis, 2_000);
 
   const routes = Object.values(resolved.routes);
@@ -183,12 +186,23 @@ function waitUntilSettled(redis: Redis, timeoutMs: number): { settled: boolean; 
   return state;
 }
 
+/** Longer than the wait for the shared-state store to settle (2 s). */
+const READY_HOLD_MS = 2_500;
+
 /** The first calls of a router wait for its shared-state store to settle; later calls pay one check. */
 function createReadyStage(ready: { readonly settled: boolean; readonly promise: Promise<void> }): Stage<CallContext, CallOutcome> {
   return {
     name: 'shared-state-ready',
     async execute(context, next) {
-      if (!ready.settled) await ready.promise;
+      if (!ready.settled) {
+        // The client's socket and timers do not hold the process: this waiting call does.
+        const hold = setTimeout(() => undefined, READY_HOLD_MS);
+        try {
+          await ready.promise;
+        } finally {
+          clearTimeout(hold);
+        }
+      }
       return next(context);
     },
   };

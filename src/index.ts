@@ -1,6 +1,6 @@
 /**
  * Switchyard's public API. Everything a user imports comes from here (and the upstream simulator
- * from `switchyard/testing`).
+ * from `switchyard-llm/testing`).
  */
 export { createRouter } from './create-router.js';
 export type { CreateRouterOptions } from './create-router.js';

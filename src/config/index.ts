@@ -22,7 +22,8 @@ export { configSchema, policiesSchema, providerSchema, routeSchema } from './sch
 export type { ConfigErrorOptions, ConfigProblem, PathSegment } from './config-error.js';
 export type { Environment, InterpolationProblem } from './interpolate.js';
 export type { LoadConfigOptions, ParseConfigOptions } from './load.js';
-export type { ParsedConfig, ParsedPolicies, SwitchyardConfigInput } from './schema.js';
+export type { ParsedConfig, ParsedPolicies } from './schema.js';
+export type * from './config-input.js';
 export type {
   BreakerPolicy,
   CachePolicy,

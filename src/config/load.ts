@@ -17,7 +17,8 @@ import { CONFIG_LIMITS } from './limits.js';
 import { shownText } from './redact-text.js';
 import { parseYaml } from './parse-yaml.js';
 import { resolveParsedConfig } from './resolve-config.js';
-import { configSchema, type SwitchyardConfigInput } from './schema.js';
+import type { SwitchyardConfigInput } from './config-input.js';
+import { configSchema } from './schema.js';
 import { findConfigSecrets, registerConfigSecrets } from './secrets.js';
 import type { SwitchyardConfig } from './types.js';
 import { createYamlLocator, type Locator } from './yaml-locator.js';
@@ -140,7 +141,7 @@ function buildConfig(raw: unknown, options: ParseConfigOptions, locate: Locator,
   let config: SwitchyardConfig | undefined;
   const parsed = configSchema.safeParse(value);
   if (parsed.success) {
-    const resolved = resolveParsedConfig(parsed.data, { baseDirectory: options.sourceName === undefined ? process.cwd() : dirname(resolvePath(options.sourceName)) });
+    const resolved = resolveParsedConfig(parsed.data, { baseDirectory: options.sourceName === undefined ? process.cwd() : dirname(resolvePath(options.sourceName)), written: raw });
     if (resolved.ok) config = resolved.config;
     else problems.push(...resolved.problems);
   } else {

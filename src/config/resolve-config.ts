@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import { DEFAULT_POOL_SETTINGS } from '../http/transport.js';
 import type { PathProblem, PathSegment } from './config-error.js';
+import { rememberApiKeyVariables, resolveApiKey } from './api-key.js';
 import { effectiveBaseUrl, normalizeBaseUrl } from './base-url.js';
 import {
   DEFAULT_CACHE_POLICY,
@@ -29,20 +30,35 @@ export type ResolveResult =
   | { readonly ok: true; readonly config: SwitchyardConfig }
   | { readonly ok: false; readonly problems: readonly PathProblem[] };
 
+/** Options of `resolveParsedConfig`. */
+export interface ResolveOptions {
+  /** Where relative paths of the config (audit files...) start. @default process.cwd() */
+  readonly baseDirectory?: string;
+  /**
+   * The config as written, before `${VAR}` interpolation: lets an empty `apiKey` name the variable
+   * it was read from, and tells `${KEY:-}` (optional on purpose) from `${KEY}` set to nothing.
+   */
+  readonly written?: unknown;
+}
+
 /** Applies defaults, merges policies and runs the cross-field checks. */
-export function resolveParsedConfig(parsed: ParsedConfig, options: { readonly baseDirectory?: string } = {}): ResolveResult {
+export function resolveParsedConfig(parsed: ParsedConfig, options: ResolveOptions = {}): ResolveResult {
   const problems: PathProblem[] = [];
   const policies = mergePolicies(DEFAULT_POLICIES, parsed.policies);
   checkPolicies(policies, parsed.policies, ['policies'], problems);
 
   const providers: Record<string, ProviderConfig> = {};
+  const keyVariables: Record<string, string> = {};
   for (const [id, provider] of Object.entries(parsed.providers)) {
     // The schema checked the URL; a missing one cannot pass it.
     const baseUrl = normalizeBaseUrl(effectiveBaseUrl(provider.type, provider.baseUrl) ?? '');
+    const key = resolveApiKey(id, provider.apiKey, writtenApiKey(options.written, id));
+    if (key.kind === 'problem') problems.push(key.problem);
+    else if (key.variable !== undefined) keyVariables[id] = key.variable;
     providers[id] = {
       id,
       type: provider.type,
-      ...(emptyToUndefined(provider.apiKey) === undefined ? {} : { apiKey: provider.apiKey }),
+      ...(key.kind === 'key' ? { apiKey: key.apiKey } : {}),
       baseUrl,
       ...(provider.apiVersion === undefined ? {} : { apiVersion: provider.apiVersion }),
       headers: { ...provider.headers },
@@ -79,11 +95,19 @@ export function resolveParsedConfig(parsed: ParsedConfig, options: { readonly ba
   if (problems.length > 0) return { ok: false, problems };
   const withoutHash = { providers, routes, policies, state, allowDirect: parsed.allowDirect ?? true, ...extensions };
   // Printing the config (JSON, inspect) shows `[redacted]` for its secrets; reading them still works.
-  return { ok: true, config: deepFreeze(withRedactedDumps({ ...withoutHash, versionHash: computeVersionHash(withoutHash) })) };
+  const config = deepFreeze(withRedactedDumps({ ...withoutHash, versionHash: computeVersionHash(withoutHash) }));
+  rememberApiKeyVariables(config, Object.freeze(keyVariables));
+  return { ok: true, config };
 }
 
-function emptyToUndefined(value: string | undefined): string | undefined {
-  return value === '' ? undefined : value;
+/** `providers.<id>.apiKey` of the config as written, if it is there. */
+function writtenApiKey(written: unknown, id: string): unknown {
+  if (typeof written !== 'object' || written === null) return undefined;
+  const providers: unknown = (written as Record<string, unknown>)['providers'];
+  if (typeof providers !== 'object' || providers === null || !Object.prototype.hasOwnProperty.call(providers, id)) return undefined;
+  const provider: unknown = (providers as Record<string, unknown>)[id];
+  if (typeof provider !== 'object' || provider === null) return undefined;
+  return (provider as Record<string, unknown>)['apiKey'];
 }
 
 function resolveState(state: ParsedConfig['state']): StateConfig {

@@ -13,6 +13,7 @@
  * the resolved config is printed.
  */
 import { registerSecret } from '../errors.js';
+import { NO_API_KEY } from './api-key.js';
 import { CONFIG_LIMITS } from './limits.js';
 
 const SENSITIVE_HEADER = /authorization|api[-_]?key|token|secret|cookie|password/i;
@@ -70,7 +71,8 @@ export function findConfigSecrets(value: unknown): string[] {
       // `${VAR}` as written (or left unresolved) is a name, not a secret: registering it would
       // redact variable names and provider ids from every later error of the process.
       if (current.includes('${')) continue;
-      if (current !== '' && isSecretPlace(name, parent)) {
+      // `apiKey: none` says "no key" (see api-key.ts): the word is not a secret to redact everywhere.
+      if (current !== '' && isSecretPlace(name, parent) && !(name === 'apiKey' && current.trim() === NO_API_KEY)) {
         found.add(current);
         // `Bearer <token>`, `Basic <credentials>`: the credential alone is a secret too.
         const credential = /^[A-Za-z][\w-]*\s+(\S.*)$/.exec(current.trim())?.[1];

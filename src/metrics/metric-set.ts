@@ -47,6 +47,7 @@ export interface MetricSet {
   readonly sensitiveWordCalls: CounterMetric<'route' | 'action'>;
   readonly callsByIntent: CounterMetric<'intent' | 'outcome'>;
   readonly warnings: CounterMetric<'code'>;
+  readonly authFallbacks: CounterMetric<'provider'>;
 }
 
 /** Options of `createMetricSet`. */
@@ -126,5 +127,6 @@ export function createMetricSet(options: MetricSetOptions): MetricSet {
     sensitiveWordCalls: counter('sensitive_word_calls_total', 'Calls whose request held at least one sensitive word, by the configured action.', ['route', 'action']),
     callsByIntent: counter('calls_by_intent_total', 'Calls by the caller’s metadata.intent (unlisted values fold into other, absent ones are none).', ['intent', 'outcome']),
     warnings: counter('warnings_total', 'Warnings the router emitted (degraded shared state, sink failures...), by code.', ['code']),
+    authFallbacks: counter('auth_fallbacks_total', 'Tries refused with auth or permission (401/403) after which the call went on to another target, by provider.', ['provider']),
   };
 }

@@ -79,6 +79,9 @@ export function createMetricsPlugin(options: MetricsPluginOptions): MetricsPlugi
     EXTRA_LABEL_VALUES,
   );
   const warningLabel: BoundedLabel = createBoundedLabel([], EXTRA_LABEL_VALUES);
+  const providerLabel: BoundedLabel = createBoundedLabel(Object.keys(config.providers), EXTRA_LABEL_VALUES);
+  /** Auth failures already counted: a failure stays the call's last error while open breakers are skipped. */
+  const countedAuthFailures = new WeakSet<object>();
   const knownIntents = new Set(config.metrics.intents);
   const intentLabel = (intent: string | undefined): string => (intent === undefined || intent === '' ? NONE : knownIntents.has(intent) ? intent : OTHER_LABEL);
   const filterAction = config.filters.sensitiveWords?.action ?? NONE;
@@ -95,6 +98,16 @@ export function createMetricsPlugin(options: MetricsPluginOptions): MetricsPlugi
     if (route.policies.rateLimit !== undefined) metrics.rateLimitRejections.labels(route.name).inc(0);
   }
   for (const intent of [...knownIntents, OTHER_LABEL, NONE]) metrics.callsByIntent.labels(intent, 'success').inc(0);
+  for (const provider of Object.keys(config.providers)) metrics.authFallbacks.labels(providerLabel(provider)).inc(0);
+
+  function onRetry(retry: RouterEvents['retry']): void {
+    const { after } = retry;
+    metrics.retries.labels(routeLabel(retry.route), retry.target.provider, modelLabel(retry.target.model), after.category).inc();
+    if ((after.category === 'auth' || after.category === 'permission') && !countedAuthFailures.has(after)) {
+      countedAuthFailures.add(after);
+      metrics.authFallbacks.labels(providerLabel(after.provider ?? NONE)).inc();
+    }
+  }
 
   function onCallEnd(end: RouterEvents['call-end']): void {
     const route = routeLabel(end.route);
@@ -139,7 +152,7 @@ export function createMetricsPlugin(options: MetricsPluginOptions): MetricsPlugi
       events.on('call-start', (start) => routeSeries(routeLabel(start.route)).inFlight.inc()),
       events.on('call-end', onCallEnd),
       events.on('attempt', ({ attempt }) => metrics.attempts.labels(attempt.target.provider, modelLabel(attempt.target.model), attempt.outcome).inc()),
-      events.on('retry', (retry) => metrics.retries.labels(routeLabel(retry.route), retry.target.provider, modelLabel(retry.target.model), retry.after.category).inc()),
+      events.on('retry', onRetry),
       events.on('breaker-change', (change) => {
         const target = targetLabel(change.target);
         const value = BREAKER_STATE_VALUES[change.to];

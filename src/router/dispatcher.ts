@@ -26,7 +26,9 @@ import { backoffDelay } from '../pipeline/retry/backoff.js';
 import type { RetryBudget } from '../pipeline/retry/retry-budget.js';
 import type { AdapterCall, AdapterResult, AdapterStreamPart, ProviderAdapter } from '../provider-spec.js';
 import type { Attempt, Target } from '../types.js';
+import { apiKeyVariable } from '../config/api-key.js';
 import { CommittedStream } from './committed-stream.js';
+import { summarizeFailures, type NotedFailure } from './failure-summary.js';
 import { buildResponse, isOutputPart } from './response-assembly.js';
 import { chooseTarget } from './target-selection.js';
 
@@ -76,7 +78,19 @@ interface DispatchState {
   excluded: Set<string> | undefined;
   /** The failure the call ends with when nothing answers. */
   lastError: SwitchyardError | undefined;
+  /** Every failed or skipped try, in order: the final error's message lists them. */
+  readonly failures: NotedFailure[];
+  /** The last `auth`/`permission` failure already reported as falling back. */
+  reportedAuth: SwitchyardError | undefined;
 }
+
+/** Categories that say the provider refused the credentials. */
+function isAuthFailure(error: SwitchyardError): boolean {
+  return error.category === 'auth' || error.category === 'permission';
+}
+
+/** At most one `auth-fallback` warning per provider in this long (the metric counts every one). */
+export const AUTH_WARNING_INTERVAL_MS = 60_000;
 
 /** Categories that rule a target out for the rest of the call but may be fixed elsewhere. */
 function countsAgainstBreaker(error: SwitchyardError): boolean {
@@ -165,6 +179,28 @@ function hasUntriedTargetAfter(routes: readonly RouteConfig[], index: number, ex
 export function createDispatcher(dependencies: DispatcherDependencies): (context: CallContext) => Promise<CallOutcome> {
   const { breakers, retryBudget, events } = dependencies;
   const random = dependencies.random ?? Math.random;
+  /** When each provider's last `auth-fallback` warning was emitted. */
+  const authWarnedAt = new Map<string, number>();
+
+  /**
+   * A target refused its credentials and the call is about to try another: say so, once a minute
+   * per provider, naming the provider and the variable its key came from (never the key).
+   */
+  function reportAuthFallback(failure: SwitchyardError, next: TargetConfig): void {
+    if (!events.has('warning')) return;
+    const provider = failure.provider ?? 'unknown';
+    const now = performance.now();
+    const last = authWarnedAt.get(provider);
+    if (last !== undefined && now - last < AUTH_WARNING_INTERVAL_MS) return;
+    authWarnedAt.set(provider, now);
+    const variable = failure.provider === undefined ? undefined : apiKeyVariable(dependencies.config, failure.provider);
+    const status = failure.status === undefined ? failure.category : `${failure.status} ${failure.category}`;
+    const check = variable === undefined ? `check providers.${provider}.apiKey` : `check the key in ${variable} (providers.${provider}.apiKey)`;
+    events.emit('warning', {
+      code: 'auth-fallback',
+      message: `provider "${provider}" refused its credentials (${status}) for ${failure.provider ?? '?'}/${failure.model ?? '?'}; the call falls back to ${next.provider}/${next.model}: ${check}`,
+    });
+  }
 
   function recordAttempt(context: CallContext, attempt: Attempt, error?: SwitchyardError): void {
     context.attempts.push(attempt);
@@ -359,6 +395,7 @@ export function createDispatcher(dependencies: DispatcherDependencies): (context
   function noteFailure(context: CallContext, state: DispatchState, triedKeys: Set<string>, key: string, policies: Policies, error: unknown): boolean {
     triedKeys.add(key);
     const failure = SwitchyardError.isInstance(error) ? error : toError(error, context.signal);
+    state.failures.push({ key, error: failure });
     if (failure.category === 'circuit_open') {
       (state.excluded ??= new Set()).add(key);
       const lastError = state.lastError ?? failure;
@@ -366,7 +403,7 @@ export function createDispatcher(dependencies: DispatcherDependencies): (context
       return true;
     }
     state.lastError = failure;
-    if (isCallerFault(failure.category) || context.signal.aborted) throw failure.with({ attempts: context.attempts });
+    if (isCallerFault(failure.category) || context.signal.aborted) throw finalError(context, state, failure, false);
     if (!policies.retry.on.includes(failure.category)) (state.excluded ??= new Set()).add(key);
     return false;
   }
@@ -379,7 +416,7 @@ export function createDispatcher(dependencies: DispatcherDependencies): (context
    */
   async function retryLoop(context: CallContext, routes: readonly RouteConfig[], firstFailure: { readonly key: string; readonly error: unknown } | undefined): Promise<CallOutcome> {
     // Sets are created on the first failure: a call whose first try answers allocates none.
-    const state: DispatchState = { excluded: undefined, lastError: undefined };
+    const state: DispatchState = { excluded: undefined, lastError: undefined, failures: [], reportedAuth: undefined };
     let tries = 0;
     for (let routeIndex = firstFailure === undefined ? 1 : 0; routeIndex < routes.length; routeIndex += 1) {
       const route = routes[routeIndex] as RouteConfig;
@@ -413,7 +450,12 @@ export function createDispatcher(dependencies: DispatcherDependencies): (context
           if (!retryBudget.tryAcquireRetry(policies.retry.budget)) {
             context.notes.retryBudgetExhausted = true;
             const lastError = state.lastError as SwitchyardError; // a try failed: tries > 0
-            throw lastError.with({ attempts: context.attempts, message: `${lastError.message} (retry budget exhausted)` });
+            throw finalError(context, state, lastError, false, ' (retry budget exhausted)');
+          }
+          const last = state.lastError;
+          if (last !== undefined && last !== state.reportedAuth && isAuthFailure(last)) {
+            state.reportedAuth = last;
+            reportAuthFallback(last, target);
           }
           if (events.has('retry') && state.lastError !== undefined) {
             events.emit('retry', { requestId: context.requestId, target: { provider: target.provider, model: target.model }, route: route.name, delayMs: delay, after: state.lastError });
@@ -434,7 +476,16 @@ export function createDispatcher(dependencies: DispatcherDependencies): (context
     if (state.lastError === undefined) {
       throw new SwitchyardError({ category: 'circuit_open', message: `no target of route "${context.route.name}" is available`, route: context.route.name, attempts: context.attempts });
     }
-    throw state.lastError.with({ attempts: context.attempts });
+    throw finalError(context, state, state.lastError, true);
+  }
+
+  /**
+   * The error a call ends with: the deciding failure's category and fields, and a message that
+   * names every target tried (see `failure-summary.ts`).
+   */
+  function finalError(context: CallContext, state: DispatchState, failure: SwitchyardError, exhausted: boolean, suffix = ''): SwitchyardError {
+    const message = state.failures.length === 0 ? failure.message : summarizeFailures(state.failures, exhausted);
+    return failure.with({ attempts: context.attempts, message: `${message}${suffix}` });
   }
 
   /** The retry loop after the first try failed with `error` at the target `key`. */

@@ -11,6 +11,7 @@ const EXAMPLE_ENV: Readonly<Record<string, Record<string, string>>> = {
   'example.yaml': { ANTHROPIC_API_KEY: 'example-anthropic-key', OPENAI_API_KEY: 'example-openai-key', GEMINI_API_KEY: 'example-gemini-key' },
   'demo.yaml': { SIM_URL: 'http://127.0.0.1:45678' },
   'canary.yaml': { ANTHROPIC_API_KEY: 'example-anthropic-key', OPENAI_API_KEY: 'example-openai-key' },
+  'finance-audit.yaml': { ANTHROPIC_API_KEY: 'example-anthropic-key', OPENAI_API_KEY: 'example-openai-key', AUDIT_PSEUDONYM_KEY: 'example-pseudonym-key-0123456789' },
 };
 
 /** Files in config/ that are not Switchyard configs. */
@@ -131,7 +132,7 @@ describe('defaults', () => {
   local:
     type: openai-compatible
     baseUrl: "http://127.0.0.1:11434/v1/"
-    apiKey: ""
+    apiKey: none
 state:
   redis:
     url: ""

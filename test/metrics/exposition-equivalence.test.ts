@@ -166,6 +166,20 @@ function emitAll(events: RouterEventHub, script: readonly ScriptedEvent[]): void
   for (const { name, payload } of script) events.emit(name, payload as never);
 }
 
+/** Metrics added after the prom-client implementation was frozen: left out of the comparison. */
+const NEWER_METRICS: readonly string[] = ['auth_fallbacks_total'];
+
+/** An exposition without the families of `NEWER_METRICS`: their HELP, TYPE and samples, and the blank line before them. */
+function withoutNewerMetrics(text: string): string {
+  const patterns = NEWER_METRICS.map((name) => new RegExp(`^(# [A-Z]+ )?[A-Za-z_:]*${name.replace(/_total$/, '')}(_total|_created)?[ {]`));
+  const kept: string[] = [];
+  for (const line of text.split('\n')) {
+    if (!patterns.some((pattern) => pattern.test(line))) kept.push(line);
+    else if (line.startsWith('# HELP ') && kept.at(-1) === '') kept.pop();
+  }
+  return kept.join('\n');
+}
+
 /** The legacy and the new plugin, each on its own registry of `contentType`, each with `copies` plugins sharing it. */
 function pair(config: SwitchyardConfig, copies = 1, contentType: RegistryContentType = Registry.PROMETHEUS_CONTENT_TYPE) {
   // prom-client's types only let a registry change content type when declared with both.
@@ -193,7 +207,7 @@ function pair(config: SwitchyardConfig, copies = 1, contentType: RegistryContent
     errors: () => ({ old: old.flatMap((hub) => hub.errors), current: current.flatMap((hub) => hub.errors) }),
     async expectSameExposition() {
       const [oldText, newText] = await Promise.all([oldRegistry.metrics(), newRegistry.metrics()]);
-      expect(newText).toBe(oldText);
+      expect(withoutNewerMetrics(newText)).toBe(oldText);
       return newText;
     },
   };
@@ -270,6 +284,7 @@ describe('exposition of the new metrics against the prom-client implementation',
     const metrics = pair(equivalenceConfig());
     metrics.emit(scriptOf(31, 200));
     const [oldJson, newJson] = await Promise.all([metrics.oldRegistry.getMetricsAsJSON(), metrics.newRegistry.getMetricsAsJSON()]);
-    expect(JSON.parse(JSON.stringify(newJson))).toEqual(JSON.parse(JSON.stringify(oldJson)));
+    const newer = (metric: { name: string }): boolean => NEWER_METRICS.some((name) => metric.name.endsWith(name));
+    expect(JSON.parse(JSON.stringify(newJson.filter((metric) => !newer(metric))))).toEqual(JSON.parse(JSON.stringify(oldJson)));
   });
 });

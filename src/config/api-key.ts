@@ -1,0 +1,86 @@
+/**
+ * A provider's `apiKey`: an empty key is a config error, `none` says the server needs no key.
+ *
+ * - `apiKey: none` (or `${KEY:-none}`: the key when the variable is set, none otherwise) is the
+ *   explicit opt-out for keyless local servers such as Ollama or vLLM: no credential is sent.
+ * - A key that is empty once interpolated (`apiKey: ${ANTHROPIC_API_KEY}` with the variable set to
+ *   nothing, or `apiKey: ""`) is a config error naming the provider's path and the variable, never
+ *   a value: such a key only earns 401s that a fallback then hides.
+ * - `${KEY:-}` (an empty default, written on purpose) keeps its documented meaning: the key may be
+ *   left out, and an empty one counts as absent.
+ * - Leaving `apiKey` out sends no key, as before.
+ *
+ * The variable a key was read from is remembered per resolved config (`apiKeyVariable`), so the
+ * router can say which variable to fix when a provider answers 401/403.
+ */
+import type { PathProblem } from './config-error.js';
+
+/** The `apiKey` value that means "this server needs no key". */
+export const NO_API_KEY = 'none';
+
+/** One `${NAME}` or `${NAME:-default}` reference in a written value. */
+interface VariableReference {
+  readonly name: string;
+  /** The default after `:-`, or undefined for a plain `${NAME}`. */
+  readonly fallback: string | undefined;
+}
+
+const REFERENCE = /(?<!\$)\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
+
+/** The `${...}` references of a written value (`$${` is a literal and is skipped). */
+function variableReferences(written: string): VariableReference[] {
+  return [...written.matchAll(REFERENCE)].map((match) => ({ name: match[1] as string, fallback: match[2] }));
+}
+
+/** What the resolver keeps of a provider's key. */
+export type ApiKeyResolution =
+  | { readonly kind: 'key'; readonly apiKey: string; readonly variable: string | undefined }
+  | { readonly kind: 'absent'; readonly variable: string | undefined }
+  | { readonly kind: 'problem'; readonly problem: PathProblem };
+
+/**
+ * Decides what a provider's interpolated `apiKey` means, with its written form (before `${VAR}`
+ * interpolation) when known. Never puts a key into a problem's message.
+ */
+export function resolveApiKey(providerId: string, apiKey: string | undefined, written: unknown): ApiKeyResolution {
+  const references = typeof written === 'string' ? variableReferences(written) : [];
+  const variable = references[0]?.name;
+  if (apiKey === undefined) return { kind: 'absent', variable };
+  if (apiKey.trim() === NO_API_KEY) return { kind: 'absent', variable };
+  if (apiKey.trim() !== '') return { kind: 'key', apiKey, variable };
+  // `${KEY:-}`: written to be optional, documented as "counts as absent".
+  if (references.some((reference) => reference.fallback === '')) return { kind: 'absent', variable };
+  const path = ['providers', providerId, 'apiKey'];
+  const optOut = `write "apiKey: ${NO_API_KEY}" for a server that needs no key (e.g. Ollama)`;
+  if (references.length === 0) {
+    const how = typeof written === 'string' ? 'is the empty string' : 'is empty';
+    return { kind: 'problem', problem: { path, message: `${how}: give the provider's key (e.g. "\${PROVIDER_API_KEY}"), or ${optOut}` } };
+  }
+  const names = references.map((reference) => reference.name);
+  const listed = [...new Set(names)].join(', ');
+  const which = names.length === 1 ? `environment variable ${listed} is` : `environment variables ${listed} are`;
+  const first = names[0] as string;
+  return {
+    kind: 'problem',
+    problem: {
+      path,
+      message: `is empty: ${which} set to the empty string; set ${names.length === 1 ? 'it' : 'them'} to the key, or ${optOut} (or "\${${first}:-${NO_API_KEY}}" to use the key only when it is set)`,
+    },
+  };
+}
+
+const variables = new WeakMap<object, Readonly<Record<string, string>>>();
+
+/** Remembers, for a resolved config, which variable each provider's key was read from. */
+export function rememberApiKeyVariables(config: object, byProvider: Readonly<Record<string, string>>): void {
+  variables.set(config, byProvider);
+}
+
+/**
+ * The environment variable a provider's `apiKey` was read from (`ANTHROPIC_API_KEY` for
+ * `apiKey: ${ANTHROPIC_API_KEY}`), when the config was loaded from text or a typed object with
+ * `${...}`; undefined otherwise. Never the key.
+ */
+export function apiKeyVariable(config: object, providerId: string): string | undefined {
+  return variables.get(config)?.[providerId];
+}
