@@ -31,26 +31,26 @@ export const providerTypeSchema = z.enum(['anthropic', 'openai', 'azure-openai',
 /** A provider's connection pool. */
 export const poolSchema = z.strictObject({
   /** Maximum open connections to the provider. @default 100 */
-  connections: positiveInteger.optional(),
+  connections: positiveInteger.optional().describe('Maximum open connections to the provider. @default `100`'),
   /** How long an idle connection is kept open. @default 300s */
-  keepAliveTimeout: positiveDurationSchema.optional(),
+  keepAliveTimeout: positiveDurationSchema.optional().describe('How long an idle connection is kept open. @default `300s`'),
   /** How long opening a connection may take. @default policies.timeout.connect */
-  connectTimeout: positiveDurationSchema.optional(),
+  connectTimeout: positiveDurationSchema.optional().describe('How long opening a connection may take. @default `policies.timeout.connect`'),
 });
 
 /** One configured provider. */
 export const providerSchema = z
   .strictObject({
-    type: providerTypeSchema,
+    type: providerTypeSchema.describe('The wire format; `openai-compatible` covers One API, vLLM, Ollama, LiteLLM and other Chat Completions servers.'),
     /** Empty counts as absent (write `${KEY:-}` for an optional key). */
-    apiKey: z.string().optional(),
+    apiKey: z.string().optional().describe('The API key, sent the way the provider expects; a secret, never logged. Empty is a config error unless written `${KEY:-}`; `none` for a server that needs no key.'),
     /** Required for `openai-compatible` and `azure-openai`; empty counts as absent. */
-    baseUrl: z.string().optional(),
-    apiVersion: nonEmptyString.optional(),
-    headers: z.record(headerNameSchema, z.string()).optional(),
+    baseUrl: z.string().optional().describe('http(s) origin plus optional path prefix. Required for `openai-compatible` and `azure-openai`; empty counts as absent. @default the provider\'s public endpoint'),
+    apiVersion: nonEmptyString.optional().describe('Azure OpenAI\'s `api-version` query parameter; Anthropic\'s `anthropic-version` header. @default chosen by the adapter'),
+    headers: z.record(headerNameSchema, z.string()).optional().describe('Extra headers on every request; credential-looking headers are treated as secrets. @default `{}`'),
     /** @default 4096 */
-    defaultMaxTokens: positiveInteger.optional(),
-    pool: poolSchema.optional(),
+    defaultMaxTokens: positiveInteger.optional().describe('`max_tokens` sent when a caller gives none. @default `4096`'),
+    pool: poolSchema.optional().describe('The provider\'s HTTP connection pool.'),
   })
   .superRefine((provider, context) => {
     const problem = baseUrlProblem(provider.type, provider.baseUrl);
@@ -59,61 +59,61 @@ export const providerSchema = z
 
 /** One weighted target of a route. */
 export const targetSchema = z.strictObject({
-  provider: nonEmptyString,
-  model: nonEmptyString,
+  provider: nonEmptyString.describe('A key of `providers`.'),
+  model: nonEmptyString.describe('The upstream model id (for Azure OpenAI: the deployment name).'),
   /** @default 1 */
-  weight: nonNegativeNumber.optional(),
+  weight: nonNegativeNumber.optional().describe('Relative share of new traffic; `0` gets none but stays a candidate when the others fail. @default `1`'),
 });
 
 const timeoutSchema = z.strictObject({
-  connect: durationSchema.optional(),
-  firstByte: durationSchema.optional(),
-  idle: durationSchema.optional(),
-  total: durationSchema.optional(),
+  connect: durationSchema.optional().describe('How long opening a connection may take (global only; per provider: `pool.connectTimeout`); `0` turns it off. @default `5s`'),
+  firstByte: durationSchema.optional().describe('Time until the response headers; `0` turns it off. @default `60s`'),
+  idle: durationSchema.optional().describe('The longest silence between two chunks of a body; `0` turns it off. @default `30s`'),
+  total: durationSchema.optional().describe('Ceiling for the whole call: every attempt, backoff and fallback; `0` turns it off. @default `120s`'),
 });
 
 const categorySchema = z.enum(ERROR_CATEGORIES as [ErrorCategoryName, ...ErrorCategoryName[]]);
 
 const retrySchema = z.strictObject({
-  attempts: positiveInteger.optional(),
-  minDelay: durationSchema.optional(),
-  maxDelay: durationSchema.optional(),
-  factor: z.number().min(1).optional(),
-  jitter: z.enum(['full', 'none']).optional(),
-  on: z.array(categorySchema).optional(),
-  budget: nonNegativeNumber.optional(),
+  attempts: positiveInteger.optional().describe('Tries per route, the first included (`1` = no retry). @default `3`'),
+  minDelay: durationSchema.optional().describe('The first backoff; a provider\'s `retry-after` is a floor. @default `500ms`'),
+  maxDelay: durationSchema.optional().describe('The cap on one backoff. @default `10s`'),
+  factor: z.number().min(1).optional().describe('Each backoff is the previous one times this. @default `2`'),
+  jitter: z.enum(['full', 'none']).optional().describe('`full`: each wait drawn at random up to the computed delay; `none`: exactly the computed delay. @default `full`'),
+  on: z.array(categorySchema).optional().describe('The error categories another try can fix. @default `[rate_limit, overloaded, server, timeout, network]`'),
+  budget: nonNegativeNumber.optional().describe('Retries may be at most this fraction of recent calls (plus a small floor). @default `0.2`'),
 });
 
 const breakerSchema = z.strictObject({
-  enabled: z.boolean().optional(),
-  errorRate: z.number().gt(0).max(1).optional(),
-  minRequests: positiveInteger.optional(),
-  window: positiveDurationSchema.optional(),
-  openFor: positiveDurationSchema.optional(),
-  halfOpenProbes: positiveInteger.optional(),
+  enabled: z.boolean().optional().describe('Whether each target (provider + model) has a circuit breaker. @default `true`'),
+  errorRate: z.number().gt(0).max(1).optional().describe('Failure rate in the window that opens the breaker. @default `0.5`'),
+  minRequests: positiveInteger.optional().describe('Calls needed in the window before the rate is trusted. @default `20`'),
+  window: positiveDurationSchema.optional().describe('How far back the failure rate looks. @default `60s`'),
+  openFor: positiveDurationSchema.optional().describe('How long an open breaker skips the target before probing it again. @default `30s`'),
+  halfOpenProbes: positiveInteger.optional().describe('Calls let through to test a target after `openFor`. @default `1`'),
 });
 
 /** One set of limits; 0 or absent means no limit. */
 export const limitSchema = z.strictObject({
-  rps: nonNegativeNumber.optional(),
-  rpm: nonNegativeNumber.optional(),
-  concurrency: nonNegativeInteger.optional(),
-  tpm: nonNegativeNumber.optional(),
+  rps: nonNegativeNumber.optional().describe('Requests per second; `0` or absent: no limit.'),
+  rpm: nonNegativeNumber.optional().describe('Requests per minute; `0` or absent: no limit.'),
+  concurrency: nonNegativeInteger.optional().describe('Calls in flight at once; `0` or absent: no limit.'),
+  tpm: nonNegativeNumber.optional().describe('Tokens per minute, counted from the usage providers report; `0` or absent: no limit.'),
 });
 
 const rateLimitSchema = z.strictObject({
-  global: limitSchema.optional(),
-  perUser: limitSchema.optional(),
-  perTenant: limitSchema.optional(),
-  wait: durationSchema.optional(),
+  global: limitSchema.optional().describe('Limits for all calls together (of the route, or of every route globally). @default none'),
+  perUser: limitSchema.optional().describe('Limits for each caller `user`. @default none'),
+  perTenant: limitSchema.optional().describe('Limits for each caller `tenant`. @default none'),
+  wait: durationSchema.optional().describe('How long a call over a limit may wait for room before failing with `rate_limit`. @default `0s`'),
 });
 
 const cacheSchema = z.strictObject({
-  ttl: positiveDurationSchema.optional(),
-  keyPrefix: z.string().optional(),
-  maxEntries: positiveInteger.optional(),
-  cacheSampled: z.boolean().optional(),
-  perUser: z.boolean().optional(),
+  ttl: positiveDurationSchema.optional().describe('How long a stored answer is served. @default `600s`'),
+  keyPrefix: z.string().optional().describe('Prefix of cache keys in a shared Redis. @default `"switchyard:"`'),
+  maxEntries: positiveInteger.optional().describe('Bound on the in-memory store. @default `10000`'),
+  cacheSampled: z.boolean().optional().describe('Also cache calls with a `temperature` above 0 (by default only `temperature: 0` calls are cached). @default `false`'),
+  perUser: z.boolean().optional().describe('Make the caller\'s `user` and `tenant` part of the key. @default `false`'),
 });
 
 /**
@@ -121,11 +121,11 @@ const cacheSchema = z.strictObject({
  * override the global ones key by key. `rateLimit: false` and `cache: false` turn those off.
  */
 export const policiesSchema = z.strictObject({
-  timeout: timeoutSchema.optional(),
-  retry: retrySchema.optional(),
-  breaker: breakerSchema.optional(),
-  rateLimit: z.union([z.literal(false), rateLimitSchema]).optional(),
-  cache: z.union([z.literal(false), cacheSchema]).optional(),
+  timeout: timeoutSchema.optional().describe('Timeouts of a call.'),
+  retry: retrySchema.optional().describe('Retries with exponential backoff, across targets and then fallback routes.'),
+  breaker: breakerSchema.optional().describe('A circuit breaker per target over a sliding window.'),
+  rateLimit: z.union([z.literal(false), rateLimitSchema]).optional().describe('Rate limits; `{}` turns them on, `false` in a route turns global ones off. @default off'),
+  cache: z.union([z.literal(false), cacheSchema]).optional().describe('An exact-match response cache; `{}` turns it on, `false` in a route turns a global one off. @default off'),
 });
 
 /** Whether some target can get traffic; an empty list or a negative weight is reported on its own. */
@@ -141,13 +141,14 @@ export const routeSchema = z.strictObject({
     .array(targetSchema)
     .min(1)
     .refine(weightsCanRoute, { message: 'the weights add up to 0; give at least one target a weight above 0' })
-    .optional(),
-  canary: canarySchema.optional(),
+    .optional()
+    .describe('Where the route\'s calls go, by weight. Required unless the route has a `canary`.'),
+  canary: canarySchema.optional().describe('A staged rollout from a baseline to a candidate target, instead of `targets` (see docs/canary.md).'),
   /** @default none */
-  sticky: z.enum(['user', 'tenant', 'none']).optional(),
+  sticky: z.enum(['user', 'tenant', 'none']).optional().describe('What keeps a caller on the same target while the weights stay the same. @default `none`'),
   /** @default [] */
-  fallbacks: z.array(nonEmptyString).optional(),
-  policies: policiesSchema.optional(),
+  fallbacks: z.array(nonEmptyString).optional().describe('Routes tried in order when this route cannot answer (after its own retries). @default `[]`'),
+  policies: policiesSchema.optional().describe('Overrides of the global `policies` for this route, merged key by key (a route cannot set `timeout.connect`). @default `{}`'),
 }).superRefine((route, context) => {
   if (route.targets === undefined && route.canary === undefined) {
     context.addIssue({ code: 'custom', path: ['targets'], message: 'required: a list of targets (or a canary)' });
@@ -162,32 +163,39 @@ export const stateSchema = z.strictObject({
   redis: z
     .strictObject({
       /** `redis://` or `rediss://`; empty means no Redis (so `${REDIS_URL:-}` works). */
-      url: z.string().superRefine((url, context) => {
-        const problem = redisUrlProblem(url);
-        if (problem !== undefined) context.addIssue({ code: 'custom', message: problem });
-      }),
+      url: z
+        .string()
+        .superRefine((url, context) => {
+          const problem = redisUrlProblem(url);
+          if (problem !== undefined) context.addIssue({ code: 'custom', message: problem });
+        })
+        .describe('`redis://` or `rediss://` URL; empty means no Redis (so `${REDIS_URL:-}` works).'),
       /** @default open */
-      failMode: z.enum(['open', 'closed']).optional(),
+      failMode: z.enum(['open', 'closed']).optional().describe('When Redis is unreachable: `open` serves on each process\'s local state, `closed` refuses calls. @default `open`'),
       /** @default "switchyard:" */
-      keyPrefix: z.string().optional(),
+      keyPrefix: z.string().optional().describe('Prefix of Switchyard\'s keys in Redis. @default `"switchyard:"`'),
     })
-    .optional(),
+    .optional()
+    .describe('Redis holding breakers, rate limits, cache and canary state for every process.'),
 });
 
 /** The whole configuration as a user writes it. */
 export const configSchema = z.strictObject({
-  providers: z.record(nameSchema, providerSchema).refine((providers) => Object.keys(providers).length > 0, {
-    message: 'at least one provider is required',
-  }),
-  routes: z.record(nameSchema, routeSchema).optional(),
-  policies: policiesSchema.optional(),
-  state: stateSchema.optional(),
+  providers: z
+    .record(nameSchema, providerSchema)
+    .refine((providers) => Object.keys(providers).length > 0, {
+      message: 'at least one provider is required',
+    })
+    .describe('Provider ids (no `/` or whitespace) and their settings; at least one.'),
+  routes: z.record(nameSchema, routeSchema).optional().describe('Route names (what callers pass as `model`) and their settings. @default `{}`'),
+  policies: policiesSchema.optional().describe('The global policies every route starts from; omitted keys take the built-in defaults.'),
+  state: stateSchema.optional().describe('State shared between processes. @default each process keeps its own in memory'),
   /** @default true */
-  allowDirect: z.boolean().optional(),
-  pricing: pricingSchema.optional(),
-  audit: auditSchema.optional(),
-  metrics: metricsSchema.optional(),
-  filters: filtersSchema.optional(),
+  allowDirect: z.boolean().optional().describe('Callers may address a model directly as `provider/model` besides the routes. @default `true`'),
+  pricing: pricingSchema.optional().describe('US dollars per million tokens, keyed by `provider/model` or by model; for cost in audit records, metrics and the canary\'s `costPerCall` guard. @default `{}`'),
+  audit: auditSchema.optional().describe('Audit records of calls and canary decisions (see docs/audit.md). @default off'),
+  metrics: metricsSchema.optional().describe('Prometheus metrics (see docs/observability.md).'),
+  filters: filtersSchema.optional().describe('Content filters applied to requests before any provider sees them.'),
 });
 
 /** The configuration as a user writes it (YAML or a typed object given to `defineConfig`). */
