@@ -182,6 +182,12 @@ export function createDispatcher(dependencies: DispatcherDependencies): (context
   /** When each provider's last `auth-fallback` warning was emitted. */
   const authWarnedAt = new Map<string, number>();
 
+  /** Where a provider's key is set, for messages about a rejected key: the variable when known. */
+  function keySettingOf(provider: string): string {
+    const variable = apiKeyVariable(dependencies.config, provider);
+    return variable === undefined ? `providers.${provider}.apiKey` : `the key in ${variable} (providers.${provider}.apiKey)`;
+  }
+
   /**
    * A target refused its credentials and the call is about to try another: say so, once a minute
    * per provider, naming the provider and the variable its key came from (never the key).
@@ -193,9 +199,8 @@ export function createDispatcher(dependencies: DispatcherDependencies): (context
     const last = authWarnedAt.get(provider);
     if (last !== undefined && now - last < AUTH_WARNING_INTERVAL_MS) return;
     authWarnedAt.set(provider, now);
-    const variable = failure.provider === undefined ? undefined : apiKeyVariable(dependencies.config, failure.provider);
     const status = failure.status === undefined ? failure.category : `${failure.status} ${failure.category}`;
-    const check = variable === undefined ? `check providers.${provider}.apiKey` : `check the key in ${variable} (providers.${provider}.apiKey)`;
+    const check = `check ${keySettingOf(provider)}`;
     events.emit('warning', {
       code: 'auth-fallback',
       message: `provider "${provider}" refused its credentials (${status}) for ${failure.provider ?? '?'}/${failure.model ?? '?'}; the call falls back to ${next.provider}/${next.model}: ${check}`,
@@ -395,7 +400,10 @@ export function createDispatcher(dependencies: DispatcherDependencies): (context
   function noteFailure(context: CallContext, state: DispatchState, triedKeys: Set<string>, key: string, policies: Policies, error: unknown): boolean {
     triedKeys.add(key);
     const failure = SwitchyardError.isInstance(error) ? error : toError(error, context.signal);
-    state.failures.push({ key, error: failure });
+    // A rejected key: say which setting to fix (never the key itself).
+    const rejected = (failure.category === 'auth' || failure.category === 'permission') && failure.provider !== undefined;
+    const keySetting = rejected ? keySettingOf(failure.provider as string) : undefined;
+    state.failures.push({ key, error: failure, ...(keySetting === undefined ? {} : { hint: `check ${keySetting}` }) });
     if (failure.category === 'circuit_open') {
       (state.excluded ??= new Set()).add(key);
       const lastError = state.lastError ?? failure;

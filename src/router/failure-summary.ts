@@ -15,6 +15,8 @@ export interface NotedFailure {
   /** `provider/model`. */
   readonly key: string;
   readonly error: SwitchyardError;
+  /** What to fix, when the router knows (`check the key in ANTHROPIC_API_KEY (…)` for a rejected key). */
+  readonly hint?: string;
 }
 
 /** Longest provider text shown for one failure. */
@@ -30,7 +32,8 @@ export function describeFailure(failure: NotedFailure): string {
   if (error.category === 'circuit_open') return `${key} skipped (circuit open)`;
   const status = error.status === undefined ? '' : ` ${error.status}`;
   const detail = redactAndClip(error.message.replace(/\s+/g, ' ').trim(), MAX_DETAIL);
-  return `${key}${status} ${error.category}${detail === '' ? '' : ` (${detail})`}`;
+  const parts = [...(detail === '' ? [] : [detail]), ...(failure.hint === undefined ? [] : [failure.hint])];
+  return `${key}${status} ${error.category}${parts.length === 0 ? '' : ` (${parts.join('; ')})`}`;
 }
 
 /**

@@ -76,6 +76,8 @@ describe('the error of a call whose every attempt failed', () => {
     expect(error.provider).toBe('down');
     expect(error.attempts.map((attempt) => attempt.outcome)).toEqual(['auth', 'network']);
     expect(error.message).toMatch(/^all 2 attempts failed: anthropic\/claude-x 401 auth \(.+\); down\/gpt-4o network \(.+\)$/);
+    // The rejected key's entry says which setting to fix, never the key.
+    expect(error.message).toMatch(/anthropic\/claude-x 401 auth \([^)]*check the key in ANTHROPIC_API_KEY \(providers\.anthropic\.apiKey\)/);
     expect(error.message).not.toContain(WRONG_KEY.slice(0, 10));
   });
 
