@@ -45,6 +45,29 @@ export function parseCommandArgs<T extends NonNullable<ParseArgsConfig['options'
   }
 }
 
+/**
+ * The arguments of a command over one config file: its options and the file, or the exit code
+ * when there is nothing more to do (help printed, or a usage mistake reported).
+ */
+export function parseConfigCommand<T extends NonNullable<ParseArgsConfig['options']>>(
+  argv: readonly string[],
+  io: CommandIo,
+  usage: string,
+  options: T,
+  tooMany = '',
+): { readonly file: string; readonly values: Record<string, string | boolean | undefined> } | number {
+  const parsed = parseCommandArgs(argv, options);
+  if ('mistake' in parsed) return usageError(io, usage, parsed.mistake);
+  if (parsed.values.help === true) {
+    io.stdout(usage);
+    return 0;
+  }
+  const [file, ...extra] = parsed.positionals;
+  if (file === undefined) return usageError(io, usage, 'Missing the config file.');
+  if (extra.length > 0) return usageError(io, usage, `Unexpected argument ${JSON.stringify(extra[0])}${tooMany}.`);
+  return { file, values: parsed.values };
+}
+
 /** A config loaded for inspection, with the variables that were unset and given a placeholder. */
 export interface InspectedConfig {
   readonly config: SwitchyardConfig;

@@ -10,7 +10,7 @@ import type { SwitchyardConfig } from '../config/types.js';
 import { createRouter } from '../create-router.js';
 import { SwitchyardError } from '../errors.js';
 import type { RouteExplanation } from '../router/router.js';
-import { loadForInspection, parseCommandArgs, percent, table, unsetVariableOf, usageError, type CommandIo, type ConfigCommandOptions } from './config-support.js';
+import { loadForInspection, parseConfigCommand, percent, table, unsetVariableOf, usageError, type CommandIo, type ConfigCommandOptions } from './config-support.js';
 
 const USAGE = `Usage: switchyard explain <config.yaml> --route <name> [--user <id>] [--tenant <id>] [--json]
 
@@ -83,20 +83,14 @@ function describe(explanation: RouteExplanation, config: SwitchyardConfig, who: 
  * 0 explained, 1 invalid config or unknown route, 2 usage mistake.
  */
 export async function explainCommand(argv: readonly string[], io: CommandIo, options: ConfigCommandOptions = {}): Promise<number> {
-  const parsed = parseCommandArgs(argv, {
+  const parsed = parseConfigCommand(argv, io, USAGE, {
     route: { type: 'string', short: 'r' },
     user: { type: 'string', short: 'u' },
     tenant: { type: 'string', short: 't' },
     json: { type: 'boolean' },
   });
-  if ('mistake' in parsed) return usageError(io, USAGE, parsed.mistake);
-  if (parsed.values.help === true) {
-    io.stdout(USAGE);
-    return 0;
-  }
-  const [file, ...extra] = parsed.positionals;
-  if (file === undefined) return usageError(io, USAGE, 'Missing the config file.');
-  if (extra.length > 0) return usageError(io, USAGE, `Unexpected argument ${JSON.stringify(extra[0])}.`);
+  if (typeof parsed === 'number') return parsed;
+  const { file } = parsed;
   const route = parsed.values.route;
   if (typeof route !== 'string' || route === '') return usageError(io, USAGE, 'Missing --route.');
   const who = {

@@ -6,7 +6,7 @@
 import { formatDuration } from '../config/duration.js';
 import { ConfigError } from '../config/config-error.js';
 import type { LimitSpec, Policies, RouteConfig, SwitchyardConfig } from '../config/types.js';
-import { loadForInspection, parseCommandArgs, percent, table, unsetVariableOf, usageError, type CommandIo, type ConfigCommandOptions } from './config-support.js';
+import { loadForInspection, parseConfigCommand, percent, table, unsetVariableOf, type CommandIo, type ConfigCommandOptions } from './config-support.js';
 
 const USAGE = `Usage: switchyard routes <config.yaml> [--json]
 
@@ -92,15 +92,9 @@ export function describeRoutes(config: SwitchyardConfig): string {
  * 0 listed, 1 invalid config, 2 usage mistake.
  */
 export async function routesCommand(argv: readonly string[], io: CommandIo, options: ConfigCommandOptions = {}): Promise<number> {
-  const parsed = parseCommandArgs(argv, { json: { type: 'boolean' } });
-  if ('mistake' in parsed) return usageError(io, USAGE, parsed.mistake);
-  if (parsed.values.help === true) {
-    io.stdout(USAGE);
-    return 0;
-  }
-  const [file, ...extra] = parsed.positionals;
-  if (file === undefined) return usageError(io, USAGE, 'Missing the config file.');
-  if (extra.length > 0) return usageError(io, USAGE, `Unexpected argument ${JSON.stringify(extra[0])}.`);
+  const parsed = parseConfigCommand(argv, io, USAGE, { json: { type: 'boolean' } });
+  if (typeof parsed === 'number') return parsed;
+  const { file } = parsed;
   let inspected;
   try {
     inspected = loadForInspection(file, options.env ?? process.env);

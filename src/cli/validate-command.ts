@@ -10,7 +10,7 @@
  */
 import { ConfigError, formatProblem, type ConfigProblem } from '../config/config-error.js';
 import type { SwitchyardConfig } from '../config/types.js';
-import { createLineFinder, loadForInspection, parseCommandArgs, percent, unsetVariableOf, usageError, type CommandIo, type ConfigCommandOptions } from './config-support.js';
+import { createLineFinder, loadForInspection, parseConfigCommand, percent, unsetVariableOf, type CommandIo, type ConfigCommandOptions } from './config-support.js';
 
 const USAGE = `Usage: switchyard validate <config.yaml> [options]
 
@@ -98,15 +98,9 @@ function formatFinding(finding: ValidationFinding): string {
  * 0 valid, 1 invalid, 2 usage mistake.
  */
 export async function validateCommand(argv: readonly string[], io: CommandIo, options: ConfigCommandOptions = {}): Promise<number> {
-  const parsed = parseCommandArgs(argv, { 'allow-unset-env': { type: 'boolean' }, json: { type: 'boolean' } });
-  if ('mistake' in parsed) return usageError(io, USAGE, parsed.mistake);
-  if (parsed.values.help === true) {
-    io.stdout(USAGE);
-    return 0;
-  }
-  const [file, ...extra] = parsed.positionals;
-  if (file === undefined) return usageError(io, USAGE, 'Missing the config file.');
-  if (extra.length > 0) return usageError(io, USAGE, `Unexpected argument ${JSON.stringify(extra[0])}: validate checks one file at a time.`);
+  const parsed = parseConfigCommand(argv, io, USAGE, { 'allow-unset-env': { type: 'boolean' }, json: { type: 'boolean' } }, ': validate checks one file at a time');
+  if (typeof parsed === 'number') return parsed;
+  const { file } = parsed;
   const allowUnset = parsed.values['allow-unset-env'] === true;
 
   const findings: ValidationFinding[] = [];

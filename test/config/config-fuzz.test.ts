@@ -9,6 +9,7 @@
  * Seeded, so a failure can be replayed: SWITCHYARD_FUZZ_SEED=<seed> SWITCHYARD_FUZZ_RUNS=<n>
  * (SWITCHYARD_FUZZ_VERBOSE=1 prints a summary); a failing input is also written to a file.
  */
+import { createSeededRandom } from '../../src/testing/seeded-random.js';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { inspect } from 'node:util';
@@ -111,17 +112,6 @@ const CORPUS = [
   ...FIXTURES,
 ];
 
-/** mulberry32: a small seeded generator. */
-function createRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let value = state;
-    value = Math.imul(value ^ (value >>> 15), value | 1);
-    value ^= value + Math.imul(value ^ (value >>> 7), value | 61);
-    return ((value ^ (value >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 type Random = () => number;
 const integer = (random: Random, below: number): number => Math.floor(random() * below);
@@ -252,7 +242,7 @@ function check(text: string): { outcome?: Outcome; failure?: string } {
 
 describe('fuzzing the config loader', () => {
   it(`${RUNS} mutated configs (seed ${SEED}) each end in a config or a ConfigError with paths and lines, quickly, without secrets`, () => {
-    const random = createRandom(SEED);
+    const random = createSeededRandom(SEED);
     const failures: string[] = [];
     const counts = { valid: 0, refused: 0 };
     let slowest = 0;

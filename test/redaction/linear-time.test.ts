@@ -10,6 +10,7 @@
  * The second half checks, on a few thousand seeded random texts built from each pattern's pieces,
  * that the rewritten scanners find exactly what the old patterns found (kept here as oracles).
  */
+import { createSeededRandom } from '../../src/testing/seeded-random.js';
 import { describe, expect, it } from 'vitest';
 import { redactErrorText, redactSecretFragments, redactSecrets } from '../../src/errors.js';
 import { ibanDetector, isValidIban, phoneDetector, redact, redactSecretValues, REDACTION_KINDS } from '../../src/redaction/index.js';
@@ -123,21 +124,10 @@ const OLD_INTERNATIONAL_PHONE = /(?<![\w+])\+\d{1,4}(?:[ .-]?\(\d{1,4}\)|[ .-]?\
 const OLD_IBAN_CANDIDATE = /(?<![A-Za-z0-9])[A-Z]{2}\d{2}(?: ?[A-Z0-9]{1,4}){3,8}(?![A-Za-z0-9])/g;
 const OLD_JSON_QUOTE = /(?:\.\.\.)?"[\s\S]*"(?:\.\.\.)? is not valid JSON$/;
 
-/** A small seeded generator (mulberry32), so a failure can be replayed. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let value = state;
-    value = Math.imul(value ^ (value >>> 15), value | 1);
-    value ^= value + Math.imul(value ^ (value >>> 7), value | 61);
-    return ((value ^ (value >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** `count` texts of up to `pieces` pieces each, drawn from `alphabet`. */
 function texts(seed: number, alphabet: readonly string[], count: number, pieces: number): string[] {
-  const next = random(seed);
+  const next = createSeededRandom(seed); // replayable by seed
   const result: string[] = [];
   for (let index = 0; index < count; index += 1) {
     let text = '';
