@@ -45,7 +45,16 @@ export function candidateThreshold(weight: number): number {
   return Math.min(BUCKET_COUNT, Math.max(0, Math.round(weight * (BUCKET_COUNT / 100))));
 }
 
+/**
+ * The bucket rule, the one copy routing and `explain()` share: a bucket belongs to the candidate
+ * when it is below the weight's `candidateThreshold`. Routing keeps the threshold and calls this
+ * per call; `isCandidateBucket` is the same rule from a weight.
+ */
+export function isBelowCandidateThreshold(bucket: number, threshold: number): boolean {
+  return bucket < threshold;
+}
+
 /** Whether a bucket belongs to the candidate at a weight (0–100 percent). */
 export function isCandidateBucket(bucket: number, weight: number): boolean {
-  return bucket < candidateThreshold(weight);
+  return isBelowCandidateThreshold(bucket, candidateThreshold(weight));
 }

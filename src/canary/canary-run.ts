@@ -30,7 +30,7 @@ import type { CanaryConfig, PriceTable, RouteConfig, TargetConfig, TargetRef } f
 import type { RouterEventHub, RouterEvents } from '../events.js';
 import type { CallContext, CallNotes } from '../pipeline/context.js';
 import { armOutcome } from './arm-of-record.js';
-import { canaryBucket, canaryStickyKey, candidateThreshold, type StickyKey } from './bucketing.js';
+import { canaryBucket, canaryStickyKey, candidateThreshold, isBelowCandidateThreshold, type StickyKey } from './bucketing.js';
 import { buildCanaryStatus, referenceBaseline, type CanaryStatus } from './canary-status.js';
 import { checkBroken, decide, type CanaryDecision, type CanaryEvidence, type DecisionInput } from './decision-engine.js';
 import type { CanaryDecisionRule, OperatorNote } from './decision-record.js';
@@ -127,7 +127,8 @@ export function createCanaryRun(options: CanaryRunOptions): CanaryRun {
   let pending: Promise<void> | undefined;
   let syncing: Promise<void> | undefined;
   let lastHold = '';
-  let lastBrokenCheck = -1;
+  /** What the last broken check saw (settled candidate calls, unsettled failures): rerun it only on news. */
+  let lastBrokenCheck = { settled: -1, errors: -1 };
   let lastFullCalls = -Infinity;
   let lastFullAt = -Infinity;
   let fullScheduled = false;
@@ -196,7 +197,7 @@ export function createCanaryRun(options: CanaryRunOptions): CanaryRun {
     threshold = candidateThreshold(weight);
     routeCache = undefined;
     if (previous.epoch !== state.epoch || previous.state !== state.state) lastHold = '';
-    lastBrokenCheck = -1;
+    lastBrokenCheck = { settled: -1, errors: -1 };
     lastFullCalls = -Infinity;
     lastFullAt = -Infinity;
     book.retain(new Set(state.history.map((record) => record.epoch)));
@@ -311,9 +312,8 @@ export function createCanaryRun(options: CanaryRunOptions): CanaryRun {
       });
     }
     const unsettled = queue.unsettledOf('candidate');
-    const brokenKey = stats.candidate.settled * 1_000_003 + unsettled.errors;
-    if (!force && brokenKey === lastBrokenCheck) return undefined;
-    lastBrokenCheck = brokenKey;
+    if (!force && stats.candidate.settled === lastBrokenCheck.settled && unsettled.errors === lastBrokenCheck.errors) return undefined;
+    lastBrokenCheck = { settled: stats.candidate.settled, errors: unsettled.errors };
     const input = decisionInput(now);
     const decision = force ? decide(input) : checkBroken(input);
     if (force) {
@@ -400,7 +400,7 @@ export function createCanaryRun(options: CanaryRunOptions): CanaryRun {
       if (route.name !== name) return undefined;
       if (!loaded) return targetOf(route, canary.baseline);
       const sticky = canaryStickyKey(canary, context.options, context.requestId);
-      const inCandidate = canaryBucket(canary.salt, sticky.key) < threshold;
+      const inCandidate = isBelowCandidateThreshold(canaryBucket(canary.salt, sticky.key), threshold);
       const arm: ArmName = inCandidate && !canary.shadow ? 'candidate' : 'baseline';
       if (context.route.name === name && context.notes.canary === undefined) {
         context.notes.canary = { route: name, arm, step: state.step, weight };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BUCKET_COUNT, canaryBucket, canaryStickyKey, candidateThreshold, isCandidateBucket } from '../../src/canary/bucketing.js';
+import { BUCKET_COUNT, canaryBucket, canaryStickyKey, candidateThreshold, isBelowCandidateThreshold, isCandidateBucket } from '../../src/canary/bucketing.js';
 
 const KEYS = Array.from({ length: 100_000 }, (_, index) => `user:u-${index}`);
 
@@ -74,6 +74,19 @@ describe('canary bucketing', () => {
     expect(candidateThreshold(150)).toBe(10_000);
     expect(isCandidateBucket(0, 0)).toBe(false);
     expect(isCandidateBucket(9_999, 100)).toBe(true);
+  });
+
+  it.each([0, 0.01, 0.5, 5, 33.33, 50, 99.99, 100])('gives weight %s percent exactly its threshold of buckets, by weight and by threshold alike', (weight) => {
+    const threshold = candidateThreshold(weight);
+    let candidates = 0;
+    for (let bucket = 0; bucket < BUCKET_COUNT; bucket += 1) {
+      const byWeight = isCandidateBucket(bucket, weight);
+      expect(isBelowCandidateThreshold(bucket, threshold)).toBe(byWeight);
+      if (byWeight) candidates += 1;
+    }
+    expect(candidates).toBe(Math.round(weight * 100));
+    if (threshold > 0) expect(isBelowCandidateThreshold(threshold - 1, threshold)).toBe(true);
+    expect(isBelowCandidateThreshold(threshold, threshold)).toBe(false);
   });
 
   it('keys callers by user, tenant or request, and falls back to the request id', () => {
