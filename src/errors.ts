@@ -126,7 +126,7 @@ export class SwitchyardError extends Error {
 
   /** True for any `SwitchyardError`, from this or another copy of the package. */
   static isInstance(error: unknown): error is SwitchyardError {
-    return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[MARKER] === true;
+    return typeof error === 'object' && error !== null && (error as SwitchyardError)[MARKER] === true;
   }
 
   /** A copy with some fields replaced (errors are immutable once thrown). */

@@ -5,7 +5,7 @@
 export { createRouter } from './create-router.js';
 export type { CreateRouterOptions } from './create-router.js';
 export type { Router, RouteExplanation } from './router/router.js';
-export type { CallPolicies } from './router/call-policies.js';
+export type { CallPolicies } from './types.js';
 export type { BatchItem, BatchOptions, BatchResult } from './router/batch.js';
 
 export { loadConfig, parseConfig, resolveConfig, defineConfig, parseDuration, DEFAULT_POLICIES } from './config/index.js';

@@ -2,7 +2,13 @@
  * The unified request, response and stream shapes that every provider adapter maps to and from.
  * Nothing in this file knows about a particular provider.
  */
-import type { CallPolicies } from './router/call-policies.js';
+import type { PoliciesInput } from './config/config-input.js';
+import type { ErrorCategoryName } from './error-category.js';
+
+export type { ErrorCategoryName } from './error-category.js';
+
+/** Policy overrides for one call, written like a route's `policies:` (durations as `2s` or ms). */
+export type CallPolicies = PoliciesInput;
 
 /** Who wrote a message. */
 export type MessageRole = 'system' | 'user' | 'assistant' | 'tool';
@@ -131,25 +137,6 @@ export interface Attempt {
   readonly status?: number;
   readonly ms: number;
 }
-
-/** The closed set of error categories; see `SwitchyardError`. */
-export type ErrorCategoryName =
-  | 'rate_limit'
-  | 'overloaded'
-  | 'server'
-  | 'timeout'
-  | 'network'
-  | 'auth'
-  | 'permission'
-  | 'invalid_request'
-  | 'context_length'
-  | 'content_filter'
-  | 'not_found'
-  | 'quota'
-  | 'circuit_open'
-  | 'canceled'
-  | 'config'
-  | 'unknown';
 
 /** The answer to a call, whether it came from `chat()` or as a stream's `finish` event. */
 export interface ChatResponse {

@@ -5,9 +5,9 @@
  * markers the writer adds: `open` when a writer starts a chain or continues one, `rotate` as the
  * first record of a file started by rotation. `docs/audit.md` documents every field.
  */
-import type { CanaryEvidence } from '../canary/decision-engine.js';
+import type { CanaryEvidence } from '../canary/canary-evidence.js';
 import type { CanaryDecisionAction, CanaryDecisionRule } from '../canary/decision-record.js';
-import type { RolloutStateName } from '../canary/rollout-state.js';
+import type { RolloutStateName } from '../canary/decision-record.js';
 import type { ErrorCategoryName, FinishReason, ToolChoice } from '../types.js';
 
 /** The schema version written into every record. */

@@ -21,10 +21,9 @@ import type { CallContext, CallOutcome } from '../pipeline/context.js';
 import type { Stage } from '../pipeline/stage.js';
 import type { RouterPlugin } from '../router/plugin.js';
 import { canaryBucket, canaryStickyKey, isCandidateBucket } from './bucketing.js';
-import { createCanaryRun, type CanaryRun, type ControlRequest } from './canary-run.js';
-import type { OperatorNote } from './decision-record.js';
+import type { CanaryController } from './canary-controller.js';
+import { createCanaryRun, type CanaryRun } from './canary-run.js';
 import { createCanaryWebhooks, type CanaryWebhooks } from './webhooks.js';
-import type { CanaryStatus } from './canary-status.js';
 import { createMemoryCanaryStore } from './memory-state-store.js';
 import { createRedisCanaryStore } from './redis-state-store.js';
 import { CanaryControlError } from './rollout-state.js';
@@ -61,27 +60,6 @@ export interface CanaryPluginOptions {
   readonly syncIntervalMs?: number;
   /** This process's id in the shared statistics. @default a random UUID */
   readonly processId?: string;
-}
-
-/** Control of one canary rollout. */
-export interface CanaryController {
-  /** Where the rollout stands, from this process's view (synchronised every interval). */
-  status(): CanaryStatus;
-  /** The status with every step's statistics read afresh from the store (all processes). */
-  report(): Promise<CanaryStatus>;
-  /** Moves to the next step now (or completes after the last); also approves a step with `approval: manual`. */
-  promote(note?: OperatorNote): Promise<void>;
-  /** Stops automatic promotion; rollback checks still run. */
-  pause(note?: OperatorNote): Promise<void>;
-  /**
-   * Resumes a paused rollout, or restarts a rolled-back or aborted one with fresh statistics, from
-   * the first step or from `step` (0-based).
-   */
-  resume(request?: ControlRequest): Promise<void>;
-  /** Sends all traffic to the baseline (state `aborted`). */
-  abort(note?: OperatorNote): Promise<void>;
-  /** Waits for shadow copies in flight, then flushes this process's statistics and reads the shared state now (instead of at the next interval). */
-  sync(): Promise<void>;
 }
 
 /** The canary plugin. */

@@ -33,7 +33,8 @@ import { armOutcome } from './arm-of-record.js';
 import { canaryBucket, canaryStickyKey, candidateThreshold, isBelowCandidateThreshold, type StickyKey } from './bucketing.js';
 import { buildCanaryStatus, referenceBaseline, type CanaryStatus } from './canary-status.js';
 import { checkBroken, decide, type CanaryDecision, type CanaryEvidence, type DecisionInput } from './decision-engine.js';
-import type { CanaryDecisionRule, OperatorNote } from './decision-record.js';
+import type { ControlRequest } from './canary-controller.js';
+import type { CanaryDecisionRule } from './decision-record.js';
 import { SettleQueue } from './settle-queue.js';
 import { changeRollout, loadRollout } from './rollout-control.js';
 import { applyRolloutAction, CanaryControlError, fitToConfig, initialRolloutState, rolloutWeight, type ChangeOptions, type RolloutAction, type RolloutState } from './rollout-state.js';
@@ -61,11 +62,6 @@ interface Assignment {
   readonly sticky: StickyKey;
   /** Shadow mode: the candidate gets a copy of this call. */
   readonly mirror: boolean;
-}
-
-/** An operator's action with its note; `step` (0-based) for `resume` after a rollback. */
-export interface ControlRequest extends OperatorNote {
-  readonly step?: number;
 }
 
 /** One canary route in one process. */

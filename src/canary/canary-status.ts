@@ -8,10 +8,12 @@ import type { CanaryDecisionRecord } from './decision-record.js';
 import type { UnsettledCounts } from './settle-queue.js';
 import type { ErrorCategoryName } from '../types.js';
 import { ArmStats, type QualityCounts, type StepStats } from './arm-stats.js';
-import { decide, type CanaryDecisionCode, type CanaryDecisionKind, type CanaryEvidence } from './decision-engine.js';
+import type { CanaryEvidence } from './canary-evidence.js';
+import { decide, type CanaryDecisionCode, type CanaryDecisionKind } from './decision-engine.js';
 import { normalQuantile } from './normal-distribution.js';
 import { wilsonInterval, type Interval, type SampleRatioCheck } from './proportion-tests.js';
-import { rolloutWeight, type RolloutChange, type RolloutState, type RolloutStateName } from './rollout-state.js';
+import type { RolloutStateName } from './decision-record.js';
+import { rolloutWeight, type RolloutChange, type RolloutState } from './rollout-state.js';
 
 /** Latency quantiles, ms (undefined when the arm has no successful call). */
 export interface LatencyQuantiles {

@@ -22,12 +22,14 @@
 import type { CanaryConfig } from '../config/types.js';
 import type { ArmStats, StepStats } from './arm-stats.js';
 import { formatDuration, formatPercent } from './format.js';
-import type { GuardResult } from './guard-result.js';
+import type { CanaryEvidence } from './canary-evidence.js';
 import { evaluateGuards } from './guards.js';
-import type { SampleRatioCheck } from './proportion-tests.js';
 import { rolloutWeight, type RolloutState } from './rollout-state.js';
 import { sequentialSampleRatioTest } from './sequential-sample-ratio.js';
 import type { UnsettledCounts } from './settle-queue.js';
+
+/** Kept for src/canary/canary-run.ts, which imports it from here. */
+export type { CanaryEvidence } from './canary-evidence.js';
 
 /** What the engine decided. */
 export type CanaryDecisionKind = 'promote' | 'complete' | 'hold' | 'pause' | 'rollback';
@@ -52,20 +54,6 @@ const MAX_PLANNED_CALLS = 1_000;
 
 /** The weight from which a thin baseline may be replaced by an earlier step's. */
 export const REFERENCE_BASELINE_MIN_WEIGHT = 90;
-
-/** The numbers behind a decision. */
-export interface CanaryEvidence {
-  /** Settled calls of each arm in the step (the reference's, when one is used). */
-  readonly candidateCalls: number;
-  readonly baselineCalls: number;
-  /** Set when the baseline of an earlier step was the reference. */
-  readonly referenceEpoch?: number;
-  /** Every guard's comparison, with its always-valid bounds. */
-  readonly guards?: readonly GuardResult[];
-  readonly sampleRatio?: SampleRatioCheck;
-  /** The candidate's unsettled calls in this process when the broken check ran. */
-  readonly unsettledCandidateCalls?: number;
-}
 
 /** A decision, its reason in words and its evidence. */
 export interface CanaryDecision {

@@ -4,8 +4,7 @@
  * `canary-decision` event; the rollout's state keeps every one (`history` of decisions), the audit
  * plugin writes each as a hash-chained record of its own kind, and webhooks deliver it.
  */
-import type { CanaryEvidence } from './decision-engine.js';
-import type { RolloutStateName } from './rollout-state.js';
+import type { CanaryEvidence } from './canary-evidence.js';
 
 /** What a decision did. `hold` records a gate that stops promotion (sample-ratio mismatch, approval wait); ordinary "not enough data yet" holds are not recorded. */
 export type CanaryDecisionAction = 'promote' | 'complete' | 'hold' | 'rollback' | 'pause' | 'resume' | 'abort' | 'approval-requested';
@@ -20,6 +19,9 @@ export type CanaryDecisionRule =
   | 'approval'
   | 'starved'
   | 'operator';
+
+/** Where a rollout stands (src/canary/rollout-state.ts has the state machine). */
+export type RolloutStateName = 'running' | 'paused' | 'rolled_back' | 'completed' | 'aborted';
 
 /** Where a rollout stood, before or after a decision. */
 export interface RolloutPosition {

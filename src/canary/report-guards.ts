@@ -3,7 +3,7 @@
  * limit, and the guard results behind a decision.
  */
 import type { CanaryGuards } from '../config/types.js';
-import type { CanaryEvidence } from './decision-engine.js';
+import type { CanaryEvidence } from './canary-evidence.js';
 import { formatMs, formatPercent, formatPoints, formatRatio, formatUsd } from './format.js';
 import type { GuardResult } from './guard-result.js';
 import type { Interval } from './proportion-tests.js';

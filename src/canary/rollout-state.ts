@@ -15,12 +15,9 @@
 import { SwitchyardError } from '../errors.js';
 import type { CanaryConfig } from '../config/types.js';
 import type { RouterEvents } from '../events.js';
-import type { CanaryEvidence } from './decision-engine.js';
+import type { CanaryEvidence } from './canary-evidence.js';
 import { randomUUID } from 'node:crypto';
-import { AUTO_ACTOR, type CanaryDecisionAction, type CanaryDecisionRecord, type CanaryDecisionRule, type RolloutPosition } from './decision-record.js';
-
-/** Where a rollout stands. */
-export type RolloutStateName = 'running' | 'paused' | 'rolled_back' | 'completed' | 'aborted';
+import { AUTO_ACTOR, type CanaryDecisionAction, type CanaryDecisionRecord, type CanaryDecisionRule, type RolloutPosition, type RolloutStateName } from './decision-record.js';
 
 /** What changed a rollout (the `decision` of `canary-change` events). */
 export type CanaryChangeDecision = RouterEvents['canary-change']['decision'];

@@ -5,7 +5,7 @@
  * `skipLibCheck` or under `moduleResolution: node10`). `test/package/config-input-types.test.ts`
  * keeps them equal to `z.input<typeof configSchema>`: change both together.
  */
-import type { ErrorCategoryName } from '../types.js';
+import type { ErrorCategoryName } from '../error-category.js';
 
 /** A duration: `300ms`, `30s`, `10m`, `1h`, or a number of milliseconds. */
 export type DurationInput = string | number;

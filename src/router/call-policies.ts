@@ -4,13 +4,10 @@
  * `invalid_request` naming the field. Calls without overrides pay nothing.
  */
 import { mergePolicies } from '../config/resolve-config.js';
-import type { PoliciesInput } from '../config/config-input.js';
 import { policiesSchema } from '../config/schema.js';
 import type { Policies } from '../config/types.js';
 import { invalidRequest } from '../errors.js';
-
-/** Policy overrides for one call, written like a route's `policies:` (durations as `2s` or ms). */
-export type CallPolicies = PoliciesInput;
+import type { CallPolicies } from '../types.js';
 
 /** The route's policies with the call's overrides applied. */
 export function policiesForCall(routePolicies: Policies, overrides: CallPolicies | undefined): Policies {

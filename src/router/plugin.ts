@@ -9,7 +9,7 @@ import type { CallContext, CallOutcome } from '../pipeline/context.js';
 import type { Stage } from '../pipeline/stage.js';
 import type { AdapterResult } from '../provider-spec.js';
 import type { CallOptions, ChatRequest, Target } from '../types.js';
-import type { Router } from './router.js';
+import type { Router } from './router-api.js';
 
 /** What a plugin gets besides the public router. */
 export interface RouterInternals {

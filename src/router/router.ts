@@ -5,12 +5,12 @@
  *   validate → resolve route → [call stages: cache → rate limit] → dispatch (breaker → timeouts → adapter, retries, fallbacks)
  */
 import type { Registry } from 'prom-client';
-import type { CanaryController } from '../canary/index.js';
+import type { CanaryController } from '../canary/canary-controller.js';
 import { performance } from 'node:perf_hooks';
 import { ensureRedactedDumps } from '../config/redacted-dump.js';
 import type { Policies, RouteConfig, SwitchyardConfig, TargetConfig } from '../config/types.js';
 import { invalidRequest, SwitchyardError } from '../errors.js';
-import { RouterEventHub, type RouterEventName, type RouterEvents, type RouterListener } from '../events.js';
+import { RouterEventHub, type RouterEvents } from '../events.js';
 import { randomUuid } from '../random-uuid.js';
 import { createPooledTransport, DEFAULT_POOL_SETTINGS, type HttpTransport, type PoolSettings } from '../http/transport.js';
 import { mapTransportError } from '../http/transport-errors.js';
@@ -18,12 +18,13 @@ import type { CallContext, CallOutcome } from '../pipeline/context.js';
 import { createRetryBudget } from '../pipeline/retry/retry-budget.js';
 import { composeStages, type Stage } from '../pipeline/stage.js';
 import type { ProviderAdapter } from '../provider-spec.js';
-import type { CallOptions, ChatRequest, ChatResponse, StreamEvent } from '../types.js';
+import type { CallOptions, ChatRequest, ChatResponse } from '../types.js';
 import { ADAPTER_FACTORIES } from './adapters.js';
-import { runBatch, type BatchItem, type BatchOptions, type BatchResult } from './batch.js';
+import { runBatch } from './batch.js';
 import { createDispatcher, routeChain, type BreakerGate } from './dispatcher.js';
 import { chooseTarget, rendezvousScore, stickyKeyFor } from './target-selection.js';
 import type { RouterInternals, RouterPlugin } from './plugin.js';
+import type { Router } from './router-api.js';
 import { policiesForCall } from './call-policies.js';
 import { RouterStream, type StreamCalls } from './router-stream.js';
 import { createDeadlines, type CallSignal } from './deadlines.js';
@@ -56,53 +57,7 @@ export interface RouterOptions {
   readonly canaryController?: (route: string) => CanaryController;
 }
 
-/** Why a caller would get a target: the answer of `router.explain()`. */
-export interface RouteExplanation {
-  readonly route: string;
-  /** The target the caller would get now, or undefined when none is available. */
-  readonly target?: { readonly provider: string; readonly model: string };
-  /** How it was chosen (`sticky:user`, `weighted-random`, `only-target`, `direct`). */
-  readonly reason: string;
-  readonly stickyKey?: string;
-  /** Every target with its weight, its share of traffic and, for sticky callers, its score. */
-  readonly candidates: readonly { readonly provider: string; readonly model: string; readonly weight: number; readonly share: number; readonly score?: number }[];
-  /** Routes tried, in order, if this one cannot answer. */
-  readonly fallbacks: readonly string[];
-}
-
-/** A Switchyard router. */
-export interface Router {
-  /** Sends a chat request and returns the complete answer. */
-  chat(request: ChatRequest, options?: CallOptions): Promise<ChatResponse>;
-  /** Sends a chat request and streams the answer; the last event is `finish` with the full response. */
-  stream(request: ChatRequest, options?: CallOptions): AsyncIterable<StreamEvent>;
-  /**
-   * Runs many independent calls with bounded concurrency and pacing; one settled result per input,
-   * in input order.
-   */
-  batch(items: readonly BatchItem[], options?: BatchOptions): Promise<BatchResult[]>;
-  /** Tells which target a caller would get and why, without calling anything. */
-  explain(model: string, options?: Pick<CallOptions, 'user' | 'tenant'>): RouteExplanation;
-  /**
-   * Steers a route's canary rollout: `status()`, `promote()`, `pause()`, `resume()`, `abort()`.
-   * Throws `CanaryControlError` for a route without a canary.
-   */
-  canary(route: string): CanaryController;
-  /** Subscribes to an event; returns the unsubscribe function. */
-  on<E extends RouterEventName>(event: E, listener: RouterListener<E>): () => void;
-  /** The resolved configuration the router runs on. */
-  readonly config: SwitchyardConfig;
-  /** The Prometheus registry with the router's metrics (absent when `metrics.enabled` is false). */
-  readonly metrics: Registry | undefined;
-  /**
-   * Resolves when the router has loaded its shared state: the Redis connection has settled
-   * (breakers, limits) and every canary rollout's state was read (or its first read failed). Calls
-   * made before wait for it on their own; awaiting it at start keeps the first calls from waiting.
-   */
-  ready(): Promise<void>;
-  /** Closes connections and shared state. Calls in flight are not awaited. */
-  close(): Promise<void>;
-}
+export type { RouteExplanation, Router } from './router-api.js';
 
 /** Creates a router from a resolved configuration (see `loadConfig`, `resolveConfig`). */
 export function createRouterFromResolved(resolvedConfig: SwitchyardConfig, options: RouterOptions = {}): Router {

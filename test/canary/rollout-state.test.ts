@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { CanaryEvidence } from '../../src/canary/decision-engine.js';
+import type { CanaryEvidence } from '../../src/canary/canary-evidence.js';
 import {
   applyRolloutAction,
   CanaryControlError,

@@ -6,14 +6,8 @@ export type { CacheStageOptions } from './cache-stage.js';
 export { replayStream } from './replay-stream.js';
 export { createSingleFlight } from './single-flight.js';
 export type { Flight, SingleFlight } from './single-flight.js';
-export { createMemoryCacheStore, createRedisCacheStore } from './store.js';
-export type {
-  CachedEntry,
-  CachedResponse,
-  CacheLogger,
-  CacheStore,
-  MemoryCacheStore,
-  MemoryCacheStoreOptions,
-  RedisCacheStore,
-  RedisCacheStoreOptions,
-} from './store.js';
+export { createMemoryCacheStore } from './memory-cache-store.js';
+export type { MemoryCacheStore, MemoryCacheStoreOptions } from './memory-cache-store.js';
+export { createRedisCacheStore } from './redis-cache-store.js';
+export type { RedisCacheStore, RedisCacheStoreOptions } from './redis-cache-store.js';
+export type { CachedEntry, CachedResponse, CacheLogger, CacheStore } from './store.js';

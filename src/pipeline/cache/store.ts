@@ -51,8 +51,3 @@ export interface CacheStore {
  * change: the same one-function logger the breaker registry and the rate limiter take.
  */
 export type CacheLogger = (message: string) => void;
-
-export { createMemoryCacheStore } from './memory-cache-store.js';
-export type { MemoryCacheStore, MemoryCacheStoreOptions } from './memory-cache-store.js';
-export { createRedisCacheStore } from './redis-cache-store.js';
-export type { RedisCacheStore, RedisCacheStoreOptions } from './redis-cache-store.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SwitchyardError } from '../../../src/errors.js';
 import { createCacheStage } from '../../../src/pipeline/cache/cache-stage.js';
-import { createMemoryCacheStore } from '../../../src/pipeline/cache/store.js';
+import { createMemoryCacheStore } from '../../../src/pipeline/cache/memory-cache-store.js';
 import type { CachedEntry, CacheStore } from '../../../src/pipeline/cache/store.js';
 import type { CallContext, CallOutcome, StartedStream } from '../../../src/pipeline/context.js';
 import type { ChatResponse, StreamEvent } from '../../../src/types.js';

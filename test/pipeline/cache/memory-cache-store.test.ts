@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SwitchyardError } from '../../../src/errors.js';
-import { createMemoryCacheStore } from '../../../src/pipeline/cache/store.js';
+import { createMemoryCacheStore } from '../../../src/pipeline/cache/memory-cache-store.js';
 import type { CachedEntry } from '../../../src/pipeline/cache/store.js';
 import type { ChatResponse } from '../../../src/types.js';
 import { upstreamResponse } from './call-context.js';

@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createMemoryCacheStore, createRedisCacheStore } from '../../../src/pipeline/cache/store.js';
+import { createMemoryCacheStore } from '../../../src/pipeline/cache/memory-cache-store.js';
+import { createRedisCacheStore } from '../../../src/pipeline/cache/redis-cache-store.js';
 import type { CachedEntry } from '../../../src/pipeline/cache/store.js';
 import { connectTestRedis, hasRedis, redisUrl, uniquePrefix } from '../../support/redis.js';
 import { redisServerBinary, startThrowawayRedis, type ThrowawayRedis } from '../../support/throwaway-redis.js';
