@@ -124,7 +124,8 @@ export function createCanaryRun(options: CanaryRunOptions): CanaryRun {
   let syncing: Promise<void> | undefined;
   let lastHold = '';
   /** What the last broken check saw (settled candidate calls, unsettled failures): rerun it only on news. */
-  let lastBrokenCheck = { settled: -1, errors: -1 };
+  let lastBrokenSettled = -1;
+  let lastBrokenErrors = -1;
   let lastFullCalls = -Infinity;
   let lastFullAt = -Infinity;
   let fullScheduled = false;
@@ -193,7 +194,8 @@ export function createCanaryRun(options: CanaryRunOptions): CanaryRun {
     threshold = candidateThreshold(weight);
     routeCache = undefined;
     if (previous.epoch !== state.epoch || previous.state !== state.state) lastHold = '';
-    lastBrokenCheck = { settled: -1, errors: -1 };
+    lastBrokenSettled = -1;
+    lastBrokenErrors = -1;
     lastFullCalls = -Infinity;
     lastFullAt = -Infinity;
     book.retain(new Set(state.history.map((record) => record.epoch)));
@@ -236,8 +238,9 @@ export function createCanaryRun(options: CanaryRunOptions): CanaryRun {
     }
   }
 
-  function decisionInput(now: number): DecisionInput {
-    const reference = currentReference();
+  /** What the engine decides from; an earlier step's baseline only for the full decision (the broken check never uses it). */
+  function decisionInput(now: number, full: boolean): DecisionInput {
+    const reference = full ? currentReference() : undefined;
     return {
       canary,
       state,
@@ -308,9 +311,10 @@ export function createCanaryRun(options: CanaryRunOptions): CanaryRun {
       });
     }
     const unsettled = queue.unsettledOf('candidate');
-    if (!force && stats.candidate.settled === lastBrokenCheck.settled && unsettled.errors === lastBrokenCheck.errors) return undefined;
-    lastBrokenCheck = { settled: stats.candidate.settled, errors: unsettled.errors };
-    const input = decisionInput(now);
+    if (!force && stats.candidate.settled === lastBrokenSettled && unsettled.errors === lastBrokenErrors) return undefined;
+    lastBrokenSettled = stats.candidate.settled;
+    lastBrokenErrors = unsettled.errors;
+    const input = decisionInput(now, force);
     const decision = force ? decide(input) : checkBroken(input);
     if (force) {
       lastFullCalls = calls;

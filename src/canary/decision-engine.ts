@@ -21,7 +21,7 @@
  */
 import type { CanaryConfig } from '../config/types.js';
 import type { ArmStats, StepStats } from './arm-stats.js';
-import { formatDuration, formatPercent } from './format.js';
+import { formatDuration, formatPercent, formatPValue } from './format.js';
 import type { CanaryEvidence } from './canary-evidence.js';
 import { evaluateGuards } from './guards.js';
 import { rolloutWeight, type RolloutState } from './rollout-state.js';
@@ -147,7 +147,7 @@ export function decide(input: DecisionInput): CanaryDecision {
   if (state.state === 'paused') return result('hold', 'paused', 'paused: no automatic promotion (rollback checks still run)', withGuards);
 
   if (sampleRatio?.mismatch === true) {
-    const split = `sample-ratio mismatch: ${formatPercent(sampleRatio.observedShare)} of units in the candidate vs ${formatPercent(sampleRatio.expectedShare)} expected (${sampleRatio.candidate} vs ${sampleRatio.baseline} units, always-valid p ${sampleRatio.pValue < 0.0001 ? '<0.0001' : sampleRatio.pValue.toFixed(4)})`;
+    const split = `sample-ratio mismatch: ${formatPercent(sampleRatio.observedShare)} of units in the candidate vs ${formatPercent(sampleRatio.expectedShare)} expected (${sampleRatio.candidate} vs ${sampleRatio.baseline} units, always-valid ${formatPValue(sampleRatio.pValue)})`;
     const since = input.mismatchSince ?? now;
     const sustained = now - since >= canary.sampleRatio.sustainedForMs;
     if (sustained && canary.sampleRatio.onSustained !== 'hold') {

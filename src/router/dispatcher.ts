@@ -401,8 +401,7 @@ export function createDispatcher(dependencies: DispatcherDependencies): (context
     triedKeys.add(key);
     const failure = SwitchyardError.isInstance(error) ? error : toError(error, context.signal);
     // A rejected key: say which setting to fix (never the key itself).
-    const rejected = (failure.category === 'auth' || failure.category === 'permission') && failure.provider !== undefined;
-    const keySetting = rejected ? keySettingOf(failure.provider as string) : undefined;
+    const keySetting = isAuthFailure(failure) && failure.provider !== undefined ? keySettingOf(failure.provider) : undefined;
     state.failures.push({ key, error: failure, ...(keySetting === undefined ? {} : { hint: `check ${keySetting}` }) });
     if (failure.category === 'circuit_open') {
       (state.excluded ??= new Set()).add(key);
