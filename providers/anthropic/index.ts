@@ -13,7 +13,7 @@ import { streamAnthropicBody } from './stream.js';
 export { ANTHROPIC_ERROR_CATEGORIES, mapAnthropicError, mapAnthropicStreamError } from './errors.js';
 export { buildAnthropicHeaders, buildAnthropicRequest, DEFAULT_ANTHROPIC_VERSION } from './request.js';
 export { mapStopReason, mapUsage, parseAnthropicMessage } from './response.js';
-export { AnthropicStreamMapper, streamAnthropicBody, streamAnthropicEvents } from './stream.js';
+export { AnthropicStreamMapper, streamAnthropicBody } from './stream.js';
 
 /** Creates the adapter for one configured Anthropic provider. */
 export const createAnthropicAdapter: AdapterFactory = ({ settings, transport }) => {

@@ -2,8 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { SwitchyardError } from '../../src/errors.js';
 import type { AdapterStreamPart } from '../../src/provider-spec.js';
-import { parseSse } from '../../src/streaming/sse.js';
-import { streamAnthropicEvents } from './stream.js';
+import { streamAnthropicBody } from './stream.js';
 
 const context = { provider: 'anthropic', model: 'claude-sonnet-4-5' };
 
@@ -19,14 +18,14 @@ async function* bytesIn(text: string, size: number): AsyncGenerator<Uint8Array> 
 
 async function collect(text: string, size = 1 << 20): Promise<AdapterStreamPart[]> {
   const parts: AdapterStreamPart[] = [];
-  for await (const part of streamAnthropicEvents(parseSse(bytesIn(text, size)), context)) parts.push(part);
+  for await (const part of streamAnthropicBody(bytesIn(text, size), context)) parts.push(part);
   return parts;
 }
 
 async function failure(text: string, size = 1 << 20): Promise<{ error: SwitchyardError; parts: AdapterStreamPart[] }> {
   const parts: AdapterStreamPart[] = [];
   try {
-    for await (const part of streamAnthropicEvents(parseSse(bytesIn(text, size)), context)) parts.push(part);
+    for await (const part of streamAnthropicBody(bytesIn(text, size), context)) parts.push(part);
   } catch (error) {
     if (!SwitchyardError.isInstance(error)) throw error;
     return { error, parts };
@@ -56,7 +55,7 @@ const TOOL_PARTS: AdapterStreamPart[] = [
   { type: 'finish', finishReason: 'tool_calls', rawFinishReason: 'tool_use' },
 ];
 
-describe('streamAnthropicEvents over the golden transcripts', () => {
+describe('streamAnthropicBody over the golden transcripts', () => {
   it('maps the text transcript', async () => {
     expect(await collect(fixture('text.chunks.txt'))).toEqual(TEXT_PARTS);
   });
@@ -163,7 +162,7 @@ describe('streams that fail', () => {
     const parts: AdapterStreamPart[] = [];
     await expect(
       (async () => {
-        for await (const part of streamAnthropicEvents(parseSse(source()), context)) parts.push(part);
+        for await (const part of streamAnthropicBody(source(), context)) parts.push(part);
       })(),
     ).rejects.toMatchObject({ category: 'network', provider: 'anthropic', model: 'claude-sonnet-4-5' });
     expect(parts[0]?.type).toBe('response-metadata');

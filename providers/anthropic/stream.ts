@@ -181,21 +181,3 @@ export class AnthropicStreamMapper implements SseEventMapper<AdapterStreamPart> 
 export function streamAnthropicBody(body: AsyncIterable<Uint8Array>, context: AnthropicStreamContext): AsyncIterableIterator<AdapterStreamPart> {
   return mapSseStream(body, new AnthropicStreamMapper(context));
 }
-
-/**
- * The parts of already parsed SSE events, through the same mapper (for events from elsewhere than
- * an HTTP body, and for tests).
- */
-export async function* streamAnthropicEvents(events: AsyncIterable<SseEvent>, context: AnthropicStreamContext): AsyncGenerator<AdapterStreamPart> {
-  const mapper = new AnthropicStreamMapper(context);
-  const parts: AdapterStreamPart[] = [];
-  try {
-    for await (const event of events) {
-      mapper.event(event, parts);
-      yield* parts.splice(0);
-    }
-  } catch (error) {
-    throw mapper.fail(error);
-  }
-  mapper.end();
-}

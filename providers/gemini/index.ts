@@ -16,7 +16,7 @@ export { mapGeminiError, geminiError, parseGoogleDuration, GEMINI_STATUS_CATEGOR
 export { buildGeminiRequest, SKIP_THOUGHT_SIGNATURE } from './request.js';
 export type { GeminiRequestBody, GeminiContent, GeminiPart } from './request.js';
 export { parseGeminiResponse, mapGeminiFinishReason, mapGeminiUsage } from './response.js';
-export { GeminiStreamMapper, mapGeminiStream, stampGeminiError, streamGeminiBody } from './stream.js';
+export { GeminiStreamMapper, stampGeminiError, streamGeminiBody } from './stream.js';
 
 /** The Gemini API origin used when the config names none. */
 export const GEMINI_DEFAULT_BASE_URL = 'https://generativelanguage.googleapis.com';

@@ -2,8 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { SwitchyardError } from '../../src/errors.js';
 import type { AdapterStreamPart } from '../../src/provider-spec.js';
-import { parseSse } from '../../src/streaming/sse.js';
-import { mapGeminiStream } from './stream.js';
+import { streamGeminiBody } from './stream.js';
 
 type LineEnd = 'LF' | 'CRLF';
 
@@ -22,7 +21,7 @@ async function* bytesIn(text: string, size: number, failWith?: Error): AsyncGene
 async function collect(text: string, size: number, failWith?: Error): Promise<{ parts: AdapterStreamPart[]; error?: SwitchyardError }> {
   const parts: AdapterStreamPart[] = [];
   try {
-    for await (const part of mapGeminiStream(parseSse(bytesIn(text, size, failWith)), 'google')) parts.push(part);
+    for await (const part of streamGeminiBody(bytesIn(text, size, failWith), { provider: 'google' })) parts.push(part);
   } catch (error) {
     if (!SwitchyardError.isInstance(error)) throw error;
     return { parts, error };
@@ -38,7 +37,7 @@ const SPLITS = [1, 7, 13, 1 << 20];
 const LINE_ENDS: readonly LineEnd[] = ['LF', 'CRLF'];
 const CASES = LINE_ENDS.flatMap((lineEnd) => SPLITS.map((size) => [lineEnd, size] as const));
 
-describe('mapGeminiStream over golden transcripts', () => {
+describe('streamGeminiBody over golden transcripts', () => {
   it.each(CASES)('text.sse with %s line ends in %i-byte chunks', async (lineEnd, size) => {
     const { parts, error } = await collect(transcript('text.sse', lineEnd), size);
     expect(error).toBeUndefined();
@@ -96,7 +95,7 @@ describe('mapGeminiStream over golden transcripts', () => {
   });
 });
 
-describe('mapGeminiStream edge cases', () => {
+describe('streamGeminiBody edge cases', () => {
   it.each(LINE_ENDS)('keeps functionCall args larger than 64 KiB intact (%s)', async (lineEnd) => {
     const big = 'x'.repeat(70 * 1024) + 'é✓';
     const end = lineEnd === 'CRLF' ? '\r\n\r\n' : '\n\n';

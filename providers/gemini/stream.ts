@@ -112,19 +112,3 @@ export class GeminiStreamMapper implements SseEventMapper<AdapterStreamPart> {
 export function streamGeminiBody(body: AsyncIterable<Uint8Array>, context: GeminiStreamContext): AsyncIterableIterator<AdapterStreamPart> {
   return mapSseStream(body, new GeminiStreamMapper(context));
 }
-
-/** The parts of already parsed Gemini SSE events, through the same mapper (for events from elsewhere, and tests). */
-export async function* mapGeminiStream(events: AsyncIterable<SseEvent>, provider: string): AsyncGenerator<AdapterStreamPart> {
-  const mapper = new GeminiStreamMapper({ provider });
-  const parts: AdapterStreamPart[] = [];
-  try {
-    for await (const event of events) {
-      mapper.event(event, parts);
-      yield* parts.splice(0);
-    }
-    mapper.end(parts);
-  } catch (error) {
-    throw mapper.fail(error);
-  }
-  yield* parts;
-}

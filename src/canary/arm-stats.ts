@@ -6,7 +6,7 @@
 import type { ErrorCategoryName, Usage } from '../types.js';
 import type { Moments } from './mean-ratio-test.js';
 import type { QualitySignals } from './quality-signals.js';
-import { EMPTY_SKETCH, QuantileSketch, type SketchData } from './quantile-sketch.js';
+import { QuantileSketch, type SketchData } from './quantile-sketch.js';
 
 /** What one call tells about the arm it was assigned to (see `armOutcome`). */
 export interface ArmCallOutcome {
@@ -77,26 +77,6 @@ export interface ArmStatsData {
   /** Shadow copies not sent because `shadowConcurrency` were in flight. */
   readonly shadowDropped: number;
 }
-
-/** An empty arm. */
-export const EMPTY_ARM: ArmStatsData = {
-  calls: 0,
-  errors: 0,
-  errorsByCategory: {},
-  callerFaults: 0,
-  rescued: 0,
-  mixed: 0,
-  cancelled: 0,
-  stalled: 0,
-  quality: { answers: 0, lengthFinishes: 0, contentFilterFinishes: 0, emptyAnswers: 0, invalidToolCalls: 0, structuredAnswers: 0, invalidOutputs: 0 },
-  latency: EMPTY_SKETCH,
-  timeToFirstToken: EMPTY_SKETCH,
-  inputTokens: 0,
-  outputTokens: 0,
-  cost: { count: 0, sum: 0, sumOfSquares: 0 },
-  units: 0,
-  shadowDropped: 0,
-};
 
 /** A mutable accumulator of one arm's statistics. */
 export class ArmStats {

@@ -3,7 +3,7 @@
  * decision record, the audit record and the status report, so it lives apart from all of them.
  */
 import type { GuardResult } from './guard-result.js';
-import type { SampleRatioCheck } from './proportion-tests.js';
+import type { SampleRatioCheck } from './sequential-sample-ratio.js';
 
 /** The numbers behind a decision. */
 export interface CanaryEvidence {

@@ -11,7 +11,8 @@ import { ArmStats, type QualityCounts, type StepStats } from './arm-stats.js';
 import type { CanaryEvidence } from './canary-evidence.js';
 import { decide, type CanaryDecisionCode, type CanaryDecisionKind } from './decision-engine.js';
 import { normalQuantile } from './normal-distribution.js';
-import { wilsonInterval, type Interval, type SampleRatioCheck } from './proportion-tests.js';
+import { wilsonInterval, type Interval } from './proportion-tests.js';
+import type { SampleRatioCheck } from './sequential-sample-ratio.js';
 import type { RolloutStateName } from './decision-record.js';
 import { rolloutWeight, type RolloutChange, type RolloutState } from './rollout-state.js';
 

@@ -23,13 +23,6 @@
  */
 import { normalCdf } from './normal-distribution.js';
 
-/** Half-width of the two-sided normal-mixture confidence sequence at level 1 − `alpha`. */
-export function mixtureHalfWidth(variance: number, mixingVariance: number, alpha: number): number {
-  if (!(variance > 0) || !(mixingVariance > 0)) return variance === 0 ? 0 : Number.POSITIVE_INFINITY;
-  const widening = (variance * (variance + mixingVariance)) / mixingVariance;
-  return Math.sqrt(widening * (2 * Math.log(1 / alpha) + Math.log((variance + mixingVariance) / variance)));
-}
-
 /**
  * The mixing variance that makes the sequence narrowest when the estimate's variance has fallen to
  * `targetVariance` (the variance expected at the planned sample size).

@@ -28,9 +28,6 @@ import { rolloutWeight, type RolloutState } from './rollout-state.js';
 import { sequentialSampleRatioTest } from './sequential-sample-ratio.js';
 import type { UnsettledCounts } from './settle-queue.js';
 
-/** Kept for src/canary/canary-run.ts, which imports it from here. */
-export type { CanaryEvidence } from './canary-evidence.js';
-
 /** What the engine decided. */
 export type CanaryDecisionKind = 'promote' | 'complete' | 'hold' | 'pause' | 'rollback';
 

@@ -1,20 +1,17 @@
 /**
- * Latency comparisons on quantile sketches (no stored samples).
+ * Latency statistics on quantile sketches (no stored samples), for the latency guards.
  *
- * - The p95 guard compares quantiles: the ratio `candidate p95 / baseline p95`, read from the
- *   sketches. Its uncertainty comes from the distribution-free order-statistic interval of each
- *   quantile: the ranks `n·q ± 1.96·√(n·q·(1 − q))` bracket the true q-quantile with ~95%
- *   probability, so `(ln v(high rank) − ln v(low rank)) / (2 · 1.96)` estimates the standard error
- *   of the log quantile. The two arms' errors add in quadrature and the ratio's bounds are
- *   `ratio · exp(∓ z · se)`, each one-sided at the confidence. Assumes calls are independent and
- *   the sample is large enough for those ranks to exist (otherwise: inconclusive).
+ * - The standard error of a log-quantile, from the distribution-free order-statistic interval of
+ *   the quantile: the ranks `n·q ± 1.96·√(n·q·(1 − q))` bracket the true q-quantile with ~95%
+ *   probability, so `(ln v(high rank) − ln v(low rank)) / (2 · 1.96)` estimates it. Assumes calls
+ *   are independent and the sample is large enough for those ranks to exist (otherwise: unknown).
+ *   The guards give it to their confidence sequences (guards.ts).
  * - The Mann-Whitney U test (candidate slower than baseline overall) runs on the sketches' bins:
  *   values in one bin (within 2% of each other) count as ties, with the tie-corrected variance and
  *   a continuity correction. It is reported as evidence, and also tells a uniformly slower
  *   candidate from one whose tail alone got worse.
  */
-import { normalQuantile, normalUpperTail } from './normal-distribution.js';
-import type { GuardVerdict, Interval } from './proportion-tests.js';
+import { normalUpperTail } from './normal-distribution.js';
 import type { QuantileSketch } from './quantile-sketch.js';
 
 /** The rank interval's z (95% two-sided), used only to estimate a quantile's standard error. */
@@ -83,31 +80,4 @@ export function logQuantileStandardError(sketch: QuantileSketch, q: number): num
   const high = sketch.valueAtRank(highRank);
   if (!(low > 0 && high > 0)) return undefined;
   return (Math.log(high) - Math.log(low)) / (2 * RANK_Z);
-}
-
-/** The comparison of one quantile between candidate and baseline against a maximum ratio. */
-export interface QuantileRatioComparison {
-  readonly quantile: number;
-  readonly candidateValue: number;
-  readonly baselineValue: number;
-  readonly ratio: number;
-  /** Bounds of the ratio, each one-sided at the confidence (undefined when too few values). */
-  readonly interval?: Interval;
-  readonly maxRatio: number;
-  readonly verdict: GuardVerdict;
-}
-
-/** Compares the q-quantiles of two sketches against `maxRatio` at `confidence`. */
-export function compareQuantiles(candidate: QuantileSketch, baseline: QuantileSketch, q: number, maxRatio: number, confidence: number): QuantileRatioComparison {
-  const candidateValue = candidate.quantile(q);
-  const baselineValue = baseline.quantile(q);
-  const ratio = candidateValue / baselineValue;
-  const candidateError = logQuantileStandardError(candidate, q);
-  const baselineError = logQuantileStandardError(baseline, q);
-  const base = { quantile: q, candidateValue, baselineValue, ratio, maxRatio };
-  if (candidateError === undefined || baselineError === undefined || !Number.isFinite(ratio) || !(ratio > 0)) return { ...base, verdict: 'inconclusive' };
-  const spread = normalQuantile(confidence) * Math.sqrt(candidateError ** 2 + baselineError ** 2);
-  const interval = { low: ratio * Math.exp(-spread), high: ratio * Math.exp(spread) };
-  const verdict: GuardVerdict = interval.low > maxRatio ? 'worse' : interval.high <= maxRatio ? 'within' : 'inconclusive';
-  return { ...base, interval, verdict };
 }

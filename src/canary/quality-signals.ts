@@ -8,9 +8,13 @@
  * result. JSON Schemas (tool `parameters`, a structured-output schema) are compiled once with Ajv and
  * the validator cached: by schema object in a `WeakMap`, and by the schema's JSON text in a bounded
  * least-recently-used `Map` for callers that rebuild their schema objects on every request.
+ *
+ * Ajv is loaded on the first compile, not at import: its ~90 modules cost every
+ * `import 'switchyard-llm'` about 40 ms of CPU, and most processes never validate a schema.
  */
-import { Ajv } from 'ajv';
-import { Ajv2020 } from 'ajv/dist/2020.js';
+import { createRequire } from 'node:module';
+import type * as AjvModule from 'ajv';
+import type * as Ajv2020Module from 'ajv/dist/2020.js';
 import type { ChatRequest, ChatResponse, ToolCall, ToolDefinition } from '../types.js';
 
 /** What one finished call says about answer quality. Every field is a plain boolean. */
@@ -84,8 +88,21 @@ const AJV_OPTIONS = {
   logger: false,
 } as const;
 
-let draft07: Ajv | undefined;
-let draft2020: Ajv2020 | undefined;
+let draft07: AjvModule.Ajv | undefined;
+let draft2020: Ajv2020Module.Ajv2020 | undefined;
+
+/** Loads a module synchronously, at its first use; the CommonJS build has `__filename` and an empty `import.meta`. */
+function requireModule(id: string): unknown {
+  return createRequire(typeof import.meta.url === 'string' ? import.meta.url : __filename)(id);
+}
+
+function draft07Ajv(): AjvModule.Ajv {
+  return (draft07 ??= new (requireModule('ajv') as typeof AjvModule).Ajv(AJV_OPTIONS));
+}
+
+function draft2020Ajv(): Ajv2020Module.Ajv2020 {
+  return (draft2020 ??= new (requireModule('ajv/dist/2020.js') as typeof Ajv2020Module).Ajv2020(AJV_OPTIONS));
+}
 
 /** Draft 4 to 7 by `$schema`; anything else (usually no `$schema`) is read as 2020-12. */
 const OLDER_DRAFT = /json-schema\.org\/draft-0[4-7]\//;
@@ -103,9 +120,7 @@ const OLDER_DRAFT = /json-schema\.org\/draft-0[4-7]\//;
  * isValid({ city: 'Paris' }); // true
  */
 export function compileJsonSchema(schema: Record<string, unknown>): SchemaValidator {
-  const ajv = typeof schema.$schema === 'string' && OLDER_DRAFT.test(schema.$schema)
-    ? (draft07 ??= new Ajv(AJV_OPTIONS))
-    : (draft2020 ??= new Ajv2020(AJV_OPTIONS));
+  const ajv = typeof schema.$schema === 'string' && OLDER_DRAFT.test(schema.$schema) ? draft07Ajv() : draft2020Ajv();
   try {
     const validate = ajv.compile(schema);
     if ((validate as { $async?: unknown }).$async === true) throw new Error('asynchronous schemas ($async) are not supported');

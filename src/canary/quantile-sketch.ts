@@ -150,6 +150,3 @@ export class QuantileSketch {
     return this.sortedIndexes;
   }
 }
-
-/** An empty sketch's data. */
-export const EMPTY_SKETCH: SketchData = { zeros: 0, bins: [], count: 0, sum: 0 };

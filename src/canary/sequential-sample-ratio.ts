@@ -10,7 +10,21 @@
  * data", 2022; the test behind Optimizely's and Eppo's sample-ratio alarms). The prior concentration
  * k = 100 makes the test sensitive to shifts of a few points of share.
  */
-import type { SampleRatioCheck } from './proportion-tests.js';
+
+/** The split check of the observed units against the configured candidate share. */
+export interface SampleRatioCheck {
+  readonly candidate: number;
+  readonly baseline: number;
+  /** Configured candidate share, 0–1. */
+  readonly expectedShare: number;
+  readonly observedShare: number;
+  /** Pearson's chi-square statistic of the split (one degree of freedom), reported for reading only. */
+  readonly chiSquare: number;
+  /** The always-valid p-value. */
+  readonly pValue: number;
+  /** True when the split is too unlikely under the configured weight (p < alpha). */
+  readonly mismatch: boolean;
+}
 
 const PRIOR_CONCENTRATION = 100;
 

@@ -5,7 +5,7 @@
  */
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { EMPTY_ARM } from '../../src/canary/arm-stats.js';
+import { ArmStats } from '../../src/canary/arm-stats.js';
 import { createRedisCanaryStore } from '../../src/canary/redis-state-store.js';
 import { initialRolloutState } from '../../src/canary/rollout-state.js';
 import { startSimulator, type Simulator } from '../../src/testing/simulator.js';
@@ -117,7 +117,8 @@ describe.skipIf(!hasRedis)('canary rollouts shared through Redis', () => {
     expect((await other.compareAndSet('claude:x', 1, { ...first, version: 2, step: 1 })).ok).toBe(true);
     expect((await store.read('claude:x'))?.step).toBe(1);
 
-    const data = { baseline: { ...EMPTY_ARM, calls: 3 }, candidate: { ...EMPTY_ARM, calls: 1 } };
+    const empty = new ArmStats().toData();
+    const data = { baseline: { ...empty, calls: 3 }, candidate: { ...empty, calls: 1 } };
     await store.writeStats('claude:x', 1, 'a', data);
     await other.writeStats('claude:x', 1, 'b', { ...data, candidate: { ...data.candidate, calls: 5 } });
     const stats = await store.readStats('claude:x', 1);

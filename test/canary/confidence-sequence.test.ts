@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { confidenceSequence, mixtureHalfWidth, tunedMixingVariance } from '../../src/canary/confidence-sequence.js';
+import { confidenceSequence, oneSidedMixtureHalfWidth, tunedMixingVariance } from '../../src/canary/confidence-sequence.js';
 import { normalQuantile } from '../../src/canary/normal-distribution.js';
 import { seeded } from './support.js';
 
@@ -75,9 +75,9 @@ describe('confidence sequences', () => {
   });
 
   it('handles degenerate variances', () => {
-    expect(mixtureHalfWidth(0, 1, ALPHA)).toBe(0);
-    expect(mixtureHalfWidth(1, 0, ALPHA)).toBe(Infinity);
-    expect(mixtureHalfWidth(Number.NaN, 1, ALPHA)).toBe(Infinity);
+    expect(oneSidedMixtureHalfWidth(0, 1, ALPHA)).toBe(0);
+    expect(oneSidedMixtureHalfWidth(1, 0, ALPHA)).toBe(Infinity);
+    expect(oneSidedMixtureHalfWidth(Number.NaN, 1, ALPHA)).toBe(Infinity);
     expect(confidenceSequence(0.1, 0, 100, 100, ALPHA)).toEqual({ low: 0.1, high: 0.1 });
     // The mixing variance scales with the target variance.
     expect(tunedMixingVariance(2, ALPHA)).toBeCloseTo(2 * tunedMixingVariance(1, ALPHA), 12);

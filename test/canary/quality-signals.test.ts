@@ -1,3 +1,5 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { compileJsonSchema, createQualitySignals, qualitySignals } from '../../src/canary/quality-signals.js';
 import type { SchemaValidator } from '../../src/canary/quality-signals.js';
@@ -352,4 +354,20 @@ describe('compileJsonSchema', () => {
     expect(isValid({ a: null })).toBe(true);
     expect(isValid({ a: 1 })).toBe(false);
   });
+
+  it('loads Ajv at the first compile, not when the module is imported (checked in a fresh process)', async () => {
+    // Ajv is a CommonJS package: however it is loaded, its files land in the CommonJS module cache.
+    const worker = `
+      import { createRequire } from 'node:module';
+      const cache = createRequire(import.meta.url).cache;
+      const ajvLoaded = () => Object.keys(cache).some((path) => /[\\/]node_modules[\\/]ajv[\\/]/.test(path));
+      const { compileJsonSchema } = await import(process.argv[1]);
+      const atImport = ajvLoaded();
+      const valid = compileJsonSchema({ type: 'integer' })(3);
+      console.log(JSON.stringify({ atImport, valid, afterCompile: ajvLoaded() }));
+    `;
+    const module = new URL('../../src/canary/quality-signals.ts', import.meta.url).href;
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', worker, module], { timeout: 20_000 });
+    expect(JSON.parse(stdout)).toEqual({ atImport: false, valid: true, afterCompile: true });
+  }, 30_000);
 });
