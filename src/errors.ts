@@ -1,8 +1,10 @@
 /**
  * One error taxonomy for every provider. Adapters map wire errors into `SwitchyardError`;
  * the pipeline decides what to retry, what counts against a breaker and what to surface,
- * by category alone.
+ * by category alone. Each error also carries a stable `code` naming its exact condition
+ * (`timeout.first_byte`, `rate_limit.local`...), for callers, logs and alerts (docs/errors.md).
  */
+import type { ErrorCode } from './error-category.js';
 import type { Attempt, ErrorCategoryName } from './types.js';
 import { sanitizeCause } from './sanitized-cause.js';
 import { redactErrorText } from './secret-registry.js';
@@ -56,11 +58,72 @@ export function isCallerFault(category: ErrorCategoryName): boolean {
   return CALLER_FAULT.has(category);
 }
 
+export { ERROR_CODES, type ErrorCode } from './error-category.js';
+
+/** The code of an error whose creator named none (and that names no provider), per category. */
+const DEFAULT_CODES: Readonly<Record<ErrorCategoryName, ErrorCode>> = {
+  rate_limit: 'rate_limit.provider',
+  overloaded: 'overloaded.provider',
+  server: 'server.provider',
+  timeout: 'timeout.provider',
+  network: 'network.closed',
+  auth: 'auth.provider',
+  permission: 'permission.provider',
+  invalid_request: 'invalid_request.field',
+  context_length: 'context_length.provider',
+  content_filter: 'content_filter.local',
+  not_found: 'not_found.provider',
+  quota: 'quota.provider',
+  circuit_open: 'circuit_open.open',
+  canceled: 'canceled.caller',
+  config: 'config.invalid',
+  unknown: 'unknown.unknown',
+};
+
+/** The code of each category a provider can answer with (`circuit_open` and `config` are ours alone). */
+const PROVIDER_CODES: Readonly<Partial<Record<ErrorCategoryName, ErrorCode>>> = {
+  rate_limit: 'rate_limit.provider',
+  overloaded: 'overloaded.provider',
+  server: 'server.provider',
+  timeout: 'timeout.provider',
+  auth: 'auth.provider',
+  permission: 'permission.provider',
+  invalid_request: 'invalid_request.provider',
+  context_length: 'context_length.provider',
+  content_filter: 'content_filter.provider',
+  not_found: 'not_found.provider',
+  quota: 'quota.provider',
+  canceled: 'canceled.provider',
+  unknown: 'unknown.provider',
+};
+
+/**
+ * The code for an error of `category` that the provider answered with (an HTTP error status, an
+ * error body or event): its `.provider` code, e.g. `overloaded.provider`. For error mappers.
+ */
+export function providerErrorCode(category: ErrorCategoryName): ErrorCode {
+  return PROVIDER_CODES[category] ?? DEFAULT_CODES[category];
+}
+
+/**
+ * The code an error gets when its creator names none: the category's `.provider` code when the
+ * error names a `provider` (it came from that provider) and the category has one, otherwise the
+ * category's default (`server.provider`, `canceled.caller`, `unknown.unknown`...; docs/errors.md).
+ */
+export function defaultErrorCode(category: ErrorCategoryName, provider?: string): ErrorCode {
+  return (provider === undefined ? undefined : PROVIDER_CODES[category]) ?? DEFAULT_CODES[category];
+}
+
 const MARKER = Symbol.for('switchyard.error');
 
 /** Options for constructing a `SwitchyardError`. */
 export interface SwitchyardErrorOptions {
   readonly category: ErrorCategoryName;
+  /**
+   * The exact condition, `<category>.<condition>` (see `ErrorCode`, docs/errors.md).
+   * Defaults from the category and `provider` (see `defaultErrorCode`).
+   */
+  readonly code?: ErrorCode;
   readonly message: string;
   /** Defaults from the category (see `isRetryableCategory`). */
   readonly retryable?: boolean;
@@ -70,7 +133,10 @@ export interface SwitchyardErrorOptions {
   readonly route?: string;
   /** How long the provider asked us to wait, in milliseconds. */
   readonly retryAfterMs?: number;
-  /** The provider's own error type or code (e.g. `overloaded_error`, `insufficient_quota`). */
+  /**
+   * The provider's own error type or code (e.g. `overloaded_error`, `insufficient_quota`), as it
+   * sent it; never one of ours (our condition is `code`).
+   */
   readonly providerCode?: string;
   /** Which field of the request was at fault, for `invalid_request` raised by Switchyard itself. */
   readonly field?: string;
@@ -99,6 +165,8 @@ export interface SwitchyardErrorOptions {
 export class SwitchyardError extends Error {
   override readonly name: string = 'SwitchyardError';
   readonly category: ErrorCategoryName;
+  /** The exact condition, always set, e.g. `timeout.first_byte` (docs/errors.md lists every code). */
+  readonly code: ErrorCode;
   readonly retryable: boolean;
   readonly status: number | undefined;
   readonly provider: string | undefined;
@@ -113,6 +181,7 @@ export class SwitchyardError extends Error {
   constructor(options: SwitchyardErrorOptions) {
     super(redactErrorText(options.message), options.cause === undefined ? undefined : { cause: sanitizeCause(options.cause) });
     this.category = options.category;
+    this.code = options.code ?? defaultErrorCode(options.category, options.provider);
     this.retryable = options.retryable ?? isRetryableCategory(options.category);
     this.status = options.status;
     this.provider = options.provider;
@@ -129,10 +198,14 @@ export class SwitchyardError extends Error {
     return typeof error === 'object' && error !== null && (error as SwitchyardError)[MARKER] === true;
   }
 
-  /** A copy with some fields replaced (errors are immutable once thrown). */
+  /**
+   * A copy with some fields replaced (errors are immutable once thrown). The code is kept unless
+   * `changes` gives one or moves the error to another category (then that category's default).
+   */
   with(changes: Partial<SwitchyardErrorOptions>): SwitchyardError {
+    const category = changes.category ?? this.category;
+    const code = changes.code ?? (category === this.category ? this.code : undefined);
     return new SwitchyardError({
-      category: this.category,
       message: this.message,
       retryable: this.retryable,
       status: this.status,
@@ -145,6 +218,8 @@ export class SwitchyardError extends Error {
       attempts: this.attempts,
       cause: this.cause,
       ...changes,
+      category,
+      code,
     });
   }
 
@@ -153,6 +228,7 @@ export class SwitchyardError extends Error {
     return {
       name: this.name,
       category: this.category,
+      code: this.code,
       message: this.message,
       retryable: this.retryable,
       status: this.status,
@@ -169,7 +245,7 @@ export class SwitchyardError extends Error {
 
 /** Shorthand for an `invalid_request` error naming the offending field. */
 export function invalidRequest(field: string, problem: string): SwitchyardError {
-  return new SwitchyardError({ category: 'invalid_request', message: `${field}: ${problem}`, field });
+  return new SwitchyardError({ category: 'invalid_request', code: 'invalid_request.field', message: `${field}: ${problem}`, field });
 }
 
 /**

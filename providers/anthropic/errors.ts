@@ -5,7 +5,7 @@
  * `api_error` with a 5xx status (so a 503 `api_error` is `overloaded`, as in every adapter).
  * Reference: https://platform.claude.com/docs/en/api/errors
  */
-import { categoryFromStatus, redactAndClip, SwitchyardError } from '../../src/errors.js';
+import { categoryFromStatus, providerErrorCode, redactAndClip, SwitchyardError } from '../../src/errors.js';
 import type { ErrorMapper, FailedResponse } from '../../src/http/post-json.js';
 import type { ErrorCategoryName } from '../../src/types.js';
 
@@ -85,6 +85,7 @@ export const mapAnthropicError: ErrorMapper = (failure) => {
   const label = detail.type === undefined ? `${failure.status}` : `${failure.status} ${detail.type}`;
   return new SwitchyardError({
     category,
+    code: providerErrorCode(category),
     message: `anthropic ${label}: ${describe(failure, detail)}`,
     status: failure.status,
     retryAfterMs: failure.retryAfterMs,
@@ -101,6 +102,7 @@ export function mapAnthropicStreamError(data: unknown): SwitchyardError {
   const category = categoryFromAnthropicError(detail.type, detail.message) ?? 'server';
   return new SwitchyardError({
     category,
+    code: providerErrorCode(category),
     message: `anthropic stream ${detail.type ?? 'error'}: ${detail.message ?? 'error event without a message'}`,
     providerCode: detail.type,
   });

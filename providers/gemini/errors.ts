@@ -6,7 +6,7 @@
  * it. Only two refinements read message text, because Google gives no structured field for them:
  * an invalid key from old proxies that drop `ErrorInfo`, and the context-length overflow.
  */
-import { categoryFromStatus, redactAndClip, SwitchyardError } from '../../src/errors.js';
+import { categoryFromStatus, providerErrorCode, redactAndClip, SwitchyardError } from '../../src/errors.js';
 import type { FailedResponse } from '../../src/http/post-json.js';
 import type { ErrorCategoryName } from '../../src/types.js';
 
@@ -140,8 +140,10 @@ export function geminiError(input: GeminiErrorInput): SwitchyardError {
   if (error === undefined) {
     // Redacted before it is cut, so a key at the cut cannot leave its first characters behind.
     const text = redactAndClip((input.bodyText ?? '').trim(), 500, '');
+    const category = categoryFromStatus(input.status);
     return new SwitchyardError({
-      category: categoryFromStatus(input.status),
+      category,
+      code: providerErrorCode(category),
       message: `gemini returned HTTP ${input.status}${text === '' ? '' : `: ${text}`}`,
       status: input.status,
       retryAfterMs: input.retryAfterMs,
@@ -153,6 +155,7 @@ export function geminiError(input: GeminiErrorInput): SwitchyardError {
   const category = refine(base, error, reason);
   return new SwitchyardError({
     category,
+    code: providerErrorCode(category),
     message: `gemini ${input.status} ${error.status ?? 'error'}: ${error.message || 'no message'}`,
     status: input.status,
     providerCode: reason ?? error.status,

@@ -10,7 +10,7 @@
  * labelled `server_error` is `overloaded` and a 402 labelled `invalid_request_error` is `quota`.
  * Messages are never searched for keywords.
  */
-import { categoryFromStatus, redactAndClip, registerSecret, SwitchyardError } from '../../src/errors.js';
+import { categoryFromStatus, providerErrorCode, redactAndClip, registerSecret, SwitchyardError } from '../../src/errors.js';
 import type { FailedResponse } from '../../src/http/post-json.js';
 import type { ErrorCategoryName } from '../../src/types.js';
 
@@ -183,6 +183,7 @@ export function createOpenAIError(detail: OpenAIErrorDetail, options: OpenAIErro
   if (options.secret !== undefined && options.secret.length >= 4) message = message.split(options.secret).join('[redacted]');
   return new SwitchyardError({
     category,
+    code: providerErrorCode(category),
     message,
     ...(options.status === undefined ? {} : { status: options.status }),
     ...(options.retryAfterMs === undefined ? {} : { retryAfterMs: options.retryAfterMs }),

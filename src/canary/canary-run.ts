@@ -218,7 +218,7 @@ export function createCanaryRun(options: CanaryRunOptions): CanaryRun {
       storeBack();
       if (adopt(result.state) && result.applied && action !== 'hold' && action !== 'request-approval') logChange(result.state);
     } catch (error) {
-      if (error instanceof CanaryControlError && error.code === 'invalid-transition') {
+      if (error instanceof CanaryControlError && error.reason === 'invalid-transition') {
         if (change.by === 'operator') throw error;
         return;
       }

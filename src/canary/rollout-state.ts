@@ -12,7 +12,7 @@
  * Every start of a step gets a new `epoch`; statistics are kept per epoch, so a resumed step does
  * not mix the calls from before its rollback with the new ones.
  */
-import { SwitchyardError } from '../errors.js';
+import { SwitchyardError, type ErrorCode } from '../errors.js';
 import type { CanaryConfig } from '../config/types.js';
 import type { RouterEvents } from '../events.js';
 import type { CanaryEvidence } from './canary-evidence.js';
@@ -71,15 +71,36 @@ export interface RolloutState {
   readonly decisions?: readonly CanaryDecisionRecord[];
 }
 
-/** A control action that is not possible in the rollout's state, or a store that could not be used. */
+/** Why a rollout control action failed. */
+export type CanaryControlReason = 'invalid-transition' | 'conflict' | 'unavailable' | 'unknown-route';
+
+/** The error code of each reason (docs/errors.md). */
+const CONTROL_CODES = {
+  'invalid-transition': 'invalid_request.canary_transition',
+  conflict: 'invalid_request.canary_conflict',
+  unavailable: 'server.state_store',
+  'unknown-route': 'invalid_request.no_canary',
+} as const satisfies Readonly<Record<CanaryControlReason, ErrorCode>>;
+
+/** The codes a `CanaryControlError` carries. */
+export type CanaryControlCode = (typeof CONTROL_CODES)[CanaryControlReason];
+
+/**
+ * A control action that is not possible in the rollout's state, or a store that could not be used.
+ * `reason` says which (`invalid-transition`, `conflict`, `unavailable`, `unknown-route`); `code` is
+ * the same as an error code (`invalid_request.canary_transition`...), like every `SwitchyardError`'s.
+ */
 export class CanaryControlError extends SwitchyardError {
   override readonly name: string = 'CanaryControlError';
-  readonly code: 'invalid-transition' | 'conflict' | 'unavailable' | 'unknown-route';
+  override readonly code: CanaryControlCode;
+  readonly reason: CanaryControlReason;
 
-  constructor(code: CanaryControlError['code'], message: string) {
+  constructor(reason: CanaryControlReason, message: string) {
+    const code = CONTROL_CODES[reason];
     // A shared store that cannot be reached is the server's problem; the rest are the caller's.
-    super({ category: code === 'unavailable' ? 'server' : 'invalid_request', message, providerCode: code });
+    super({ category: reason === 'unavailable' ? 'server' : 'invalid_request', code, message });
     this.code = code;
+    this.reason = reason;
   }
 }
 

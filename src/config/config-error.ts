@@ -107,6 +107,7 @@ export class ConfigError extends SwitchyardError {
     if (unlisted > 0) lines.push(`  … and ${unlisted} more`);
     super({
       category: 'config',
+      code: 'config.invalid',
       message: [headline(all.length, unlisted === 0 ? undefined : lines.length - 1, sourceName), ...lines].join('\n'),
       retryable: false,
       cause: options.cause,

@@ -19,7 +19,7 @@ const PART = /(\d+(?:\.\d+)?|\.\d+)([a-zA-Zµ]*)/y;
 
 function durationError(value: string | number, problem: string): SwitchyardError {
   const shown = typeof value === 'string' ? quoteValue(value) : shownText(String(value));
-  return new SwitchyardError({ category: 'config', message: `${shown} is not a valid duration: ${problem}` });
+  return new SwitchyardError({ category: 'config', code: 'config.invalid', message: `${shown} is not a valid duration: ${problem}` });
 }
 
 function checkRange(value: string | number, milliseconds: number): number {

@@ -27,7 +27,7 @@ export interface InterpolationProblem {
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 function failure(message: string): SwitchyardError {
-  return new SwitchyardError({ category: 'config', message });
+  return new SwitchyardError({ category: 'config', code: 'config.invalid', message });
 }
 
 /**

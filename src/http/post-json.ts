@@ -154,13 +154,13 @@ function failureOf(status: number, headers: HeaderBag, text: string, endpoint: J
 }
 
 function notJson(provider: string, cause: unknown): SwitchyardError {
-  return new SwitchyardError({ category: 'server', message: `${provider} returned a body that is not JSON`, provider, cause });
+  return new SwitchyardError({ category: 'server', code: 'server.malformed_response', message: `${provider} returned a body that is not JSON`, provider, cause });
 }
 
 function stamp(error: unknown, endpoint: JsonEndpoint, call: AdapterCall): SwitchyardError {
   const base = SwitchyardError.isInstance(error)
     ? error
-    : new SwitchyardError({ category: 'unknown', message: error instanceof Error ? error.message : String(error), cause: error });
+    : new SwitchyardError({ category: 'unknown', code: 'unknown.unknown', message: error instanceof Error ? error.message : String(error), cause: error });
   return base.with({ provider: base.provider ?? endpoint.provider, model: base.model ?? call.model });
 }
 
@@ -185,6 +185,6 @@ export function parseToolArguments(text: string, provider: string, toolName: str
     if (typeof value === 'object' && value !== null && !Array.isArray(value)) return value as Record<string, unknown>;
     return { value };
   } catch (error) {
-    throw new SwitchyardError({ category: 'server', message: `${provider} returned malformed JSON arguments for tool "${toolName}"`, provider, cause: error });
+    throw new SwitchyardError({ category: 'server', code: 'server.malformed_response', message: `${provider} returned malformed JSON arguments for tool "${toolName}"`, provider, cause: error });
   }
 }

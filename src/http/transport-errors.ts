@@ -1,7 +1,7 @@
 /**
  * Maps undici and socket failures into the taxonomy by their stable `code`, never by message text.
  */
-import { SwitchyardError } from '../errors.js';
+import { SwitchyardError, type ErrorCode } from '../errors.js';
 
 /** Why a call's own signal was aborted by Switchyard (as opposed to by the caller). */
 export class TimeoutReason extends Error {
@@ -17,23 +17,59 @@ export class TimeoutReason extends Error {
 /** The kinds of timeout the pipeline enforces. */
 export type TimeoutKind = 'connect' | 'first_byte' | 'idle' | 'total';
 
-const NETWORK_CODES = new Set([
-  'UND_ERR_SOCKET',
-  'UND_ERR_CLOSED',
-  'UND_ERR_DESTROYED',
-  'UND_ERR_RES_CONTENT_LENGTH_MISMATCH',
-  'UND_ERR_REQ_CONTENT_LENGTH_MISMATCH',
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'ECONNABORTED',
-  'EPIPE',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'ETIMEDOUT',
-  'UND_ERR_INFO',
-]);
+/** The kind of timeout, as its error code. */
+const TIMEOUT_CODES: Readonly<Record<TimeoutKind, ErrorCode>> = {
+  connect: 'timeout.connect',
+  first_byte: 'timeout.first_byte',
+  idle: 'timeout.idle',
+  total: 'timeout.total',
+};
+
+/** Socket, DNS and undici error codes, by the condition they mean (a Map: codes are foreign strings). */
+const NETWORK_CODES: ReadonlyMap<string, ErrorCode> = new Map(
+  Object.entries({
+    ECONNREFUSED: 'network.refused',
+    ECONNRESET: 'network.reset',
+    ECONNABORTED: 'network.reset',
+    EPIPE: 'network.reset',
+    ENOTFOUND: 'network.dns',
+    EAI_AGAIN: 'network.dns',
+    EAI_FAIL: 'network.dns',
+    EAI_NONAME: 'network.dns',
+    EHOSTUNREACH: 'network.unreachable',
+    ENETUNREACH: 'network.unreachable',
+    EHOSTDOWN: 'network.unreachable',
+    ENETDOWN: 'network.unreachable',
+    // A TCP-level timeout: the host never answered (our own connect timeout is UND_ERR_CONNECT_TIMEOUT).
+    ETIMEDOUT: 'network.unreachable',
+    UND_ERR_SOCKET: 'network.closed',
+    UND_ERR_CLOSED: 'network.closed',
+    UND_ERR_DESTROYED: 'network.closed',
+    UND_ERR_RES_CONTENT_LENGTH_MISMATCH: 'network.closed',
+    UND_ERR_REQ_CONTENT_LENGTH_MISMATCH: 'network.closed',
+    EPROTO: 'network.tls',
+    // Certificate problems reported by Node's TLS (OpenSSL's verification error names).
+    CERT_HAS_EXPIRED: 'network.tls',
+    CERT_NOT_YET_VALID: 'network.tls',
+    CERT_UNTRUSTED: 'network.tls',
+    DEPTH_ZERO_SELF_SIGNED_CERT: 'network.tls',
+    SELF_SIGNED_CERT_IN_CHAIN: 'network.tls',
+    UNABLE_TO_GET_ISSUER_CERT: 'network.tls',
+    UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'network.tls',
+    UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'network.tls',
+    HOSTNAME_MISMATCH: 'network.tls',
+  } satisfies Record<string, ErrorCode>),
+);
+
+/** The network condition a socket, DNS or undici code means; `network.other` for codes not known. */
+function networkCode(code: string | undefined): ErrorCode {
+  if (code === undefined) return 'network.other';
+  const known = NETWORK_CODES.get(code);
+  if (known !== undefined) return known;
+  // Node's TLS errors (ERR_TLS_CERT_ALTNAME_INVALID...) and OpenSSL's (ERR_SSL_WRONG_VERSION_NUMBER...).
+  if (code.startsWith('ERR_TLS_') || code.startsWith('ERR_SSL_')) return 'network.tls';
+  return 'network.other';
+}
 
 function codeOf(error: unknown): string | undefined {
   if (typeof error !== 'object' || error === null) return undefined;
@@ -45,34 +81,33 @@ function codeOf(error: unknown): string | undefined {
 
 /**
  * Turns anything thrown by the transport into a `SwitchyardError`. An aborted signal wins:
- * a `TimeoutReason` becomes `timeout` naming the limit, anything else `canceled`.
+ * a `TimeoutReason` becomes `timeout` with the limit's code (`timeout.total`...), anything else
+ * `canceled.caller`. Socket and undici failures get the code of their condition (`network.refused`,
+ * `timeout.first_byte`...); their own code stays on the error's `cause`, never in `providerCode`.
  */
 export function mapTransportError(error: unknown, signal: AbortSignal | undefined): SwitchyardError {
   if (SwitchyardError.isInstance(error)) return error;
   if (signal?.aborted) {
     const reason: unknown = signal.reason;
     if (reason instanceof TimeoutReason) {
-      return new SwitchyardError({ category: 'timeout', message: reason.message, providerCode: reason.which, cause: error });
+      return new SwitchyardError({ category: 'timeout', code: TIMEOUT_CODES[reason.which], message: reason.message, cause: error });
     }
     if (SwitchyardError.isInstance(reason)) return reason;
-    return new SwitchyardError({ category: 'canceled', message: 'the call was canceled by the caller', cause: error });
+    return new SwitchyardError({ category: 'canceled', code: 'canceled.caller', message: 'the call was canceled by the caller', cause: error });
   }
   const code = codeOf(error);
   const detail = error instanceof Error ? error.message : String(error);
   switch (code) {
     case 'UND_ERR_CONNECT_TIMEOUT':
-      return new SwitchyardError({ category: 'timeout', message: `connect timeout: ${detail}`, providerCode: 'connect', cause: error });
+      return new SwitchyardError({ category: 'timeout', code: 'timeout.connect', message: `connect timeout: ${detail}`, cause: error });
     case 'UND_ERR_HEADERS_TIMEOUT':
-      return new SwitchyardError({ category: 'timeout', message: `first_byte timeout: no response headers in time`, providerCode: 'first_byte', cause: error });
+      return new SwitchyardError({ category: 'timeout', code: 'timeout.first_byte', message: `first_byte timeout: no response headers in time`, cause: error });
     case 'UND_ERR_BODY_TIMEOUT':
-      return new SwitchyardError({ category: 'timeout', message: `idle timeout: no data from upstream in time`, providerCode: 'idle', cause: error });
+      return new SwitchyardError({ category: 'timeout', code: 'timeout.idle', message: `idle timeout: no data from upstream in time`, cause: error });
     case 'UND_ERR_ABORTED':
     case 'ABORT_ERR':
-      return new SwitchyardError({ category: 'canceled', message: 'the upstream request was aborted', cause: error });
+      return new SwitchyardError({ category: 'canceled', code: 'canceled.caller', message: 'the upstream request was aborted', cause: error });
     default:
-      if (code !== undefined && NETWORK_CODES.has(code)) {
-        return new SwitchyardError({ category: 'network', message: `network error (${code}): ${detail}`, providerCode: code, cause: error });
-      }
-      return new SwitchyardError({ category: 'network', message: `network error: ${detail}`, providerCode: code, cause: error });
+      return new SwitchyardError({ category: 'network', code: networkCode(code), message: code === undefined ? `network error: ${detail}` : `network error (${code}): ${detail}`, cause: error });
   }
 }

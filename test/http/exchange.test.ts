@@ -192,14 +192,14 @@ describe('HttpTransport.exchange (pooled undici transport)', () => {
     controller.abort(new TimeoutReason('total', 50));
     const error = await failureOf(pending);
     expect(error.category).toBe('timeout');
-    expect(error.providerCode).toBe('total');
+    expect(error.code).toBe('timeout.total');
   });
 
   it('times out waiting for headers (first_byte) and between body chunks (idle)', async () => {
     const firstByte = await failureOf(exchange(requestTo('/hang', new AbortController().signal, { firstByteTimeoutMs: 50 })));
-    expect(firstByte).toMatchObject({ category: 'timeout', providerCode: 'first_byte' });
+    expect(firstByte).toMatchObject({ category: 'timeout', code: 'timeout.first_byte' });
     const idle = await failureOf(exchange(requestTo('/stall', new AbortController().signal, { idleTimeoutMs: 50 })));
-    expect(idle).toMatchObject({ category: 'timeout', providerCode: 'idle' });
+    expect(idle).toMatchObject({ category: 'timeout', code: 'timeout.idle' });
   });
 
   it('refuses requests once closed', async () => {

@@ -319,7 +319,7 @@ describe('cancellation and timeouts', () => {
     const error = await failure(quick.chat(hello('gpt4')));
     await quick.close();
     expect(error.category).toBe('timeout');
-    expect(error.providerCode).toBe('first_byte');
+    expect(error.code).toBe('timeout.first_byte');
   });
 
   it('names the idle timeout when a stream stalls', async () => {
@@ -328,7 +328,7 @@ describe('cancellation and timeouts', () => {
     const error = await failure(collect(quick.stream(hello('gpt4', 'a b c d e f'))));
     await quick.close();
     expect(error.category).toBe('timeout');
-    expect(error.providerCode).toBe('idle');
+    expect(error.code).toBe('timeout.idle');
   });
 });
 

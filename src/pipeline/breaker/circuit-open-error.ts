@@ -12,6 +12,7 @@ export function circuitOpenError(key: string, retryAfterMs: number): SwitchyardE
   const slash = key.indexOf('/');
   return new SwitchyardError({
     category: 'circuit_open',
+    code: 'circuit_open.open',
     message: `circuit breaker for ${key} is open; retry in ${Math.ceil(retryAfterMs)} ms`,
     retryAfterMs: Math.ceil(retryAfterMs),
     provider: slash === -1 ? undefined : key.slice(0, slash),

@@ -152,10 +152,10 @@ export function rateLimitError(refusals: readonly Refusal[], waitMs: number): Sw
   const detail = timed
     ? `room in ${retryAfterMs} ms, beyond the ${waitMs} ms a call may wait (rateLimit.waitMs)`
     : `no slot freed within the ${waitMs} ms a call may wait (rateLimit.waitMs)`;
-  return new SwitchyardError({ category: 'rate_limit', retryable: false, retryAfterMs, message: `${limits}; ${detail}` });
+  return new SwitchyardError({ category: 'rate_limit', code: 'rate_limit.local', retryable: false, retryAfterMs, message: `${limits}; ${detail}` });
 }
 
 /** The error for a call whose signal fired while it waited for room. */
 export function canceledWhileWaiting(signal: AbortSignal): SwitchyardError {
-  return new SwitchyardError({ category: 'canceled', message: 'call canceled while waiting for rate-limit room', cause: signal.reason });
+  return new SwitchyardError({ category: 'canceled', code: 'canceled.caller', message: 'call canceled while waiting for rate-limit room', cause: signal.reason });
 }

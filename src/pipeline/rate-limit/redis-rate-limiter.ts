@@ -117,6 +117,7 @@ export function createRedisRateLimiter(options: RedisRateLimiterOptions): RateLi
   function unavailable(error: unknown): SwitchyardError {
     return new SwitchyardError({
       category: 'server',
+      code: 'server.state_store',
       retryable: false,
       message: `rate-limit store (Redis) unavailable and state.redis.failMode is closed (${reasonOf(error)})`,
       cause: error,
