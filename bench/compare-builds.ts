@@ -1,67 +1,117 @@
 /**
- * `npx tsx bench/compare-builds.ts <a/index.js> <b/index.js> [--mode default|full]`: two builds of
- * the package side by side in one process, against one simulator, in interleaved rounds, so that
- * drift on the machine (large on a shared VM) affects both alike. Reports each build's client CPU
- * per call and calls per second at concurrency 64 (medians), and the per-round CPU difference.
+ * `npx tsx bench/compare-builds.ts <a/index.js> <b/index.js> [<c/index.js> …] [--mode chat|full|stream|stream-full]`:
+ * builds of the package side by side in one process, against one simulator, in interleaved rounds,
+ * so that drift on the machine (large on a shared VM) affects all alike. At concurrency 64 it
+ * reports, per build, the median client CPU per call (or per whole stream) and calls (or streams)
+ * per second, and for every build after the first the median of its per-round differences from the
+ * first: CPU per call, and the ratio of throughputs.
+ *
+ * Modes: `chat` (the default; `default` is accepted for it) and `stream` use the built-in defaults,
+ * `full` and `stream-full` the whole pipeline of `bench/overhead.ts` (a cache that misses every call,
+ * three rate limits with room to spare). A stream is read whole (9 events), as `bench/overhead.ts`
+ * reads it.
+ *
+ * Give the same build twice, from two folders, as a control: the difference between the two copies
+ * is the noise of the run. The loads of a round run in a different order each round (every order in
+ * turn, `roundOrder`), so use a multiple of 2 rounds for two builds and of 6 for three.
  *
  * To compare a change with the commit before it: build the old commit into a folder inside the
- * repository (so its dependencies resolve), e.g. `git stash && npx tsup --silent && cp -r dist
- * .build-a && git stash pop && npx tsup --silent`, then `npx tsx bench/compare-builds.ts
- * .build-a/index.js dist/index.js`.
+ * repository (so its dependencies resolve), e.g. `.build-base/`, copy it to `.build-control/`, build
+ * the change with `npx tsup --silent`, then
+ * `npx tsx bench/compare-builds.ts .build-base/index.js .build-control/index.js dist/index.js --mode stream`.
  */
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { createRouter as CreateRouter } from '../src/create-router.js';
-import { median, runLoad, startSimulatorProcess } from './support.js';
+import { median, roundOrder, runLoad, startSimulatorProcess } from './support.js';
+
+const MODES = ['chat', 'full', 'stream', 'stream-full'] as const;
+type Mode = (typeof MODES)[number];
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
   options: {
-    mode: { type: 'string', default: 'default' },
-    calls: { type: 'string', default: '8000' },
-    rounds: { type: 'string', default: '9' },
+    mode: { type: 'string', default: 'chat' },
+    /** Calls (or streams) per build per round; 8,000 calls or 4,000 streams when not given. */
+    calls: { type: 'string' },
+    rounds: { type: 'string', default: '12' },
   },
 });
-const [first, second] = positionals;
-if (first === undefined || second === undefined) throw new Error('usage: compare-builds <a/index.js> <b/index.js> [--mode default|full]');
-const calls = Number(values.calls);
+const mode = (values.mode === 'default' ? 'chat' : values.mode) as Mode;
+if (positionals.length < 2 || !MODES.includes(mode)) throw new Error(`usage: compare-builds <a/index.js> <b/index.js> [<c/index.js> …] [--mode ${MODES.join('|')}] [--calls n] [--rounds n]`);
+const streaming = mode === 'stream' || mode === 'stream-full';
+const wholePipeline = mode === 'full' || mode === 'stream-full';
+const calls = Number(values.calls ?? (streaming ? 4_000 : 8_000));
+const rounds = Number(values.rounds);
+const unit = streaming ? 'stream' : 'call';
 const simulator = await startSimulatorProcess();
 let sequence = 0;
 
-async function routerFrom(entry: string): Promise<ReturnType<typeof CreateRouter>> {
+type BenchRouter = ReturnType<typeof CreateRouter>;
+
+async function routerFrom(entry: string): Promise<BenchRouter> {
   const { createRouter } = (await import(pathToFileURL(resolve(entry)).href)) as { createRouter: typeof CreateRouter };
   return createRouter({
     providers: { anthropic: { type: 'anthropic', apiKey: 'sim-key', baseUrl: simulator.url, pool: { connections: 100, keepAliveTimeout: '300s' } } },
     routes: { claude: { targets: [{ provider: 'anthropic', model: 'claude-2.0' }] } },
-    policies:
-      values.mode === 'full'
-        ? { rateLimit: { global: { rps: 1_000_000 }, perUser: { concurrency: 1_000 }, perTenant: { rpm: 100_000_000 } }, cache: { ttl: '600s', keyPrefix: 'claude:', maxEntries: 10_000 } }
-        : {},
+    // The whole pipeline as bench/overhead.ts configures it.
+    policies: wholePipeline
+      ? {
+          timeout: { connect: '5s', firstByte: '30s', idle: '30s', total: '120s' },
+          retry: { attempts: 3, minDelay: '2s', maxDelay: '10s' },
+          breaker: { errorRate: 0.15, minRequests: 20, window: '60s', openFor: '30s' },
+          rateLimit: { global: { rps: 1_000_000 }, perUser: { concurrency: 1_000 }, perTenant: { rpm: 100_000_000 } },
+          cache: { ttl: '600s', keyPrefix: 'claude:', maxEntries: 10_000 },
+        }
+      : {},
   });
 }
 
-const builds = [
-  { name: first, router: await routerFrom(first), cpu: [] as number[], rps: [] as number[] },
-  { name: second, router: await routerFrom(second), cpu: [] as number[], rps: [] as number[] },
-];
-const callVia = (router: ReturnType<typeof CreateRouter>) => async (): Promise<void> => {
+function request(): Parameters<BenchRouter['chat']>[0] {
   sequence += 1;
-  await router.chat({ model: 'claude', system: 'Be terse.', messages: [{ role: 'user', content: `question ${sequence}` }], maxTokens: 256, temperature: 0 }, { user: 'bench-user', tenant: 'bench-tenant' });
+  return { model: 'claude', system: 'Be terse.', messages: [{ role: 'user', content: `question ${sequence}` }], maxTokens: 256, temperature: 0 };
+}
+const who = { user: 'bench-user', tenant: 'bench-tenant' };
+
+const callVia = (router: BenchRouter) => async (): Promise<void> => {
+  await router.chat(request(), who);
 };
-for (const build of builds) await runLoad(4_000, 64, callVia(build.router));
-for (let round = 0; round < Number(values.rounds); round += 1) {
-  // Alternate which build goes first, so neither always runs on a warmer machine.
-  for (const build of round % 2 === 0 ? builds : [...builds].reverse()) {
+const streamVia = (router: BenchRouter) => async (): Promise<void> => {
+  let text = '';
+  for await (const event of router.stream(request(), who)) if (event.type === 'text-delta') text += event.text;
+  if (text === '') throw new Error('the stream had no text');
+};
+
+const builds: { name: string; router: BenchRouter; run: () => Promise<void>; cpu: number[]; rate: number[] }[] = [];
+for (const entry of positionals) {
+  const router = await routerFrom(entry);
+  builds.push({ name: entry, router, run: streaming ? streamVia(router) : callVia(router), cpu: [], rate: [] });
+}
+for (const build of builds) await runLoad(calls / 2, 64, build.run);
+for (let round = 0; round < rounds; round += 1) {
+  for (const index of roundOrder(round, builds.length)) {
+    const build = builds[index] as (typeof builds)[number];
     const before = process.cpuUsage();
-    const load = await runLoad(calls, 64, callVia(build.router));
+    const load = await runLoad(calls, 64, build.run);
     const used = process.cpuUsage(before);
     build.cpu.push((used.user + used.system) / calls);
-    build.rps.push(load.perSecond);
+    build.rate.push(load.perSecond);
   }
 }
-for (const build of builds) console.log(`${build.name.padEnd(24)} ${median(build.cpu).toFixed(1)} µs CPU per call, ${median(build.rps).toFixed(0)} calls/s`);
-const differences = builds[0]!.cpu.map((cpu, index) => (builds[1]!.cpu[index] ?? 0) - cpu);
-console.log(`second − first, per round: ${differences.map((value) => value.toFixed(1)).join(', ')} µs; median ${median(differences).toFixed(1)} µs`);
 await Promise.all(builds.map((build) => build.router.close()));
 await simulator.stop();
+
+const width = Math.max(...builds.map((build) => build.name.length)) + 2;
+console.log(`mode ${mode}, ${rounds} rounds of ${calls} ${unit}s at concurrency 64 per build (medians):`);
+for (const build of builds) console.log(`${build.name.padEnd(width)} ${median(build.cpu).toFixed(1)} µs CPU per ${unit}, ${median(build.rate).toFixed(0)} ${unit}s/s`);
+const [first] = builds;
+for (const build of builds.slice(1)) {
+  const cpuDifferences = build.cpu.map((cpu, index) => cpu - (first?.cpu[index] ?? 0));
+  const rateRatios = build.rate.map((rate, index) => rate / (first?.rate[index] ?? 1));
+  console.log(
+    `${build.name} against ${first?.name}: CPU ${median(cpuDifferences) >= 0 ? '+' : ''}${median(cpuDifferences).toFixed(1)} µs per ${unit} ` +
+      `(rounds ${Math.min(...cpuDifferences).toFixed(1)}…${Math.max(...cpuDifferences).toFixed(1)}), ` +
+      `throughput ×${median(rateRatios).toFixed(3)} (rounds ${Math.min(...rateRatios).toFixed(2)}…${Math.max(...rateRatios).toFixed(2)})`,
+  );
+}

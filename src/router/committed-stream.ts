@@ -3,16 +3,14 @@
  * the adapter's remaining parts as `StreamEvent`s, accumulated into the final `ChatResponse` that the
  * `finish` event and the `completion` promise carry.
  *
- * A hand-written async iterator, not an async generator: every event of every stream passes here,
- * and a generator's `for await` plus `yield` cost several promises and microtask turns per event
- * (with 64 streams in flight, the dispatcher's generator was ~3 % of the client's CPU time in a
- * profile). Here an event already read costs one resolved promise, and one read from the adapter
- * one reaction. It behaves as the generator did for the iterator protocol's callers: `next()` calls
- * made before the previous one settled wait their turn, `return()` ends the adapter's iteration,
- * and after the end or a failure every `next()` reports done.
+ * The completion settles once: with the response when the `finish` event is made, with the error
+ * that ended the stream, or with `stopped()` when the consumer stops reading before the end.
+ * `return()` ends the adapter's iteration (and with it the upstream request); so does the end of the
+ * stream. The iterator contract itself is `PullIterator`'s.
  */
 import type { SwitchyardError } from '../errors.js';
 import type { AdapterStreamPart } from '../provider-spec.js';
+import { DONE, PullIterator, type Pulled } from '../streaming/pull-iterator.js';
 import type { ChatResponse, StreamEvent } from '../types.js';
 import { StreamAccumulator } from './response-assembly.js';
 
@@ -26,32 +24,16 @@ export interface StreamEnding {
   stopped(): SwitchyardError;
 }
 
-type Phase = 'open' | 'finished' | 'closed';
-
-const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
-
 /** A committed stream's events and its completion; see the module's description. */
-export class CommittedStream implements AsyncIterableIterator<StreamEvent> {
+export class CommittedStream extends PullIterator<StreamEvent, IteratorResult<AdapterStreamPart>> {
   /** The final response, or the error that ended the stream (also when the consumer stopped reading). */
   readonly completion: Promise<ChatResponse>;
   private resolveCompletion!: (response: ChatResponse) => void;
   private rejectCompletion!: (error: SwitchyardError) => void;
   private readonly accumulator = new StreamAccumulator();
-  /** `open` while parts are read; `finished` once the `finish` event is handed out; then `closed`. */
-  private phase: Phase = 'open';
   private nextBuffered = 0;
-  /** The read in progress, which a `next()` or `return()` arriving meanwhile waits for. */
-  private reading: Promise<IteratorResult<StreamEvent>> | undefined;
-  private readonly onStep = (step: IteratorResult<AdapterStreamPart>): IteratorResult<StreamEvent> | Promise<IteratorResult<StreamEvent>> => {
-    this.reading = undefined;
-    if (step.done === true) return this.finish();
-    const event = this.take(step.value);
-    return event === undefined ? this.read() : { done: false, value: event };
-  };
-  private readonly onFailure = (error: unknown): never => {
-    this.reading = undefined;
-    throw this.failWith(error);
-  };
+  /** The `finish` event was handed out (and the completion resolved). */
+  private finished = false;
 
   /**
    * @param source the adapter's parts after those already read
@@ -63,6 +45,7 @@ export class CommittedStream implements AsyncIterableIterator<StreamEvent> {
     private readonly buffered: readonly AdapterStreamPart[],
     private readonly ending: StreamEnding,
   ) {
+    super();
     this.completion = new Promise<ChatResponse>((resolve, reject) => {
       this.resolveCompletion = resolve;
       this.rejectCompletion = reject;
@@ -70,40 +53,34 @@ export class CommittedStream implements AsyncIterableIterator<StreamEvent> {
     this.completion.catch(ignore); // a caller that only reads events must not see an unhandled rejection
   }
 
-  [Symbol.asyncIterator](): this {
-    return this;
-  }
-
-  /** The next event: buffered parts first, then the adapter's. */
-  next(): Promise<IteratorResult<StreamEvent>> {
-    if (this.reading !== undefined) return this.reading.then(() => this.next(), () => this.next());
-    if (this.phase === 'finished') this.close();
-    if (this.phase === 'closed') return Promise.resolve(DONE);
+  /** Buffered parts first, then the adapter's; after the `finish` event, the end. */
+  protected pull(): Pulled<StreamEvent, IteratorResult<AdapterStreamPart>> {
+    if (this.finished) {
+      this.close();
+      return DONE;
+    }
     while (this.nextBuffered < this.buffered.length) {
       const event = this.take(this.buffered[this.nextBuffered++] as AdapterStreamPart);
-      if (event !== undefined) return Promise.resolve({ done: false, value: event });
+      if (event !== undefined) return { done: false, value: event };
     }
-    return this.read();
+    return this.nextOf(this.source);
   }
 
-  /** Stops reading: the completion fails with `stopped()` unless the stream had finished. */
-  return(): Promise<IteratorResult<StreamEvent>> {
-    if (this.reading !== undefined) return this.reading.then(() => this.return(), () => this.return());
-    if (this.phase === 'open') this.rejectCompletion(this.ending.stopped());
-    if (this.phase !== 'closed') this.close();
-    return Promise.resolve(DONE);
+  protected received(step: IteratorResult<AdapterStreamPart>): Pulled<StreamEvent, IteratorResult<AdapterStreamPart>> {
+    if (step.done === true) return this.finish();
+    const event = this.take(step.value);
+    return event === undefined ? this.nextOf(this.source) : { done: false, value: event };
   }
 
-  private read(): Promise<IteratorResult<StreamEvent>> {
-    let step: Promise<IteratorResult<AdapterStreamPart>>;
-    try {
-      step = this.source.next();
-    } catch (error) {
-      return Promise.reject(this.failWith(error));
-    }
-    const reading = step.then(this.onStep, this.onFailure);
-    this.reading = reading;
-    return reading;
+  protected override failed(error: unknown): never {
+    throw this.failWith(error);
+  }
+
+  /** The completion fails with `stopped()` unless the `finish` event was handed out. */
+  protected override stop(): undefined {
+    if (!this.finished) this.rejectCompletion(this.ending.stopped());
+    this.close();
+    return undefined;
   }
 
   /** Accumulates a part; the event it shows the caller, if any. */
@@ -128,21 +105,20 @@ export class CommittedStream implements AsyncIterableIterator<StreamEvent> {
     } catch (error) {
       throw this.failWith(error);
     }
-    this.phase = 'finished';
+    this.finished = true;
     this.resolveCompletion(response);
     return { done: false, value: { type: 'finish', response } };
   }
 
   private failWith(error: unknown): SwitchyardError {
     const failure = this.ending.fail(error);
-    if (this.phase === 'open') this.rejectCompletion(failure);
+    this.rejectCompletion(failure);
     this.close();
     return failure;
   }
 
   /** Ends the adapter's iteration, and with it the upstream request when the stream stopped early. */
   private close(): void {
-    this.phase = 'closed';
     void this.source.return?.()?.then(undefined, ignore);
   }
 }
