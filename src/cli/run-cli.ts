@@ -9,6 +9,8 @@ import type { ConfigCommandOptions } from './config-support.js';
 import { explainCommand } from './explain-command.js';
 import { routesCommand } from './routes-command.js';
 import { schemaCommand } from './schema-command.js';
+import { serveCommand } from './serve-command.js';
+import { keysCommand } from './keys-command.js';
 import { validateCommand } from './validate-command.js';
 
 /** The top-level help. */
@@ -20,6 +22,10 @@ Commands:
                                          the target a caller would get and why, and the fallback chain
   routes <config>                        routes, targets, weights, canary steps and policies after defaults
   schema                                 print the config's JSON Schema (for editors)
+  serve --config <file> [--host] [--port]
+                                         run the gateway (OpenAI- and Anthropic-compatible HTTP, virtual keys)
+  keys <create|list|show|disable|delete|usage> --config <file>
+                                         manage the gateway's virtual keys in its store
   canary <status|report|promote|pause|resume|abort> --config <file>
                                          read and steer canary rollouts
   audit verify [--strict] <file...>      check the hash chain of audit log files
@@ -45,6 +51,10 @@ export async function runCli(argv: readonly string[], io: CommandIo, options: Co
       return schemaCommand(rest, io);
     case 'audit':
       return auditCommand(rest, io);
+    case 'serve':
+      return serveCommand(rest, io, options);
+    case 'keys':
+      return keysCommand(rest, io, options);
     case 'canary':
       return canaryCommand(rest, io);
     case '-v':

@@ -296,4 +296,58 @@ export interface SwitchyardConfigInput {
   audit?: AuditInput | undefined;
   metrics?: MetricsInput | undefined;
   filters?: FiltersInput | undefined;
+  /** The gateway server (`switchyard serve`). */
+  gateway?: GatewayInput | undefined;
+}
+
+/** A virtual key declared in the config file. */
+export interface StaticKeyInput {
+  name: string;
+  /** `sy-…`, written as `"${APP_KEY}"`. */
+  key: string;
+  /** @default the key's name */
+  tenant?: string | undefined;
+  /** @default every route */
+  routes?: string[] | undefined;
+  /** @default unlimited */
+  quota?: 'unlimited' | { tokens?: number | undefined; usd?: number | undefined } | undefined;
+  limits?: { rpm?: number | undefined; tpm?: number | undefined; concurrency?: number | undefined } | undefined;
+  /** CIDR blocks; @default any */
+  subnets?: string[] | undefined;
+  /** ISO 8601. */
+  expiresAt?: string | undefined;
+  metadata?: Record<string, string> | undefined;
+}
+
+/** The gateway server (`switchyard serve`). */
+export interface GatewayInput {
+  /** @default 127.0.0.1 */
+  host?: string | undefined;
+  /** @default 8080 */
+  port?: number | undefined;
+  /** @default 4MB */
+  bodyLimit?: SizeInput | undefined;
+  /** Written as `"${SWITCHYARD_ADMIN_KEY}"`; absent = admin API off. */
+  adminKey?: string | undefined;
+  store?:
+    | {
+        /** @default sqlite:./switchyard-gateway.db */
+        url?: string | undefined;
+        /** @default 5s */
+        keyCacheTtl?: DurationInput | undefined;
+        /** @default 10m */
+        staleFor?: DurationInput | undefined;
+        /** @default 30s */
+        sweepInterval?: DurationInput | undefined;
+      }
+    | undefined;
+  /** @default false */
+  cors?: false | { origins: string[] } | undefined;
+  /** @default 0 */
+  trustedProxies?: number | undefined;
+  timeouts?: { headers?: DurationInput | undefined; body?: DurationInput | undefined; shutdown?: DurationInput | undefined } | undefined;
+  /** @default 1MB */
+  streamBuffer?: SizeInput | undefined;
+  log?: { level?: 'debug' | 'info' | 'warn' | 'error' | 'silent' | undefined; format?: 'json' | 'pretty' | undefined } | undefined;
+  keys?: StaticKeyInput[] | undefined;
 }

@@ -20,6 +20,7 @@ import { formatDuration } from './duration.js';
 import type { ParsedConfig, ParsedPolicies } from './schema.js';
 import { withRedactedDumps } from './redacted-dump.js';
 import { canaryTargets, resolveCanary, resolveExtensions } from './resolve-extensions.js';
+import { resolveGateway } from './resolve-gateway.js';
 import { isSensitiveHeader } from './secrets.js';
 import type { CachePolicy, LimitSpec, Policies, ProviderConfig, RateLimitPolicy, RouteConfig, StateConfig, SwitchyardConfig } from './types.js';
 
@@ -95,7 +96,9 @@ export function resolveParsedConfig(parsed: ParsedConfig, options: ResolveOption
   if (problems.length > 0) return { ok: false, problems };
   const withoutHash = { providers, routes, policies, state, allowDirect: parsed.allowDirect ?? true, ...extensions };
   // Printing the config (JSON, inspect) shows `[redacted]` for its secrets; reading them still works.
-  const config = deepFreeze(withRedactedDumps({ ...withoutHash, versionHash: computeVersionHash(withoutHash) }));
+  // The gateway's settings (listen address, keys) do not change how a call is routed: they stay out of the version hash.
+  const gateway = parsed.gateway === undefined ? {} : { gateway: resolveGateway(parsed.gateway) };
+  const config = deepFreeze(withRedactedDumps({ ...withoutHash, ...gateway, versionHash: computeVersionHash(withoutHash) }));
   rememberApiKeyVariables(config, Object.freeze(keyVariables));
   return { ok: true, config };
 }

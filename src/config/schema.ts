@@ -12,6 +12,7 @@ import type { ErrorCategoryName } from '../types.js';
 import { baseUrlProblem, redisUrlProblem } from './base-url.js';
 import { DEFAULT_WEIGHT } from './defaults.js';
 import { durationSchema, positiveDurationSchema } from './duration-schema.js';
+import { gatewaySchema } from './gateway-schema.js';
 import { auditSchema, canarySchema, filtersSchema, metricsSchema, pricingSchema } from './extensions-schema.js';
 
 const nonNegativeNumber = z.number().min(0);
@@ -196,6 +197,7 @@ export const configSchema = z.strictObject({
   audit: auditSchema.optional().describe('Audit records of calls and canary decisions (see docs/audit.md). @default off'),
   metrics: metricsSchema.optional().describe('Prometheus metrics (see docs/observability.md).'),
   filters: filtersSchema.optional().describe('Content filters applied to requests before any provider sees them.'),
+  gateway: gatewaySchema.optional().describe('The gateway server, `switchyard serve` (see docs/gateway.md). @default listen on 127.0.0.1:8080, embedded store'),
 });
 
 /** The configuration as a user writes it (YAML or a typed object given to `defineConfig`). */

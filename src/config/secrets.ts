@@ -6,6 +6,7 @@
  *   headers (`Authorization`, `api-key`, anything with key/token/secret/cookie/password in its
  *   name: `api[-_]?key`, not every "key"), the canary webhooks' `secret`;
  * - the audit pseudonymisation key (`audit.pseudonymize.key`, `pseudonymizeKey` once resolved);
+ * - the gateway's admin key (`gateway.adminKey`) and its keys declared in the file (`gateway.keys[].key`);
  * - the password inside any URL (`redis://:password@host`).
  *
  * They are registered for redaction as soon as the config is interpolated, before anything can
@@ -26,7 +27,8 @@ export function isSensitiveHeader(name: string): boolean {
 /** Whether a string under this key (inside a mapping under `parent`) is a secret. */
 function isSecretPlace(name: string | undefined, parent: string | undefined): boolean {
   if (name === undefined) return false;
-  return isSensitiveHeader(name) || name === 'pseudonymizeKey' || (name === 'key' && parent === 'pseudonymize');
+  if (name === 'key') return parent === 'pseudonymize' || parent === 'keys';
+  return isSensitiveHeader(name) || name === 'pseudonymizeKey' || name === 'adminKey';
 }
 
 /** The password inside a URL, if it has one (decoded and as written). */

@@ -131,6 +131,8 @@ export interface SwitchyardConfig {
   readonly audit?: AuditConfig;
   readonly metrics: MetricsConfig;
   readonly filters: FiltersConfig;
+  /** The gateway server (`switchyard serve`); absent when the config has no `gateway:` section. */
+  readonly gateway?: GatewayConfig;
   /** SHA-256 of the canonical resolved config (secrets excluded), for audit records. */
   readonly versionHash: string;
 }
@@ -300,4 +302,55 @@ export interface SensitiveWordsConfig {
 /** Content filters. */
 export interface FiltersConfig {
   readonly sensitiveWords?: SensitiveWordsConfig;
+}
+
+/** A key's quota: tokens and/or US dollars in all, or none. */
+export type KeyQuota = 'unlimited' | { readonly tokens?: number; readonly usd?: number };
+
+/** Per-key rate limits. */
+export interface KeyLimits {
+  readonly rpm?: number;
+  readonly tpm?: number;
+  readonly concurrency?: number;
+}
+
+/** A virtual key declared in the config file. */
+export interface StaticKeyConfig {
+  readonly name: string;
+  /** The plain key (a secret: redacted in dumps, stored only as a hash). */
+  readonly key: string;
+  readonly tenant: string;
+  /** Routes and `provider/model` names the key may call; empty = all. */
+  readonly routes: readonly string[];
+  readonly quota: KeyQuota;
+  readonly limits: KeyLimits;
+  /** CIDR blocks the key is accepted from; empty = any. */
+  readonly subnets: readonly string[];
+  readonly expiresAt?: string;
+  readonly metadata: Readonly<Record<string, string>>;
+}
+
+/** The gateway server's settings, with defaults applied. */
+export interface GatewayConfig {
+  readonly host: string;
+  readonly port: number;
+  readonly bodyLimitBytes: number;
+  /** The admin API's bearer key; absent = admin API off. A secret. */
+  readonly adminKey?: string;
+  readonly store: {
+    /** `sqlite:<file>` or `postgres://…`. */
+    readonly url: string;
+    readonly keyCacheTtlMs: number;
+    readonly staleForMs: number;
+    /** How often expired reservations are charged and closed; 0 = never. */
+    readonly sweepIntervalMs: number;
+  };
+  readonly cors: false | { readonly origins: readonly string[] };
+  /** Proxies in front of the gateway whose `X-Forwarded-For` entries are trusted. */
+  readonly trustedProxies: number;
+  readonly timeouts: { readonly headersMs: number; readonly bodyMs: number; readonly shutdownMs: number };
+  /** Bytes buffered for a streaming client that stops reading before the stream is cut. */
+  readonly streamBufferBytes: number;
+  readonly log: { readonly level: 'debug' | 'info' | 'warn' | 'error' | 'silent'; readonly format: 'json' | 'pretty' };
+  readonly keys: readonly StaticKeyConfig[];
 }

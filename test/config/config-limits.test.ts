@@ -169,7 +169,7 @@ routes:
       expect(problem.path.length).toBeLessThanOrEqual(201);
       expect(problem.message.length).toBeLessThanOrEqual(501);
     }
-    expect(problems[0]?.message).toBe(`unknown key "${'n'.repeat(40)}…" (allowed: providers, routes, policies, state, allowDirect, pricing, audit, metrics, filters)`);
+    expect(problems[0]?.message).toBe(`unknown key "${'n'.repeat(40)}…" (allowed: providers, routes, policies, state, allowDirect, pricing, audit, metrics, filters, gateway)`);
   });
 
   it('lists at most 100 problems and counts the others', () => {

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { REFERENCE_COMMAND, collectReferenceRows, referenceSectionOf, renderConfigReference, replaceReferenceSection } from '../../src/config/config-reference.js';
 import { parseDuration } from '../../src/config/duration.js';
+import { parseSize } from '../../src/config/size.js';
 import { parseConfig } from '../../src/config/index.js';
 import { buildConfigJsonSchema } from '../../src/config/json-schema.js';
 
@@ -70,11 +71,12 @@ describe('the configuration reference', () => {
         'state: { redis: { url: "redis://localhost:6379" } }',
         'audit: { sink: { type: file, path: audit.log } }',
         'filters: { sensitiveWords: { words: [] } }',
+        'gateway: { keys: [{ name: app, key: sy-aaaaaaaaaaaaaaaaaaaaaaaa }], timeouts: {}, store: {}, log: {} }',
       ].join('\n'),
       { env: {} },
     ) as unknown;
     // Not the value at the same path: a route's policies resolve to the merged copy, `routes` to the routes above.
-    const different = new Set(['routes', 'routes.<name>.policies', 'providers.<id>.pool.connectTimeout']);
+    const different = new Set(['routes', 'routes.<name>.policies', 'providers.<id>.pool.connectTimeout', 'gateway.keys']);
     const checked: string[] = [];
     for (const row of collectReferenceRows()) {
       const literal = /^`([^`]+)`$/.exec(row.defaultValue)?.[1];
@@ -94,6 +96,8 @@ describe('the configuration reference', () => {
           expected = literal;
         }
         expect(parent[key], row.path).toEqual(expected);
+      } else if (parent !== undefined && `${key}Bytes` in parent) {
+        expect(parent[`${key}Bytes`], row.path).toBe(parseSize(literal));
       } else {
         expect(parent?.[`${key}Ms`], row.path).toBe(literal === '0' ? 0 : parseDuration(literal));
       }

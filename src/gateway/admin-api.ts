@@ -1,0 +1,216 @@
+/**
+ * The admin API under `/admin/`: virtual keys (create, list, show, change, delete, usage), One
+ * API's token call as a compatible alias, and canary control. Every request carries the admin
+ * key as a bearer token, compared in constant time; without `gateway.adminKey` the API is off.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { GatewayConfig } from '../config/types.js';
+import { SwitchyardError } from '../errors.js';
+import type { Router } from '../router/router-api.js';
+import type { GatewayLogger } from './access-log.js';
+import { sameSecret } from './auth/presented-key.js';
+import { GatewayHttpError } from './http/gateway-http-error.js';
+import { parseJsonObject, readBody } from './http/read-body.js';
+import { openAIError } from './ingress/openai/index.js';
+import { keyInputFromOneApiToken, oneApiTokenOf } from './store/one-api-token.js';
+import type { ResilientKeyStore } from './store/resilient-store.js';
+import type { CreateKeyInput, KeyPatch, KeyRecord } from './store/types.js';
+
+/** What the admin API needs. */
+export interface AdminApiDependencies {
+  readonly router: Router;
+  readonly keys: ResilientKeyStore;
+  readonly settings: GatewayConfig;
+  readonly logger: GatewayLogger;
+}
+
+/** What the server tells the admin API of a request. */
+export interface AdminRequest {
+  readonly path: string;
+  readonly method: string;
+  readonly url: string;
+  readonly exchange: { requestBytes: number };
+}
+
+/** A key as the admin API shows it: never its hash, never the key. */
+export function keyView(record: KeyRecord): Record<string, unknown> {
+  return {
+    id: record.id,
+    name: record.name,
+    tenant: record.tenant,
+    prefix: record.displayPrefix,
+    enabled: record.enabled,
+    routes: record.routes,
+    expiresAt: record.expiresAt === undefined ? null : new Date(record.expiresAt).toISOString(),
+    quota: record.quota,
+    used: record.used,
+    reserved: record.reserved,
+    limits: record.limits,
+    subnets: record.subnets,
+    metadata: record.metadata,
+    source: record.source,
+    createdAt: new Date(record.createdAt).toISOString(),
+    updatedAt: new Date(record.updatedAt).toISOString(),
+  };
+}
+
+const KEY_FIELDS = new Set(['name', 'tenant', 'routes', 'expiresAt', 'enabled', 'quota', 'limits', 'subnets', 'metadata']);
+
+function invalid(field: string, message: string): SwitchyardError {
+  return new SwitchyardError({ category: 'invalid_request', field, message: `${field}: ${message}` });
+}
+
+/** An admin body's key settings, with `expiresAt` as ISO 8601 (or null) turned into epoch ms. */
+function keySettings(body: Record<string, unknown>): Record<string, unknown> {
+  const settings: Record<string, unknown> = {};
+  for (const [field, value] of Object.entries(body)) {
+    if (!KEY_FIELDS.has(field)) throw invalid(field, `unknown field; a key has ${[...KEY_FIELDS].join(', ')}`);
+    if (field === 'expiresAt' && value !== null) {
+      const when = typeof value === 'string' ? Date.parse(value) : Number.NaN;
+      if (Number.isNaN(when)) throw invalid('expiresAt', 'expected an ISO 8601 date-time such as 2027-01-31T00:00:00Z, or null');
+      settings[field] = when;
+    } else {
+      settings[field] = value;
+    }
+  }
+  return settings;
+}
+
+/** Creates the admin API's request handler. */
+export function createAdminApi(dependencies: AdminApiDependencies): { handle(request: IncomingMessage, response: ServerResponse, admin: AdminRequest): Promise<void> } {
+  const { router, keys, settings, logger } = dependencies;
+  const store = keys.store;
+
+  async function body(request: IncomingMessage, admin: AdminRequest): Promise<Record<string, unknown>> {
+    const bytes = await readBody(request, { maxBytes: Math.min(settings.bodyLimitBytes, 1_000_000), timeoutMs: settings.timeouts.bodyMs });
+    admin.exchange.requestBytes = bytes.length;
+    return parseJsonObject(bytes);
+  }
+
+  function authorize(request: IncomingMessage): void {
+    if (settings.adminKey === undefined) {
+      throw new GatewayHttpError(404, new SwitchyardError({ category: 'not_found', message: 'the admin API is off: set gateway.adminKey (e.g. "${SWITCHYARD_ADMIN_KEY}")' }));
+    }
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '');
+    if (match === null || !sameSecret(match[1] ?? '', settings.adminKey)) {
+      throw new SwitchyardError({ category: 'auth', message: 'the admin API needs the admin key as `Authorization: Bearer …`' });
+    }
+  }
+
+  async function existing(id: string): Promise<KeyRecord> {
+    const record = await store.getKey(id);
+    if (record === undefined) throw new GatewayHttpError(404, new SwitchyardError({ category: 'not_found', message: `no key ${JSON.stringify(id)}` }));
+    return record;
+  }
+
+  return {
+    async handle(request, response, admin) {
+      const { path, method } = admin;
+      // One API's alias answers in One API's own shape, errors included.
+      if (path === '/admin/api/token') {
+        try {
+          authorize(request);
+          if (method !== 'POST') throw notAllowed(method, path);
+          const { record, plainKey } = await store.createKey(keyInputFromOneApiToken(await body(request, admin)));
+          logger.event('info', 'key created', { keyId: record.id, name: record.name, via: 'one-api' });
+          send(response, 200, { success: true, message: '', data: oneApiTokenOf(record, { plainKey, now: Date.now() }) });
+        } catch (error) {
+          const failure = asError(error);
+          send(response, failure instanceof GatewayHttpError ? failure.status : openAIError(failure).status, { success: false, message: failure.message, data: null });
+        }
+        return;
+      }
+      try {
+        authorize(request);
+        await route(request, response, admin);
+      } catch (error) {
+        const failure = asError(error);
+        const swe = failure instanceof GatewayHttpError ? failure.error : failure;
+        const answer = openAIError(swe);
+        send(response, failure instanceof GatewayHttpError ? failure.status : answer.status, answer.body);
+      }
+    },
+  };
+
+  async function route(request: IncomingMessage, response: ServerResponse, admin: AdminRequest): Promise<void> {
+    const { path, method } = admin;
+    const segments = path.split('/').slice(2).map(decodeURIComponent); // after "/admin/"
+    if (segments[0] === 'keys') {
+      const id = segments[1];
+      if (id === undefined || id === '') {
+        if (method === 'POST') {
+          const input = keySettings(await body(request, admin));
+          const { record, plainKey } = await store.createKey({ quota: 'unlimited', ...input } as unknown as CreateKeyInput);
+          logger.event('info', 'key created', { keyId: record.id, name: record.name });
+          return send(response, 201, { key: plainKey, ...keyView(record) });
+        }
+        if (method === 'GET') {
+          const tenant = new URL(admin.url, 'http://admin').searchParams.get('tenant');
+          const records = await store.listKeys(tenant === null ? {} : { tenant });
+          return send(response, 200, { data: records.map(keyView) });
+        }
+      } else if (segments.length === 2) {
+        if (method === 'GET') return send(response, 200, keyView(await existing(id)));
+        if (method === 'PATCH') {
+          const patch = keySettings(await body(request, admin));
+          const record = await store.updateKey(id, patch as KeyPatch);
+          if (record === undefined) await existing(id);
+          keys.forget(id);
+          logger.event('info', 'key changed', { keyId: id, fields: Object.keys(patch) });
+          return send(response, 200, keyView(record as KeyRecord));
+        }
+        if (method === 'DELETE') {
+          if (!(await store.deleteKey(id))) await existing(id);
+          keys.forget(id);
+          logger.event('info', 'key deleted', { keyId: id });
+          return send(response, 200, { id, deleted: true });
+        }
+      } else if (segments.length === 3 && segments[2] === 'usage' && method === 'GET') {
+        await existing(id);
+        const query = new URL(admin.url, 'http://admin').searchParams;
+        const rows = await store.usage({ keyId: id, ...(query.get('from') === null ? {} : { from: query.get('from') as string }), ...(query.get('to') === null ? {} : { to: query.get('to') as string }) });
+        const totals = rows.reduce(
+          (sum, row) => ({ calls: sum.calls + row.calls, errors: sum.errors + row.errors, inputTokens: sum.inputTokens + row.inputTokens, outputTokens: sum.outputTokens + row.outputTokens, cachedTokens: sum.cachedTokens + row.cachedTokens, usd: sum.usd + row.usd }),
+          { calls: 0, errors: 0, inputTokens: 0, outputTokens: 0, cachedTokens: 0, usd: 0 },
+        );
+        return send(response, 200, { keyId: id, rows, totals });
+      }
+      throw notAllowed(method, path);
+    }
+    if (segments[0] === 'canary' && segments[1] !== undefined) {
+      const routeName = segments[1];
+      const controller = router.canary(routeName);
+      if (segments.length === 2 && method === 'GET') return send(response, 200, await controller.report());
+      const action = segments[2];
+      if (segments.length === 3 && method === 'POST' && (action === 'promote' || action === 'pause' || action === 'resume' || action === 'abort')) {
+        const input = request.headers['content-length'] === '0' || request.headers['content-length'] === undefined ? {} : await body(request, admin);
+        const note = {
+          ...(typeof input['reason'] === 'string' ? { reason: input['reason'] } : {}),
+          actor: typeof input['actor'] === 'string' ? input['actor'] : 'admin-api',
+          ...(action === 'resume' && typeof input['step'] === 'number' ? { step: input['step'] } : {}),
+        };
+        await controller[action](note);
+        logger.event('info', `canary ${action}`, { route: routeName, actor: note.actor });
+        return send(response, 200, controller.status());
+      }
+      throw notAllowed(method, path);
+    }
+    throw new GatewayHttpError(404, new SwitchyardError({ category: 'not_found', message: `no admin endpoint ${method} ${path}` }));
+  }
+}
+
+function notAllowed(method: string, path: string): GatewayHttpError {
+  return new GatewayHttpError(405, new SwitchyardError({ category: 'invalid_request', message: `${method} is not allowed on ${path}` }));
+}
+
+function asError(error: unknown): SwitchyardError | GatewayHttpError {
+  if (error instanceof GatewayHttpError || SwitchyardError.isInstance(error)) return error;
+  if (error instanceof Error && error.name === 'CanaryControlError') return new GatewayHttpError(404, new SwitchyardError({ category: 'not_found', message: error.message }));
+  return new SwitchyardError({ category: 'unknown', message: 'internal error in the admin API', cause: error });
+}
+
+function send(response: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  response.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  response.end(text);
+}

@@ -1,0 +1,97 @@
+/**
+ * What a gateway call holds while it runs and what it is charged after: room under its key's
+ * own limits (rpm, tpm, concurrency: shared across instances through Redis when the config has
+ * `state.redis`), and a quota reservation sized for the largest answer it may get, settled with
+ * the real usage when the call ends.
+ */
+import type { PriceTable, RouteConfig, SwitchyardConfig } from '../config/types.js';
+import { SwitchyardError } from '../errors.js';
+import type { RateLimiter, RateLimitLease } from '../pipeline/rate-limit/rate-limiter.js';
+import { costAtPrice, priceOf } from '../pricing.js';
+import type { ChatRequest, Usage } from '../types.js';
+import type { KeyRecord } from './store/types.js';
+
+/** Tokens and dollars a call may use at most, held against its key's quota. */
+export interface CallEstimate {
+  readonly tokens: number;
+  readonly usd: number;
+}
+
+/** Roughly four characters per token, the usual rule of thumb for English text and JSON. */
+const CHARACTERS_PER_TOKEN = 4;
+/** What an image is counted as before the provider says (Anthropic's and OpenAI's order of magnitude). */
+const TOKENS_PER_IMAGE = 1_600;
+
+/** The prompt's size in tokens, estimated from its characters (the provider counts the real ones). */
+export function estimateInputTokens(request: ChatRequest): number {
+  let characters = request.system?.length ?? 0;
+  let images = 0;
+  for (const message of request.messages) {
+    if (typeof message.content === 'string') characters += message.content.length;
+    else for (const part of message.content) if (part.type === 'text') characters += part.text.length;
+    else images += 1;
+    for (const call of message.toolCalls ?? []) characters += call.name.length + JSON.stringify(call.arguments).length;
+  }
+  for (const tool of request.tools ?? []) characters += tool.name.length + (tool.description?.length ?? 0) + JSON.stringify(tool.parameters).length;
+  return Math.ceil(characters / CHARACTERS_PER_TOKEN) + images * TOKENS_PER_IMAGE;
+}
+
+/** Every target a call on `route` may reach: its own and its fallbacks' (depth-first, each once). */
+function reachableTargets(route: RouteConfig, routes: Readonly<Record<string, RouteConfig>>): RouteConfig['targets'][number][] {
+  const seen = new Set<string>();
+  const targets: RouteConfig['targets'][number][] = [];
+  const visit = (current: RouteConfig): void => {
+    if (seen.has(current.name)) return;
+    seen.add(current.name);
+    targets.push(...current.targets);
+    for (const name of current.fallbacks) {
+      const next = routes[name];
+      if (next !== undefined) visit(next);
+    }
+  };
+  visit(route);
+  return targets;
+}
+
+/**
+ * The most a call may use: the prompt's estimate plus its `maxTokens` (or the largest provider
+ * default), priced at the dearest target it may reach. Unpriced targets cost 0: a key with a
+ * dollar quota then only counts what has a price (docs/gateway.md says to price every target).
+ */
+export function estimateCall(request: ChatRequest, route: RouteConfig, config: SwitchyardConfig): CallEstimate {
+  const targets = reachableTargets(route, config.routes);
+  const maxOutput = request.maxTokens ?? Math.max(0, ...targets.map((target) => config.providers[target.provider]?.defaultMaxTokens ?? 0));
+  const input = estimateInputTokens(request);
+  const usage: Usage = { inputTokens: input, outputTokens: maxOutput, totalTokens: input + maxOutput };
+  return { tokens: input + maxOutput, usd: Math.max(0, ...targets.map((target) => dearest(config.pricing, target, usage))) };
+}
+
+function dearest(pricing: PriceTable, target: { provider: string; model: string }, usage: Usage): number {
+  const price = priceOf(pricing, target);
+  return price === undefined ? 0 : costAtPrice(price, usage);
+}
+
+/** The key's own limits as a rate-limit policy over its id (never waiting: a client retries). */
+export function keyLimitPolicy(record: KeyRecord): { readonly perTenant: { rpm?: number; tpm?: number; concurrency?: number }; readonly waitMs: number } | undefined {
+  const { rpm, tpm, concurrency } = record.limits;
+  if (rpm === undefined && tpm === undefined && concurrency === undefined) return undefined;
+  return {
+    perTenant: { ...(rpm === undefined ? {} : { rpm }), ...(tpm === undefined ? {} : { tpm }), ...(concurrency === undefined ? {} : { concurrency }) },
+    waitMs: 0,
+  };
+}
+
+/** Room under the key's own limits, or a `rate_limit` error naming the key (never its value). */
+export async function acquireKeyLimits(limiter: RateLimiter, record: KeyRecord, signal: AbortSignal): Promise<RateLimitLease | undefined> {
+  const policy = keyLimitPolicy(record);
+  if (policy === undefined) return undefined;
+  try {
+    return await limiter.acquire({ tenant: `key:${record.id}` }, policy, signal);
+  } catch (error) {
+    if (!SwitchyardError.isInstance(error) || error.category !== 'rate_limit') throw error;
+    // The limiter words its refusal for tenants; say which key's setting it is.
+    const limit = /(rpm|tpm|concurrency) limit of (\d+)/.exec(error.message);
+    const what = limit === null ? 'a limit' : `its ${limit[1]} limit of ${limit[2]}`;
+    throw error.with({ message: `key "${record.name}" (${record.id}) reached ${what} (gateway key limits)` });
+  }
+}

@@ -1,0 +1,148 @@
+/**
+ * The `messages` of a Messages API body → unified messages.
+ *
+ * - user turns: `text` and `image` blocks become parts; each `tool_result` block becomes one `tool`
+ *   message (`toolCallId` = `tool_use_id`), in place, so `[tool_result, text]` is a tool message
+ *   followed by a user message;
+ * - assistant turns: `text` blocks become the content, `tool_use` blocks become `toolCalls`;
+ *   `thinking` and `redacted_thinking` blocks are dropped (a client using extended thinking sends
+ *   them back, and no other provider could read them);
+ * - a `tool_result`'s content is a string, or its text blocks joined with newlines; with images it
+ *   stays a list of parts. Its `is_error` flag is not carried (the unified shape has no place for
+ *   it), nor is any block's `cache_control` or `citations`;
+ * - other block types (`document`, `search_result`, server tool blocks) are refused by name.
+ */
+import { invalidRequest } from '../../../errors.js';
+import type { ContentPart, ImagePart, Message, ToolCall } from '../../../types.js';
+import { isJsonObject, requiredArray, requiredObject, requiredString, wrongType, type JsonObject } from './request-fields.js';
+
+/** Blocks the gateway drops without a word (see the module's description). */
+const DROPPED_ASSISTANT_BLOCKS = new Set(['thinking', 'redacted_thinking']);
+
+/** An `image` block's `source`: base64 data with its media type, or a URL. */
+function imagePart(block: JsonObject, field: string): ImagePart {
+  const source = requiredObject(block.source, `${field}.source`);
+  const kind = source.type;
+  if (kind === 'base64') {
+    const mediaType = requiredString(source.media_type, `${field}.source.media_type`, { allowEmpty: false });
+    const data = requiredString(source.data, `${field}.source.data`, { allowEmpty: false });
+    return { type: 'image', data, mediaType };
+  }
+  if (kind === 'url') return { type: 'image', url: requiredString(source.url, `${field}.source.url`, { allowEmpty: false }) };
+  if (typeof kind !== 'string') throw wrongType(`${field}.source.type`, '"base64" or "url"', kind);
+  throw invalidRequest(`${field}.source.type`, `image source "${kind}" is not supported by the gateway; use "base64" or "url"`);
+}
+
+/** A block as an object with a string `type`. */
+function typedBlock(value: unknown, field: string): { readonly block: JsonObject; readonly type: string } {
+  const block = requiredObject(value, field);
+  const type = requiredString(block.type, `${field}.type`, { allowEmpty: false });
+  return { block, type };
+}
+
+function unsupportedBlock(type: string, field: string, role: 'user' | 'assistant'): never {
+  if (type === 'tool_use' && role === 'user') throw invalidRequest(`${field}.type`, 'tool_use blocks belong in assistant messages');
+  if (type === 'tool_result' && role === 'assistant') throw invalidRequest(`${field}.type`, 'tool_result blocks belong in user messages');
+  if (type === 'image' && role === 'assistant') throw invalidRequest(`${field}.type`, 'image blocks belong in user messages');
+  throw invalidRequest(`${field}.type`, `"${type}" blocks are not supported by the gateway`);
+}
+
+/** The text of a `text` block. */
+function textOf(block: JsonObject, field: string): string {
+  return requiredString(block.text, `${field}.text`, { allowEmpty: true });
+}
+
+/** A `tool_result` block's content: a string, text joined by newlines, or parts when it has images. */
+function toolResultContent(value: unknown, field: string): string | ContentPart[] {
+  if (value === undefined || value === null) return '';
+  if (typeof value === 'string') return value;
+  if (!Array.isArray(value)) throw wrongType(field, 'a string or an array of content blocks', value);
+  const parts: ContentPart[] = [];
+  let hasImage = false;
+  value.forEach((item: unknown, index) => {
+    const itemField = `${field}[${index}]`;
+    const { block, type } = typedBlock(item, itemField);
+    if (type === 'text') parts.push({ type: 'text', text: textOf(block, itemField) });
+    else if (type === 'image') {
+      parts.push(imagePart(block, itemField));
+      hasImage = true;
+    } else throw invalidRequest(`${itemField}.type`, `"${type}" blocks are not supported in a tool result by the gateway; use "text" or "image"`);
+  });
+  return hasImage ? parts : parts.map((part) => (part as { text: string }).text).join('\n');
+}
+
+/** A user turn: its parts and tool results, in order. */
+function userMessages(content: readonly unknown[], field: string, into: Message[]): void {
+  let parts: ContentPart[] = [];
+  const flush = (): void => {
+    if (parts.length > 0) into.push({ role: 'user', content: parts });
+    parts = [];
+  };
+  content.forEach((item, index) => {
+    const blockField = `${field}[${index}]`;
+    const { block, type } = typedBlock(item, blockField);
+    switch (type) {
+      case 'text':
+        parts.push({ type: 'text', text: textOf(block, blockField) });
+        return;
+      case 'image':
+        parts.push(imagePart(block, blockField));
+        return;
+      case 'tool_result': {
+        flush();
+        const toolCallId = requiredString(block.tool_use_id, `${blockField}.tool_use_id`, { allowEmpty: false });
+        into.push({ role: 'tool', toolCallId, content: toolResultContent(block.content, `${blockField}.content`) });
+        return;
+      }
+      default:
+        unsupportedBlock(type, blockField, 'user');
+    }
+  });
+  flush();
+  // A turn of no blocks stays a (empty) user message, so the upstream judges it as Anthropic would.
+  if (content.length === 0) into.push({ role: 'user', content: [] });
+}
+
+/** An assistant turn: its text and its tool calls. */
+function assistantMessage(content: readonly unknown[], field: string): Message {
+  const texts: string[] = [];
+  const toolCalls: ToolCall[] = [];
+  content.forEach((item, index) => {
+    const blockField = `${field}[${index}]`;
+    const { block, type } = typedBlock(item, blockField);
+    if (type === 'text') texts.push(textOf(block, blockField));
+    else if (type === 'tool_use') {
+      const id = requiredString(block.id, `${blockField}.id`, { allowEmpty: false });
+      const name = requiredString(block.name, `${blockField}.name`, { allowEmpty: false });
+      const input = block.input === undefined ? {} : requiredObject(block.input, `${blockField}.input`);
+      toolCalls.push({ id, name, arguments: input });
+    } else if (!DROPPED_ASSISTANT_BLOCKS.has(type)) unsupportedBlock(type, blockField, 'assistant');
+  });
+  // One text block stays a string (what every adapter handles most simply); several stay parts.
+  const text: Message['content'] = texts.length <= 1 ? (texts[0] ?? '') : texts.map((value) => ({ type: 'text' as const, text: value }));
+  return toolCalls.length > 0 ? { role: 'assistant', content: text, toolCalls } : { role: 'assistant', content: text };
+}
+
+/** The unified messages of a Messages API `messages` array. */
+export function parseMessages(value: unknown): Message[] {
+  const messages = requiredArray(value, 'messages', { nonEmpty: true });
+  const unified: Message[] = [];
+  messages.forEach((item, index) => {
+    const field = `messages[${index}]`;
+    if (!isJsonObject(item)) throw wrongType(field, 'an object', item);
+    const role = item.role;
+    if (role !== 'user' && role !== 'assistant') {
+      throw invalidRequest(`${field}.role`, `expected "user" or "assistant", got ${JSON.stringify(role) ?? 'nothing'} (a system prompt goes in the top-level \`system\`)`);
+    }
+    const content = item.content;
+    if (typeof content === 'string') {
+      unified.push({ role, content });
+      return;
+    }
+    if (content === undefined) throw invalidRequest(`${field}.content`, 'required');
+    if (!Array.isArray(content)) throw wrongType(`${field}.content`, 'a string or an array of content blocks', content);
+    if (role === 'user') userMessages(content, `${field}.content`, unified);
+    else unified.push(assistantMessage(content, `${field}.content`));
+  });
+  return unified;
+}

@@ -1,0 +1,133 @@
+/**
+ * A Messages API request body (`POST /v1/messages`) → the router's `ChatRequest`, plus what the
+ * gateway needs beside it: whether to stream, the end user, the model name to answer with.
+ * Reference: https://platform.claude.com/docs/en/api/messages
+ *
+ * Mapped: `model` (a route name or `provider/model`), `max_tokens` (required, as in the API),
+ * `system` (a string, or text blocks joined by blank lines), `messages` (see `parse-messages.ts`),
+ * `tools` (custom tools: `name`, `description`, `input_schema`), `tool_choice` (`auto`, `any` →
+ * `required`, `tool` → `{ name }`, `none`), `stop_sequences`, `temperature`, `top_p`, `stream`,
+ * `metadata.user_id` (→ `user`).
+ *
+ * Accepted and ignored, without an error: `top_k` and `thinking` (no unified equivalent),
+ * `tool_choice.disable_parallel_tool_use`, `cache_control` anywhere, `service_tier`, `container`,
+ * `mcp_servers`, and every field the reference does not list. Server tools (`web_search_…`,
+ * `bash_…`, any `tools[i].type` other than `custom`) are refused: only the model's own tool calls
+ * can travel through another provider.
+ */
+import { invalidRequest } from '../../../errors.js';
+import type { ChatRequest, ToolChoice, ToolDefinition } from '../../../types.js';
+import type { Mutable } from '../../../mutable.js';
+import { parseMessages } from './parse-messages.js';
+import {
+  optionalBoolean,
+  optionalNumberInRange,
+  optionalString,
+  optionalStringList,
+  requiredArray,
+  requiredObject,
+  requiredPositiveInteger,
+  requiredString,
+  isJsonObject,
+  wrongType,
+} from './request-fields.js';
+
+/** What `parseMessagesRequest` returns. */
+export interface ParsedAnthropicRequest {
+  /** The request for `router.chat()` / `router.stream()`. */
+  readonly request: ChatRequest;
+  /** `stream: true` in the body. */
+  readonly stream: boolean;
+  /** `metadata.user_id`: pass it as `CallOptions.user`. */
+  readonly user?: string;
+  /** The `model` the caller named; answers carry it back. */
+  readonly requestedModel: string;
+}
+
+/** Separates the text blocks of a `system` given as blocks. */
+const SYSTEM_BLOCK_SEPARATOR = '\n\n';
+
+function parseSystem(value: unknown): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === 'string') return value === '' ? undefined : value;
+  if (!Array.isArray(value)) throw wrongType('system', 'a string or an array of text blocks', value);
+  const texts = value.map((item: unknown, index) => {
+    const field = `system[${index}]`;
+    const block = requiredObject(item, field);
+    if (block.type !== 'text') throw invalidRequest(`${field}.type`, `expected "text", got ${JSON.stringify(block.type) ?? 'nothing'}`);
+    return requiredString(block.text, `${field}.text`, { allowEmpty: true });
+  });
+  const joined = texts.filter((text) => text !== '').join(SYSTEM_BLOCK_SEPARATOR);
+  return joined === '' ? undefined : joined;
+}
+
+function parseTools(value: unknown): ToolDefinition[] | undefined {
+  if (value === undefined || value === null) return undefined;
+  const tools = requiredArray(value, 'tools', { nonEmpty: false });
+  return tools.map((item, index) => {
+    const field = `tools[${index}]`;
+    const tool = requiredObject(item, field);
+    if (tool.type !== undefined && tool.type !== null && tool.type !== 'custom') {
+      throw invalidRequest(`${field}.type`, `server tools (${JSON.stringify(tool.type)}) are not supported by the gateway; only custom tools with name, description and input_schema`);
+    }
+    const name = requiredString(tool.name, `${field}.name`, { allowEmpty: false });
+    const description = optionalString(tool.description, `${field}.description`);
+    const parameters = requiredObject(tool.input_schema, `${field}.input_schema`);
+    return description === undefined ? { name, parameters } : { name, description, parameters };
+  });
+}
+
+function parseToolChoice(value: unknown, tools: readonly ToolDefinition[] | undefined): ToolChoice | undefined {
+  if (value === undefined || value === null) return undefined;
+  const choice = requiredObject(value, 'tool_choice');
+  switch (choice.type) {
+    case 'auto':
+      return 'auto';
+    case 'none':
+      return 'none';
+    case 'any':
+      return 'required';
+    case 'tool': {
+      const name = requiredString(choice.name, 'tool_choice.name', { allowEmpty: false });
+      if (!(tools ?? []).some((tool) => tool.name === name)) throw invalidRequest('tool_choice.name', `no tool named ${JSON.stringify(name)} in tools`);
+      return { name };
+    }
+    default:
+      throw invalidRequest('tool_choice.type', `expected "auto", "any", "tool" or "none", got ${JSON.stringify(choice.type) ?? 'nothing'}`);
+  }
+}
+
+function parseUser(value: unknown): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (!isJsonObject(value)) throw wrongType('metadata', 'an object', value);
+  const user = optionalString(value.user_id, 'metadata.user_id');
+  return user === '' ? undefined : user;
+}
+
+/**
+ * Reads a Messages API request body. Throws `SwitchyardError` `invalid_request` whose `field` is
+ * the JSON path of the first problem (`messages[1].content[0].source.data`); unknown fields are
+ * ignored. The router validates the result again (routes, tool names) with its own field names.
+ */
+export function parseMessagesRequest(body: unknown): ParsedAnthropicRequest {
+  if (!isJsonObject(body)) throw wrongType('body', 'a JSON object', body);
+  const model = requiredString(body.model, 'model', { allowEmpty: false });
+  const maxTokens = requiredPositiveInteger(body.max_tokens, 'max_tokens', 'required: the most tokens to generate (the Messages API has no default)');
+  // Built field by field: optional fields stay absent rather than present as undefined.
+  const request: Mutable<ChatRequest> = { model, maxTokens, messages: parseMessages(body.messages) };
+  const system = parseSystem(body.system);
+  if (system !== undefined) request.system = system;
+  const tools = parseTools(body.tools);
+  if (tools !== undefined && tools.length > 0) request.tools = tools;
+  const toolChoice = parseToolChoice(body.tool_choice, tools);
+  if (toolChoice !== undefined) request.toolChoice = toolChoice;
+  const stop = optionalStringList(body.stop_sequences, 'stop_sequences');
+  if (stop !== undefined && stop.length > 0) request.stop = stop;
+  const temperature = optionalNumberInRange(body.temperature, 'temperature', 0, 1);
+  if (temperature !== undefined) request.temperature = temperature;
+  const topP = optionalNumberInRange(body.top_p, 'top_p', 0, 1);
+  if (topP !== undefined) request.topP = topP;
+  const stream = optionalBoolean(body.stream, 'stream') ?? false;
+  const user = parseUser(body.metadata);
+  return user === undefined ? { request, stream, requestedModel: model } : { request, stream, user, requestedModel: model };
+}

@@ -1,0 +1,172 @@
+/**
+ * The Messages API's server-sent events for a unified stream, one event at a time and without I/O.
+ * Reference: https://platform.claude.com/docs/en/build-with-claude/streaming
+ *
+ * The sequence is the API's:
+ *
+ *   message_start          the message with empty content, stop_reason null, the input estimate
+ *   content_block_start    a text block, index 0
+ *   ping                   once, right after the first block opens
+ *   content_block_delta    text_delta, one per unified text delta
+ *   content_block_stop
+ *   content_block_start    per tool call: a tool_use block with `input: {}`
+ *   content_block_delta    one input_json_delta carrying the whole arguments JSON
+ *   content_block_stop
+ *   message_delta          stop_reason, stop_sequence, the final usage
+ *   message_stop
+ *
+ * Unified streams hand out a tool call whole, so its arguments travel in one `input_json_delta`;
+ * the SDK's `MessageStream` joins `partial_json` pieces however many there are. Text after a tool
+ * call opens a new text block at the next index. `message_delta` repeats `input_tokens` (and cache
+ * reads): the SDK overwrites its snapshot with them, and `message_start` only had an estimate.
+ */
+import type { SwitchyardError } from '../../../errors.js';
+import type { ChatResponse, StreamEvent, ToolCall } from '../../../types.js';
+import { anthropicErrorObject } from './anthropic-error.js';
+import { stopReasonOf, stopSequenceOf, usageOf } from './message-fields.js';
+
+/** What a stream's frames need to know beside its events. */
+export interface StreamFrameOptions {
+  /** The message id (`msg_…`), given before the answer exists; see `newMessageId`. */
+  readonly id: string;
+  /** The model name the caller asked for. */
+  readonly requestedModel: string;
+  /** The input token count to announce in `message_start`, when estimated (the final one follows). */
+  readonly inputTokensHint?: number;
+  /** The request's `stop_sequences`: names the one that matched when there was only one. */
+  readonly stopSequences?: readonly string[];
+}
+
+/** One SSE frame: the event's name and its JSON data. */
+export function sseFrame(event: string, data: unknown): string {
+  return `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+}
+
+const PING_FRAME = sseFrame('ping', { type: 'ping' });
+
+/**
+ * Turns unified stream events into frames. `write` returns the frames an event adds (possibly
+ * none); `fail` the `error` frame that ends a stream that broke; `started` whether any frame was
+ * written.
+ */
+export class MessagesStreamFrames {
+  readonly #options: StreamFrameOptions;
+  #started = false;
+  #ended = false;
+  /** Index of the next content block. */
+  #nextIndex = 0;
+  /** Index of the open text block, or -1. */
+  #openText = -1;
+
+  constructor(options: StreamFrameOptions) {
+    this.#options = options;
+  }
+
+  /** Whether a frame has been written (after which failures end the stream with an error frame). */
+  get started(): boolean {
+    return this.#started;
+  }
+
+  /** Whether the stream ended (`message_stop` or `error` written). */
+  get ended(): boolean {
+    return this.#ended;
+  }
+
+  /** The frames for one event. */
+  write(event: StreamEvent): string {
+    if (this.#ended) return '';
+    switch (event.type) {
+      case 'text-delta':
+        return event.text === '' ? '' : this.#text(event.text);
+      case 'tool-call':
+        return this.#toolCall(event.toolCall);
+      case 'finish':
+        return this.#finish(event.response);
+      default:
+        // Usage is read from `finish`, which carries the final counts.
+        return '';
+    }
+  }
+
+  /** The `error` frame for a stream that failed after its first frame. */
+  fail(error: SwitchyardError): string {
+    if (this.#ended) return '';
+    this.#ended = true;
+    return sseFrame('error', { type: 'error', error: anthropicErrorObject(error) });
+  }
+
+  #start(): string {
+    if (this.#started) return '';
+    this.#started = true;
+    return sseFrame('message_start', {
+      type: 'message_start',
+      message: {
+        id: this.#options.id,
+        type: 'message',
+        role: 'assistant',
+        model: this.#options.requestedModel,
+        content: [],
+        stop_reason: null,
+        stop_sequence: null,
+        usage: { input_tokens: this.#options.inputTokensHint ?? 0, output_tokens: 0 },
+      },
+    });
+  }
+
+  /** Opens a block: `content_block_start`, and the one `ping` after the first. */
+  #open(contentBlock: unknown): { readonly index: number; readonly frames: string } {
+    const index = this.#nextIndex;
+    this.#nextIndex += 1;
+    const frames = sseFrame('content_block_start', { type: 'content_block_start', index, content_block: contentBlock });
+    return { index, frames: index === 0 ? frames + PING_FRAME : frames };
+  }
+
+  #closeText(): string {
+    if (this.#openText < 0) return '';
+    const frames = sseFrame('content_block_stop', { type: 'content_block_stop', index: this.#openText });
+    this.#openText = -1;
+    return frames;
+  }
+
+  /** Opens a text block unless one is open. */
+  #openTextBlock(): string {
+    if (this.#openText >= 0) return '';
+    const opened = this.#open({ type: 'text', text: '' });
+    this.#openText = opened.index;
+    return opened.frames;
+  }
+
+  #text(text: string): string {
+    const frames = this.#start() + this.#openTextBlock();
+    return frames + sseFrame('content_block_delta', { type: 'content_block_delta', index: this.#openText, delta: { type: 'text_delta', text } });
+  }
+
+  #toolCall(call: ToolCall): string {
+    const frames = this.#start() + this.#closeText();
+    const { index, frames: opening } = this.#open({ type: 'tool_use', id: call.id, name: call.name, input: {} });
+    return (
+      frames +
+      opening +
+      sseFrame('content_block_delta', { type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: JSON.stringify(call.arguments) } }) +
+      sseFrame('content_block_stop', { type: 'content_block_stop', index })
+    );
+  }
+
+  #finish(response: ChatResponse): string {
+    let frames = this.#start();
+    // An empty answer still has its (empty) text block, as `toMessage` gives it.
+    if (this.#nextIndex === 0) frames += this.#openTextBlock();
+    frames += this.#closeText();
+    this.#ended = true;
+    const stopReason = stopReasonOf(response);
+    return (
+      frames +
+      sseFrame('message_delta', {
+        type: 'message_delta',
+        delta: { stop_reason: stopReason, stop_sequence: stopSequenceOf(stopReason, this.#options.stopSequences) },
+        usage: usageOf(response.usage),
+      }) +
+      sseFrame('message_stop', { type: 'message_stop' })
+    );
+  }
+}

@@ -1,0 +1,43 @@
+/**
+ * A unified `ChatResponse` → the Messages API `message` object a non-streaming call answers with.
+ * Reference: https://platform.claude.com/docs/en/api/messages (the response's fields).
+ */
+import type { ChatResponse } from '../../../types.js';
+import { messageIdOf, stopReasonOf, stopSequenceOf, usageOf } from './message-fields.js';
+import type { AnthropicContentBlock, AnthropicMessage } from './wire-types.js';
+
+/** Optional inputs of `toMessage`. */
+export interface ToMessageOptions {
+  /** The request's `stop_sequences`: names the one that matched when there was only one. */
+  readonly stopSequences?: readonly string[];
+}
+
+/**
+ * The content blocks of an answer: its text, then one `tool_use` block per tool call. The text
+ * block is left out when the answer only calls tools (as the API does), and kept, empty, when the
+ * answer is empty, so a client reading `content[0].text` finds a string.
+ */
+export function contentOf(response: Pick<ChatResponse, 'text' | 'toolCalls'>): AnthropicContentBlock[] {
+  const content: AnthropicContentBlock[] = [];
+  if (response.text !== '' || response.toolCalls.length === 0) content.push({ type: 'text', text: response.text });
+  for (const call of response.toolCalls) content.push({ type: 'tool_use', id: call.id, name: call.name, input: call.arguments });
+  return content;
+}
+
+/**
+ * The `message` object for an answer. `model` is the name the caller asked for (a route name
+ * answers as that route name, whatever target served it).
+ */
+export function toMessage(response: ChatResponse, requestedModel: string, options: ToMessageOptions = {}): AnthropicMessage {
+  const stopReason = stopReasonOf(response);
+  return {
+    id: messageIdOf(response),
+    type: 'message',
+    role: 'assistant',
+    model: requestedModel,
+    content: contentOf(response),
+    stop_reason: stopReason,
+    stop_sequence: stopSequenceOf(stopReason, options.stopSequences),
+    usage: usageOf(response.usage),
+  };
+}

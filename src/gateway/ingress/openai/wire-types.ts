@@ -1,0 +1,93 @@
+/**
+ * The OpenAI Chat Completions shapes the ingress produces, as the API reference describes them
+ * (https://platform.openai.com/docs/api-reference/chat/object, `.../chat/streaming`) and as the
+ * official `openai` SDK types them (`resources/chat/completions/completions.d.ts`). Only the fields
+ * the gateway sends are listed.
+ */
+import type { ChatRequest } from '../../../types.js';
+
+/**
+ * The output format a request asked for. The unified `ChatRequest` has no field for it yet (it
+ * gains `responseFormat` in a later issue), so the type lives here until then and the ingress sets
+ * it as an extra field on the request it returns.
+ */
+export type ResponseFormat =
+  | { readonly type: 'json' }
+  | { readonly type: 'json_schema'; readonly name: string; readonly schema?: Readonly<Record<string, unknown>>; readonly strict?: boolean };
+
+/** A unified request with the output format the client asked for (see `ResponseFormat`). */
+export interface IngressChatRequest extends ChatRequest {
+  readonly responseFormat?: ResponseFormat;
+}
+
+/** What `parseChatCompletionRequest` understood of a Chat Completions request body. */
+export interface ParsedOpenAIRequest {
+  readonly request: IngressChatRequest;
+  readonly stream: boolean;
+  /** `stream_options.include_usage` on a streaming request: send a last chunk with `usage`. */
+  readonly includeUsage: boolean;
+  /** The body's `user` (the end user), for `CallOptions.user`. */
+  readonly user?: string;
+  /** The `model` exactly as the client sent it; answers name it back. */
+  readonly requestedModel: string;
+}
+
+/** A finish reason as the API reports it. */
+export type OpenAIFinishReason = 'stop' | 'length' | 'tool_calls' | 'content_filter';
+
+/** A tool call in an answer. */
+export interface OpenAIToolCallObject {
+  readonly id: string;
+  readonly type: 'function';
+  readonly function: { readonly name: string; readonly arguments: string };
+}
+
+/** The `usage` object. */
+export interface OpenAIUsageObject {
+  readonly prompt_tokens: number;
+  readonly completion_tokens: number;
+  readonly total_tokens: number;
+  /** Present when the provider reported cached input tokens. */
+  readonly prompt_tokens_details?: { readonly cached_tokens: number };
+}
+
+/** The `chat.completion` object. */
+export interface ChatCompletionObject {
+  readonly id: string;
+  readonly object: 'chat.completion';
+  /** Unix seconds. */
+  readonly created: number;
+  readonly model: string;
+  readonly choices: readonly [
+    {
+      readonly index: 0;
+      readonly message: {
+        readonly role: 'assistant';
+        /** `null` when the answer is only tool calls. */
+        readonly content: string | null;
+        readonly refusal: null;
+        readonly tool_calls?: readonly OpenAIToolCallObject[];
+        readonly annotations: readonly [];
+      };
+      readonly logprobs: null;
+      readonly finish_reason: OpenAIFinishReason;
+    },
+  ];
+  readonly usage: OpenAIUsageObject;
+  readonly system_fingerprint: null;
+}
+
+/** The `error` object of an error body (and of an error frame in a stream). */
+export interface OpenAIErrorObject {
+  readonly message: string;
+  readonly type: string;
+  readonly param: string | null;
+  readonly code: string | null;
+}
+
+/** An HTTP error answer in OpenAI's shape. */
+export interface OpenAIErrorResponse {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: { readonly error: OpenAIErrorObject };
+}
