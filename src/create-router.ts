@@ -1,7 +1,8 @@
 /**
  * `createRouter(config)`: builds a router and its shared pipeline state from a config, in memory by
- * default and through Redis when `state.redis` is set. Stages run in the order
- * cache → rate limit → dispatch (breaker → retry → timeouts → adapter).
+ * default and through Redis when `state.redis` is set, and turns on the stages the config asks for:
+ * tracing, audit, canary and content filter (as plugins), shared-state-ready, cache and rate limit.
+ * The stage order is in `router/call-pipeline.ts`.
  */
 import { Redis } from 'ioredis';
 import { keepAliveOnlyWhileBusy } from './router/redis-keep-alive.js';
@@ -19,13 +20,14 @@ import { createMemoryBreakerRegistry, createRedisBreakerRegistry, type BreakerRe
 import { createCacheStage, createMemoryCacheStore, createRedisCacheStore, type CacheStore } from './pipeline/cache/index.js';
 import type { CallContext, CallOutcome } from './pipeline/context.js';
 import { createMemoryRateLimiter, createRedisRateLimiter, type RateLimiter } from './pipeline/rate-limit/index.js';
+import { createRateLimitStage } from './pipeline/rate-limit/rate-limit-stage.js';
+import { createSharedStateReadyStage, waitUntilSettled } from './pipeline/shared-state-ready-stage.js';
 import type { Stage } from './pipeline/stage.js';
-import { createRateLimitStage } from './pipeline/stages/rate-limit-stage.js';
 import type { RouterPlugin } from './router/plugin.js';
 import { createRouterFromResolved, type Router, type RouterOptions } from './router/router.js';
 
 /** Options of `createRouter`. */
-export interface CreateRouterOptions extends Omit<RouterOptions, 'stages' | 'breakers' | 'events' | 'onClose' | 'plugins'> {
+export interface CreateRouterOptions extends Omit<RouterOptions, 'policyStages' | 'breakers' | 'events' | 'onClose' | 'plugins'> {
   /** Extra plugins, after the built-in ones the config turns on. */
   readonly plugins?: readonly RouterPlugin[];
   /** Register metrics on this prom-client registry instead of a new one (`router.metrics`). */
@@ -106,10 +108,10 @@ export function createRouter(config: SwitchyardConfig | SwitchyardConfigInput, o
       redis === undefined || redisSettings === undefined ? memory : createRedisCacheStore({ redis, failMode: redisSettings.failMode, logger, fallback: memory });
   }
 
-  const stages: Stage<CallContext, CallOutcome>[] = [];
-  if (sharedStateReady !== undefined) stages.push(createReadyStage(sharedStateReady));
-  if (cacheStore !== undefined) stages.push(createCacheStage(cacheStore));
-  if (limiter !== undefined) stages.push(createRateLimitStage(limiter));
+  const policyStages: Stage<CallContext, CallOutcome>[] = [];
+  if (sharedStateReady !== undefined) policyStages.push(createSharedStateReadyStage(sharedStateReady));
+  if (cacheStore !== undefined) policyStages.push(createCacheStage(cacheStore));
+  if (limiter !== undefined) policyStages.push(createRateLimitStage(limiter));
 
   // Order matters: tracing spans everything; the audit record is written for every call that
   // entered the pipeline, blocked ones included; the canary shapes the route's targets for the
@@ -142,7 +144,7 @@ export function createRouter(config: SwitchyardConfig | SwitchyardConfigInput, o
 
   return createRouterFromResolved(resolved, {
     ...options,
-    stages,
+    policyStages,
     breakers,
     events,
     ...(metrics === undefined ? {} : { metrics: metrics.registry }),
@@ -157,53 +159,4 @@ export function createRouter(config: SwitchyardConfig | SwitchyardConfigInput, o
       if (redis !== undefined) await redis.quit().catch(() => redis.disconnect());
     },
   });
-}
-
-/**
- * Resolves once the Redis client is ready, has failed once, or `timeoutMs` passed. With the offline
- * queue off (so a Redis outage never queues calls), commands sent while the client is still
- * connecting fail at once, and the stores would start out on local state: the first calls of a
- * fresh router would then not share limits with other processes.
- */
-function waitUntilSettled(redis: Redis, timeoutMs: number): { settled: boolean; promise: Promise<void> } {
-  const state = { settled: redis.status === 'ready', promise: Promise.resolve() };
-  if (state.settled) return state;
-  state.promise = new Promise<void>((resolve) => {
-    const done = (): void => {
-      clearTimeout(timer);
-      redis.off('ready', done);
-      redis.off('error', done);
-      redis.off('end', done);
-      state.settled = true;
-      resolve();
-    };
-    const timer = setTimeout(done, timeoutMs);
-    timer.unref();
-    redis.once('ready', done);
-    redis.once('error', done);
-    redis.once('end', done);
-  });
-  return state;
-}
-
-/** Longer than the wait for the shared-state store to settle (2 s). */
-const READY_HOLD_MS = 2_500;
-
-/** The first calls of a router wait for its shared-state store to settle; later calls pay one check. */
-function createReadyStage(ready: { readonly settled: boolean; readonly promise: Promise<void> }): Stage<CallContext, CallOutcome> {
-  return {
-    name: 'shared-state-ready',
-    async execute(context, next) {
-      if (!ready.settled) {
-        // The client's socket and timers do not hold the process: this waiting call does.
-        const hold = setTimeout(() => undefined, READY_HOLD_MS);
-        try {
-          await ready.promise;
-        } finally {
-          clearTimeout(hold);
-        }
-      }
-      return next(context);
-    },
-  };
 }

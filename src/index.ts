@@ -62,13 +62,31 @@ export type {
   FinishEvent,
 } from './types.js';
 
+/**
+ * The provider spec: the public, versioned contract custom adapters implement
+ * (`createRouter(config, { providers: { [type]: factory } })`; see docs/extending.md).
+ */
+export { PROVIDER_SPEC_VERSION } from './provider-spec.js';
 export type { ProviderAdapter, ProviderType, ProviderSettings, AdapterCall, AdapterResult, AdapterStreamPart, AdapterContext, AdapterFactory } from './provider-spec.js';
-// What adapters receive and `createRouter({ transport })` accepts.
+/**
+ * What adapters receive and `createRouter({ transport })` accepts: a transport of your own, or
+ * `{ dispatcher }`, any undici `Dispatcher` (`ProxyAgent`, an `Agent` with client certificates).
+ */
+export { createPooledTransport, createDispatcherTransport } from './http/transport.js';
 export type { HttpTransport, HttpRequest, HttpResponse, HttpBody, HttpExchange, PoolSettings } from './http/transport.js';
+export type { DispatcherOption } from './router/router.js';
 
 export type { RouterPlugin, RouterInternals } from './router/plugin.js';
+/**
+ * Pipeline stages: `Stage<C, T>.execute(context, next)`, composed outermost-first. Call stages see a
+ * `CallContext` once per call; attempt stages an `AttemptContext` once per try; both produce a
+ * `CallOutcome`. Add yours with `createRouter(config, { stages, attemptStages })`, each a stage or
+ * `{ stage, before | after: '<built-in stage>' }` (`PlacedStage`); see docs/extending.md.
+ */
 export type { Stage } from './pipeline/stage.js';
-export type { CallContext, CallNotes, CallOutcome, StartedStream } from './pipeline/context.js';
+export type { PlacedStage } from './pipeline/stage-placement.js';
+export { CALL_STAGE_NAMES, ATTEMPT_STAGE_NAMES } from './pipeline/stage-placement.js';
+export type { AttemptContext, CallContext, CallNotes, CallOutcome, StartedStream, TargetAssigner, TargetNames } from './pipeline/context.js';
 
 export { createMetricsPlugin, CALL_DURATION_BUCKETS, TIME_TO_FIRST_TOKEN_BUCKETS, RATE_LIMIT_WAIT_BUCKETS } from './metrics/index.js';
 export type { MetricsPlugin, MetricsPluginOptions } from './metrics/index.js';

@@ -1,11 +1,24 @@
 /**
- * The contract between the router and a provider adapter. Everything an adapter may see is here;
- * adapters never import the router. The `do` prefix marks methods the router calls, not users.
+ * The contract between the router and a provider adapter: a public, versioned interface. Everything
+ * an adapter may see is here; adapters never import the router. The `do` prefix marks methods the
+ * router calls, not users. Custom adapters join through `createRouter(config, { providers })`
+ * (see docs/extending.md).
+ *
+ * Versioning: `PROVIDER_SPEC_VERSION` changes only when a change would break an adapter written
+ * for the previous version (a new required method, a changed meaning). Additions that existing
+ * adapters may ignore (an optional `AdapterCall` field, a new optional capability) keep the
+ * version and are listed in the changelog.
  */
 import type { HttpTransport } from './http/transport.js';
 import type { ChatRequest, FinishReason, ToolCall, Usage } from './types.js';
 
-/** The wire formats Switchyard speaks. */
+/**
+ * The version of this contract. An adapter may declare the version it was written for
+ * (`ProviderAdapter.specificationVersion`); the router refuses one written for another version.
+ */
+export const PROVIDER_SPEC_VERSION = 1;
+
+/** The wire formats Switchyard speaks out of the box; custom adapters add their own types. */
 export type ProviderType = 'anthropic' | 'openai' | 'azure-openai' | 'gemini' | 'openai-compatible';
 
 /** A provider's settings after the config was validated and defaults applied. */
@@ -37,6 +50,11 @@ export interface AdapterCall {
   readonly firstByteTimeoutMs: number;
   /** Longest gap between two body chunks, in ms (0 = no limit). */
   readonly idleTimeoutMs: number;
+  /**
+   * Extra request headers for this try, set by attempt stages; an adapter sends them along with
+   * its own (which win for credentials). Absent when no stage set any.
+   */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 /** A complete answer as an adapter reports it; the router adds route, target, attempts and timing. */
@@ -60,7 +78,15 @@ export type AdapterStreamPart =
   | { readonly type: 'finish'; readonly finishReason: FinishReason; readonly rawFinishReason?: string };
 
 /**
- * A provider adapter. Both methods throw `SwitchyardError` only. `doStream` resolves once the
+ * A provider adapter. What every adapter must guarantee:
+ *
+ * - both methods fail with `SwitchyardError` only, its category taken from the provider's error
+ *   type or code and the HTTP status (never from message text), with `retryAfterMs` when the
+ *   provider said how long to wait; the router's retries, fallbacks and breakers act on these;
+ * - every upstream request carries `call.signal` and honours the call's timeouts;
+ * - messages and fields of errors never contain the provider's key.
+ *
+ * Both methods throw `SwitchyardError` only. `doStream` resolves once the
  * upstream answered with a success status (an HTTP error rejects it); errors found later (an
  * `error` SSE event, a cut connection, a stream that ends without its terminal event) are thrown
  * from the iterator. The router decides whether output had already reached the caller.
@@ -72,8 +98,12 @@ export type AdapterStreamPart =
  * already. The call's `signal` aborts the request for the call as a whole (caller, total timeout).
  */
 export interface ProviderAdapter {
+  /** The provider id from the config. */
   readonly id: string;
-  readonly type: ProviderType;
+  /** The provider's `type` from the config: a built-in wire format or a custom adapter's type. */
+  readonly type: string;
+  /** The `PROVIDER_SPEC_VERSION` the adapter was written for; checked when the router is created. */
+  readonly specificationVersion?: typeof PROVIDER_SPEC_VERSION;
   doChat(call: AdapterCall): Promise<AdapterResult>;
   doStream(call: AdapterCall): Promise<AsyncIterable<AdapterStreamPart>>;
 }
@@ -84,5 +114,9 @@ export interface AdapterContext {
   readonly transport: HttpTransport;
 }
 
-/** Builds an adapter for one configured provider. */
+/**
+ * Builds an adapter for one configured provider, once, when the router is created. It receives the
+ * provider's settings and the router's transport; it should send through that transport rather
+ * than build connections of its own, so `transport` options and tests reach it.
+ */
 export type AdapterFactory = (context: AdapterContext) => ProviderAdapter;

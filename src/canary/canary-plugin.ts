@@ -1,10 +1,9 @@
 /**
  * `createCanaryPlugin`: canary rollouts as a router plugin. For every route with a `canary`:
- * - an outer stage gives calls the route at the rollout's current weights (baseline and candidate;
- *   only the baseline once rolled back or aborted, and always in shadow mode, so retries never
- *   reach a candidate the caller must not see);
- * - `assignTarget` puts each call in its arm by sticky bucketing and notes it
- *   (`notes.canary = { route, arm, step, weight }`, for audit records and metrics);
+ * - the canary stage (`canary-stage.ts`) gives calls the route at the rollout's current weights;
+ * - `assignTarget`, which target choice asks for a route's first target, puts each call in its arm
+ *   by sticky bucketing and notes it (`notes.canary = { route, arm, step, weight }`, for audit
+ *   records and metrics);
  * - a `call-end` subscriber records the call for its arm of record, sends shadow copies, and lets
  *   the decision engine promote, hold or roll back (`canary-change` events, a log line with the
  *   evidence on every change, a `canary-decision` event per decision, delivered to the route's
@@ -17,12 +16,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { SwitchyardConfig } from '../config/types.js';
-import type { CallContext, CallOutcome } from '../pipeline/context.js';
-import type { Stage } from '../pipeline/stage.js';
 import type { RouterPlugin } from '../router/plugin.js';
 import { canaryBucket, canaryStickyKey, isCandidateBucket } from './bucketing.js';
 import type { CanaryController } from './canary-controller.js';
 import { createCanaryRun, type CanaryRun } from './canary-run.js';
+import { createCanaryStage } from './canary-stage.js';
 import { createCanaryWebhooks, type CanaryWebhooks } from './webhooks.js';
 import { createMemoryCanaryStore } from './memory-state-store.js';
 import { createRedisCanaryStore } from './redis-state-store.js';
@@ -72,17 +70,6 @@ export interface CanaryPlugin extends RouterPlugin {
   ready(): Promise<void>;
 }
 
-/** Waits for a run's first read of its state, at most `waitMs`. */
-function waitForState(run: CanaryRun, waitMs: number): Promise<void> {
-  if (waitMs <= 0) return Promise.resolve();
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<void>((resolve) => {
-    timer = setTimeout(resolve, waitMs);
-    timer.unref();
-  });
-  return Promise.race([run.ready(), timeout]).finally(() => clearTimeout(timer));
-}
-
 /** Creates the canary plugin for every route of `config` with a `canary`. */
 export function createCanaryPlugin(options: CanaryPluginOptions): CanaryPlugin {
   const { config } = options;
@@ -111,16 +98,6 @@ export function createCanaryPlugin(options: CanaryPluginOptions): CanaryPlugin {
   timer?.unref();
   const mirrors: ShadowMirror[] = [];
 
-  const stage: Stage<CallContext, CallOutcome> = {
-    name: 'canary',
-    execute(context, next) {
-      const run = runs.get(context.route.name);
-      if (run === undefined) return next(context);
-      if (!run.loaded) return waitForState(run, context.route.canary?.startupWaitMs ?? 0).then(() => next({ ...context, route: run.routeFor(context.route) }));
-      return next({ ...context, route: run.routeFor(context.route) });
-    },
-  };
-
   function runOf(route: string): CanaryRun {
     const run = runs.get(route);
     if (run === undefined) throw new CanaryControlError('unknown-route', `route ${JSON.stringify(route)} has no canary (routes with one: ${[...runs.keys()].join(', ') || 'none'})`);
@@ -130,7 +107,7 @@ export function createCanaryPlugin(options: CanaryPluginOptions): CanaryPlugin {
   return {
     name: 'canary',
     routes: [...runs.keys()],
-    outerStages: runs.size === 0 ? [] : [stage],
+    outerStages: runs.size === 0 ? [] : [createCanaryStage(runs)],
     assignTarget(route, context) {
       return runs.get(route.name)?.assign(route, context);
     },

@@ -3,6 +3,7 @@
  * text, and the call stage that blocks, masks or flags them.
  */
 export { createWordMatcher, type WordMatch, type WordMatcher } from './aho-corasick.js';
-export { createContentFilterPlugin, createContentFilterStage } from './content-filter-stage.js';
+export { createContentFilterPlugin } from './content-filter-plugin.js';
+export { CONTENT_FILTER_STAGE, createContentFilterStage } from './filter-stage.js';
 export { foldText, foldWord, forEachFolded, type FoldedText } from './fold-text.js';
 export { createSensitiveWordFilter, maskMatches, type ContentCheck, type SensitiveWordFilter } from './sensitive-word-filter.js';

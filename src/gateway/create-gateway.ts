@@ -140,11 +140,20 @@ export async function createGateway(routerOrConfig: Router | SwitchyardConfig | 
     response.setHeader('x-request-id', exchange.requestId);
     response.setHeader('request-id', exchange.requestId);
     let bytesOut = 0;
+    const countBytes = (chunk: unknown): void => {
+      if (typeof chunk === 'string') bytesOut += Buffer.byteLength(chunk);
+      else if (chunk instanceof Uint8Array) bytesOut += chunk.byteLength;
+    };
     const write = response.write.bind(response);
     response.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
-      bytesOut += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.byteLength;
+      countBytes(chunk);
       return write(chunk, ...rest);
     }) as ServerResponse['write'];
+    const end = response.end.bind(response);
+    response.end = ((chunk?: unknown, ...rest: never[]) => {
+      if (typeof chunk !== 'function') countBytes(chunk);
+      return end(chunk as never, ...rest);
+    }) as ServerResponse['end'];
     try {
       if (applyCors(request, response)) return;
       await route(request, response, exchange);

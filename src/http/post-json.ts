@@ -55,7 +55,8 @@ function requestOf(endpoint: JsonEndpoint, call: AdapterCall, url: string, body:
   return {
     url,
     method: 'POST',
-    headers: endpoint.headers,
+    // Headers an attempt stage added go out too; the adapter's own (auth, content type) win.
+    headers: call.headers === undefined ? endpoint.headers : { ...call.headers, ...endpoint.headers },
     body: JSON.stringify(body),
     signal: call.signal,
     firstByteTimeoutMs: call.firstByteTimeoutMs,

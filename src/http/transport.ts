@@ -1,10 +1,12 @@
 /**
- * The HTTP layer every adapter uses: one undici `Pool` per origin, sized and kept alive from config.
- * Adapters receive a `HttpTransport` rather than building connections, so tests and pipelines can
- * hand them any dispatcher. Undici's own retry interceptor is never stacked underneath: retries
- * belong to the pipeline, or attempts would multiply.
+ * The HTTP layer every adapter uses: one undici `Pool` per origin, sized and kept alive from config
+ * (`createPooledTransport`), or any undici `Dispatcher` the user gives — a `ProxyAgent`, an `Agent`
+ * with client certificates, a dispatcher with interceptors (`createDispatcherTransport`). Adapters
+ * receive a `HttpTransport` rather than building connections, so tests and pipelines can hand them
+ * any dispatcher. Undici's own retry interceptor is never stacked underneath: retries belong to
+ * the pipeline, or attempts would multiply.
  */
-import { Pool } from 'undici';
+import { Pool, type Dispatcher } from 'undici';
 import type { EventEmitter } from 'node:events';
 import type { HeaderBag } from '../errors.js';
 import { ExchangeHandler, type HttpExchange } from './exchange-handler.js';
@@ -79,7 +81,6 @@ export const DEFAULT_POOL_SETTINGS: PoolSettings = {
  */
 export function createPooledTransport(settingsFor: (origin: string) => PoolSettings = () => DEFAULT_POOL_SETTINGS): HttpTransport {
   const pools = new Map<string, Pool>();
-  let closed = false;
 
   function poolFor(origin: string): Pool {
     let pool = pools.get(origin);
@@ -96,6 +97,30 @@ export function createPooledTransport(settingsFor: (origin: string) => PoolSetti
     }
     return pool;
   }
+
+  return createUndiciTransport(poolFor, async () => {
+    const all = [...pools.values()];
+    pools.clear();
+    await Promise.all(all.map((pool) => pool.close().catch(() => pool.destroy())));
+  });
+}
+
+/**
+ * Creates a transport that sends every request through `dispatcher` (an undici `Agent`,
+ * `ProxyAgent`, `EnvHttpProxyAgent`, or one composed with interceptors). The dispatcher decides
+ * connections, proxies and TLS; providers' `pool` settings do not apply. Closing the transport
+ * leaves the dispatcher open: whoever made it closes it.
+ *
+ * @example
+ * createDispatcherTransport(new ProxyAgent('http://proxy.internal:3128'))
+ */
+export function createDispatcherTransport(dispatcher: Dispatcher): HttpTransport {
+  return createUndiciTransport(() => dispatcher, () => Promise.resolve());
+}
+
+/** A transport over undici dispatchers, one chosen per origin. */
+function createUndiciTransport(dispatcherFor: (origin: string) => Dispatcher, closeDispatchers: () => Promise<void>): HttpTransport {
+  let closed = false;
 
   // Adapters send to a handful of fixed URLs: parse each once, not on every request.
   const parsedUrls = new Map<string, { readonly origin: string; readonly path: string }>();
@@ -115,7 +140,8 @@ export function createPooledTransport(settingsFor: (origin: string) => PoolSetti
       if (closed) throw mapTransportError(new Error('transport is closed'), request.signal);
       const url = parse(request.url);
       try {
-        const response = await poolFor(url.origin).request({
+        const response = await dispatcherFor(url.origin).request({
+          origin: url.origin,
           path: url.path,
           method: request.method ?? 'POST',
           headers: request.headers,
@@ -141,7 +167,7 @@ export function createPooledTransport(settingsFor: (origin: string) => PoolSetti
         const handler = new ExchangeHandler(request.signal, resolve, reject);
         if (!handler.listen()) return;
         try {
-          poolFor(url.origin).dispatch(
+          dispatcherFor(url.origin).dispatch(
             {
               origin: url.origin,
               path: url.path,
@@ -160,9 +186,7 @@ export function createPooledTransport(settingsFor: (origin: string) => PoolSetti
     },
     async close() {
       closed = true;
-      const all = [...pools.values()];
-      pools.clear();
-      await Promise.all(all.map((pool) => pool.close().catch(() => pool.destroy())));
+      await closeDispatchers();
     },
   };
 }

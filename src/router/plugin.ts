@@ -1,11 +1,12 @@
 /**
- * Router plugins: how canary rollouts, audit records, metrics and content filters join the call
- * path without the router knowing them. A plugin may add outer call stages, choose a route's first
- * target, and subscribe to events once the router exists.
+ * Router plugins: how canary rollouts, audit records, metrics, tracing and content filters join the
+ * call path without the router knowing them. A plugin may add call stages (run outermost, in plugin
+ * order), choose a route's first target, and subscribe to events once the router exists. To add a
+ * stage alone, `createRouter(config, { stages })` is simpler (see docs/extending.md).
  */
-import type { RouteConfig, TargetConfig } from '../config/types.js';
+import type { RouteConfig } from '../config/types.js';
 import type { RouterEventHub } from '../events.js';
-import type { CallContext, CallOutcome } from '../pipeline/context.js';
+import type { CallContext, CallOutcome, TargetAssigner } from '../pipeline/context.js';
 import type { Stage } from '../pipeline/stage.js';
 import type { AdapterResult } from '../provider-spec.js';
 import type { CallOptions, ChatRequest, Target } from '../types.js';
@@ -24,10 +25,17 @@ export interface RouterInternals {
 /** An extension of the router. */
 export interface RouterPlugin {
   readonly name: string;
-  /** Call stages run outside the cache and rate limits, outermost first (audit, content filters). */
+  /**
+   * Call stages run outside shared-state-ready, the cache and rate limits, outermost first, in
+   * plugin order (tracing, audit, canary, content filter, then plugins given to `createRouter`).
+   */
   readonly outerStages?: readonly Stage<CallContext, CallOutcome>[];
-  /** Chooses a route's first target for a call (canary arms); the first plugin that answers wins. */
-  readonly assignTarget?: (route: RouteConfig, context: CallContext) => TargetConfig | undefined;
+  /**
+   * Chooses a route's first target for a call (canary arms); the first plugin that answers wins.
+   * Asked by target choice, through `CallContext.assignTarget`, when the call reaches the route's
+   * first try: a call answered earlier (a cache hit, a refusal) is assigned nothing.
+   */
+  readonly assignTarget?: TargetAssigner;
   /**
    * Tells which target `assignTarget` would give a caller, without side effects, for
    * `router.explain()`; undefined when this plugin does not steer the route.

@@ -148,7 +148,7 @@ export class RouterStream extends PullIterator<StreamEvent, Arrival> {
   private complete(): void {
     if (!this.reported) {
       const context = this.context as CallContext;
-      this.end(undefined, new SwitchyardError({ category: 'canceled', message: 'the stream consumer stopped reading', route: context.route.name, attempts: context.attempts }));
+      this.end(undefined, new SwitchyardError({ category: 'canceled', code: 'canceled.stream_consumer', message: 'the stream consumer stopped reading', route: context.route.name, attempts: context.attempts }));
     }
     this.finishCall();
   }

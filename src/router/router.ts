@@ -1,48 +1,87 @@
 /**
- * `createRouter`: the library's entry point. It owns the connection pools, the adapters, the shared
- * pipeline state (breakers, limits, cache, retry budget) and the call chain:
+ * The router object: what `createRouter` returns. It owns the transport, the adapters, the call
+ * deadlines and the pipeline (`call-pipeline.ts`), and runs each call:
  *
- *   validate → resolve route → [call stages: cache → rate limit] → dispatch (breaker → timeouts → adapter, retries, fallbacks)
+ *   validate → resolve route → call context (request id, total-timeout signal) → pipeline → call-end
  */
-import type { Registry } from 'prom-client';
-import type { CanaryController } from '../canary/canary-controller.js';
+import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
+import type { Registry } from 'prom-client';
+import type { Dispatcher } from 'undici';
+import type { CanaryController } from '../canary/canary-controller.js';
 import { ensureRedactedDumps } from '../config/redacted-dump.js';
-import type { Policies, RouteConfig, SwitchyardConfig, TargetConfig } from '../config/types.js';
-import { invalidRequest, SwitchyardError } from '../errors.js';
+import type { Policies, SwitchyardConfig } from '../config/types.js';
+import { SwitchyardError } from '../errors.js';
 import { RouterEventHub, type RouterEvents } from '../events.js';
-import { randomUuid } from '../random-uuid.js';
-import { createPooledTransport, DEFAULT_POOL_SETTINGS, type HttpTransport, type PoolSettings } from '../http/transport.js';
+import { createDispatcherTransport, createPooledTransport, DEFAULT_POOL_SETTINGS, type HttpTransport, type PoolSettings } from '../http/transport.js';
 import { mapTransportError } from '../http/transport-errors.js';
-import type { CallContext, CallOutcome } from '../pipeline/context.js';
-import { createRetryBudget } from '../pipeline/retry/retry-budget.js';
-import { composeStages, type Stage } from '../pipeline/stage.js';
-import type { ProviderAdapter } from '../provider-spec.js';
+import type { Mutable } from '../mutable.js';
+import type { BreakerGate } from '../pipeline/breaker/breaker-stage.js';
+import type { AttemptContext, CallContext, CallOutcome, TargetAssigner } from '../pipeline/context.js';
+import type { Stage } from '../pipeline/stage.js';
+import type { PlacedStage } from '../pipeline/stage-placement.js';
 import type { CallOptions, ChatRequest, ChatResponse } from '../types.js';
-import { ADAPTER_FACTORIES } from './adapters.js';
+import { createAdapters, noAdapterFor, type AdapterFactories } from './adapters.js';
 import { runBatch } from './batch.js';
-import { createDispatcher, routeChain, type BreakerGate } from './dispatcher.js';
-import { chooseTarget, rendezvousScore, stickyKeyFor } from './target-selection.js';
+import { policiesForCall } from './call-policies.js';
+import { createCallPipeline } from './call-pipeline.js';
+import { createDeadlines } from './deadlines.js';
 import type { RouterInternals, RouterPlugin } from './plugin.js';
 import type { Router } from './router-api.js';
-import { policiesForCall } from './call-policies.js';
 import { RouterStream, type StreamCalls } from './router-stream.js';
-import { createDeadlines, type CallSignal } from './deadlines.js';
+import { createRouteResolver, explainRoute } from './route-resolution.js';
 import { validateRequest } from './validate-request.js';
-import type { Mutable } from '../mutable.js';
+
+/** Send upstream requests through this undici dispatcher (a `ProxyAgent`, an mTLS `Agent`) instead of the pooled one. */
+export interface DispatcherOption {
+  readonly dispatcher: Dispatcher;
+}
 
 /** Options for `createRouter` beyond the config. */
 export interface RouterOptions {
-  /** Send upstream requests through this transport instead of Switchyard's pooled undici one. */
-  readonly transport?: HttpTransport;
+  /**
+   * How upstream requests are sent: a transport of your own, or `{ dispatcher }`, any undici
+   * `Dispatcher` (it decides connections, proxy and TLS; `pool` settings do not apply; `close()`
+   * leaves it open). By default one undici `Pool` per provider origin.
+   *
+   * @example
+   * createRouter(config, { transport: { dispatcher: new ProxyAgent('http://proxy.internal:3128') } })
+   */
+  readonly transport?: HttpTransport | DispatcherOption;
+  /**
+   * Adapter factories by provider `type`, for providers the built-in adapters do not speak (or to
+   * replace one). See `provider-spec.ts` and docs/extending.md.
+   *
+   * @example
+   * createRouter(config, { providers: { bedrock: createBedrockAdapter } })
+   */
+  readonly providers?: AdapterFactories;
   /** Circuit breakers; in-memory ones by default. */
   readonly breakers?: BreakerGate;
-  /** Call-level stages run before dispatch, outermost first (cache, rate limit...). */
-  readonly stages?: readonly Stage<CallContext, CallOutcome>[];
+  /** The policy stages the config turned on, outermost first (shared-state-ready, cache, rate limit). */
+  readonly policyStages?: readonly Stage<CallContext, CallOutcome>[];
+  /**
+   * Call stages of your own: a stage runs just outside `retry`, `{ stage, before: 'cache' }` or
+   * `{ stage, after: 'audit' }` where you name it (built-in call stages: tracing, audit, canary,
+   * content-filter, shared-state-ready, cache, rate-limit, retry). An unknown name is a `config`
+   * error when the router is created.
+   *
+   * @example
+   * createRouter(config, { stages: [piiCheck, { stage: allowList, before: 'cache' }] })
+   */
+  readonly stages?: readonly PlacedStage<CallContext>[];
+  /**
+   * Attempt stages of your own, run for every try: a stage runs just outside `adapter`, or where
+   * you name it (built-in attempt stages: breaker, timeout, adapter).
+   *
+   * @example
+   * createRouter(config, { attemptStages: [{ stage: requestIdHeader, after: 'timeout' }] })
+   */
+  readonly attemptStages?: readonly PlacedStage<AttemptContext>[];
   /** Random source for weighted choice and jitter (tests pass a seeded one). */
   readonly random?: () => number;
-  /** Chooses a route's first target for a call instead of the weighted choice (canary arms). */
-  readonly assignTarget?: (route: RouteConfig, context: CallContext) => TargetConfig | undefined;
+  /** Chooses a route's first target for a call instead of the weighted choice, before the plugins' `assignTarget`. */
+  readonly assignTarget?: TargetAssigner;
   /** The event hub to emit on (lets the caller wire events before the router exists). */
   readonly events?: RouterEventHub;
   /** Resolves when shared state (the Redis connection) has settled; part of `router.ready()`. */
@@ -59,79 +98,63 @@ export interface RouterOptions {
 
 export type { RouteExplanation, Router } from './router-api.js';
 
-/** Creates a router from a resolved configuration (see `loadConfig`, `resolveConfig`). */
-export function createRouterFromResolved(resolvedConfig: SwitchyardConfig, options: RouterOptions = {}): Router {
-  // `router.config` prints with its secrets redacted (JSON.stringify, util.inspect), even when the
-  // config was built by hand rather than by `resolveConfig`.
-  const config = ensureRedactedDumps(resolvedConfig);
+/** The transport `options.transport` asks for; by default one pool per provider origin, sized by its `pool` settings. */
+function transportFor(config: SwitchyardConfig, given: RouterOptions['transport']): HttpTransport {
+  if (given !== undefined) return 'dispatcher' in given ? createDispatcherTransport(given.dispatcher) : given;
   const poolByOrigin = new Map<string, PoolSettings>();
   for (const provider of Object.values(config.providers)) {
     const origin = new URL(provider.baseUrl).origin;
     if (!poolByOrigin.has(origin)) poolByOrigin.set(origin, provider.pool);
   }
-  const transport = options.transport ?? createPooledTransport((origin) => poolByOrigin.get(origin) ?? DEFAULT_POOL_SETTINGS);
-  const adapters = new Map<string, ProviderAdapter>();
-  for (const provider of Object.values(config.providers)) {
-    adapters.set(provider.id, ADAPTER_FACTORIES[provider.type]({ settings: provider, transport }));
-  }
+  return createPooledTransport((origin) => poolByOrigin.get(origin) ?? DEFAULT_POOL_SETTINGS);
+}
+
+/** The first answer of `assigners`, as one assigner; undefined when there are none. */
+function firstAssigner(assigners: readonly TargetAssigner[]): TargetAssigner | undefined {
+  if (assigners.length <= 1) return assigners[0];
+  return (route, context) => {
+    for (const assign of assigners) {
+      const target = assign(route, context);
+      if (target !== undefined) return target;
+    }
+    return undefined;
+  };
+}
+
+/** Creates a router from a resolved configuration (see `loadConfig`, `resolveConfig`). */
+export function createRouterFromResolved(resolvedConfig: SwitchyardConfig, options: RouterOptions = {}): Router {
+  // `router.config` prints with its secrets redacted (JSON.stringify, util.inspect), even when the
+  // config was built by hand rather than by `resolveConfig`.
+  const config = ensureRedactedDumps(resolvedConfig);
+  const transport = transportFor(config, options.transport);
+  const adapters = createAdapters(config.providers, transport, options.providers);
   const events = options.events ?? new RouterEventHub();
   const deadlines = createDeadlines();
-  const callSignal = (callerSignal: AbortSignal | undefined, totalMs: number): CallSignal => deadlines.signalFor(callerSignal, totalMs);
   const plugins = options.plugins ?? [];
-  const assigners = [...(options.assignTarget === undefined ? [] : [options.assignTarget]), ...plugins.flatMap((plugin) => (plugin.assignTarget === undefined ? [] : [plugin.assignTarget]))];
-  const assignTarget =
-    assigners.length === 0
-      ? undefined
-      : (route: RouteConfig, context: CallContext): TargetConfig | undefined => {
-          for (const assign of assigners) {
-            const target = assign(route, context);
-            if (target !== undefined) return target;
-          }
-          return undefined;
-        };
-  const directRoutes = new Map<string, RouteConfig>();
-  const dispatch = createDispatcher({
+  const assignTarget = firstAssigner([
+    ...(options.assignTarget === undefined ? [] : [options.assignTarget]),
+    ...plugins.flatMap((plugin) => (plugin.assignTarget === undefined ? [] : [plugin.assignTarget])),
+  ]);
+  const resolveRoute = createRouteResolver(config);
+  const run = createCallPipeline({
     config,
-    adapterFor: (provider) => {
-      const adapter = adapters.get(provider);
-      if (adapter === undefined) throw new SwitchyardError({ category: 'config', message: `no provider "${provider}" is configured`, provider });
-      return adapter;
-    },
+    adapters,
     breakers: options.breakers,
-    retryBudget: createRetryBudget(),
     events,
-    ...(options.random === undefined ? {} : { random: options.random }),
-    ...(assignTarget === undefined ? {} : { assignTarget }),
+    random: options.random ?? Math.random,
+    plugins,
+    policyStages: options.policyStages ?? [],
+    stages: options.stages ?? [],
+    attemptStages: options.attemptStages ?? [],
   });
-  const outerStages = plugins.flatMap((plugin) => plugin.outerStages ?? []);
-  const run = composeStages([...outerStages, ...(options.stages ?? [])], dispatch);
-
-  function resolveRoute(model: string): RouteConfig {
-    const route = config.routes[model];
-    if (route !== undefined) return route;
-    const slash = model.indexOf('/');
-    if (config.allowDirect && slash > 0) {
-      const cached = directRoutes.get(model);
-      if (cached !== undefined) return cached;
-      const provider = model.slice(0, slash);
-      const upstreamModel = model.slice(slash + 1);
-      if (config.providers[provider] !== undefined && upstreamModel !== '') {
-        const direct: RouteConfig = { name: model, targets: [{ provider, model: upstreamModel, weight: 1 }], sticky: 'none', fallbacks: [], policies: config.policies };
-        directRoutes.set(model, direct);
-        return direct;
-      }
-    }
-    const known = Object.keys(config.routes).join(', ');
-    throw invalidRequest('model', `unknown route ${JSON.stringify(model)}; configured routes: ${known || '(none)'}${config.allowDirect ? ', or provider/model' : ''}`);
-  }
 
   function startCall(request: ChatRequest, callOptions: CallOptions, mode: 'chat' | 'stream'): { context: CallContext; dispose: () => void } {
     validateRequest(request);
     const route = resolveRoute(request.model);
     const policies: Policies = policiesForCall(route.policies, callOptions.policies);
-    const { signal, dispose } = callSignal(callOptions.signal, policies.timeout.totalMs);
+    const { signal, dispose } = deadlines.signalFor(callOptions.signal, policies.timeout.totalMs);
     const context: CallContext = {
-      requestId: callOptions.requestId ?? randomUuid(),
+      requestId: callOptions.requestId ?? randomUUID(),
       request,
       options: callOptions,
       route,
@@ -141,6 +164,7 @@ export function createRouterFromResolved(resolvedConfig: SwitchyardConfig, optio
       signal,
       attempts: [],
       notes: {},
+      assignTarget,
     };
     if (events.has('call-start')) events.emit('call-start', { requestId: context.requestId, route: route.name, mode, request, options: callOptions });
     return { context, dispose };
@@ -170,12 +194,7 @@ export function createRouterFromResolved(resolvedConfig: SwitchyardConfig, optio
     return mapped.route === undefined ? mapped.with({ route: context.route.name, attempts: context.attempts }) : mapped;
   }
 
-  const streamCalls: StreamCalls = {
-    start: (request, callOptions) => startCall(request, callOptions, 'stream'),
-    run,
-    end: endCall,
-    asError,
-  };
+  const streamCalls: StreamCalls = { start: (request, callOptions) => startCall(request, callOptions, 'stream'), run, end: endCall, asError };
 
   const router: Router = {
     config,
@@ -213,30 +232,7 @@ export function createRouterFromResolved(resolvedConfig: SwitchyardConfig, optio
     },
 
     explain(model, who = {}) {
-      const route = resolveRoute(model);
-      const callOptions: CallOptions = who;
-      const steered = plugins.reduce<ReturnType<NonNullable<RouterPlugin['explainTarget']>>>((found, plugin) => found ?? plugin.explainTarget?.(route, who), undefined);
-      const choice = steered === undefined ? chooseTarget(route, callOptions) : undefined;
-      const key = stickyKeyFor(route, callOptions);
-      const totalWeight = route.targets.reduce((sum, target) => sum + Math.max(0, target.weight), 0);
-      return {
-        route: route.name,
-        ...(steered?.target !== undefined
-          ? { target: { provider: steered.target.provider, model: steered.target.model } }
-          : choice === undefined
-            ? {}
-            : { target: { provider: choice.target.provider, model: choice.target.model } }),
-        reason: steered?.reason ?? (config.routes[model] === undefined ? 'direct' : (choice?.reason ?? 'no target available')),
-        ...(key === undefined ? {} : { stickyKey: key }),
-        candidates: route.targets.map((target) => ({
-          provider: target.provider,
-          model: target.model,
-          weight: target.weight,
-          share: totalWeight > 0 ? Math.max(0, target.weight) / totalWeight : 0,
-          ...(key === undefined ? {} : { score: rendezvousScore(key, target) }),
-        })),
-        fallbacks: routeChain(route, config.routes).slice(1).map((fallback) => fallback.name),
-      };
+      return explainRoute(config, resolveRoute(model), who, plugins);
     },
 
     on(event, listener) {
@@ -255,19 +251,20 @@ export function createRouterFromResolved(resolvedConfig: SwitchyardConfig, optio
       await options.onClose?.();
     },
   };
+
   const internals: RouterInternals = {
     events,
     async mirror(request, target, signal) {
       validateRequest(request);
       const adapter = adapters.get(target.provider);
-      if (adapter === undefined) throw new SwitchyardError({ category: 'config', message: `no provider "${target.provider}" is configured`, provider: target.provider });
-      const { signal: callSignalValue, dispose } = callSignal(signal, config.policies.timeout.totalMs);
+      if (adapter === undefined) throw noAdapterFor(target.provider);
+      const { signal: callSignal, dispose } = deadlines.signalFor(signal, config.policies.timeout.totalMs);
       const started = performance.now();
       try {
-        const result = await adapter.doChat({ request, model: target.model, signal: callSignalValue, firstByteTimeoutMs: config.policies.timeout.firstByteMs, idleTimeoutMs: config.policies.timeout.idleMs });
+        const result = await adapter.doChat({ request, model: target.model, signal: callSignal, firstByteTimeoutMs: config.policies.timeout.firstByteMs, idleTimeoutMs: config.policies.timeout.idleMs });
         return { result, latencyMs: performance.now() - started };
       } catch (error) {
-        throw mapTransportError(error, callSignalValue).with({ provider: target.provider, model: target.model });
+        throw mapTransportError(error, callSignal).with({ provider: target.provider, model: target.model });
       } finally {
         dispose();
       }

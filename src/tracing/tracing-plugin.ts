@@ -1,20 +1,19 @@
 /**
  * The tracing plugin: one OpenTelemetry span per call, with the GenAI semantic-convention
- * attributes (see `gen-ai-attributes.ts`). An outer stage starts the span (dated from when the call
- * entered the router) and runs the rest of the call inside its context, so spans of instrumented
- * HTTP clients nest under it; the `call-end` event completes and ends it, which for streams is
- * when the stream ends.
+ * attributes (see `gen-ai-attributes.ts`). Its call stage (`tracing-stage.ts`) starts the span
+ * and runs the rest of the call inside its context; the `call-end` event completes and ends it,
+ * which for streams is when the stream ends.
  *
  * `@opentelemetry/api` is an optional peer dependency: it is imported once, when the plugin is
  * created, and without it there is no plugin. Without a registered tracer provider the API's
  * tracer does nothing, and neither does the plugin: each call only checks for a provider.
  */
-import { performance } from 'node:perf_hooks';
 import type { ProviderConfig } from '../config/types.js';
 import type { CallNotes } from '../pipeline/context.js';
 import type { RouterPlugin } from '../router/plugin.js';
-import { endAttributes, spanName, startAttributes } from './gen-ai-attributes.js';
-import { loadOpenTelemetryApi, type SpanAttributes, type SpanAttributeValue, type TracingApi, type TracingSpan } from './otel-api.js';
+import { endAttributes, spanName } from './gen-ai-attributes.js';
+import { loadOpenTelemetryApi, type TracingApi, type TracingSpan } from './otel-api.js';
+import { createDeferredTracingStage, createTracingStage, definedAttributes } from './tracing-stage.js';
 
 /** Options of `createTracingPlugin`. */
 export interface TracingPluginOptions {
@@ -30,16 +29,6 @@ export interface TracingPluginOptions {
    * @default a dynamic `import('@opentelemetry/api')`
    */
   readonly loadApi?: () => Promise<TracingApi | undefined>;
-}
-
-/** Drops attributes without a value (OpenTelemetry rejects `undefined`). */
-function defined(attributes: SpanAttributes): Record<string, SpanAttributeValue> {
-  const result: Record<string, SpanAttributeValue> = {};
-  for (const key in attributes) {
-    const value = attributes[key];
-    if (value !== undefined) result[key] = value;
-  }
-  return result;
 }
 
 /**
@@ -71,28 +60,14 @@ export function createTracingPluginWithApi(api: TracingApi, options: Omit<Tracin
 
   return {
     name: 'tracing',
-    outerStages: [
-      {
-        name: 'tracing',
-        execute(context, next) {
-          if (!providerRegistered()) return next(context);
-          const span = tracer.startSpan(
-            spanName(context.request.model),
-            { kind: api.SpanKind.CLIENT, startTime: performance.timeOrigin + context.startedAt, attributes: defined(startAttributes(context)) },
-            api.context.active(),
-          );
-          open.set(context.notes, span);
-          return api.context.with(api.trace.setSpan(api.context.active(), span), () => next(context));
-        },
-      },
-    ],
+    outerStages: [createTracingStage({ api, tracer, providerRegistered, open })],
     attach(router, internals) {
       providers = router.config.providers;
       unsubscribe = internals.events.on('call-end', (end) => {
         const span = open.get(end.notes);
         if (span === undefined) return;
         open.delete(end.notes);
-        const attributes = defined(endAttributes(end, providers));
+        const attributes = definedAttributes(endAttributes(end, providers));
         span.setAttributes(attributes);
         const model = attributes['gen_ai.request.model'];
         if (typeof model === 'string') span.updateName(spanName(model));
@@ -150,15 +125,7 @@ export function createDeferredTracingPlugin(options: TracingPluginOptions = {}):
   return {
     name: 'tracing',
     tracerLoaded,
-    outerStages: [
-      {
-        name: 'tracing',
-        execute(context, next) {
-          const stage = inner?.outerStages?.[0];
-          return stage === undefined ? next(context) : stage.execute(context, next);
-        },
-      },
-    ],
+    outerStages: [createDeferredTracingStage(() => inner?.outerStages?.[0])],
     attach(router, internals) {
       attached = [router, internals];
       inner?.attach?.(router, internals);

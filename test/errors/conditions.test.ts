@@ -26,12 +26,10 @@ import { failure } from '../support/failure.js';
 import { FAST_POLICIES, simConfig } from '../support/sim-config.js';
 
 /**
- * Codes whose creation sites belong to the dispatcher and streams being reworked elsewhere; the
- * lead sets them there. `canceled.stream_consumer` has an `it.fails` test below that starts
- * failing (and must become `it`) once the code is set; `circuit_open.no_target` cannot be reached
- * through the public API today (every route has a target the dispatcher falls back to).
+ * Codes no test here can produce: `circuit_open.no_target` cannot be reached through the public
+ * API today (every route has a target that target choice falls back to).
  */
-const AWAITING_LEAD: ReadonlySet<ErrorCode> = new Set(['circuit_open.no_target', 'canceled.stream_consumer']);
+const AWAITING_LEAD: ReadonlySet<ErrorCode> = new Set(['circuit_open.no_target']);
 
 const produced = new Set<ErrorCode>();
 
@@ -296,8 +294,7 @@ describe('codes of our own checks', () => {
     expectCode(error, 'canceled.caller');
   });
 
-  // Fails until the lead gives the "stream consumer stopped reading" errors their code (see AWAITING_LEAD).
-  it.fails('a stream consumer that stops reading ends the call with canceled.stream_consumer', async () => {
+  it('a stream consumer that stops reading ends the call with canceled.stream_consumer', async () => {
     const ends: (SwitchyardError | undefined)[] = [];
     const stop = router.on('call-end', (end) => void ends.push(end.error));
     for await (const event of router.stream(hello('gpt4', 'a b c d e f g h'))) if (event.type === 'text-delta') break;

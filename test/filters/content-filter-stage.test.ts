@@ -3,7 +3,7 @@ import { resolveConfig } from '../../src/config/index.js';
 import { createRouter } from '../../src/create-router.js';
 import { SwitchyardError } from '../../src/errors.js';
 import type { RouterEvents } from '../../src/events.js';
-import { createContentFilterPlugin } from '../../src/filters/content-filter-stage.js';
+import { createContentFilterPlugin } from '../../src/filters/content-filter-plugin.js';
 import type { Router } from '../../src/router/router.js';
 import { startSimulator, type Simulator } from '../../src/testing/simulator.js';
 import type { ChatRequest } from '../../src/types.js';

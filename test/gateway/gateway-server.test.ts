@@ -242,6 +242,8 @@ describe('operations', () => {
     const metrics = await (await fetch(`${baseUrl}/metrics`)).text();
     expect(metrics).toMatch(/switchyard_gateway_requests_total\{ingress="openai",status="200",key="key_/);
     expect(metrics).toMatch(/switchyard_gateway_requests_in_flight/);
+    // Whole answers (sent with end()) count as well as streamed ones.
+    expect(Number(/switchyard_gateway_response_bytes_total\{ingress="complete"\} (\d+)/.exec(metrics)?.[1])).toBeGreaterThan(50);
     expect(metrics).not.toContain(APP_KEY);
   });
 });

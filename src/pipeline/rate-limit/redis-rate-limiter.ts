@@ -17,7 +17,7 @@
 import type { Redis } from 'ioredis';
 import type { RateLimitPolicy } from '../../config/types.js';
 import { redactSecrets, SwitchyardError } from '../../errors.js';
-import { randomUuid } from '../../random-uuid.js';
+import { randomUUID } from 'node:crypto';
 import type { LimitCheck, Refusal, RoomAttempt } from './limit-checks.js';
 import { limitChecks } from './limit-checks.js';
 import { createLocalLimitState } from './local-limit-state.js';
@@ -148,7 +148,7 @@ export function createRedisRateLimiter(options: RedisRateLimiterOptions): RateLi
       if (now() < nextProbeAt) return local.tryAcquire(checks);
       nextProbeAt = now() + PROBE_INTERVAL_MS;
     }
-    const leaseId = randomUuid();
+    const leaseId = randomUUID();
     const args: (string | number)[] = [leaseId, CONCURRENCY_LEASE_TTL_MS];
     for (const check of checks) args.push(check.algorithm, check.limit, check.periodMs);
     let attempt: RoomAttempt;

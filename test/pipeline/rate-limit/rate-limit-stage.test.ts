@@ -3,7 +3,7 @@ import type { RateLimitPolicy } from '../../../src/config/types.js';
 import type { CallContext, CallOutcome } from '../../../src/pipeline/context.js';
 import { createMemoryRateLimiter } from '../../../src/pipeline/rate-limit/memory-rate-limiter.js';
 import type { RateLimiter, RateLimitLease } from '../../../src/pipeline/rate-limit/rate-limiter.js';
-import { createRateLimitStage } from '../../../src/pipeline/stages/rate-limit-stage.js';
+import { createRateLimitStage } from '../../../src/pipeline/rate-limit/rate-limit-stage.js';
 import type { ChatResponse } from '../../../src/types.js';
 import { callContext, upstreamResponse } from '../cache/call-context.js';
 import { deferred } from '../../support/deferred.js';

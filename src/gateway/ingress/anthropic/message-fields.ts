@@ -3,7 +3,7 @@
  * reason, the stop sequence, usage and the message id. Shared by `toMessage` and the stream
  * encoder, so a streamed answer ends exactly as the same answer given whole.
  */
-import { randomUuid } from '../../../random-uuid.js';
+import { randomUUID } from 'node:crypto';
 import type { ChatResponse, Usage } from '../../../types.js';
 import type { AnthropicStopReason, AnthropicUsage } from './wire-types.js';
 
@@ -75,5 +75,5 @@ export function messageIdOf(response: Pick<ChatResponse, 'id'>): string {
 
 /** A new random message id, `msg_` and 32 hex digits: for a stream's `message_start`. */
 export function newMessageId(): string {
-  return `msg_${randomUuid().replace(/-/g, '')}`;
+  return `msg_${randomUUID().replace(/-/g, '')}`;
 }
