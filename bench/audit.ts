@@ -1,14 +1,23 @@
 /**
- * `npm run bench:audit`: what the audit stage costs per call, for each `fsync` mode, against a fake
- * `next` that answers at once — so the numbers are the stage's own work (building the record,
- * hashing prompt and answer, sealing it into the chain, writing it), not HTTP.
+ * `npm run bench:audit`: what audit costs per call, for each `fsync` mode, against a fake `next`
+ * that answers at once — so the numbers are the audit's own work, not HTTP: the stage on the call's
+ * path (which only hands over references) and the log's work for the call's group, which the call
+ * waits for (building the record, hashing prompt and answer, sealing it into the chain, the group's
+ * write). The whole pipeline over HTTP, against raw undici: `bench/overhead.ts --audit`.
+ *
+ * What this cannot show: with an instant `next`, the calls of a turn all end together, so even a
+ * writer that builds, hashes and writes each record on its call's path gets batches here, and its
+ * code runs hot on one small working set. Behind real HTTP, calls end one by one between socket
+ * reads; the audit's cost there (issue 17: ~65 µs per call before records were written in groups)
+ * was several times what this bench showed (~25 µs). Judge the design by `bench/overhead.ts`.
  *
  * Measured for: no audit stage, a no-op callback sink, and a file sink with `fsync: none`,
  * `batch` and `always` (content mode `hash`, the default):
  * - at concurrency 1: per-call latency (p50, p99) — with `always` this is one write and one
  *   fdatasync per call;
- * - at concurrency 64: calls per second, where `always` groups the records that arrive during a
- *   sync into the next write (group commit).
+ * - at concurrency 64: calls per second and process CPU per call (the thread pool's writes and
+ *   syncs included); records of one turn of the event loop share one write, and with `always` the
+ *   records that arrive during a sync share the next write and sync (group commit).
  * Files go to a temporary directory on the file system of `--dir` (default the OS temp dir); the
  * table names that file system, since fsync costs depend on it entirely.
  *
@@ -128,7 +137,7 @@ const modes: readonly Mode[] = [
   fileMode('always'),
 ];
 
-async function measure(mode: Mode): Promise<{ latency: LatencySummary; perSecond: number }> {
+async function measure(mode: Mode): Promise<{ latency: LatencySummary; perSecond: number; cpuPerCall: number }> {
   const call = (stage: Stage<CallContext, CallOutcome> | undefined) => async (): Promise<void> => {
     const call = context();
     await (stage === undefined ? next(call) : stage.execute(call, next));
@@ -149,10 +158,12 @@ async function measure(mode: Mode): Promise<{ latency: LatencySummary; perSecond
   // Throughput at concurrency, close (the final flush) included.
   const loaded = mode.setUp();
   const started = performance.now();
+  const cpuBefore = process.cpuUsage();
   await runLoad(calls * 5, concurrency, call(loaded.stage));
   await loaded.close();
+  const cpu = process.cpuUsage(cpuBefore);
   const perSecond = (calls * 5) / ((performance.now() - started) / 1000);
-  return { latency: summarise(samples), perSecond };
+  return { latency: summarise(samples), perSecond, cpuPerCall: (cpu.user + cpu.system) / (calls * 5) };
 }
 
 function fileSystemOf(path: string): string {
@@ -164,20 +175,27 @@ function fileSystemOf(path: string): string {
 }
 
 const [loadOne, loadFive] = loadavg();
-const samples = new Map<Mode, { p50: number[]; p99: number[]; perSecond: number[] }>(modes.map((mode) => [mode, { p50: [], p99: [], perSecond: [] }]));
+interface ModeSamples {
+  p50: number[];
+  p99: number[];
+  perSecond: number[];
+  cpu: number[];
+}
+const samples = new Map<Mode, ModeSamples>(modes.map((mode) => [mode, { p50: [], p99: [], perSecond: [], cpu: [] }]));
 for (let round = 1; round <= rounds; round += 1) {
   for (const mode of modes) {
-    const { latency, perSecond } = await measure(mode);
-    const entry = samples.get(mode) as { p50: number[]; p99: number[]; perSecond: number[] };
+    const { latency, perSecond, cpuPerCall } = await measure(mode);
+    const entry = samples.get(mode) as ModeSamples;
     entry.p50.push(latency.p50);
     entry.p99.push(latency.p99);
     entry.perSecond.push(perSecond);
+    entry.cpu.push(cpuPerCall);
     console.error(`round ${round}: ${mode.name}`);
   }
 }
 const results = modes.map((mode) => {
-  const entry = samples.get(mode) as { p50: number[]; p99: number[]; perSecond: number[] };
-  return { mode, p50: median(entry.p50), p99: median(entry.p99), perSecond: median(entry.perSecond) };
+  const entry = samples.get(mode) as ModeSamples;
+  return { mode, p50: median(entry.p50), p99: median(entry.p99), perSecond: median(entry.perSecond), cpu: median(entry.cpu) };
 });
 const fileSystem = fileSystemOf(directory);
 rmSync(directory, { recursive: true, force: true });
@@ -190,15 +208,16 @@ const report = [
   '',
   `Machine: ${machineLine()}; audit files on ${fileSystem}. Command: \`npm run bench:audit -- --calls ${calls} --rounds ${rounds} --concurrency ${concurrency}\`, ${new Date().toISOString().slice(0, 10)}; medians of ${rounds} rounds.`,
   `Load before the run: load average ${loadOne?.toFixed(2)} (1 min) / ${loadFive?.toFixed(2)} (5 min) on ${cpus().length} cores.`,
-  `The stage runs around a fake \`next\` that answers at once, so the numbers are the audit work alone (record, prompt/answer hashes, chain, write); content mode \`hash\`. Sequential: ${calls} calls; concurrent: ${calls * 5} calls, \`close()\` included.`,
+  `The stage runs around a fake \`next\` that answers at once, so the numbers are the audit work alone (the stage, and the group's records, prompt/answer hashes, chain and write); content mode \`hash\`. Sequential: ${calls} calls; concurrent: ${calls * 5} calls, \`close()\` included.`,
   '',
-  `| mode | p50 / p99 per call, concurrency 1 | added p50 vs no audit | calls/s at concurrency ${concurrency} |`,
-  '| --- | --- | --- | --- |',
+  `| mode | p50 / p99 per call, concurrency 1 | added p50 vs no audit | calls/s at concurrency ${concurrency} | CPU per call at concurrency ${concurrency} (added) |`,
+  '| --- | --- | --- | --- | --- |',
   ...results.map(
-    ({ mode, p50, p99, perSecond }) => `| ${mode.name} | ${us(p50)} / ${us(p99)} | ${mode === baseline.mode ? '—' : us(p50 - baseline.p50)} | ${perSecond.toFixed(0)} |`,
+    ({ mode, p50, p99, perSecond, cpu }) =>
+      `| ${mode.name} | ${us(p50)} / ${us(p99)} | ${mode === baseline.mode ? '—' : us(p50 - baseline.p50)} | ${perSecond.toFixed(0)} | ${us(cpu)}${mode === baseline.mode ? '' : ` (${us(cpu - baseline.cpu)})`} |`,
   ),
   '',
-  '`always` pays one fdatasync per call when calls come one at a time; under concurrency the records that arrive during a sync share the next one, so throughput stays high while every call still returns only after its record is on disk.',
+  '`always` pays one fdatasync per call when calls come one at a time; under concurrency the records of one turn of the event loop share one write, and those that arrive during a sync share the next one, so throughput stays high while every call still returns only after its record is on disk.',
   '<!-- audit:end -->',
 ].join('\n');
 console.log(report);

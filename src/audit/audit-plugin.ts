@@ -103,6 +103,7 @@ export function createAuditPlugin(options: AuditPluginOptions): AuditPlugin {
   const now = options.now ?? Date.now;
   const sink = sinkFor(audit.sink, options);
   let events: RouterEventHub | undefined;
+  let buildErrors = 0;
   const fileSink = audit.sink.type === 'file' ? audit.sink : undefined;
   const markerFields = (): AuditRecordCommon => ({
     schema: AUDIT_SCHEMA_VERSION,
@@ -120,22 +121,17 @@ export function createAuditPlugin(options: AuditPluginOptions): AuditPlugin {
     onRecord: (report) => {
       if (events?.has('audit-write') === true) events.emit('audit-write', { requestId: report.requestId, ok: report.ok, ...(report.ok ? {} : { error: report.error }) });
     },
+    onBuildError: (requestId, error) => {
+      buildErrors += 1;
+      events?.emit('audit-write', { requestId, ok: false, error });
+    },
     onDecisionRecord: (report) => {
       if (!report.ok) events?.emit('warning', { code: 'audit-sink', message: `audit ${sink.description}: the record of canary decision ${report.decisionId} is not written: ${describe(report.error)}` });
     },
     onSinkError: (error) => events?.emit('warning', { code: 'audit-sink', message: `audit ${sink.description} failed: ${describe(error)}` }),
     onWarning: (message) => events?.emit('warning', { code: 'audit-sink', message: `audit ${sink.description}: ${message}` }),
   });
-  let buildErrors = 0;
-  const stage = createAuditStage({
-    settings: { audit, pricing: config.pricing, versionHash: config.versionHash },
-    log,
-    now,
-    onBuildError: (requestId, error) => {
-      buildErrors += 1;
-      events?.emit('audit-write', { requestId, ok: false, error });
-    },
-  });
+  const stage = createAuditStage({ settings: { audit, pricing: config.pricing, versionHash: config.versionHash }, log, now });
 
   /** Appends a decision's record; never throws (the emitting canary must not see audit trouble). */
   const recordDecision = (decision: RouterEvents['canary-decision']): void => {

@@ -1,7 +1,7 @@
 /**
  * Builds a call's audit record from its context and how it ended. Everything here is synchronous
- * and pure apart from the clock the caller passes: the stage calls it once per call, when the call
- * (or its stream) has ended.
+ * and pure apart from the clock the caller passes. The audit log calls it once per call, for a
+ * group of calls at a time, after the call (or its stream) ended and before the call returns.
  */
 import { createHmac } from 'node:crypto';
 import type { AuditConfig, PriceTable, RedactionKind } from '../config/types.js';
@@ -12,8 +12,9 @@ import { redactSecretValues } from '../redaction/secrets.js';
 import type { ChatResponse } from '../types.js';
 import { costOf } from '../pricing.js';
 import { promptHashOf, recordContent, responseHashOf } from './content.js';
-import { AUDIT_SCHEMA_VERSION, type CallRecordBody } from './record.js';
+import { AUDIT_SCHEMA_VERSION, type AuditAttempt, type CallRecordBody } from './record.js';
 import { LIBRARY_VERSION } from '../version.js';
+import type { Mutable } from '../mutable.js';
 
 /** What the builder needs of the config. */
 export interface RecordSettings {
@@ -44,7 +45,7 @@ export function recordedUser(user: string, key: string | undefined): string {
   return key === undefined ? redactSecretValues(user) : `hmac-sha256:${createHmac('sha256', key).update(user).digest('hex')}`;
 }
 
-/** `fields` without its undefined members (records never carry `"key": undefined`). */
+/** `fields` without its undefined members (records never carry `"key": undefined`), in the order given. */
 function defined<T extends object>(fields: T): T {
   const result: Record<string, unknown> = {};
   for (const key in fields) {
@@ -54,11 +55,14 @@ function defined<T extends object>(fields: T): T {
   return result as T;
 }
 
+/** Caller-chosen names and values, secrets replaced, keys sorted (the record's canonical order). */
 function scrubbedRecord(values: Readonly<Record<string, string>> | undefined): Record<string, string> | undefined {
   if (values === undefined) return undefined;
   const entries = Object.entries(values);
   if (entries.length === 0) return undefined;
-  return Object.fromEntries(entries.map(([key, value]) => [redactSecretValues(key), redactSecretValues(String(value))]));
+  const scrubbed = entries.map(([key, value]): [string, string] => [redactSecretValues(key), redactSecretValues(String(value))]);
+  scrubbed.sort(([left], [right]) => (left < right ? -1 : left > right ? 1 : 0));
+  return Object.fromEntries(scrubbed);
 }
 
 function errorOf(error: unknown, kinds: readonly RedactionKind[]): NonNullable<CallRecordBody['error']> {
@@ -66,11 +70,11 @@ function errorOf(error: unknown, kinds: readonly RedactionKind[]): NonNullable<C
     return defined({
       category: error.category,
       message: redact(error.message, kinds),
+      model: error.model,
+      provider: error.provider,
+      providerCode: error.providerCode === undefined ? undefined : redact(error.providerCode, kinds),
       retryable: error.retryable,
       status: error.status,
-      provider: error.provider,
-      model: error.model,
-      providerCode: error.providerCode === undefined ? undefined : redact(error.providerCode, kinds),
     });
   }
   // Not ours: its message gets what every SwitchyardError message gets (a key cut anywhere, a
@@ -79,66 +83,81 @@ function errorOf(error: unknown, kinds: readonly RedactionKind[]): NonNullable<C
   return { category: 'unknown', message: redact(message, kinds), retryable: false };
 }
 
-/** Builds the record body of one ended call. */
+function attemptOf(attempt: CallContext['attempts'][number]): AuditAttempt {
+  return defined({ model: attempt.target.model, ms: roundMs(attempt.ms), outcome: attempt.outcome, provider: attempt.target.provider, route: attempt.route, status: attempt.status });
+}
+
+/**
+ * Builds the record body of one ended call, field by field in sorted key order (and so are the
+ * objects it holds, apart from caller-supplied JSON such as tool-call arguments): the canonical JSON
+ * of the sealed record is then the engine's own `JSON.stringify` of it. It also reserves the chain
+ * links' places (`prevHash`, `seq`, left undefined, so absent from any JSON of the body), which
+ * lets `sealRecord` copy the body in one step instead of placing the links key by key.
+ */
 export function buildCallRecord(context: CallContext, ending: CallEnding, settings: RecordSettings): CallRecordBody {
   const { audit } = settings;
   const { request, options, notes } = context;
   const kinds: readonly RedactionKind[] = audit.redact.includes('secret') ? audit.redact : [...audit.redact, 'secret'];
-  const response = ending.error === undefined ? ending.response : undefined;
+  const failed = ending.error !== undefined;
+  const response = failed ? undefined : ending.response;
   const lastAttempt = context.attempts[context.attempts.length - 1];
   const target = response?.target ?? lastAttempt?.target;
-  const usage = response?.usage;
   const canary = notes.canary;
-  return defined<CallRecordBody>({
-    schema: AUDIT_SCHEMA_VERSION,
-    kind: 'call',
-    ts: new Date(ending.startedAtMs).toISOString(),
-    requestId: context.requestId,
-    traceId: options.traceId === undefined ? undefined : redactSecretValues(options.traceId),
-    tenant: options.tenant === undefined ? undefined : redactSecretValues(options.tenant),
-    user: options.user === undefined ? undefined : recordedUser(options.user, audit.pseudonymizeKey),
-    fields: scrubbedRecord(options.auditFields),
-    metadata: scrubbedRecord(request.metadata),
-    ip: audit.include.ip ? options.ip : undefined,
-    mode: context.mode,
-    route: context.route.name,
-    servedRoute: response?.route ?? lastAttempt?.route,
-    target: target === undefined ? undefined : { provider: target.provider, model: target.model },
-    arm: canary?.arm,
-    canary: canary === undefined ? undefined : { route: canary.route, arm: canary.arm, step: canary.step, weight: canary.weight },
-    model: defined({ requested: request.model, target: target?.model, served: response?.servedModel }),
-    parameters: defined({
-      temperature: request.temperature,
-      maxTokens: request.maxTokens,
-      topP: request.topP,
-      stop: request.stop?.map((stop) => redact(stop, kinds)),
-      tools: request.tools?.map((tool) => tool.name),
-      toolChoice: request.toolChoice,
-    }),
-    promptHash: audit.content === 'none' ? undefined : promptHashOf(request),
-    responseHash: audit.content === 'none' || response === undefined ? undefined : responseHashOf(response),
-    content: recordContent(audit, request, response),
-    usage:
-      usage === undefined
-        ? undefined
-        : defined({ inputTokens: usage.inputTokens, outputTokens: usage.outputTokens, totalTokens: usage.totalTokens, cachedInputTokens: usage.cachedInputTokens }),
-    costUsd: response === undefined ? undefined : response.cached ? 0 : roundCost(costOf(settings.pricing, response.target, response.usage)),
-    latencyMs: roundMs(ending.endedAt - context.startedAt),
-    ttftMs: ending.firstOutputAt === undefined ? undefined : roundMs(ending.firstOutputAt - context.startedAt),
-    outcome: ending.error === undefined ? 'ok' : 'error',
-    finishReason: response?.finishReason,
-    error: ending.error === undefined ? undefined : errorOf(ending.error, kinds),
-    attempts: context.attempts.map((attempt) =>
-      defined({ route: attempt.route, provider: attempt.target.provider, model: attempt.target.model, outcome: attempt.outcome, status: attempt.status, ms: roundMs(attempt.ms) }),
-    ),
-    cache: notes.cache,
-    breaker: notes.breakerSkips === undefined || notes.breakerSkips.length === 0 ? undefined : { skipped: [...notes.breakerSkips] },
-    rateLimit: notes.rateLimitWaitMs === undefined ? undefined : { waitMs: roundMs(notes.rateLimitWaitMs) },
-    retryBudgetExhausted: notes.retryBudgetExhausted === true ? true : undefined,
-    sensitiveWordHits: notes.sensitiveWordHits,
-    configVersion: settings.versionHash,
-    libraryVersion: LIBRARY_VERSION,
+  const record = {} as Mutable<CallRecordBody> & { prevHash?: undefined; seq?: undefined };
+  if (canary !== undefined) record.arm = canary.arm;
+  record.attempts = context.attempts.map(attemptOf);
+  if (notes.breakerSkips !== undefined && notes.breakerSkips.length > 0) record.breaker = { skipped: [...notes.breakerSkips] };
+  if (notes.cache !== undefined) record.cache = notes.cache;
+  if (canary !== undefined) record.canary = { arm: canary.arm, route: canary.route, step: canary.step, weight: canary.weight };
+  record.configVersion = settings.versionHash;
+  const content = recordContent(audit, request, response);
+  if (content !== undefined) record.content = content;
+  const costUsd = response === undefined ? undefined : response.cached ? 0 : roundCost(costOf(settings.pricing, response.target, response.usage));
+  if (costUsd !== undefined) record.costUsd = costUsd;
+  if (failed) record.error = errorOf(ending.error, kinds);
+  const fields = scrubbedRecord(options.auditFields);
+  if (fields !== undefined) record.fields = fields;
+  if (response?.finishReason !== undefined) record.finishReason = response.finishReason;
+  if (audit.include.ip && options.ip !== undefined) record.ip = options.ip;
+  record.kind = 'call';
+  record.latencyMs = roundMs(ending.endedAt - context.startedAt);
+  record.libraryVersion = LIBRARY_VERSION;
+  const metadata = scrubbedRecord(request.metadata);
+  if (metadata !== undefined) record.metadata = metadata;
+  record.mode = context.mode;
+  record.model = defined({ requested: request.model, served: response?.servedModel, target: target?.model });
+  record.outcome = failed ? 'error' : 'ok';
+  record.parameters = defined({
+    maxTokens: request.maxTokens,
+    stop: request.stop?.map((stop) => redact(stop, kinds)),
+    temperature: request.temperature,
+    toolChoice: request.toolChoice,
+    tools: request.tools?.map((tool) => tool.name),
+    topP: request.topP,
   });
+  record.prevHash = undefined;
+  if (audit.content !== 'none') record.promptHash = promptHashOf(request);
+  if (notes.rateLimitWaitMs !== undefined) record.rateLimit = { waitMs: roundMs(notes.rateLimitWaitMs) };
+  record.requestId = context.requestId;
+  if (audit.content !== 'none' && response !== undefined) record.responseHash = responseHashOf(response);
+  if (notes.retryBudgetExhausted === true) record.retryBudgetExhausted = true;
+  record.route = context.route.name;
+  record.schema = AUDIT_SCHEMA_VERSION;
+  if (notes.sensitiveWordHits !== undefined) record.sensitiveWordHits = notes.sensitiveWordHits;
+  record.seq = undefined;
+  const servedRoute = response?.route ?? lastAttempt?.route;
+  if (servedRoute !== undefined) record.servedRoute = servedRoute;
+  if (target !== undefined) record.target = { model: target.model, provider: target.provider };
+  if (options.tenant !== undefined) record.tenant = redactSecretValues(options.tenant);
+  if (options.traceId !== undefined) record.traceId = redactSecretValues(options.traceId);
+  record.ts = new Date(ending.startedAtMs).toISOString();
+  if (ending.firstOutputAt !== undefined) record.ttftMs = roundMs(ending.firstOutputAt - context.startedAt);
+  const usage = response?.usage;
+  if (usage !== undefined) {
+    record.usage = defined({ cachedInputTokens: usage.cachedInputTokens, inputTokens: usage.inputTokens, outputTokens: usage.outputTokens, totalTokens: usage.totalTokens });
+  }
+  if (options.user !== undefined) record.user = recordedUser(options.user, audit.pseudonymizeKey);
+  return record;
 }
 
 /** Cost rounded to 1e-10 dollars, so records do not carry floating-point noise. */

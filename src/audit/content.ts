@@ -14,15 +14,16 @@ import { redact, redactDeep } from '../redaction/redact.js';
 import type { ChatRequest, ChatResponse, ContentPart, Message, ToolCall } from '../types.js';
 import { sha256OfCanonical } from './hash-chain.js';
 import type { AuditContent, AuditMessage } from './record.js';
+import type { Mutable } from '../mutable.js';
 
 /** SHA-256 of the canonical JSON of `{ system, messages, tools }`. */
 export function promptHashOf(request: ChatRequest): string {
-  return sha256OfCanonical({ system: request.system, messages: request.messages, tools: request.tools });
+  return sha256OfCanonical({ messages: request.messages, system: request.system, tools: request.tools });
 }
 
 /** SHA-256 of the canonical JSON of `{ text, toolCalls: [{ id, name, arguments }] }`. */
 export function responseHashOf(response: ChatResponse): string {
-  return sha256OfCanonical({ text: response.text, toolCalls: response.toolCalls.map((call) => ({ id: call.id, name: call.name, arguments: call.arguments })) });
+  return sha256OfCanonical({ text: response.text, toolCalls: response.toolCalls.map((call) => ({ arguments: call.arguments, id: call.id, name: call.name })) });
 }
 
 /** The kinds to apply to content: the configured ones in `redacted` mode, secrets only in `full` mode. */
@@ -35,38 +36,41 @@ function sha256(text: string): string {
   return hash('sha256', text, 'hex');
 }
 
+// The objects below are built with their keys in sorted order, the order of the record's line.
+
 function recordPart(part: ContentPart, kinds: readonly RedactionKind[]): Record<string, unknown> {
-  if (part.type === 'text') return { type: 'text', text: redact(part.text, kinds) };
+  if (part.type === 'text') return { text: redact(part.text, kinds), type: 'text' };
   const isDataUrl = part.url?.startsWith('data:') ?? false;
-  return {
-    type: 'image',
-    ...(part.mediaType === undefined ? {} : { mediaType: part.mediaType }),
-    ...(part.url === undefined || isDataUrl ? {} : { url: redact(part.url, kinds) }),
-    ...(part.data !== undefined ? { sha256: sha256(part.data) } : isDataUrl && part.url !== undefined ? { sha256: sha256(part.url) } : {}),
-  };
+  const recorded: Record<string, unknown> = {};
+  if (part.mediaType !== undefined) recorded.mediaType = part.mediaType;
+  if (part.data !== undefined) recorded.sha256 = sha256(part.data);
+  else if (isDataUrl && part.url !== undefined) recorded.sha256 = sha256(part.url);
+  recorded.type = 'image';
+  if (part.url !== undefined && !isDataUrl) recorded.url = redact(part.url, kinds);
+  return recorded;
 }
 
-function recordToolCalls(calls: readonly ToolCall[], kinds: readonly RedactionKind[]): { id: string; name: string; arguments: unknown }[] {
-  return calls.map((call) => ({ id: call.id, name: call.name, arguments: redactDeep(call.arguments, kinds) }));
+function recordToolCalls(calls: readonly ToolCall[], kinds: readonly RedactionKind[]): { arguments: unknown; id: string; name: string }[] {
+  return calls.map((call) => ({ arguments: redactDeep(call.arguments, kinds), id: call.id, name: call.name }));
 }
 
 function recordMessage(message: Message, kinds: readonly RedactionKind[]): AuditMessage {
-  return {
-    role: message.role,
+  const recorded = {
     content: typeof message.content === 'string' ? redact(message.content, kinds) : message.content.map((part) => recordPart(part, kinds)),
-    ...(message.toolCalls === undefined ? {} : { toolCalls: recordToolCalls(message.toolCalls, kinds) }),
-    ...(message.toolCallId === undefined ? {} : { toolCallId: message.toolCallId }),
-    ...(message.name === undefined ? {} : { name: message.name }),
-  };
+  } as Mutable<AuditMessage>;
+  if (message.name !== undefined) recorded.name = message.name;
+  recorded.role = message.role;
+  if (message.toolCallId !== undefined) recorded.toolCallId = message.toolCallId;
+  if (message.toolCalls !== undefined) recorded.toolCalls = recordToolCalls(message.toolCalls, kinds);
+  return recorded;
 }
 
 /** The content block of a record, or undefined in modes `none` and `hash`. */
 export function recordContent(audit: AuditConfig, request: ChatRequest, response: ChatResponse | undefined): AuditContent | undefined {
   if (audit.content === 'none' || audit.content === 'hash') return undefined;
   const kinds = contentKinds(audit);
-  return {
-    ...(request.system === undefined ? {} : { system: redact(request.system, kinds) }),
-    messages: request.messages.map((message) => recordMessage(message, kinds)),
-    ...(response === undefined ? {} : { response: { text: redact(response.text, kinds), toolCalls: recordToolCalls(response.toolCalls, kinds) } }),
-  };
+  const content: Mutable<AuditContent> = { messages: request.messages.map((message) => recordMessage(message, kinds)) };
+  if (response !== undefined) content.response = { text: redact(response.text, kinds), toolCalls: recordToolCalls(response.toolCalls, kinds) };
+  if (request.system !== undefined) content.system = redact(request.system, kinds);
+  return content;
 }

@@ -4,6 +4,7 @@
  * Changing, removing, inserting or reordering a record breaks a link that `verify` finds.
  */
 import { hash as digest } from 'node:crypto';
+import { canonicalJson } from '../canonical-json.js';
 import { GENESIS_HASH, type AuditRecord, type AuditRecordBody } from './record.js';
 
 /** The last link of a chain. */
@@ -14,58 +15,6 @@ export interface ChainHead {
 
 /** The head before any record. */
 export const EMPTY_HEAD: ChainHead = { seq: 0, hash: GENESIS_HASH };
-
-/** Record keys repeat on every record: quote each once. */
-const QUOTED_KEYS = new Map<string, string>();
-
-function quotedKey(key: string): string {
-  let quoted = QUOTED_KEYS.get(key);
-  if (quoted === undefined) {
-    quoted = JSON.stringify(key);
-    if (QUOTED_KEYS.size < 1_000) QUOTED_KEYS.set(key, quoted);
-  }
-  return quoted;
-}
-
-/**
- * Canonical JSON: `JSON.stringify` with object keys sorted (by UTF-16 code units) at every level
- * and `undefined` members left out — the same text as `canonicalJson` of the config module, written
- * for speed since every record goes through it.
- */
-export function canonicalJson(value: unknown): string {
-  if (value === null) return 'null';
-  switch (typeof value) {
-    case 'string':
-    case 'number':
-      return JSON.stringify(value);
-    case 'boolean':
-      return value ? 'true' : 'false';
-    case 'object': {
-      if (Array.isArray(value)) {
-        let text = '[';
-        for (let index = 0; index < value.length; index += 1) {
-          if (index > 0) text += ',';
-          const item: unknown = value[index];
-          text += item === undefined || typeof item === 'function' || typeof item === 'symbol' ? 'null' : canonicalJson(item);
-        }
-        return `${text}]`;
-      }
-      const object = value as Record<string, unknown>;
-      const keys = Object.keys(object).sort();
-      let text = '{';
-      let first = true;
-      for (const key of keys) {
-        const item = object[key];
-        if (item === undefined || typeof item === 'function' || typeof item === 'symbol') continue;
-        text += `${first ? '' : ','}${quotedKey(key)}:${canonicalJson(item)}`;
-        first = false;
-      }
-      return `${text}}`;
-    }
-    default:
-      return 'null';
-  }
-}
 
 /** SHA-256 (hex) of the canonical JSON of a value. */
 export function sha256OfCanonical(value: unknown): string {
@@ -85,12 +34,43 @@ export interface SealedRecord {
 }
 
 /**
+ * A copy of `body` with places for its chain links, `prevHash` and `seq`, where sorting puts them:
+ * a body built with its keys in order (as the record builders do) gives a record in canonical
+ * order, which `canonicalJson` hands to the engine's serialiser whole. A body that reserved those
+ * places itself (undefined members, as `buildCallRecord` leaves them) is copied in one step.
+ */
+function withLinkPlaces(body: AuditRecordBody): Record<string, unknown> {
+  const source = body as unknown as Readonly<Record<string, unknown>>;
+  if (Object.hasOwn(source, 'prevHash') && Object.hasOwn(source, 'seq')) return { ...source };
+  const record: Record<string, unknown> = {};
+  let prevHashPlaced = false;
+  let seqPlaced = false;
+  for (const key of Object.keys(source)) {
+    if (key === 'seq' || key === 'prevHash' || key === 'hash') continue;
+    if (!prevHashPlaced && key > 'prevHash') {
+      record.prevHash = undefined;
+      prevHashPlaced = true;
+    }
+    if (!seqPlaced && key > 'seq') {
+      record.seq = undefined;
+      seqPlaced = true;
+    }
+    record[key] = source[key];
+  }
+  if (!prevHashPlaced) record.prevHash = undefined;
+  if (!seqPlaced) record.seq = undefined;
+  return record;
+}
+
+/**
  * Links `body` after `head`. The line is the canonical JSON of the record without `hash` (keys
  * sorted), with `hash` appended as the last member: one serialisation serves both the hash and the
  * file.
  */
 export function sealRecord(body: AuditRecordBody, head: ChainHead): SealedRecord {
-  const record: Record<string, unknown> = { ...body, seq: head.seq + 1, prevHash: head.hash };
+  const record = withLinkPlaces(body);
+  record.prevHash = head.hash;
+  record.seq = head.seq + 1;
   const canonical = canonicalJson(record);
   const hash = digest('sha256', canonical, 'hex');
   record.hash = hash;

@@ -7,7 +7,7 @@ export type { AuditPlugin, AuditPluginOptions } from './audit-plugin.js';
 export { createAuditStage } from './audit-stage.js';
 export type { AuditStageOptions } from './audit-stage.js';
 export { createAuditLog } from './audit-log.js';
-export type { AuditLog, AuditLogOptions, DecisionRecordReport, RecordReport } from './audit-log.js';
+export type { AuditLog, AuditLogOptions, DecisionRecordReport, PendingRecord, RecordReport } from './audit-log.js';
 export { buildDecisionRecord } from './build-decision-record.js';
 export type { DecisionRecordSettings } from './build-decision-record.js';
 export { buildCallRecord, recordedUser } from './build-record.js';

@@ -3,6 +3,7 @@
  * over the global ones (and checked once merged), URLs normalised, and the version hash.
  */
 import { createHash } from 'node:crypto';
+import { canonicalJson } from '../canonical-json.js';
 import { DEFAULT_POOL_SETTINGS } from '../http/transport.js';
 import type { PathProblem, PathSegment } from './config-error.js';
 import { rememberApiKeyVariables, resolveApiKey } from './api-key.js';
@@ -233,7 +234,20 @@ export function computeVersionHash(config: Omit<SwitchyardConfig, 'versionHash'>
       return [name, { ...route, canary: { ...canary, webhooks } }];
     }),
   );
-  return createHash('sha256').update(canonicalJson({ ...config, providers, routes, state, audit })).digest('hex');
+  return createHash('sha256').update(canonicalJson(ownData({ ...config, providers, routes, state, audit }))).digest('hex');
+}
+
+/**
+ * The config's own data: copies of its objects and lists without the redacting `toJSON` each of
+ * them carries (src/config/redacted-dump.ts), which canonical JSON, like `JSON.stringify`, would
+ * call. The hash is over the data; its redacted dump could change when a secret changes.
+ */
+function ownData(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(ownData);
+  if (typeof value !== 'object' || value === null) return value;
+  const copy: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) copy[key] = ownData(item);
+  return copy;
 }
 
 function withoutPassword(text: string): string {
@@ -246,17 +260,8 @@ function withoutPassword(text: string): string {
   }
 }
 
-/** JSON with object keys sorted at every level and `undefined` members left out. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map((item) => canonicalJson(item === undefined ? null : item)).join(',')}]`;
-  if (typeof value === 'object' && value !== null) {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, item]) => item !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${canonicalJson(item)}`).join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
-}
+// The config module's name for the one canonical JSON writer (src/config/index.ts exports it from here).
+export { canonicalJson } from '../canonical-json.js';
 
 function deepFreeze<T>(value: T, seen: WeakSet<object> = new WeakSet()): T {
   if (typeof value === 'object' && value !== null && !seen.has(value)) {

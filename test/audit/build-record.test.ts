@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildCallRecord, type RecordSettings } from '../../src/audit/build-record.js';
 import { costOf } from '../../src/pricing.js';
+import { canonicalJson } from '../../src/canonical-json.js';
 import { DEFAULT_POLICIES } from '../../src/config/index.js';
 import type { RouteConfig } from '../../src/config/types.js';
 import { SwitchyardError } from '../../src/errors.js';
@@ -64,6 +65,64 @@ describe('buildCallRecord', () => {
       expect(record).not.toHaveProperty(key);
     }
     expect(record.error).toEqual({ category: 'unknown', message: 'boom to [email]', retryable: false });
+  });
+});
+
+describe('the order of a record\'s keys', () => {
+  it('is the canonical order at every level, so the record\'s JSON is its canonical JSON (written by the engine in one pass)', () => {
+    const full: RecordSettings = { ...settings, audit: { ...settings.audit, content: 'full', include: { ip: true } } };
+    const succeeded = buildCallRecord(
+      context({
+        request: {
+          model: 'main',
+          system: 'Be brief.',
+          messages: [
+            { role: 'user', content: [{ type: 'text', text: 'hi' }, { type: 'image', url: 'https://example.com/a.png', mediaType: 'image/png' }] },
+            { role: 'assistant', content: '', toolCalls: [{ id: 'c1', name: 'lookup', arguments: { city: 'Oslo' } }] },
+            { role: 'tool', content: 'sunny', toolCallId: 'c1', name: 'lookup' },
+          ],
+          temperature: 0,
+          maxTokens: 10,
+          topP: 1,
+          stop: ['x'],
+          tools: [{ name: 'lookup', parameters: { type: 'object' } }],
+          toolChoice: 'auto',
+          metadata: { z: '1', a: '2' },
+        },
+        options: { user: 'u', tenant: 't', traceId: 'tr', ip: '203.0.113.1', auditFields: { purpose: 'p', case: 'c' } },
+        notes: { cache: 'miss', breakerSkips: ['x/y'], rateLimitWaitMs: 1, retryBudgetExhausted: true, sensitiveWordHits: 1, canary: { route: 'main', arm: 'candidate', step: 0, weight: 5 } },
+        attempts: [{ target: { provider: 'openai', model: 'gpt-4o' }, route: 'main', outcome: 'ok', status: 200, ms: 1 }],
+      }),
+      {
+        response: {
+          id: 'r',
+          text: 'ok',
+          toolCalls: [{ id: 'c2', name: 'lookup', arguments: { city: 'Bergen' } }],
+          finishReason: 'tool_calls',
+          usage: { inputTokens: 1, outputTokens: 1, totalTokens: 2, cachedInputTokens: 0 },
+          route: 'main',
+          target: { provider: 'openai', model: 'gpt-4o' },
+          servedModel: 'gpt-4o-2024',
+          attempts: [],
+          latencyMs: 1,
+          requestId: 'r-1',
+          cached: false,
+        },
+        endedAt: 1_010,
+        firstOutputAt: 1_005,
+        startedAtMs: 0,
+      },
+      full,
+    );
+    const failed = buildCallRecord(
+      context({ attempts: [{ target: { provider: 'openai', model: 'gpt-4o' }, route: 'main', outcome: 'server', status: 500, ms: 1 }] }),
+      { error: new SwitchyardError({ category: 'server', message: 'boom', status: 500, provider: 'openai', model: 'gpt-4o', providerCode: 'x' }), endedAt: 1_001, startedAtMs: 0 },
+      settings,
+    );
+    for (const record of [succeeded, failed]) {
+      expect(Object.keys(record).length).toBeGreaterThan(15);
+      expect(JSON.stringify(record)).toBe(canonicalJson(record));
+    }
   });
 });
 

@@ -157,6 +157,11 @@ export function createFileSink(options: FileSinkOptions): AuditSink {
       if (sync) await handle.datasync();
     },
 
+    async sync(): Promise<void> {
+      if (handle === undefined) throw new Error(`audit file ${options.path} is not open`);
+      await handle.datasync();
+    },
+
     needsRotation() {
       return options.rotateBytes > 0 && size >= options.rotateBytes && held.length === 0;
     },

@@ -26,6 +26,13 @@ export interface AuditSink {
    * are on stable storage. Rejects when anything could not be written (it is then held).
    */
   write(records: readonly SealedRecord[], sync: boolean): Promise<void>;
+  /**
+   * Waits until everything written so far is on stable storage. A sink that has it is written
+   * with `sync: false` and synced with this, so the log can start a group's sync while an earlier
+   * one is still running (group commit with overlapping syncs). Several calls may be pending at
+   * once, and a `write` may start while they are; a `rotate` never does.
+   */
+  sync?(): Promise<void>;
   /** Whether the sink wants a new file before the next write (size rotation). */
   needsRotation?(): boolean;
   /** Starts a new file; resolves with the name (no directory) the previous one now has. */

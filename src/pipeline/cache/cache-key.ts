@@ -1,13 +1,15 @@
 /**
  * The exact-match cache key and the rule for which requests may be cached.
  *
- * A key is `policy.keyPrefix + sha256hex(canonical JSON)`. The canonical JSON is produced by a small
- * hand-written stable stringifier (object keys sorted, `undefined` dropped as `JSON.stringify`
+ * A key is `policy.keyPrefix + sha256hex(canonical JSON)`: the request's known fields in a fixed
+ * order, with free-form JSON (tool schemas, tool-call arguments) written by the one canonical JSON
+ * function (`src/canonical-json.ts`: object keys sorted, `undefined` dropped as `JSON.stringify`
  * does), so two requests that differ only in key order or in absent-versus-`undefined` fields
  * share a key. It runs on every call of a cached route, so it makes one pass over the request and
- * leans on the engine's own string escaping.
+ * leans on the engine's own serialiser.
  */
 import { hash } from 'node:crypto';
+import { canonicalJson } from '../../canonical-json.js';
 import type { CachePolicy } from '../../config/types.js';
 import type { ChatRequest, ContentPart, Message } from '../../types.js';
 
@@ -58,7 +60,7 @@ export function cacheKey(input: CacheKeyInput, policy: CachePolicy): string {
     input.route,
     request.system ?? null,
     request.messages.map(canonicalMessage),
-    request.tools === undefined ? null : request.tools.map((tool) => [tool.name, tool.description ?? null, stableStringify(tool.parameters)]),
+    request.tools === undefined ? null : request.tools.map((tool) => [tool.name, tool.description ?? null, canonicalJson(tool.parameters)]),
     request.toolChoice === undefined ? null : typeof request.toolChoice === 'string' ? request.toolChoice : ['name', request.toolChoice.name],
     request.maxTokens ?? null,
     request.temperature ?? null,
@@ -80,7 +82,7 @@ function canonicalMessage(message: Message): unknown[] {
   return [
     message.role,
     typeof message.content === 'string' ? message.content : message.content === undefined ? null : message.content.map(canonicalPart),
-    message.toolCalls === undefined ? null : message.toolCalls.map((call) => [call.id, call.name, stableStringify(call.arguments)]),
+    message.toolCalls === undefined ? null : message.toolCalls.map((call) => [call.id, call.name, canonicalJson(call.arguments)]),
     message.toolCallId ?? null,
     message.name ?? null,
   ];
@@ -105,62 +107,9 @@ export function isCacheable(request: ChatRequest, policy: CachePolicy): boolean 
 }
 
 /**
- * JSON with object keys sorted, so equal values always serialise to the same text. Follows
- * `JSON.stringify` otherwise: `undefined`, functions and symbols are dropped from objects and
- * become `null` in arrays, non-finite numbers become `null`, `toJSON()` is honoured.
+ * The canonical JSON of a value: `canonicalJson` of `src/canonical-json.ts`, under the name the cache
+ * module has exported it by.
  *
  * @throws TypeError on a cycle or a BigInt, as `JSON.stringify` does.
  */
-export function stableStringify(value: unknown): string {
-  return write(value, []) ?? 'null';
-}
-
-/** Serialises one value; `undefined` means "omit" (as `JSON.stringify` does for object members). */
-function write(value: unknown, ancestors: object[]): string | undefined {
-  switch (typeof value) {
-    case 'string':
-      return JSON.stringify(value);
-    case 'number':
-      return Number.isFinite(value) ? String(value) : 'null';
-    case 'boolean':
-      return value ? 'true' : 'false';
-    case 'undefined':
-    case 'function':
-    case 'symbol':
-      return undefined;
-    case 'bigint':
-      throw new TypeError('cache key: a BigInt cannot be serialised');
-    default:
-      break;
-  }
-  if (value === null) return 'null';
-  const object = value as object;
-  const toJson = (object as { toJSON?: unknown }).toJSON;
-  if (typeof toJson === 'function') return write(toJson.call(object), ancestors);
-  if (ancestors.includes(object)) throw new TypeError('cache key: the request contains a cycle');
-  ancestors.push(object);
-  let text: string;
-  if (Array.isArray(object)) {
-    text = '[';
-    for (let index = 0; index < object.length; index += 1) {
-      if (index > 0) text += ',';
-      text += write(object[index], ancestors) ?? 'null';
-    }
-    text += ']';
-  } else {
-    const record = object as Record<string, unknown>;
-    const keys = Object.keys(record).sort();
-    text = '{';
-    let first = true;
-    for (const key of keys) {
-      const member = write(record[key], ancestors);
-      if (member === undefined) continue;
-      text += first ? '' : ',';
-      text += JSON.stringify(key) + ':' + member;
-      first = false;
-    }
-    text += '}';
-  }
-  ancestors.pop();
-  return text;
-}
+export const stableStringify: (value: unknown) => string = canonicalJson;

@@ -162,7 +162,41 @@ describe('cacheKey format', () => {
   });
 });
 
-describe('stableStringify', () => {
+describe('keys written before the one canonical JSON function', () => {
+  it('are unchanged: a request with tool schemas, tool-call arguments, images and a per-user policy keeps its key', () => {
+    // The key below was computed by the cache module's own stringifier before it gave way to
+    // src/canonical-json.ts; entries already in a shared Redis must still be found.
+    const rich = {
+      model: 'chat',
+      system: 'Be brief.',
+      temperature: 0,
+      maxTokens: 64,
+      topP: 0.5,
+      stop: ['\n'],
+      tools: [
+        {
+          name: 'lookup',
+          description: 'Find',
+          parameters: { type: 'object', required: ['city'], properties: { units: { enum: ['metric', 'imperial'], type: 'string' }, city: { type: 'string', description: 'Ünïcödé "city" \u2028' } } },
+        },
+      ],
+      toolChoice: { name: 'lookup' },
+      messages: [
+        { role: 'user', content: [{ type: 'text', text: 'hi' }, { type: 'image', url: 'https://example.com/a.png', mediaType: 'image/png' }] },
+        {
+          role: 'assistant',
+          content: '',
+          toolCalls: [{ id: 'c1', name: 'lookup', arguments: { units: 'metric', city: 'Oslo', nested: { z: [1, 2.5, -0, null, true], a: { y: 'x', b: {} } }, '10': 1, '2': 2 } }],
+        },
+        { role: 'tool', content: '{"temp": 3}', toolCallId: 'c1', name: 'lookup' },
+      ],
+    } as ChatRequest;
+    const perUser = { ...policy, perUser: true };
+    expect(cacheKey({ route: 'chat', request: rich, identity: { user: 'u1', tenant: 't1' } }, perUser)).toBe('test:9df9d9a35c24ba6126aa56b9ccc8d2ba9ec747d12f1f0c627cccd83591bd86d5');
+  });
+});
+
+describe('stableStringify (the canonical JSON function, src/canonical-json.ts)', () => {
   it('matches JSON.stringify on values without objects to reorder', () => {
     const value = { a: [1, 'two', null, undefined, true, Number.NaN, -0, 1e21], b: 'quote " and \\ and \n and \u2028', c: undefined };
     expect(stableStringify(value)).toBe(JSON.stringify(value));
