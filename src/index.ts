@@ -26,8 +26,13 @@ export type {
   StateConfig,
 } from './config/types.js';
 
-export { SwitchyardError, ERROR_CATEGORIES, isRetryableCategory, isCallerFault, categoryFromStatus, parseRetryAfter, redactSecrets } from './errors.js';
-export type { SwitchyardErrorOptions } from './errors.js';
+export { SwitchyardError, ERROR_CATEGORIES, ERROR_CODES, defaultErrorCode, isRetryableCategory, isCallerFault, categoryFromStatus, parseRetryAfter, redactSecrets } from './errors.js';
+export type { ErrorCode, SwitchyardErrorOptions } from './errors.js';
+
+/** The HTTP gateway (`switchyard serve`) for embedding: see docs/gateway.md. */
+export { createGateway } from './gateway/create-gateway.js';
+export type { Gateway, GatewayOptions } from './gateway/create-gateway.js';
+export type { GatewayConfig, StaticKeyConfig, KeyQuota, KeyLimits } from './config/types.js';
 /**
  * Secrets in errors: `registerSecret` adds a value to the process-wide registry every redaction
  * reads; a `SwitchyardError`'s foreign causes are kept as `SanitizedCause`s (name, code, redacted
