@@ -93,6 +93,9 @@ export async function createGateway(routerOrConfig: Router | SwitchyardConfig | 
   }
   const keyLimits = createKeyLimiter(config);
   const limiter = keyLimits.limiter;
+  // Shared state (Redis) and canary rollouts read before the first request: its calls see the
+  // rollout's current weights, not the baseline a process falls back to while it has not read them.
+  await router.ready();
   const registry = router.metrics ?? new Registry();
   const httpMetrics = createGatewayHttpMetrics(registry, config.metrics.prefix);
   const admin = createAdminApi({ router, keys, settings, logger });
