@@ -6,7 +6,8 @@ import { z } from 'zod';
 import { durationSchema as duration } from './duration-schema.js';
 import { parseSize } from './size.js';
 
-const size = z
+/** A size (`100MB`, `64KB`, or a number of bytes), parsed to bytes. */
+export const sizeSchema = z
   .custom<string | number>((value) => typeof value === 'string' || typeof value === 'number', { message: 'expected a size such as 100MB' })
   .transform((value, context) => {
     try {
@@ -143,7 +144,7 @@ export const auditSchema = z.strictObject({
       type: z.literal('file').describe('Where records go: a JSON-lines `file`, `stdout`, or a `callback` given in code.'),
       path: z.string().min(1).describe('`file` sink: the file\'s path.'),
       rotate: z
-        .strictObject({ size: size.describe('Start a new file when the current one reaches this size.') })
+        .strictObject({ size: sizeSchema.describe('Start a new file when the current one reaches this size.') })
         .optional()
         .describe('`file` sink: rotation. @default no rotation'),
       /** @default always */

@@ -5,18 +5,7 @@
  */
 import { z } from 'zod';
 import { durationSchema, positiveDurationSchema } from './duration-schema.js';
-import { parseSize } from './size.js';
-
-const size = z
-  .custom<string | number>((value) => typeof value === 'string' || typeof value === 'number', { message: 'expected a size such as 4MB' })
-  .transform((value, context) => {
-    try {
-      return parseSize(value);
-    } catch (error) {
-      context.issues.push({ code: 'custom', message: error instanceof Error ? error.message : 'expected a size', input: value });
-      return z.NEVER;
-    }
-  });
+import { sizeSchema as size } from './extensions-schema.js';
 
 /** An IPv4 or IPv6 CIDR block, or a single address. */
 const cidrSchema = z.string().refine((value) => cidrProblem(value) === undefined, { message: 'expected an IP address or CIDR block such as 10.0.0.0/8 or fd00::/8' });
