@@ -224,7 +224,14 @@ export async function createGateway(routerOrConfig: Router | SwitchyardConfig | 
       if (!keys.storeAvailable && settings.store.staleForMs <= 0) problems.push('the key store does not answer');
       else problems.push('the key store does not answer (serving keys verified before, for up to gateway.store.staleFor)');
     }
-    const ok = problems.length === 0 || problems.every((problem) => problem.includes('serving keys'));
+    if (!(await keyLimits.redisAnswers())) {
+      problems.push(
+        config.state.redis?.failMode === 'closed'
+          ? 'Redis does not answer (state.redis.failMode: closed refuses calls)'
+          : 'Redis does not answer (serving keys on each instance\'s local state: limits are not shared meanwhile)',
+      );
+    }
+    const ok = problems.every((problem) => problem.includes('serving keys'));
     sendJson(response, ok ? 200 : 503, { status: ok ? 'ready' : 'unavailable', problems, pendingSettlements: keys.pendingSettlements });
   }
 
@@ -508,17 +515,28 @@ export function sendJson(response: ServerResponse, status: number, body: unknown
 }
 
 /** The rate limiter for keys' own limits: shared through Redis when the config has `state.redis`. */
-function createKeyLimiter(config: SwitchyardConfig): { readonly limiter: RateLimiter; close(): Promise<void> } {
+function createKeyLimiter(config: SwitchyardConfig): { readonly limiter: RateLimiter; redisAnswers(): Promise<boolean>; close(): Promise<void> } {
   const settings = config.state.redis;
   if (settings === undefined) {
     const limiter = createMemoryRateLimiter();
-    return { limiter, close: () => limiter.close() };
+    return { limiter, redisAnswers: () => Promise.resolve(true), close: () => limiter.close() };
   }
   const redis = new Redis(settings.url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2_000, retryStrategy: (times) => Math.min(times * 200, 2_000) });
   redis.on('error', () => undefined); // the limiter reports a degraded store through its logger
   const limiter = createRedisRateLimiter({ redis, keyPrefix: `${settings.keyPrefix}gateway:`, failMode: settings.failMode });
   return {
     limiter,
+    async redisAnswers() {
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), 1_000)));
+      const answer = redis.ping().then(
+        () => true,
+        () => false,
+      );
+      const answered = await Promise.race([answer, late]);
+      clearTimeout(timer);
+      return answered;
+    },
     async close() {
       await limiter.close();
       await redis.quit().catch(() => redis.disconnect());
