@@ -11,6 +11,7 @@ import type { GatewayLogger } from './access-log.js';
 import { sameSecret } from './auth/presented-key.js';
 import { GatewayHttpError } from './http/gateway-http-error.js';
 import { parseJsonObject, readBody } from './http/read-body.js';
+import { sendJson } from './http/send-json.js';
 import { openAIError } from './ingress/openai/index.js';
 import { keyInputFromOneApiToken, oneApiTokenOf } from './store/one-api-token.js';
 import type { ResilientKeyStore } from './store/resilient-store.js';
@@ -113,10 +114,10 @@ export function createAdminApi(dependencies: AdminApiDependencies): { handle(req
           if (method !== 'POST') throw notAllowed(method, path);
           const { record, plainKey } = await store.createKey(keyInputFromOneApiToken(await body(request, admin)));
           logger.event('info', 'key created', { keyId: record.id, name: record.name, via: 'one-api' });
-          send(response, 200, { success: true, message: '', data: oneApiTokenOf(record, { plainKey, now: Date.now() }) });
+          sendJson(response, 200, { success: true, message: '', data: oneApiTokenOf(record, { plainKey, now: Date.now() }) });
         } catch (error) {
           const failure = asError(error);
-          send(response, failure instanceof GatewayHttpError ? failure.status : openAIError(failure).status, { success: false, message: failure.message, data: null });
+          sendJson(response, failure instanceof GatewayHttpError ? failure.status : openAIError(failure).status, { success: false, message: failure.message, data: null });
         }
         return;
       }
@@ -127,7 +128,7 @@ export function createAdminApi(dependencies: AdminApiDependencies): { handle(req
         const failure = asError(error);
         const swe = failure instanceof GatewayHttpError ? failure.error : failure;
         const answer = openAIError(swe);
-        send(response, failure instanceof GatewayHttpError ? failure.status : answer.status, answer.body);
+        sendJson(response, failure instanceof GatewayHttpError ? failure.status : answer.status, answer.body);
       }
     },
   };
@@ -142,28 +143,28 @@ export function createAdminApi(dependencies: AdminApiDependencies): { handle(req
           const input = keySettings(await body(request, admin));
           const { record, plainKey } = await store.createKey({ quota: 'unlimited', ...input } as unknown as CreateKeyInput);
           logger.event('info', 'key created', { keyId: record.id, name: record.name });
-          return send(response, 201, { key: plainKey, ...keyView(record) });
+          return sendJson(response, 201, { key: plainKey, ...keyView(record) });
         }
         if (method === 'GET') {
           const tenant = new URL(admin.url, 'http://admin').searchParams.get('tenant');
           const records = await store.listKeys(tenant === null ? {} : { tenant });
-          return send(response, 200, { data: records.map(keyView) });
+          return sendJson(response, 200, { data: records.map(keyView) });
         }
       } else if (segments.length === 2) {
-        if (method === 'GET') return send(response, 200, keyView(await existing(id)));
+        if (method === 'GET') return sendJson(response, 200, keyView(await existing(id)));
         if (method === 'PATCH') {
           const patch = keySettings(await body(request, admin));
           const record = await store.updateKey(id, patch as KeyPatch);
           if (record === undefined) await existing(id);
           keys.forget(id);
           logger.event('info', 'key changed', { keyId: id, fields: Object.keys(patch) });
-          return send(response, 200, keyView(record as KeyRecord));
+          return sendJson(response, 200, keyView(record as KeyRecord));
         }
         if (method === 'DELETE') {
           if (!(await store.deleteKey(id))) await existing(id);
           keys.forget(id);
           logger.event('info', 'key deleted', { keyId: id });
-          return send(response, 200, { id, deleted: true });
+          return sendJson(response, 200, { id, deleted: true });
         }
       } else if (segments.length === 3 && segments[2] === 'usage' && method === 'GET') {
         await existing(id);
@@ -173,14 +174,14 @@ export function createAdminApi(dependencies: AdminApiDependencies): { handle(req
           (sum, row) => ({ calls: sum.calls + row.calls, errors: sum.errors + row.errors, inputTokens: sum.inputTokens + row.inputTokens, outputTokens: sum.outputTokens + row.outputTokens, cachedTokens: sum.cachedTokens + row.cachedTokens, usd: sum.usd + row.usd }),
           { calls: 0, errors: 0, inputTokens: 0, outputTokens: 0, cachedTokens: 0, usd: 0 },
         );
-        return send(response, 200, { keyId: id, rows, totals });
+        return sendJson(response, 200, { keyId: id, rows, totals });
       }
       throw notAllowed(method, path);
     }
     if (segments[0] === 'canary' && segments[1] !== undefined) {
       const routeName = segments[1];
       const controller = router.canary(routeName);
-      if (segments.length === 2 && method === 'GET') return send(response, 200, await controller.report());
+      if (segments.length === 2 && method === 'GET') return sendJson(response, 200, await controller.report());
       const action = segments[2];
       if (segments.length === 3 && method === 'POST' && (action === 'promote' || action === 'pause' || action === 'resume' || action === 'abort')) {
         const input = request.headers['content-length'] === '0' || request.headers['content-length'] === undefined ? {} : await body(request, admin);
@@ -191,7 +192,7 @@ export function createAdminApi(dependencies: AdminApiDependencies): { handle(req
         };
         await controller[action](note);
         logger.event('info', `canary ${action}`, { route: routeName, actor: note.actor });
-        return send(response, 200, controller.status());
+        return sendJson(response, 200, controller.status());
       }
       throw notAllowed(method, path);
     }
@@ -207,10 +208,4 @@ function asError(error: unknown): SwitchyardError | GatewayHttpError {
   if (error instanceof GatewayHttpError || SwitchyardError.isInstance(error)) return error;
   if (error instanceof Error && error.name === 'CanaryControlError') return new GatewayHttpError(404, new SwitchyardError({ category: 'not_found', message: error.message }));
   return new SwitchyardError({ category: 'unknown', message: 'internal error in the admin API', cause: error });
-}
-
-function send(response: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  response.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-  response.end(text);
 }

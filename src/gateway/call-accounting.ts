@@ -8,6 +8,7 @@ import type { PriceTable, RouteConfig, SwitchyardConfig } from '../config/types.
 import { SwitchyardError } from '../errors.js';
 import type { RateLimiter, RateLimitLease } from '../pipeline/rate-limit/rate-limiter.js';
 import { costAtPrice, priceOf } from '../pricing.js';
+import { routeChain } from '../router/target-choice.js';
 import type { ChatRequest, Usage } from '../types.js';
 import type { KeyRecord } from './store/types.js';
 
@@ -36,30 +37,14 @@ export function estimateInputTokens(request: ChatRequest): number {
   return Math.ceil(characters / CHARACTERS_PER_TOKEN) + images * TOKENS_PER_IMAGE;
 }
 
-/** Every target a call on `route` may reach: its own and its fallbacks' (depth-first, each once). */
-function reachableTargets(route: RouteConfig, routes: Readonly<Record<string, RouteConfig>>): RouteConfig['targets'][number][] {
-  const seen = new Set<string>();
-  const targets: RouteConfig['targets'][number][] = [];
-  const visit = (current: RouteConfig): void => {
-    if (seen.has(current.name)) return;
-    seen.add(current.name);
-    targets.push(...current.targets);
-    for (const name of current.fallbacks) {
-      const next = routes[name];
-      if (next !== undefined) visit(next);
-    }
-  };
-  visit(route);
-  return targets;
-}
-
 /**
  * The most a call may use: the prompt's estimate plus its `maxTokens` (or the largest provider
  * default), priced at the dearest target it may reach. Unpriced targets cost 0: a key with a
  * dollar quota then only counts what has a price (docs/gateway.md says to price every target).
  */
 export function estimateCall(request: ChatRequest, route: RouteConfig, config: SwitchyardConfig): CallEstimate {
-  const targets = reachableTargets(route, config.routes);
+  // Every target the call may reach: its route's and its fallbacks'.
+  const targets = routeChain(route, config.routes).flatMap((reachable) => reachable.targets);
   const maxOutput = request.maxTokens ?? Math.max(0, ...targets.map((target) => config.providers[target.provider]?.defaultMaxTokens ?? 0));
   const input = estimateInputTokens(request);
   const usage: Usage = { inputTokens: input, outputTokens: maxOutput, totalTokens: input + maxOutput };

@@ -22,6 +22,7 @@ import { SwitchyardError } from '../errors.js';
 import { createMemoryRateLimiter, createRedisRateLimiter, type RateLimiter } from '../pipeline/rate-limit/index.js';
 import { costOf } from '../pricing.js';
 import type { Router } from '../router/router-api.js';
+import { createRouteResolver } from '../router/route-resolution.js';
 import type { ChatResponse, StreamEvent } from '../types.js';
 import { createGatewayLogger, type AccessLogEntry } from './access-log.js';
 import { createAdminApi } from './admin-api.js';
@@ -30,6 +31,7 @@ import { createGatewayHttpMetrics } from './http-metrics.js';
 import { clientAddress } from './http/client-address.js';
 import { GatewayHttpError } from './http/gateway-http-error.js';
 import { parseJsonObject, readBody } from './http/read-body.js';
+import { sendJson } from './http/send-json.js';
 import { writeStream } from './http/write-stream.js';
 import { presentedKey } from './auth/presented-key.js';
 import { anthropicIngress, completeIngress, openAIIngress, type Ingress, type IngressCall } from './ingresses.js';
@@ -91,6 +93,7 @@ export async function createGateway(routerOrConfig: Router | SwitchyardConfig | 
     const result = await syncStaticKeys(store, settings.keys);
     logger.event('info', 'config keys synced', { created: result.created, updated: result.updated, disabled: result.disabled });
   }
+  const resolveRoute = createGatewayRouteResolver(config);
   const keyLimits = createKeyLimiter(config);
   const limiter = keyLimits.limiter;
   // Shared state (Redis) and canary rollouts read before the first request: its calls see the
@@ -258,7 +261,7 @@ export async function createGateway(routerOrConfig: Router | SwitchyardConfig | 
     const parsed = ingress.parse(parseJsonObject(body), pathRoute);
     exchange.route = parsed.requestedModel;
     exchange.stream = parsed.stream;
-    const routeConfig = resolveRoute(config, parsed.requestedModel);
+    const routeConfig = resolveRoute(parsed.requestedModel);
     const denial = checkKeyAccess(record, { now: Date.now(), route: parsed.requestedModel, clientAddress: exchange.client });
     if (denial === 'route_not_allowed') {
       throw new SwitchyardError({ category: 'permission', field: 'model', message: `key "${record.name}" may not call ${JSON.stringify(parsed.requestedModel)}; it may call: ${record.routes.join(', ')}` });
@@ -480,16 +483,21 @@ function userOf(call: IngressCall, request: IncomingMessage): { user?: string } 
   return typeof header === 'string' && header !== '' ? { user: header.slice(0, 256) } : {};
 }
 
-/** A route name or `provider/model`, as the router will resolve it; `not_found` (404) otherwise. */
-function resolveRoute(config: SwitchyardConfig, model: string): SwitchyardConfig['routes'][string] {
-  const route = config.routes[model];
-  if (route !== undefined) return route;
-  const slash = model.indexOf('/');
-  if (config.allowDirect && slash > 0 && config.providers[model.slice(0, slash)] !== undefined && slash < model.length - 1) {
-    return { name: model, targets: [{ provider: model.slice(0, slash), model: model.slice(slash + 1), weight: 1 }], sticky: 'none', fallbacks: [], policies: config.policies };
-  }
-  const known = Object.keys(config.routes);
-  throw new SwitchyardError({ category: 'not_found', field: 'model', message: `the model ${JSON.stringify(model)} does not exist on this gateway; routes: ${known.join(', ') || '(none)'}${config.allowDirect ? ', or provider/model' : ''}` });
+/**
+ * The router's own route resolution (so the gateway and the router never disagree), with an
+ * unknown model answered `not_found` (404), as the OpenAI and Anthropic APIs answer it.
+ */
+function createGatewayRouteResolver(config: SwitchyardConfig): (model: string) => SwitchyardConfig['routes'][string] {
+  const resolve = createRouteResolver(config);
+  return (model) => {
+    try {
+      return resolve(model);
+    } catch (error) {
+      if (!SwitchyardError.isInstance(error) || error.field !== 'model') throw error;
+      const known = Object.keys(config.routes);
+      throw new SwitchyardError({ category: 'not_found', field: 'model', message: `the model ${JSON.stringify(model)} does not exist on this gateway; routes: ${known.join(', ') || '(none)'}${config.allowDirect ? ', or provider/model' : ''}` });
+    }
+  };
 }
 
 /** How long a reservation may stay unsettled before it is charged: the call's own time limit, with room. */
@@ -507,12 +515,6 @@ function asSwitchyardError(error: unknown): SwitchyardError {
   return new SwitchyardError({ category: 'unknown', message: 'internal gateway error', cause: error });
 }
 
-/** Sends a JSON body with a status. */
-export function sendJson(response: ServerResponse, status: number, body: unknown, headers: Readonly<Record<string, string>> = {}): void {
-  const text = JSON.stringify(body);
-  response.writeHead(status, { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-  response.end(text);
-}
 
 /** The rate limiter for keys' own limits: shared through Redis when the config has `state.redis`. */
 function createKeyLimiter(config: SwitchyardConfig): { readonly limiter: RateLimiter; redisAnswers(): Promise<boolean>; close(): Promise<void> } {
