@@ -12,8 +12,13 @@
  *
  * The variable a key was read from is remembered per resolved config (`apiKeyVariable`), so the
  * router can say which variable to fix when a provider answers 401/403.
+ *
+ * A key pool (`apiKeys`) follows the same rules per entry, with the entry's path
+ * (`providers.anthropic.apiKeys[1]`, or `…apiKeys[1].key` for a weighted entry): an empty entry is an
+ * error, a `${KEY:-}` entry left empty is dropped from the pool, `none` has no place in a pool, and
+ * the same key twice is an error (it would only double that key's weight).
  */
-import type { PathProblem } from './config-error.js';
+import type { PathProblem, PathSegment } from './config-error.js';
 
 /** The `apiKey` value that means "this server needs no key". */
 export const NO_API_KEY = 'none';
@@ -66,6 +71,73 @@ export function resolveApiKey(providerId: string, apiKey: string | undefined, wr
       path,
       message: `is empty: ${which} set to the empty string; set ${names.length === 1 ? 'it' : 'them'} to the key, or ${optOut} (or "\${${first}:-${NO_API_KEY}}" to use the key only when it is set)`,
     },
+  };
+}
+
+/** One entry of `apiKeys` after interpolation: a key, or `{ key, weight }`. */
+export type PoolKeyEntry = string | { readonly key: string; readonly weight?: number | undefined };
+
+/** What the resolver keeps of a provider's key pool. */
+export type ApiKeyPoolResolution =
+  | { readonly kind: 'pool'; readonly keys: readonly { readonly key: string; readonly weight: number }[] }
+  | { readonly kind: 'absent' }
+  | { readonly kind: 'problems'; readonly problems: readonly PathProblem[] };
+
+/**
+ * Decides what a provider's interpolated `apiKeys` mean, with their written form when known. Never
+ * puts a key into a problem's message. `absent` when every entry was an optional key left empty.
+ */
+export function resolveApiKeyPool(providerId: string, entries: readonly PoolKeyEntry[], written: unknown): ApiKeyPoolResolution {
+  const writtenEntries = Array.isArray(written) ? (written as unknown[]) : [];
+  const problems: PathProblem[] = [];
+  const keys: { key: string; weight: number }[] = [];
+  const firstIndexOf = new Map<string, number>();
+  entries.forEach((entry, index) => {
+    const weighted = typeof entry !== 'string';
+    const path: PathSegment[] = weighted ? ['providers', providerId, 'apiKeys', index, 'key'] : ['providers', providerId, 'apiKeys', index];
+    const value = weighted ? entry.key : entry;
+    const writtenEntry = writtenEntries[index];
+    const writtenValue = weighted && typeof writtenEntry === 'object' && writtenEntry !== null ? (writtenEntry as Record<string, unknown>)['key'] : writtenEntry;
+    if (value.trim() === NO_API_KEY) {
+      problems.push({ path, message: `"${NO_API_KEY}" has no place in a key pool; for a server that needs no key write "apiKey: ${NO_API_KEY}" instead of apiKeys` });
+      return;
+    }
+    const judged = judgeKey(value, writtenValue, path, 'remove the entry');
+    if (judged.kind === 'problem') problems.push(judged.problem);
+    if (judged.kind !== 'key') return;
+    const earlier = firstIndexOf.get(judged.apiKey);
+    if (earlier !== undefined) {
+      problems.push({ path, message: `is the same key as apiKeys[${earlier}]; each key of a pool must be different (use weight to give a key more calls)` });
+      return;
+    }
+    firstIndexOf.set(judged.apiKey, index);
+    keys.push({ key: judged.apiKey, weight: weighted ? (entry.weight ?? 1) : 1 });
+  });
+  if (problems.length > 0) return { kind: 'problems', problems };
+  return keys.length === 0 ? { kind: 'absent' } : { kind: 'pool', keys };
+}
+
+/** One key as written: set, absent (`${KEY:-}` left empty) or a problem (empty). */
+function judgeKey(
+  apiKey: string,
+  written: unknown,
+  path: PathSegment[],
+  alternative: string,
+): { readonly kind: 'key'; readonly apiKey: string } | { readonly kind: 'absent' } | { readonly kind: 'problem'; readonly problem: PathProblem } {
+  if (apiKey.trim() !== '') return { kind: 'key', apiKey };
+  const references = typeof written === 'string' ? variableReferences(written) : [];
+  if (references.some((reference) => reference.fallback === '')) return { kind: 'absent' };
+  if (references.length === 0) {
+    const how = typeof written === 'string' ? 'is the empty string' : 'is empty';
+    return { kind: 'problem', problem: { path, message: `${how}: give the provider's key (e.g. "\${PROVIDER_API_KEY}"), or ${alternative}` } };
+  }
+  const names = references.map((reference) => reference.name);
+  const listed = [...new Set(names)].join(', ');
+  const which = names.length === 1 ? `environment variable ${listed} is` : `environment variables ${listed} are`;
+  const first = names[0] as string;
+  return {
+    kind: 'problem',
+    problem: { path, message: `is empty: ${which} set to the empty string; set ${names.length === 1 ? 'it' : 'them'} to the key, or ${alternative} (or write "\${${first}:-}" to use the key only when it is set)` },
   };
 }
 

@@ -2,18 +2,26 @@
  * Provider base URLs: which ones are required, what makes one valid, and their normal form
  * (origin plus optional path prefix, no trailing slash).
  */
-import type { ProviderType } from '../provider-spec.js';
+import type { ProviderTypeName } from '../provider-spec.js';
 import { DEFAULT_BASE_URLS } from './defaults.js';
 
-/** The base URL a provider uses: the one given (empty counts as absent) or its type's default. */
-export function effectiveBaseUrl(type: ProviderType, given: string | undefined): string | undefined {
-  return given === undefined || given === '' ? DEFAULT_BASE_URLS[type] : given;
+/** Provider types whose endpoint is derived from their `region` when no `baseUrl` is given. */
+const REGIONAL_TYPES: ReadonlySet<ProviderTypeName> = new Set<ProviderTypeName>(['bedrock', 'vertex']);
+
+/**
+ * The base URL a provider uses: the one given (empty counts as absent) or its type's default. A
+ * custom type (served by a factory given to `createRouter`) has no default: its `baseUrl` is required.
+ */
+export function effectiveBaseUrl(type: ProviderTypeName, given: string | undefined): string | undefined {
+  if (given !== undefined && given !== '') return given;
+  return Object.hasOwn(DEFAULT_BASE_URLS, type) ? (DEFAULT_BASE_URLS as Readonly<Record<string, string>>)[type] : undefined;
 }
 
 /** What is wrong with a provider's base URL, or `undefined` when it is fine. */
-export function baseUrlProblem(type: ProviderType, given: string | undefined): string | undefined {
+export function baseUrlProblem(type: ProviderTypeName, given: string | undefined): string | undefined {
   const text = effectiveBaseUrl(type, given);
-  if (text === undefined) return `required for type ${type}`;
+  // Bedrock and Vertex AI endpoints follow from `region` (regional-endpoint.ts).
+  if (text === undefined) return REGIONAL_TYPES.has(type) ? undefined : `required for type ${type}`;
   let url: URL;
   try {
     url = new URL(text);

@@ -27,7 +27,8 @@ export function isSensitiveHeader(name: string): boolean {
 /** Whether a string under this key (inside a mapping under `parent`) is a secret. */
 function isSecretPlace(name: string | undefined, parent: string | undefined): boolean {
   if (name === undefined) return false;
-  if (name === 'key') return parent === 'pseudonymize' || parent === 'keys';
+  // `apiKeys: [{ key, weight }]`: a key pool's weighted entries.
+  if (name === 'key') return parent === 'pseudonymize' || parent === 'keys' || parent === 'apiKeys';
   return isSensitiveHeader(name) || name === 'pseudonymizeKey' || name === 'adminKey';
 }
 
@@ -74,7 +75,7 @@ export function findConfigSecrets(value: unknown): string[] {
       // redact variable names and provider ids from every later error of the process.
       if (current.includes('${')) continue;
       // `apiKey: none` says "no key" (see api-key.ts): the word is not a secret to redact everywhere.
-      if (current !== '' && isSecretPlace(name, parent) && !(name === 'apiKey' && current.trim() === NO_API_KEY)) {
+      if (current !== '' && isSecretPlace(name, parent) && !((name === 'apiKey' || name === 'apiKeys') && current.trim() === NO_API_KEY)) {
         found.add(current);
         // `Bearer <token>`, `Basic <credentials>`: the credential alone is a secret too.
         const credential = /^[A-Za-z][\w-]*\s+(\S.*)$/.exec(current.trim())?.[1];

@@ -19,7 +19,10 @@ export function isAuthFailure(error: SwitchyardError): boolean {
 
 /** Hints about rejected credentials, made once per router. */
 export interface CredentialHints {
-  /** `check the key in ANTHROPIC_API_KEY (providers.anthropic.apiKey)`, for a failure that refused credentials. */
+  /**
+   * `check the key in ANTHROPIC_API_KEY (providers.anthropic.apiKey)`, or `check providers.openai.apiKeys`
+   * for a key pool, for a failure that refused credentials.
+   */
   hintFor(failure: SwitchyardError): string | undefined;
   /** The call is about to try `next` after `failure` refused its credentials: warn, rate-limited per provider. */
   reportFallback(failure: SwitchyardError, next: TargetConfig): void;
@@ -31,6 +34,8 @@ export function createCredentialHints(config: SwitchyardConfig, events: RouterEv
   const warnedAt = new Map<string, number>();
 
   function keySettingOf(provider: string): string {
+    // A pool's refused key has left it with its own `key-removed` warning (naming its index); the pool is what to check.
+    if (config.providers[provider]?.apiKeys !== undefined) return `providers.${provider}.apiKeys`;
     const variable = apiKeyVariable(config, provider);
     return variable === undefined ? `providers.${provider}.apiKey` : `the key in ${variable} (providers.${provider}.apiKey)`;
   }
