@@ -1,0 +1,48 @@
+/**
+ * The unified embedding request and response (`router.embed()`). Nothing here knows a provider;
+ * adapters map these through `ProviderAdapter.doEmbed` (`provider-spec.ts`).
+ */
+import type { Attempt, Target } from './types.js';
+
+/** An embedding request in Switchyard's unified shape. */
+export interface EmbedRequest {
+  /** An embedding route from the config (`kind: embedding`), or `provider/model` when direct addressing is allowed. */
+  readonly model: string;
+  /** One text, or several: one vector per text, in the same order. */
+  readonly input: string | readonly string[];
+  /**
+   * The length of each vector, for models that can shorten theirs (OpenAI `text-embedding-3-*`
+   * `dimensions`, Gemini `outputDimensionality`). Absent: the model's own length.
+   */
+  readonly dimensions?: number;
+  /** Free-form caller data (e.g. `intent`); never sent upstream. */
+  readonly metadata?: Readonly<Record<string, string>>;
+}
+
+/** Token counts of an embedding call (embeddings produce no output tokens). */
+export interface EmbeddingUsage {
+  readonly inputTokens: number;
+  readonly totalTokens: number;
+}
+
+/** The answer to `router.embed()`. */
+export interface EmbedResponse {
+  /** One vector per input, in input order. */
+  readonly embeddings: number[][];
+  /** Summed over every upstream request the inputs were split into. Gemini reports no counts (0). */
+  readonly usage: EmbeddingUsage;
+  /** The route that answered (the requested one or a fallback). */
+  readonly route: string;
+  /** The target that answered; every vector comes from it. */
+  readonly target: Target;
+  /** The model name the provider reported serving, when it reports one. */
+  readonly servedModel?: string;
+  /** Every try this call made, in order; the last one answered. */
+  readonly attempts: readonly Attempt[];
+  /** Wall time of the whole call. */
+  readonly latencyMs: number;
+  /** The call's request id. */
+  readonly requestId: string;
+  /** True when the answer came from the cache. */
+  readonly cached: boolean;
+}
