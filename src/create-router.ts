@@ -8,15 +8,16 @@ import { Redis } from 'ioredis';
 import { keepAliveOnlyWhileBusy } from './router/redis-keep-alive.js';
 import { resolveConfig, type SwitchyardConfigInput } from './config/index.js';
 import type { SwitchyardConfig } from './config/types.js';
-import type { Registry } from 'prom-client';
+import { Registry } from 'prom-client';
 import { createAuditPlugin, type AuditPlugin, type AuditRecordHandler } from './audit/index.js';
-import { CanaryControlError, createCanaryPlugin, type CanaryPlugin } from './canary/index.js';
+import { CanaryControlError, createMemoryCanaryStore, createRedisCanaryStore, type CanaryPlugin } from './canary/index.js';
 import { RouterEventHub } from './events.js';
 import { createContentFilterPlugin } from './filters/index.js';
-import { createMetricsPlugin } from './metrics/index.js';
+import { createMetricsPlugin, type MetricsPlugin } from './metrics/index.js';
 import { createDeferredTracingPlugin } from './tracing/index.js';
 import { LIBRARY_VERSION } from './version.js';
 import { createMemoryBreakerRegistry, createRedisBreakerRegistry, type BreakerRegistry } from './pipeline/breaker/index.js';
+import { withEmbeddingCache } from './router/embed-cache-stage.js';
 import { createCacheStage, createMemoryCacheStore, createRedisCacheStore, type CacheStore } from './pipeline/cache/index.js';
 import type { CallContext, CallOutcome } from './pipeline/context.js';
 import { createMemoryRateLimiter, createRedisRateLimiter, type RateLimiter } from './pipeline/rate-limit/index.js';
@@ -24,10 +25,15 @@ import { createRateLimitStage } from './pipeline/rate-limit/rate-limit-stage.js'
 import { createSharedStateReadyStage, waitUntilSettled } from './pipeline/shared-state-ready-stage.js';
 import type { Stage } from './pipeline/stage.js';
 import type { RouterPlugin } from './router/plugin.js';
+import { createBreakerBank } from './router/reload-breakers.js';
+import { createCanaryBank } from './router/reload-canary.js';
+import type { GenerationParts } from './router/reload-generation.js';
+import { settingsHash } from './router/reload-identity.js';
+import { Holdings } from './router/reload-shares.js';
 import { createRouterFromResolved, type Router, type RouterOptions } from './router/router.js';
 
 /** Options of `createRouter`. */
-export interface CreateRouterOptions extends Omit<RouterOptions, 'policyStages' | 'breakers' | 'events' | 'onClose' | 'plugins'> {
+export interface CreateRouterOptions extends Omit<RouterOptions, 'policyStages' | 'breakers' | 'events' | 'onClose' | 'plugins' | 'generationParts'> {
   /** Extra plugins, after the built-in ones the config turns on. */
   readonly plugins?: readonly RouterPlugin[];
   /** Register metrics on this prom-client registry instead of a new one (`router.metrics`). */
@@ -60,6 +66,11 @@ function isResolved(config: SwitchyardConfig | SwitchyardConfigInput): config is
  * Creates a router from a resolved config (`loadConfig('switchyard.yaml')`) or a typed config
  * object (`defineConfig({...})`).
  *
+ * What lives as long as the router: the Redis client, the rate limiter, the cache store, the audit
+ * log, tracing, the metrics registry and the user's plugins. What each config generation builds
+ * (`router.reload()`): the breakers of each provider's settings, the canary run of each canary
+ * route (both kept when unchanged), the content filter and the metrics plugin.
+ *
  * @example
  * const router = createRouter(loadConfig('switchyard.yaml'));
  * const response = await router.chat({ model: 'claude', messages: [{ role: 'user', content: 'Hi' }] }, { user: 'u-42' });
@@ -75,6 +86,7 @@ export function createRouter(config: SwitchyardConfig | SwitchyardConfigInput, o
     (options.logger ?? console.warn)(`[switchyard] ${message}`);
   };
 
+  // `state` cannot change on reload (see router/reload-changes.ts): the client is the router's.
   const redisSettings = resolved.state.redis;
   const redis =
     redisSettings === undefined
@@ -84,78 +96,107 @@ export function createRouter(config: SwitchyardConfig | SwitchyardConfigInput, o
   // A forgotten `close()` must not keep the process alive: Redis holds it only while a command runs.
   if (redis !== undefined) keepAliveOnlyWhileBusy(redis);
   const sharedStateReady = redis === undefined ? undefined : waitUntilSettled(redis, 2_000);
+  const sharedStateStage = sharedStateReady === undefined ? undefined : createSharedStateReadyStage(sharedStateReady);
 
-  const routes = Object.values(resolved.routes);
-  const breakers: BreakerRegistry =
-    redis === undefined || redisSettings === undefined
-      ? createMemoryBreakerRegistry()
-      : createRedisBreakerRegistry({ redis, keyPrefix: redisSettings.keyPrefix, failMode: redisSettings.failMode, logger });
-  breakers.onStateChange((change) => events.emit('breaker-change', { target: change.key, from: change.from, to: change.to }));
-
-  let limiter: RateLimiter | undefined;
-  if (routes.some((route) => route.policies.rateLimit !== undefined)) {
-    limiter =
+  const breakers = createBreakerBank((namespace) => {
+    const registry: BreakerRegistry =
       redis === undefined || redisSettings === undefined
-        ? createMemoryRateLimiter()
-        : createRedisRateLimiter({ redis, keyPrefix: redisSettings.keyPrefix, failMode: redisSettings.failMode, logger });
-  }
+        ? createMemoryBreakerRegistry()
+        : createRedisBreakerRegistry({ redis, keyPrefix: `${redisSettings.keyPrefix}${namespace}:`, failMode: redisSettings.failMode, logger });
+    registry.onStateChange((change) => events.emit('breaker-change', { target: change.key, from: change.from, to: change.to }));
+    return registry;
+  });
 
+  // The limiter and the cache store are made when a config first asks for them, and kept.
+  let limiter: RateLimiter | undefined;
+  let rateLimitStage: Stage<CallContext, CallOutcome> | undefined;
   let cacheStore: CacheStore | undefined;
-  if (routes.some((route) => route.policies.cache !== undefined)) {
-    const maxEntries = Math.max(...routes.map((route) => route.policies.cache?.maxEntries ?? 0));
-    const memory = createMemoryCacheStore({ maxEntries });
-    cacheStore =
-      redis === undefined || redisSettings === undefined ? memory : createRedisCacheStore({ redis, failMode: redisSettings.failMode, logger, fallback: memory });
+  let cacheStage: Stage<CallContext, CallOutcome> | undefined;
+  function policyStagesFor(current: SwitchyardConfig): Stage<CallContext, CallOutcome>[] {
+    const routes = Object.values(current.routes);
+    if (cacheStage === undefined && routes.some((route) => route.policies.cache !== undefined)) {
+      const maxEntries = Math.max(...routes.map((route) => route.policies.cache?.maxEntries ?? 0));
+      const memory = createMemoryCacheStore({ maxEntries });
+      cacheStore = redis === undefined || redisSettings === undefined ? memory : createRedisCacheStore({ redis, failMode: redisSettings.failMode, logger, fallback: memory });
+      cacheStage = withEmbeddingCache(createCacheStage(cacheStore), cacheStore);
+    }
+    if (rateLimitStage === undefined && routes.some((route) => route.policies.rateLimit !== undefined)) {
+      limiter =
+        redis === undefined || redisSettings === undefined
+          ? createMemoryRateLimiter()
+          : createRedisRateLimiter({ redis, keyPrefix: redisSettings.keyPrefix, failMode: redisSettings.failMode, logger });
+      rateLimitStage = createRateLimitStage(limiter);
+    }
+    // A stage left in after its policy went from the config costs a look-up: it passes calls without one.
+    return [...(sharedStateStage === undefined ? [] : [sharedStateStage]), ...(cacheStage === undefined ? [] : [cacheStage]), ...(rateLimitStage === undefined ? [] : [rateLimitStage])];
   }
-
-  const policyStages: Stage<CallContext, CallOutcome>[] = [];
-  if (sharedStateReady !== undefined) policyStages.push(createSharedStateReadyStage(sharedStateReady));
-  if (cacheStore !== undefined) policyStages.push(createCacheStage(cacheStore));
-  if (limiter !== undefined) policyStages.push(createRateLimitStage(limiter));
 
   // Order matters: tracing spans everything; the audit record is written for every call that
   // entered the pipeline, blocked ones included; the canary shapes the route's targets for the
   // stages inside it; the content filter runs before cache and limits.
-  const builtIns: RouterPlugin[] = [];
-  if (options.tracing !== false) builtIns.push(createDeferredTracingPlugin({ tracerVersion: LIBRARY_VERSION }));
+  const tracing = options.tracing === false ? undefined : createDeferredTracingPlugin({ tracerVersion: LIBRARY_VERSION });
   const audit =
     options.audit ?? (resolved.audit === undefined ? undefined : createAuditPlugin({ config: resolved, ...(options.auditSink === undefined ? {} : { sink: options.auditSink }) }));
-  if (audit !== undefined) builtIns.push(audit);
-  const canary =
-    options.canary ??
-    (routes.some((route) => route.canary !== undefined)
-    ? createCanaryPlugin({
-        config: resolved,
-        ...(redis === undefined ? {} : { redis, keyPrefix: redisSettings?.keyPrefix }),
-        logger: (message) => (options.logger ?? console.warn)(`[switchyard] ${message}`),
-      })
-    : undefined);
-  if (canary !== undefined) builtIns.push(canary);
-  const contentFilter = createContentFilterPlugin(resolved.filters);
-  if (contentFilter !== undefined) builtIns.push(contentFilter);
-  const metrics = resolved.metrics.enabled
-    ? createMetricsPlugin({
-        config: resolved,
-        ...(options.metricsRegistry === undefined ? {} : { registry: options.metricsRegistry }),
-        ...(audit === undefined ? {} : { auditQueueDepth: () => audit.queueDepth }),
-      })
-    : undefined;
-  if (metrics !== undefined) builtIns.push(metrics);
+  const canaryLogger = (message: string): void => (options.logger ?? console.warn)(`[switchyard] ${message}`);
+  const canaries =
+    options.canary === undefined
+      ? createCanaryBank({
+          store: redis === undefined ? createMemoryCanaryStore() : createRedisCanaryStore({ redis, keyPrefix: redisSettings?.keyPrefix ?? 'switchyard:' }),
+          logger: canaryLogger,
+        })
+      : undefined;
+  const metricsRegistry = resolved.metrics.enabled ? (options.metricsRegistry ?? new Registry()) : undefined;
+  let metricsPlugin: MetricsPlugin | undefined;
+  /** Every route a metrics plugin was told of: a removed route's calls still in flight keep their label. */
+  let metricsRoutes: SwitchyardConfig['routes'] = {};
+  let filter: { readonly key: string; readonly plugin: RouterPlugin | undefined } | undefined;
+
+  function generationParts(current: SwitchyardConfig): GenerationParts {
+    const holdings = new Holdings();
+    const canary = canaries?.partsFor(current, holdings);
+    const filterKey = settingsHash(current.filters);
+    if (filter?.key !== filterKey) filter = { key: filterKey, plugin: createContentFilterPlugin(current.filters) };
+    metricsRoutes = { ...metricsRoutes, ...current.routes };
+    const metrics =
+      metricsRegistry === undefined
+        ? undefined
+        : createMetricsPlugin({
+            config: { ...current, routes: metricsRoutes },
+            registry: metricsRegistry,
+            ...(audit === undefined ? {} : { auditQueueDepth: () => audit.queueDepth }),
+          });
+    const canaryPlugins = options.canary === undefined ? (canary?.plugins ?? []) : [options.canary];
+    const before = [...(tracing === undefined ? [] : [tracing]), ...(audit === undefined ? [] : [audit])];
+    const after = [...(filter.plugin === undefined ? [] : [filter.plugin]), ...(metrics === undefined ? [] : [metrics]), ...(options.plugins ?? [])];
+    const stagesOf = (plugins: readonly RouterPlugin[]): Stage<CallContext, CallOutcome>[] => plugins.flatMap((plugin) => plugin.outerStages ?? []);
+    return {
+      plugins: [...before, ...canaryPlugins, ...after],
+      outerStages: [...stagesOf(before), ...(canary === undefined ? stagesOf(canaryPlugins) : canary.stages), ...stagesOf(after)],
+      policyStages: policyStagesFor(current),
+      breakers: breakers.gateFor(current, holdings),
+      canaryController: (route) => {
+        if (options.canary !== undefined) return options.canary.controller(route);
+        if (canary === undefined) throw new CanaryControlError('unknown-route', `route ${JSON.stringify(route)} has no canary rollout`);
+        return canary.controller(route);
+      },
+      // The previous metrics plugin stops counting when this one starts: every event is counted once.
+      activate: () => {
+        const previous = metricsPlugin;
+        metricsPlugin = metrics;
+        if (previous !== undefined && previous !== metrics) void previous.close?.();
+      },
+      retire: () => holdings.dropAll(),
+    };
+  }
 
   return createRouterFromResolved(resolved, {
     ...options,
-    policyStages,
-    breakers,
     events,
-    ...(metrics === undefined ? {} : { metrics: metrics.registry }),
-    canaryController: (route) => {
-      if (canary === undefined) throw new CanaryControlError('unknown-route', `route ${JSON.stringify(route)} has no canary rollout`);
-      return canary.controller(route);
-    },
-    plugins: [...builtIns, ...(options.plugins ?? [])],
+    generationParts,
+    ...(metricsRegistry === undefined ? {} : { metrics: metricsRegistry }),
     ...(sharedStateReady === undefined ? {} : { ready: () => sharedStateReady.promise }),
     onClose: async () => {
-      await Promise.allSettled([breakers.close(), limiter?.close(), cacheStore?.close()]);
+      await Promise.allSettled([breakers.close(), limiter?.close(), cacheStore?.close(), canaries?.close()]);
       if (redis !== undefined) await redis.quit().catch(() => redis.disconnect());
     },
   });

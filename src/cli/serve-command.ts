@@ -1,7 +1,9 @@
 /**
  * `switchyard serve --config <file> [--host <address>] [--port <n>]`: runs the gateway until
  * SIGTERM or SIGINT, then shuts down gracefully (stops accepting, lets calls and streams in
- * flight finish up to `gateway.timeouts.shutdown`, flushes usage) and exits 0.
+ * flight finish up to `gateway.timeouts.shutdown`, flushes usage) and exits 0. SIGHUP re-reads the
+ * config file (`gateway.reload()`): the outcome is one structured log line, and a bad config is
+ * refused while the one in use keeps serving — never an exit.
  */
 import { ConfigError } from '../config/config-error.js';
 import { loadConfig } from '../config/load.js';
@@ -12,7 +14,8 @@ import { parseCommandArgs, usageError, type ConfigCommandOptions } from './confi
 const USAGE = `Usage: switchyard serve --config <switchyard.yaml> [--host <address>] [--port <n>]
 
 Runs the gateway: OpenAI- and Anthropic-compatible endpoints with virtual keys, quotas and the
-config's routes behind them (see docs/gateway.md). SIGTERM or SIGINT shut it down gracefully.
+config's routes behind them (see docs/gateway.md). SIGTERM or SIGINT shut it down gracefully;
+SIGHUP re-reads the config file (a bad one is refused and logged; the one in use keeps serving).
 
 Options:
   -c, --config <file>   the config (its \`gateway:\` section sets the address, store and keys)
@@ -57,7 +60,12 @@ export async function serveCommand(argv: readonly string[], io: CommandIo, optio
   let gateway;
   let url;
   try {
-    gateway = await createGateway(config, { settings: { ...(host === undefined ? {} : { host }), ...(port === undefined ? {} : { port }) }, log: io.stdout });
+    gateway = await createGateway(config, {
+      settings: { ...(host === undefined ? {} : { host }), ...(port === undefined ? {} : { port }) },
+      logOutput: io.stdout,
+      configFile: file,
+      ...(options.env === undefined ? {} : { env: options.env }),
+    });
     url = await gateway.listen();
   } catch (error) {
     io.stderr(`switchyard serve: could not start: ${error instanceof Error ? error.message : String(error)}\n`);
@@ -65,7 +73,15 @@ export async function serveCommand(argv: readonly string[], io: CommandIo, optio
     return 1;
   }
   io.stderr(`switchyard gateway listening on ${url} (OpenAI: ${url}/v1, Anthropic: ${url}; admin API ${gateway.settings.adminKey === undefined ? 'off' : 'on'})\n`);
-  await (options.stopSignal ?? untilSignalled());
+  const running = gateway;
+  // The reloader logs the outcome; a refused config must never end the process.
+  const onHangUp = (): void => void running.reload().catch(() => undefined);
+  process.on('SIGHUP', onHangUp);
+  try {
+    await (options.stopSignal ?? untilSignalled());
+  } finally {
+    process.off('SIGHUP', onHangUp);
+  }
   io.stderr('switchyard gateway: shutting down (finishing calls in flight)\n');
   await gateway.close();
   return 0;

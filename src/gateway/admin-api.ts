@@ -1,13 +1,16 @@
 /**
  * The admin API under `/admin/`: virtual keys (create, list, show, change, delete, usage), One
- * API's token call as a compatible alias, and canary control. Every request carries the admin
- * key as a bearer token, compared in constant time; without `gateway.adminKey` the API is off.
+ * API's token call as a compatible alias, canary control, and config reload (`POST /admin/reload`).
+ * Every request carries the admin key as a bearer token, compared in constant time; without
+ * `gateway.adminKey` the API is off.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { GatewayConfig } from '../config/types.js';
+import { ConfigError } from '../config/config-error.js';
 import { SwitchyardError } from '../errors.js';
 import type { Router } from '../router/router-api.js';
 import type { GatewayLogger } from './access-log.js';
+import type { GatewayReload } from './gateway-reload.js';
 import { sameSecret } from './auth/presented-key.js';
 import { GatewayHttpError } from './http/gateway-http-error.js';
 import { parseJsonObject, readBody } from './http/read-body.js';
@@ -15,14 +18,17 @@ import { sendJson } from './http/send-json.js';
 import { openAIError } from './ingress/openai/index.js';
 import { keyInputFromOneApiToken, oneApiTokenOf } from './store/one-api-token.js';
 import type { ResilientKeyStore } from './store/resilient-store.js';
-import type { CreateKeyInput, KeyPatch, KeyRecord } from './store/types.js';
+import type { CreateKeyInput, KeyRecord } from './store/types.js';
 
 /** What the admin API needs. */
 export interface AdminApiDependencies {
   readonly router: Router;
   readonly keys: ResilientKeyStore;
-  readonly settings: GatewayConfig;
+  /** The gateway's settings now (a reload may change the admin key and the body limit). */
+  readonly settings: () => GatewayConfig;
   readonly logger: GatewayLogger;
+  /** Re-reads the config file and swaps it in (`POST /admin/reload`); rejects with a `ConfigError` when refused. */
+  readonly reload: () => Promise<GatewayReload>;
 }
 
 /** What the server tells the admin API of a request. */
@@ -79,16 +85,18 @@ function keySettings(body: Record<string, unknown>): Record<string, unknown> {
 
 /** Creates the admin API's request handler. */
 export function createAdminApi(dependencies: AdminApiDependencies): { handle(request: IncomingMessage, response: ServerResponse, admin: AdminRequest): Promise<void> } {
-  const { router, keys, settings, logger } = dependencies;
+  const { router, keys, logger } = dependencies;
   const store = keys.store;
 
   async function body(request: IncomingMessage, admin: AdminRequest): Promise<Record<string, unknown>> {
+    const settings = dependencies.settings();
     const bytes = await readBody(request, { maxBytes: Math.min(settings.bodyLimitBytes, 1_000_000), timeoutMs: settings.timeouts.bodyMs });
     admin.exchange.requestBytes = bytes.length;
     return parseJsonObject(bytes);
   }
 
   function authorize(request: IncomingMessage): void {
+    const settings = dependencies.settings();
     if (settings.adminKey === undefined) {
       throw new GatewayHttpError(404, new SwitchyardError({ category: 'not_found', message: 'the admin API is off: set gateway.adminKey (e.g. "${SWITCHYARD_ADMIN_KEY}")' }));
     }
@@ -102,6 +110,11 @@ export function createAdminApi(dependencies: AdminApiDependencies): { handle(req
     const record = await store.getKey(id);
     if (record === undefined) throw new GatewayHttpError(404, new SwitchyardError({ category: 'not_found', message: `no key ${JSON.stringify(id)}` }));
     return record;
+  }
+
+  async function reload(response: ServerResponse): Promise<void> {
+    const answer = await reloadAnswer(dependencies.reload);
+    sendJson(response, answer.status, answer.body);
   }
 
   return {
@@ -143,28 +156,35 @@ export function createAdminApi(dependencies: AdminApiDependencies): { handle(req
           const input = keySettings(await body(request, admin));
           const { record, plainKey } = await store.createKey({ quota: 'unlimited', ...input } as unknown as CreateKeyInput);
           logger.event('info', 'key created', { keyId: record.id, name: record.name });
-          return sendJson(response, 201, { key: plainKey, ...keyView(record) });
+          sendJson(response, 201, { key: plainKey, ...keyView(record) });
+          return;
         }
         if (method === 'GET') {
           const tenant = new URL(admin.url, 'http://admin').searchParams.get('tenant');
           const records = await store.listKeys(tenant === null ? {} : { tenant });
-          return sendJson(response, 200, { data: records.map(keyView) });
+          sendJson(response, 200, { data: records.map(keyView) });
+          return;
         }
       } else if (segments.length === 2) {
-        if (method === 'GET') return sendJson(response, 200, keyView(await existing(id)));
+        if (method === 'GET') {
+          sendJson(response, 200, keyView(await existing(id)));
+          return;
+        }
         if (method === 'PATCH') {
           const patch = keySettings(await body(request, admin));
-          const record = await store.updateKey(id, patch as KeyPatch);
-          if (record === undefined) await existing(id);
+          // No such key: `existing` answers 404.
+          const record = (await store.updateKey(id, patch)) ?? (await existing(id));
           keys.forget(id);
           logger.event('info', 'key changed', { keyId: id, fields: Object.keys(patch) });
-          return sendJson(response, 200, keyView(record as KeyRecord));
+          sendJson(response, 200, keyView(record));
+          return;
         }
         if (method === 'DELETE') {
           if (!(await store.deleteKey(id))) await existing(id);
           keys.forget(id);
           logger.event('info', 'key deleted', { keyId: id });
-          return sendJson(response, 200, { id, deleted: true });
+          sendJson(response, 200, { id, deleted: true });
+          return;
         }
       } else if (segments.length === 3 && segments[2] === 'usage' && method === 'GET') {
         await existing(id);
@@ -174,14 +194,22 @@ export function createAdminApi(dependencies: AdminApiDependencies): { handle(req
           (sum, row) => ({ calls: sum.calls + row.calls, errors: sum.errors + row.errors, inputTokens: sum.inputTokens + row.inputTokens, outputTokens: sum.outputTokens + row.outputTokens, cachedTokens: sum.cachedTokens + row.cachedTokens, usd: sum.usd + row.usd }),
           { calls: 0, errors: 0, inputTokens: 0, outputTokens: 0, cachedTokens: 0, usd: 0 },
         );
-        return sendJson(response, 200, { keyId: id, rows, totals });
+        sendJson(response, 200, { keyId: id, rows, totals });
+        return;
       }
       throw notAllowed(method, path);
+    }
+    if (segments[0] === 'reload' && segments.length === 1) {
+      if (method !== 'POST') throw notAllowed(method, path);
+      return reload(response);
     }
     if (segments[0] === 'canary' && segments[1] !== undefined) {
       const routeName = segments[1];
       const controller = router.canary(routeName);
-      if (segments.length === 2 && method === 'GET') return sendJson(response, 200, await controller.report());
+      if (segments.length === 2 && method === 'GET') {
+        sendJson(response, 200, await controller.report());
+        return;
+      }
       const action = segments[2];
       if (segments.length === 3 && method === 'POST' && (action === 'promote' || action === 'pause' || action === 'resume' || action === 'abort')) {
         const input = request.headers['content-length'] === '0' || request.headers['content-length'] === undefined ? {} : await body(request, admin);
@@ -192,11 +220,26 @@ export function createAdminApi(dependencies: AdminApiDependencies): { handle(req
         };
         await controller[action](note);
         logger.event('info', `canary ${action}`, { route: routeName, actor: note.actor });
-        return sendJson(response, 200, controller.status());
+        sendJson(response, 200, controller.status());
+        return;
       }
       throw notAllowed(method, path);
     }
     throw new GatewayHttpError(404, new SwitchyardError({ category: 'not_found', message: `no admin endpoint ${method} ${path}` }));
+  }
+}
+
+/**
+ * `POST /admin/reload`: 200 with the new version and what changed; 400 with the problems (path and
+ * line) when the config is refused, the config in use serving on. The outcome is logged by the reloader.
+ */
+async function reloadAnswer(reload: () => Promise<GatewayReload>): Promise<{ readonly status: number; readonly body: Record<string, unknown> }> {
+  try {
+    const result = await reload();
+    return { status: 200, body: { reloaded: true, version: result.to, previousVersion: result.from, changes: result.changes, gateway: result.gateway, ...(result.keys === undefined ? {} : { keys: result.keys }) } };
+  } catch (error) {
+    if (!ConfigError.isConfigError(error)) throw error;
+    return { status: 400, body: { reloaded: false, error: { message: error.message, type: 'invalid_request_error', code: error.code }, problems: error.problems } };
   }
 }
 

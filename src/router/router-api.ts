@@ -4,10 +4,13 @@
  */
 import type { Registry } from 'prom-client';
 import type { CanaryController } from '../canary/canary-controller.js';
+import type { SwitchyardConfigInput } from '../config/config-input.js';
 import type { SwitchyardConfig } from '../config/types.js';
 import type { RouterEventName, RouterListener } from '../events.js';
+import type { EmbedRequest, EmbedResponse } from '../embedding-types.js';
 import type { CallOptions, ChatRequest, ChatResponse, StreamEvent } from '../types.js';
 import type { BatchItem, BatchOptions, BatchResult } from './batch.js';
+import type { ConfigReloaded } from './reload-changes.js';
 
 /** Why a caller would get a target: the answer of `router.explain()`. */
 export interface RouteExplanation {
@@ -30,6 +33,15 @@ export interface Router {
   /** Sends a chat request and streams the answer; the last event is `finish` with the full response. */
   stream(request: ChatRequest, options?: CallOptions): AsyncIterable<StreamEvent>;
   /**
+   * Embeds one text or several on an embedding route (`kind: embedding`): one vector per input, in
+   * input order, through the same retries, breakers, limits, cache and audit as chat. Inputs beyond
+   * a provider's per-request limit are split and reassembled.
+   *
+   * @example
+   * const { embeddings } = await router.embed({ model: 'embed', input: ['first text', 'second text'], dimensions: 256 });
+   */
+  embed(request: EmbedRequest, options?: CallOptions): Promise<EmbedResponse>;
+  /**
    * Runs many independent calls with bounded concurrency and pacing; one settled result per input,
    * in input order.
    */
@@ -43,8 +55,21 @@ export interface Router {
   canary(route: string): CanaryController;
   /** Subscribes to an event; returns the unsubscribe function. */
   on<E extends RouterEventName>(event: E, listener: RouterListener<E>): () => void;
-  /** The resolved configuration the router runs on. */
+  /** The resolved configuration the router runs on (the latest one `reload()` swapped in). */
   readonly config: SwitchyardConfig;
+  /**
+   * Swaps in a new configuration: a YAML file's path, a resolved config (`loadConfig`) or a typed
+   * config object (`defineConfig`). The new config is validated first; a bad one is refused with a
+   * `ConfigError` listing its problems by path (and YAML line), and the config in use keeps
+   * serving. So is one that changes `state`, `audit` or `metrics`, which need a restart. Calls in
+   * flight finish on the config they started with; new calls use the new one. Breakers, pools and
+   * adapters of unchanged providers, and canary runs of unchanged routes, carry over; rate limits
+   * and the cache are kept. Emits `config-reloaded` and resolves with the same summary.
+   *
+   * @example
+   * process.on('SIGHUP', () => router.reload('switchyard.yaml').catch((error) => console.error(error.message)));
+   */
+  reload(config: string | SwitchyardConfig | SwitchyardConfigInput): Promise<ConfigReloaded>;
   /** The Prometheus registry with the router's metrics (absent when `metrics.enabled` is false). */
   readonly metrics: Registry | undefined;
   /**

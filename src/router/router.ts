@@ -1,6 +1,7 @@
 /**
- * The router object: what `createRouter` returns. It owns the transport, the adapters, the call
- * deadlines and the pipeline (`call-pipeline.ts`), and runs each call:
+ * The router object: what `createRouter` returns. It owns the call deadlines and its generations
+ * (`reload.ts`: a config with its adapters, pools and pipeline, swapped by `reload()`), and runs
+ * each call on the generation current when it starts:
  *
  *   validate → resolve route → call context (request id, total-timeout signal) → pipeline → call-end
  */
@@ -13,7 +14,7 @@ import { ensureRedactedDumps } from '../config/redacted-dump.js';
 import type { Policies, SwitchyardConfig } from '../config/types.js';
 import { SwitchyardError } from '../errors.js';
 import { RouterEventHub, type RouterEvents } from '../events.js';
-import { createDispatcherTransport, createPooledTransport, DEFAULT_POOL_SETTINGS, type HttpTransport, type PoolSettings } from '../http/transport.js';
+import { createDispatcherTransport, type HttpTransport } from '../http/transport.js';
 import { mapTransportError } from '../http/transport-errors.js';
 import type { Mutable } from '../mutable.js';
 import type { BreakerGate } from '../pipeline/breaker/breaker-stage.js';
@@ -21,15 +22,17 @@ import type { AttemptContext, CallContext, CallOutcome, TargetAssigner } from '.
 import type { Stage } from '../pipeline/stage.js';
 import type { PlacedStage } from '../pipeline/stage-placement.js';
 import type { CallOptions, ChatRequest, ChatResponse } from '../types.js';
-import { createAdapters, noAdapterFor, type AdapterFactories } from './adapters.js';
+import { noAdapterFor, type AdapterFactories } from './adapters.js';
 import { runBatch } from './batch.js';
 import { policiesForCall } from './call-policies.js';
-import { createCallPipeline } from './call-pipeline.js';
 import { createDeadlines } from './deadlines.js';
+import { chatCompletionOf, chatOnEmbeddingRoute, createEmbedCall } from './embed-call.js';
 import type { RouterInternals, RouterPlugin } from './plugin.js';
 import type { Router } from './router-api.js';
 import { RouterStream, type StreamCalls } from './router-stream.js';
-import { createRouteResolver, explainRoute } from './route-resolution.js';
+import { RouterGenerations } from './reload.js';
+import { createShares, type Generation, type GenerationPartsFactory } from './reload-generation.js';
+import { explainRoute } from './route-resolution.js';
 import { validateRequest } from './validate-request.js';
 
 /** Send upstream requests through this undici dispatcher (a `ProxyAgent`, an mTLS `Agent`) instead of the pooled one. */
@@ -94,63 +97,55 @@ export interface RouterOptions {
   readonly metrics?: Registry;
   /** Backs `router.canary(route)`. */
   readonly canaryController?: (route: string) => CanaryController;
+  /**
+   * Builds the plugins, policy stages and breakers of each generation from its config (the first
+   * and every `reload()`); `createRouter` gives it. Without it, every generation uses `plugins`,
+   * `policyStages`, `breakers` and `canaryController` as given.
+   */
+  readonly generationParts?: GenerationPartsFactory;
 }
 
 export type { RouteExplanation, Router } from './router-api.js';
 
-/** The transport `options.transport` asks for; by default one pool per provider origin, sized by its `pool` settings. */
-function transportFor(config: SwitchyardConfig, given: RouterOptions['transport']): HttpTransport {
-  if (given !== undefined) return 'dispatcher' in given ? createDispatcherTransport(given.dispatcher) : given;
-  const poolByOrigin = new Map<string, PoolSettings>();
-  for (const provider of Object.values(config.providers)) {
-    const origin = new URL(provider.baseUrl).origin;
-    if (!poolByOrigin.has(origin)) poolByOrigin.set(origin, provider.pool);
-  }
-  return createPooledTransport((origin) => poolByOrigin.get(origin) ?? DEFAULT_POOL_SETTINGS);
-}
-
-/** The first answer of `assigners`, as one assigner; undefined when there are none. */
-function firstAssigner(assigners: readonly TargetAssigner[]): TargetAssigner | undefined {
-  if (assigners.length <= 1) return assigners[0];
-  return (route, context) => {
-    for (const assign of assigners) {
-      const target = assign(route, context);
-      if (target !== undefined) return target;
-    }
-    return undefined;
-  };
+/** The transport `options.transport` asks for; undefined for the default, one pool per origin (sized by its `pool` settings) shared by generations. */
+function givenTransport(given: RouterOptions['transport']): HttpTransport | undefined {
+  if (given === undefined) return undefined;
+  return 'dispatcher' in given ? createDispatcherTransport(given.dispatcher) : given;
 }
 
 /** Creates a router from a resolved configuration (see `loadConfig`, `resolveConfig`). */
 export function createRouterFromResolved(resolvedConfig: SwitchyardConfig, options: RouterOptions = {}): Router {
   // `router.config` prints with its secrets redacted (JSON.stringify, util.inspect), even when the
   // config was built by hand rather than by `resolveConfig`.
-  const config = ensureRedactedDumps(resolvedConfig);
-  const transport = transportFor(config, options.transport);
-  const adapters = createAdapters(config.providers, transport, options.providers);
   const events = options.events ?? new RouterEventHub();
   const deadlines = createDeadlines();
-  const plugins = options.plugins ?? [];
-  const assignTarget = firstAssigner([
-    ...(options.assignTarget === undefined ? [] : [options.assignTarget]),
-    ...plugins.flatMap((plugin) => (plugin.assignTarget === undefined ? [] : [plugin.assignTarget])),
-  ]);
-  const resolveRoute = createRouteResolver(config);
-  const run = createCallPipeline({
-    config,
-    adapters,
-    breakers: options.breakers,
+  const fixedTransport = givenTransport(options.transport);
+  const shares = createShares();
+  const staticParts = { plugins: options.plugins ?? [], policyStages: options.policyStages ?? [], breakers: options.breakers, ...(options.canaryController === undefined ? {} : { canaryController: options.canaryController }) };
+  const generations = new RouterGenerations(
+    ensureRedactedDumps(resolvedConfig),
+    {
+      fixedTransport,
+      pools: shares.pools,
+      adapters: shares.adapters,
+      customAdapters: options.providers,
+      partsFor: options.generationParts ?? (() => staticParts),
+      random: options.random ?? Math.random,
+      assignTarget: options.assignTarget,
+      stages: options.stages ?? [],
+      attemptStages: options.attemptStages ?? [],
+      events,
+    },
     events,
-    random: options.random ?? Math.random,
-    plugins,
-    policyStages: options.policyStages ?? [],
-    stages: options.stages ?? [],
-    attemptStages: options.attemptStages ?? [],
-  });
+  );
+  /** The generation of each stream call between its start and its run (both in one synchronous step). */
+  const streamGenerations = new WeakMap<CallContext, Generation>();
 
-  function startCall(request: ChatRequest, callOptions: CallOptions, mode: 'chat' | 'stream'): { context: CallContext; dispose: () => void } {
+  /** Starts a call on the current generation; `dispose` releases its deadlines and its generation. */
+  function startCall(request: ChatRequest, callOptions: CallOptions, mode: 'chat' | 'stream', generation: Generation): { context: CallContext; dispose: () => void } {
     validateRequest(request);
-    const route = resolveRoute(request.model);
+    const route = generation.resolveRoute(request.model);
+    if (route.kind === 'embedding') throw chatOnEmbeddingRoute(route.name);
     const policies: Policies = policiesForCall(route.policies, callOptions.policies);
     const { signal, dispose } = deadlines.signalFor(callOptions.signal, policies.timeout.totalMs);
     const context: CallContext = {
@@ -164,7 +159,7 @@ export function createRouterFromResolved(resolvedConfig: SwitchyardConfig, optio
       signal,
       attempts: [],
       notes: {},
-      assignTarget,
+      assignTarget: generation.assignTarget,
     };
     if (events.has('call-start')) events.emit('call-start', { requestId: context.requestId, route: route.name, mode, request, options: callOptions });
     return { context, dispose };
@@ -194,17 +189,64 @@ export function createRouterFromResolved(resolvedConfig: SwitchyardConfig, optio
     return mapped.route === undefined ? mapped.with({ route: context.route.name, attempts: context.attempts }) : mapped;
   }
 
-  const streamCalls: StreamCalls = { start: (request, callOptions) => startCall(request, callOptions, 'stream'), run, end: endCall, asError };
+  const streamCalls: StreamCalls = {
+    start(request, callOptions) {
+      const generation = generations.enter();
+      let started: { context: CallContext; dispose: () => void };
+      try {
+        started = startCall(request, callOptions, 'stream', generation);
+      } catch (error) {
+        generations.leave(generation);
+        throw error;
+      }
+      streamGenerations.set(started.context, generation);
+      const disposeDeadlines = started.dispose;
+      return {
+        context: started.context,
+        dispose: () => {
+          disposeDeadlines();
+          generations.leave(generation);
+        },
+      };
+    },
+    run(context) {
+      const generation = streamGenerations.get(context) ?? generations.current;
+      streamGenerations.delete(context);
+      return generation.run(context);
+    },
+    end: endCall,
+    asError,
+  };
+
+  /** An embedding call's pipeline run, counted on the generation it runs on. */
+  async function runEmbed(context: CallContext): Promise<CallOutcome> {
+    const generation = generations.enter();
+    try {
+      return await generation.run(context);
+    } finally {
+      generations.leave(generation);
+    }
+  }
 
   const router: Router = {
-    config,
+    get config() {
+      return generations.current.config;
+    },
     metrics: options.metrics,
 
     async chat(request, callOptions = {}) {
-      const { context, dispose } = startCall(request, callOptions, 'chat');
+      const generation = generations.enter();
+      let started: { context: CallContext; dispose: () => void };
       try {
-        const outcome = await run(context);
-        const response = outcome.kind === 'response' ? outcome.response : await outcome.stream.completion;
+        started = startCall(request, callOptions, 'chat', generation);
+      } catch (error) {
+        generations.leave(generation);
+        throw error;
+      }
+      const { context, dispose } = started;
+      try {
+        const outcome = await generation.run(context);
+        const response = outcome.kind === 'response' ? outcome.response : await chatCompletionOf(outcome);
         endCall(context, response, undefined);
         return response;
       } catch (error) {
@@ -213,6 +255,7 @@ export function createRouterFromResolved(resolvedConfig: SwitchyardConfig, optio
         throw failure;
       } finally {
         dispose();
+        generations.leave(generation);
       }
     },
 
@@ -220,11 +263,23 @@ export function createRouterFromResolved(resolvedConfig: SwitchyardConfig, optio
       return { [Symbol.asyncIterator]: () => new RouterStream(streamCalls, request, callOptions) };
     },
 
+    embed: createEmbedCall({
+      resolveRoute: (model) => generations.current.resolveRoute(model),
+      isConfiguredRoute: (name) => Object.hasOwn(generations.current.config.routes, name),
+      deadlines,
+      events,
+      run: runEmbed,
+      get assignTarget() {
+        return generations.current.assignTarget;
+      },
+    }),
+
     canary(route) {
-      if (options.canaryController === undefined) {
+      const controller = generations.current.parts.canaryController;
+      if (controller === undefined) {
         throw new SwitchyardError({ category: 'invalid_request', field: 'route', message: `route ${JSON.stringify(route)} has no canary rollout` });
       }
-      return options.canaryController(route);
+      return controller(route);
     },
 
     batch(items, batchOptions) {
@@ -232,7 +287,12 @@ export function createRouterFromResolved(resolvedConfig: SwitchyardConfig, optio
     },
 
     explain(model, who = {}) {
-      return explainRoute(config, resolveRoute(model), who, plugins);
+      const { config, resolveRoute, parts } = generations.current;
+      return explainRoute(config, resolveRoute(model), who, parts.plugins);
+    },
+
+    reload(config) {
+      return generations.reload(config);
     },
 
     on(event, listener) {
@@ -241,35 +301,33 @@ export function createRouterFromResolved(resolvedConfig: SwitchyardConfig, optio
 
     async ready() {
       await options.ready?.();
-      await Promise.all(plugins.map((plugin) => plugin.ready?.()));
+      await generations.ready();
     },
 
     async close() {
-      await Promise.allSettled(plugins.map((plugin) => plugin.close?.()));
+      await generations.closePlugins();
       deadlines.close();
-      await transport.close();
+      await Promise.allSettled([shares.pools.releaseAll(), fixedTransport?.close()]);
       await options.onClose?.();
     },
   };
 
-  const internals: RouterInternals = {
-    events,
-    async mirror(request, target, signal) {
-      validateRequest(request);
-      const adapter = adapters.get(target.provider);
-      if (adapter === undefined) throw noAdapterFor(target.provider);
-      const { signal: callSignal, dispose } = deadlines.signalFor(signal, config.policies.timeout.totalMs);
-      const started = performance.now();
-      try {
-        const result = await adapter.doChat({ request, model: target.model, signal: callSignal, firstByteTimeoutMs: config.policies.timeout.firstByteMs, idleTimeoutMs: config.policies.timeout.idleMs });
-        return { result, latencyMs: performance.now() - started };
-      } catch (error) {
-        throw mapTransportError(error, callSignal).with({ provider: target.provider, model: target.model });
-      } finally {
-        dispose();
-      }
-    },
+  const mirror: RouterInternals['mirror'] = async (request, target, signal) => {
+    validateRequest(request);
+    const { adapters, config } = generations.current;
+    const adapter = adapters.get(target.provider);
+    if (adapter === undefined) throw noAdapterFor(target.provider);
+    const { signal: callSignal, dispose } = deadlines.signalFor(signal, config.policies.timeout.totalMs);
+    const started = performance.now();
+    try {
+      const result = await adapter.doChat({ request, model: target.model, signal: callSignal, firstByteTimeoutMs: config.policies.timeout.firstByteMs, idleTimeoutMs: config.policies.timeout.idleMs });
+      return { result, latencyMs: performance.now() - started };
+    } catch (error) {
+      throw mapTransportError(error, callSignal).with({ provider: target.provider, model: target.model });
+    } finally {
+      dispose();
+    }
   };
-  for (const plugin of plugins) plugin.attach?.(router, internals);
+  generations.start(router, mirror);
   return router;
 }
