@@ -14,12 +14,18 @@
  * database's WAL flush puts under any write. Finally a raw better-sqlite3 commit of one `UPDATE`
  * with synchronous=NORMAL and =FULL on the same file system, the reason the store uses NORMAL.
  *
- * Usage: `DATABASE_URL=postgres://postgres@127.0.0.1:5432/test npx tsx bench/gateway-store.ts [--rounds 7 --calls 2000 --pg-calls 400 --dir /var/tmp]`
+ * Also calls per second with 64 in flight on SQLite (one finite key; the unlimited key), where the
+ * resilient store's group commit writes each event-loop turn's reservations and settlements in
+ * one transaction. `--control <tree>` adds the SQLite and PostgreSQL reserve + settle rows of
+ * another source tree's store (a copy before a change) to the same run, interleaved.
+ *
+ * Usage: `DATABASE_URL=postgres://postgres@127.0.0.1:5432/test npx tsx bench/gateway-store.ts [--rounds 7 --calls 2000 --pg-calls 400 --dir /var/tmp --control /tmp/gw-before]`
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
@@ -36,6 +42,7 @@ const { values } = parseArgs({
     calls: { type: 'string', default: '2000' },
     'pg-calls': { type: 'string', default: '400' },
     dir: { type: 'string', default: tmpdir() },
+    control: { type: 'string' },
   },
 });
 const rounds = Number(values.rounds);
@@ -65,8 +72,28 @@ interface Setup {
   readonly unlimited: { id: string; plainKey: string };
 }
 
-async function setUp(store: KeyStore, finiteKeys: number): Promise<Setup> {
-  const keys = createResilientKeyStore(store, { sweepIntervalMs: 0, cacheTtlMs: 3_600_000 });
+/** The store modules of one source tree. */
+interface StoreModules {
+  readonly openSqliteKeyStore: typeof openSqliteKeyStore;
+  readonly openPostgresKeyStore: typeof openPostgresKeyStore;
+  readonly createResilientKeyStore: typeof createResilientKeyStore;
+}
+
+const thisTree: StoreModules = { openSqliteKeyStore, openPostgresKeyStore, createResilientKeyStore };
+
+/** Another tree's store modules, loaded from its sources. */
+async function loadTree(tree: string): Promise<StoreModules> {
+  const load = async <T>(file: string): Promise<T> => (await import(pathToFileURL(join(resolve(tree), 'src/gateway/store', file)).href)) as T;
+  const [sqliteModule, postgresModule, resilientModule] = await Promise.all([
+    load<{ openSqliteKeyStore: typeof openSqliteKeyStore }>('sqlite-store.ts'),
+    load<{ openPostgresKeyStore: typeof openPostgresKeyStore }>('postgres-store.ts'),
+    load<{ createResilientKeyStore: typeof createResilientKeyStore }>('resilient-store.ts'),
+  ]);
+  return { openSqliteKeyStore: sqliteModule.openSqliteKeyStore, openPostgresKeyStore: postgresModule.openPostgresKeyStore, createResilientKeyStore: resilientModule.createResilientKeyStore };
+}
+
+async function setUp(store: KeyStore, finiteKeys: number, modules: StoreModules = thisTree): Promise<Setup> {
+  const keys = modules.createResilientKeyStore(store, { sweepIntervalMs: 0, cacheTtlMs: 3_600_000 });
   const finite = [];
   for (let index = 0; index < finiteKeys; index += 1) {
     const { record, plainKey } = await store.createKey({ name: `finite-${index}`, quota: { tokens: Number.MAX_SAFE_INTEGER, usd: 1_000_000 } });
@@ -99,7 +126,8 @@ function rawCommit(path: string, synchronous: 'NORMAL' | 'FULL', commits: number
   database.pragma(`synchronous = ${synchronous}`);
   database.exec('CREATE TABLE IF NOT EXISTS counter (id INTEGER PRIMARY KEY, value INTEGER NOT NULL); INSERT OR IGNORE INTO counter VALUES (1, 0)');
   const update = database.prepare('UPDATE counter SET value = value + 1 WHERE id = 1');
-  const commit = database.transaction(() => update.run()).immediate;
+  const transaction = database.transaction(() => update.run());
+  const commit = () => transaction.immediate();
   const started = performance.now();
   for (let index = 0; index < commits; index += 1) commit();
   const microseconds = ((performance.now() - started) * 1_000) / commits;
@@ -119,6 +147,42 @@ const contenders: Contender[] = [
   { name: 'raw SQLite commit, synchronous=NORMAL', unit: 'µs/call', run: () => Promise.resolve(rawCommit(join(directory, 'raw-normal.db'), 'NORMAL', sqliteCalls)) },
   { name: 'raw SQLite commit, synchronous=FULL', unit: 'µs/call', run: () => Promise.resolve(rawCommit(join(directory, 'raw-full.db'), 'FULL', Math.max(50, sqliteCalls / 10))) },
 ];
+contenders.splice(
+  3,
+  0,
+  { name: 'SQLite reserve + settle, 64 in flight, one finite key', unit: 'calls/s', run: async () => (await runLoad(sqliteCalls * 2, 64, () => reserveAndSettle(sqlite.keys, sqlite.finite[0]?.id ?? ''))).perSecond },
+  { name: 'SQLite reserve + settle, 64 in flight, unlimited key', unit: 'calls/s', run: async () => (await runLoad(sqliteCalls * 2, 64, () => reserveAndSettle(sqlite.keys, sqlite.unlimited.id))).perSecond },
+);
+const controlTree = values.control;
+const control = controlTree === undefined ? undefined : await loadTree(controlTree);
+const controlSqlite = control === undefined ? undefined : await setUp(await control.openSqliteKeyStore({ path: join(directory, 'control.db') }), 1, control);
+const controlPostgres =
+  control === undefined || databaseUrl === undefined ? undefined : await setUp(await control.openPostgresKeyStore({ url: databaseUrl, schema: `${schema}_control`, maxConnections: 16 }), 16, control);
+if (controlSqlite !== undefined) {
+  const label = `(control: ${controlTree})`;
+  contenders.push(
+    { name: `SQLite reserve + settle, finite quota ${label}`, unit: 'µs/call', run: () => perCall(sqliteCalls, () => reserveAndSettle(controlSqlite.keys, controlSqlite.finite[0]?.id ?? '')) },
+    { name: `SQLite reserve + settle, 64 in flight, one finite key ${label}`, unit: 'calls/s', run: async () => (await runLoad(sqliteCalls * 2, 64, () => reserveAndSettle(controlSqlite.keys, controlSqlite.finite[0]?.id ?? ''))).perSecond },
+    { name: `SQLite reserve + settle, 64 in flight, unlimited key ${label}`, unit: 'calls/s', run: async () => (await runLoad(sqliteCalls * 2, 64, () => reserveAndSettle(controlSqlite.keys, controlSqlite.unlimited.id))).perSecond },
+  );
+}
+if (controlPostgres !== undefined) {
+  let nextControl = 0;
+  const label = `(control: ${controlTree})`;
+  contenders.push(
+    { name: `PostgreSQL reserve + settle, finite quota ${label}`, unit: 'µs/call', run: () => perCall(postgresCalls, () => reserveAndSettle(controlPostgres.keys, controlPostgres.finite[0]?.id ?? '')) },
+    {
+      name: `PostgreSQL reserve + settle, 16 in flight, 16 keys ${label}`,
+      unit: 'calls/s',
+      run: async () => (await runLoad(postgresCalls * 4, 16, () => reserveAndSettle(controlPostgres.keys, controlPostgres.finite[(nextControl += 1) % 16]?.id ?? ''))).perSecond,
+    },
+    {
+      name: `PostgreSQL reserve + settle, 16 in flight, one key ${label}`,
+      unit: 'calls/s',
+      run: async () => (await runLoad(postgresCalls * 4, 16, () => reserveAndSettle(controlPostgres.keys, controlPostgres.finite[0]?.id ?? ''))).perSecond,
+    },
+  );
+}
 if (postgres !== undefined && databaseUrl !== undefined) {
   const [firstFinite] = postgres.finite;
   let next = 0;
@@ -161,11 +225,14 @@ contenders.forEach((contender, index) => {
 
 for (const close of closers) await close();
 await sqlite.keys.close({ flushTimeoutMs: 1_000 });
+await controlSqlite?.keys.close({ flushTimeoutMs: 1_000 });
+await controlPostgres?.keys.close({ flushTimeoutMs: 1_000 });
 if (postgres !== undefined) {
   await postgres.keys.close({ flushTimeoutMs: 1_000 });
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  await client.query(`DROP SCHEMA IF EXISTS "${schema}_control" CASCADE`);
   await client.end();
 }
 rmSync(directory, { recursive: true, force: true });

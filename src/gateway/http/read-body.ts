@@ -15,12 +15,21 @@ export interface BodyLimits {
   readonly timeoutMs: number;
 }
 
+const EMPTY = Buffer.alloc(0);
+
 /** The body's bytes, or a `GatewayHttpError` (413 too large, 408 too slow, 400 cut off). */
 export function readBody(request: IncomingMessage, limits: BodyLimits): Promise<Buffer> {
   const declared = Number(request.headers['content-length']);
   if (Number.isFinite(declared) && declared > limits.maxBytes) {
     request.resume(); // drain, so the connection can answer
     return Promise.reject(tooLarge(limits.maxBytes));
+  }
+  // The whole body already arrived (a small request comes in the packet of its headers): take it
+  // from the stream's buffer, without listeners, a timer and a promise to wait on.
+  if (request.complete && request.readableLength <= limits.maxBytes) {
+    const buffered = request.readableLength === 0 ? null : (request.read() as Buffer | null);
+    if (request.readableLength === 0) return Promise.resolve(buffered ?? EMPTY);
+    if (buffered !== null) request.unshift(buffered);
   }
   return new Promise<Buffer>((resolve, reject) => {
     const chunks: Buffer[] = [];

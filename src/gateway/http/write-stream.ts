@@ -24,15 +24,17 @@ export type StreamWriteEnd = 'complete' | 'client-gone' | 'client-stalled';
 export async function writeStream(response: ServerResponse, frames: AsyncIterable<string>, limits: StreamWriteLimits): Promise<StreamWriteEnd> {
   const iterator = frames[Symbol.asyncIterator]();
   let end: StreamWriteEnd = 'complete';
+  // A function, not the property: the client may go while a frame is awaited, after a check said it had not.
+  const clientGone = (): boolean => response.destroyed;
   try {
     for (;;) {
-      if (response.destroyed) {
+      if (clientGone()) {
         end = 'client-gone';
         break;
       }
       const next = await iterator.next();
       if (next.done === true) break;
-      if (response.destroyed) {
+      if (clientGone()) {
         end = 'client-gone';
         break;
       }

@@ -91,6 +91,14 @@ export function generateReservationId(kind: 'held' | 'unheld'): string {
   return (kind === 'held' ? HELD_RESERVATION_PREFIX : UNHELD_RESERVATION_PREFIX) + randomBase62(22);
 }
 
+/** The prefix of a settlement batch's record (`SettlementBatch.id`). */
+export const SETTLEMENT_BATCH_PREFIX = 'rsb_';
+
+/** A new settlement batch id. */
+export function generateBatchId(): string {
+  return SETTLEMENT_BATCH_PREFIX + randomBase62(22);
+}
+
 /** Whether a reservation id was handed out for an unlimited key (no row until it is settled). */
 export function isUnheldReservation(reservationId: string): boolean {
   return reservationId.startsWith(UNHELD_RESERVATION_PREFIX);

@@ -9,14 +9,12 @@ import type { KeyLimits, KeyMetadata, KeyQuota, KeyRecord, KeySource, ReserveRef
 /** A row as a driver returns it. */
 export type Row = Readonly<Record<string, unknown>>;
 
-type Numeric = number | string | bigint | null;
-
 function numberOf(value: unknown): number {
-  return Number(value as Numeric);
+  return Number(value);
 }
 
 function optionalNumberOf(value: unknown): number | undefined {
-  return value === null || value === undefined ? undefined : Number(value as Numeric);
+  return value === null || value === undefined ? undefined : Number(value);
 }
 
 function quotaOf(row: Row): KeyQuota {

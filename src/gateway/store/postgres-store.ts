@@ -18,7 +18,8 @@ import { keyInsertArguments, keyRecordOf, refusalOf, type Row, usageRowOf } from
 import { appliedVersionsStatement, migrationsTableStatement, pendingMigrations, recordMigrationStatement } from './migrations.js';
 import { FIRST_DAY, LAST_DAY, quoteIdentifier, sharedStatements, storeTables, type StoreTables, updateKeyStatement } from './sql-statements.js';
 import { guardStore, isModuleMissing, missingDriver, storeUnavailable } from './store-errors.js';
-import { utcDay, type ConfigKeyInput, type ConfigKeySyncResult, type KeyRecord, type KeyStore, type ReserveResult } from './types.js';
+import { checkSettlement, firstOccurrences, groupByKey, type CheckedSettlement } from './group-commit.js';
+import { utcDay, type ConfigKeyInput, type ConfigKeySyncResult, type KeyRecord, type KeyStore, type ReserveInput, type ReserveResult, type SettleResult, type SettlementBatch } from './types.js';
 
 /** Options of the PostgreSQL store. */
 export interface PostgresKeyStoreOptions {
@@ -94,6 +95,39 @@ function settleStatement(tables: StoreTables, claim: 'held' | 'unheld'): string 
   );
 }
 
+/**
+ * Settle a batch in one statement (group commit): the batch's unlimited-key calls claimed by one
+ * record under the batch's id, its held reservations claimed by deleting them, one charge per key
+ * and one ledger update per key, day, route and model (both in sorted order, so concurrent batches
+ * lock rows alike). Arrays, one entry per settlement: `$1` reservation ids, `$2` key ids, `$3`
+ * unheld flags, `$4` days, `$5` routes, `$6` models, `$7` errors (0/1), `$8`–`$10` input, output,
+ * cached tokens, `$11` nanos; then `$12` the batch id, `$13` the key of its record (null when the
+ * batch has no unlimited-key call), `$14` now. Returns the reservation ids charged.
+ */
+function settleBatchStatement(tables: StoreTables): string {
+  const { keys, reservations, usage } = tables;
+  return (
+    'WITH input AS (SELECT * FROM unnest($1::text[], $2::text[], $3::boolean[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::bigint[], $9::bigint[], $10::bigint[], $11::bigint[]) ' +
+    'AS s(reservation_id, key_id, unheld, day, route, model, errors, input_tokens, output_tokens, cached_tokens, usd_nanos)), ' +
+    `marker AS (INSERT INTO ${reservations} (id, key_id, tokens, usd_nanos, state, created_at, expires_at, closed_at) ` +
+    "SELECT $12::text, $13::text, 0, 0, 'settled', $14::bigint, $14::bigint, $14::bigint WHERE $13::text IS NOT NULL ON CONFLICT (id) DO NOTHING RETURNING id), " +
+    `held AS (DELETE FROM ${reservations} AS r USING input AS s WHERE r.id = s.reservation_id AND NOT s.unheld AND r.state = 'open' RETURNING r.id, r.key_id, r.tokens, r.usd_nanos), ` +
+    'claimed AS (SELECT s.*, h.key_id AS charged_key, h.tokens AS held_tokens, h.usd_nanos AS held_nanos FROM input AS s JOIN held AS h ON h.id = s.reservation_id ' +
+    'UNION ALL SELECT s.*, s.key_id, 0::bigint, 0::bigint FROM input AS s WHERE s.unheld AND EXISTS (SELECT 1 FROM marker)), ' +
+    `charged AS (UPDATE ${keys} AS k SET used_tokens = k.used_tokens + f.used_tokens, used_usd_nanos = k.used_usd_nanos + f.used_nanos, ` +
+    'reserved_tokens = k.reserved_tokens - f.held_tokens, reserved_usd_nanos = k.reserved_usd_nanos - f.held_nanos ' +
+    'FROM (SELECT charged_key, sum(input_tokens + output_tokens)::bigint AS used_tokens, sum(usd_nanos)::bigint AS used_nanos, sum(held_tokens)::bigint AS held_tokens, ' +
+    'sum(held_nanos)::bigint AS held_nanos FROM claimed GROUP BY charged_key ORDER BY charged_key) AS f WHERE k.id = f.charged_key RETURNING k.id), ' +
+    `ledger AS (INSERT INTO ${usage} AS u (key_id, day, route, model, calls, errors, unsettled, input_tokens, output_tokens, cached_tokens, unsettled_tokens, usd_nanos) ` +
+    'SELECT key_id, day, route, model, count(*), sum(errors)::bigint, 0, sum(input_tokens)::bigint, sum(output_tokens)::bigint, sum(cached_tokens)::bigint, 0, sum(usd_nanos)::bigint ' +
+    'FROM claimed GROUP BY key_id, day, route, model ORDER BY key_id, day, route, model ' +
+    'ON CONFLICT (key_id, day, route, model) DO UPDATE SET calls = u.calls + excluded.calls, errors = u.errors + excluded.errors, ' +
+    'input_tokens = u.input_tokens + excluded.input_tokens, output_tokens = u.output_tokens + excluded.output_tokens, ' +
+    'cached_tokens = u.cached_tokens + excluded.cached_tokens, usd_nanos = u.usd_nanos + excluded.usd_nanos RETURNING 1) ' +
+    'SELECT reservation_id FROM claimed'
+  );
+}
+
 /** The statements the PostgreSQL store runs: the shared ones, and the per-call ones in one round trip each. */
 function postgresStatements(tables: StoreTables) {
   const shared = sharedStatements(tables);
@@ -104,6 +138,22 @@ function postgresStatements(tables: StoreTables) {
       `WITH held AS (${shared.holdQuota}) ` +
       `INSERT INTO ${tables.reservations} (id, key_id, request_id, route, model, tokens, usd_nanos, state, created_at, expires_at) ` +
       "SELECT $5::text, held.id, $6::text, $7::text, $8::text, $2, $3, 'open', $4, $9::bigint FROM held RETURNING id",
+    /**
+     * A key's reservations folded (group commit): the sum held in one conditional update, then
+     * every reservation's row. `$1`–`$4` as `holdQuota` (`$2`/`$3` the sums), then arrays of the
+     * rows: `$5` ids, `$6` request ids, `$7` routes, `$8` models, `$9` tokens, `$10` nanos, `$11` expiries.
+     */
+    reserveFolded:
+      `WITH held AS (${shared.holdQuota}) ` +
+      `INSERT INTO ${tables.reservations} (id, key_id, request_id, route, model, tokens, usd_nanos, state, created_at, expires_at) ` +
+      "SELECT r.id, held.id, r.request_id, r.route, r.model, r.tokens, r.usd_nanos, 'open', $4, r.expires_at FROM held, " +
+      'unnest($5::text[], $6::text[], $7::text[], $8::text[], $9::bigint[], $10::bigint[], $11::bigint[]) AS r(id, request_id, route, model, tokens, usd_nanos, expires_at) RETURNING id',
+    settleBatch: settleBatchStatement(tables),
+    /** Undo held reservations nobody will use (`$1` ids): rows deleted, their holds released. */
+    cancelReservations:
+      `WITH released AS (DELETE FROM ${tables.reservations} WHERE id = ANY($1::text[]) AND state = 'open' RETURNING key_id, tokens, usd_nanos) ` +
+      `UPDATE ${tables.keys} AS k SET reserved_tokens = k.reserved_tokens - r.tokens, reserved_usd_nanos = k.reserved_usd_nanos - r.usd_nanos ` +
+      'FROM (SELECT key_id, sum(tokens)::bigint AS tokens, sum(usd_nanos)::bigint AS usd_nanos FROM released GROUP BY key_id ORDER BY key_id) AS r WHERE k.id = r.key_id',
     settleHeld: settleStatement(tables, 'held'),
     settleUnheld: settleStatement(tables, 'unheld'),
   };
@@ -292,6 +342,72 @@ class PostgresKeyStore implements KeyStore {
     const [state] = await this.rows('reserve', this.prepared('selectKeyState', [input.keyId]));
     const refusal = refusalOf(state, now);
     return refusal === 'unheld' ? { ok: true, reservationId: generateReservationId('unheld') } : { ok: false, reason: refusal };
+  }
+
+  async reserveBatch(inputs: readonly ReserveInput[]): Promise<readonly ReserveResult[]> {
+    for (const input of inputs) {
+      checkTokenCount(input.tokens, 'tokens');
+      checkUsd(input.usd, 'usd');
+    }
+    const results: (ReserveResult | undefined)[] = new Array<ReserveResult | undefined>(inputs.length);
+    // One statement per key, in parallel: each locks one key row, so batches never deadlock.
+    const outcomes = await Promise.allSettled(
+      [...groupByKey(inputs)].map(async ([keyId, indices]) => {
+        if (indices.length > 1) {
+          const now = this.now();
+          const group = indices.map((index) => inputs[index] as ReserveInput);
+          const ids = group.map(() => generateReservationId('held'));
+          const tokens = group.map((input) => checkTokenCount(input.tokens, 'tokens'));
+          const nanos = group.map((input) => checkUsd(input.usd, 'usd'));
+          const sum = (values: readonly number[]): number => values.reduce((total, value) => total + value, 0);
+          const parameters = [keyId, sum(tokens), sum(nanos), now, ids, group.map((input) => input.requestId), group.map((input) => input.route ?? null), group.map((input) => input.model ?? null), tokens, nanos, group.map((input) => Math.round(input.expiresAt))];
+          const held = await this.rows('reserve', this.prepared('reserveFolded', parameters));
+          if (held.length > 0) {
+            indices.forEach((index, position) => (results[index] = { ok: true, reservationId: ids[position] as string }));
+            return;
+          }
+        }
+        // One by one, in order: the answers `reserve` gives called for each in turn.
+        for (const index of indices) results[index] = await this.reserve(inputs[index] as ReserveInput);
+      }),
+    );
+    const failure = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
+    if (failure === undefined) return results as ReserveResult[];
+    // The batch fails as a whole: what other keys' statements held is released (best effort; a
+    // hold left behind is charged at its expiry, like any reservation of a call that never settled).
+    const held = results.flatMap((result) => (result !== undefined && result.ok && !isUnheldReservation(result.reservationId) ? [result.reservationId] : []));
+    if (held.length > 0) await this.rows('reserve', this.statements.cancelReservations, [held]).catch(() => undefined);
+    throw failure.reason;
+  }
+
+  async settleBatch(batch: SettlementBatch): Promise<readonly SettleResult[]> {
+    const only = batch.settlements.length === 1 ? batch.settlements[0] : undefined;
+    // A batch of one is the one-statement `settle` (its record, if unlimited, is its own id).
+    if (only !== undefined && (only.reservationId === batch.id || !isUnheldReservation(only.reservationId))) return [await this.settle(only)];
+    const checked = batch.settlements.map(checkSettlement);
+    const first = firstOccurrences(checked);
+    const settlements = checked.filter((_, index) => first[index]);
+    const column = <T>(pick: (settlement: CheckedSettlement) => T): T[] => settlements.map(pick);
+    const recordKey = settlements.find((settlement) => settlement.unheld)?.keyId ?? null;
+    const parameters = [
+      column((settlement) => settlement.reservationId),
+      column((settlement) => settlement.keyId),
+      column((settlement) => settlement.unheld),
+      column((settlement) => settlement.day),
+      column((settlement) => settlement.route),
+      column((settlement) => settlement.model),
+      column((settlement) => settlement.errors),
+      column((settlement) => settlement.inputTokens),
+      column((settlement) => settlement.outputTokens),
+      column((settlement) => settlement.cachedTokens),
+      column((settlement) => settlement.nanos),
+      batch.id,
+      recordKey,
+      this.now(),
+    ];
+    const rows = await this.rows('settle', this.prepared('settleBatch', parameters));
+    const charged = new Set(rows.map((row) => String(row.reservation_id)));
+    return checked.map((settlement, index) => ({ charged: first[index] === true && charged.has(settlement.reservationId) }));
   }
 
   async settle(input: Parameters<KeyStore['settle']>[0]): ReturnType<KeyStore['settle']> {

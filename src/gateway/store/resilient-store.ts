@@ -13,12 +13,19 @@
  * - `settle`: a settlement the store cannot take is queued in memory (bounded) and retried with
  *   backoff, in order, until the store answers; `settle` being idempotent, a retry after a
  *   failure whose commit did happen charges nothing twice.
+ * - Group commit: the reservations and the settlements asked for in one turn of the event loop
+ *   go to the store together, one `reserveBatch` and one `settleBatch` (one transaction each),
+ *   dispatched by `setImmediate` while other calls are in flight (they may join the batch). A call
+ *   alone does not wait for the turn's end: a hop through the event loop is a system call, dear on
+ *   a busy machine, for a batch that would hold one call. A batch of settlements the store cannot
+ *   take is queued and retried whole, under its id.
  */
+import { checkReserveInput, checkSettlement, settlementBatchOf } from './group-commit.js';
 import { hashKey, generateReservationId } from './key-format.js';
 import { keyUsability } from './key-access.js';
 import { SettlementQueue } from './settlement-queue.js';
 import { isStoreUnavailable, storeUnavailableBecause } from './store-errors.js';
-import type { KeyRecord, KeyStore, ReserveInput, ReserveResult, SettleInput } from './types.js';
+import type { KeyRecord, KeyStore, ReserveInput, ReserveResult, SettleInput, SettlementBatch } from './types.js';
 
 /** Options of `createResilientKeyStore`. */
 export interface ResilientKeyStoreOptions {
@@ -91,6 +98,16 @@ export interface ResilientKeyStore {
   close(options?: { readonly flushTimeoutMs?: number }): Promise<void>;
 }
 
+/** A call waiting for the turn's batch, with how to answer it. */
+interface Waiting<Input, Result> {
+  readonly input: Input;
+  readonly resolve: (result: Result) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+const FINITE_QUOTA_REFUSAL =
+  'a key with a finite quota cannot reserve while the store is down (another instance may be spending the same quota, so no instance can admit calls exactly)';
+
 interface CachedKey {
   readonly record: KeyRecord | undefined;
   readonly readAt: number;
@@ -125,6 +142,12 @@ class CachingKeyStore implements ResilientKeyStore {
   private readonly lookups = new Map<string, Promise<CachedKey>>();
 
   private readonly queue: SettlementQueue;
+  /** Reservations and settlements asked for in this turn, written together at its end. */
+  private reservesWaiting: Waiting<ReserveInput, ReserveResult>[] = [];
+  private settlementsWaiting: Waiting<SettleInput, SettlementFate>[] = [];
+  private batchScheduled = false;
+  /** Calls admitted (`reserve` answered ok) and not yet settled: whether a batch is worth waiting for. */
+  private callsInFlight = 0;
   /** Settlements handed to `settle` and not yet written or queued. */
   private readonly writing = new Set<Promise<SettlementFate>>();
   private dropped = 0;
@@ -194,40 +217,93 @@ class CachingKeyStore implements ResilientKeyStore {
       const unusable = keyUsability(record.record, now);
       if (unusable !== undefined) return { ok: false, reason: unusable };
       if (this.queue.full) throw storeUnavailableBecause('the queue of settlements waiting for the store is full; unlimited keys are refused until it drains, so no call goes unrecorded');
+      this.callsInFlight += 1;
       return { ok: true, reservationId: generateReservationId('unheld') };
     }
-    const refusal = 'a key with a finite quota cannot reserve while the store is down (another instance may be spending the same quota, so no instance can admit calls exactly)';
-    if (this.recentlyDown(now)) throw storeUnavailableBecause(refusal);
+    if (this.recentlyDown(now)) throw storeUnavailableBecause(FINITE_QUOTA_REFUSAL);
+    checkReserveInput(input);
+    return new Promise<ReserveResult>((resolve, reject) => {
+      this.reservesWaiting.push({ input, resolve, reject });
+      this.scheduleBatch();
+    });
+  }
+
+  /** Writes the turn's reservations and settlements once the turn's other calls have joined them. */
+  private scheduleBatch(): void {
+    if (this.batchScheduled) return;
+    this.batchScheduled = true;
+    const write = (): void => {
+      this.batchScheduled = false;
+      const reserves = this.reservesWaiting;
+      const settlements = this.settlementsWaiting;
+      this.reservesWaiting = [];
+      this.settlementsWaiting = [];
+      if (reserves.length > 0) void this.reserveTogether(reserves);
+      if (settlements.length > 0) void this.settleTogether(settlements);
+    };
+    // Alone, a call goes at once (calls asked for in the same run of code still share the batch).
+    if (this.callsInFlight > 1) setImmediate(write);
+    else queueMicrotask(write);
+  }
+
+  private async reserveTogether(waiting: readonly Waiting<ReserveInput, ReserveResult>[]): Promise<void> {
     try {
-      const result = await this.store.reserve(input);
+      const results = await this.store.reserveBatch(waiting.map((call) => call.input));
       this.markUp();
-      return result;
+      waiting.forEach((call, index) => {
+        const result = results[index] as ReserveResult;
+        if (result.ok) this.callsInFlight += 1;
+        call.resolve(result);
+      });
     } catch (error) {
-      if (!isStoreUnavailable(error)) throw error;
+      if (!isStoreUnavailable(error)) {
+        for (const call of waiting) call.reject(error);
+        return;
+      }
       this.markDown(error);
-      throw storeUnavailableBecause(refusal, error);
+      for (const call of waiting) call.reject(storeUnavailableBecause(FINITE_QUOTA_REFUSAL, error));
+    }
+  }
+
+  private async settleTogether(waiting: readonly Waiting<SettleInput, SettlementFate>[]): Promise<void> {
+    const batch = settlementBatchOf(waiting.map((call) => call.input));
+    try {
+      const fates = await this.writeBatch(batch);
+      waiting.forEach((call, index) => call.resolve(fates[index] ?? 'dropped'));
+    } catch (error) {
+      for (const call of waiting) call.reject(error);
     }
   }
 
   settle(input: SettleInput): Promise<SettlementFate> {
+    try {
+      checkSettlement(input);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (this.callsInFlight > 0) this.callsInFlight -= 1;
     // Tracked until written or queued, so `close()` waits for it before flushing the queue.
-    const writing = this.writeSettlement(input);
+    const writing = new Promise<SettlementFate>((resolve, reject) => {
+      this.settlementsWaiting.push({ input, resolve, reject });
+      this.scheduleBatch();
+    });
     this.writing.add(writing);
     const done = (): void => void this.writing.delete(writing);
     writing.then(done, done);
     return writing;
   }
 
-  private async writeSettlement(input: SettleInput): Promise<SettlementFate> {
-    if (this.queue.size > 0 || this.recentlyDown(this.now())) return this.enqueue(input);
+  /** Writes a batch, or queues it (whole) while the store is down; each settlement's fate. */
+  private async writeBatch(batch: SettlementBatch): Promise<readonly SettlementFate[]> {
+    if (this.queue.size > 0 || this.recentlyDown(this.now())) return this.enqueue(batch);
     try {
-      await this.store.settle(input);
+      await this.store.settleBatch(batch);
       this.markUp();
-      return 'written';
+      return batch.settlements.map(() => 'written');
     } catch (error) {
       if (!isStoreUnavailable(error)) throw error;
       this.markDown(error);
-      return this.enqueue(input);
+      return this.enqueue(batch);
     }
   }
 
@@ -329,18 +405,20 @@ class CachingKeyStore implements ResilientKeyStore {
     if (this.queue.size > 0) void this.drain();
   }
 
-  private enqueue(settlement: SettleInput): SettlementFate {
-    if (this.queue.push(settlement)) {
-      void this.drain();
-      return 'queued';
-    }
-    this.dropped += 1;
-    if (this.dropped === 1 || this.dropped % 1_000 === 0) {
+  private enqueue(batch: SettlementBatch): SettlementFate[] {
+    const queued = this.queue.push(batch);
+    if (queued > 0) void this.drain();
+    const fates = batch.settlements.map((_, index): SettlementFate => (index < queued ? 'queued' : 'dropped'));
+    const dropped = batch.settlements.length - queued;
+    if (dropped === 0) return fates;
+    const before = this.dropped;
+    this.dropped += dropped;
+    if (before === 0 || Math.floor(this.dropped / 1_000) > Math.floor(before / 1_000)) {
       this.log(
         `the settlement queue is full (${this.queue.capacity}): ${this.dropped} settlement(s) dropped so far. Their reservations are charged their reserved amount at expiry; unlimited keys are refused until the queue drains`,
       );
     }
-    return 'dropped';
+    return fates;
   }
 
   /** Writes queued settlements in order, one at a time, backing off while the store fails. */
@@ -351,7 +429,7 @@ class CachingKeyStore implements ResilientKeyStore {
     try {
       for (let head = this.queue.peek(); head !== undefined && !this.closed; head = this.queue.peek()) {
         try {
-          await this.store.settle(head);
+          await this.store.settleBatch(head);
           this.queue.shift();
           failures = 0;
           this.markUp();
@@ -359,7 +437,7 @@ class CachingKeyStore implements ResilientKeyStore {
           if (!isStoreUnavailable(error)) {
             // Refused as invalid: retrying cannot help, and it must not block the ones behind it.
             this.queue.shift();
-            this.dropped += 1;
+            this.dropped += head.settlements.length;
             this.log(`a queued settlement was refused by the store and dropped: ${error instanceof Error ? error.message : String(error)}`);
             continue;
           }

@@ -1,37 +1,49 @@
 /**
- * A first-in first-out queue of settlements waiting for the store, bounded. An array with a moving
- * head: `shift()` on a large array copies it, and the queue may hold 100,000 entries.
+ * A first-in first-out queue of settlement batches waiting for the store, bounded by the number
+ * of settlements. A batch stays whole (it is retried under its own id, which keeps its unlimited
+ * keys' settlements idempotent). An array with a moving head: `shift()` on a large array copies
+ * it, and the queue may hold 100,000 settlements.
  */
-import type { SettleInput } from './types.js';
+import type { SettlementBatch } from './types.js';
 
 export class SettlementQueue {
-  private items: (SettleInput | undefined)[] = [];
+  private items: (SettlementBatch | undefined)[] = [];
   private head = 0;
+  private settlements = 0;
 
   constructor(readonly capacity: number) {}
 
+  /** Settlements queued. */
   get size(): number {
-    return this.items.length - this.head;
+    return this.settlements;
   }
 
   get full(): boolean {
-    return this.size >= this.capacity;
+    return this.settlements >= this.capacity;
   }
 
-  /** Adds at the end; false (nothing added) when full. */
-  push(settlement: SettleInput): boolean {
-    if (this.full) return false;
-    this.items.push(settlement);
-    return true;
+  /**
+   * Adds a batch at the end, or as much of it as there is room for (its first settlements, under
+   * the same id); returns how many of its settlements were added.
+   */
+  push(batch: SettlementBatch): number {
+    const room = this.capacity - this.settlements;
+    if (room <= 0) return 0;
+    const kept = batch.settlements.length <= room ? batch : { id: batch.id, settlements: batch.settlements.slice(0, room) };
+    this.items.push(kept);
+    this.settlements += kept.settlements.length;
+    return kept.settlements.length;
   }
 
-  peek(): SettleInput | undefined {
+  peek(): SettlementBatch | undefined {
     return this.items[this.head];
   }
 
-  /** Removes the first entry. */
+  /** Removes the first batch. */
   shift(): void {
-    if (this.size === 0) return;
+    const first = this.items[this.head];
+    if (first === undefined) return;
+    this.settlements -= first.settlements.length;
     this.items[this.head] = undefined;
     this.head += 1;
     if (this.head === this.items.length) {

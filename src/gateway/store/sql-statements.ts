@@ -140,6 +140,18 @@ export function sharedStatements(tables: StoreTables) {
       'cached_tokens = u.cached_tokens + excluded.cached_tokens, unsettled_tokens = u.unsettled_tokens + excluded.unsettled_tokens, ' +
       'usd_nanos = u.usd_nanos + excluded.usd_nanos',
 
+    /**
+     * Add a batch's calls of one key, day, route and model to the ledger (group commit): `$1` key,
+     * `$2` day, `$3` route, `$4` model, `$5` calls, `$6` errors, `$7`–`$9` input/output/cached
+     * tokens, `$10` nanos.
+     */
+    addFoldedToLedger:
+      `INSERT INTO ${usage} AS u (key_id, day, route, model, calls, errors, unsettled, input_tokens, output_tokens, cached_tokens, unsettled_tokens, usd_nanos) ` +
+      'VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $8, $9, 0, $10) ON CONFLICT (key_id, day, route, model) DO UPDATE SET ' +
+      'calls = u.calls + excluded.calls, errors = u.errors + excluded.errors, ' +
+      'input_tokens = u.input_tokens + excluded.input_tokens, output_tokens = u.output_tokens + excluded.output_tokens, ' +
+      'cached_tokens = u.cached_tokens + excluded.cached_tokens, usd_nanos = u.usd_nanos + excluded.usd_nanos',
+
     /** Take every open reservation past its expiry (`$1` now); the caller charges each. */
     expireReservations:
       `DELETE FROM ${reservations} WHERE state = 'open' AND expires_at <= $1 ` + 'RETURNING id, key_id, tokens, usd_nanos, route, model, created_at',
@@ -152,9 +164,6 @@ export function sharedStatements(tables: StoreTables) {
     ping: 'SELECT 1 AS ok',
   };
 }
-
-/** The shared statements' texts, by name. */
-export type SharedStatements = ReturnType<typeof sharedStatements>;
 
 /**
  * A patch's `UPDATE`: `$1` is the id, the changed columns follow in the order given, then

@@ -17,7 +17,8 @@ import { appliedVersionsStatement, migrationsTableStatement, pendingMigrations, 
 import { FIRST_DAY, LAST_DAY, sharedStatements, storeTables, toSqlitePlaceholders, updateKeyStatement } from './sql-statements.js';
 import { SwitchyardError } from '../../errors.js';
 import { guardStore, isModuleMissing, missingDriver, storeUnavailable } from './store-errors.js';
-import { utcDay, type ConfigKeyInput, type ConfigKeySyncResult, type KeyRecord, type KeyStore, type ReserveResult } from './types.js';
+import { checkSettlement, firstOccurrences, foldSettlements, groupByKey, type ClaimedSettlement } from './group-commit.js';
+import { utcDay, type ConfigKeyInput, type ConfigKeySyncResult, type KeyRecord, type KeyStore, type ReserveInput, type ReserveResult, type SettleResult, type SettlementBatch } from './types.js';
 
 /** Options of the embedded store. */
 export interface SqliteKeyStoreOptions {
@@ -140,12 +141,23 @@ function migrate(database: Database, now: number): void {
     .immediate();
 }
 
+/** A batch's work waiting for the turn's transaction. */
+interface TurnWork {
+  readonly operation: string;
+  readonly work: () => unknown;
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (error: unknown) => void;
+}
+
 class SqliteKeyStore implements KeyStore {
   readonly kind = 'sqlite' as const;
   private readonly statements: { readonly [Name in keyof ReturnType<typeof sharedStatements>]: SqliteStatement };
   private readonly tables = storeTables();
   /** The per-call transactions, built once (better-sqlite3 builds five wrapper functions per `transaction()`). */
   private readonly reserveTransaction: BetterSqlite3.Transaction<(parameters: readonly unknown[]) => boolean>;
+  /** Work asked for in this turn, committed together (`inTurnTransaction`). */
+  private readonly turnWork: TurnWork[] = [];
+  private readonly turnTransaction: BetterSqlite3.Transaction<(queued: readonly TurnWork[]) => { readonly ok: boolean; readonly value: unknown }[]>;
   private readonly settleTransaction: BetterSqlite3.Transaction<(claimStatement: SqliteStatement, claim: readonly unknown[], charge: readonly unknown[], ledger: readonly unknown[]) => boolean>;
 
   constructor(
@@ -161,6 +173,17 @@ class SqliteKeyStore implements KeyStore {
       statements.insertReservation.run(parameters);
       return true;
     });
+    // Nested inside `turnTransaction`, better-sqlite3 runs it as a savepoint.
+    const savepoint = database.transaction((work: () => unknown) => work());
+    this.turnTransaction = database.transaction((queued: readonly TurnWork[]) =>
+      queued.map((item) => {
+        try {
+          return { ok: true, value: savepoint(item.work) };
+        } catch (error) {
+          return { ok: false, value: error };
+        }
+      }),
+    );
     this.settleTransaction = database.transaction((claimStatement: SqliteStatement, claim: readonly unknown[], charge: readonly unknown[], ledger: readonly unknown[]) => {
       const claimed = claimStatement.get(claim);
       if (claimed === undefined) return false;
@@ -268,6 +291,112 @@ class SqliteKeyStore implements KeyStore {
       if (this.reserveTransaction.immediate(parameters)) return { ok: true, reservationId };
       const refusal = refusalOf(this.statements.selectKeyState.get([input.keyId]), now);
       return refusal === 'unheld' ? { ok: true, reservationId: generateReservationId('unheld') } : { ok: false, reason: refusal };
+    });
+  }
+
+  reserveBatch(inputs: readonly ReserveInput[]): Promise<readonly ReserveResult[]> {
+    return this.run('reserve', () => {
+      const now = this.now();
+      const rows = inputs.map((input) => [input.keyId, checkTokenCount(input.tokens, 'tokens'), checkUsd(input.usd, 'usd'), now, generateReservationId('held'), input.requestId, input.route ?? null, input.model ?? null, Math.round(input.expiresAt)]);
+      const { holdQuota, insertReservation, selectKeyState } = this.statements;
+      const results: ReserveResult[] = new Array<ReserveResult>(inputs.length);
+      const admit = (index: number): void => {
+        const row = rows[index] as unknown[];
+        insertReservation.run(row);
+        results[index] = { ok: true, reservationId: row[4] as string };
+      };
+      const batch = (): void => {
+        for (const [keyId, indices] of groupByKey(inputs)) {
+          // Folded: one conditional update of the key's sum; when it does not fit, one by one in order.
+          if (indices.length > 1) {
+            let tokens = 0;
+            let nanos = 0;
+            for (const index of indices) {
+              tokens += (rows[index] as unknown[])[1] as number;
+              nanos += (rows[index] as unknown[])[2] as number;
+            }
+            if (holdQuota.get([keyId, tokens, nanos, now]) !== undefined) {
+              for (const index of indices) admit(index);
+              continue;
+            }
+          }
+          let refusal: ReturnType<typeof refusalOf> | undefined;
+          for (const index of indices) {
+            if (holdQuota.get(rows[index]) !== undefined) {
+              admit(index);
+              continue;
+            }
+            refusal ??= refusalOf(selectKeyState.get([keyId]), now);
+            results[index] = refusal === 'unheld' ? { ok: true, reservationId: generateReservationId('unheld') } : { ok: false, reason: refusal };
+          }
+        }
+      };
+      return this.inTurnTransaction('reserve', () => {
+        batch();
+        return results;
+      });
+    }).then((pending) => pending);
+  }
+
+  settleBatch(batch: SettlementBatch): Promise<readonly SettleResult[]> {
+    return this.run('settle', () => {
+      const settlements = batch.settlements.map(checkSettlement);
+      const first = firstOccurrences(settlements);
+      const now = this.now();
+      const { claimHeldReservation, claimUnheldReservation, chargeKey, addFoldedToLedger } = this.statements;
+      const write = (): boolean[] => {
+        const charged = settlements.map(() => false);
+        const claimed: ClaimedSettlement[] = [];
+        const firstUnheld = settlements.find((settlement) => settlement.unheld);
+        // Unlimited keys' calls: one record for the whole batch, not a row per call.
+        const unheldClaimed = firstUnheld !== undefined && claimUnheldReservation.get([batch.id, firstUnheld.keyId, now]) !== undefined;
+        settlements.forEach((settlement, index) => {
+          if (!first[index]) return;
+          if (settlement.unheld) {
+            if (!unheldClaimed) return;
+            claimed.push({ settlement, keyId: settlement.keyId, heldTokens: 0, heldNanos: 0 });
+          } else {
+            const row = claimHeldReservation.get([settlement.reservationId]);
+            if (row === undefined) return;
+            claimed.push({ settlement, keyId: String(row.key_id), heldTokens: Number(row.tokens), heldNanos: Number(row.usd_nanos) });
+          }
+          charged[index] = true;
+        });
+        const { charges, ledger } = foldSettlements(claimed);
+        for (const charge of charges) chargeKey.run(charge);
+        for (const addition of ledger) addFoldedToLedger.run(addition);
+        return charged;
+      };
+      return this.inTurnTransaction('settle', () => write().map((charged) => ({ charged })));
+    }).then((pending) => pending);
+  }
+
+  /**
+   * Runs `work` in the transaction this turn's batches share: a `reserveBatch` and a
+   * `settleBatch` asked for together (the resilient store asks for both at the end of a turn)
+   * commit once. Each runs in a savepoint of its own, so one that fails takes nothing else with it.
+   */
+  private inTurnTransaction<T>(operation: string, work: () => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.turnWork.push({ operation, work, resolve: resolve as (value: unknown) => void, reject });
+      if (this.turnWork.length === 1) queueMicrotask(() => this.commitTurn());
+    });
+  }
+
+  private commitTurn(): void {
+    // Emptied in place, never replaced: the store may be reached through a wrapper whose prototype it is.
+    const queued = this.turnWork.splice(0);
+    let outcomes: { readonly ok: boolean; readonly value: unknown }[];
+    try {
+      outcomes = this.turnTransaction.immediate(queued);
+    } catch (error) {
+      for (const item of queued) item.reject(SwitchyardError.isInstance(error) ? error : storeUnavailable(item.operation, error));
+      return;
+    }
+    queued.forEach((item, index) => {
+      const outcome = outcomes[index];
+      if (outcome?.ok === true) item.resolve(outcome.value);
+      else item.reject(SwitchyardError.isInstance(outcome?.value) ? outcome.value : storeUnavailable(item.operation, outcome?.value));
     });
   }
 

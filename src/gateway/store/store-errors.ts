@@ -10,8 +10,10 @@ export const STORE_UNAVAILABLE = 'key store unavailable';
 
 /** A driver failure during `operation`, as the store's error. */
 export function storeUnavailable(operation: string, cause: unknown): SwitchyardError {
-  const detail = cause instanceof Error ? (cause as Error & { code?: unknown }).code ?? cause.message : String(cause);
-  return new SwitchyardError({ category: 'server', code: 'server.state_store', status: 503, message: `${STORE_UNAVAILABLE} (${operation}): ${String(detail)}`, cause });
+  // A driver's code (`ECONNREFUSED`, a SQLSTATE) names the problem without quoting data; else the message.
+  const code = cause instanceof Error ? (cause as { code?: unknown }).code : undefined;
+  const detail = typeof code === 'string' || typeof code === 'number' ? String(code) : cause instanceof Error ? cause.message : String(cause);
+  return new SwitchyardError({ category: 'server', code: 'server.state_store', status: 503, message: `${STORE_UNAVAILABLE} (${operation}): ${detail}`, cause });
 }
 
 /** A store-unavailable error without a driver cause (the resilient store's own refusals). */

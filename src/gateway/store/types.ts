@@ -160,6 +160,19 @@ export interface SettleResult {
   readonly charged: boolean;
 }
 
+/**
+ * Settlements written together, in one transaction (group commit). `id` makes the batch's
+ * unlimited-key settlements idempotent without a row per call: the store writes one record under
+ * it with them, so the same batch retried after an ambiguous failure (committed, reply lost)
+ * charges nothing twice. A batch with exactly one unlimited-key settlement takes that
+ * settlement's reservation id (so settling it again alone is recognised too); others take a
+ * fresh id (`generateBatchId`). Retry a batch as a whole, under the same id.
+ */
+export interface SettlementBatch {
+  readonly id: string;
+  readonly settlements: readonly SettleInput[];
+}
+
 /** What `releaseExpired` did. */
 export interface ReleaseResult {
   /** Reservations past their expiry, charged their reserved amount and written as `unsettled`. */
@@ -228,8 +241,22 @@ export interface KeyStore {
    * no more calls are admitted than the quota allows. Unlimited keys hold nothing.
    */
   reserve(input: ReserveInput): Promise<ReserveResult>;
+  /**
+   * Holds quota for several calls in one transaction (SQLite) or one statement per key
+   * (PostgreSQL): a key's reservations are folded into one conditional update of their sum and,
+   * when the sum does not fit, tried one by one in order, so the answers are those of `reserve`
+   * called for each in turn. Results in the order given.
+   */
+  reserveBatch(inputs: readonly ReserveInput[]): Promise<readonly ReserveResult[]>;
   /** Charges a call's real usage and writes the ledger, in one transaction; idempotent. */
   settle(input: SettleInput): Promise<SettleResult>;
+  /**
+   * Settles several calls in one transaction: each finite key's reservation claimed as by
+   * `settle`, then one charge per key and one ledger update per key, day, route and model.
+   * Unlimited keys' calls write no row each; see `SettlementBatch` for their idempotency.
+   * Results in the order given.
+   */
+  settleBatch(batch: SettlementBatch): Promise<readonly SettleResult[]>;
   /**
    * Charges every reservation past its expiry its reserved amount and writes it to the ledger as
    * `unsettled`; forgets unlimited keys' settlement records past the retention. Safe to run from
@@ -254,7 +281,13 @@ export interface KeyStore {
   close(): Promise<void>;
 }
 
+const DAY_MS = 86_400_000;
+/** The last day asked for: every settlement of a day asks for the same one. */
+let lastDay = { index: Number.NaN, text: '' };
+
 /** The ledger's day of an instant: `YYYY-MM-DD` in UTC. */
 export function utcDay(epochMs: number): string {
-  return new Date(epochMs).toISOString().slice(0, 10);
+  const index = Math.floor(epochMs / DAY_MS);
+  if (index !== lastDay.index) lastDay = { index, text: new Date(epochMs).toISOString().slice(0, 10) };
+  return lastDay.text;
 }

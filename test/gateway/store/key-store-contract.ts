@@ -369,7 +369,7 @@ export function describeKeyStoreContract(backend: StoreBackend): void {
     it('applies each migration once, also when instances open the same database at once', async () => {
       const database = backend.freshDatabase();
       const stores = await Promise.all([database.open(), database.open(), database.open()]);
-      const { record } = await (stores[0] as KeyStore).createKey({ name: 'kept', quota: 'unlimited' });
+      const { record } = await (stores[0]).createKey({ name: 'kept', quota: 'unlimited' });
       const later = await database.open();
 
       const rows = await database.query(`SELECT version FROM ${database.tables.migrations} ORDER BY version`);

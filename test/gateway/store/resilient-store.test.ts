@@ -105,6 +105,10 @@ describe('the resilient key store’s cache', () => {
         reserves += 1;
         return mine.reserve(input);
       },
+      reserveBatch: (inputs: Parameters<KeyStore['reserveBatch']>[0]) => {
+        reserves += inputs.length;
+        return mine.reserveBatch(inputs);
+      },
     });
     const keys = track(createResilientKeyStore(counting, { now: () => now, sweepIntervalMs: 0 }));
     const unlimited = await admin.createKey({ name: 'u', quota: 'unlimited' });
