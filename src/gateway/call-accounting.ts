@@ -9,7 +9,9 @@ import { SwitchyardError } from '../errors.js';
 import type { RateLimiter, RateLimitLease } from '../pipeline/rate-limit/rate-limiter.js';
 import { costAtPrice, priceOf } from '../pricing.js';
 import { routeChain } from '../router/target-choice.js';
+import type { EmbedRequest } from '../embedding-types.js';
 import type { ChatRequest, Usage } from '../types.js';
+import { systemPromptText } from '../system-prompt.js';
 import type { KeyRecord } from './store/types.js';
 
 /** Tokens and dollars a call may use at most, held against its key's quota. */
@@ -25,35 +27,66 @@ const TOKENS_PER_IMAGE = 1_600;
 
 /** The prompt's size in tokens, estimated from its characters (the provider counts the real ones). */
 export function estimateInputTokens(request: ChatRequest): number {
-  let characters = request.system?.length ?? 0;
+  let characters = systemPromptText(request.system)?.length ?? 0;
   let images = 0;
   for (const message of request.messages) {
     if (typeof message.content === 'string') characters += message.content.length;
     else for (const part of message.content) if (part.type === 'text') characters += part.text.length;
     else images += 1;
     for (const call of message.toolCalls ?? []) characters += call.name.length + JSON.stringify(call.arguments).length;
+    // Reasoning sent back is read again as input (Anthropic counts thinking blocks of the last turn).
+    for (const part of message.reasoning ?? []) characters += part.text.length + (part.redactedData?.length ?? 0);
   }
   for (const tool of request.tools ?? []) characters += tool.name.length + (tool.description?.length ?? 0) + JSON.stringify(tool.parameters).length;
   return Math.ceil(characters / CHARACTERS_PER_TOKEN) + images * TOKENS_PER_IMAGE;
 }
 
+/** The thinking budget an effort level stands for (docs/requests.md, "Reasoning"; Anthropic's and Gemini's). */
+const EFFORT_BUDGETS: Readonly<Record<'low' | 'medium' | 'high', number>> = { low: 1_024, medium: 4_096, high: 16_384 };
+/** Anthropic's least thinking budget: smaller ones are raised to it. */
+const MIN_THINKING_BUDGET = 1_024;
+
+/** The most output tokens a call may be billed: its answer's bound plus, with reasoning, the thinking budget. */
+export function maxOutputTokens(request: ChatRequest, answerBound: number): number {
+  const reasoning = request.reasoning;
+  if (reasoning === undefined) return answerBound;
+  const budget = 'budgetTokens' in reasoning ? Math.max(MIN_THINKING_BUDGET, reasoning.budgetTokens) : EFFORT_BUDGETS[reasoning.effort];
+  // As the Anthropic adapter sends it: `max_tokens` when above the budget, else budget + `max_tokens`.
+  return answerBound > budget ? answerBound : budget + answerBound;
+}
+
 /**
  * The most a call may use: the prompt's estimate plus its `maxTokens` (or the largest provider
- * default), priced at the dearest target it may reach. Unpriced targets cost 0: a key with a
- * dollar quota then only counts what has a price (docs/gateway.md says to price every target).
+ * default), plus the thinking budget when it reasons (thinking is billed as output), priced at the
+ * dearest target it may reach. Unpriced targets cost 0: a key with a dollar quota then only counts
+ * what has a price (docs/gateway.md says to price every target).
  */
 export function estimateCall(request: ChatRequest, route: RouteConfig, config: SwitchyardConfig): CallEstimate {
   // Every target the call may reach: its route's and its fallbacks'.
   const targets = routeChain(route, config.routes).flatMap((reachable) => reachable.targets);
-  const maxOutput = request.maxTokens ?? Math.max(0, ...targets.map((target) => config.providers[target.provider]?.defaultMaxTokens ?? 0));
+  const maxOutput = maxOutputTokens(request, request.maxTokens ?? Math.max(0, ...targets.map((target) => config.providers[target.provider]?.defaultMaxTokens ?? 0)));
   const input = estimateInputTokens(request);
   const usage: Usage = { inputTokens: input, outputTokens: maxOutput, totalTokens: input + maxOutput };
   return { tokens: input + maxOutput, usd: Math.max(0, ...targets.map((target) => dearest(config.pricing, target, usage))) };
 }
 
+/**
+ * The most an embedding call may use: its inputs' estimate (embeddings have no output), priced at
+ * the dearest target it may reach.
+ */
+export function estimateEmbedCall(request: EmbedRequest, route: RouteConfig, config: SwitchyardConfig): CallEstimate {
+  const targets = routeChain(route, config.routes).flatMap((reachable) => reachable.targets);
+  const inputs: readonly string[] = typeof request.input === 'string' ? [request.input] : request.input;
+  const input = inputs.reduce((tokens, text) => tokens + Math.ceil(text.length / CHARACTERS_PER_TOKEN), 0);
+  const usage: Usage = { inputTokens: input, outputTokens: 0, totalTokens: input };
+  return { tokens: input, usd: Math.max(0, ...targets.map((target) => dearest(config.pricing, target, usage))) };
+}
+
 function dearest(pricing: PriceTable, target: { provider: string; model: string }, usage: Usage): number {
   const price = priceOf(pricing, target);
-  return price === undefined ? 0 : costAtPrice(price, usage);
+  if (price === undefined) return 0;
+  // Writing the prompt to the provider's cache may cost more than reading it plainly (Anthropic 1.25×–2×).
+  return Math.max(costAtPrice(price, usage), costAtPrice(price, { ...usage, cacheWriteInputTokens: usage.inputTokens }));
 }
 
 /** The key's own limits as a rate-limit policy over its id (never waiting: a client retries). */

@@ -23,18 +23,21 @@ import { createMemoryRateLimiter, createRedisRateLimiter, type RateLimiter } fro
 import { costOf } from '../pricing.js';
 import type { Router } from '../router/router-api.js';
 import { createRouteResolver } from '../router/route-resolution.js';
+import type { EmbedResponse } from '../embedding-types.js';
 import type { ChatResponse, StreamEvent } from '../types.js';
 import { createGatewayLogger, type AccessLogEntry } from './access-log.js';
 import { createAdminApi } from './admin-api.js';
-import { acquireKeyLimits, estimateCall } from './call-accounting.js';
+import { createGatewayReloader, gatewaySection, reloadedSettings, type GatewayReload } from './gateway-reload.js';
+import { acquireKeyLimits, estimateCall, estimateEmbedCall, type CallEstimate } from './call-accounting.js';
 import { createGatewayHttpMetrics } from './http-metrics.js';
 import { clientAddress } from './http/client-address.js';
 import { GatewayHttpError } from './http/gateway-http-error.js';
 import { parseJsonObject, readBody } from './http/read-body.js';
 import { sendJson } from './http/send-json.js';
+import { bodyBytesOf, CountingServerResponse } from './http/counting-response.js';
 import { writeStream } from './http/write-stream.js';
 import { presentedKey } from './auth/presented-key.js';
-import { anthropicIngress, completeIngress, openAIIngress, type Ingress, type IngressCall } from './ingresses.js';
+import { anthropicIngress, completeIngress, openAIEmbeddingsIngress, openAIIngress, type Ingress, type IngressCall } from './ingresses.js';
 import { listModels } from './models.js';
 import { checkKeyAccess } from './store/key-access.js';
 import { displayPrefixOf } from './store/key-format.js';
@@ -50,10 +53,20 @@ export interface GatewayOptions {
   readonly store?: KeyStore;
   /** Override settings of the config's `gateway:` section (e.g. `{ port: 0 }` in tests). */
   readonly settings?: Partial<Pick<GatewayConfig, 'host' | 'port'>>;
-  /** Where access-log and event lines go. @default process.stdout */
+  /** Where access-log and event lines go, each alone, at once (tests). @default process.stdout, buffered */
   readonly log?: (line: string) => void;
+  /**
+   * Where access-log and event lines go, buffered: the lines of one event-loop turn joined and
+   * handed over once at its end (several lines per call; for a file or pipe, one write instead of
+   * one per request). Flushed when the gateway closes.
+   */
+  readonly logOutput?: (text: string) => void;
   /** Options for the router, when the gateway builds it from a config. */
   readonly router?: CreateRouterOptions;
+  /** The config file the gateway runs on: `reload()` and `POST /admin/reload` re-read it. */
+  readonly configFile?: string;
+  /** The environment a reload reads `${VAR}` references from. @default process.env */
+  readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
 /** A running (or ready to run) gateway. */
@@ -64,6 +77,12 @@ export interface Gateway {
   readonly server: Server;
   /** Starts listening; resolves the base URL (`http://127.0.0.1:8080`). */
   listen(): Promise<string>;
+  /**
+   * Re-reads `configFile` and swaps it in (see docs/gateway.md, "Reloading the config"); rejects
+   * with a `ConfigError` when the config is invalid or changes what needs a restart, the config in
+   * use serving on. Logs the outcome.
+   */
+  reload(): Promise<GatewayReload>;
   /**
    * Stops accepting requests, lets calls and streams in flight finish (up to
    * `gateway.timeouts.shutdown`), flushes usage, closes the router. Idempotent.
@@ -79,9 +98,10 @@ function isRouter(value: unknown): value is Router {
 export async function createGateway(routerOrConfig: Router | SwitchyardConfig | SwitchyardConfigInput, options: GatewayOptions = {}): Promise<Gateway> {
   const ownsRouter = !isRouter(routerOrConfig);
   const router = isRouter(routerOrConfig) ? routerOrConfig : createRouter(routerOrConfig, options.router);
-  const config = router.config;
-  const settings: GatewayConfig = { ...(config.gateway ?? resolveGateway(undefined)), ...options.settings };
-  const logger = createGatewayLogger({ level: settings.log.level, format: settings.log.format, ...(options.log === undefined ? {} : { write: options.log }) });
+  // `let`: a reload (the router's `config-reloaded`) swaps them; a request reads them when it needs them.
+  let config = router.config;
+  let settings: GatewayConfig = { ...(config.gateway ?? resolveGateway(undefined)), ...options.settings };
+  const logger = createGatewayLogger({ level: settings.log.level, format: settings.log.format, ...(options.log === undefined ? (options.logOutput === undefined ? {} : { write: options.logOutput }) : { write: options.log, buffering: 'line' }) });
   const store = options.store ?? (await openKeyStore(settings.store.url));
   const keys = createResilientKeyStore(store, {
     cacheTtlMs: settings.store.keyCacheTtlMs,
@@ -93,7 +113,7 @@ export async function createGateway(routerOrConfig: Router | SwitchyardConfig | 
     const result = await syncStaticKeys(store, settings.keys);
     logger.event('info', 'config keys synced', { created: result.created, updated: result.updated, disabled: result.disabled });
   }
-  const resolveRoute = createGatewayRouteResolver(config);
+  let resolveRoute = createGatewayRouteResolver(config);
   const keyLimits = createKeyLimiter(config);
   const limiter = keyLimits.limiter;
   // Shared state (Redis) and canary rollouts read before the first request: its calls see the
@@ -101,13 +121,19 @@ export async function createGateway(routerOrConfig: Router | SwitchyardConfig | 
   await router.ready();
   const registry = router.metrics ?? new Registry();
   const httpMetrics = createGatewayHttpMetrics(registry, config.metrics.prefix);
-  const admin = createAdminApi({ router, keys, settings, logger });
+  router.on('config-reloaded', () => {
+    config = router.config;
+    resolveRoute = createGatewayRouteResolver(config);
+    settings = { ...reloadedSettings(settings, gatewaySection(config)), ...options.settings };
+  });
+  const reload = createGatewayReloader({ router, configFile: options.configFile, keys, logger, ...(options.env === undefined ? {} : { env: options.env }) });
+  const admin = createAdminApi({ router, keys, settings: () => settings, logger, reload });
   const sockets = new Set<Socket>();
   let inFlight = 0;
   let closing: Promise<void> | undefined;
   let idleWaiter: (() => void) | undefined;
 
-  const server = createServer({ headersTimeout: settings.timeouts.headersMs, requestTimeout: settings.timeouts.headersMs + settings.timeouts.bodyMs, keepAliveTimeout: 5_000 }, (request, response) => {
+  const server = createServer({ ServerResponse: CountingServerResponse, headersTimeout: settings.timeouts.headersMs, requestTimeout: settings.timeouts.headersMs + settings.timeouts.bodyMs, keepAliveTimeout: 5_000 }, (request, response) => {
     inFlight += 1;
     httpMetrics.requestStarted();
     void handle(request, response).finally(() => {
@@ -145,21 +171,6 @@ export async function createGateway(routerOrConfig: Router | SwitchyardConfig | 
     const exchange: Exchange = { requestId: requestIdOf(request), started: performance.now(), client: clientAddress(request, settings.trustedProxies), ingress: 'http', requestBytes: 0 };
     response.setHeader('x-request-id', exchange.requestId);
     response.setHeader('request-id', exchange.requestId);
-    let bytesOut = 0;
-    const countBytes = (chunk: unknown): void => {
-      if (typeof chunk === 'string') bytesOut += Buffer.byteLength(chunk);
-      else if (chunk instanceof Uint8Array) bytesOut += chunk.byteLength;
-    };
-    const write = response.write.bind(response);
-    response.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
-      countBytes(chunk);
-      return write(chunk, ...rest);
-    }) as ServerResponse['write'];
-    const end = response.end.bind(response);
-    response.end = ((chunk?: unknown, ...rest: never[]) => {
-      if (typeof chunk !== 'function') countBytes(chunk);
-      return end(chunk as never, ...rest);
-    }) as ServerResponse['end'];
     try {
       if (applyCors(request, response)) return;
       await route(request, response, exchange);
@@ -182,7 +193,7 @@ export async function createGateway(routerOrConfig: Router | SwitchyardConfig | 
       if (!response.writableEnded && !response.destroyed) await new Promise<void>((resolve) => response.once('close', resolve));
       // 499 (nginx's "client closed request"): the exchange ended with the connection, not an answer.
       const status = response.writableFinished ? response.statusCode : 499;
-      httpMetrics.requestEnded({ ingress: exchange.ingress, status, keyId: exchange.key?.id, requestBytes: exchange.requestBytes, responseBytes: bytesOut });
+      httpMetrics.requestEnded({ ingress: exchange.ingress, status, keyId: exchange.key?.id, requestBytes: exchange.requestBytes, responseBytes: bodyBytesOf(response) });
       if (exchange.ingress !== 'ops') logger.access(accessEntry(request, exchange, status));
     }
   }
@@ -194,7 +205,10 @@ export async function createGateway(routerOrConfig: Router | SwitchyardConfig | 
     if (path === '/healthz' || path === '/readyz' || path === '/metrics') {
       exchange.ingress = 'ops';
       if (method !== 'GET') throw methodNotAllowed(method, path);
-      if (path === '/healthz') return sendJson(response, 200, { status: 'ok' });
+      if (path === '/healthz') {
+        sendJson(response, 200, { status: 'ok' });
+        return;
+      }
       if (path === '/readyz') return ready(response);
       response.writeHead(200, { 'content-type': registry.contentType });
       response.end(await registry.metrics());
@@ -207,16 +221,18 @@ export async function createGateway(routerOrConfig: Router | SwitchyardConfig | 
     }
     if (path === '/v1/chat/completions') return call(request, response, exchange, openAIIngress, undefined, method);
     if (path === '/v1/messages') return call(request, response, exchange, anthropicIngress, undefined, method);
+    if (path === '/v1/embeddings') return embedCall(request, response, exchange, method);
     if (path === '/v1/models') {
       exchange.ingress = request.headers['anthropic-version'] === undefined ? 'openai' : 'anthropic';
       if (method !== 'GET') throw methodNotAllowed(method, path);
       const record = await authenticate(request, exchange);
-      return sendJson(response, 200, listModels(config, record, exchange.ingress === 'anthropic' ? 'anthropic' : 'openai'));
+      sendJson(response, 200, listModels(config, record, exchange.ingress === 'anthropic' ? 'anthropic' : 'openai'));
+      return;
     }
     const complete = /^\/v1\/(.+)\/complete$/.exec(path);
     if (complete !== null) return call(request, response, exchange, completeIngress, decodeURIComponent(complete[1] ?? ''), method);
     exchange.ingress = request.headers['anthropic-version'] === undefined ? 'openai' : 'anthropic';
-    throw new GatewayHttpError(404, new SwitchyardError({ category: 'not_found', message: `no endpoint ${method} ${path}; the gateway serves POST /v1/chat/completions, POST /v1/messages, GET /v1/models and POST /v1/{route}/complete` }));
+    throw new GatewayHttpError(404, new SwitchyardError({ category: 'not_found', message: `no endpoint ${method} ${path}; the gateway serves POST /v1/chat/completions, POST /v1/messages, POST /v1/embeddings, GET /v1/models and POST /v1/{route}/complete` }));
   }
 
   async function ready(response: ServerResponse): Promise<void> {
@@ -262,12 +278,7 @@ export async function createGateway(routerOrConfig: Router | SwitchyardConfig | 
     exchange.route = parsed.requestedModel;
     exchange.stream = parsed.stream;
     const routeConfig = resolveRoute(parsed.requestedModel);
-    const denial = checkKeyAccess(record, { now: Date.now(), route: parsed.requestedModel, clientAddress: exchange.client });
-    if (denial === 'route_not_allowed') {
-      throw new SwitchyardError({ category: 'permission', field: 'model', message: `key "${record.name}" may not call ${JSON.stringify(parsed.requestedModel)}; it may call: ${record.routes.join(', ')}` });
-    }
-    if (denial === 'address_not_allowed') throw new SwitchyardError({ category: 'permission', message: `key "${record.name}" is not accepted from ${exchange.client} (its subnets: ${record.subnets.join(', ')})` });
-    if (denial !== undefined) throw new SwitchyardError({ category: 'auth', message: `the API key ${record.displayPrefix} ${denial === 'disabled' ? 'is disabled' : 'has expired'}` });
+    checkAccess(record, parsed.requestedModel, exchange);
 
     const cancel = new AbortController();
     const onClose = (): void => {
@@ -277,14 +288,7 @@ export async function createGateway(routerOrConfig: Router | SwitchyardConfig | 
     const lease = await acquireKeyLimits(limiter, record, cancel.signal);
     let tokensUsed = 0;
     try {
-      const estimate = estimateCall(parsed.request, routeConfig, config);
-      const reservation = await keys.reserve({ keyId: record.id, requestId: exchange.requestId, tokens: estimate.tokens, usd: estimate.usd, expiresAt: Date.now() + reservationLifetime(routeConfig), route: routeConfig.name, model: parsed.requestedModel });
-      if (!reservation.ok) {
-        if (reservation.reason === 'insufficient_quota') {
-          throw new SwitchyardError({ category: 'quota', message: `key "${record.name}" has not enough quota left for this call (it may need up to ${estimate.tokens} tokens${estimate.usd > 0 ? ` / $${estimate.usd.toFixed(6)}` : ''}): insufficient_quota` });
-        }
-        throw new SwitchyardError({ category: 'auth', message: `the API key ${record.displayPrefix} ${reservation.reason === 'unknown' ? 'no longer exists' : `is ${reservation.reason}`}` });
-      }
+      const reservation = await reserveQuota(record, exchange, routeConfig, estimateCall(parsed.request, routeConfig, config), parsed.requestedModel);
       const settle = (outcome: 'ok' | 'error', usage: ChatResponse['usage'] | undefined, target: ChatResponse['target'] | undefined): void => {
         tokensUsed = usage === undefined ? 0 : usage.inputTokens + usage.outputTokens;
         const settlement: SettleInput = {
@@ -296,7 +300,8 @@ export async function createGateway(routerOrConfig: Router | SwitchyardConfig | 
           outcome,
           inputTokens: usage?.inputTokens ?? 0,
           outputTokens: usage?.outputTokens ?? 0,
-          cachedTokens: usage?.cachedInputTokens ?? 0,
+          // eslint-disable-next-line @typescript-eslint/no-deprecated -- the old name, still read from custom adapters
+          cachedTokens: usage?.cacheReadInputTokens ?? usage?.cachedInputTokens ?? 0,
           usd: usage === undefined || target === undefined ? 0 : (costOf(config.pricing, target, usage) ?? 0),
         };
         void keys.settle(settlement);
@@ -329,6 +334,68 @@ export async function createGateway(routerOrConfig: Router | SwitchyardConfig | 
     }
   }
 
+  /** Refuses a call the key may not make: a route it may not call, an address outside its subnets, a lapsed key. */
+  function checkAccess(record: KeyRecord, model: string, exchange: Exchange): void {
+    const denial = checkKeyAccess(record, { now: Date.now(), route: model, clientAddress: exchange.client });
+    if (denial === 'route_not_allowed') {
+      throw new SwitchyardError({ category: 'permission', field: 'model', message: `key "${record.name}" may not call ${JSON.stringify(model)}; it may call: ${record.routes.join(', ')}` });
+    }
+    if (denial === 'address_not_allowed') throw new SwitchyardError({ category: 'permission', message: `key "${record.name}" is not accepted from ${exchange.client} (its subnets: ${record.subnets.join(', ')})` });
+    if (denial !== undefined) throw new SwitchyardError({ category: 'auth', message: `the API key ${record.displayPrefix} ${denial === 'disabled' ? 'is disabled' : 'has expired'}` });
+  }
+
+  /** Holds the call's estimate against the key's quota, or refuses it (`quota`, or `auth` for a key gone meanwhile). */
+  async function reserveQuota(record: KeyRecord, exchange: Exchange, routeConfig: SwitchyardConfig['routes'][string], estimate: CallEstimate, model: string): Promise<{ readonly reservationId: string }> {
+    const reservation = await keys.reserve({ keyId: record.id, requestId: exchange.requestId, tokens: estimate.tokens, usd: estimate.usd, expiresAt: Date.now() + reservationLifetime(routeConfig), route: routeConfig.name, model });
+    if (reservation.ok) return reservation;
+    if (reservation.reason === 'insufficient_quota') {
+      throw new SwitchyardError({ category: 'quota', message: `key "${record.name}" has not enough quota left for this call (it may need up to ${estimate.tokens} tokens${estimate.usd > 0 ? ` / $${estimate.usd.toFixed(6)}` : ''}): insufficient_quota` });
+    }
+    throw new SwitchyardError({ category: 'auth', message: `the API key ${record.displayPrefix} ${reservation.reason === 'unknown' ? 'no longer exists' : `is ${reservation.reason}`}` });
+  }
+
+  /** `POST /v1/embeddings`: checked, limited, reserved, settled and logged like a chat call. */
+  async function embedCall(request: IncomingMessage, response: ServerResponse, exchange: Exchange, method: string): Promise<void> {
+    exchange.ingress = openAIEmbeddingsIngress.name;
+    if (method !== 'POST') throw methodNotAllowed(method, request.url ?? '');
+    const record = await authenticate(request, exchange);
+    const body = await readBody(request, { maxBytes: settings.bodyLimitBytes, timeoutMs: settings.timeouts.bodyMs });
+    exchange.requestBytes = body.length;
+    const parsed = openAIEmbeddingsIngress.parse(parseJsonObject(body));
+    exchange.route = parsed.requestedModel;
+    exchange.stream = false;
+    const routeConfig = resolveRoute(parsed.requestedModel);
+    checkAccess(record, parsed.requestedModel, exchange);
+    const cancel = new AbortController();
+    const onClose = (): void => {
+      if (!response.writableFinished) cancel.abort(new SwitchyardError({ category: 'canceled', message: 'the client closed the connection' }));
+    };
+    response.on('close', onClose);
+    const lease = await acquireKeyLimits(limiter, record, cancel.signal);
+    let tokensUsed = 0;
+    try {
+      const { reservationId } = await reserveQuota(record, exchange, routeConfig, estimateEmbedCall(parsed.request, routeConfig, config), parsed.requestedModel);
+      const settlement = { reservationId, keyId: record.id, route: routeConfig.name, day: utcDay(Date.now()), outputTokens: 0, cachedTokens: 0 };
+      let answer: EmbedResponse;
+      try {
+        answer = await router.embed(parsed.request, { requestId: exchange.requestId, signal: cancel.signal, tenant: record.tenant, ip: exchange.client, auditFields: { keyId: record.id, keyName: record.name }, ...userOf(parsed, request) });
+      } catch (error) {
+        void keys.settle({ ...settlement, model: parsed.requestedModel, outcome: 'error', inputTokens: 0, usd: 0 });
+        throw error;
+      }
+      const usage = { inputTokens: answer.usage.inputTokens, outputTokens: 0, totalTokens: answer.usage.totalTokens };
+      tokensUsed = usage.inputTokens;
+      void keys.settle({ ...settlement, model: `${answer.target.provider}/${answer.target.model}`, outcome: 'ok', inputTokens: usage.inputTokens, usd: costOf(config.pricing, answer.target, usage) ?? 0 });
+      exchange.target = `${answer.target.provider}/${answer.target.model}`;
+      exchange.inputTokens = usage.inputTokens;
+      exchange.outputTokens = 0;
+      sendJson(response, 200, openAIEmbeddingsIngress.answer(answer, parsed));
+    } finally {
+      response.off('close', onClose);
+      lease?.release(tokensUsed);
+    }
+  }
+
   async function streamCall(
     response: ServerResponse,
     exchange: Exchange,
@@ -337,9 +404,8 @@ export async function createGateway(routerOrConfig: Router | SwitchyardConfig | 
     events: AsyncIterable<StreamEvent>,
     settle: (outcome: 'ok' | 'error', usage: ChatResponse['usage'] | undefined, target: ChatResponse['target'] | undefined) => void,
   ): Promise<void> {
-    let finished: ChatResponse | undefined;
-    let failed = false;
-    let streamedCharacters = 0;
+    // What passed on the way to the client; set inside `observed`, read once writing has ended.
+    const seen: { finished?: ChatResponse; failed: boolean; streamedCharacters: number } = { failed: false, streamedCharacters: 0 };
     const observed: AsyncIterable<StreamEvent> = {
       [Symbol.asyncIterator]() {
         const inner = events[Symbol.asyncIterator]();
@@ -348,12 +414,13 @@ export async function createGateway(routerOrConfig: Router | SwitchyardConfig | 
             try {
               const next = await inner.next();
               if (next.done !== true) {
-                if (next.value.type === 'finish') finished = next.value.response;
-                else if (next.value.type === 'text-delta') streamedCharacters += next.value.text.length;
+                if (next.value.type === 'finish') seen.finished = next.value.response;
+                // Thinking streamed is billed output too.
+                else if (next.value.type === 'text-delta' || next.value.type === 'reasoning-delta') seen.streamedCharacters += next.value.text.length;
               }
               return next;
             } catch (error) {
-              failed = true;
+              seen.failed = true;
               throw error;
             }
           },
@@ -374,14 +441,15 @@ export async function createGateway(routerOrConfig: Router | SwitchyardConfig | 
     const rest: AsyncIterable<string> = { [Symbol.asyncIterator]: () => frames };
     const end = first.done === true ? 'complete' : await writeStream(response, rest, { maxBufferedBytes: settings.streamBufferBytes, stallMs: settings.timeouts.bodyMs });
     if (first.done === true) response.end();
+    const { finished } = seen;
     if (finished !== undefined) {
       settle('ok', finished.usage, finished.target);
       noteAnswer(exchange, finished);
     } else {
       // Cut short (client gone or stalled, upstream failed after output): charge what was streamed,
       // since the provider has produced (and billed) it.
-      const outputTokens = Math.ceil(streamedCharacters / 4);
-      settle(failed ? 'error' : 'ok', outputTokens === 0 ? undefined : { inputTokens: 0, outputTokens, totalTokens: outputTokens }, undefined);
+      const outputTokens = Math.ceil(seen.streamedCharacters / 4);
+      settle(seen.failed ? 'error' : 'ok', outputTokens === 0 ? undefined : { inputTokens: 0, outputTokens, totalTokens: outputTokens }, undefined);
       if (end !== 'complete') exchange.error = new SwitchyardError({ category: 'canceled', message: end === 'client-stalled' ? 'the client stopped reading the stream' : 'the client closed the connection' });
     }
   }
@@ -441,9 +509,12 @@ export async function createGateway(routerOrConfig: Router | SwitchyardConfig | 
 
   return {
     router,
-    settings,
+    get settings() {
+      return settings;
+    },
     keys,
     server,
+    reload,
     listen() {
       return new Promise((resolve, reject) => {
         server.once('error', reject);
@@ -464,6 +535,8 @@ export async function createGateway(routerOrConfig: Router | SwitchyardConfig | 
         await keys.close({ flushTimeoutMs: 5_000 });
         await keyLimits.close();
         if (ownsRouter) await router.close();
+        // The access log's buffered lines: a graceful shutdown loses none.
+        logger.flush();
       })();
       return closing;
     },
@@ -477,7 +550,7 @@ function requestIdOf(request: IncomingMessage): string {
 }
 
 /** The end user: the body's (OpenAI `user`, Anthropic `metadata.user_id`), else `x-switchyard-user`. */
-function userOf(call: IngressCall, request: IncomingMessage): { user?: string } {
+function userOf(call: Pick<IngressCall, 'user'>, request: IncomingMessage): { user?: string } {
   if (call.user !== undefined && call.user !== '') return { user: call.user };
   const header = request.headers['x-switchyard-user'];
   return typeof header === 'string' && header !== '' ? { user: header.slice(0, 256) } : {};
@@ -514,7 +587,6 @@ function asSwitchyardError(error: unknown): SwitchyardError {
   if (SwitchyardError.isInstance(error)) return error;
   return new SwitchyardError({ category: 'unknown', message: 'internal gateway error', cause: error });
 }
-
 
 /** The rate limiter for keys' own limits: shared through Redis when the config has `state.redis`. */
 function createKeyLimiter(config: SwitchyardConfig): { readonly limiter: RateLimiter; redisAnswers(): Promise<boolean>; close(): Promise<void> } {

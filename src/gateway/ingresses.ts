@@ -9,6 +9,8 @@ import type { IngressCall, IngressErrorAnswer } from './ingress/ingress-call.js'
 import { anthropicError, encodeMessagesStream, newMessageId, parseMessagesRequest, toMessage } from './ingress/anthropic/index.js';
 import { completeError, parseCompleteRequest, toCompleteAnswer } from './ingress/complete.js';
 import { chatCompletionId, encodeChatCompletionStream, openAIError, parseChatCompletionRequest, toChatCompletion } from './ingress/openai/index.js';
+import { parseEmbeddingsRequest, toEmbeddingsAnswer, type EmbeddingsAnswer, type ParsedEmbeddingsRequest } from './ingress/openai/embeddings.js';
+import type { EmbedResponse } from '../embedding-types.js';
 
 export type { IngressCall, IngressErrorAnswer } from './ingress/ingress-call.js';
 
@@ -62,4 +64,23 @@ export const completeIngress: Ingress = {
     throw new Error('the simple endpoint does not stream');
   },
   error: (error) => completeError(error),
+};
+
+/** An embeddings wire format's mapping (no streams: an embedding answer comes whole). */
+export interface EmbeddingsIngress {
+  readonly name: IngressName;
+  /** The body (a JSON object) → the embedding call. */
+  parse(body: Record<string, unknown>): ParsedEmbeddingsRequest;
+  /** The answer's body. */
+  answer(response: EmbedResponse, call: ParsedEmbeddingsRequest): EmbeddingsAnswer;
+  /** An error answer. */
+  error(error: SwitchyardError): IngressErrorAnswer;
+}
+
+/** OpenAI Embeddings (`POST /v1/embeddings`): keys, quota and logs as for chat, errors in the OpenAI shape. */
+export const openAIEmbeddingsIngress: EmbeddingsIngress = {
+  name: 'openai',
+  parse: (body) => parseEmbeddingsRequest(body),
+  answer: (response, call) => toEmbeddingsAnswer(response, call.requestedModel, call.encoding),
+  error: (error) => openAIError(error),
 };

@@ -38,11 +38,11 @@
  * - `canceled`: 499 (the SDK's `ClientClosedRequestError`); the reference types unlisted 4xx
  *   statuses `invalid_request_error`.
  *
- * Every message passes through `hideUpstreamAddresses`.
+ * Every message passes through `clientErrorMessage`: no upstream addresses, no credential hints.
  */
 import type { ErrorCategoryName } from '../../../error-category.js';
 import { SwitchyardError } from '../../../errors.js';
-import { hideUpstreamAddresses } from '../hide-upstream-addresses.js';
+import { clientErrorMessage } from '../client-error-message.js';
 import type { AnthropicErrorBody, AnthropicErrorObject, AnthropicErrorType } from './wire-types.js';
 
 /** An error answer, ready to send: `JSON.stringify(body)` with `status` and `headers`. */
@@ -70,6 +70,8 @@ const STATUS_AND_TYPE: Readonly<Record<ErrorCategoryName, readonly [number, Anth
   quota: [429, 'rate_limit_error'],
   config: [500, 'api_error'],
   server: [502, 'api_error'],
+  // The model answered, but not with the JSON asked for: a bad upstream answer.
+  invalid_output: [502, 'api_error'],
   network: [502, 'api_error'],
   unknown: [502, 'api_error'],
   circuit_open: [503, 'overloaded_error'],
@@ -88,11 +90,11 @@ function isUpstreamCredentialFailure(error: SwitchyardError): boolean {
 /** The HTTP status and Anthropic error type for an error. */
 export function anthropicStatusAndType(error: SwitchyardError): readonly [number, AnthropicErrorType] {
   if (isUpstreamCredentialFailure(error)) return [502, 'api_error'];
-  return STATUS_AND_TYPE[error.category] ?? STATUS_AND_TYPE.unknown;
+  return STATUS_AND_TYPE[error.category];
 }
 
 function messageOf(error: SwitchyardError): string {
-  const message = hideUpstreamAddresses(error.message);
+  const message = clientErrorMessage(error.message);
   if (error.category === 'quota') return `quota exhausted: ${message}. Retrying will not help until the quota resets or is raised.`;
   if (isUpstreamCredentialFailure(error)) return `an upstream provider refused the gateway's credentials (your key was accepted): ${message}`;
   return message;

@@ -10,24 +10,9 @@
  */
 export { parseMessagesRequest } from './parse-request.js';
 export type { ParsedAnthropicRequest } from './parse-request.js';
-export { toMessage, contentOf } from './to-message.js';
-export type { ToMessageOptions } from './to-message.js';
+export { toMessage } from './to-message.js';
 export { encodeMessagesStream } from './encode-stream.js';
-export type { EncodeMessagesStreamOptions, MessagesEventStream } from './encode-stream.js';
-export { MessagesStreamFrames, sseFrame } from './stream-frames.js';
-export type { StreamFrameOptions } from './stream-frames.js';
-export { anthropicError, anthropicErrorObject, anthropicStatusAndType, asSwitchyardError } from './anthropic-error.js';
-export type { AnthropicErrorOptions, AnthropicErrorResponse } from './anthropic-error.js';
-export { messageIdOf, newMessageId, stopReasonOf, stopSequenceOf, usageOf } from './message-fields.js';
-export { hideUpstreamAddresses, HIDDEN_ADDRESS } from '../hide-upstream-addresses.js';
-export type {
-  AnthropicContentBlock,
-  AnthropicErrorBody,
-  AnthropicErrorObject,
-  AnthropicErrorType,
-  AnthropicMessage,
-  AnthropicStopReason,
-  AnthropicTextBlock,
-  AnthropicToolUseBlock,
-  AnthropicUsage,
-} from './wire-types.js';
+export { MessagesStreamFrames } from './stream-frames.js';
+export { anthropicError, asSwitchyardError } from './anthropic-error.js';
+export { newMessageId } from './message-fields.js';
+export type { AnthropicMessage } from './wire-types.js';

@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ChatResponse, Usage } from '../../../types.js';
 import type { AnthropicStopReason, AnthropicUsage } from './wire-types.js';
+import type { Mutable } from '../../../mutable.js';
 
 const ANTHROPIC_STOP_REASONS: ReadonlySet<string> = new Set<AnthropicStopReason>([
   'end_turn',
@@ -51,13 +52,19 @@ export function stopSequenceOf(stopReason: AnthropicStopReason, stopSequences: r
 }
 
 /**
- * Usage as Anthropic counts it: `input_tokens` are the input tokens not read from the cache (the
- * unified count includes them), `cache_read_input_tokens` only when the upstream reported it.
+ * Usage as Anthropic counts it: `input_tokens` are the input tokens neither read from nor written
+ * to the cache (the unified count includes both); `cache_read_input_tokens` and
+ * `cache_creation_input_tokens` only when the upstream reported them.
  */
 export function usageOf(usage: Usage): AnthropicUsage {
-  const cached = usage.cachedInputTokens;
-  if (cached === undefined) return { input_tokens: usage.inputTokens, output_tokens: usage.outputTokens };
-  return { input_tokens: Math.max(0, usage.inputTokens - cached), output_tokens: usage.outputTokens, cache_read_input_tokens: cached };
+  // eslint-disable-next-line @typescript-eslint/no-deprecated -- the old name, still read from custom adapters
+  const read = usage.cacheReadInputTokens ?? usage.cachedInputTokens;
+  const write = usage.cacheWriteInputTokens;
+  if (read === undefined && write === undefined) return { input_tokens: usage.inputTokens, output_tokens: usage.outputTokens };
+  const mapped: Mutable<AnthropicUsage> = { input_tokens: Math.max(0, usage.inputTokens - (read ?? 0) - (write ?? 0)), output_tokens: usage.outputTokens };
+  if (read !== undefined) mapped.cache_read_input_tokens = read;
+  if (write !== undefined) mapped.cache_creation_input_tokens = write;
+  return mapped;
 }
 
 /** Characters an id may keep after `msg_` (Anthropic's ids are `msg_` and base62). */

@@ -5,19 +5,22 @@
  *   message (`toolCallId` = `tool_use_id`), in place, so `[tool_result, text]` is a tool message
  *   followed by a user message;
  * - assistant turns: `text` blocks become the content, `tool_use` blocks become `toolCalls`;
- *   `thinking` and `redacted_thinking` blocks are dropped (a client using extended thinking sends
- *   them back, and no other provider could read them);
+ *   `thinking` and `redacted_thinking` blocks become the message's `reasoning` parts, signature and
+ *   data kept (see `reasoning-blocks.ts`), which the router sends back only to their own provider
+ *   type;
  * - a `tool_result`'s content is a string, or its text blocks joined with newlines; with images it
  *   stays a list of parts. Its `is_error` flag is not carried (the unified shape has no place for
- *   it), nor is any block's `cache_control` or `citations`;
+ *   it), nor are `citations`;
+ * - `cache_control` on text, image and `tool_result` blocks becomes the part's `cache` (a tool
+ *   result's on its last part); on `tool_use` blocks it is dropped (a tool call has no `cache`);
  * - other block types (`document`, `search_result`, server tool blocks) are refused by name.
  */
 import { invalidRequest } from '../../../errors.js';
-import type { ContentPart, ImagePart, Message, ToolCall } from '../../../types.js';
-import { isJsonObject, requiredArray, requiredObject, requiredString, wrongType, type JsonObject } from './request-fields.js';
-
-/** Blocks the gateway drops without a word (see the module's description). */
-const DROPPED_ASSISTANT_BLOCKS = new Set(['thinking', 'redacted_thinking']);
+import type { Mutable } from '../../../mutable.js';
+import type { CacheBreakpoint, ContentPart, ImagePart, Message, ReasoningPart, ToolCall } from '../../../types.js';
+import { isJsonObject, requiredArray, requiredObject, requiredString, wrongType, type JsonObject } from '../request-fields.js';
+import { parseCacheControl, withCache } from './cache-control.js';
+import { redactedThinkingPart, thinkingPart } from './reasoning-blocks.js';
 
 /** An `image` block's `source`: base64 data with its media type, or a URL. */
 function imagePart(block: JsonObject, field: string): ImagePart {
@@ -58,17 +61,25 @@ function toolResultContent(value: unknown, field: string): string | ContentPart[
   if (typeof value === 'string') return value;
   if (!Array.isArray(value)) throw wrongType(field, 'a string or an array of content blocks', value);
   const parts: ContentPart[] = [];
-  let hasImage = false;
   value.forEach((item: unknown, index) => {
     const itemField = `${field}[${index}]`;
     const { block, type } = typedBlock(item, itemField);
-    if (type === 'text') parts.push({ type: 'text', text: textOf(block, itemField) });
-    else if (type === 'image') {
-      parts.push(imagePart(block, itemField));
-      hasImage = true;
-    } else throw invalidRequest(`${itemField}.type`, `"${type}" blocks are not supported in a tool result by the gateway; use "text" or "image"`);
+    if (type === 'text') parts.push(withCache<ContentPart>({ type: 'text', text: textOf(block, itemField) }, parseCacheControl(block, itemField)));
+    else if (type === 'image') parts.push(withCache<ContentPart>(imagePart(block, itemField), parseCacheControl(block, itemField)));
+    else throw invalidRequest(`${itemField}.type`, `"${type}" blocks are not supported in a tool result by the gateway; use "text" or "image"`);
   });
-  return hasImage ? parts : parts.map((part) => (part as { text: string }).text).join('\n');
+  // Breakpoints need parts to sit on; without them (or images) the content is one string.
+  return parts.some((part) => part.type === 'image' || part.cache !== undefined) ? parts : parts.map((part) => (part as { text: string }).text).join('\n');
+}
+
+/** A tool result's content with the `tool_result` block's breakpoint on its last part. */
+function toolResultWithCache(content: string | ContentPart[], cache: CacheBreakpoint | undefined): string | ContentPart[] {
+  if (cache === undefined) return content;
+  const parts: ContentPart[] = typeof content === 'string' ? [{ type: 'text', text: content }] : [...content];
+  const last = parts.length - 1;
+  if (last < 0) return [{ type: 'text', text: '', cache }];
+  parts[last] = { ...(parts[last] as ContentPart), cache };
+  return parts;
 }
 
 /** A user turn: its parts and tool results, in order. */
@@ -83,15 +94,16 @@ function userMessages(content: readonly unknown[], field: string, into: Message[
     const { block, type } = typedBlock(item, blockField);
     switch (type) {
       case 'text':
-        parts.push({ type: 'text', text: textOf(block, blockField) });
+        parts.push(withCache<ContentPart>({ type: 'text', text: textOf(block, blockField) }, parseCacheControl(block, blockField)));
         return;
       case 'image':
-        parts.push(imagePart(block, blockField));
+        parts.push(withCache<ContentPart>(imagePart(block, blockField), parseCacheControl(block, blockField)));
         return;
       case 'tool_result': {
         flush();
         const toolCallId = requiredString(block.tool_use_id, `${blockField}.tool_use_id`, { allowEmpty: false });
-        into.push({ role: 'tool', toolCallId, content: toolResultContent(block.content, `${blockField}.content`) });
+        const content = toolResultContent(block.content, `${blockField}.content`);
+        into.push({ role: 'tool', toolCallId, content: toolResultWithCache(content, parseCacheControl(block, blockField)) });
         return;
       }
       default:
@@ -103,24 +115,30 @@ function userMessages(content: readonly unknown[], field: string, into: Message[
   if (content.length === 0) into.push({ role: 'user', content: [] });
 }
 
-/** An assistant turn: its text and its tool calls. */
+/** An assistant turn: its reasoning, its text and its tool calls. */
 function assistantMessage(content: readonly unknown[], field: string): Message {
-  const texts: string[] = [];
+  const texts: { type: 'text'; text: string; cache?: CacheBreakpoint }[] = [];
   const toolCalls: ToolCall[] = [];
+  const reasoning: ReasoningPart[] = [];
   content.forEach((item, index) => {
     const blockField = `${field}[${index}]`;
     const { block, type } = typedBlock(item, blockField);
-    if (type === 'text') texts.push(textOf(block, blockField));
+    if (type === 'text') texts.push(withCache({ type: 'text', text: textOf(block, blockField) }, parseCacheControl(block, blockField)));
     else if (type === 'tool_use') {
       const id = requiredString(block.id, `${blockField}.id`, { allowEmpty: false });
       const name = requiredString(block.name, `${blockField}.name`, { allowEmpty: false });
       const input = block.input === undefined ? {} : requiredObject(block.input, `${blockField}.input`);
       toolCalls.push({ id, name, arguments: input });
-    } else if (!DROPPED_ASSISTANT_BLOCKS.has(type)) unsupportedBlock(type, blockField, 'assistant');
+    } else if (type === 'thinking') reasoning.push(thinkingPart(block, blockField));
+    else if (type === 'redacted_thinking') reasoning.push(redactedThinkingPart(block, blockField));
+    else unsupportedBlock(type, blockField, 'assistant');
   });
-  // One text block stays a string (what every adapter handles most simply); several stay parts.
-  const text: Message['content'] = texts.length <= 1 ? (texts[0] ?? '') : texts.map((value) => ({ type: 'text' as const, text: value }));
-  return toolCalls.length > 0 ? { role: 'assistant', content: text, toolCalls } : { role: 'assistant', content: text };
+  // One text block stays a string (what every adapter handles most simply); several, or one with a breakpoint, stay parts.
+  const text: Message['content'] = texts.length <= 1 && texts[0]?.cache === undefined ? (texts[0]?.text ?? '') : texts;
+  const message: Mutable<Message> = { role: 'assistant', content: text };
+  if (toolCalls.length > 0) message.toolCalls = toolCalls;
+  if (reasoning.length > 0) message.reasoning = reasoning;
+  return message;
 }
 
 /** The unified messages of a Messages API `messages` array. */
@@ -132,7 +150,7 @@ export function parseMessages(value: unknown): Message[] {
     if (!isJsonObject(item)) throw wrongType(field, 'an object', item);
     const role = item.role;
     if (role !== 'user' && role !== 'assistant') {
-      throw invalidRequest(`${field}.role`, `expected "user" or "assistant", got ${JSON.stringify(role) ?? 'nothing'} (a system prompt goes in the top-level \`system\`)`);
+      throw invalidRequest(`${field}.role`, `expected "user" or "assistant", got ${role === undefined ? 'nothing' : JSON.stringify(role)} (a system prompt goes in the top-level \`system\`)`);
     }
     const content = item.content;
     if (typeof content === 'string') {

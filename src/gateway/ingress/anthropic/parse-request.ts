@@ -4,19 +4,24 @@
  * Reference: https://platform.claude.com/docs/en/api/messages
  *
  * Mapped: `model` (a route name or `provider/model`), `max_tokens` (required, as in the API),
- * `system` (a string, or text blocks joined by blank lines), `messages` (see `parse-messages.ts`),
- * `tools` (custom tools: `name`, `description`, `input_schema`), `tool_choice` (`auto`, `any` →
+ * `system` (a string, or text blocks joined by blank lines; text parts when a block carries
+ * `cache_control`), `messages` (see `parse-messages.ts`), `tools` (custom tools: `name`,
+ * `description`, `input_schema`), `cache_control` on system, message and tool blocks (→ `cache`,
+ * except on `tool_use` blocks, which the unified shape cannot mark), `tool_choice` (`auto`, `any` →
  * `required`, `tool` → `{ name }`, `none`), `stop_sequences`, `temperature`, `top_p`, `stream`,
- * `metadata.user_id` (→ `user`).
+ * `metadata.user_id` (→ `user`), `thinking: { type: 'enabled', budget_tokens }` (→ `reasoning:
+ * { budgetTokens }`; `disabled` is no reasoning).
  *
- * Accepted and ignored, without an error: `top_k` and `thinking` (no unified equivalent),
- * `tool_choice.disable_parallel_tool_use`, `cache_control` anywhere, `service_tier`, `container`,
+ * Accepted and ignored, without an error: `top_k`, `thinking` of types `adaptive` and
+ * `between_tools` (no unified equivalent), `thinking.display`,
+ * `tool_choice.disable_parallel_tool_use`, `service_tier`, `container`,
  * `mcp_servers`, and every field the reference does not list. Server tools (`web_search_…`,
  * `bash_…`, any `tools[i].type` other than `custom`) are refused: only the model's own tool calls
  * can travel through another provider.
  */
 import { invalidRequest } from '../../../errors.js';
-import type { ChatRequest, ToolChoice, ToolDefinition } from '../../../types.js';
+import type { ChatRequest, ReasoningOption, TextPart, ToolChoice, ToolDefinition } from '../../../types.js';
+import { parseCacheControl, withCache } from './cache-control.js';
 import type { Mutable } from '../../../mutable.js';
 import { parseMessages } from './parse-messages.js';
 import {
@@ -30,7 +35,7 @@ import {
   requiredString,
   isJsonObject,
   wrongType,
-} from './request-fields.js';
+} from '../request-fields.js';
 
 /** What `parseMessagesRequest` returns. */
 export interface ParsedAnthropicRequest {
@@ -47,17 +52,19 @@ export interface ParsedAnthropicRequest {
 /** Separates the text blocks of a `system` given as blocks. */
 const SYSTEM_BLOCK_SEPARATOR = '\n\n';
 
-function parseSystem(value: unknown): string | undefined {
+function parseSystem(value: unknown): ChatRequest['system'] {
   if (value === undefined || value === null) return undefined;
   if (typeof value === 'string') return value === '' ? undefined : value;
   if (!Array.isArray(value)) throw wrongType('system', 'a string or an array of text blocks', value);
-  const texts = value.map((item: unknown, index) => {
+  const parts = value.map((item: unknown, index): TextPart => {
     const field = `system[${index}]`;
     const block = requiredObject(item, field);
-    if (block.type !== 'text') throw invalidRequest(`${field}.type`, `expected "text", got ${JSON.stringify(block.type) ?? 'nothing'}`);
-    return requiredString(block.text, `${field}.text`, { allowEmpty: true });
+    if (block.type !== 'text') throw invalidRequest(`${field}.type`, `expected "text", got ${block.type === undefined ? 'nothing' : JSON.stringify(block.type)}`);
+    return withCache({ type: 'text', text: requiredString(block.text, `${field}.text`, { allowEmpty: true }) }, parseCacheControl(block, field));
   });
-  const joined = texts.filter((text) => text !== '').join(SYSTEM_BLOCK_SEPARATOR);
+  // Blocks with a cache breakpoint stay parts (the breakpoint is where the client put it); else one string.
+  if (parts.some((part) => part.cache !== undefined)) return parts.filter((part) => part.text !== '' || part.cache !== undefined);
+  const joined = parts.map((part) => part.text).filter((text) => text !== '').join(SYSTEM_BLOCK_SEPARATOR);
   return joined === '' ? undefined : joined;
 }
 
@@ -73,7 +80,7 @@ function parseTools(value: unknown): ToolDefinition[] | undefined {
     const name = requiredString(tool.name, `${field}.name`, { allowEmpty: false });
     const description = optionalString(tool.description, `${field}.description`);
     const parameters = requiredObject(tool.input_schema, `${field}.input_schema`);
-    return description === undefined ? { name, parameters } : { name, description, parameters };
+    return withCache<ToolDefinition>(description === undefined ? { name, parameters } : { name, description, parameters }, parseCacheControl(tool, field));
   });
 }
 
@@ -93,8 +100,17 @@ function parseToolChoice(value: unknown, tools: readonly ToolDefinition[] | unde
       return { name };
     }
     default:
-      throw invalidRequest('tool_choice.type', `expected "auto", "any", "tool" or "none", got ${JSON.stringify(choice.type) ?? 'nothing'}`);
+      throw invalidRequest('tool_choice.type', `expected "auto", "any", "tool" or "none", got ${choice.type === undefined ? 'nothing' : JSON.stringify(choice.type)}`);
   }
+}
+
+/** `thinking` → `reasoning`; `enabled` needs its whole-number `budget_tokens` (the router raises small ones to Anthropic's 1,024). */
+function parseThinking(value: unknown): ReasoningOption | undefined {
+  if (value === undefined || value === null) return undefined;
+  const thinking = requiredObject(value, 'thinking');
+  const type = requiredString(thinking.type, 'thinking.type', { allowEmpty: false });
+  if (type !== 'enabled') return undefined;
+  return { budgetTokens: requiredPositiveInteger(thinking.budget_tokens, 'thinking.budget_tokens', 'required with thinking.type "enabled": the most tokens the model may think with') };
 }
 
 function parseUser(value: unknown): string | undefined {
@@ -127,6 +143,8 @@ export function parseMessagesRequest(body: unknown): ParsedAnthropicRequest {
   if (temperature !== undefined) request.temperature = temperature;
   const topP = optionalNumberInRange(body.top_p, 'top_p', 0, 1);
   if (topP !== undefined) request.topP = topP;
+  const reasoning = parseThinking(body.thinking);
+  if (reasoning !== undefined) request.reasoning = reasoning;
   const stream = optionalBoolean(body.stream, 'stream') ?? false;
   const user = parseUser(body.metadata);
   return user === undefined ? { request, stream, requestedModel: model } : { request, stream, user, requestedModel: model };

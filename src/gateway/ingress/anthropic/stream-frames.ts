@@ -5,7 +5,11 @@
  * The sequence is the API's:
  *
  *   message_start          the message with empty content, stop_reason null, the input estimate
- *   content_block_start    a text block, index 0
+ *   content_block_start    per reasoning part: a thinking block `{ thinking: '', signature: '' }`
+ *   content_block_delta    thinking_delta, one per unified reasoning delta
+ *   content_block_delta    signature_delta, once the part is complete (the `reasoning` event)
+ *   content_block_stop     (a redacted part: a whole `redacted_thinking` block, start and stop)
+ *   content_block_start    a text block, at the next index
  *   ping                   once, right after the first block opens
  *   content_block_delta    text_delta, one per unified text delta
  *   content_block_stop
@@ -21,8 +25,9 @@
  * reads): the SDK overwrites its snapshot with them, and `message_start` only had an estimate.
  */
 import type { SwitchyardError } from '../../../errors.js';
-import type { ChatResponse, StreamEvent, ToolCall } from '../../../types.js';
+import type { ChatResponse, ReasoningPart, StreamEvent, ToolCall } from '../../../types.js';
 import { anthropicErrorObject } from './anthropic-error.js';
+import { reasoningBlock } from './reasoning-blocks.js';
 import { stopReasonOf, stopSequenceOf, usageOf } from './message-fields.js';
 
 /** What a stream's frames need to know beside its events. */
@@ -57,6 +62,10 @@ export class MessagesStreamFrames {
   #nextIndex = 0;
   /** Index of the open text block, or -1. */
   #openText = -1;
+  /** Index of the open thinking block, or -1. */
+  #openThinking = -1;
+  /** Whether a text or tool_use block was opened (thinking blocks do not count). */
+  #answerStarted = false;
 
   constructor(options: StreamFrameOptions) {
     this.#options = options;
@@ -76,6 +85,10 @@ export class MessagesStreamFrames {
   write(event: StreamEvent): string {
     if (this.#ended) return '';
     switch (event.type) {
+      case 'reasoning-delta':
+        return event.text === '' ? '' : this.#thinking(event.text);
+      case 'reasoning':
+        return this.#reasoningPart(event.part);
       case 'text-delta':
         return event.text === '' ? '' : this.#text(event.text);
       case 'tool-call':
@@ -131,18 +144,55 @@ export class MessagesStreamFrames {
   /** Opens a text block unless one is open. */
   #openTextBlock(): string {
     if (this.#openText >= 0) return '';
+    this.#answerStarted = true;
     const opened = this.#open({ type: 'text', text: '' });
     this.#openText = opened.index;
     return opened.frames;
   }
 
+  /** Opens a thinking block unless one is open (text after thinking closes it first). */
+  #openThinkingBlock(): string {
+    if (this.#openThinking >= 0) return '';
+    const opened = this.#open({ type: 'thinking', thinking: '', signature: '' });
+    this.#openThinking = opened.index;
+    return this.#closeText() + opened.frames;
+  }
+
+  #thinking(text: string): string {
+    const frames = this.#start() + this.#openThinkingBlock();
+    return frames + sseFrame('content_block_delta', { type: 'content_block_delta', index: this.#openThinking, delta: { type: 'thinking_delta', thinking: text } });
+  }
+
+  /** A complete reasoning part: the open thinking block's signature and its end, or a whole redacted block. */
+  #reasoningPart(part: ReasoningPart): string {
+    let frames = this.#start();
+    const block = reasoningBlock(part);
+    if (block.type === 'redacted_thinking') {
+      frames += this.#closeThinking() + this.#closeText();
+      const { index, frames: opening } = this.#open(block);
+      return frames + opening + sseFrame('content_block_stop', { type: 'content_block_stop', index });
+    }
+    // A part with no text (no deltas came) still gets its block.
+    frames += this.#openThinkingBlock();
+    if (block.signature !== '') frames += sseFrame('content_block_delta', { type: 'content_block_delta', index: this.#openThinking, delta: { type: 'signature_delta', signature: block.signature } });
+    return frames + this.#closeThinking();
+  }
+
+  #closeThinking(): string {
+    if (this.#openThinking < 0) return '';
+    const frames = sseFrame('content_block_stop', { type: 'content_block_stop', index: this.#openThinking });
+    this.#openThinking = -1;
+    return frames;
+  }
+
   #text(text: string): string {
-    const frames = this.#start() + this.#openTextBlock();
+    const frames = this.#start() + this.#closeThinking() + this.#openTextBlock();
     return frames + sseFrame('content_block_delta', { type: 'content_block_delta', index: this.#openText, delta: { type: 'text_delta', text } });
   }
 
   #toolCall(call: ToolCall): string {
-    const frames = this.#start() + this.#closeText();
+    const frames = this.#start() + this.#closeThinking() + this.#closeText();
+    this.#answerStarted = true;
     const { index, frames: opening } = this.#open({ type: 'tool_use', id: call.id, name: call.name, input: {} });
     return (
       frames +
@@ -153,9 +203,9 @@ export class MessagesStreamFrames {
   }
 
   #finish(response: ChatResponse): string {
-    let frames = this.#start();
-    // An empty answer still has its (empty) text block, as `toMessage` gives it.
-    if (this.#nextIndex === 0) frames += this.#openTextBlock();
+    let frames = this.#start() + this.#closeThinking();
+    // An answer with no text nor tool calls still has its (empty) text block, as `toMessage` gives it.
+    if (!this.#answerStarted) frames += this.#openTextBlock();
     frames += this.#closeText();
     this.#ended = true;
     const stopReason = stopReasonOf(response);

@@ -4,6 +4,7 @@
  */
 import type { ChatResponse } from '../../../types.js';
 import { messageIdOf, stopReasonOf, stopSequenceOf, usageOf } from './message-fields.js';
+import { reasoningBlock } from './reasoning-blocks.js';
 import type { AnthropicContentBlock, AnthropicMessage } from './wire-types.js';
 
 /** Optional inputs of `toMessage`. */
@@ -13,12 +14,13 @@ export interface ToMessageOptions {
 }
 
 /**
- * The content blocks of an answer: its text, then one `tool_use` block per tool call. The text
- * block is left out when the answer only calls tools (as the API does), and kept, empty, when the
- * answer is empty, so a client reading `content[0].text` finds a string.
+ * The content blocks of an answer: its reasoning as `thinking` / `redacted_thinking` blocks (see
+ * `reasoning-blocks.ts`), its text, then one `tool_use` block per tool call. The text block is left
+ * out when the answer only calls tools (as the API does), and kept, empty, when the answer is
+ * empty, so a client reading the text block finds a string.
  */
-export function contentOf(response: Pick<ChatResponse, 'text' | 'toolCalls'>): AnthropicContentBlock[] {
-  const content: AnthropicContentBlock[] = [];
+export function contentOf(response: Pick<ChatResponse, 'text' | 'toolCalls'> & Partial<Pick<ChatResponse, 'reasoning'>>): AnthropicContentBlock[] {
+  const content: AnthropicContentBlock[] = (response.reasoning ?? []).map(reasoningBlock);
   if (response.text !== '' || response.toolCalls.length === 0) content.push({ type: 'text', text: response.text });
   for (const call of response.toolCalls) content.push({ type: 'tool_use', id: call.id, name: call.name, input: call.arguments });
   return content;

@@ -26,8 +26,21 @@ export interface AnthropicToolUseBlock {
   readonly input: Readonly<Record<string, unknown>>;
 }
 
-/** One content block of an answer. */
-export type AnthropicContentBlock = AnthropicTextBlock | AnthropicToolUseBlock;
+/** The model's thinking: its text and the signature Anthropic checks when the block comes back. */
+export interface AnthropicThinkingBlock {
+  readonly type: 'thinking';
+  readonly thinking: string;
+  readonly signature: string;
+}
+
+/** Thinking Anthropic encrypted: `data` goes back unchanged. */
+export interface AnthropicRedactedThinkingBlock {
+  readonly type: 'redacted_thinking';
+  readonly data: string;
+}
+
+/** One content block of an answer (thinking blocks come first). */
+export type AnthropicContentBlock = AnthropicThinkingBlock | AnthropicRedactedThinkingBlock | AnthropicTextBlock | AnthropicToolUseBlock;
 
 /**
  * Token counts. `input_tokens` excludes cache reads, as Anthropic counts it (the total input is
@@ -36,7 +49,10 @@ export type AnthropicContentBlock = AnthropicTextBlock | AnthropicToolUseBlock;
 export interface AnthropicUsage {
   readonly input_tokens: number;
   readonly output_tokens: number;
+  /** Input tokens read from the prompt cache, when the upstream reported them. */
   readonly cache_read_input_tokens?: number;
+  /** Input tokens written to the prompt cache, when the upstream reported them. */
+  readonly cache_creation_input_tokens?: number;
 }
 
 /** The `message` object: the whole answer of a non-streaming call. */

@@ -2,6 +2,7 @@
  * Pieces shared by the `chat.completion` object and the stream's chunks: the completion id, the
  * finish reason, the usage object and tool calls in the API's shape.
  */
+import type { Mutable } from '../../../mutable.js';
 import type { FinishReason, ToolCall, Usage } from '../../../types.js';
 import type { OpenAIFinishReason, OpenAIToolCallObject, OpenAIUsageObject } from './wire-types.js';
 
@@ -17,10 +18,18 @@ export function openAIFinishReason(reason: FinishReason): OpenAIFinishReason {
   return reason === 'other' ? 'stop' : reason;
 }
 
-/** The `usage` object; `prompt_tokens_details.cached_tokens` only when the provider reported it. */
+/**
+ * The `usage` object; `prompt_tokens_details.cached_tokens` (the cache reads) and
+ * `completion_tokens_details.reasoning_tokens` only when the provider reported them. The API has no
+ * field for cache writes: they stay counted in `prompt_tokens`.
+ */
 export function openAIUsage(usage: Usage): OpenAIUsageObject {
-  const mapped = { prompt_tokens: usage.inputTokens, completion_tokens: usage.outputTokens, total_tokens: usage.totalTokens };
-  return usage.cachedInputTokens === undefined ? mapped : { ...mapped, prompt_tokens_details: { cached_tokens: usage.cachedInputTokens } };
+  const mapped: Mutable<OpenAIUsageObject> = { prompt_tokens: usage.inputTokens, completion_tokens: usage.outputTokens, total_tokens: usage.totalTokens };
+  // eslint-disable-next-line @typescript-eslint/no-deprecated -- the old name, still read from custom adapters
+  const cached = usage.cacheReadInputTokens ?? usage.cachedInputTokens;
+  if (cached !== undefined) mapped.prompt_tokens_details = { cached_tokens: cached };
+  if (usage.reasoningTokens !== undefined) mapped.completion_tokens_details = { reasoning_tokens: usage.reasoningTokens };
+  return mapped;
 }
 
 /** A tool call with its arguments as JSON text. */

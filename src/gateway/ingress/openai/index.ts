@@ -8,19 +8,7 @@
  * - `openAIError`: a `SwitchyardError` → status, headers and `{ error }` body.
  */
 export { parseChatCompletionRequest } from './parse-request.js';
-export { toChatCompletion, type ChatCompletionOptions } from './to-chat-completion.js';
+export { toChatCompletion } from './to-chat-completion.js';
 export { encodeChatCompletionStream, type ChatCompletionStreamOptions } from './encode-stream.js';
-export { openAIError, openAIErrorObject } from './openai-error.js';
-export { hideUpstreamAddresses } from '../hide-upstream-addresses.js';
+export { openAIError } from './openai-error.js';
 export { chatCompletionId } from './completion-fields.js';
-export type {
-  ChatCompletionObject,
-  IngressChatRequest,
-  OpenAIErrorObject,
-  OpenAIErrorResponse,
-  OpenAIFinishReason,
-  OpenAIToolCallObject,
-  OpenAIUsageObject,
-  ParsedOpenAIRequest,
-  ResponseFormat,
-} from './wire-types.js';

@@ -8,7 +8,7 @@
  */
 import type { SwitchyardError } from '../../../errors.js';
 import type { ErrorCategoryName } from '../../../types.js';
-import { hideUpstreamAddresses } from '../hide-upstream-addresses.js';
+import { clientErrorMessage } from '../client-error-message.js';
 import type { OpenAIErrorObject, OpenAIErrorResponse } from './wire-types.js';
 
 interface ErrorShape {
@@ -31,6 +31,8 @@ const SHAPES: Readonly<Record<ErrorCategoryName, ErrorShape>> = {
   circuit_open: { status: 503, type: 'service_unavailable_error', code: null },
   timeout: { status: 504, type: 'server_error', code: null },
   server: { status: 502, type: 'server_error', code: null },
+  // The model answered, but not with the JSON asked for: a bad upstream answer.
+  invalid_output: { status: 502, type: 'server_error', code: 'invalid_output' },
   network: { status: 502, type: 'server_error', code: null },
   unknown: { status: 502, type: 'server_error', code: null },
   // The client that canceled is gone; 499 is what proxies log for it.
@@ -55,11 +57,11 @@ function isUpstreamCredentialFailure(error: SwitchyardError): boolean {
 
 function shapeOf(error: SwitchyardError): ErrorShape {
   if (isUpstreamCredentialFailure(error)) return UPSTREAM_CREDENTIALS;
-  return SHAPES[error.category] ?? SHAPES.unknown;
+  return SHAPES[error.category];
 }
 
 function messageOf(error: SwitchyardError): string {
-  const message = hideUpstreamAddresses(error.message);
+  const message = clientErrorMessage(error.message);
   return isUpstreamCredentialFailure(error) ? `an upstream provider refused the gateway's credentials (your key was accepted): ${message}` : message;
 }
 

@@ -7,7 +7,7 @@
  */
 import { invalidRequest } from '../../../errors.js';
 import type { ContentPart, ImagePart, Message, ToolCall } from '../../../types.js';
-import { isJsonObject, optionalString, requiredObject, requiredString, wrongType, type JsonObject } from './request-fields.js';
+import { isJsonObject, optionalString, requiredObject, requiredString, wrongType, type JsonObject } from '../request-fields.js';
 
 /** The unified pieces of a conversation. */
 export interface ParsedMessages {

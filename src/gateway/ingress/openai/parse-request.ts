@@ -6,7 +6,7 @@
  */
 import { invalidRequest } from '../../../errors.js';
 import type { Mutable } from '../../../mutable.js';
-import type { ToolChoice, ToolDefinition } from '../../../types.js';
+import type { ChatRequest, ReasoningOption, ToolChoice, ToolDefinition } from '../../../types.js';
 import { parseMessages } from './parse-messages.js';
 import {
   childPath,
@@ -19,8 +19,8 @@ import {
   requiredObject,
   requiredString,
   wrongType,
-} from './request-fields.js';
-import type { IngressChatRequest, ParsedOpenAIRequest, ResponseFormat } from './wire-types.js';
+} from '../request-fields.js';
+import type { ParsedOpenAIRequest, ResponseFormat } from './wire-types.js';
 
 /** What a function tool without `parameters` means: a function that takes none. */
 const NO_PARAMETERS: Readonly<Record<string, unknown>> = Object.freeze({ type: 'object', properties: {} });
@@ -77,8 +77,9 @@ function parseResponseFormat(value: unknown): ResponseFormat | undefined {
       const name = requiredString(schema.name, 'response_format.json_schema.name');
       const body = optionalObject(schema.schema, 'response_format.json_schema.schema');
       const strict = optionalBoolean(schema.strict, 'response_format.json_schema.strict');
-      const parsed: Mutable<Extract<ResponseFormat, { type: 'json_schema' }>> = { type: 'json_schema', name };
-      if (body !== undefined) parsed.schema = body;
+      // The reference makes `schema` optional: without one, any JSON object is what can be checked.
+      if (body === undefined) return { type: 'json' };
+      const parsed: Mutable<Extract<ResponseFormat, { type: 'json_schema' }>> = { type: 'json_schema', schema: body, name };
       if (strict !== undefined) parsed.strict = strict;
       return parsed;
     }
@@ -87,6 +88,29 @@ function parseResponseFormat(value: unknown): ResponseFormat | undefined {
         'response_format.type',
         `${typeof format.type === 'string' ? `unknown type '${format.type}'` : 'required'}; expected 'text', 'json_object' or 'json_schema'`,
       );
+  }
+}
+
+/**
+ * `reasoning_effort` → `reasoning: { effort }`. The unified levels are low, medium and high:
+ * `minimal` reads as `low`, `xhigh` as `high`, and `none` as no reasoning.
+ */
+function parseReasoningEffort(value: unknown): ReasoningOption | undefined {
+  const effort = optionalString(value, 'reasoning_effort');
+  switch (effort) {
+    case undefined:
+    case 'none':
+      return undefined;
+    case 'minimal':
+    case 'low':
+      return { effort: 'low' };
+    case 'medium':
+      return { effort: 'medium' };
+    case 'high':
+    case 'xhigh':
+      return { effort: 'high' };
+    default:
+      throw invalidRequest('reasoning_effort', `unknown value '${effort}'; expected 'none', 'minimal', 'low', 'medium', 'high' or 'xhigh'`);
   }
 }
 
@@ -122,6 +146,7 @@ function refuseUnsupported(body: Readonly<Record<string, unknown>>): void {
  * - `response_format`: `text` is the default and ignored; `json_object` and `json_schema` become
  *   `request.responseFormat` (see `ResponseFormat`).
  * - `stream_options.include_usage` counts only on a streaming request.
+ * - `reasoning_effort` becomes `request.reasoning` (see `parseReasoningEffort`).
  *
  * @throws SwitchyardError `invalid_request` with `field` set to the JSON path of the first problem
  *   (e.g. `messages[2].content`), for a field of the wrong type, an unsupported role, part type or
@@ -132,7 +157,7 @@ export function parseChatCompletionRequest(body: unknown): ParsedOpenAIRequest {
   const model = requiredString(body.model, 'model');
   refuseUnsupported(body);
   const { system, messages } = parseMessages(body.messages);
-  const request: Mutable<IngressChatRequest> = { model, messages };
+  const request: Mutable<ChatRequest> = { model, messages };
   if (system !== undefined) request.system = system;
   const tools = parseTools(body.tools);
   if (tools !== undefined) request.tools = tools;
@@ -151,6 +176,8 @@ export function parseChatCompletionRequest(body: unknown): ParsedOpenAIRequest {
   if (responseFormat !== undefined) request.responseFormat = responseFormat;
   const metadata = parseMetadata(body.metadata);
   if (metadata !== undefined) request.metadata = metadata;
+  const reasoning = parseReasoningEffort(body.reasoning_effort);
+  if (reasoning !== undefined) request.reasoning = reasoning;
 
   const stream = optionalBoolean(body.stream, 'stream') ?? false;
   const streamOptions = optionalObject(body.stream_options, 'stream_options');

@@ -6,23 +6,11 @@
  */
 import type { ChatRequest } from '../../../types.js';
 
-/**
- * The output format a request asked for. The unified `ChatRequest` has no field for it yet (it
- * gains `responseFormat` in a later issue), so the type lives here until then and the ingress sets
- * it as an extra field on the request it returns.
- */
-export type ResponseFormat =
-  | { readonly type: 'json' }
-  | { readonly type: 'json_schema'; readonly name: string; readonly schema?: Readonly<Record<string, unknown>>; readonly strict?: boolean };
-
-/** A unified request with the output format the client asked for (see `ResponseFormat`). */
-export interface IngressChatRequest extends ChatRequest {
-  readonly responseFormat?: ResponseFormat;
-}
+export type { ResponseFormat } from '../../../types.js';
 
 /** What `parseChatCompletionRequest` understood of a Chat Completions request body. */
 export interface ParsedOpenAIRequest {
-  readonly request: IngressChatRequest;
+  readonly request: ChatRequest;
   readonly stream: boolean;
   /** `stream_options.include_usage` on a streaming request: send a last chunk with `usage`. */
   readonly includeUsage: boolean;
@@ -49,6 +37,8 @@ export interface OpenAIUsageObject {
   readonly total_tokens: number;
   /** Present when the provider reported cached input tokens. */
   readonly prompt_tokens_details?: { readonly cached_tokens: number };
+  /** Present when the provider reported reasoning tokens (part of `completion_tokens`). */
+  readonly completion_tokens_details?: { readonly reasoning_tokens: number };
 }
 
 /** The `chat.completion` object. */
