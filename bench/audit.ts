@@ -61,7 +61,7 @@ function config(audit: SwitchyardConfigInput['audit']): SwitchyardConfig {
     routes: { main: { targets: [{ provider: 'openai', model: 'gpt-4o' }] } },
     pricing: { 'gpt-4o': { input: 2.5, output: 10 } },
     ...(audit === undefined ? {} : { audit }),
-  } as SwitchyardConfigInput);
+  });
 }
 
 const base = config(undefined);
@@ -91,6 +91,8 @@ function answer(call: CallContext): CallOutcome {
     id: `resp-${call.requestId}`,
     text: 'Paris.',
     toolCalls: [],
+    reasoning: [],
+    message: { role: 'assistant', content: 'Paris.' },
     finishReason: 'stop',
     usage: { inputTokens: 18, outputTokens: 2, totalTokens: 20 },
     route: 'main',

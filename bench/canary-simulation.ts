@@ -148,7 +148,7 @@ function configFor(sticky: 'request' | 'user') {
       },
     },
     pricing: { 'anthropic/claude-2.0': { input: 3, output: 15 }, 'anthropic/claude-2.1': { input: 3, output: 15 } },
-  } as never);
+  });
 }
 
 const CONFIGS = { request: configFor('request'), user: configFor('user') };
@@ -244,6 +244,8 @@ function simulateCall(draw: Draws, scenario: Scenario, context: CallContext, onC
     id: context.requestId,
     text: 'An answer.',
     toolCalls: [],
+    reasoning: [],
+    message: { role: 'assistant', content: 'An answer.' },
     finishReason: cut ? 'length' : 'stop',
     rawFinishReason: cut ? 'max_tokens' : 'end_turn',
     usage: { inputTokens: 500, outputTokens, totalTokens: 500 + outputTokens },
@@ -307,7 +309,8 @@ async function runRollout(scenario: Scenario, seed: number): Promise<RolloutResu
       told = false;
       turnedAt = clock;
       await new Promise(setImmediate);
-      if (decided !== undefined) break;
+      // The listener may have decided meanwhile: the loop's condition reads `decided` again.
+      continue;
     }
     const next = queue.pop();
     if (next === undefined) break;

@@ -41,7 +41,7 @@ const SYSTEM = 'Be terse.';
 const MAX_TOKENS = 256;
 
 function requestBody(model: string, stream: boolean): string {
-  return JSON.stringify({ model, max_tokens: MAX_TOKENS, temperature: 0, stream, messages: [{ role: 'system', content: SYSTEM }, { role: 'user', content: question() }] });
+  return JSON.stringify({ model, max_completion_tokens: MAX_TOKENS, temperature: 0, stream, messages: [{ role: 'system', content: SYSTEM }, { role: 'user', content: question() }] });
 }
 
 function expectEcho(text: unknown, who: string): void {
@@ -99,16 +99,16 @@ export function sdkClient(endpoint: Endpoint): BenchClient {
   ];
   return {
     async chat() {
-      const completion = await client.chat.completions.create({ model: endpoint.model, max_tokens: MAX_TOKENS, temperature: 0, messages: messages() });
+      const completion = await client.chat.completions.create({ model: endpoint.model, max_completion_tokens: MAX_TOKENS, temperature: 0, messages: messages() });
       expectEcho(completion.choices[0]?.message.content, who);
     },
     async firstToken() {
       const started = performance.now();
-      const stream = await client.chat.completions.create({ model: endpoint.model, max_tokens: MAX_TOKENS, temperature: 0, stream: true, messages: messages() });
+      const stream = await client.chat.completions.create({ model: endpoint.model, max_completion_tokens: MAX_TOKENS, temperature: 0, stream: true, messages: messages() });
       let first = 0;
       let text = '';
       for await (const chunk of stream) {
-        const delta = chunk.choices[0]?.delta?.content;
+        const delta = chunk.choices[0]?.delta.content;
         if (typeof delta !== 'string' || delta === '') continue;
         if (first === 0) first = performance.now() - started;
         text += delta;

@@ -60,6 +60,8 @@ const ends: RouterEvents['call-end'][] = [12, 80, 300, 900, 2_000, 7_000, 45_000
     id: 'msg_1',
     text: 'Echo: question',
     toolCalls: [],
+    reasoning: [],
+    message: { role: 'assistant', content: 'Echo: question' },
     finishReason: 'stop',
     usage,
     route: 'claude',

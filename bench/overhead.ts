@@ -193,9 +193,9 @@ async function interleavedValues(total: number, calls: readonly (() => Promise<n
 
 interface Contender {
   readonly name: string;
-  chat(): Promise<void>;
-  firstToken(): Promise<number>;
-  wholeStream(): Promise<void>;
+  readonly chat: () => Promise<void>;
+  readonly firstToken: () => Promise<number>;
+  readonly wholeStream: () => Promise<void>;
 }
 const routerContender = (name: string, router: BenchRouter): Contender => ({ name, chat: chatVia(router), firstToken: firstTokenVia(router), wholeStream: wholeStreamVia(router) });
 const extraRouters: BenchRouter[] = [];

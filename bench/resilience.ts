@@ -196,7 +196,7 @@ function switchyardVariant(name: string, breaker: boolean, placement: SecondaryP
           } catch (error) {
             // The category, marked when it was the retry budget (not the upstream) that ended the call.
             const category = SwitchyardError.isInstance(error) ? `${error.category}${error.message.includes('retry budget exhausted') ? ' (retry budget exhausted)' : ''}` : 'unknown';
-            const path = SwitchyardError.isInstance(error) ? (error.attempts ?? []).map((attempt) => `${attempt.target.model}:${attempt.outcome}:${attempt.ms.toFixed(0)}`).join(' ') : '';
+            const path = SwitchyardError.isInstance(error) ? error.attempts.map((attempt) => `${attempt.target.model}:${attempt.outcome}:${attempt.ms.toFixed(0)}`).join(' ') : '';
             return { ok: false, ms: performance.now() - started, error: category, sentAt: started - startedAt, path };
           }
         },

@@ -123,7 +123,7 @@ const openaiSdk: Client = {
   async call() {
     const completion = await openai.chat.completions.create({
       model: 'gpt-4',
-      max_tokens: maxTokens,
+      max_completion_tokens: maxTokens,
       temperature: 0,
       messages: [
         { role: 'system', content: system },

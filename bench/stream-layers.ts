@@ -58,7 +58,7 @@ for (let round = 0; round < rounds; round++) {
   if (round % 2 === 1) names.reverse();
   for (const name of names) {
     const before = process.cpuUsage();
-    await runLoad(streams, 64, contenders[name as keyof typeof contenders]!);
+    await runLoad(streams, 64, contenders[name as keyof typeof contenders]);
     const used = process.cpuUsage(before);
     cpu[name]?.push((used.user + used.system) / streams);
   }

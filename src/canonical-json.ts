@@ -23,7 +23,11 @@ const MAX_ORDERED_DEPTH = 32;
  * canonicalJson({ b: 1, a: [{ d: undefined, c: 2 }] }) // '{"a":[{"c":2}],"b":1}'
  */
 export function canonicalJson(value: unknown): string {
-  if (inCanonicalOrder(value, 0)) return JSON.stringify(value) ?? 'null';
+  if (inCanonicalOrder(value, 0)) {
+    // `JSON.stringify(undefined)` is undefined at run time, whatever its declared type says.
+    const json = JSON.stringify(value) as string | undefined;
+    return json ?? 'null';
+  }
   return write(value, []) ?? 'null';
 }
 

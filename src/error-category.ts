@@ -15,6 +15,7 @@ export type ErrorCategoryName =
   | 'invalid_request'
   | 'context_length'
   | 'content_filter'
+  | 'invalid_output'
   | 'not_found'
   | 'quota'
   | 'circuit_open'
@@ -56,6 +57,8 @@ export const ERROR_CODES = [
   'context_length.provider',
   'content_filter.local',
   'content_filter.provider',
+  'invalid_output.json',
+  'invalid_output.schema',
   'not_found.provider',
   'quota.provider',
   'circuit_open.open',

@@ -21,6 +21,7 @@ export const ERROR_CATEGORIES: readonly ErrorCategoryName[] = [
   'invalid_request',
   'context_length',
   'content_filter',
+  'invalid_output',
   'not_found',
   'quota',
   'circuit_open',
@@ -72,6 +73,7 @@ const DEFAULT_CODES: Readonly<Record<ErrorCategoryName, ErrorCode>> = {
   invalid_request: 'invalid_request.field',
   context_length: 'context_length.provider',
   content_filter: 'content_filter.local',
+  invalid_output: 'invalid_output.json',
   not_found: 'not_found.provider',
   quota: 'quota.provider',
   circuit_open: 'circuit_open.open',
@@ -176,7 +178,8 @@ export class SwitchyardError extends Error {
   readonly providerCode: string | undefined;
   readonly field: string | undefined;
   readonly attempts: readonly Attempt[];
-  private readonly [MARKER] = true;
+  /** `true` here; typed `unknown` because `isInstance` reads it from any object (another copy's error, or not an error). */
+  private readonly [MARKER]: unknown = true;
 
   constructor(options: SwitchyardErrorOptions) {
     super(redactErrorText(options.message), options.cause === undefined ? undefined : { cause: sanitizeCause(options.cause) });
@@ -364,5 +367,5 @@ export function parseRetryAfter(headers: HeaderBag, now: number = Date.now()): n
 // Secret redaction lives in secret-registry.ts (the process-wide registry: see its TSDoc for the
 // scope) and cause sanitising in sanitized-cause.ts; both are re-exported here, where the rest of
 // the code (and users) have always found them.
-export { registerSecret, registerHeaderSecret, redactSecrets, redactSecretFragments, redactAndClip, redactErrorText, REDACTED } from './secret-registry.js';
-export { SanitizedCause, sanitizeCause, type SanitizedCauseOptions } from './sanitized-cause.js';
+export { registerSecret, registerHeaderSecret, redactSecrets, redactSecretFragments, redactAndClip, redactErrorText } from './secret-registry.js';
+export { SanitizedCause, sanitizeCause } from './sanitized-cause.js';

@@ -5,22 +5,28 @@
  */
 import type { CanaryDecisionRecord } from './canary/decision-record.js';
 import type { SwitchyardError } from './errors.js';
+import type { KeyPoolChange } from './http/key-pool.js';
+import type { EmbedResponse } from './embedding-types.js';
 import type { CallNotes } from './pipeline/context.js';
+import type { ConfigReloaded } from './router/reload-changes.js';
 import type { Attempt, CallOptions, ChatRequest, ChatResponse, Target } from './types.js';
 
 /** Every event and its payload. */
 export interface RouterEvents {
   /** A call entered the router (after validation). */
-  'call-start': { readonly requestId: string; readonly route: string; readonly mode: 'chat' | 'stream'; readonly request: ChatRequest; readonly options: CallOptions };
+  'call-start': { readonly requestId: string; readonly route: string; readonly mode: 'chat' | 'stream' | 'embed'; readonly request: ChatRequest; readonly options: CallOptions };
   /** A call ended, with its response or error. For streams, when the stream ended. */
   'call-end': {
     readonly requestId: string;
     readonly route: string;
-    readonly mode: 'chat' | 'stream';
+    /** `embed` for `router.embed()` calls: `request` holds the inputs as user messages, the answer is in `embedding`. */
+    readonly mode: 'chat' | 'stream' | 'embed';
     readonly request: ChatRequest;
     readonly options: CallOptions;
     readonly latencyMs: number;
     readonly response?: ChatResponse;
+    /** An embedding call's answer. */
+    readonly embedding?: EmbedResponse;
     readonly error?: SwitchyardError;
     /** Every try, in order (also on the response or error; here for convenience). */
     readonly attempts: readonly Attempt[];
@@ -51,10 +57,20 @@ export interface RouterEvents {
   'canary-decision': CanaryDecisionRecord;
   /** An audit record was written (or failed to be). */
   'audit-write': { readonly requestId: string; readonly ok: boolean; readonly error?: unknown };
+  /**
+   * A key of a provider's key pool (`apiKeys`) was removed (answered 401/403; also a `warning`) or
+   * started cooling down (answered 429). Names the key by position, never by value.
+   */
+  'provider-key': KeyPoolChange;
   /** Something worth a log line (degraded shared state, a sink failure...). */
   warning: { readonly code: string; readonly message: string };
   /** A listener threw; the call went on. */
   'listener-error': { readonly event: string; readonly error: unknown };
+  /**
+   * `router.reload()` swapped in a new config: the version hashes before and after, and which
+   * providers, routes and sections changed. Calls in flight finish on the config they started with.
+   */
+  'config-reloaded': ConfigReloaded;
 }
 
 /** A router event name. */
@@ -74,9 +90,9 @@ export class RouterEventHub {
       set = new Set();
       this.listeners.set(event, set);
     }
-    set.add(listener as (payload: never) => void);
+    set.add(listener);
     return () => {
-      set.delete(listener as (payload: never) => void);
+      set.delete(listener);
     };
   }
 

@@ -7,6 +7,7 @@ export type { CreateRouterOptions } from './create-router.js';
 export type { Router, RouteExplanation } from './router/router.js';
 export type { CallPolicies } from './types.js';
 export type { BatchItem, BatchOptions, BatchResult } from './router/batch.js';
+export type { ChangeList, ConfigChanges, ConfigReloaded } from './router/reload-changes.js';
 
 export { loadConfig, parseConfig, resolveConfig, defineConfig, parseDuration, DEFAULT_POLICIES } from './config/index.js';
 export type { SwitchyardConfigInput } from './config/index.js';
@@ -32,6 +33,7 @@ export type { ErrorCode, SwitchyardErrorOptions } from './errors.js';
 /** The HTTP gateway (`switchyard serve`) for embedding: see docs/gateway.md. */
 export { createGateway } from './gateway/create-gateway.js';
 export type { Gateway, GatewayOptions } from './gateway/create-gateway.js';
+export type { GatewayReload } from './gateway/gateway-reload.js';
 export type { GatewayConfig, StaticKeyConfig, KeyQuota, KeyLimits } from './config/types.js';
 /**
  * Secrets in errors: `registerSecret` adds a value to the process-wide registry every redaction
@@ -51,9 +53,13 @@ export type {
   ContentPart,
   TextPart,
   ImagePart,
+  CacheBreakpoint,
+  ResponseFormat,
   ToolDefinition,
   ToolChoice,
   ToolCall,
+  ReasoningOption,
+  ReasoningPart,
   ChatResponse,
   FinishReason,
   Usage,
@@ -62,6 +68,8 @@ export type {
   ErrorCategoryName,
   StreamEvent,
   TextDeltaEvent,
+  ReasoningDeltaEvent,
+  ReasoningEvent,
   ToolCallEvent,
   UsageEvent,
   FinishEvent,
@@ -73,6 +81,20 @@ export type {
  */
 export { PROVIDER_SPEC_VERSION } from './provider-spec.js';
 export type { ProviderAdapter, ProviderType, ProviderSettings, AdapterCall, AdapterResult, AdapterStreamPart, AdapterContext, AdapterFactory } from './provider-spec.js';
+/** Embeddings (`router.embed()`): the request and answer shapes, and what an adapter's `doEmbed` sees and returns. */
+export type { EmbedRequest, EmbedResponse, EmbeddingUsage } from './embedding-types.js';
+export type { AdapterEmbedCall, AdapterEmbedResult } from './provider-spec.js';
+/** Key pools (`apiKeys`): what a custom adapter gets as `AdapterContext.keyPool`, and the `provider-key` event's payload. */
+export type { KeyPoolSettings, ProviderTypeName, WeightedApiKey } from './provider-spec.js';
+export type { KeyLease, KeyPool, KeyPoolChange } from './http/key-pool.js';
+/**
+ * Bedrock and Vertex AI adapter factories with credentials given in code (a vault, a token
+ * service) instead of the environment: `createRouter(config, { providers: { bedrock: createBedrockAdapterFactory({ credentials }) } })`.
+ */
+export { createBedrockAdapterFactory } from '../providers/bedrock/index.js';
+export type { AwsCredentials, BedrockAdapterOptions } from '../providers/bedrock/index.js';
+export { createVertexAdapterFactory } from '../providers/vertex/index.js';
+export type { AccessToken, AccessTokenProvider, VertexAdapterOptions } from '../providers/vertex/index.js';
 /**
  * What adapters receive and `createRouter({ transport })` accepts: a transport of your own, or
  * `{ dispatcher }`, any undici `Dispatcher` (`ProxyAgent`, an `Agent` with client certificates).

@@ -9,8 +9,9 @@
  * adapters may ignore (an optional `AdapterCall` field, a new optional capability) keep the
  * version and are listed in the changelog.
  */
+import type { KeyPool } from './http/key-pool.js';
 import type { HttpTransport } from './http/transport.js';
-import type { ChatRequest, FinishReason, ToolCall, Usage } from './types.js';
+import type { ChatRequest, FinishReason, ReasoningPart, ToolCall, Usage } from './types.js';
 
 /**
  * The version of this contract. An adapter may declare the version it was written for
@@ -19,16 +20,47 @@ import type { ChatRequest, FinishReason, ToolCall, Usage } from './types.js';
 export const PROVIDER_SPEC_VERSION = 1;
 
 /** The wire formats Switchyard speaks out of the box; custom adapters add their own types. */
-export type ProviderType = 'anthropic' | 'openai' | 'azure-openai' | 'gemini' | 'openai-compatible';
+export type ProviderType = 'anthropic' | 'openai' | 'azure-openai' | 'gemini' | 'openai-compatible' | 'bedrock' | 'vertex';
+
+/**
+ * A provider's `type` in the config: a built-in wire format (`ProviderType`), or any other name, served
+ * by the adapter factory registered under it (`createRouter(config, { providers: { [type]: factory } })`).
+ */
+export type ProviderTypeName = ProviderType | (string & Record<never, never>);
+
+/** One key of a provider's key pool (`apiKeys`), with its relative share of the calls. */
+export interface WeightedApiKey {
+  /** Never logged, never put in an error. */
+  readonly key: string;
+  /** Relative share of the provider's calls (> 0). @default 1 */
+  readonly weight: number;
+}
+
+/** How a provider's key pool treats its keys (`keyPool` in the config). */
+export interface KeyPoolSettings {
+  /** How long a key answered with 429 is skipped when the provider sent no `retry-after`, ms. */
+  readonly cooldownMs: number;
+}
 
 /** A provider's settings after the config was validated and defaults applied. */
 export interface ProviderSettings {
   /** The provider id from the config (e.g. `anthropic`, `one-api`). */
   readonly id: string;
-  readonly type: ProviderType;
-  /** Never logged, never put in an error. May be absent for local servers (Ollama, vLLM). */
+  readonly type: ProviderTypeName;
+  /**
+   * Never logged, never put in an error. May be absent for local servers (Ollama, vLLM). With a key
+   * pool (`apiKeys`), the pool's first key: an adapter that knows nothing of pools still works, with
+   * that one key; `AdapterContext.keyPool` spreads calls over all of them.
+   */
   readonly apiKey?: string;
-  /** Origin plus optional path prefix, without a trailing slash (e.g. `https://api.anthropic.com`). */
+  /** The key pool (`apiKeys`), in the order written; absent when the provider has one `apiKey` or none. */
+  readonly apiKeys?: readonly WeightedApiKey[];
+  /** Present with `apiKeys`. */
+  readonly keyPool?: KeyPoolSettings;
+  /**
+   * Origin plus optional path prefix, without a trailing slash (e.g. `https://api.anthropic.com`).
+   * Empty for `bedrock` and `vertex` when the config gives none: their adapters derive it from `region`.
+   */
   readonly baseUrl: string;
   /** Azure OpenAI's `api-version` query parameter; Anthropic's `anthropic-version` header. */
   readonly apiVersion?: string;
@@ -36,6 +68,14 @@ export interface ProviderSettings {
   readonly headers: Readonly<Record<string, string>>;
   /** `max_tokens` sent when the caller gives none (Anthropic requires one). */
   readonly defaultMaxTokens: number;
+  /** Bedrock: the AWS region (else `AWS_REGION`); Vertex AI: the Google Cloud location (`us-east5`, `global`). */
+  readonly region?: string;
+  /** Vertex AI: the Google Cloud project id. */
+  readonly project?: string;
+  /** Vertex AI: whose models the provider serves; absent: chosen by model name (`claude-*` is Anthropic). */
+  readonly publisher?: 'anthropic' | 'google';
+  /** Vertex AI: the path of a service-account JSON key (else `GOOGLE_APPLICATION_CREDENTIALS`, then ADC). */
+  readonly credentials?: string;
 }
 
 /** Everything one upstream attempt needs. */
@@ -62,6 +102,8 @@ export interface AdapterResult {
   readonly id: string;
   readonly text: string;
   readonly toolCalls: readonly ToolCall[];
+  /** The reasoning parts, in order (`provider` set to the adapter's type); absent or empty when none. */
+  readonly reasoning?: readonly ReasoningPart[];
   readonly finishReason: FinishReason;
   readonly rawFinishReason?: string;
   readonly usage: Usage;
@@ -69,10 +111,44 @@ export interface AdapterResult {
   readonly servedModel?: string;
 }
 
+/**
+ * One upstream embedding request. The router has already split the call's inputs to at most the
+ * adapter's `maxEmbeddingInputs`; the adapter sends them as one request.
+ */
+export interface AdapterEmbedCall {
+  /** The texts to embed, in order; never empty. */
+  readonly inputs: readonly string[];
+  /** The upstream model id (for Azure OpenAI: the deployment name). */
+  readonly model: string;
+  /** The vector length asked for, when the caller gave one. */
+  readonly dimensions?: number;
+  /** Aborted by the caller, by a timeout or by the pipeline. */
+  readonly signal: AbortSignal;
+  /** Time allowed until response headers, in ms (0 = no limit). */
+  readonly firstByteTimeoutMs: number;
+  /** Longest gap between two body chunks, in ms (0 = no limit). */
+  readonly idleTimeoutMs: number;
+  /** Extra request headers for this try, set by attempt stages. */
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+/** The vectors of one upstream embedding request, one per input, in input order. */
+export interface AdapterEmbedResult {
+  readonly embeddings: number[][];
+  /** Input tokens as the provider counted them (0 when it reports none). */
+  readonly inputTokens: number;
+  /** The model the provider says served the request. */
+  readonly servedModel?: string;
+}
+
 /** One part of an adapter's stream. */
 export type AdapterStreamPart =
   | { readonly type: 'response-metadata'; readonly id?: string; readonly servedModel?: string }
   | { readonly type: 'text-delta'; readonly text: string }
+  /** Reasoning text as it streams; shown to the caller, not accumulated (the `reasoning` part is). */
+  | { readonly type: 'reasoning-delta'; readonly text: string }
+  /** A complete reasoning part (text, signature), once the provider closed it; what the final message keeps. */
+  | { readonly type: 'reasoning'; readonly part: ReasoningPart }
   | { readonly type: 'tool-call'; readonly toolCall: ToolCall }
   | { readonly type: 'usage'; readonly usage: Usage }
   | { readonly type: 'finish'; readonly finishReason: FinishReason; readonly rawFinishReason?: string };
@@ -106,12 +182,31 @@ export interface ProviderAdapter {
   readonly specificationVersion?: typeof PROVIDER_SPEC_VERSION;
   doChat(call: AdapterCall): Promise<AdapterResult>;
   doStream(call: AdapterCall): Promise<AsyncIterable<AdapterStreamPart>>;
+  /**
+   * Optional: embeds texts (`router.embed()`). Adapters without it answer embed calls with a
+   * `config` error naming the provider. Same guarantees as `doChat`: `SwitchyardError` only, the
+   * call's signal and timeouts honoured, and exactly one vector per input, in input order.
+   */
+  doEmbed?(call: AdapterEmbedCall): Promise<AdapterEmbedResult>;
+  /**
+   * The most inputs one `doEmbed` request may carry (OpenAI: 2,048; Gemini: 100). The router splits
+   * larger calls and reassembles the vectors in input order. Absent: no limit.
+   */
+  readonly maxEmbeddingInputs?: number;
 }
 
 /** What an adapter factory receives. */
 export interface AdapterContext {
   readonly settings: ProviderSettings;
   readonly transport: HttpTransport;
+  /**
+   * The provider's key pool when the config gives `apiKeys` (absent otherwise): take a key per
+   * request (`keyPool.take()`) and report how it fared (`keyPool.report(lease, error)`), or let
+   * `jsonEndpoint({ keys: { pool, headersFor } })` of `src/http/post-json.ts` do both. Its removals
+   * (401/403) and cooldowns (429) reach the router's `warning` and `provider-key` events and metrics.
+   * An adapter that ignores it sends `settings.apiKey`, the pool's first key.
+   */
+  readonly keyPool?: KeyPool;
 }
 
 /**

@@ -125,7 +125,7 @@ function sanitize(value: unknown, depth: number, seen: Set<object>): unknown {
   if (value === undefined || value === null) return value;
   if (typeof value === 'string') return redactErrorText(value);
   if (typeof value !== 'object' && typeof value !== 'function') return value;
-  const object = value as object;
+  const object = value;
   if (object instanceof SanitizedCause || isSwitchyardError(object)) return object;
   if (seen.has(object) || depth >= MAX_CAUSE_DEPTH) return undefined;
   seen.add(object);

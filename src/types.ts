@@ -13,10 +13,20 @@ export type CallPolicies = PoliciesInput;
 /** Who wrote a message. */
 export type MessageRole = 'system' | 'user' | 'assistant' | 'tool';
 
+/**
+ * A prompt-cache breakpoint: the prompt up to and including this part (or tool) may be cached by
+ * the provider. `true` uses the provider's default lifetime (Anthropic: 5 minutes). Mapped to
+ * Anthropic `cache_control`; ignored where the provider caches on its own (OpenAI, Azure, Gemini's
+ * implicit caching). See docs/requests.md, "Prompt caching".
+ */
+export type CacheBreakpoint = true | { readonly ttl?: '5m' | '1h' };
+
 /** A text part of a message. */
 export interface TextPart {
   readonly type: 'text';
   readonly text: string;
+  /** Ends a prompt-cache breakpoint here (see `CacheBreakpoint`). */
+  readonly cache?: CacheBreakpoint;
 }
 
 /** An image part, given either by URL or as base64 data with its media type. */
@@ -28,10 +38,41 @@ export interface ImagePart {
   readonly data?: string;
   /** For example `image/png`. Required with `data`. */
   readonly mediaType?: string;
+  /** Ends a prompt-cache breakpoint here (see `CacheBreakpoint`). */
+  readonly cache?: CacheBreakpoint;
 }
 
 /** One piece of a message's content. */
 export type ContentPart = TextPart | ImagePart;
+
+/**
+ * A piece of the model's reasoning (thinking) that came with an answer. Kept in the assistant
+ * message so it can be sent back, unchanged, to the same kind of provider: Anthropic requires its
+ * signed thinking blocks back in a tool loop, Gemini its thought signatures, DeepSeek its
+ * `reasoning_content`. Another kind of provider never receives it (see docs/requests.md, "Reasoning").
+ */
+export interface ReasoningPart {
+  readonly type: 'reasoning';
+  /** The reasoning text (a summary, for models that only show one); empty for redacted reasoning. */
+  readonly text: string;
+  /** Opaque proof the provider checks when the part comes back (Anthropic `signature`, Gemini `thoughtSignature`). */
+  readonly signature?: string;
+  /** Encrypted reasoning the provider hid (Anthropic `redacted_thinking.data`); sent back as is. */
+  readonly redactedData?: string;
+  /**
+   * The provider type (wire format) that produced it: `anthropic`, `gemini`, `openai-compatible`…
+   * Adapters send a part back only to their own type; signatures are valid across providers of one
+   * type (Anthropic's are, across its API and cloud platforms).
+   */
+  readonly provider: string;
+}
+
+/**
+ * How much the model may reason before answering: an effort level, or a token budget. Mapped to
+ * Anthropic `thinking`, OpenAI `reasoning_effort` and Gemini `thinkingConfig`; ignored for models
+ * without reasoning (docs/requests.md, "Reasoning").
+ */
+export type ReasoningOption = { readonly effort: 'low' | 'medium' | 'high' } | { readonly budgetTokens: number };
 
 /** A tool call the model asked for. `arguments` is the parsed JSON object. */
 export interface ToolCall {
@@ -51,6 +92,11 @@ export interface Message {
   readonly toolCallId?: string;
   /** Tool messages: the name of the tool (Gemini needs it; derived from history when absent). */
   readonly name?: string;
+  /**
+   * Assistant messages: the reasoning that came before the text and tool calls, as the answer
+   * gave it (`ChatResponse.message` fills it). Sent back only to the provider type that produced it.
+   */
+  readonly reasoning?: readonly ReasoningPart[];
 }
 
 /** A tool the model may call; `parameters` is a JSON Schema object. */
@@ -58,17 +104,46 @@ export interface ToolDefinition {
   readonly name: string;
   readonly description?: string;
   readonly parameters: Record<string, unknown>;
+  /** Ends a prompt-cache breakpoint after this tool (tools come before the system prompt). */
+  readonly cache?: CacheBreakpoint;
 }
 
 /** How the model may use tools: let it decide, forbid, require any, or require one by name. */
 export type ToolChoice = 'auto' | 'none' | 'required' | { readonly name: string };
 
+/**
+ * Structured output: `json` asks for any JSON object; `json_schema` for JSON that validates against
+ * `schema`. The answer's text is the JSON and `ChatResponse.object` its parsed value; an answer that
+ * does not parse or validate fails with `invalid_output` (docs/requests.md, "Structured output").
+ */
+export type ResponseFormat =
+  | { readonly type: 'json' }
+  | {
+      readonly type: 'json_schema';
+      /** A JSON Schema (draft 2020-12 unless `$schema` names drafts 4–7). */
+      readonly schema: Record<string, unknown>;
+      /** A name for the schema (OpenAI `json_schema.name`, Anthropic's forced tool). @default 'response' */
+      readonly name?: string;
+      /** Ask the provider to enforce the schema strictly where it can (OpenAI `strict`). */
+      readonly strict?: boolean;
+      /**
+       * How a provider whose native JSON mode depends on the model is asked: `auto` uses it where the
+       * model has it, `native` always, `tool` always a forced tool call. Only Anthropic reads it.
+       * @default 'auto'
+       */
+      readonly method?: 'auto' | 'native' | 'tool';
+    };
+
 /** A chat request in Switchyard's unified shape. */
 export interface ChatRequest {
   /** A route name from the config, or `provider/model` when direct addressing is allowed. */
   readonly model: string;
-  /** A system prompt; placed where each provider expects it. */
-  readonly system?: string;
+  /**
+   * A system prompt; placed where each provider expects it. A list of text parts can carry
+   * prompt-cache breakpoints (`cache`); its texts are joined by a blank line where a provider takes
+   * one string.
+   */
+  readonly system?: string | readonly TextPart[];
   readonly messages: readonly Message[];
   readonly tools?: readonly ToolDefinition[];
   readonly toolChoice?: ToolChoice;
@@ -76,6 +151,10 @@ export interface ChatRequest {
   readonly temperature?: number;
   readonly topP?: number;
   readonly stop?: readonly string[];
+  /** Ask for JSON (structured output) instead of free text. */
+  readonly responseFormat?: ResponseFormat;
+  /** Let the model reason (think) before answering, with an effort level or a token budget. */
+  readonly reasoning?: ReasoningOption;
   /** Free-form caller data (e.g. `intent`, `purpose`); never sent upstream. */
   readonly metadata?: Readonly<Record<string, string>>;
 }
@@ -116,8 +195,24 @@ export interface Usage {
   readonly inputTokens: number;
   readonly outputTokens: number;
   readonly totalTokens: number;
-  /** Input tokens served from the provider's prompt cache, when reported. */
+  /**
+   * Input tokens read from the provider's prompt cache, when reported (Anthropic
+   * `cache_read_input_tokens`, OpenAI `prompt_tokens_details.cached_tokens`, Gemini
+   * `cachedContentTokenCount`). Part of `inputTokens`.
+   */
+  readonly cacheReadInputTokens?: number;
+  /** Input tokens written to the provider's prompt cache (Anthropic `cache_creation_input_tokens`). Part of `inputTokens`. */
+  readonly cacheWriteInputTokens?: number;
+  /**
+   * Input tokens served from the provider's prompt cache: the same count as `cacheReadInputTokens`.
+   * @deprecated Read `cacheReadInputTokens`; this copy is kept for existing readers and goes in the next major version.
+   */
   readonly cachedInputTokens?: number;
+  /**
+   * Output tokens spent on reasoning, when reported (OpenAI
+   * `completion_tokens_details.reasoning_tokens`, Gemini `thoughtsTokenCount`). Part of `outputTokens`.
+   */
+  readonly reasoningTokens?: number;
 }
 
 /** A provider and the model (or Azure deployment) it serves. */
@@ -144,6 +239,13 @@ export interface ChatResponse {
   readonly id: string;
   readonly text: string;
   readonly toolCalls: readonly ToolCall[];
+  /** The model's reasoning, in order, when it showed any (empty otherwise). */
+  readonly reasoning: readonly ReasoningPart[];
+  /**
+   * The assistant message to append to the conversation for the next turn: text, tool calls and
+   * reasoning, so a tool loop is `messages.push(res.message, ...toolResults)`.
+   */
+  readonly message: Message;
   readonly finishReason: FinishReason;
   /** The provider's own finish reason, for debugging a mapping. */
   readonly rawFinishReason?: string;
@@ -162,12 +264,29 @@ export interface ChatResponse {
   readonly requestId: string;
   /** True when the answer came from the cache. */
   readonly cached: boolean;
+  /** With `responseFormat`: the answer's JSON, parsed (and validated against the schema). */
+  readonly object?: unknown;
 }
 
 /** A streamed piece of text. */
 export interface TextDeltaEvent {
   readonly type: 'text-delta';
   readonly text: string;
+}
+
+/** A streamed piece of the model's reasoning (thinking), before its answer. */
+export interface ReasoningDeltaEvent {
+  readonly type: 'reasoning-delta';
+  readonly text: string;
+}
+
+/**
+ * A reasoning part complete with its signature (emitted once the provider closed it); the `finish`
+ * response's `message` carries the same parts.
+ */
+export interface ReasoningEvent {
+  readonly type: 'reasoning';
+  readonly part: ReasoningPart;
 }
 
 /** A complete tool call (emitted once its arguments have fully arrived). */
@@ -189,4 +308,4 @@ export interface FinishEvent {
 }
 
 /** What `router.stream()` yields. */
-export type StreamEvent = TextDeltaEvent | ToolCallEvent | UsageEvent | FinishEvent;
+export type StreamEvent = TextDeltaEvent | ReasoningDeltaEvent | ReasoningEvent | ToolCallEvent | UsageEvent | FinishEvent;

@@ -2,28 +2,27 @@
  * The Anthropic Messages API adapter (`POST {baseUrl}/v1/messages`), streamed and not.
  */
 import { registerSecret } from '../../src/errors.js';
-import { exchangeJson, jsonEndpoint, postJson } from '../../src/http/post-json.js';
+import { exchangeJson, jsonEndpoint, pooledKeys, postJson } from '../../src/http/post-json.js';
 import type { AdapterCall, AdapterFactory, AdapterResult, AdapterStreamPart, ProviderAdapter } from '../../src/provider-spec.js';
 import { mapAnthropicError } from './errors.js';
 import { buildAnthropicHeaders, buildAnthropicRequest, type AnthropicRequestBody } from './request.js';
 import type { Mutable } from '../../src/mutable.js';
 import { parseAnthropicMessage } from './response.js';
 import { streamAnthropicBody } from './stream.js';
-
-export { ANTHROPIC_ERROR_CATEGORIES, mapAnthropicError, mapAnthropicStreamError } from './errors.js';
-export { buildAnthropicHeaders, buildAnthropicRequest, DEFAULT_ANTHROPIC_VERSION } from './request.js';
-export { mapStopReason, mapUsage, parseAnthropicMessage } from './response.js';
-export { AnthropicStreamMapper, streamAnthropicBody } from './stream.js';
+import { answerToolAsText, planStructuredOutput } from './structured-output.js';
 
 /** Creates the adapter for one configured Anthropic provider. */
-export const createAnthropicAdapter: AdapterFactory = ({ settings, transport }) => {
+export const createAnthropicAdapter: AdapterFactory = ({ settings, transport, keyPool }) => {
   registerSecret(settings.apiKey);
   const url = `${settings.baseUrl}/v1/messages`;
-  const headers = buildAnthropicHeaders(settings);
+  // With a key pool every request carries the key it was given; the fixed headers carry none.
+  const { apiKey: _firstKey, ...keyless } = settings;
+  const headers = buildAnthropicHeaders(keyPool === undefined ? settings : keyless);
   const streamHeaders = { ...headers, accept: 'text/event-stream' };
+  const keys = pooledKeys(keyPool, (key) => ({ 'x-api-key': key }));
 
-  const chatEndpoint = jsonEndpoint({ transport, headers, mapError: mapAnthropicError, provider: settings.id });
-  const streamEndpoint = jsonEndpoint({ transport, headers: streamHeaders, mapError: mapAnthropicError, provider: settings.id });
+  const chatEndpoint = jsonEndpoint({ transport, headers, mapError: mapAnthropicError, provider: settings.id, ...keys });
+  const streamEndpoint = jsonEndpoint({ transport, headers: streamHeaders, mapError: mapAnthropicError, provider: settings.id, ...keys });
 
   function bodyFor(call: AdapterCall, stream: boolean): unknown {
     const body: Mutable<AnthropicRequestBody> = buildAnthropicRequest({ request: call.request, model: call.model, settings });
@@ -35,20 +34,29 @@ export const createAnthropicAdapter: AdapterFactory = ({ settings, transport }) 
   /** One parser per adapter, handed to every call's exchange. */
   const parseAnswer = (json: unknown): AdapterResult => parseAnthropicMessage(json, settings.id);
 
+  /** The name of the tool that carries a structured answer, when the request asks for one that way. */
+  function answerToolOf(call: AdapterCall): string | undefined {
+    const plan = planStructuredOutput(call.request.responseFormat, call.model);
+    return plan?.kind === 'tool' ? plan.toolName : undefined;
+  }
+
   const adapter: ProviderAdapter = {
     id: settings.id,
     type: 'anthropic',
     // Not async: a suspended async function's frame would stay alive while the upstream answers.
     doChat(call) {
       try {
-        return exchangeJson(chatEndpoint, call, url, bodyFor(call, false), parseAnswer);
+        const answerTool = answerToolOf(call);
+        const parse = answerTool === undefined ? parseAnswer : (json: unknown): AdapterResult => answerToolAsText(parseAnswer(json), answerTool);
+        return exchangeJson(chatEndpoint, call, url, bodyFor(call, false), parse);
       } catch (error) {
         return Promise.reject(error);
       }
     },
     async doStream(call): Promise<AsyncIterable<AdapterStreamPart>> {
       const response = await postJson(streamEndpoint, call, url, bodyFor(call, true));
-      return streamAnthropicBody(response.body, { provider: settings.id, model: call.model });
+      const answerTool = answerToolOf(call);
+      return streamAnthropicBody(response.body, { provider: settings.id, model: call.model, ...(answerTool === undefined ? {} : { answerTool }) });
     },
   };
   return adapter;

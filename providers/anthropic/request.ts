@@ -6,48 +6,17 @@ import { invalidRequest } from '../../src/errors.js';
 import type { ProviderSettings } from '../../src/provider-spec.js';
 import type { ChatRequest, ContentPart, ImagePart, Message, ToolChoice } from '../../src/types.js';
 import type { Mutable } from '../../src/mutable.js';
+import { anthropicThinkingBlocks, applyAnthropicThinking } from './thinking.js';
+import { systemPromptText } from '../../src/system-prompt.js';
+import { cacheControlOf, systemBlocks } from './cache-control.js';
+import type { AnthropicContentBlock, AnthropicMessage, AnthropicRequestBody, AnthropicToolChoice } from './request-body.js';
+import { applyStructuredOutput, planStructuredOutput } from './structured-output.js';
+
+// The body's type stays importable from here, where the adapters that build it look for it.
+export type { AnthropicRequestBody } from './request-body.js';
 
 /** The `anthropic-version` sent when the provider's settings name none. */
 export const DEFAULT_ANTHROPIC_VERSION = '2023-06-01';
-
-/** A content block of a request message. */
-export type AnthropicContentBlock =
-  | { readonly type: 'text'; readonly text: string }
-  | { readonly type: 'image'; readonly source: AnthropicImageSource }
-  | { readonly type: 'tool_use'; readonly id: string; readonly name: string; readonly input: Record<string, unknown> }
-  | { readonly type: 'tool_result'; readonly tool_use_id: string; readonly content: string | readonly AnthropicContentBlock[] };
-
-/** Where an image comes from: inline base64 data, or a URL Anthropic fetches. */
-export type AnthropicImageSource =
-  | { readonly type: 'base64'; readonly media_type: string; readonly data: string }
-  | { readonly type: 'url'; readonly url: string };
-
-/** One message of the request body; consecutive messages of one role are merged. */
-export interface AnthropicMessage {
-  readonly role: 'user' | 'assistant';
-  readonly content: AnthropicContentBlock[];
-}
-
-/** `tool_choice` of the request body. */
-export type AnthropicToolChoice =
-  | { readonly type: 'auto' }
-  | { readonly type: 'none' }
-  | { readonly type: 'any' }
-  | { readonly type: 'tool'; readonly name: string };
-
-/** The request body of `POST /v1/messages`. */
-export interface AnthropicRequestBody {
-  readonly model: string;
-  readonly max_tokens: number;
-  readonly messages: readonly AnthropicMessage[];
-  readonly system?: string;
-  readonly tools?: readonly { readonly name: string; readonly description?: string; readonly input_schema: Record<string, unknown> }[];
-  readonly tool_choice?: AnthropicToolChoice;
-  readonly stop_sequences?: readonly string[];
-  readonly temperature?: number;
-  readonly top_p?: number;
-  readonly stream?: boolean;
-}
 
 /** Arguments of `buildAnthropicRequest`. */
 export interface BuildAnthropicRequestArguments {
@@ -93,9 +62,13 @@ function contentBlocks(content: Message['content'], messageIndex: number): Anthr
   for (let index = 0; index < content.length; index += 1) {
     const part = content[index] as ContentPart;
     if (part.type === 'text') {
-      if (part.text !== '') blocks.push({ type: 'text', text: part.text });
+      if (part.text === '') continue;
+      const control = cacheControlOf(part.cache);
+      blocks.push(control === undefined ? { type: 'text', text: part.text } : { type: 'text', text: part.text, cache_control: control });
     } else {
-      blocks.push(imageBlock(part, `messages[${messageIndex}].content[${index}]`));
+      const block = imageBlock(part, `messages[${messageIndex}].content[${index}]`);
+      const control = cacheControlOf(part.cache);
+      blocks.push(control === undefined ? block : { ...block, cache_control: control } as AnthropicContentBlock);
     }
   }
   return blocks;
@@ -106,18 +79,22 @@ function messageBlocks(message: Message, index: number): { role: 'user' | 'assis
     case 'user':
       return { role: 'user', blocks: contentBlocks(message.content, index) };
     case 'assistant': {
-      const blocks = contentBlocks(message.content, index);
+      // Thinking blocks go first, unchanged, as the API requires (thinking.ts).
+      const blocks: AnthropicContentBlock[] = [...anthropicThinkingBlocks(message.reasoning), ...contentBlocks(message.content, index)];
       for (const call of message.toolCalls ?? []) blocks.push({ type: 'tool_use', id: call.id, name: call.name, input: call.arguments });
       return { role: 'assistant', blocks };
     }
     case 'tool': {
       if (message.toolCallId === undefined || message.toolCallId === '') throw invalidRequest(`messages[${index}].toolCallId`, 'a tool message needs the id of the call it answers');
       const parts = partsOf(message.content);
-      const content = parts.every((part) => part.type === 'text') ? textOf(message.content) : contentBlocks(message.content, index);
-      return { role: 'user', blocks: [{ type: 'tool_result', tool_use_id: message.toolCallId, content }] };
+      // A breakpoint on any part of a tool result marks the whole `tool_result` block.
+      const control = cacheControlOf(parts.find((part) => part.cache !== undefined)?.cache);
+      const content = parts.every((part) => part.type === 'text') ? textOf(message.content) : contentBlocks(message.content, index).map(withoutCacheControl);
+      const block: AnthropicContentBlock = { type: 'tool_result', tool_use_id: message.toolCallId, content };
+      return { role: 'user', blocks: [control === undefined ? block : { ...block, cache_control: control }] };
     }
     default:
-      throw invalidRequest(`messages[${index}].role`, `unexpected role "${String(message.role)}"`);
+      throw invalidRequest(`messages[${index}].role`, `unexpected role "${message.role}"`);
   }
 }
 
@@ -140,9 +117,16 @@ export function mapMessages(messages: readonly Message[]): AnthropicMessage[] {
   return mapped;
 }
 
+/** A block without its `cache_control` (inside a `tool_result`, the breakpoint is on the result). */
+function withoutCacheControl(block: AnthropicContentBlock): AnthropicContentBlock {
+  if (!('cache_control' in block)) return block;
+  const { cache_control: _dropped, ...rest } = block;
+  return rest;
+}
+
 /** The top-level `system`: the request's system prompt, then any system-role messages, in order. */
 export function systemText(request: ChatRequest): string | undefined {
-  let joined = request.system ?? '';
+  let joined = systemPromptText(request.system) ?? '';
   for (const message of request.messages) {
     if (message.role !== 'system') continue;
     const text = textOf(message.content);
@@ -164,7 +148,7 @@ export function buildAnthropicRequest(args: BuildAnthropicRequestArguments): Ant
   const { request, model, settings } = args;
   // Built field by field rather than with conditional spreads: this runs on every call.
   const body: Mutable<AnthropicRequestBody> = { model, max_tokens: request.maxTokens ?? settings.defaultMaxTokens, messages: mapMessages(request.messages) };
-  const system = systemText(request);
+  const system = systemBlocks(request) ?? systemText(request);
   if (system !== undefined) body.system = system;
   const tools = request.tools ?? [];
   if (tools.length > 0) {
@@ -172,12 +156,17 @@ export function buildAnthropicRequest(args: BuildAnthropicRequestArguments): Ant
       name: tool.name,
       ...(tool.description === undefined ? {} : { description: tool.description }),
       input_schema: tool.parameters,
+      ...(tool.cache === undefined ? {} : { cache_control: cacheControlOf(tool.cache) }),
     }));
     if (request.toolChoice !== undefined) body.tool_choice = mapToolChoice(request.toolChoice);
   }
   if (request.stop !== undefined && request.stop.length > 0) body.stop_sequences = request.stop;
   if (request.temperature !== undefined) body.temperature = request.temperature;
   if (request.topP !== undefined) body.top_p = request.topP;
+  const structured = planStructuredOutput(request.responseFormat, model);
+  if (structured !== undefined) applyStructuredOutput(body, structured, request);
+  // Last: thinking depends on the final tool choice, and adjusts max_tokens and sampling.
+  applyAnthropicThinking(body, request.reasoning, model, request.messages);
   return body;
 }
 

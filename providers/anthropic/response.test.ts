@@ -15,7 +15,7 @@ describe('parseAnthropicMessage', () => {
       toolCalls: [],
       finishReason: 'stop',
       rawFinishReason: 'end_turn',
-      usage: { inputTokens: 10, outputTokens: 5, totalTokens: 15, cachedInputTokens: 0 },
+      usage: { inputTokens: 10, outputTokens: 5, totalTokens: 15, cacheReadInputTokens: 0, cacheWriteInputTokens: 0, cachedInputTokens: 0 },
       servedModel: 'claude-sonnet-4-5-20250929',
     });
   });
@@ -26,7 +26,7 @@ describe('parseAnthropicMessage', () => {
     expect(result.toolCalls).toEqual([{ id: 'toolu_01A09q90qw90lq917835lq9', name: 'get_weather', arguments: { location: 'San Francisco, CA', unit: 'celsius' } }]);
     expect(result.finishReason).toBe('tool_calls');
     // input_tokens counts only tokens after the last cache breakpoint: total = 50 + 248 + 1800.
-    expect(result.usage).toEqual({ inputTokens: 2098, outputTokens: 42, totalTokens: 2140, cachedInputTokens: 1800 });
+    expect(result.usage).toEqual({ inputTokens: 2098, outputTokens: 42, totalTokens: 2140, cacheReadInputTokens: 1800, cacheWriteInputTokens: 248, cachedInputTokens: 1800 });
   });
 
   it('rejects a body that is not a message as a server error', () => {
@@ -68,6 +68,8 @@ describe('mapUsage', () => {
       inputTokens: 115,
       outputTokens: 7,
       totalTokens: 122,
+      cacheReadInputTokens: 100,
+      cacheWriteInputTokens: 10,
       cachedInputTokens: 100,
     });
   });

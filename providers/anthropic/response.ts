@@ -5,7 +5,8 @@
 import { randomUUID } from 'node:crypto';
 import { SwitchyardError } from '../../src/errors.js';
 import type { AdapterResult } from '../../src/provider-spec.js';
-import type { FinishReason, ToolCall, Usage } from '../../src/types.js';
+import type { FinishReason, ReasoningPart, ToolCall, Usage } from '../../src/types.js';
+import { anthropicReasoningPart } from './thinking.js';
 import type { Mutable } from '../../src/mutable.js';
 
 /**
@@ -43,16 +44,23 @@ function count(value: unknown): number | undefined {
 /**
  * Unified usage. Anthropic's `input_tokens` counts only the tokens after the last cache
  * breakpoint; the documented total input is `input_tokens + cache_creation_input_tokens +
- * cache_read_input_tokens`, and the cache reads are reported as `cachedInputTokens`.
+ * cache_read_input_tokens`; the cache reads are `cacheReadInputTokens` (and the deprecated
+ * `cachedInputTokens`), the cache writes `cacheWriteInputTokens`.
  */
 export function mapUsage(usage: AnthropicUsage | undefined): Usage {
   const uncached = count(usage?.input_tokens) ?? 0;
-  const cacheCreation = count(usage?.cache_creation_input_tokens) ?? 0;
+  const cacheWrite = count(usage?.cache_creation_input_tokens);
+  const cacheCreation = cacheWrite ?? 0;
   const cacheRead = count(usage?.cache_read_input_tokens);
   const inputTokens = uncached + cacheCreation + (cacheRead ?? 0);
   const outputTokens = count(usage?.output_tokens) ?? 0;
   const mapped: Mutable<Usage> = { inputTokens, outputTokens, totalTokens: inputTokens + outputTokens };
-  if (cacheRead !== undefined) mapped.cachedInputTokens = cacheRead;
+  if (cacheRead !== undefined) {
+    mapped.cacheReadInputTokens = cacheRead;
+    // eslint-disable-next-line @typescript-eslint/no-deprecated -- the old name, still set for existing readers
+    mapped.cachedInputTokens = cacheRead;
+  }
+  if (cacheWrite !== undefined) mapped.cacheWriteInputTokens = cacheWrite;
   return mapped;
 }
 
@@ -73,6 +81,7 @@ export function parseAnthropicMessage(body: unknown, provider: string): AdapterR
   if (!Array.isArray(message.content)) throw malformed(provider, 'a content array');
   let text = '';
   const toolCalls: ToolCall[] = [];
+  const reasoning: ReasoningPart[] = [];
   for (const block of message.content as unknown[]) {
     if (typeof block !== 'object' || block === null) continue;
     const { type } = block as { type?: unknown };
@@ -83,8 +92,11 @@ export function parseAnthropicMessage(body: unknown, provider: string): AdapterR
       const { id, name, input } = block as { id?: unknown; name?: unknown; input?: unknown };
       if (typeof id !== 'string' || typeof name !== 'string') throw malformed(provider, 'an id and name on a tool_use block');
       toolCalls.push({ id, name, arguments: toolArguments(input) });
+    } else {
+      // thinking and redacted_thinking become reasoning parts; server-tool blocks carry nothing the unified shape holds.
+      const part = anthropicReasoningPart(block as Record<string, unknown>);
+      if (part !== undefined) reasoning.push(part);
     }
-    // thinking, redacted_thinking and server-tool blocks carry nothing the unified shape holds.
   }
   const rawFinishReason = typeof message.stop_reason === 'string' ? message.stop_reason : undefined;
   const usage = typeof message.usage === 'object' && message.usage !== null ? (message.usage as AnthropicUsage) : undefined;
@@ -96,6 +108,7 @@ export function parseAnthropicMessage(body: unknown, provider: string): AdapterR
     finishReason: mapStopReason(rawFinishReason),
     usage: mapUsage(usage),
   };
+  if (reasoning.length > 0) result.reasoning = reasoning;
   if (rawFinishReason !== undefined) result.rawFinishReason = rawFinishReason;
   if (typeof message.model === 'string') result.servedModel = message.model;
   return result;

@@ -42,7 +42,7 @@ const TEXT_PARTS: AdapterStreamPart[] = [
   { type: 'text-delta', text: 'Hello' },
   { type: 'text-delta', text: "! I'm doing well, " },
   { type: 'text-delta', text: 'thank you — ça va?' },
-  { type: 'usage', usage: { inputTokens: 25, outputTokens: 15, totalTokens: 40, cachedInputTokens: 0 } },
+  { type: 'usage', usage: { inputTokens: 25, outputTokens: 15, totalTokens: 40, cacheReadInputTokens: 0, cacheWriteInputTokens: 0, cachedInputTokens: 0 } },
   { type: 'finish', finishReason: 'stop', rawFinishReason: 'end_turn' },
 ];
 
@@ -51,7 +51,7 @@ const TOOL_PARTS: AdapterStreamPart[] = [
   { type: 'text-delta', text: 'Okay' },
   { type: 'text-delta', text: ", let's check the weather for San Francisco, CA:" },
   { type: 'tool-call', toolCall: { id: 'toolu_01T1x1fJ34qAmk2tNTrN7Up6', name: 'get_weather', arguments: { location: 'San Francisco, CA', unit: 'fahrenheit' } } },
-  { type: 'usage', usage: { inputTokens: 2572, outputTokens: 89, totalTokens: 2661, cachedInputTokens: 2000 } },
+  { type: 'usage', usage: { inputTokens: 2572, outputTokens: 89, totalTokens: 2661, cacheReadInputTokens: 2000, cacheWriteInputTokens: 100, cachedInputTokens: 2000 } },
   { type: 'finish', finishReason: 'tool_calls', rawFinishReason: 'tool_use' },
 ];
 

@@ -15,6 +15,7 @@ import type { SseEvent } from '../../src/streaming/sse.js';
 import { mapSseStream, type SseEventMapper } from '../../src/streaming/sse-stream.js';
 import type { Mutable } from '../../src/mutable.js';
 import { mapAnthropicStreamError } from './errors.js';
+import { AnthropicThinkingStream } from './thinking-stream.js';
 import { mapStopReason, mapUsage, toolArguments, type AnthropicUsage } from './response.js';
 
 /** Who is streaming, stamped on every error the stream throws. */
@@ -23,12 +24,18 @@ export interface AnthropicStreamContext {
   readonly provider: string;
   /** The upstream model id. */
   readonly model: string;
+  /**
+   * The tool that carries a structured answer (structured-output.ts): its input streams as text
+   * deltas, and its `tool_use` stop reads as `stop`.
+   */
+  readonly answerTool?: string;
 }
 
 /** A content block being received: text is forwarded as it comes, tool input is collected. */
 type OpenBlock =
   | { readonly kind: 'text' }
   | { readonly kind: 'tool_use'; readonly id: string; readonly name: string; readonly input: unknown; readonly json: string[] }
+  | { readonly kind: 'answer' }
   | { readonly kind: 'other' };
 
 type JsonObject = Record<string, unknown>;
@@ -80,6 +87,10 @@ export class AnthropicStreamMapper implements SseEventMapper<AdapterStreamPart> 
   private usage: AnthropicUsage = {};
   private stopReason: string | undefined;
   private stopped = false;
+  /** Thinking blocks: reasoning deltas as they come, the signed part at each block's end. */
+  private readonly thinking = new AnthropicThinkingStream();
+  /** Whether the structured answer's tool was called (its `tool_use` stop is then a `stop`). */
+  private answered = false;
 
   constructor(private readonly context: AnthropicStreamContext) {}
 
@@ -111,7 +122,11 @@ export class AnthropicStreamMapper implements SseEventMapper<AdapterStreamPart> 
       case 'content_block_start': {
         const index = typeof payload.index === 'number' ? payload.index : -1;
         const block = isObject(payload.content_block) ? payload.content_block : {};
-        if (block.type === 'tool_use') {
+        if (this.thinking.start(index, block, parts)) break;
+        if (block.type === 'tool_use' && block.name === this.context.answerTool && this.context.answerTool !== undefined) {
+          this.blocks.set(index, { kind: 'answer' });
+          this.answered = true;
+        } else if (block.type === 'tool_use') {
           if (typeof block.id !== 'string' || typeof block.name !== 'string') {
             throw new SwitchyardError({ category: 'server', message: `${provider} started a tool_use block without an id and name`, provider });
           }
@@ -127,16 +142,20 @@ export class AnthropicStreamMapper implements SseEventMapper<AdapterStreamPart> 
       case 'content_block_delta': {
         const block = this.blocks.get(typeof payload.index === 'number' ? payload.index : -1);
         const delta = isObject(payload.delta) ? payload.delta : {};
+        if (this.thinking.delta(typeof payload.index === 'number' ? payload.index : -1, delta, parts)) break;
         if (delta.type === 'text_delta' && typeof delta.text === 'string' && delta.text !== '') {
           parts.push({ type: 'text-delta', text: delta.text });
         } else if (delta.type === 'input_json_delta' && block?.kind === 'tool_use' && typeof delta.partial_json === 'string') {
           block.json.push(delta.partial_json);
+        } else if (delta.type === 'input_json_delta' && block?.kind === 'answer' && typeof delta.partial_json === 'string' && delta.partial_json !== '') {
+          parts.push({ type: 'text-delta', text: delta.partial_json });
         }
-        // thinking, signature and citation deltas carry nothing the unified shape holds.
+        // citation deltas carry nothing the unified shape holds (thinking deltas are handled above).
         break;
       }
       case 'content_block_stop': {
         const index = typeof payload.index === 'number' ? payload.index : -1;
+        if (this.thinking.stop(index, parts)) break;
         const block = this.blocks.get(index);
         this.blocks.delete(index);
         if (block?.kind === 'tool_use') {
@@ -155,7 +174,8 @@ export class AnthropicStreamMapper implements SseEventMapper<AdapterStreamPart> 
       case 'message_stop': {
         this.stopped = true;
         parts.push({ type: 'usage', usage: mapUsage(this.usage) });
-        const finish: Mutable<Extract<AdapterStreamPart, { type: 'finish' }>> = { type: 'finish', finishReason: mapStopReason(this.stopReason) };
+        const mapped = mapStopReason(this.stopReason);
+        const finish: Mutable<Extract<AdapterStreamPart, { type: 'finish' }>> = { type: 'finish', finishReason: this.answered && mapped === 'tool_calls' ? 'stop' : mapped };
         if (this.stopReason !== undefined) finish.rawFinishReason = this.stopReason;
         parts.push(finish);
         break;

@@ -32,14 +32,16 @@ export function azureChatUrl(baseUrl: string, deployment: string, apiVersion: st
 }
 
 /** Creates the adapter for an `azure-openai` provider. */
-export const createAzureOpenAIAdapter: AdapterFactory = ({ settings, transport }) => {
+export const createAzureOpenAIAdapter: AdapterFactory = ({ settings, transport, keyPool }) => {
   const apiVersion = settings.apiVersion ?? AZURE_DEFAULT_API_VERSION;
   return createChatCompletionsAdapter({
     settings,
     transport,
+    keyPool,
     dialect: {
       url: (deployment) => azureChatUrl(settings.baseUrl, deployment, apiVersion),
-      authHeaders: settings.apiKey === undefined || settings.apiKey === '' ? {} : { 'api-key': settings.apiKey },
+      embeddingsUrl: (deployment) => `${settings.baseUrl}/openai/deployments/${encodeURIComponent(deployment)}/embeddings?api-version=${encodeURIComponent(apiVersion)}`,
+      authHeaders: (apiKey) => ({ 'api-key': apiKey }),
       modelInBody: false,
       tokenLimitField: azureTokenLimitField(apiVersion),
     },

@@ -4,19 +4,14 @@
  * URL, so it cannot leak through logged URLs.
  */
 import { registerSecret } from '../../src/errors.js';
-import { exchangeJson, jsonEndpoint, postJson } from '../../src/http/post-json.js';
+import { exchangeJson, jsonEndpoint, pooledKeys, postJson } from '../../src/http/post-json.js';
 import type { HttpResponse } from '../../src/http/transport.js';
 import type { AdapterFactory, AdapterResult, ProviderSettings } from '../../src/provider-spec.js';
+import { createGeminiEmbedder } from './embed.js';
 import { mapGeminiError } from './errors.js';
 import { buildGeminiRequest } from './request.js';
 import { parseGeminiResponse } from './response.js';
 import { stampGeminiError, streamGeminiBody } from './stream.js';
-
-export { mapGeminiError, geminiError, parseGoogleDuration, GEMINI_STATUS_CATEGORIES } from './errors.js';
-export { buildGeminiRequest, SKIP_THOUGHT_SIGNATURE } from './request.js';
-export type { GeminiRequestBody, GeminiContent, GeminiPart } from './request.js';
-export { parseGeminiResponse, mapGeminiFinishReason, mapGeminiUsage } from './response.js';
-export { GeminiStreamMapper, stampGeminiError, streamGeminiBody } from './stream.js';
 
 /** The Gemini API origin used when the config names none. */
 export const GEMINI_DEFAULT_BASE_URL = 'https://generativelanguage.googleapis.com';
@@ -33,13 +28,15 @@ function apiRoot(settings: ProviderSettings): string {
 }
 
 /** Creates the adapter for one configured Gemini provider. */
-export const createGeminiAdapter: AdapterFactory = ({ settings, transport }) => {
+export const createGeminiAdapter: AdapterFactory = ({ settings, transport, keyPool }) => {
   registerSecret(settings.apiKey);
   const root = apiRoot(settings);
+  // With a key pool every request carries the key it was given; the fixed headers carry none.
   const headers: Record<string, string> = {
     ...settings.headers,
-    ...(settings.apiKey === undefined ? {} : { 'x-goog-api-key': settings.apiKey }),
+    ...(settings.apiKey === undefined || keyPool !== undefined ? {} : { 'x-goog-api-key': settings.apiKey }),
   };
+  const keys = pooledKeys(keyPool, (key) => ({ 'x-goog-api-key': key }));
   const streamHeaders = { ...headers, accept: 'text/event-stream' };
 
   function urlFor(model: string, stream: boolean): string {
@@ -50,12 +47,16 @@ export const createGeminiAdapter: AdapterFactory = ({ settings, transport }) => 
   /** One parser per adapter, handed to every call's exchange (which stamps what it throws). */
   const parseAnswer = (json: unknown): AdapterResult => parseGeminiResponse(json, settings.id);
 
-  const chatEndpoint = jsonEndpoint({ transport, headers, mapError: mapGeminiError, provider: settings.id });
-  const streamEndpoint = jsonEndpoint({ transport, headers: streamHeaders, mapError: mapGeminiError, provider: settings.id });
+  const chatEndpoint = jsonEndpoint({ transport, headers, mapError: mapGeminiError, provider: settings.id, ...keys });
+  const streamEndpoint = jsonEndpoint({ transport, headers: streamHeaders, mapError: mapGeminiError, provider: settings.id, ...keys });
+
+  const embedder = createGeminiEmbedder(chatEndpoint, (model) => `${root}/models/${encodeURIComponent(model.replace(/^models\//, ''))}:batchEmbedContents`);
 
   return {
     id: settings.id,
     type: 'gemini',
+    doEmbed: embedder.doEmbed,
+    maxEmbeddingInputs: embedder.maxEmbeddingInputs,
 
     // Not async: a suspended async function's frame would stay alive while the upstream answers.
     doChat(call) {

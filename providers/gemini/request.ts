@@ -5,11 +5,12 @@
  * parts and tool results `functionResponse` parts in a `user` turn.
  */
 import { invalidRequest } from '../../src/errors.js';
+import { geminiSignatureOf, geminiThinkingConfig, type GeminiThinkingConfig } from './thinking.js';
 import type { ChatRequest, ContentPart, Message, ToolChoice, ToolDefinition } from '../../src/types.js';
 
 /** One part of a Gemini `Content`. */
 export type GeminiPart =
-  | { readonly text: string }
+  | { readonly text: string; readonly thoughtSignature?: string }
   | { readonly inlineData: { readonly mimeType: string; readonly data: string } }
   | { readonly fileData: { readonly fileUri: string; readonly mimeType?: string } }
   | { readonly functionCall: { readonly name: string; readonly args: Record<string, unknown> }; readonly thoughtSignature?: string }
@@ -40,6 +41,12 @@ export interface GeminiGenerationConfig {
   readonly temperature?: number;
   readonly topP?: number;
   readonly stopSequences?: readonly string[];
+  /** Thinking budget and thought summaries (thinking.ts). */
+  readonly thinkingConfig?: GeminiThinkingConfig;
+  /** `application/json` for structured output. */
+  readonly responseMimeType?: string;
+  /** The JSON Schema an answer must follow (Gemini's full JSON Schema field, not the OpenAPI-subset `responseSchema`). */
+  readonly responseJsonSchema?: Record<string, unknown>;
 }
 
 /** The `GenerateContentRequest` body. */
@@ -139,6 +146,9 @@ function mapGenerationConfig(request: ChatRequest): GeminiGenerationConfig | und
     ...(request.temperature === undefined ? {} : { temperature: request.temperature }),
     ...(request.topP === undefined ? {} : { topP: request.topP }),
     ...(request.stop === undefined || request.stop.length === 0 ? {} : { stopSequences: request.stop }),
+    // Structured output: JSON mode, and the schema as Gemini's `responseJsonSchema` when there is one.
+    ...(request.responseFormat === undefined ? {} : { responseMimeType: 'application/json' }),
+    ...(request.responseFormat?.type === 'json_schema' ? { responseJsonSchema: request.responseFormat.schema } : {}),
   };
   return Object.keys(config).length === 0 ? undefined : config;
 }
@@ -149,7 +159,8 @@ function mapGenerationConfig(request: ChatRequest): GeminiGenerationConfig | und
  * field for anything Gemini cannot express.
  */
 export function buildGeminiRequest(request: ChatRequest, model: string): GeminiRequestBody {
-  const systemTexts: string[] = request.system === undefined || request.system === '' ? [] : [request.system];
+  // System parts stay separate parts; their cache breakpoints are ignored (Gemini caches implicitly).
+  const systemTexts: string[] = request.system === undefined ? [] : typeof request.system === 'string' ? (request.system === '' ? [] : [request.system]) : request.system.map((part) => part.text).filter((text) => text !== '');
   const contents: GeminiContent[] = [];
   const toolNamesById = new Map<string, string>();
   const signFunctionCalls = requiresThoughtSignature(model);
@@ -170,11 +181,19 @@ export function buildGeminiRequest(request: ChatRequest, model: string): GeminiR
       }
       case 'assistant': {
         const parts: GeminiPart[] = contentParts(message, field);
-        for (const [callIndex, call] of (message.toolCalls ?? []).entries()) {
+        // The real signature from Gemini's own answer when the message kept one (thinking.ts).
+        const signature = geminiSignatureOf(message.reasoning);
+        const calls = message.toolCalls ?? [];
+        for (const [callIndex, call] of calls.entries()) {
           toolNamesById.set(call.id, call.name);
           const functionCall = { name: call.name, args: call.arguments };
           // Parallel calls: only the first call of a step carries the signature.
-          parts.push(signFunctionCalls && callIndex === 0 ? { functionCall, thoughtSignature: SKIP_THOUGHT_SIGNATURE } : { functionCall });
+          const callSignature = callIndex !== 0 ? undefined : (signature ?? (signFunctionCalls ? SKIP_THOUGHT_SIGNATURE : undefined));
+          parts.push(callSignature === undefined ? { functionCall } : { functionCall, thoughtSignature: callSignature });
+        }
+        const lastText = parts.length - 1;
+        if (calls.length === 0 && signature !== undefined && lastText >= 0 && 'text' in (parts[lastText] as GeminiPart)) {
+          parts[lastText] = { text: (parts[lastText] as { text: string }).text, thoughtSignature: signature };
         }
         if (parts.length > 0) contents.push({ role: 'model', parts });
         break;
@@ -202,7 +221,9 @@ export function buildGeminiRequest(request: ChatRequest, model: string): GeminiR
   if (tools.length === 0 && (request.toolChoice === 'required' || typeof request.toolChoice === 'object')) {
     throw invalidRequest('toolChoice', 'requires at least one tool');
   }
-  const generationConfig = mapGenerationConfig(request);
+  const thinkingConfig = geminiThinkingConfig(request.reasoning, model);
+  const baseConfig = mapGenerationConfig(request);
+  const generationConfig = thinkingConfig === undefined ? baseConfig : { ...baseConfig, thinkingConfig };
   return {
     contents,
     ...(systemTexts.length === 0 ? {} : { systemInstruction: { parts: systemTexts.map((text) => ({ text })) } }),

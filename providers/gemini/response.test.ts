@@ -17,7 +17,9 @@ describe('parseGeminiResponse', () => {
       finishReason: 'stop',
       rawFinishReason: 'STOP',
       // Thinking tokens are billed as output: 28 + 244.
-      usage: { inputTokens: 9, outputTokens: 272, totalTokens: 281, cachedInputTokens: 5 },
+      usage: { inputTokens: 9, outputTokens: 272, totalTokens: 281, cacheReadInputTokens: 5, cachedInputTokens: 5, reasoningTokens: 244 },
+      // The thought summary is reasoning, not text; the signature on the text part is kept with it.
+      reasoning: [{ type: 'reasoning', text: 'I think about it.', signature: 'EtoFCtcFAb4+9vtfe4MXRxQjw48U1WKrR', provider: 'gemini' }],
       servedModel: 'gemini-2.5-pro',
     });
   });

@@ -8,6 +8,7 @@ import { SwitchyardError } from '../../src/errors.js';
 import type { AdapterResult } from '../../src/provider-spec.js';
 import type { FinishReason, ToolCall, Usage } from '../../src/types.js';
 import type { Mutable } from '../../src/mutable.js';
+import { GeminiReasoningCollector } from './thinking.js';
 
 /** Gemini finish reasons that mean a safety or policy filter cut the answer. */
 const FILTER_REASONS = new Set([
@@ -42,7 +43,8 @@ export function mapGeminiFinishReason(raw: string | undefined, hasToolCalls: boo
 
 /**
  * Usage from `usageMetadata`. Thinking tokens (`thoughtsTokenCount`) are billed as output, so they
- * count as output tokens; `cachedContentTokenCount` becomes `cachedInputTokens`.
+ * count as output tokens; `cachedContentTokenCount` (part of `promptTokenCount`) becomes
+ * `cacheReadInputTokens` (and the deprecated `cachedInputTokens`). Gemini reports no cache writes.
  */
 export function mapGeminiUsage(metadata: unknown): Usage {
   if (!isRecord(metadata)) return { inputTokens: 0, outputTokens: 0, totalTokens: 0 };
@@ -50,7 +52,13 @@ export function mapGeminiUsage(metadata: unknown): Usage {
   const outputTokens = count(metadata.candidatesTokenCount) + count(metadata.thoughtsTokenCount);
   const total = typeof metadata.totalTokenCount === 'number' ? metadata.totalTokenCount : inputTokens + outputTokens;
   const usage: Mutable<Usage> = { inputTokens, outputTokens, totalTokens: total };
-  if (typeof metadata.cachedContentTokenCount === 'number') usage.cachedInputTokens = metadata.cachedContentTokenCount;
+  if (typeof metadata.cachedContentTokenCount === 'number') {
+    usage.cacheReadInputTokens = metadata.cachedContentTokenCount;
+    // eslint-disable-next-line @typescript-eslint/no-deprecated -- the old name, still set for existing readers
+    usage.cachedInputTokens = metadata.cachedContentTokenCount;
+  }
+  // Thinking tokens are already in `outputTokens`; reported apart as well.
+  if (typeof metadata.thoughtsTokenCount === 'number' && metadata.thoughtsTokenCount > 0) usage.reasoningTokens = metadata.thoughtsTokenCount;
   return usage;
 }
 
@@ -111,7 +119,9 @@ export function parseGeminiResponse(body: unknown, provider: string): AdapterRes
   if (candidate === undefined) throw new SwitchyardError({ category: 'server', message: `${provider} returned no candidates`, provider });
   let text = '';
   const toolCalls: ToolCall[] = [];
+  const reasoning = new GeminiReasoningCollector();
   for (const part of candidateParts(candidate)) {
+    reasoning.add(part);
     const piece = partText(part);
     if (piece !== undefined) text += piece;
     const toolCall = partToolCall(part, toolCalls.length);
@@ -126,6 +136,8 @@ export function parseGeminiResponse(body: unknown, provider: string): AdapterRes
     finishReason: mapGeminiFinishReason(rawFinishReason, toolCalls.length > 0),
     usage: mapGeminiUsage(body.usageMetadata),
   };
+  const reasoningPart = reasoning.part();
+  if (reasoningPart !== undefined) result.reasoning = [reasoningPart];
   if (rawFinishReason !== undefined) result.rawFinishReason = rawFinishReason;
   if (typeof body.modelVersion === 'string') result.servedModel = body.modelVersion;
   return result;

@@ -25,7 +25,7 @@ const USER_HELLO = { contents: [{ role: 'user', parts: [{ text: 'hello world' }]
 async function post(path: string, body: unknown, headers: Record<string, string> = { 'x-goog-api-key': 'sim-key' }): Promise<{ status: number; text: string; json: () => unknown }> {
   const response = await fetch(`${simulator.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
   const text = await response.text();
-  return { status: response.status, text, json: () => JSON.parse(text) };
+  return { status: response.status, text, json: (): unknown => JSON.parse(text) };
 }
 
 describe('simulator Gemini format', () => {

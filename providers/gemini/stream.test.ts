@@ -45,7 +45,9 @@ describe('streamGeminiBody over golden transcripts', () => {
       { type: 'response-metadata', id: 'bH6LaZW8Fp_3nsEPqtaSwQ4', servedModel: 'gemini-2.5-flash' },
       { type: 'text-delta', text: 'There are **3**' },
       { type: 'text-delta', text: ' "r"s in strawberry — «ß» ✓' },
-      { type: 'usage', usage: { inputTokens: 9, outputTokens: 208, totalTokens: 217, cachedInputTokens: 4 } },
+      // The signature came on the last (empty) part; it is kept so the next turn can send it back.
+      { type: 'reasoning', part: { type: 'reasoning', text: '', signature: 'EqsFCqgFAb4+9vvtAF5n87lB4OGDOoTRMOqp35jW65Xs', provider: 'gemini' } },
+      { type: 'usage', usage: { inputTokens: 9, outputTokens: 208, totalTokens: 217, cacheReadInputTokens: 4, cachedInputTokens: 4, reasoningTokens: 185 } },
       { type: 'finish', finishReason: 'stop', rawFinishReason: 'STOP' },
     ]);
   });

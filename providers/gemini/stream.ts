@@ -12,6 +12,7 @@ import { mapSseStream, type SseEventMapper } from '../../src/streaming/sse-strea
 import type { Mutable } from '../../src/mutable.js';
 import type { Usage } from '../../src/types.js';
 import { geminiError } from './errors.js';
+import { GeminiReasoningCollector } from './thinking.js';
 import {
   candidateParts,
   firstCandidate,
@@ -60,6 +61,8 @@ export class GeminiStreamMapper implements SseEventMapper<AdapterStreamPart> {
   private toolCallCount = 0;
   private usage: Usage | undefined;
   private rawFinishReason: string | undefined;
+  /** Thought summaries and the signature: `reasoning-delta`s as they come, one part at the end. */
+  private readonly reasoning = new GeminiReasoningCollector();
 
   constructor(private readonly context: GeminiStreamContext) {}
 
@@ -82,6 +85,8 @@ export class GeminiStreamMapper implements SseEventMapper<AdapterStreamPart> {
     if (chunk.usageMetadata !== undefined) this.usage = mapGeminiUsage(chunk.usageMetadata);
     const candidate = firstCandidate(chunk);
     for (const part of candidateParts(candidate)) {
+      const thought = this.reasoning.add(part);
+      if (thought !== undefined) parts.push({ type: 'reasoning-delta', text: thought });
       const text = partText(part);
       if (text !== undefined && text !== '') parts.push({ type: 'text-delta', text });
       const toolCall = partToolCall(part, this.toolCallCount);
@@ -99,6 +104,9 @@ export class GeminiStreamMapper implements SseEventMapper<AdapterStreamPart> {
     if (rawFinishReason === undefined) {
       throw new SwitchyardError({ category: 'network', message: `${provider} stream ended before a chunk carried a finishReason`, provider });
     }
+    // At the end: the signature may come on the answer's last part.
+    const reasoningPart = this.reasoning.part();
+    if (reasoningPart !== undefined) parts.push({ type: 'reasoning', part: reasoningPart });
     if (this.usage !== undefined) parts.push({ type: 'usage', usage: this.usage });
     parts.push({ type: 'finish', finishReason: mapGeminiFinishReason(rawFinishReason, this.toolCallCount > 0), rawFinishReason });
   }

@@ -5,9 +5,11 @@
  * is shared.
  */
 import { registerSecret, SwitchyardError, type HeaderBag } from '../../src/errors.js';
-import { exchangeJson, jsonEndpoint, postJson, readJson, type FailedResponse } from '../../src/http/post-json.js';
+import type { KeyPool } from '../../src/http/key-pool.js';
+import { exchangeJson, jsonEndpoint, pooledKeys, postJson, readJson, type FailedResponse } from '../../src/http/post-json.js';
 import type { HttpTransport } from '../../src/http/transport.js';
 import type { AdapterCall, AdapterResult, AdapterStreamPart, ProviderAdapter, ProviderSettings } from '../../src/provider-spec.js';
+import { createOpenAIEmbedder } from './embed.js';
 import { mapOpenAIError } from './errors.js';
 import { buildChatCompletionsBody, type TokenLimitField } from './request.js';
 import { parseChatCompletion } from './response.js';
@@ -17,11 +19,13 @@ import { parseChatCompletionStream } from './stream.js';
 export interface ChatCompletionsDialect {
   /** The endpoint for a model (or Azure deployment). */
   readonly url: (model: string) => string;
-  /** Credentials headers (`authorization` or `api-key`); empty when the server needs none. */
-  readonly authHeaders: Readonly<Record<string, string>>;
+  /** The credential headers for a key (`authorization` or `api-key`); not called when the provider has no key. */
+  readonly authHeaders: (apiKey: string) => Readonly<Record<string, string>>;
   /** Whether the body carries `model` (Azure names the deployment in the path instead). */
   readonly modelInBody: boolean;
   readonly tokenLimitField: TokenLimitField;
+  /** The embeddings URL for a model or deployment; absent: the server serves no embeddings. */
+  readonly embeddingsUrl?: (model: string) => string;
   /** Ask streams for a final usage chunk (`stream_options.include_usage`). Default true. */
   readonly streamUsage?: boolean;
 }
@@ -31,6 +35,8 @@ export interface ChatCompletionsAdapterOptions {
   readonly settings: ProviderSettings;
   readonly transport: HttpTransport;
   readonly dialect: ChatCompletionsDialect;
+  /** The provider's key pool (`AdapterContext.keyPool`): each request then carries a key of its own. */
+  readonly keyPool?: KeyPool | undefined;
 }
 
 function headerValue(headers: HeaderBag, name: string): string | undefined {
@@ -52,6 +58,10 @@ export function mergeHeaders(configured: Readonly<Record<string, string>>, auth:
 /** A complete answer replayed as stream parts (for servers that ignore `stream: true`). */
 async function* replay(result: AdapterResult): AsyncGenerator<AdapterStreamPart> {
   yield { type: 'response-metadata', id: result.id, ...(result.servedModel === undefined ? {} : { servedModel: result.servedModel }) };
+  for (const part of result.reasoning ?? []) {
+    yield { type: 'reasoning-delta', text: part.text };
+    yield { type: 'reasoning', part };
+  }
   if (result.text !== '') yield { type: 'text-delta', text: result.text };
   for (const toolCall of result.toolCalls) yield { type: 'tool-call', toolCall };
   yield { type: 'usage', usage: result.usage };
@@ -60,16 +70,27 @@ async function* replay(result: AdapterResult): AsyncGenerator<AdapterStreamPart>
 
 /** Builds a Chat Completions adapter for one configured provider. */
 export function createChatCompletionsAdapter(options: ChatCompletionsAdapterOptions): ProviderAdapter {
-  const { settings, transport, dialect } = options;
+  const { settings, transport, dialect, keyPool } = options;
   registerSecret(settings.apiKey);
   const provider = settings.id;
-  const headers = mergeHeaders(settings.headers, dialect.authHeaders);
+  // With a key pool every request carries the key it was given; the fixed headers carry none.
+  const fixedKey = keyPool === undefined && settings.apiKey !== undefined && settings.apiKey !== '' ? settings.apiKey : undefined;
+  const headers = mergeHeaders(settings.headers, fixedKey === undefined ? {} : dialect.authHeaders(fixedKey));
+  // As with one key, a credential header the config sets itself wins over the pool's.
+  const keys = pooledKeys(keyPool, (key) => {
+    const auth: Record<string, string> = {};
+    for (const [name, value] of Object.entries(dialect.authHeaders(key))) if (headers[name.toLowerCase()] === undefined) auth[name.toLowerCase()] = value;
+    return auth;
+  });
   const streamHeaders = { ...headers, accept: 'text/event-stream' };
   const mapError = (failure: FailedResponse): SwitchyardError => mapOpenAIError(failure, settings.apiKey);
   /** One parser per adapter, handed to every call's exchange (which stamps what it throws). */
-  const parseAnswer = (json: unknown): AdapterResult => parseChatCompletion(json, provider);
-  const chatEndpoint = jsonEndpoint({ transport, headers, mapError, provider });
-  const streamEndpoint = jsonEndpoint({ transport, headers: streamHeaders, mapError, provider });
+  const parseAnswer = (json: unknown): AdapterResult => parseChatCompletion(json, provider, settings.type);
+  // Compatible servers get `reasoning_effort` whenever asked and their `reasoning_content` back on
+  // tool-call turns; OpenAI and Azure only the effort, and only for reasoning models (reasoning.ts).
+  const compatible = settings.type === 'openai-compatible';
+  const chatEndpoint = jsonEndpoint({ transport, headers, mapError, provider, ...keys });
+  const streamEndpoint = jsonEndpoint({ transport, headers: streamHeaders, mapError, provider, ...keys });
 
   function body(call: AdapterCall, stream: boolean): unknown {
     return buildChatCompletionsBody(call.request, {
@@ -78,6 +99,7 @@ export function createChatCompletionsAdapter(options: ChatCompletionsAdapterOpti
       tokenLimitField: dialect.tokenLimitField,
       defaultMaxTokens: settings.defaultMaxTokens,
       streamUsage: dialect.streamUsage ?? true,
+      reasoning: compatible ? { model: call.model, effort: 'always', sendBack: settings.type } : { model: call.model, effort: 'reasoning-models' },
     });
   }
 
@@ -88,9 +110,12 @@ export function createChatCompletionsAdapter(options: ChatCompletionsAdapterOpti
     return base.with({ provider: base.provider ?? provider, model: base.model ?? call.model });
   }
 
+  const embedder = dialect.embeddingsUrl === undefined ? undefined : createOpenAIEmbedder({ endpoint: chatEndpoint, url: dialect.embeddingsUrl, modelInBody: dialect.modelInBody });
+
   return {
     id: provider,
     type: settings.type,
+    ...(embedder === undefined ? {} : { doEmbed: embedder.doEmbed, maxEmbeddingInputs: embedder.maxEmbeddingInputs }),
 
     // Not async: a suspended async function's frame would stay alive while the upstream answers.
     doChat(call) {
@@ -109,13 +134,13 @@ export function createChatCompletionsAdapter(options: ChatCompletionsAdapterOpti
         // A server that ignored `stream: true` answered in one piece; replay it as a stream.
         let result: AdapterResult;
         try {
-          result = parseChatCompletion(await readJson(response, provider), provider);
+          result = parseChatCompletion(await readJson(response, provider), provider, settings.type);
         } catch (error) {
           throw stampError(error, call);
         }
         return replay(result);
       }
-      return parseChatCompletionStream(response.body, { provider, model: call.model, ...(settings.apiKey === undefined ? {} : { secret: settings.apiKey }) });
+      return parseChatCompletionStream(response.body, { provider, model: call.model, reasoningProvider: settings.type, ...(settings.apiKey === undefined ? {} : { secret: settings.apiKey }) });
     },
   };
 }

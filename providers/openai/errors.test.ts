@@ -43,7 +43,7 @@ describe('mapOpenAIError: every status 400–599', () => {
 });
 
 describe('mapOpenAIError: documented and observed error bodies', () => {
-  const { cases } = readJsonFixture<{ cases: ErrorCase[] }>('error-bodies.json');
+  const { cases } = readJsonFixture('error-bodies.json') as { cases: ErrorCase[] };
 
   it.each(cases.map((item) => [item.name, item] as const))('%s', (_name, item) => {
     const error = mapOpenAIError(failure(item.status, item.body, item.bodyText));

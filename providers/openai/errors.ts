@@ -208,5 +208,5 @@ export function mapOpenAIError(failure: FailedResponse, secret?: string): Switch
  */
 export function mapOpenAIStreamError(payload: unknown, secret?: string, where = 'error in stream'): SwitchyardError {
   registerSecret(secret);
-  return createOpenAIError(readOpenAIErrorBody(payload, typeof payload === 'string' ? payload : (JSON.stringify(payload) ?? '')), { secret, where });
+  return createOpenAIError(readOpenAIErrorBody(payload, typeof payload === 'string' ? payload : payload === undefined ? '' : JSON.stringify(payload)), { secret, where });
 }

@@ -9,37 +9,18 @@
 import type { AdapterFactory } from '../../src/provider-spec.js';
 import { createChatCompletionsAdapter } from './chat-completions-adapter.js';
 
-/** The base URL of the official API, including `/v1`. */
-export const OPENAI_DEFAULT_BASE_URL = 'https://api.openai.com/v1';
-
 /** Creates the adapter for an `openai` provider: `Authorization: Bearer <apiKey>`, model in the body. */
-export const createOpenAIAdapter: AdapterFactory = ({ settings, transport }) =>
+export const createOpenAIAdapter: AdapterFactory = ({ settings, transport, keyPool }) =>
   createChatCompletionsAdapter({
     settings,
     transport,
+    keyPool,
     dialect: {
       url: () => `${settings.baseUrl}/chat/completions`,
-      authHeaders: settings.apiKey === undefined || settings.apiKey === '' ? {} : { authorization: `Bearer ${settings.apiKey}` },
+      embeddingsUrl: () => `${settings.baseUrl}/embeddings`,
+      authHeaders: (apiKey) => ({ authorization: `Bearer ${apiKey}` }),
       modelInBody: true,
       tokenLimitField: 'max_completion_tokens',
     },
   });
 
-export { createChatCompletionsAdapter, mergeHeaders } from './chat-completions-adapter.js';
-export type { ChatCompletionsAdapterOptions, ChatCompletionsDialect } from './chat-completions-adapter.js';
-export { createOpenAIError, mapOpenAIError, mapOpenAIStreamError, readOpenAIErrorBody } from './errors.js';
-export type { OpenAIErrorDetail, OpenAIErrorOptions } from './errors.js';
-export { buildChatCompletionsBody, imageUrlOf, toOpenAIMessages, toOpenAIToolChoice, toOpenAITools } from './request.js';
-export type {
-  BodyOptions,
-  ChatCompletionsBody,
-  OpenAIContentPart,
-  OpenAIMessage,
-  OpenAITool,
-  OpenAIToolCall,
-  OpenAIToolChoice,
-  TokenLimitField,
-} from './request.js';
-export { mapOpenAIFinishReason, parseChatCompletion, parseOpenAIUsage } from './response.js';
-export { ChatCompletionStreamMapper, parseChatCompletionStream } from './stream.js';
-export type { ChatStreamOptions } from './stream.js';

@@ -9,6 +9,8 @@
 import { invalidRequest } from '../../src/errors.js';
 import type { ChatRequest, ContentPart, Message, ToolChoice, ToolDefinition } from '../../src/types.js';
 import type { Mutable } from '../../src/mutable.js';
+import { systemPromptText } from '../../src/system-prompt.js';
+import { applyChatReasoning, type ChatReasoningOptions, type ReasoningEffort } from './reasoning.js';
 
 /**
  * The body field that carries the output limit. OpenAI deprecated `max_tokens` in favour of
@@ -58,6 +60,21 @@ export interface ChatCompletionsBody {
   readonly stop?: readonly string[];
   readonly stream?: true;
   readonly stream_options?: { readonly include_usage: true };
+  readonly response_format?: OpenAIResponseFormat;
+  /** Reasoning models: how much to reason (reasoning.ts). */
+  readonly reasoning_effort?: ReasoningEffort;
+}
+
+/** `response_format`: JSON mode, or Structured Outputs with a schema. */
+export type OpenAIResponseFormat =
+  | { readonly type: 'json_object' }
+  | { readonly type: 'json_schema'; readonly json_schema: { readonly name: string; readonly schema: Record<string, unknown>; readonly strict?: boolean } };
+
+/** The `response_format` of a unified `responseFormat`; the schema's name defaults to `response`. */
+export function toOpenAIResponseFormat(format: NonNullable<ChatRequest['responseFormat']>): OpenAIResponseFormat {
+  if (format.type === 'json') return { type: 'json_object' };
+  const jsonSchema = { name: format.name ?? 'response', schema: format.schema };
+  return { type: 'json_schema', json_schema: format.strict === undefined ? jsonSchema : { ...jsonSchema, strict: format.strict } };
 }
 
 /** How a provider wants the body built. */
@@ -70,6 +87,8 @@ export interface BodyOptions {
   readonly defaultMaxTokens?: number;
   /** Ask for a final usage chunk in streams (`stream_options.include_usage`). */
   readonly streamUsage: boolean;
+  /** How reasoning is sent (reasoning.ts); absent: `reasoning` is ignored. */
+  readonly reasoning?: ChatReasoningOptions;
 }
 
 /** A `data:` URL, or the URL itself, for an image part. */
@@ -108,7 +127,9 @@ function userContent(content: Message['content'], messageIndex: number): string 
 /** Maps the unified messages (and system prompt) to Chat Completions messages. */
 export function toOpenAIMessages(request: Pick<ChatRequest, 'system' | 'messages'>): OpenAIMessage[] {
   const messages: OpenAIMessage[] = [];
-  if (request.system !== undefined && request.system !== '') messages.push({ role: 'system', content: request.system });
+  // Cache breakpoints on system parts are ignored: OpenAI caches prompt prefixes on its own.
+  const system = systemPromptText(request.system);
+  if (system !== undefined) messages.push({ role: 'system', content: system });
   for (let index = 0; index < request.messages.length; index += 1) {
     const message = request.messages[index] as Message;
     switch (message.role) {
@@ -176,6 +197,8 @@ export function buildChatCompletionsBody(request: ChatRequest, options: BodyOpti
   if (request.temperature !== undefined) body.temperature = request.temperature;
   if (request.topP !== undefined) body.top_p = request.topP;
   if (request.stop !== undefined && request.stop.length > 0) body.stop = request.stop;
+  if (request.responseFormat !== undefined) body.response_format = toOpenAIResponseFormat(request.responseFormat);
+  if (options.reasoning !== undefined) applyChatReasoning(body, request, options.reasoning);
   if (options.stream) {
     body.stream = true;
     if (options.streamUsage) body.stream_options = { include_usage: true };

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { mapOpenAIFinishReason, parseChatCompletion, parseOpenAIUsage } from './response.js';
 import { readJsonFixture } from './test-helpers.js';
 
-const responses = readJsonFixture<Record<string, unknown>>('responses.json');
+const responses = readJsonFixture('responses.json') as Record<string, unknown>;
 
 function caught(action: () => unknown): unknown {
   try {
@@ -21,7 +21,7 @@ describe('parseChatCompletion', () => {
       toolCalls: [],
       finishReason: 'stop',
       rawFinishReason: 'stop',
-      usage: { inputTokens: 24, outputTokens: 8, totalTokens: 32, cachedInputTokens: 16 },
+      usage: { inputTokens: 24, outputTokens: 8, totalTokens: 32, cacheReadInputTokens: 16, cachedInputTokens: 16 },
       servedModel: 'gpt-4.1-2025-04-14',
     });
   });
@@ -45,7 +45,7 @@ describe('parseChatCompletion', () => {
   it('leaves DeepSeek reasoning out of the text and reads its cache hits', () => {
     const result = parseChatCompletion(responses['deepseek-reasoner'], 'deepseek');
     expect(result.text).toBe('4');
-    expect(result.usage).toEqual({ inputTokens: 12, outputTokens: 9, totalTokens: 21, cachedInputTokens: 8 });
+    expect(result.usage).toEqual({ inputTokens: 12, outputTokens: 9, totalTokens: 21, cacheReadInputTokens: 8, cachedInputTokens: 8 });
   });
 
   it('calls an answer with tool calls tool_calls even when the server says stop (Ollama)', () => {

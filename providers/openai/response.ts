@@ -11,6 +11,7 @@ import { parseToolArguments } from '../../src/http/post-json.js';
 import type { AdapterResult } from '../../src/provider-spec.js';
 import type { FinishReason, ToolCall, Usage } from '../../src/types.js';
 import { mapOpenAIStreamError } from './errors.js';
+import { reasoningContentPart } from './reasoning.js';
 import type { Mutable } from '../../src/mutable.js';
 
 type JsonObject = Record<string, unknown>;
@@ -62,7 +63,14 @@ export function parseOpenAIUsage(usage: unknown): Usage | undefined {
   // OpenAI and Azure report `prompt_tokens_details.cached_tokens`; DeepSeek `prompt_cache_hit_tokens`.
   const cached = count(details?.cached_tokens) ?? count(usage.prompt_cache_hit_tokens);
   const mapped: Mutable<Usage> = { inputTokens, outputTokens, totalTokens: count(usage.total_tokens) ?? inputTokens + outputTokens };
-  if (cached !== undefined) mapped.cachedInputTokens = cached;
+  if (cached !== undefined) {
+    mapped.cacheReadInputTokens = cached;
+    // eslint-disable-next-line @typescript-eslint/no-deprecated -- the old name, still set for existing readers
+    mapped.cachedInputTokens = cached;
+  }
+  // Reasoning models report `completion_tokens_details.reasoning_tokens` (0 from other models: left out).
+  const reasoningTokens = isJsonObject(usage.completion_tokens_details) ? count(usage.completion_tokens_details.reasoning_tokens) : undefined;
+  if (reasoningTokens !== undefined && reasoningTokens > 0) mapped.reasoningTokens = reasoningTokens;
   return mapped;
 }
 
@@ -101,8 +109,9 @@ function parseToolCalls(value: unknown, provider: string): ToolCall[] {
 /**
  * Reads a complete chat completion. A 200 body that holds an `error` object (some gateways answer
  * errors with 200) becomes that error; a body without choices is a `server` error.
+ * `reasoningProvider` is the provider type stamped on a `reasoning_content` reasoning part.
  */
-export function parseChatCompletion(body: unknown, provider: string): AdapterResult {
+export function parseChatCompletion(body: unknown, provider: string, reasoningProvider = 'openai-compatible'): AdapterResult {
   if (!isJsonObject(body)) throw new SwitchyardError({ category: 'server', message: `${provider} returned a response that is not an object`, provider });
   if (body.error !== undefined && body.error !== null) throw mapOpenAIStreamError(body, undefined, 'error in a 200 response');
   const choices = Array.isArray(body.choices) ? body.choices : [];
@@ -120,6 +129,9 @@ export function parseChatCompletion(body: unknown, provider: string): AdapterRes
     finishReason: mapOpenAIFinishReason(rawFinishReason, toolCalls.length > 0),
     usage: parseOpenAIUsage(body.usage) ?? ZERO_USAGE,
   };
+  // DeepSeek-style servers put the reasoning beside the answer; it is never part of the text.
+  const reasoningContent = nonEmpty(message.reasoning_content);
+  if (reasoningContent !== undefined) result.reasoning = [reasoningContentPart(reasoningContent, reasoningProvider)];
   if (rawFinishReason !== undefined) result.rawFinishReason = rawFinishReason;
   if (servedModel !== undefined) result.servedModel = servedModel;
   return result;

@@ -26,7 +26,7 @@ function parsed(overrides: Partial<SimParsedRequest> = {}): SimParsedRequest {
 }
 
 function payloads(frames: readonly string[]): unknown[] {
-  return frames.map((frame) => {
+  return frames.map((frame): unknown => {
     expect(frame.startsWith('data: ')).toBe(true);
     expect(frame.endsWith('\n\n')).toBe(true);
     const data = frame.slice(6, -2);
@@ -145,7 +145,7 @@ describe('openAIFormat rendering', () => {
     const parts = await collect(parseChatCompletionStream(fromChunks([new TextEncoder().encode(frames.join(''))]), { provider: 'sim' }));
     expect(parts.filter((part) => part.type !== 'response-metadata')).toEqual([
       { type: 'tool-call', toolCall: TOOL_ANSWER.toolCalls[0] },
-      { type: 'usage', usage: { inputTokens: 2, outputTokens: 12, totalTokens: 14, cachedInputTokens: 0 } },
+      { type: 'usage', usage: { inputTokens: 2, outputTokens: 12, totalTokens: 14, cacheReadInputTokens: 0, cachedInputTokens: 0 } },
       { type: 'finish', finishReason: 'tool_calls', rawFinishReason: 'tool_calls' },
     ]);
   });

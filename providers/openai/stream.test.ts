@@ -20,7 +20,7 @@ const TEXT_PARTS: AdapterStreamPart[] = [
   { type: 'text-delta', text: ' 東京' },
   { type: 'text-delta', text: ' — ✓ 🚀' },
   { type: 'text-delta', text: '.\n\nDone' },
-  { type: 'usage', usage: { inputTokens: 19, outputTokens: 10, totalTokens: 29, cachedInputTokens: 0 } },
+  { type: 'usage', usage: { inputTokens: 19, outputTokens: 10, totalTokens: 29, cacheReadInputTokens: 0, cachedInputTokens: 0 } },
   { type: 'finish', finishReason: 'stop', rawFinishReason: 'stop' },
 ];
 
@@ -44,7 +44,7 @@ describe('parseChatCompletionStream: golden transcripts', () => {
       { type: 'response-metadata', id: 'chatcmpl-Tc7', servedModel: 'gpt-4o-2024-08-06' },
       { type: 'tool-call', toolCall: { id: 'call_weather_1', name: 'get_weather', arguments: { city: 'Zürich' } } },
       { type: 'tool-call', toolCall: { id: 'call_time_2', name: 'get_time', arguments: { zone: 'Europe/Zurich' } } },
-      { type: 'usage', usage: { inputTokens: 88, outputTokens: 41, totalTokens: 129, cachedInputTokens: 64 } },
+      { type: 'usage', usage: { inputTokens: 88, outputTokens: 41, totalTokens: 129, cacheReadInputTokens: 64, cachedInputTokens: 64 } },
       { type: 'finish', finishReason: 'tool_calls', rawFinishReason: 'tool_calls' },
     ]);
   });
@@ -53,7 +53,7 @@ describe('parseChatCompletionStream: golden transcripts', () => {
     const parts = await collect(parse(toSse(loadChunks('azure-text.chunks.txt'))));
     expect(parts[0]).toEqual({ type: 'response-metadata', id: 'chatcmpl-Az3', servedModel: 'gpt-4o-2024-11-20' });
     expect(textOf(parts)).toBe('Bern is the capital.');
-    expect(parts.at(-2)).toEqual({ type: 'usage', usage: { inputTokens: 14, outputTokens: 5, totalTokens: 19, cachedInputTokens: 0 } });
+    expect(parts.at(-2)).toEqual({ type: 'usage', usage: { inputTokens: 14, outputTokens: 5, totalTokens: 19, cacheReadInputTokens: 0, cachedInputTokens: 0 } });
     expect(parts.at(-1)).toEqual({ type: 'finish', finishReason: 'stop', rawFinishReason: 'stop' });
   });
 
@@ -66,7 +66,17 @@ describe('parseChatCompletionStream: golden transcripts', () => {
   it('DeepSeek: reasoning_content is not text; usage on the finish chunk is kept', async () => {
     const parts = await collect(parse(toSse(loadChunks('deepseek-reasoning.chunks.txt')), 7));
     expect(textOf(parts)).toBe('4');
-    expect(parts.filter((part) => part.type === 'usage')).toEqual([{ type: 'usage', usage: { inputTokens: 12, outputTokens: 20, totalTokens: 32, cachedInputTokens: 0 } }]);
+    expect(parts.filter((part) => part.type === 'usage')).toEqual([
+      { type: 'usage', usage: { inputTokens: 12, outputTokens: 20, totalTokens: 32, cacheReadInputTokens: 0, cachedInputTokens: 0, reasoningTokens: 19 } },
+    ]);
+    // The reasoning streams as reasoning deltas, closed into one part before the answer's text.
+    const reasoningParts = parts.filter((part) => part.type === 'reasoning-delta' || part.type === 'reasoning' || part.type === 'text-delta');
+    expect(reasoningParts).toEqual([
+      { type: 'reasoning-delta', text: 'The user asks 2+2.' },
+      { type: 'reasoning-delta', text: ' That is 4.' },
+      { type: 'reasoning', part: { type: 'reasoning', text: 'The user asks 2+2. That is 4.', provider: 'openai-compatible' } },
+      { type: 'text-delta', text: '4' },
+    ]);
   });
 
   it('a bare compatible server (no id, no usage, no finish_reason, then [DONE]) still finishes', async () => {

@@ -19,6 +19,7 @@ import type { Mutable } from '../../src/mutable.js';
 import type { ToolCall, Usage } from '../../src/types.js';
 import { mapOpenAIStreamError } from './errors.js';
 import { generateId, isJsonObject, mapOpenAIFinishReason, nonEmpty, parseOpenAIUsage } from './response.js';
+import { reasoningContentPart } from './reasoning.js';
 
 /** Options for `parseChatCompletionStream`. */
 export interface ChatStreamOptions {
@@ -28,6 +29,8 @@ export interface ChatStreamOptions {
   readonly secret?: string;
   /** The upstream model, stamped on errors. */
   readonly model?: string;
+  /** The provider type stamped on `reasoning_content` reasoning parts. @default 'openai-compatible' */
+  readonly reasoningProvider?: string;
 }
 
 /** A tool call whose deltas are still arriving. */
@@ -95,7 +98,8 @@ function malformed(provider: string, cause: unknown): SwitchyardError {
 /**
  * Turns one Chat Completions event stream's events into adapter stream parts: `response-metadata`
  * once, `text-delta`s, `tool-call`s when the finish reason arrives, then `usage` (when reported)
- * and `finish` last. Reasoning deltas (`reasoning_content`, DeepSeek) and refusals are not text.
+ * and `finish` last. Reasoning deltas (`reasoning_content`, DeepSeek) are `reasoning-delta`s, closed
+ * into one `reasoning` part when the answer's text or tool calls begin; refusals are not text.
  * Whatever a stream throws is a `SwitchyardError` stamped with the provider (and the model, when
  * given).
  */
@@ -103,6 +107,8 @@ export class ChatCompletionStreamMapper implements SseEventMapper<AdapterStreamP
   private readonly state: ChunkAccumulator;
   private done = false;
   private toolCallCount = 0;
+  /** `reasoning_content` deltas not yet closed into a reasoning part. */
+  private reasoningTexts: string[] = [];
 
   constructor(private readonly options: ChatStreamOptions) {
     this.state = new ChunkAccumulator(options.provider);
@@ -148,7 +154,14 @@ export class ChatCompletionStreamMapper implements SseEventMapper<AdapterStreamP
     for (const choice of choices) {
       if (!isJsonObject(choice) || (typeof choice.index === 'number' && choice.index !== 0)) continue;
       const delta = isJsonObject(choice.delta) ? choice.delta : {};
-      if (typeof delta.content === 'string' && delta.content !== '') parts.push({ type: 'text-delta', text: delta.content });
+      if (typeof delta.reasoning_content === 'string' && delta.reasoning_content !== '') {
+        this.reasoningTexts.push(delta.reasoning_content);
+        parts.push({ type: 'reasoning-delta', text: delta.reasoning_content });
+      }
+      if (typeof delta.content === 'string' && delta.content !== '') {
+        this.closeReasoning(parts);
+        parts.push({ type: 'text-delta', text: delta.content });
+      }
       if (Array.isArray(delta.tool_calls)) {
         for (const toolDelta of delta.tool_calls) if (isJsonObject(toolDelta)) state.addToolDelta(toolDelta);
       }
@@ -186,7 +199,15 @@ export class ChatCompletionStreamMapper implements SseEventMapper<AdapterStreamP
     return base.with({ provider: base.provider ?? provider, ...(stampedModel === undefined ? {} : { model: stampedModel }) });
   }
 
+  /** The reasoning streamed so far as one complete part, before the answer that follows it. */
+  private closeReasoning(parts: AdapterStreamPart[]): void {
+    if (this.reasoningTexts.length === 0) return;
+    parts.push({ type: 'reasoning', part: reasoningContentPart(this.reasoningTexts.join(''), this.options.reasoningProvider ?? 'openai-compatible') });
+    this.reasoningTexts = [];
+  }
+
   private addToolCalls(parts: AdapterStreamPart[]): void {
+    this.closeReasoning(parts);
     for (const toolCall of this.state.takeToolCalls()) {
       this.toolCallCount += 1;
       parts.push({ type: 'tool-call', toolCall });

@@ -36,7 +36,7 @@ import { Group, type Entry } from './log-entry.js';
 import { OverlappingSyncs } from './overlapping-syncs.js';
 import type { AuditRecordBody } from './record.js';
 
-export type { AuditLog, AuditLogOptions, DecisionRecordReport, PendingRecord, RecordReport } from './audit-log-contract.js';
+export type { AuditLog, AuditLogOptions, PendingRecord, RecordReport } from './audit-log-contract.js';
 
 /** Records per write (and sync), at most. */
 const MAX_BATCH = 1024;
@@ -75,10 +75,10 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
   let lostRecords = 0;
   let closing = false;
   let closed = false;
-  /** `always` on a sink that can sync apart from writing: syncs of successive groups overlap. */
-  const pipelined = options.fsync === 'always' && sink.sync !== undefined;
+  /** The sink's `sync` when `always` meets a sink that can sync apart from writing: syncs of successive groups overlap. */
+  const pipelinedSync = options.fsync === 'always' ? sink.sync?.bind(sink) : undefined;
   let wake: (() => void) | undefined;
-  /** Groups written and being synced (`pipelined`); each covers the oldest records in flight after those before it. */
+  /** Groups written and being synced (`pipelinedSync`); each covers the oldest records in flight after those before it. */
   const syncs = new OverlappingSyncs(() => wakeDrain());
   /** A rotation failed: it is tried again after the next write, not before. */
   let rotationDeferred = false;
@@ -286,17 +286,16 @@ export function createAuditLog(options: AuditLogOptions): AuditLog {
       const batch = rotationDue ? [] : incoming.length <= MAX_BATCH ? incoming : incoming.slice(0, MAX_BATCH);
       if (!rotationDue) incoming = batch === incoming ? [] : incoming.slice(MAX_BATCH);
       const sealed = seal(batch);
-      const syncSink = pipelined ? sink.sync : undefined;
       try {
-        await sink.write(sealed, sync && syncSink === undefined);
+        await sink.write(sealed, sync && pipelinedSync === undefined);
       } catch (error) {
         syncs.clear();
         fail(error, [...inFlight, ...incoming]);
         return;
       }
       rotationDeferred = false;
-      if (syncSink === undefined) written(inFlight.splice(0));
-      else syncs.start(inFlight.length - syncs.covered, syncSink.bind(sink));
+      if (pipelinedSync === undefined) written(inFlight.splice(0));
+      else syncs.start(inFlight.length - syncs.covered, pipelinedSync);
     }
   }
 

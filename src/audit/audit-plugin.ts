@@ -98,6 +98,8 @@ function describe(error: unknown): string {
  */
 export function createAuditPlugin(options: AuditPluginOptions): AuditPlugin {
   const { config } = options;
+  // The config records name: `router.reload()` swaps it (the `audit` section itself cannot change).
+  let current = config;
   const audit = config.audit;
   if (audit === undefined) throw new SwitchyardError({ category: 'config', message: 'createAuditPlugin needs a config with an audit section' });
   const now = options.now ?? Date.now;
@@ -108,7 +110,7 @@ export function createAuditPlugin(options: AuditPluginOptions): AuditPlugin {
   const markerFields = (): AuditRecordCommon => ({
     schema: AUDIT_SCHEMA_VERSION,
     ts: new Date(now()).toISOString(),
-    configVersion: config.versionHash,
+    configVersion: current.versionHash,
     libraryVersion: LIBRARY_VERSION,
   });
   const log: AuditLog = createAuditLog({
@@ -131,16 +133,25 @@ export function createAuditPlugin(options: AuditPluginOptions): AuditPlugin {
     onSinkError: (error) => events?.emit('warning', { code: 'audit-sink', message: `audit ${sink.description} failed: ${describe(error)}` }),
     onWarning: (message) => events?.emit('warning', { code: 'audit-sink', message: `audit ${sink.description}: ${message}` }),
   });
-  const stage = createAuditStage({ settings: { audit, pricing: config.pricing, versionHash: config.versionHash }, log, now });
+  const settings = {
+    audit,
+    get pricing() {
+      return current.pricing;
+    },
+    get versionHash() {
+      return current.versionHash;
+    },
+  };
+  const stage = createAuditStage({ settings, log, now });
 
   /** Appends a decision's record; never throws (the emitting canary must not see audit trouble). */
   const recordDecision = (decision: RouterEvents['canary-decision']): void => {
     let body;
     try {
-      body = buildDecisionRecord(decision, { audit, versionHash: config.versionHash });
+      body = buildDecisionRecord(decision, { audit, versionHash: current.versionHash });
     } catch (error) {
       buildErrors += 1;
-      events?.emit('warning', { code: 'audit-sink', message: `audit: the record of canary decision ${String(decision.id)} could not be built: ${describe(error)}` });
+      events?.emit('warning', { code: 'audit-sink', message: `audit: the record of canary decision ${decision.id} could not be built: ${describe(error)}` });
       return;
     }
     void log.append(body);
@@ -149,9 +160,12 @@ export function createAuditPlugin(options: AuditPluginOptions): AuditPlugin {
   return {
     name: 'audit',
     outerStages: [stage],
-    attach(_router, internals) {
+    attach(router, internals) {
       events = internals.events;
       internals.events.on('canary-decision', recordDecision);
+      internals.events.on('config-reloaded', () => {
+        current = router.config;
+      });
     },
     close: () => log.close(),
     flush: () => log.flush(),

@@ -78,8 +78,9 @@ export function createAuditStage(options: AuditStageOptions): Stage<CallContext,
       }
       return outcome.then(
         (ended) => {
-          if (ended.kind !== 'response') return { kind: 'stream', stream: auditedStream(context, startedAtMs, ended.stream) };
-          const ending: CallEnding = { response: ended.response, endedAt: performance.now(), startedAtMs };
+          if (ended.kind === 'stream') return { kind: 'stream', stream: auditedStream(context, startedAtMs, ended.stream) };
+          const ending: CallEnding =
+            ended.kind === 'embedding' ? { embedding: ended.response, endedAt: performance.now(), startedAtMs } : { response: ended.response, endedAt: performance.now(), startedAtMs };
           return log.appendPending(new PendingCallRecord(context, ending, settings)).then(() => ended);
         },
         (error: unknown) => {

@@ -9,7 +9,8 @@ import { redactErrorText, SwitchyardError } from '../errors.js';
 import type { CallContext } from '../pipeline/context.js';
 import { redact } from '../redaction/redact.js';
 import { redactSecretValues } from '../redaction/secrets.js';
-import type { ChatResponse } from '../types.js';
+import type { EmbedResponse } from '../embedding-types.js';
+import type { ChatResponse, Usage } from '../types.js';
 import { costOf } from '../pricing.js';
 import { promptHashOf, recordContent, responseHashOf } from './content.js';
 import { AUDIT_SCHEMA_VERSION, type AuditAttempt, type CallRecordBody } from './record.js';
@@ -26,6 +27,8 @@ export interface RecordSettings {
 /** How a call ended. */
 export interface CallEnding {
   readonly response?: ChatResponse;
+  /** An embedding call's answer (`mode: 'embed'`): usage, cost and target are recorded; the vectors are not. */
+  readonly embedding?: EmbedResponse;
   readonly error?: unknown;
   /** `performance.now()` when the call ended. */
   readonly endedAt: number;
@@ -55,8 +58,11 @@ function defined<T extends object>(fields: T): T {
   return result as T;
 }
 
-/** Caller-chosen names and values, secrets replaced, keys sorted (the record's canonical order). */
-function scrubbedRecord(values: Readonly<Record<string, string>> | undefined): Record<string, string> | undefined {
+/**
+ * Caller-chosen names and values, secrets replaced, keys sorted (the record's canonical order).
+ * Values are typed strings but come from the caller's JavaScript unchecked, hence `unknown`.
+ */
+function scrubbedRecord(values: Readonly<Record<string, unknown>> | undefined): Record<string, string> | undefined {
   if (values === undefined) return undefined;
   const entries = Object.entries(values);
   if (entries.length === 0) return undefined;
@@ -100,8 +106,10 @@ export function buildCallRecord(context: CallContext, ending: CallEnding, settin
   const kinds: readonly RedactionKind[] = audit.redact.includes('secret') ? audit.redact : [...audit.redact, 'secret'];
   const failed = ending.error !== undefined;
   const response = failed ? undefined : ending.response;
+  const answered = response ?? (failed ? undefined : ending.embedding);
+  const answeredUsage: Usage | undefined = response?.usage ?? (answered === undefined ? undefined : { inputTokens: answered.usage.inputTokens, outputTokens: 0, totalTokens: answered.usage.totalTokens });
   const lastAttempt = context.attempts[context.attempts.length - 1];
-  const target = response?.target ?? lastAttempt?.target;
+  const target = answered?.target ?? lastAttempt?.target;
   const canary = notes.canary;
   const record = {} as Mutable<CallRecordBody> & { prevHash?: undefined; seq?: undefined };
   if (canary !== undefined) record.arm = canary.arm;
@@ -112,7 +120,7 @@ export function buildCallRecord(context: CallContext, ending: CallEnding, settin
   record.configVersion = settings.versionHash;
   const content = recordContent(audit, request, response);
   if (content !== undefined) record.content = content;
-  const costUsd = response === undefined ? undefined : response.cached ? 0 : roundCost(costOf(settings.pricing, response.target, response.usage));
+  const costUsd = answered === undefined || answeredUsage === undefined ? undefined : answered.cached ? 0 : roundCost(costOf(settings.pricing, answered.target, answeredUsage));
   if (costUsd !== undefined) record.costUsd = costUsd;
   if (failed) record.error = errorOf(ending.error, kinds);
   const fields = scrubbedRecord(options.auditFields);
@@ -125,7 +133,7 @@ export function buildCallRecord(context: CallContext, ending: CallEnding, settin
   const metadata = scrubbedRecord(request.metadata);
   if (metadata !== undefined) record.metadata = metadata;
   record.mode = context.mode;
-  record.model = defined({ requested: request.model, served: response?.servedModel, target: target?.model });
+  record.model = defined({ requested: request.model, served: answered?.servedModel, target: target?.model });
   record.outcome = failed ? 'error' : 'ok';
   record.parameters = defined({
     maxTokens: request.maxTokens,
@@ -145,16 +153,25 @@ export function buildCallRecord(context: CallContext, ending: CallEnding, settin
   record.schema = AUDIT_SCHEMA_VERSION;
   if (notes.sensitiveWordHits !== undefined) record.sensitiveWordHits = notes.sensitiveWordHits;
   record.seq = undefined;
-  const servedRoute = response?.route ?? lastAttempt?.route;
+  const servedRoute = answered?.route ?? lastAttempt?.route;
   if (servedRoute !== undefined) record.servedRoute = servedRoute;
   if (target !== undefined) record.target = { model: target.model, provider: target.provider };
   if (options.tenant !== undefined) record.tenant = redactSecretValues(options.tenant);
   if (options.traceId !== undefined) record.traceId = redactSecretValues(options.traceId);
   record.ts = new Date(ending.startedAtMs).toISOString();
   if (ending.firstOutputAt !== undefined) record.ttftMs = roundMs(ending.firstOutputAt - context.startedAt);
-  const usage = response?.usage;
+  const usage = answeredUsage;
   if (usage !== undefined) {
-    record.usage = defined({ cachedInputTokens: usage.cachedInputTokens, inputTokens: usage.inputTokens, outputTokens: usage.outputTokens, totalTokens: usage.totalTokens });
+    // `cachedInputTokens` keeps its meaning in records (prompt-cache reads); writes are beside it,
+    // only when there were some (records of calls without breakpoints keep their fields).
+    record.usage = defined({
+      cacheWriteInputTokens: usage.cacheWriteInputTokens === 0 ? undefined : usage.cacheWriteInputTokens,
+      // eslint-disable-next-line @typescript-eslint/no-deprecated -- the old name, still read from custom adapters
+      cachedInputTokens: usage.cacheReadInputTokens ?? usage.cachedInputTokens,
+      inputTokens: usage.inputTokens,
+      outputTokens: usage.outputTokens,
+      totalTokens: usage.totalTokens,
+    });
   }
   if (options.user !== undefined) record.user = recordedUser(options.user, audit.pseudonymizeKey);
   return record;

@@ -11,9 +11,10 @@
 import { hash } from 'node:crypto';
 import type { AuditConfig, RedactionKind } from '../config/types.js';
 import { redact, redactDeep } from '../redaction/redact.js';
-import type { ChatRequest, ChatResponse, ContentPart, Message, ToolCall } from '../types.js';
+import type { ChatRequest, ChatResponse, ContentPart, Message, ReasoningPart, ToolCall } from '../types.js';
 import { sha256OfCanonical } from './hash-chain.js';
 import type { AuditContent, AuditMessage } from './record.js';
+import { systemPromptText } from '../system-prompt.js';
 import type { Mutable } from '../mutable.js';
 
 /** SHA-256 of the canonical JSON of `{ system, messages, tools }`. */
@@ -59,10 +60,19 @@ function recordMessage(message: Message, kinds: readonly RedactionKind[]): Audit
     content: typeof message.content === 'string' ? redact(message.content, kinds) : message.content.map((part) => recordPart(part, kinds)),
   } as Mutable<AuditMessage>;
   if (message.name !== undefined) recorded.name = message.name;
+  const reasoning = reasoningText(message.reasoning);
+  if (reasoning !== undefined) recorded.reasoning = redact(reasoning, kinds);
   recorded.role = message.role;
   if (message.toolCallId !== undefined) recorded.toolCallId = message.toolCallId;
   if (message.toolCalls !== undefined) recorded.toolCalls = recordToolCalls(message.toolCalls, kinds);
   return recorded;
+}
+
+/** The text of reasoning parts, joined by a blank line; undefined when there is none. Signatures and redacted data are opaque, not content. */
+function reasoningText(parts: readonly ReasoningPart[] | undefined): string | undefined {
+  if (parts === undefined) return undefined;
+  const text = parts.map((part) => part.text).filter((piece) => piece !== '').join('\n\n');
+  return text === '' ? undefined : text;
 }
 
 /** The content block of a record, or undefined in modes `none` and `hash`. */
@@ -70,7 +80,15 @@ export function recordContent(audit: AuditConfig, request: ChatRequest, response
   if (audit.content === 'none' || audit.content === 'hash') return undefined;
   const kinds = contentKinds(audit);
   const content: Mutable<AuditContent> = { messages: request.messages.map((message) => recordMessage(message, kinds)) };
-  if (response !== undefined) content.response = { text: redact(response.text, kinds), toolCalls: recordToolCalls(response.toolCalls, kinds) };
-  if (request.system !== undefined) content.system = redact(request.system, kinds);
+  if (response !== undefined) {
+    const reasoning = reasoningText(response.reasoning);
+    content.response =
+      reasoning === undefined
+        ? { text: redact(response.text, kinds), toolCalls: recordToolCalls(response.toolCalls, kinds) }
+        : { reasoning: redact(reasoning, kinds), text: redact(response.text, kinds), toolCalls: recordToolCalls(response.toolCalls, kinds) };
+  }
+  // A system prompt given as parts is recorded as its joined text (breakpoints are billing, not content).
+  const system = systemPromptText(request.system);
+  if (system !== undefined) content.system = redact(system, kinds);
   return content;
 }

@@ -56,13 +56,19 @@ export interface AuditMessage {
   readonly toolCalls?: readonly { readonly id: string; readonly name: string; readonly arguments: unknown }[];
   readonly toolCallId?: string;
   readonly name?: string;
+  /** Assistant messages: the text of their reasoning parts, joined (signatures are never recorded). */
+  readonly reasoning?: string;
 }
 
 /** Prompt and answer, in `redacted` and `full` content modes. */
 export interface AuditContent {
   readonly system?: string;
   readonly messages: readonly AuditMessage[];
-  readonly response?: { readonly text: string; readonly toolCalls: readonly { readonly id: string; readonly name: string; readonly arguments: unknown }[] };
+  readonly response?: {
+    /** The answer's reasoning text, joined, when it showed any (recorded like `text`). */
+    readonly reasoning?: string;
+    readonly text: string;
+    readonly toolCalls: readonly { readonly id: string; readonly name: string; readonly arguments: unknown }[] };
 }
 
 /** A call record before it is sealed into the chain. */
@@ -79,7 +85,8 @@ export interface CallRecordBody extends AuditRecordCommon {
   readonly metadata?: Readonly<Record<string, string>>;
   /** The end user's IP, only with `audit.include.ip`. */
   readonly ip?: string;
-  readonly mode: 'chat' | 'stream';
+  /** `embed` for `router.embed()` calls (their inputs are recorded as user messages; the vectors never are). */
+  readonly mode: 'chat' | 'stream' | 'embed';
   /** The requested route. */
   readonly route: string;
   /** The route that answered (a fallback's name when one did). */
@@ -106,7 +113,8 @@ export interface CallRecordBody extends AuditRecordCommon {
   readonly responseHash?: string;
   /** Prompt and answer, in content modes `redacted` and `full`. */
   readonly content?: AuditContent;
-  readonly usage?: { readonly inputTokens: number; readonly outputTokens: number; readonly totalTokens: number; readonly cachedInputTokens?: number };
+  /** `cachedInputTokens`: input tokens read from the provider's prompt cache; `cacheWriteInputTokens`: written to it. */
+  readonly usage?: { readonly inputTokens: number; readonly outputTokens: number; readonly totalTokens: number; readonly cachedInputTokens?: number; readonly cacheWriteInputTokens?: number };
   /** US dollars, from `pricing`; 0 for answers served from the cache; absent when no price is known. */
   readonly costUsd?: number;
   readonly latencyMs: number;

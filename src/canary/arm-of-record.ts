@@ -8,7 +8,8 @@
  * candidate loses calls to callers' timeouts, and leaving them out would hide exactly that.
  * Latency is the arm's own upstream time: the first try's duration for `chat`, the whole stream
  * (less any rate-limit wait) for `stream`; for cancelled and timed-out calls, the time they ran.
- * A successful answer of the arm also carries its quality signals (finish reason, empty answer,
+ * An answer that failed with `invalid_output` (not the JSON asked for) counts as an answer with invalid
+ * structured output, not as an error. A successful answer of the arm also carries its quality signals (finish reason, empty answer,
  * tool-call arguments, structured output).
  */
 import type { PriceTable } from '../config/types.js';
@@ -17,7 +18,7 @@ import type { RouterEvents } from '../events.js';
 import type { ErrorCategoryName, Target } from '../types.js';
 import type { ArmCallOutcome } from './arm-stats.js';
 import { costOf } from '../pricing.js';
-import { qualitySignals } from './quality-signals.js';
+import { qualitySignals, type QualitySignals } from './quality-signals.js';
 
 /** The parts of a `call-end` event the arm's outcome depends on. */
 export type CallRecord = Pick<RouterEvents['call-end'], 'mode' | 'request' | 'latencyMs' | 'attempts' | 'response' | 'error' | 'notes' | 'timeToFirstTokenMs'>;
@@ -25,6 +26,16 @@ export type CallRecord = Pick<RouterEvents['call-end'], 'mode' | 'request' | 'la
 function same(left: Target, right: Target): boolean {
   return left.model === right.model && left.provider === right.provider;
 }
+
+/** The quality signals of an answer that failed with `invalid_output` (it did not parse or validate). */
+const INVALID_OUTPUT: QualitySignals = {
+  lengthFinish: false,
+  contentFilterFinish: false,
+  emptyAnswer: false,
+  invalidToolCall: false,
+  structuredOutput: true,
+  invalidOutput: true,
+};
 
 /** What a finished call tells about its assigned arm, or undefined when it tells nothing. */
 export function armOutcome(call: CallRecord, armTarget: Target, pricing: PriceTable): ArmCallOutcome | undefined {
@@ -47,14 +58,18 @@ export function armOutcome(call: CallRecord, armTarget: Target, pricing: PriceTa
     // Cancelled before the arm was asked (a rate-limit wait): nothing to say about the arm.
     return armAsked ? { failed: false, callerFault: false, rescued: false, mixed, cancelled: true, latencyMs: ranFor() } : undefined;
   }
+  if (category === 'invalid_output' && armAsked) {
+    // The arm answered, but not with the JSON asked for: answer quality (`invalidOutputRate`), not availability.
+    return { failed: false, callerFault: false, rescued: false, mixed, latencyMs: ranFor(), quality: INVALID_OUTPUT };
+  }
   const failed = category !== undefined;
   const response = call.response;
   const answeredByArm = response !== undefined && same(response.target, armTarget);
-  const usage = answeredByArm ? response?.usage : undefined;
+  const usage = answeredByArm ? response.usage : undefined;
   const costUsd = usage === undefined ? undefined : costOf(pricing, armTarget, usage);
   let latencyMs: number | undefined;
   if (first !== undefined && (!failed || (armAsked && category === 'timeout'))) latencyMs = ranFor();
-  const quality = !failed && answeredByArm && response !== undefined ? qualitySignals(call.request, response) : undefined;
+  const quality = !failed && answeredByArm ? qualitySignals(call.request, response) : undefined;
   return {
     failed,
     ...(category === undefined ? {} : { category }),

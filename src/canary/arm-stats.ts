@@ -65,7 +65,8 @@ export interface ArmStatsData {
   /** Calls cancelled by the caller or stalled (not in `calls`). Absent in data from older versions. */
   readonly cancelled?: number;
   readonly stalled?: number;
-  readonly quality?: QualityCounts;
+  /** Partial in data written by older versions, which counted fewer signals. */
+  readonly quality?: Partial<QualityCounts>;
   readonly latency: SketchData;
   readonly timeToFirstToken: SketchData;
   readonly inputTokens: number;

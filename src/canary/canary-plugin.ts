@@ -138,7 +138,7 @@ export function createCanaryPlugin(options: CanaryPluginOptions): CanaryPlugin {
         if (canary === undefined || run === undefined) continue;
         let mirror: ShadowMirror | undefined;
         if (canary.shadow) {
-          mirror = createShadowMirror({ concurrency: canary.shadowConcurrency, mirror: internals.mirror, pricing: config.pricing });
+          mirror = createShadowMirror({ concurrency: canary.shadowConcurrency, mirror: (request, target, signal) => internals.mirror(request, target, signal), pricing: config.pricing });
           mirrors.push(mirror);
         }
         run.attach(internals.events, mirror);

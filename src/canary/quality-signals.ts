@@ -124,7 +124,7 @@ export function compileJsonSchema(schema: Record<string, unknown>): SchemaValida
   try {
     const validate = ajv.compile(schema);
     if ((validate as { $async?: unknown }).$async === true) throw new Error('asynchronous schemas ($async) are not supported');
-    return (value) => validate(value) === true;
+    return (value) => validate(value);
   } finally {
     ajv.removeSchema(schema);
   }
@@ -154,12 +154,7 @@ function hasVisibleText(text: string): boolean {
 }
 
 function findTool(tools: readonly ToolDefinition[] | undefined, name: string): ToolDefinition | undefined {
-  if (tools === undefined) return undefined;
-  for (let index = 0; index < tools.length; index++) {
-    const tool = tools[index]!;
-    if (tool.name === name) return tool;
-  }
-  return undefined;
+  return tools?.find((tool) => tool.name === name);
 }
 
 /** The request's structured-output format, read structurally (see `ResponseFormat`). */
@@ -260,14 +255,7 @@ export function createQualitySignals(options: QualitySignalsOptions = {}): Quali
 
   return (request, response) => {
     const { finishReason, toolCalls } = response;
-    let invalidToolCall = false;
-    // Indexed loops on this path: no iterator objects.
-    for (let index = 0; index < toolCalls.length; index++) {
-      if (isInvalidToolCall(toolCalls[index]!, request.tools)) {
-        invalidToolCall = true;
-        break;
-      }
-    }
+    const invalidToolCall = toolCalls.some((toolCall) => isInvalidToolCall(toolCall, request.tools));
     const format = responseFormatOf(request);
     return {
       lengthFinish: finishReason === 'length',

@@ -5,6 +5,7 @@
  */
 
 // Characters XML 1.0 does not allow at all (C0 controls other than tab, newline, carriage return; lone surrogates; U+FFFE/U+FFFF).
+// eslint-disable-next-line no-control-regex -- finding control characters is this pattern's job.
 const INVALID_XML = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
 /** Text made safe for XML and HTML element content and double- or single-quoted attributes. */
@@ -20,7 +21,7 @@ export function escapeMarkup(text: string): string {
 
 /** Text cut to `max` characters, ending in `…` when cut. */
 export function truncate(text: string, max: number): string {
-  const chars = [...text];
+  const chars = Array.from(text);
   return chars.length <= max ? text : `${chars.slice(0, Math.max(1, max - 1)).join('').trimEnd()}…`;
 }
 
@@ -32,7 +33,7 @@ export function wrapText(text: string, width: number, maxLines: number): string[
   for (let index = 0; index < words.length; index += 1) {
     const word = words[index] ?? '';
     const joined = line === '' ? word : `${line} ${word}`;
-    if ([...joined].length <= width || line === '') {
+    if (Array.from(joined).length <= width || line === '') {
       line = joined;
       continue;
     }
@@ -49,7 +50,7 @@ export function wrapText(text: string, width: number, maxLines: number): string[
 
 /** A rough width of text in pixels at a font size (system sans-serif, mixed case). */
 export function textWidth(text: string, fontSize: number): number {
-  return [...text].length * fontSize * 0.56;
+  return Array.from(text).length * fontSize * 0.56;
 }
 
 /** A coordinate rounded to a tenth of a pixel. */

@@ -12,9 +12,9 @@ import { confidenceSentence, configuredGuards, formatGuardEstimate, formatGuardI
 
 function pad(cells: readonly (readonly string[])[], rightAligned: ReadonlySet<number>): string[] {
   const widths: number[] = [];
-  for (const row of cells) row.forEach((cell, index) => (widths[index] = Math.max(widths[index] ?? 0, [...cell].length)));
+  for (const row of cells) row.forEach((cell, index) => (widths[index] = Math.max(widths[index] ?? 0, Array.from(cell).length)));
   const fit = (cell: string, width: number, right: boolean): string => {
-    const gap = ' '.repeat(Math.max(0, width - [...cell].length));
+    const gap = ' '.repeat(Math.max(0, width - Array.from(cell).length));
     return right ? gap + cell : cell + gap;
   };
   return cells.map((row) =>
@@ -31,7 +31,7 @@ function errorRateCell(arm: ArmSummary): string {
 }
 
 function categories(arm: ArmSummary): string {
-  const entries = Object.entries(arm.errorsByCategory).filter(([, value]) => (value ?? 0) > 0);
+  const entries = Object.entries(arm.errorsByCategory).filter(([, value]) => value > 0);
   return entries.length === 0 ? 'none' : entries.map(([name, value]) => `${name} ${value}`).join(', ');
 }
 

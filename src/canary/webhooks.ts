@@ -232,7 +232,7 @@ export function createCanaryWebhooks(options: CanaryWebhooksOptions): CanaryWebh
         }
       } catch (error) {
         // A record that cannot be serialised must not break the decision that produced it.
-        log(`canary webhook: decision ${String(record.id)} not delivered: ${describeError(error)}`);
+        log(`canary webhook: decision ${record.id} not delivered: ${describeError(error)}`);
       }
     },
     async idle() {

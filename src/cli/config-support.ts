@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { isScalar, LineCounter, parseDocument, type Node } from 'yaml';
+import { LineCounter, parseDocument, type Node } from 'yaml';
 import { ConfigError, type ConfigProblem } from '../config/config-error.js';
 import type { Environment } from '../config/interpolate.js';
 import { loadConfig } from '../config/load.js';
@@ -33,13 +33,13 @@ export function usageError(io: CommandIo, usage: string, message: string): numbe
 }
 
 /** Parses a command's arguments; a usage mistake is returned as its message. */
-export function parseCommandArgs<T extends NonNullable<ParseArgsConfig['options']>>(
+export function parseCommandArgs(
   argv: readonly string[],
-  options: T,
+  options: NonNullable<ParseArgsConfig['options']>,
 ): { readonly values: Record<string, string | boolean | undefined>; readonly positionals: string[] } | { readonly mistake: string } {
   try {
     const parsed = parseArgs({ args: [...argv], allowPositionals: true, options: { ...options, help: { type: 'boolean', short: 'h' } }, strict: true });
-    return { values: parsed.values as Record<string, string | boolean | undefined>, positionals: parsed.positionals };
+    return { values: parsed.values, positionals: parsed.positionals };
   } catch (error) {
     return { mistake: error instanceof Error ? error.message : String(error) };
   }
@@ -49,11 +49,11 @@ export function parseCommandArgs<T extends NonNullable<ParseArgsConfig['options'
  * The arguments of a command over one config file: its options and the file, or the exit code
  * when there is nothing more to do (help printed, or a usage mistake reported).
  */
-export function parseConfigCommand<T extends NonNullable<ParseArgsConfig['options']>>(
+export function parseConfigCommand(
   argv: readonly string[],
   io: CommandIo,
   usage: string,
-  options: T,
+  options: NonNullable<ParseArgsConfig['options']>,
   tooMany = '',
 ): { readonly file: string; readonly values: Record<string, string | boolean | undefined> } | number {
   const parsed = parseCommandArgs(argv, options);
@@ -117,7 +117,7 @@ export function createLineFinder(path: string): (segments: readonly (string | nu
   return (segments) => {
     for (let length = segments.length; length > 0; length -= 1) {
       const node = document.getIn(segments.slice(0, length), true) as Node | undefined;
-      const offset = isScalar(node) || node?.range !== undefined ? node?.range?.[0] : undefined;
+      const offset = node?.range?.[0];
       if (typeof offset === 'number') return lineCounter.linePos(offset).line;
     }
     return undefined;

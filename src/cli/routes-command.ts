@@ -50,7 +50,7 @@ export function describePolicies(policies: Policies): string[] {
 }
 
 function describeRoute(route: RouteConfig): string {
-  const lines = [`${route.name}`];
+  const lines = [route.name];
   if (route.canary === undefined) {
     const total = route.targets.reduce((sum, target) => sum + Math.max(0, target.weight), 0);
     lines.push(

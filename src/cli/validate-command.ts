@@ -9,6 +9,7 @@
  * files without holding the secrets. Values are never printed, so no key can leak.
  */
 import { ConfigError, formatProblem, type ConfigProblem } from '../config/config-error.js';
+import { providerTypeSchema } from '../config/schema.js';
 import type { SwitchyardConfig } from '../config/types.js';
 import { createLineFinder, loadForInspection, parseConfigCommand, percent, unsetVariableOf, type CommandIo, type ConfigCommandOptions } from './config-support.js';
 
@@ -43,7 +44,17 @@ export function configWarnings(config: SwitchyardConfig, lineOf: (path: readonly
     const line = lineOf(path);
     return line === undefined ? {} : { line };
   };
+  const builtInTypes: ReadonlySet<string> = new Set(providerTypeSchema.options);
   for (const provider of Object.values(config.providers)) {
+    if (!builtInTypes.has(provider.type)) {
+      // Only the program that creates the router knows its factories: a file cannot be refused for this.
+      findings.push({
+        severity: 'note',
+        path: `providers.${provider.id}.type`,
+        message: `custom type '${provider.type}': the program must register an adapter factory for it, createRouter(config, { providers: { '${provider.type}': … } }); validate cannot check that`,
+        ...at(['providers', provider.id, 'type']),
+      });
+    }
     if (KEYED_TYPES.has(provider.type) && (provider.apiKey === undefined || provider.apiKey === '')) {
       findings.push({
         severity: 'warning',

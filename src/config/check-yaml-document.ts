@@ -200,6 +200,7 @@ function scalarValue(value: unknown): unknown {
 /** A key as `toJS` names it: `null` → `""`, numbers and booleans as text. */
 function scalarKey(value: unknown): string {
   if (value === null || value === undefined) return '';
-  if (typeof value === 'object' || typeof value === 'symbol' || typeof value === 'function') return Object.prototype.toString.call(value);
-  return String(value as string | number | boolean | bigint);
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  return Object.prototype.toString.call(value); // an object, a symbol or a function
 }

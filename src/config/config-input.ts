@@ -23,11 +23,33 @@ export interface PoolInput {
   connectTimeout?: DurationInput | undefined;
 }
 
+/** One weighted key of a key pool. */
+export interface PoolKeyInput {
+  key: string;
+  /** Relative share of the provider's calls (> 0). @default 1 */
+  weight?: number | undefined;
+}
+
+/** How a provider's key pool treats its keys. */
+export interface KeyPoolInput {
+  /** How long a key answered with 429 is skipped without a `retry-after`. @default 10s */
+  cooldown?: DurationInput | undefined;
+}
+
 /** One configured provider. */
 export interface ProviderInput {
-  type: 'anthropic' | 'openai' | 'azure-openai' | 'gemini' | 'openai-compatible';
+  /**
+   * A built-in wire format (`anthropic`, `openai`, `azure-openai`, `gemini`, `openai-compatible`,
+   * `bedrock`, `vertex`), or the name of a custom adapter type registered with
+   * `createRouter(config, { providers: { [type]: factory } })` (which then needs `baseUrl`).
+   */
+  type: string;
   /** Empty counts as absent (write `${KEY:-}` for an optional key). */
   apiKey?: string | undefined;
+  /** A key pool instead of `apiKey`: keys, or `{ key, weight }` entries. */
+  apiKeys?: (string | PoolKeyInput)[] | undefined;
+  /** How the key pool treats its keys. */
+  keyPool?: KeyPoolInput | undefined;
   /** Required for `openai-compatible` and `azure-openai`; empty counts as absent. */
   baseUrl?: string | undefined;
   apiVersion?: string | undefined;
@@ -35,6 +57,14 @@ export interface ProviderInput {
   /** @default 4096 */
   defaultMaxTokens?: number | undefined;
   pool?: PoolInput | undefined;
+  /** `bedrock`: the AWS region (else `AWS_REGION`); `vertex` (required): the location. */
+  region?: string | undefined;
+  /** `vertex` (required): the Google Cloud project id. */
+  project?: string | undefined;
+  /** `vertex`: whose models it calls. @default by model name (`claude-*`: anthropic) */
+  publisher?: 'anthropic' | 'google' | undefined;
+  /** `vertex`: path of a service-account JSON key. @default GOOGLE_APPLICATION_CREDENTIALS, then ADC */
+  credentials?: string | undefined;
 }
 
 /** One weighted target of a route. */
@@ -43,6 +73,8 @@ export interface TargetInput {
   model: string;
   /** Relative weight (≥ 0). @default 1 */
   weight?: number | undefined;
+  /** Embedding routes: the vector space of this model's embeddings. @default the target's `model` */
+  embeddingFamily?: string | undefined;
 }
 
 /** Timeouts; 0 turns one off. */
@@ -200,6 +232,8 @@ export interface CanaryInput {
 
 /** One route: weighted `targets`, or a `canary` rollout (which names its two targets itself). */
 export interface RouteInput {
+  /** `embedding`: the route serves `router.embed()`. @default chat */
+  kind?: 'chat' | 'embedding' | undefined;
   targets?: TargetInput[] | undefined;
   canary?: CanaryInput | undefined;
   /** @default none */
@@ -224,7 +258,7 @@ export interface StateInput {
 }
 
 /** Prices per million tokens, by `provider/model` or model. */
-export type PricingInput = Record<string, { input: number; output: number; cachedInput?: number | undefined }>;
+export type PricingInput = Record<string, { input: number; output: number; cacheRead?: number | undefined; cacheWrite?: number | undefined; /** @deprecated Use `cacheRead`. */ cachedInput?: number | undefined }>;
 
 /** What audit records redact. */
 export type RedactionKindInput = 'email' | 'phone' | 'card' | 'iban' | 'cn_id' | 'secret';

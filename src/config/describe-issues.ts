@@ -72,7 +72,6 @@ function describeUnion(issue: Extract<Issue, { code: 'invalid_union' }>, path: P
   const applicable = branches.filter((branch) => !atRoot(branch));
   const chosen = applicable[0];
   if (applicable.length === 1 && chosen !== undefined) return chosen.flatMap((inner) => describeIssue(inner, path, data, schema));
-  if (valueAt(data, path) === undefined) return [{ path, message: 'required' }];
   const expectations = branches.flatMap((branch) => {
     const first = branch[0];
     if (first === undefined) return [];
@@ -80,7 +79,22 @@ function describeUnion(issue: Extract<Issue, { code: 'invalid_union' }>, path: P
     if (first.code === 'invalid_value') return first.values.map((choice) => String(choice));
     return [];
   });
+  // A missing value still names its choices (a provider's `type`: the built-in ones, or a custom name).
+  if (valueAt(data, path) === undefined) return [{ path, message: requiredChoices(branches) }];
   return [{ path, message: `expected ${[...new Set(expectations)].join(' or ')}, got ${describeValue(valueAt(data, path))}` }];
+}
+
+/** `required (one of a | b, or a string)`: the listed values of a union's branches, then its other types. */
+function requiredChoices(branches: readonly (readonly Issue[])[]): string {
+  const values = new Set<string>();
+  const types = new Set<string>();
+  for (const branch of branches) {
+    const first = branch[0];
+    if (first?.code === 'invalid_value') for (const choice of first.values) values.add(String(choice));
+    else if (first?.code === 'invalid_type') types.add(expectedName(first.expected));
+  }
+  const listed = [...(values.size === 0 ? [] : [`one of ${[...values].join(' | ')}`]), ...types];
+  return listed.length === 0 ? 'required' : `required (${listed.join(', or ')})`;
 }
 
 function expectedName(expected: string): string {
@@ -150,7 +164,7 @@ interface SchemaDefinition {
 }
 
 function definitionOf(schema: z.ZodType): SchemaDefinition {
-  return schema._zod.def as unknown as SchemaDefinition;
+  return schema._zod.def;
 }
 
 /** The object schemas a value at `path` may be checked against (several below a union). */
@@ -211,7 +225,7 @@ function valueSuggestion(value: unknown, allowed: readonly unknown[]): string {
 }
 
 /** The candidate equal ignoring case, else one within a small edit distance. */
-function closest(text: string, candidates: readonly string[]): string | undefined {
+export function closest(text: string, candidates: readonly string[]): string | undefined {
   const lower = text.toLowerCase();
   return (
     candidates.find((candidate) => candidate.toLowerCase() === lower) ??

@@ -9,7 +9,7 @@ const DURATION_HINT = 'expected a duration such as 300ms, 30s, 10m or 1h, or a n
 
 /** A duration (`30s`, `1.5s`, `250`), parsed to milliseconds. */
 export const durationSchema = z
-  .custom<string | number>((value) => typeof value === 'string' || typeof value === 'number', { message: DURATION_HINT })
+  .custom<string | number>((value) => typeof value === 'string' || typeof value === 'number', { error: DURATION_HINT })
   .transform((value, context) => {
     try {
       return parseDuration(value);
@@ -21,6 +21,6 @@ export const durationSchema = z
 
 /** A duration that must be greater than zero. */
 export const positiveDurationSchema = durationSchema.refine((milliseconds) => milliseconds > 0, {
-  message: 'expected a duration greater than 0',
+  error: 'expected a duration greater than 0',
 });
 

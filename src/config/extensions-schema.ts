@@ -8,7 +8,7 @@ import { parseSize } from './size.js';
 
 /** A size (`100MB`, `64KB`, or a number of bytes), parsed to bytes. */
 export const sizeSchema = z
-  .custom<string | number>((value) => typeof value === 'string' || typeof value === 'number', { message: 'expected a size such as 100MB' })
+  .custom<string | number>((value) => typeof value === 'string' || typeof value === 'number', { error: 'expected a size such as 100MB' })
   .transform((value, context) => {
     try {
       return parseSize(value);
@@ -50,7 +50,7 @@ export const canaryWebhookSchema = z.strictObject({
   url: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }).describe('Where decisions are POSTed.'),
   /** @default every decision */
   events: z.array(z.enum(decisionEvents)).min(1).optional().describe('The decisions to send. @default every decision'),
-  secret: z.string().min(16, { message: 'use a secret of at least 16 characters' }).optional().describe('Key that signs each POST (at least 16 characters); a secret. @default unsigned'),
+  secret: z.string().min(16, { error: 'use a secret of at least 16 characters' }).optional().describe('Key that signs each POST (at least 16 characters); a secret. @default unsigned'),
   /** @default 3 */
   retries: z.number().int().min(0).max(10).optional().describe('Retries of a failed delivery. @default `3`'),
   /** @default 5s */
@@ -128,11 +128,19 @@ export const canarySchema = z
 /** Prices per million tokens, by `provider/model` or model. */
 export const pricingSchema = z.record(
   z.string().min(1),
-  z.strictObject({
-    input: z.number().min(0).describe('Dollars per million input tokens.'),
-    output: z.number().min(0).describe('Dollars per million output tokens.'),
-    cachedInput: z.number().min(0).optional().describe('Dollars per million input tokens read from the provider\'s prompt cache. @default the `input` price'),
-  }),
+  z
+    .strictObject({
+      input: z.number().min(0).describe('Dollars per million input tokens.'),
+      output: z.number().min(0).describe('Dollars per million output tokens.'),
+      cacheRead: z.number().min(0).optional().describe('Dollars per million input tokens read from the provider\'s prompt cache (e.g. Anthropic 0.1× input, OpenAI 0.5× or less). @default the `input` price'),
+      cacheWrite: z.number().min(0).optional().describe('Dollars per million input tokens written to the provider\'s prompt cache (Anthropic: 1.25× input for 5-minute entries, 2× for 1-hour ones). @default the `input` price'),
+      cachedInput: z.number().min(0).optional().describe('Deprecated name of `cacheRead`. @default the `input` price'),
+    })
+    .superRefine((price, context) => {
+      if (price.cachedInput !== undefined && price.cacheRead !== undefined && price.cachedInput !== price.cacheRead) {
+        context.addIssue({ code: 'custom', path: ['cachedInput'], message: `\`cachedInput\` is the old name of \`cacheRead\`; give one (they say ${price.cachedInput} and ${price.cacheRead})` });
+      }
+    }),
 );
 
 const redactionKind = z.enum(['email', 'phone', 'card', 'iban', 'cn_id', 'secret']);
@@ -166,7 +174,7 @@ export const auditSchema = z.strictObject({
     .optional()
     .describe('Optional fields to record.'),
   pseudonymize: z
-    .strictObject({ key: z.string().min(16, { message: 'use a key of at least 16 characters' }).describe('HMAC key (at least 16 characters); a secret.') })
+    .strictObject({ key: z.string().min(16, { error: 'use a key of at least 16 characters' }).describe('HMAC key (at least 16 characters); a secret.') })
     .optional()
     .describe('Record user ids as keyed hashes (HMAC-SHA-256). @default off'),
 });
@@ -176,7 +184,7 @@ export const metricsSchema = z.strictObject({
   /** @default true */
   enabled: z.boolean().optional().describe('Collect metrics. @default `true`'),
   /** @default switchyard_ */
-  prefix: z.string().regex(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/, { message: 'not a valid Prometheus metric prefix' }).optional().describe('Prefix of every metric name. @default `switchyard_`'),
+  prefix: z.string().regex(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/, { error: 'not a valid Prometheus metric prefix' }).optional().describe('Prefix of every metric name. @default `switchyard_`'),
   intents: z.array(z.string().min(1)).max(100).optional().describe('Known `metadata.intent` values (at most 100); others count as `other`. @default `[]`'),
   /** @default false */
   processMetrics: z.boolean().optional().describe('Also prom-client\'s default process metrics (CPU, memory, event loop, GC). @default `false`'),

@@ -8,7 +8,7 @@ import { durationSchema, positiveDurationSchema } from './duration-schema.js';
 import { sizeSchema as size } from './extensions-schema.js';
 
 /** An IPv4 or IPv6 CIDR block, or a single address. */
-const cidrSchema = z.string().refine((value) => cidrProblem(value) === undefined, { message: 'expected an IP address or CIDR block such as 10.0.0.0/8 or fd00::/8' });
+const cidrSchema = z.string().refine((value) => cidrProblem(value) === undefined, { error: 'expected an IP address or CIDR block such as 10.0.0.0/8 or fd00::/8' });
 
 /** Why a string is not an address or CIDR block; undefined when it is one. */
 export function cidrProblem(value: string): string | undefined {
@@ -31,7 +31,7 @@ const quotaSchema = z.union([
       tokens: z.number().int().min(0).optional().describe('Input plus output tokens the key may use in all.'),
       usd: z.number().min(0).optional().describe('US dollars the key may spend in all, priced from `pricing`.'),
     })
-    .refine((quota) => quota.tokens !== undefined || quota.usd !== undefined, { message: 'a quota needs `tokens` or `usd` (or write `unlimited`)' }),
+    .refine((quota) => quota.tokens !== undefined || quota.usd !== undefined, { error: 'a quota needs `tokens` or `usd` (or write `unlimited`)' }),
 ]);
 
 const keyLimitsSchema = z.strictObject({
@@ -45,14 +45,14 @@ export const staticKeySchema = z.strictObject({
   name: z.string().min(1).max(200).describe('What the key is for; shown in the admin API, logs and usage.'),
   key: z
     .string()
-    .regex(/^sy-[A-Za-z0-9_-]{20,200}$/, { message: 'a virtual key is "sy-" and at least 20 letters, digits, "-" or "_" (create one with `switchyard keys create`)' })
+    .regex(/^sy-[A-Za-z0-9_-]{20,200}$/, { error: 'a virtual key is "sy-" and at least 20 letters, digits, "-" or "_" (create one with `switchyard keys create`)' })
     .describe('The key callers send, written as `"${APP_KEY}"`; a secret, stored only as a hash.'),
   tenant: z.string().min(1).optional().describe('The tenant calls of this key count against (rate limits, audit). @default the key\'s name'),
   routes: z.array(z.string().min(1)).optional().describe('Routes (and `provider/model` names) the key may call. @default every route'),
   quota: quotaSchema.optional().describe('Tokens and/or US dollars the key may use. @default `unlimited`'),
   limits: keyLimitsSchema.optional().describe('Per-key rate limits. @default none'),
   subnets: z.array(cidrSchema).optional().describe('Client addresses the key is accepted from. @default any'),
-  expiresAt: z.string().datetime({ offset: true }).optional().describe('When the key stops working (ISO 8601). @default never'),
+  expiresAt: z.iso.datetime({ offset: true }).optional().describe('When the key stops working (ISO 8601). @default never'),
   metadata: z.record(z.string(), z.string()).optional().describe('Free-form labels kept with the key.'),
 });
 
@@ -61,7 +61,7 @@ const storeSchema = z.strictObject({
   url: z
     .string()
     .min(1)
-    .refine((url) => /^(sqlite:|postgres(ql)?:\/\/)/.test(url), { message: 'expected `sqlite:<file>` (embedded) or `postgres://user@host:5432/db`' })
+    .refine((url) => /^(sqlite:|postgres(ql)?:\/\/)/.test(url), { error: 'expected `sqlite:<file>` (embedded) or `postgres://user@host:5432/db`' })
     .optional()
     .describe('`sqlite:<file>` (embedded, one instance) or `postgres://…` (several instances). @default `sqlite:./switchyard-gateway.db`'),
   keyCacheTtl: durationSchema.optional().describe('How long a key record read from the store is trusted before it is read again (a disabled key stops working within this). @default `5s`'),

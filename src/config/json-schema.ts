@@ -30,7 +30,7 @@ interface Definition {
 }
 
 function definitionOf(schema: unknown): Definition {
-  return (schema as z.ZodType)._zod.def as unknown as Definition;
+  return (schema as z.ZodType)._zod.def;
 }
 
 /** The custom (string-or-number) schema inside the duration pipe, to tell durations from sizes. */

@@ -141,7 +141,7 @@ function buildConfig(raw: unknown, options: ParseConfigOptions, locate: Locator,
   let config: SwitchyardConfig | undefined;
   const parsed = configSchema.safeParse(value);
   if (parsed.success) {
-    const resolved = resolveParsedConfig(parsed.data, { baseDirectory: options.sourceName === undefined ? process.cwd() : dirname(resolvePath(options.sourceName)), written: raw });
+    const resolved = resolveParsedConfig(parsed.data, { baseDirectory: options.sourceName === undefined ? process.cwd() : dirname(resolvePath(options.sourceName)), written: raw, locate });
     if (resolved.ok) config = resolved.config;
     else problems.push(...resolved.problems);
   } else {

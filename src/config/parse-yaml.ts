@@ -28,14 +28,10 @@ export function parseYaml(text: string, lineCounter: LineCounter): YamlParseResu
   const parser = new Parser(lineCounter.addNewLine);
   const composer = new Composer({ prettyErrors: false, merge: true, uniqueKeys: false });
   let items = 0;
-  let tooMany = false;
   function* bounded<T>(tokens: Iterable<T>): Generator<T> {
     for (const token of tokens) {
       items += 1;
-      if (items > MAX_TOP_LEVEL_ITEMS) {
-        tooMany = true;
-        return;
-      }
+      if (items > MAX_TOP_LEVEL_ITEMS) return;
       yield token;
     }
   }
@@ -58,7 +54,8 @@ export function parseYaml(text: string, lineCounter: LineCounter): YamlParseResu
   } finally {
     Error.stackTraceLimit = traceLimit;
   }
-  if (tooMany) return { refused: `the YAML breaks into more than ${MAX_TOP_LEVEL_ITEMS} top-level pieces (comment lines before the first key, or stray characters the parser cannot place); a config is one YAML mapping` };
+  // Counted by `bounded`, which stops the parse one piece past the limit.
+  if (items > MAX_TOP_LEVEL_ITEMS) return { refused: `the YAML breaks into more than ${MAX_TOP_LEVEL_ITEMS} top-level pieces (comment lines before the first key, or stray characters the parser cannot place); a config is one YAML mapping` };
   if (document === undefined) return { refused: 'the YAML cannot be parsed' };
   return { document };
 }

@@ -27,11 +27,6 @@ export const MIN_SECRET_LENGTH = 4;
  */
 const SCAN_MARGIN = 512;
 
-/** Replaces the given secrets (longest first) and every credential shape in `text`. */
-export function redactConfigText(text: string, secrets: readonly string[] = []): string {
-  return redactShapes(replaceSecrets(text, secrets));
-}
-
 /**
  * The text as an error may show it: redacted, then cut to `max` characters (`…` marks the cut).
  *

@@ -2,12 +2,14 @@
  * From a validated config to the one the router runs on: defaults applied, route policies merged
  * over the global ones (and checked once merged), URLs normalised, and the version hash.
  */
+import { resolve as resolvePath } from 'node:path';
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '../canonical-json.js';
 import { DEFAULT_POOL_SETTINGS } from '../http/transport.js';
 import type { PathProblem, PathSegment } from './config-error.js';
-import { rememberApiKeyVariables, resolveApiKey } from './api-key.js';
+import { rememberApiKeyVariables, resolveApiKey, resolveApiKeyPool } from './api-key.js';
 import { effectiveBaseUrl, normalizeBaseUrl } from './base-url.js';
+import { regionalEndpoint } from './regional-endpoint.js';
 import {
   DEFAULT_CACHE_POLICY,
   DEFAULT_MAX_TOKENS,
@@ -20,6 +22,9 @@ import {
 import { formatDuration } from './duration.js';
 import type { ParsedConfig, ParsedPolicies } from './schema.js';
 import { withRedactedDumps } from './redacted-dump.js';
+import { rememberProviderTypeLines } from './provider-type-lines.js';
+import type { Locator } from './yaml-locator.js';
+import { checkEmbeddingRoutes } from './check-embedding-routes.js';
 import { canaryTargets, resolveCanary, resolveExtensions } from './resolve-extensions.js';
 import { resolveGateway } from './resolve-gateway.js';
 import { isSensitiveHeader } from './secrets.js';
@@ -41,7 +46,12 @@ export interface ResolveOptions {
    * it was read from, and tells `${KEY:-}` (optional on purpose) from `${KEY}` set to nothing.
    */
   readonly written?: unknown;
+  /** Finds the YAML line of a path, when the config came from YAML (remembered for `createRouter`'s errors). */
+  readonly locate?: Locator;
 }
+
+/** How long a pool's key answered with 429 is skipped when the provider sent no `retry-after`. */
+export const DEFAULT_KEY_COOLDOWN_MS = 10_000;
 
 /** Applies defaults, merges policies and runs the cross-field checks. */
 export function resolveParsedConfig(parsed: ParsedConfig, options: ResolveOptions = {}): ResolveResult {
@@ -52,19 +62,36 @@ export function resolveParsedConfig(parsed: ParsedConfig, options: ResolveOption
   const providers: Record<string, ProviderConfig> = {};
   const keyVariables: Record<string, string> = {};
   for (const [id, provider] of Object.entries(parsed.providers)) {
-    // The schema checked the URL; a missing one cannot pass it.
-    const baseUrl = normalizeBaseUrl(effectiveBaseUrl(provider.type, provider.baseUrl) ?? '');
-    const key = resolveApiKey(id, provider.apiKey, writtenApiKey(options.written, id));
+    // The schema checked the URL; only Bedrock and Vertex AI may leave it out: it follows from their region.
+    const regional = provider.baseUrl === undefined || provider.baseUrl === '' ? regionalEndpoint(provider.type, provider.region) : undefined;
+    if (regional !== undefined && regional.baseUrl === undefined) {
+      const how = provider.type === 'bedrock' ? 'set region, or AWS_REGION in the environment' : 'the location, e.g. us-east5 or global';
+      problems.push({ path: ['providers', id, 'region'], message: `required: ${how}` });
+    }
+    const region = regional?.region ?? provider.region;
+    // The placeholder stands only in a config that is refused for the problem just reported.
+    const baseUrl = normalizeBaseUrl(regional?.baseUrl ?? effectiveBaseUrl(provider.type, provider.baseUrl) ?? 'http://unresolved.invalid');
+    const key = resolveApiKey(id, provider.apiKey, writtenProviderField(options.written, id, 'apiKey'));
     if (key.kind === 'problem') problems.push(key.problem);
     else if (key.variable !== undefined) keyVariables[id] = key.variable;
+    const pool = provider.apiKeys === undefined ? undefined : resolveApiKeyPool(id, provider.apiKeys, writtenProviderField(options.written, id, 'apiKeys'));
+    if (pool?.kind === 'problems') problems.push(...pool.problems);
+    const poolKeys = pool?.kind === 'pool' ? pool.keys : undefined;
     providers[id] = {
       id,
       type: provider.type,
       ...(key.kind === 'key' ? { apiKey: key.apiKey } : {}),
+      // A pool's first key is `apiKey` too, for adapters that know nothing of pools.
+      ...(poolKeys === undefined ? {} : { apiKey: poolKeys[0]?.key ?? '', apiKeys: poolKeys, keyPool: { cooldownMs: provider.keyPool?.cooldown ?? DEFAULT_KEY_COOLDOWN_MS } }),
       baseUrl,
       ...(provider.apiVersion === undefined ? {} : { apiVersion: provider.apiVersion }),
       headers: { ...provider.headers },
       defaultMaxTokens: provider.defaultMaxTokens ?? DEFAULT_MAX_TOKENS,
+      ...(region === undefined ? {} : { region }),
+      ...(provider.project === undefined ? {} : { project: provider.project }),
+      ...(provider.publisher === undefined ? {} : { publisher: provider.publisher }),
+      // A service-account key path is read relative to the config file, like the other paths in it.
+      ...(provider.credentials === undefined ? {} : { credentials: resolvePath(options.baseDirectory ?? process.cwd(), provider.credentials) }),
       pool: {
         connections: provider.pool?.connections ?? DEFAULT_POOL_SETTINGS.connections,
         keepAliveTimeoutMs: provider.pool?.keepAliveTimeout ?? DEFAULT_POOL_SETTINGS.keepAliveTimeoutMs,
@@ -77,11 +104,12 @@ export function resolveParsedConfig(parsed: ParsedConfig, options: ResolveOption
   for (const [name, route] of Object.entries(parsed.routes ?? {})) {
     const path = ['routes', name];
     const canary = route.canary === undefined ? undefined : resolveCanary(name, route.canary);
-    const targets = canary === undefined ? (route.targets ?? []).map((target) => ({ provider: target.provider, model: target.model, weight: target.weight ?? DEFAULT_WEIGHT })) : canaryTargets(canary);
+    const targets = canary === undefined ? (route.targets ?? []).map((target) => ({ provider: target.provider, model: target.model, weight: target.weight ?? DEFAULT_WEIGHT, ...(target.embeddingFamily === undefined ? {} : { embeddingFamily: target.embeddingFamily }) })) : canaryTargets(canary);
     const routePolicies = mergePolicies(policies, route.policies);
     checkPolicies(routePolicies, route.policies, [...path, 'policies'], problems);
     routes[name] = {
       name,
+      ...(route.kind === 'embedding' ? { kind: 'embedding' as const } : {}),
       targets,
       sticky: route.sticky ?? DEFAULT_STICKY,
       fallbacks: [...(route.fallbacks ?? [])],
@@ -90,6 +118,7 @@ export function resolveParsedConfig(parsed: ParsedConfig, options: ResolveOption
     };
   }
 
+  problems.push(...checkEmbeddingRoutes(routes));
   const state = resolveState(parsed.state);
   if (problems.length > 0) return { ok: false, problems };
 
@@ -101,17 +130,18 @@ export function resolveParsedConfig(parsed: ParsedConfig, options: ResolveOption
   const gateway = parsed.gateway === undefined ? {} : { gateway: resolveGateway(parsed.gateway) };
   const config = deepFreeze(withRedactedDumps({ ...withoutHash, ...gateway, versionHash: computeVersionHash(withoutHash) }));
   rememberApiKeyVariables(config, Object.freeze(keyVariables));
+  rememberProviderTypeLines(config.providers, options.locate);
   return { ok: true, config };
 }
 
-/** `providers.<id>.apiKey` of the config as written, if it is there. */
-function writtenApiKey(written: unknown, id: string): unknown {
+/** `providers.<id>.<field>` of the config as written, if it is there. */
+function writtenProviderField(written: unknown, id: string, field: 'apiKey' | 'apiKeys'): unknown {
   if (typeof written !== 'object' || written === null) return undefined;
   const providers: unknown = (written as Record<string, unknown>)['providers'];
   if (typeof providers !== 'object' || providers === null || !Object.prototype.hasOwnProperty.call(providers, id)) return undefined;
   const provider: unknown = (providers as Record<string, unknown>)[id];
   if (typeof provider !== 'object' || provider === null) return undefined;
-  return (provider as Record<string, unknown>)['apiKey'];
+  return (provider as Record<string, unknown>)[field];
 }
 
 function resolveState(state: ParsedConfig['state']): StateConfig {
@@ -177,8 +207,10 @@ function mergeRateLimit(base: RateLimitPolicy | undefined, override: ParsedPolic
 function mergeLimit(base: LimitSpec | undefined, override: ParsedLimit | undefined): LimitSpec | undefined {
   if (override === undefined) return base;
   const merged: Record<string, number> = { ...base };
-  for (const [key, value] of Object.entries(override)) if (value !== undefined) merged[key] = value;
-  return merged as LimitSpec;
+  // A config built in JavaScript may set a key to `undefined` (the parsed type omits it): the base's value stays.
+  const given: [string, number | undefined][] = Object.entries(override);
+  for (const [key, value] of given) if (value !== undefined) merged[key] = value;
+  return merged;
 }
 
 function mergeCache(base: CachePolicy | undefined, override: ParsedPolicies['cache']): CachePolicy | undefined {
@@ -217,9 +249,10 @@ function checkPolicies(merged: Policies, written: ParsedPolicies | undefined, pa
 export function computeVersionHash(config: Omit<SwitchyardConfig, 'versionHash'>): string {
   const providers = Object.fromEntries(
     Object.entries(config.providers).map(([id, provider]) => {
-      const { apiKey: _apiKey, ...rest } = provider;
+      const { apiKey: _apiKey, apiKeys, ...rest } = provider;
       const headers = Object.fromEntries(Object.entries(provider.headers).filter(([name]) => !isSensitiveHeader(name)));
-      return [id, { ...rest, headers }];
+      // A pool's keys are secrets: rotating one is no change of config; adding one or a new weight is.
+      return [id, { ...rest, headers, ...(apiKeys === undefined ? {} : { apiKeyWeights: apiKeys.map((entry) => entry.weight) }) }];
     }),
   );
   const redis = config.state.redis;
@@ -227,7 +260,7 @@ export function computeVersionHash(config: Omit<SwitchyardConfig, 'versionHash'>
   const audit = config.audit === undefined ? undefined : { ...config.audit, pseudonymizeKey: undefined };
   // A webhook's signing secret is a secret: rotating it must not read as a change of config.
   const routes = Object.fromEntries(
-    Object.entries(config.routes).map(([name, route]) => {
+    Object.entries(config.routes).map(([name, route]): [string, unknown] => {
       const canary = route.canary;
       if (canary === undefined || canary.webhooks.length === 0) return [name, route];
       const webhooks = canary.webhooks.map(({ secret, ...rest }) => ({ ...rest, signed: secret !== undefined }));

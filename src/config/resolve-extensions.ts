@@ -32,11 +32,13 @@ export const DEFAULT_CANARY_GUARDS: CanaryGuards = {
 
 function resolveGuards(parsed: ParsedCanary['guards']): CanaryGuards {
   const guards: Record<string, unknown> = { ...DEFAULT_CANARY_GUARDS };
-  for (const [name, value] of Object.entries(parsed ?? {})) {
+  // A config built in JavaScript may set a guard to `undefined` (the parsed type omits it): the default stays.
+  const given: [string, unknown][] = Object.entries(parsed ?? {});
+  for (const [name, value] of given) {
     if (value === false) delete guards[name];
     else if (value !== undefined) guards[name] = value;
   }
-  return guards as CanaryGuards;
+  return guards;
 }
 
 /** A canary with its defaults: sticky by user, the route name as salt, 95% confidence, the default guards. */

@@ -10,6 +10,8 @@ import { z } from 'zod';
 import { ERROR_CATEGORIES } from '../errors.js';
 import type { ErrorCategoryName } from '../types.js';
 import { baseUrlProblem, redisUrlProblem } from './base-url.js';
+import { cloudProviderProblems } from './cloud-provider-fields.js';
+import { closest } from './describe-issues.js';
 import { DEFAULT_WEIGHT } from './defaults.js';
 import { durationSchema, positiveDurationSchema } from './duration-schema.js';
 import { gatewaySchema } from './gateway-schema.js';
@@ -21,13 +23,45 @@ const nonNegativeInteger = z.number().int().min(0);
 const nonEmptyString = z.string().min(1);
 
 /** Provider ids and route names: no `/` (it separates `provider/model` in direct calls) and no whitespace. */
-const nameSchema = z.string().regex(/^[^/\s]+$/, { message: 'a name must be non-empty and contain no "/" or whitespace' });
+const nameSchema = z.string().regex(/^[^/\s]+$/, { error: 'a name must be non-empty and contain no "/" or whitespace' });
 
 /** An HTTP header name (an RFC 9110 token). */
-const headerNameSchema = z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, { message: 'not a valid HTTP header name' });
+const headerNameSchema = z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, { error: 'not a valid HTTP header name' });
 
 /** The wire formats Switchyard speaks. */
-export const providerTypeSchema = z.enum(['anthropic', 'openai', 'azure-openai', 'gemini', 'openai-compatible']);
+export const providerTypeSchema = z.enum(['anthropic', 'openai', 'azure-openai', 'gemini', 'openai-compatible', 'bedrock', 'vertex']);
+
+/**
+ * A provider's `type`: a built-in wire format (listed, so editors complete them) or the name of a
+ * custom adapter type, which `createRouter(config, { providers: { [type]: factory } })` must serve.
+ */
+const providerTypeNameSchema = z.union([
+  providerTypeSchema,
+  z
+    .string()
+    .regex(/^[^\s]+$/, { error: 'a provider type must be non-empty and contain no whitespace' })
+    .superRefine((type, context) => {
+      // Any name may be a custom type, but one a letter or two off a built-in one is a typo.
+      const near = closest(type, providerTypeSchema.options);
+      if (near !== undefined) {
+        context.addIssue({ code: 'custom', message: `expected one of ${providerTypeSchema.options.join(' | ')} (did you mean ${JSON.stringify(near)}?), or the name of a custom adapter type` });
+      }
+    }),
+]);
+
+/** One key of a key pool: the key alone (weight 1), or with its weight. */
+const poolKeySchema = z.union([
+  z.string(),
+  z.strictObject({
+    key: z.string().describe('The API key; a secret, never logged.'),
+    weight: z.number().gt(0).optional().describe('Relative share of the provider\'s calls. @default `1`'),
+  }),
+]);
+
+/** How a provider's key pool treats its keys. */
+const keyPoolSchema = z.strictObject({
+  cooldown: positiveDurationSchema.optional().describe('How long a key answered with 429 is skipped when the provider sent no `retry-after`. @default `10s`'),
+});
 
 /** A provider's connection pool. */
 export const poolSchema = z.strictObject({
@@ -42,9 +76,15 @@ export const poolSchema = z.strictObject({
 /** One configured provider. */
 export const providerSchema = z
   .strictObject({
-    type: providerTypeSchema.describe('The wire format; `openai-compatible` covers One API, vLLM, Ollama, LiteLLM and other Chat Completions servers.'),
+    type: providerTypeNameSchema.describe('The wire format; `openai-compatible` covers One API, vLLM, Ollama, LiteLLM and other Chat Completions servers. Any other name is a custom adapter type: register its factory with `createRouter(config, { providers: { <type>: factory } })` and give a `baseUrl`.'),
     /** Empty counts as absent (write `${KEY:-}` for an optional key). */
     apiKey: z.string().optional().describe('The API key, sent the way the provider expects; a secret, never logged. Empty is a config error unless written `${KEY:-}`; `none` for a server that needs no key.'),
+    apiKeys: z
+      .array(poolKeySchema)
+      .min(1)
+      .optional()
+      .describe('A key pool instead of `apiKey`: calls spread over the keys by weight (`"${KEY}"` or `{ key, weight }`); a key answered 401/403 leaves the pool, one answered 429 is skipped for its `retry-after`. Each key a secret; an empty one is a config error.'),
+    keyPool: keyPoolSchema.optional().describe('How the key pool (`apiKeys`) treats its keys.'),
     /** Required for `openai-compatible` and `azure-openai`; empty counts as absent. */
     baseUrl: z.string().optional().describe('http(s) origin plus optional path prefix. Required for `openai-compatible` and `azure-openai`; empty counts as absent. @default the provider\'s public endpoint'),
     apiVersion: nonEmptyString.optional().describe('Azure OpenAI\'s `api-version` query parameter; Anthropic\'s `anthropic-version` header. @default chosen by the adapter'),
@@ -52,10 +92,26 @@ export const providerSchema = z
     /** @default 4096 */
     defaultMaxTokens: positiveInteger.optional().describe('`max_tokens` sent when a caller gives none. @default `4096`'),
     pool: poolSchema.optional().describe('The provider\'s HTTP connection pool.'),
+    region: nonEmptyString.optional().describe('`bedrock`: the AWS region (else `AWS_REGION`); `vertex` (required): the location, e.g. `us-east5` or `global`.'),
+    project: nonEmptyString.optional().describe('`vertex` (required): the Google Cloud project id.'),
+    publisher: z.enum(['anthropic', 'google']).optional().describe('`vertex`: whose models the provider calls. @default chosen by model name (`claude-*`: anthropic, else google)'),
+    credentials: nonEmptyString.optional().describe('`vertex`: path of a service-account JSON key, relative to the config file. @default `GOOGLE_APPLICATION_CREDENTIALS`, then Application Default Credentials'),
   })
   .superRefine((provider, context) => {
-    const problem = baseUrlProblem(provider.type, provider.baseUrl);
-    if (problem !== undefined) context.addIssue({ code: 'custom', path: ['baseUrl'], message: problem });
+    if (provider.apiKey !== undefined && provider.apiKeys !== undefined) {
+      context.addIssue({ code: 'custom', path: ['apiKeys'], message: 'give either apiKey (one key) or apiKeys (a key pool), not both' });
+    }
+    if (provider.keyPool !== undefined && provider.apiKeys === undefined) {
+      context.addIssue({ code: 'custom', path: ['keyPool'], message: 'applies to a key pool only: give apiKeys, or remove keyPool' });
+    }
+    // A type already reported (a typo of a built-in one) says nothing about the base URL it needs.
+    const problem = providerTypeNameSchema.safeParse(provider.type).success ? baseUrlProblem(provider.type, provider.baseUrl) : undefined;
+    const custom = !(providerTypeSchema.options as readonly string[]).includes(provider.type);
+    if (problem !== undefined) {
+      const message = custom && (provider.baseUrl ?? '') === '' ? `required for type ${provider.type}: not a built-in type (${providerTypeSchema.options.join(' | ')}), so a custom adapter serves it at the URL given here` : problem;
+      context.addIssue({ code: 'custom', path: ['baseUrl'], message });
+    }
+    for (const cloud of cloudProviderProblems(provider)) context.addIssue({ code: 'custom', path: [cloud.field], message: cloud.message });
   });
 
 /** One weighted target of a route. */
@@ -64,6 +120,7 @@ export const targetSchema = z.strictObject({
   model: nonEmptyString.describe('The upstream model id (for Azure OpenAI: the deployment name).'),
   /** @default 1 */
   weight: nonNegativeNumber.optional().describe('Relative share of new traffic; `0` gets none but stays a candidate when the others fail. @default `1`'),
+  embeddingFamily: nonEmptyString.optional().describe('Embedding routes: the vector space this model\'s embeddings live in; every target of an embedding route and of its fallbacks must share one (see docs/embeddings.md). @default the target\'s `model`'),
 });
 
 const timeoutSchema = z.strictObject({
@@ -138,10 +195,11 @@ function weightsCanRoute(targets: readonly { readonly weight?: number | undefine
 
 /** One route: weighted `targets`, or a `canary` rollout (which names its two targets itself). */
 export const routeSchema = z.strictObject({
+  kind: z.enum(['chat', 'embedding']).optional().describe('`embedding`: the route serves `router.embed()` (see docs/embeddings.md); `chat`: chat and stream calls. @default `chat`'),
   targets: z
     .array(targetSchema)
     .min(1)
-    .refine(weightsCanRoute, { message: 'the weights add up to 0; give at least one target a weight above 0' })
+    .refine(weightsCanRoute, { error: 'the weights add up to 0; give at least one target a weight above 0' })
     .optional()
     .describe('Where the route\'s calls go, by weight. Required unless the route has a `canary`.'),
   canary: canarySchema.optional().describe('A staged rollout from a baseline to a candidate target, instead of `targets` (see docs/canary.md).'),
@@ -185,7 +243,7 @@ export const configSchema = z.strictObject({
   providers: z
     .record(nameSchema, providerSchema)
     .refine((providers) => Object.keys(providers).length > 0, {
-      message: 'at least one provider is required',
+      error: 'at least one provider is required',
     })
     .describe('Provider ids (no `/` or whitespace) and their settings; at least one.'),
   routes: z.record(nameSchema, routeSchema).optional().describe('Route names (what callers pass as `model`) and their settings. @default `{}`'),
@@ -199,9 +257,6 @@ export const configSchema = z.strictObject({
   filters: filtersSchema.optional().describe('Content filters applied to requests before any provider sees them.'),
   gateway: gatewaySchema.optional().describe('The gateway server, `switchyard serve` (see docs/gateway.md). @default listen on 127.0.0.1:8080, embedded store'),
 });
-
-/** The configuration as a user writes it (YAML or a typed object given to `defineConfig`). */
-export type SwitchyardConfigInput = z.input<typeof configSchema>;
 
 /** The configuration after validation, durations in milliseconds, before defaults are applied. */
 export type ParsedConfig = z.output<typeof configSchema>;

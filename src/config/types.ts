@@ -17,6 +17,8 @@ export interface TargetConfig {
   readonly model: string;
   /** Relative weight (≥ 0); targets with weight 0 receive no new traffic but stay as retry options. */
   readonly weight: number;
+  /** Embedding routes: the vector space of this target's model; absent means the model id (see `check-embedding-routes.ts`). */
+  readonly embeddingFamily?: string;
 }
 
 /** What keeps a caller on the same target: the user id, the tenant, or nothing. */
@@ -96,6 +98,8 @@ export interface Policies {
 /** A named route: weighted targets, stickiness and fallback routes. */
 export interface RouteConfig {
   readonly name: string;
+  /** `embedding`: the route serves `router.embed()` only; absent or `chat`: chat and stream calls only. */
+  readonly kind?: 'chat' | 'embedding';
   readonly targets: readonly TargetConfig[];
   readonly sticky: StickyKey;
   /** Route names tried in order when this route cannot answer. */
@@ -241,7 +245,14 @@ export interface CanaryConfig {
 export interface ModelPrice {
   readonly input: number;
   readonly output: number;
-  /** Price of input tokens served from the provider's prompt cache; `input` when absent. */
+  /** Price of input tokens read from the provider's prompt cache; `cachedInput`, then `input`, when absent. */
+  readonly cacheRead?: number;
+  /** Price of input tokens written to the provider's prompt cache; `input` when absent. */
+  readonly cacheWrite?: number;
+  /**
+   * Price of input tokens served from the provider's prompt cache.
+   * @deprecated The old name of `cacheRead`.
+   */
   readonly cachedInput?: number;
 }
 

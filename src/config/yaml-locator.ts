@@ -29,9 +29,9 @@ export function createYamlLocator(document: Document, lineCounter: LineCounter, 
       index = new Map();
       for (const pair of map.items) {
         const name = isScalar(pair.key) ? pair.key.value : pair.key;
-        const text = name === null || name === undefined ? '' : typeof name === 'object' || typeof name === 'symbol' ? undefined : String(name as string);
+        const text = name === null || name === undefined ? '' : typeof name === 'string' || typeof name === 'number' || typeof name === 'boolean' || typeof name === 'bigint' ? String(name) : undefined;
         // The first occurrence, as duplicates are refused before any other problem is located.
-        if (text !== undefined && !index.has(text)) index.set(text, pair as Pair);
+        if (text !== undefined && !index.has(text)) index.set(text, pair);
       }
       indexes.set(map, index);
     }

@@ -68,12 +68,12 @@ async function main(): Promise<void> {
   const summary = new DemoSummary(router);
   const total = Number(values.calls ?? (real ? 4 : 300));
   const concurrency = Math.max(1, Number(values.concurrency));
-  const routeName = values.route ?? 'claude';
+  const routeName = typeof values.route === 'string' ? values.route : 'claude';
   console.log(`config ${configPath}: route "${routeName}" →`, router.explain(routeName).candidates.map((c) => `${c.provider}/${c.model} ${(c.share * 100).toFixed(0)}%`).join(', '), `| fallbacks: ${router.explain(routeName).fallbacks.join(', ') || 'none'}`);
 
   let done = 0;
   let next = 0;
-  const interactive = process.stdout.isTTY === true;
+  const interactive = process.stdout.isTTY;
   const started = Date.now();
   async function worker(): Promise<void> {
     while (next < total) {
@@ -83,7 +83,9 @@ async function main(): Promise<void> {
       const request = { model: routeName, system: 'You are terse.', messages: [{ role: 'user' as const, content: `Question number ${index}: say hello.` }], maxTokens: 64 };
       try {
         if (index % 3 === 0) {
-          for await (const event of router.stream(request, { user, tenant: 'demo' })) void event;
+          for await (const _event of router.stream(request, { user, tenant: 'demo' })) {
+            // read to the end; the summary counts the calls through router events
+          }
         } else {
           await router.chat(request, { user, tenant: 'demo' });
         }

@@ -34,13 +34,13 @@ export interface WordMatcher {
 const ROOT = 0;
 const NONE = -1;
 
-/** Stops a scan early. */
-class StopScan {}
-const STOP = new StopScan();
+/** Stops a scan early (thrown through the scan's callback, caught by `matches`). */
+class StopScan extends Error {}
+const STOP = new StopScan('scan stopped');
 
 /** Builds a matcher for `words`; empty words (or words that fold to nothing) are ignored. */
 export function createWordMatcher(words: readonly string[]): WordMatcher {
-  const transitions: Map<number, number>[] = [new Map()];
+  const transitions: Map<number, number>[] = [new Map<number, number>()];
   const failure: number[] = [ROOT];
   const dictionaryLink: number[] = [NONE];
   const depth: number[] = [0];

@@ -4,6 +4,5 @@
  */
 export { createWordMatcher, type WordMatch, type WordMatcher } from './aho-corasick.js';
 export { createContentFilterPlugin } from './content-filter-plugin.js';
-export { CONTENT_FILTER_STAGE, createContentFilterStage } from './filter-stage.js';
-export { foldText, foldWord, forEachFolded, type FoldedText } from './fold-text.js';
-export { createSensitiveWordFilter, maskMatches, type ContentCheck, type SensitiveWordFilter } from './sensitive-word-filter.js';
+export { createContentFilterStage } from './filter-stage.js';
+export { createSensitiveWordFilter, type ContentCheck, type SensitiveWordFilter } from './sensitive-word-filter.js';

@@ -4,7 +4,7 @@
  * request with each occurrence replaced. The caller's request is never changed.
  */
 import type { SensitiveWordsConfig } from '../config/types.js';
-import type { ChatRequest, ContentPart, Message } from '../types.js';
+import type { ChatRequest, ContentPart, Message, TextPart } from '../types.js';
 import { createWordMatcher, type WordMatch, type WordMatcher } from './aho-corasick.js';
 
 /** What the filter found in a request. */
@@ -82,7 +82,7 @@ export function createSensitiveWordFilter(config: SensitiveWordsConfig): Sensiti
         return maskMatches(text, matches, config.maskCharacter);
       };
 
-      const system = request.system === undefined ? undefined : inspect(request.system, 'system');
+      const system = inspectSystem(request.system, inspect);
       let messages: Message[] | undefined;
       request.messages.forEach((message, messageIndex) => {
         const replaced = inspectMessage(message, `messages[${messageIndex}].content`, inspect);
@@ -98,6 +98,20 @@ export function createSensitiveWordFilter(config: SensitiveWordsConfig): Sensiti
       };
     },
   };
+}
+
+/** Inspects the system prompt (a string or text parts, kept with their `cache`); a masked copy when something was masked. */
+function inspectSystem(system: ChatRequest['system'], inspect: (text: string, field: string) => string | undefined): ChatRequest['system'] {
+  if (system === undefined) return undefined;
+  if (typeof system === 'string') return inspect(system, 'system');
+  let parts: TextPart[] | undefined;
+  system.forEach((part, index) => {
+    const masked = inspect(part.text, `system[${index}].text`);
+    if (masked === undefined) return;
+    parts ??= [...system];
+    parts[index] = { ...part, text: masked };
+  });
+  return parts;
 }
 
 /** Inspects a message's texts; returns a masked copy when something was masked. */

@@ -89,7 +89,7 @@ export class ExchangeHandler implements Dispatcher.DispatchHandler, Relay {
   /** undici: status and headers have arrived. */
   onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>): void {
     this.status = statusCode;
-    this.headers = headers as HeaderBag;
+    this.headers = headers;
   }
 
   /** undici: a piece of the body has arrived. */

@@ -2,12 +2,20 @@
  * The one HTTP helper adapters use: POST a JSON body, return the response on success, and on an
  * error status read the body and let the provider's error mapper turn it into a `SwitchyardError`
  * (with `retryAfterMs` from the headers). An adapter is then mostly mapping code.
+ *
+ * With a key pool (`JsonEndpoint.keys`) each request takes a key from the pool and the pool hears
+ * how it fared; a request refused (401/403) or rate limited (429) on one key is sent again at once
+ * with the next usable key, at most once per key. Without one, the path is the single-key one.
  */
 import { isSensitiveHeader } from '../config/secrets.js';
 import { parseRetryAfter, registerHeaderSecret, SwitchyardError, type HeaderBag } from '../errors.js';
 import type { AdapterCall } from '../provider-spec.js';
 import { ERROR_BODY_LIMIT } from './exchange-handler.js';
+import type { KeyLease, KeyPool } from './key-pool.js';
 import type { HttpExchange, HttpRequest, HttpResponse, HttpTransport } from './transport.js';
+
+/** What these helpers read of a call: its model (for errors), signal, timeouts and extra headers (chat and embedding calls alike). */
+export type UpstreamCall = Pick<AdapterCall, 'model' | 'signal' | 'firstByteTimeoutMs' | 'idleTimeoutMs' | 'headers'>;
 
 /** What an adapter's error mapper receives for a failed HTTP response. */
 export interface FailedResponse {
@@ -37,6 +45,27 @@ export interface JsonEndpoint {
   readonly mapError: ErrorMapper;
   /** Provider id, stamped on every error. */
   readonly provider: string;
+  /**
+   * A key pool (`apiKeys`): each request takes a key from it and sends `headersFor(key)` besides
+   * `headers`, and the pool hears how the key fared. A key the provider refused or rate limited is
+   * replaced by the next one at once, within the same request (the provider did not process it).
+   */
+  readonly keys?: PooledCredentials;
+}
+
+/** How an endpoint sends a pool's keys. */
+export interface PooledCredentials {
+  readonly pool: KeyPool;
+  /** The credential headers for one key, e.g. `{ 'x-api-key': key }`. */
+  readonly headersFor: (key: string) => Readonly<Record<string, string>>;
+}
+
+/**
+ * The `keys` option of `jsonEndpoint` for an adapter given a key pool (`AdapterContext.keyPool`),
+ * as an object to spread into its options: empty without a pool.
+ */
+export function pooledKeys(pool: KeyPool | undefined, headersFor: PooledCredentials['headersFor']): { readonly keys?: PooledCredentials } {
+  return pool === undefined ? {} : { keys: { pool, headersFor } };
 }
 
 /**
@@ -47,11 +76,17 @@ export interface JsonEndpoint {
  */
 export function jsonEndpoint(options: JsonEndpoint): JsonEndpoint {
   for (const [name, value] of Object.entries(options.headers)) if (isSensitiveHeader(name)) registerHeaderSecret(value);
-  return { transport: options.transport, headers: { 'content-type': 'application/json', ...options.headers }, mapError: options.mapError, provider: options.provider };
+  return {
+    transport: options.transport,
+    headers: { 'content-type': 'application/json', ...options.headers },
+    mapError: options.mapError,
+    provider: options.provider,
+    ...(options.keys === undefined ? {} : { keys: options.keys }),
+  };
 }
 
 /** The transport request: `body` serialised, the call's signal and timeouts. */
-function requestOf(endpoint: JsonEndpoint, call: AdapterCall, url: string, body: unknown): HttpRequest {
+function requestOf(endpoint: JsonEndpoint, call: UpstreamCall, url: string, body: unknown): HttpRequest {
   return {
     url,
     method: 'POST',
@@ -64,11 +99,25 @@ function requestOf(endpoint: JsonEndpoint, call: AdapterCall, url: string, body:
   };
 }
 
+/** The transport request of one try with a pool's key: `body` already serialised, the key's headers added. */
+function keyedRequestOf(endpoint: JsonEndpoint, keys: PooledCredentials, lease: KeyLease, call: UpstreamCall, url: string, body: string): HttpRequest {
+  return {
+    url,
+    method: 'POST',
+    headers: { ...call.headers, ...endpoint.headers, ...keys.headersFor(lease.key) },
+    body,
+    signal: call.signal,
+    firstByteTimeoutMs: call.firstByteTimeoutMs,
+    idleTimeoutMs: call.idleTimeoutMs,
+  };
+}
+
 /**
  * Sends `body` as JSON; resolves with the response for 2xx statuses, throws a mapped error
  * otherwise. For streams: the response body is left to the caller to read.
  */
-export async function postJson(endpoint: JsonEndpoint, call: AdapterCall, url: string, body: unknown): Promise<HttpResponse> {
+export async function postJson(endpoint: JsonEndpoint, call: UpstreamCall, url: string, body: unknown): Promise<HttpResponse> {
+  if (endpoint.keys !== undefined) return postJsonWithKeys(endpoint, endpoint.keys, call, url, JSON.stringify(body));
   let response: HttpResponse;
   try {
     response = await endpoint.transport.send(requestOf(endpoint, call, url, body));
@@ -92,7 +141,8 @@ export async function postJson(endpoint: JsonEndpoint, call: AdapterCall, url: s
  * reaction on the exchange keeps less. For the same reason the body is serialised at once and not
  * kept: the reactions keep only the endpoint, the call and the parser, for errors.
  */
-export function exchangeJson<T>(endpoint: JsonEndpoint, call: AdapterCall, url: string, body: unknown, parse: (json: unknown) => T): Promise<T> {
+export function exchangeJson<T>(endpoint: JsonEndpoint, call: UpstreamCall, url: string, body: unknown, parse: (json: unknown) => T): Promise<T> {
+  if (endpoint.keys !== undefined) return exchangeJsonWithKeys(endpoint, endpoint.keys, call, url, JSON.stringify(body), parse);
   let exchanging: Promise<HttpExchange>;
   try {
     const request = requestOf(endpoint, call, url, body);
@@ -110,7 +160,7 @@ export function exchangeJson<T>(endpoint: JsonEndpoint, call: AdapterCall, url: 
 }
 
 /** `parse` of the JSON body of a 2xx exchange; a mapped error for any other status, a body that is not JSON, or what `parse` throws. */
-function parsedAnswer<T>(exchange: HttpExchange, endpoint: JsonEndpoint, call: AdapterCall, parse: (json: unknown) => T): T {
+function parsedAnswer<T>(exchange: HttpExchange, endpoint: JsonEndpoint, call: UpstreamCall, parse: (json: unknown) => T): T {
   if (exchange.status < 200 || exchange.status >= 300) throw failureOf(exchange.status, exchange.headers, exchange.text, endpoint, call);
   let json: unknown;
   try {
@@ -120,6 +170,54 @@ function parsedAnswer<T>(exchange: HttpExchange, endpoint: JsonEndpoint, call: A
   }
   try {
     return parse(json);
+  } catch (error) {
+    throw stamp(error, endpoint, call);
+  }
+}
+
+/**
+ * `postJson` over a key pool: a key the provider refused or rate limited is reported and the
+ * request sent again with the next usable key, at most once per key of the pool.
+ */
+async function postJsonWithKeys(endpoint: JsonEndpoint, keys: PooledCredentials, call: UpstreamCall, url: string, body: string): Promise<HttpResponse> {
+  const { pool } = keys;
+  for (let sent = 0; ; sent += 1) {
+    const lease = takeKey(pool, endpoint, call);
+    let response: HttpResponse;
+    try {
+      response = await endpoint.transport.send(keyedRequestOf(endpoint, keys, lease, call, url, body));
+    } catch (error) {
+      throw stamp(error, endpoint, call);
+    }
+    if (response.status >= 200 && response.status < 300) return response;
+    const failure = failureOf(response.status, response.headers, await errorBodyText(response), endpoint, call);
+    if (!pool.report(lease, failure) || sent + 1 >= pool.size) throw failure;
+  }
+}
+
+/** `exchangeJson` over a key pool, as `postJsonWithKeys`. */
+async function exchangeJsonWithKeys<T>(endpoint: JsonEndpoint, keys: PooledCredentials, call: UpstreamCall, url: string, body: string, parse: (json: unknown) => T): Promise<T> {
+  const { transport } = endpoint;
+  const { pool } = keys;
+  for (let sent = 0; ; sent += 1) {
+    const lease = takeKey(pool, endpoint, call);
+    let exchange: HttpExchange;
+    try {
+      const request = keyedRequestOf(endpoint, keys, lease, call, url, body);
+      exchange = await (transport.exchange === undefined ? exchangeBySend(transport, request) : transport.exchange(request));
+    } catch (error) {
+      throw stamp(error, endpoint, call);
+    }
+    if (exchange.status >= 200 && exchange.status < 300) return parsedAnswer(exchange, endpoint, call, parse);
+    const failure = failureOf(exchange.status, exchange.headers, exchange.text, endpoint, call);
+    if (!pool.report(lease, failure) || sent + 1 >= pool.size) throw failure;
+  }
+}
+
+/** The pool's next key, or its error (every key refused or cooling) stamped with the call. */
+function takeKey(pool: KeyPool, endpoint: JsonEndpoint, call: UpstreamCall): KeyLease {
+  try {
+    return pool.take();
   } catch (error) {
     throw stamp(error, endpoint, call);
   }
@@ -142,7 +240,7 @@ async function errorBodyText(response: HttpResponse): Promise<string> {
 }
 
 /** The mapped, stamped error for a failed response. */
-function failureOf(status: number, headers: HeaderBag, text: string, endpoint: JsonEndpoint, call: AdapterCall): SwitchyardError {
+function failureOf(status: number, headers: HeaderBag, text: string, endpoint: JsonEndpoint, call: UpstreamCall): SwitchyardError {
   const bodyText = text.length > ERROR_BODY_LIMIT ? text.slice(0, ERROR_BODY_LIMIT) : text;
   let body: unknown;
   try {
@@ -158,7 +256,7 @@ function notJson(provider: string, cause: unknown): SwitchyardError {
   return new SwitchyardError({ category: 'server', code: 'server.malformed_response', message: `${provider} returned a body that is not JSON`, provider, cause });
 }
 
-function stamp(error: unknown, endpoint: JsonEndpoint, call: AdapterCall): SwitchyardError {
+function stamp(error: unknown, endpoint: JsonEndpoint, call: UpstreamCall): SwitchyardError {
   const base = SwitchyardError.isInstance(error)
     ? error
     : new SwitchyardError({ category: 'unknown', code: 'unknown.unknown', message: error instanceof Error ? error.message : String(error), cause: error });

@@ -125,7 +125,8 @@ export class AbortRelay implements Relay {
 
   /** The signal's abort reason. */
   get reason(): unknown {
-    return this.signal.reason;
+    const reason: unknown = this.signal.reason;
+    return reason;
   }
 
   /** Listens for the abort (`event` is always `'abort'`). */
@@ -167,7 +168,7 @@ const callerSignals = new WeakMap<AbortSignal, typeof DIRECT | FanOutController>
 /** How one call listens to a caller's signal: the signal to link to, and `release()` when the call ends. */
 export interface CallerView {
   readonly signal: AbortSignal;
-  release(): void;
+  readonly release: () => void;
 }
 
 /**

@@ -7,7 +7,6 @@
  * the pipeline, or attempts would multiply.
  */
 import { Pool, type Dispatcher } from 'undici';
-import type { EventEmitter } from 'node:events';
 import type { HeaderBag } from '../errors.js';
 import { ExchangeHandler, type HttpExchange } from './exchange-handler.js';
 import { requestSignal } from './shared-signal.js';
@@ -147,13 +146,13 @@ function createUndiciTransport(dispatcherFor: (origin: string) => Dispatcher, cl
           headers: request.headers,
           body: request.body,
           // A relay for the signals the router owns (see shared-signal.ts); undici accepts the EventEmitter shape.
-          signal: requestSignal(request.signal) as AbortSignal | EventEmitter,
+          signal: requestSignal(request.signal),
           headersTimeout: request.firstByteTimeoutMs ?? 0,
           bodyTimeout: request.idleTimeoutMs ?? 0,
         });
         return {
           status: response.statusCode,
-          headers: response.headers as HeaderBag,
+          headers: response.headers,
           body: new MappedBody(response.body, request.signal),
         };
       } catch (error) {

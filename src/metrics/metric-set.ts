@@ -48,6 +48,7 @@ export interface MetricSet {
   readonly callsByIntent: CounterMetric<'intent' | 'outcome'>;
   readonly warnings: CounterMetric<'code'>;
   readonly authFallbacks: CounterMetric<'provider'>;
+  readonly keyPoolChanges: CounterMetric<'provider' | 'key_index' | 'change'>;
 }
 
 /** Options of `createMetricSet`. */
@@ -107,7 +108,7 @@ export function createMetricSet(options: MetricSetOptions): MetricSet {
     calls: counter('calls_total', 'Calls that ended, by requested route, canary arm, answering (or last tried) target, outcome and error category.', ['route', 'arm', 'provider', 'model', 'outcome', 'category']),
     callDuration: histogram('call_duration_seconds', 'Wall time of whole calls (all attempts, retries and waits), seconds.', ['route', 'provider', 'model', 'outcome'], CALL_DURATION_BUCKETS),
     timeToFirstToken: histogram('time_to_first_token_seconds', 'Streams: time from the call entering the router to the first output, seconds.', ['route', 'provider', 'model'], TIME_TO_FIRST_TOKEN_BUCKETS),
-    tokens: counter('tokens_total', 'Tokens providers reported for answered calls (cache hits excluded), by type input or output.', ['route', 'provider', 'model', 'type']),
+    tokens: counter('tokens_total', 'Tokens providers reported for answered calls (cache hits excluded), by type input or output; cache_read and cache_write count the input tokens read from and written to the provider\'s prompt cache (parts of input).', ['route', 'provider', 'model', 'type']),
     cost: counter('cost_usd_total', 'Cost of answered calls from the pricing table, US dollars (cache hits and unpriced models excluded).', ['route', 'provider', 'model']),
     attempts: counter('attempts_total', 'Tries at a target, by outcome (ok or the error category).', ['provider', 'model', 'outcome']),
     retries: counter('retries_total', 'Retries scheduled, by the target retried on and the category of the error that caused them.', ['route', 'provider', 'model', 'category']),
@@ -128,5 +129,6 @@ export function createMetricSet(options: MetricSetOptions): MetricSet {
     callsByIntent: counter('calls_by_intent_total', 'Calls by the caller’s metadata.intent (unlisted values fold into other, absent ones are none).', ['intent', 'outcome']),
     warnings: counter('warnings_total', 'Warnings the router emitted (degraded shared state, sink failures...), by code.', ['code']),
     authFallbacks: counter('auth_fallbacks_total', 'Tries refused with auth or permission (401/403) after which the call went on to another target, by provider.', ['provider']),
+    keyPoolChanges: counter('key_pool_changes_total', 'Keys of a provider’s key pool (apiKeys) removed (answered 401/403) or cooling down (answered 429), by the key’s position in apiKeys, never its value.', ['provider', 'key_index', 'change']),
   };
 }

@@ -86,19 +86,24 @@ export function createMetricsPlugin(options: MetricsPluginOptions): MetricsPlugi
   const intentLabel = (intent: string | undefined): string => (intent === undefined || intent === '' ? NONE : knownIntents.has(intent) ? intent : OTHER_LABEL);
   const filterAction = config.filters.sensitiveWords?.action ?? NONE;
 
-  // Series that exist at 0 before the first call, so rates and alerts work from the start.
+  // Series that exist at 0 before the first call, so rates and alerts work from the start. Gauges
+  // are raised by 0, not set: a plugin made by a reload must not zero calls in flight or open breakers.
   for (const route of routes) {
-    metrics.inFlight.labels(route.name).set(0);
+    metrics.inFlight.labels(route.name).inc(0);
     for (const target of route.targets) {
       const model = modelLabel(target.model);
       metrics.calls.labels(route.name, armOf(route, target), target.provider, model, 'success', NONE).inc(0);
-      metrics.breakerState.labels(targetLabel(`${target.provider}/${target.model}`)).set(0);
+      metrics.breakerState.labels(targetLabel(`${target.provider}/${target.model}`)).inc(0);
     }
     if (route.policies.cache !== undefined) for (const result of ['hit', 'miss']) metrics.cacheLookups.labels(route.name, result).inc(0);
     if (route.policies.rateLimit !== undefined) metrics.rateLimitRejections.labels(route.name).inc(0);
   }
   for (const intent of [...knownIntents, OTHER_LABEL, NONE]) metrics.callsByIntent.labels(intent, 'success').inc(0);
   for (const provider of Object.keys(config.providers)) metrics.authFallbacks.labels(providerLabel(provider)).inc(0);
+  // A pool's keys get their removal series at 0, so an alert on any increase works from the start.
+  for (const provider of Object.values(config.providers)) {
+    for (let index = 0; index < (provider.apiKeys?.length ?? 0); index += 1) metrics.keyPoolChanges.labels(providerLabel(provider.id), String(index), 'removed').inc(0);
+  }
 
   function onRetry(retry: RouterEvents['retry']): void {
     const { after } = retry;
@@ -112,7 +117,7 @@ export function createMetricsPlugin(options: MetricsPluginOptions): MetricsPlugi
   function onCallEnd(end: RouterEvents['call-end']): void {
     const route = routeLabel(end.route);
     const { response, error, notes } = end;
-    const target: Target | undefined = response?.target ?? end.attempts.at(-1)?.target;
+    const target: Target | undefined = response?.target ?? end.embedding?.target ?? end.attempts.at(-1)?.target;
     const provider = target?.provider ?? NONE;
     const model = target === undefined ? NONE : modelLabel(target.model);
     const outcome = error === undefined ? 'success' : 'error';
@@ -127,9 +132,22 @@ export function createMetricsPlugin(options: MetricsPluginOptions): MetricsPlugi
     if (response !== undefined && !response.cached) {
       onTarget.inputTokens.inc(response.usage.inputTokens);
       onTarget.outputTokens.inc(response.usage.outputTokens);
+      // Prompt-cache reads and writes (parts of the input) only when reported: most calls have none.
+      const { cacheReadInputTokens: cacheRead, cacheWriteInputTokens: cacheWrite } = response.usage;
+      if (cacheRead !== undefined && cacheRead > 0) metrics.tokens.labels(route, provider, model, 'cache_read').inc(cacheRead);
+      if (cacheWrite !== undefined && cacheWrite > 0) metrics.tokens.labels(route, provider, model, 'cache_write').inc(cacheWrite);
       // The series' price when the model label is the model (the usual case), else a look-up.
       const price = model === response.target.model ? onTarget.price : priceOf(pricing, response.target);
       const cost = price === undefined ? undefined : costAtPrice(price, response.usage);
+      if (cost !== undefined && cost > 0) onTarget.cost.inc(cost);
+    }
+    const embedding = end.embedding;
+    if (embedding !== undefined && !embedding.cached) {
+      // Embedding calls: input tokens only, priced like any input.
+      const usage = { inputTokens: embedding.usage.inputTokens, outputTokens: 0, totalTokens: embedding.usage.totalTokens };
+      onTarget.inputTokens.inc(usage.inputTokens);
+      const price = model === embedding.target.model ? onTarget.price : priceOf(pricing, embedding.target);
+      const cost = price === undefined ? undefined : costAtPrice(price, usage);
       if (cost !== undefined && cost > 0) onTarget.cost.inc(cost);
     }
     if (notes.cache !== undefined) metrics.cacheLookups.labels(route, notes.cache).inc();
@@ -167,6 +185,7 @@ export function createMetricsPlugin(options: MetricsPluginOptions): MetricsPlugi
       }),
       events.on('audit-write', (write) => (write.ok ? metrics.auditRecordsWritten.labels().inc() : metrics.auditSinkErrors.labels().inc())),
       events.on('warning', (warning) => metrics.warnings.labels(warningLabel(warning.code)).inc()),
+      events.on('provider-key', (change) => metrics.keyPoolChanges.labels(providerLabel(change.provider), String(change.index), change.change).inc()),
     ];
   }
 

@@ -4,6 +4,7 @@
  * timeouts and headers, and builds what the caller gets:
  *
  * - chat: the whole `ChatResponse` (route, target, the call's attempts, latency, request id);
+ * - embed: `doEmbed` over the inputs, split to the adapter's batch limit (`router/embed-attempt.ts`);
  * - stream: the adapter's parts are read until the first output part (text or a tool call); any
  *   failure before it is an ordinary failed try, which retry and fallback can still act on. From
  *   that part on the stream is committed (`CommittedStream`): a later error ends the caller's
@@ -16,7 +17,9 @@ import { performance } from 'node:perf_hooks';
 import { SwitchyardError } from '../errors.js';
 import type { AdapterCall, AdapterResult, AdapterStreamPart, ProviderAdapter } from '../provider-spec.js';
 import { CommittedStream } from '../router/committed-stream.js';
+import { embedAttempt } from '../router/embed-attempt.js';
 import { buildResponse, isOutputPart } from '../router/response-assembly.js';
+import { withStructuredOutput } from '../router/structured-output.js';
 import { attemptFailure } from './attempt-failure.js';
 import type { AttemptContext, CallOutcome } from './context.js';
 import type { Stage } from './stage.js';
@@ -33,6 +36,11 @@ export function createAdapterStage(adapterFor: (provider: string) => ProviderAda
       let call: AdapterCall;
       try {
         adapter = adapterFor(attempt.target.provider);
+        if (attempt.call.mode === 'embed') {
+          return embedAttempt(adapter, attempt).catch((error: unknown) => {
+            throw attemptFailure(error, attempt);
+          });
+        }
         call = adapterCallOf(attempt);
       } catch (error) {
         return Promise.reject(attemptFailure(error, attempt));
@@ -73,7 +81,12 @@ async function chat(adapter: ProviderAdapter, call: AdapterCall, attempt: Attemp
     latencyMs: performance.now() - context.startedAt,
     requestId: context.requestId,
   });
-  return { kind: 'response', response };
+  // An answer that is not the JSON asked for fails this try (`invalid_output`), as a bad answer.
+  try {
+    return { kind: 'response', response: withStructuredOutput(response, context.request.responseFormat) };
+  } catch (error) {
+    throw attemptFailure(error, attempt);
+  }
 }
 
 async function stream(adapter: ProviderAdapter, call: AdapterCall, attempt: AttemptContext): Promise<CallOutcome> {
@@ -96,13 +109,15 @@ async function stream(adapter: ProviderAdapter, call: AdapterCall, attempt: Atte
   const context = attempt.call;
   const events = new CommittedStream(iterator, buffered, {
     finish(accumulator) {
-      return buildResponse(accumulator.result(context.requestId), {
+      const response = buildResponse(accumulator.result(context.requestId), {
         route: attempt.route.name,
         target: attempt.names.resolved,
         attempts: context.attempts,
         latencyMs: performance.now() - context.startedAt,
         requestId: context.requestId,
       });
+      // The text already streamed as JSON deltas; the finish carries the parsed value, or fails.
+      return withStructuredOutput(response, context.request.responseFormat);
     },
     fail: (error) => attemptFailure(error, attempt).with({ attempts: context.attempts }),
     stopped: () => new SwitchyardError({ category: 'canceled', code: 'canceled.stream_consumer', message: 'the stream consumer stopped reading', route: attempt.route.name }),

@@ -9,6 +9,7 @@
  * Both levels produce a `CallOutcome`: a whole response, or a stream that has started.
  */
 import type { Policies, RouteConfig, TargetConfig } from '../config/types.js';
+import type { EmbedResponse } from '../embedding-types.js';
 import type { Attempt, CallOptions, ChatRequest, ChatResponse, StreamEvent, Target } from '../types.js';
 
 /** Facts stages record about a call, for audit records, metrics and `explain()`. */
@@ -46,7 +47,14 @@ export interface CallContext {
   readonly route: RouteConfig;
   /** The policies in force for this call (route's, with per-call overrides). */
   readonly policies: Policies;
-  readonly mode: 'chat' | 'stream';
+  /**
+   * `embed`: a `router.embed()` call. Its inputs are `request.messages`, one user message with a
+   * string content per input, so the content filter (masking included), audit content and tracing
+   * treat inputs like prompts; what else it needs is in `embedding`.
+   */
+  readonly mode: 'chat' | 'stream' | 'embed';
+  /** Embedding calls only: the options besides the inputs. */
+  readonly embedding?: EmbeddingOptions;
   /** `performance.now()` when the call entered the router. */
   readonly startedAt: number;
   /**
@@ -61,6 +69,19 @@ export interface CallContext {
    * it from the plugins' `assignTarget` hooks (canary arms); a call stage may pass its own on.
    */
   readonly assignTarget?: TargetAssigner;
+}
+
+/** What an embedding call asks for besides its inputs. */
+export interface EmbeddingOptions {
+  /** The vector length asked for, when the caller gave one. */
+  readonly dimensions?: number;
+}
+
+/** An embedding call's inputs: the text of each of its request's messages, in order (see `CallContext.mode`). */
+export function embeddingInputsOf(context: CallContext): string[] {
+  return context.request.messages.map((message) =>
+    typeof message.content === 'string' ? message.content : message.content.map((part) => (part.type === 'text' ? part.text : '')).join(''),
+  );
 }
 
 /** A configured target's names, made once per target and shared by every try of it. */
@@ -103,7 +124,8 @@ export interface StartedStream {
   readonly firstOutputAt?: number;
 }
 
-/** What every stage produces: a whole response, or a started stream. */
+/** What every stage produces: a whole response, a started stream, or an embedding call's vectors. */
 export type CallOutcome =
   | { readonly kind: 'response'; readonly response: ChatResponse }
-  | { readonly kind: 'stream'; readonly stream: StartedStream };
+  | { readonly kind: 'stream'; readonly stream: StartedStream }
+  | { readonly kind: 'embedding'; readonly response: EmbedResponse };

@@ -55,7 +55,8 @@ function isStage<C>(value: unknown): value is Stage<C, CallOutcome> {
 function placementOf<C>(entry: PlacedStage<C>, path: string, level: StageLevel): Placement<C> {
   const innermost = level.builtIns[level.builtIns.length - 1] as string;
   if (isStage<C>(entry)) return { stage: entry, side: 'before', anchor: innermost };
-  const placed = entry as { readonly stage?: unknown; readonly before?: unknown; readonly after?: unknown };
+  // Read as unknown: a JavaScript caller can pass anything here.
+  const placed = entry as unknown as { readonly stage?: unknown; readonly before?: unknown; readonly after?: unknown } | null;
   if (typeof placed !== 'object' || placed === null || !isStage<C>(placed.stage)) {
     throw placementError(path, 'expected a stage ({ name, execute }) or { stage, before } / { stage, after }');
   }
@@ -93,7 +94,7 @@ export function placeStages<C>(present: readonly Stage<C, CallOutcome>[], entrie
       anchor = placement.side === 'after' ? anchors.filter((stage) => rank(stage.name) < wanted).at(-1) : undefined;
       if (anchor === undefined) {
         slot = before;
-        anchor = anchors.find((stage) => rank(stage.name) > wanted) as Stage<C, CallOutcome>; // the innermost is always present
+        anchor = anchors.find((stage) => rank(stage.name) > wanted)!; // the innermost is always present
       }
     }
     const list = slot.get(anchor) ?? [];

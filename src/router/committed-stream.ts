@@ -91,6 +91,10 @@ export class CommittedStream extends PullIterator<StreamEvent, IteratorResult<Ad
         return { type: 'text-delta', text: part.text };
       case 'tool-call':
         return { type: 'tool-call', toolCall: part.toolCall };
+      case 'reasoning-delta':
+        return { type: 'reasoning-delta', text: part.text };
+      case 'reasoning':
+        return { type: 'reasoning', part: part.part };
       case 'usage':
         return { type: 'usage', usage: part.usage };
       default:
@@ -119,7 +123,8 @@ export class CommittedStream extends PullIterator<StreamEvent, IteratorResult<Ad
 
   /** Ends the adapter's iteration, and with it the upstream request when the stream stopped early. */
   private close(): void {
-    void this.source.return?.()?.then(undefined, ignore);
+    // `Promise.resolve`: a hand-written iterator of a custom adapter may answer `return()` with a plain result.
+    void Promise.resolve(this.source.return?.()).then(undefined, ignore);
   }
 }
 

@@ -29,7 +29,7 @@ interface Slot {
 /** A call's signal and the function that releases it when the call ends. */
 export interface CallSignal {
   readonly signal: AbortSignal;
-  dispose(): void;
+  readonly dispose: () => void;
 }
 
 /** Issues call signals that abort with a `TimeoutReason('total')` after their timeout. */

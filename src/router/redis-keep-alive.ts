@@ -28,14 +28,14 @@ export function keepAliveOnlyWhileBusy(redis: Redis): void {
     if (inFlight === 0) client.stream?.unref?.();
   };
   const send = client.sendCommand.bind(redis);
-  client.sendCommand = ((...parameters: Parameters<Redis['sendCommand']>) => {
-    const result = send(...parameters) as unknown;
+  client.sendCommand = (...parameters: Parameters<Redis['sendCommand']>) => {
+    const result = send(...parameters);
     if (!(result instanceof Promise)) return result;
     inFlight += 1;
     if (inFlight === 1) client.stream?.ref?.();
     result.then(release, release);
     return result;
-  }) as Redis['sendCommand'];
+  };
   redis.on('connect', () => {
     if (inFlight === 0) client.stream?.unref?.();
   });

@@ -4,8 +4,9 @@
  */
 import { SwitchyardError } from '../errors.js';
 import type { AdapterResult, AdapterStreamPart } from '../provider-spec.js';
-import type { Attempt, ChatResponse, FinishReason, Target, ToolCall, Usage } from '../types.js';
+import type { Attempt, ChatResponse, FinishReason, ReasoningPart, Target, ToolCall, Usage } from '../types.js';
 import type { Mutable } from '../mutable.js';
+import { assistantMessage, noReasoning } from './assistant-message.js';
 
 /** What the router adds to an adapter's result. */
 export interface ResponseMeta {
@@ -20,10 +21,13 @@ export interface ResponseMeta {
 export function buildResponse(result: AdapterResult, meta: ResponseMeta): ChatResponse {
   // Optional fields assigned, not spread in: a conditional spread costs V8 a generic property copy
   // on every call. (They come last in the object's key order.)
+  const reasoning = result.reasoning === undefined || result.reasoning.length === 0 ? noReasoning() : result.reasoning;
   const response: Mutable<ChatResponse> = {
     id: result.id,
     text: result.text,
     toolCalls: result.toolCalls,
+    reasoning,
+    message: assistantMessage(result.text, result.toolCalls, reasoning),
     finishReason: result.finishReason,
     usage: result.usage,
     route: meta.route,
@@ -44,6 +48,7 @@ const EMPTY_USAGE: Usage = { inputTokens: 0, outputTokens: 0, totalTokens: 0 };
 export class StreamAccumulator {
   private readonly textParts: string[] = [];
   private readonly toolCalls: ToolCall[] = [];
+  private readonly reasoning: ReasoningPart[] = [];
   private usage: Usage = EMPTY_USAGE;
   private finishReason: FinishReason | undefined;
   private rawFinishReason: string | undefined;
@@ -59,6 +64,11 @@ export class StreamAccumulator {
       case 'tool-call':
         this.toolCalls.push(part.toolCall);
         break;
+      case 'reasoning':
+        this.reasoning.push(part.part);
+        break;
+      case 'reasoning-delta':
+        break; // shown to the caller; the complete `reasoning` part is what is kept
       case 'usage':
         this.usage = part.usage;
         break;
@@ -87,6 +97,7 @@ export class StreamAccumulator {
       id: this.id ?? fallbackId,
       text: this.textParts.join(''),
       toolCalls: this.toolCalls,
+      ...(this.reasoning.length === 0 ? {} : { reasoning: this.reasoning }),
       finishReason: this.finishReason,
       ...(this.rawFinishReason === undefined ? {} : { rawFinishReason: this.rawFinishReason }),
       usage: this.usage,
@@ -95,7 +106,11 @@ export class StreamAccumulator {
   }
 }
 
-/** Whether a part is output the caller sees (after which a stream can no longer be replayed). */
+/**
+ * Whether a part is output the caller sees (after which a stream can no longer be replayed).
+ * Reasoning is output: a model may think for tens of seconds, which the caller should see as it
+ * comes rather than after the answer's first word.
+ */
 export function isOutputPart(part: AdapterStreamPart): boolean {
-  return part.type === 'text-delta' || part.type === 'tool-call';
+  return part.type === 'text-delta' || part.type === 'tool-call' || part.type === 'reasoning-delta' || part.type === 'reasoning';
 }

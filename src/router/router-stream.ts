@@ -115,6 +115,8 @@ export class RouterStream extends PullIterator<StreamEvent, Arrival> {
   }
 
   private started(outcome: CallOutcome): Pulled<StreamEvent, Arrival> {
+    // Only `router.embed()` makes embedding calls; a stage that answered a stream with vectors is a bug.
+    if (outcome.kind === 'embedding') return Promise.reject(new SwitchyardError({ category: 'unknown', message: 'a stream call was answered with embeddings' }));
     if (outcome.kind === 'response') {
       this.replay = eventsOf(outcome.response);
       return this.replayed();
@@ -164,6 +166,11 @@ export class RouterStream extends PullIterator<StreamEvent, Arrival> {
 /** A whole response as the events a stream of it would have. */
 function eventsOf(response: ChatResponse): StreamEvent[] {
   const events: StreamEvent[] = [];
+  // Reasoning first, as a provider streams it: each part's text, then the part itself.
+  for (const part of response.reasoning) {
+    if (part.text !== '') events.push({ type: 'reasoning-delta', text: part.text });
+    events.push({ type: 'reasoning', part });
+  }
   if (response.text !== '') events.push({ type: 'text-delta', text: response.text });
   for (const toolCall of response.toolCalls) events.push({ type: 'tool-call', toolCall });
   events.push({ type: 'usage', usage: response.usage }, { type: 'finish', response });

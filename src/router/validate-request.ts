@@ -4,6 +4,9 @@
  */
 import { invalidRequest } from '../errors.js';
 import type { ChatRequest, ContentPart, Message } from '../types.js';
+import { checkMessageReasoning, checkReasoningOption } from './validate-reasoning.js';
+import { checkSystemAndCacheBreakpoints } from './validate-prompt-cache.js';
+import { checkResponseFormat } from './structured-output.js';
 
 const ROLES = new Set(['system', 'user', 'assistant', 'tool']);
 
@@ -48,6 +51,7 @@ function checkMessage(message: Message, index: number): void {
       if (!isRecord(call.arguments)) throw invalidRequest(`${field}.toolCalls[${callIndex}].arguments`, 'expected an object');
     });
   }
+  checkMessageReasoning(message, field);
 }
 
 function checkNumber(value: unknown, field: string, min: number, max: number): void {
@@ -63,14 +67,17 @@ export function validateRequest(request: ChatRequest): void {
   if (typeof request.model !== 'string' || request.model === '') throw invalidRequest('model', 'required: a route name or provider/model');
   if (!Array.isArray(request.messages) || request.messages.length === 0) throw invalidRequest('messages', 'at least one message is required');
   request.messages.forEach(checkMessage);
-  if (request.system !== undefined && typeof request.system !== 'string') throw invalidRequest('system', 'expected a string');
-  if (request.tools !== undefined) {
-    if (!Array.isArray(request.tools)) throw invalidRequest('tools', 'expected a list');
-    request.tools.forEach((tool, index) => {
+  // Checked as `unknown`: `Array.isArray` on the typed list would make its items `any` below.
+  const tools: unknown = request.tools;
+  if (tools !== undefined) {
+    if (!Array.isArray(tools)) throw invalidRequest('tools', 'expected a list');
+    tools.forEach((tool: unknown, index) => {
       if (!isRecord(tool) || typeof tool.name !== 'string' || tool.name === '') throw invalidRequest(`tools[${index}].name`, 'required');
       if (!isRecord(tool.parameters)) throw invalidRequest(`tools[${index}].parameters`, 'a JSON Schema object is required');
     });
   }
+  checkSystemAndCacheBreakpoints(request);
+  if (request.responseFormat !== undefined) checkResponseFormat(request.responseFormat);
   const choice = request.toolChoice;
   if (choice !== undefined && choice !== 'auto' && choice !== 'none' && choice !== 'required') {
     if (!isRecord(choice) || typeof choice.name !== 'string') throw invalidRequest('toolChoice', 'expected auto, none, required or { name }');
@@ -84,4 +91,5 @@ export function validateRequest(request: ChatRequest): void {
   if (request.stop !== undefined && (!Array.isArray(request.stop) || request.stop.some((item) => typeof item !== 'string'))) {
     throw invalidRequest('stop', 'expected a list of strings');
   }
+  checkReasoningOption(request.reasoning);
 }

@@ -76,7 +76,7 @@ class SseStream<Part> extends PullIterator<Part, IteratorResult<Uint8Array>> {
     } catch (error) {
       this.failure = { error };
       // The parts made before the failure are still handed out; the source is not read again.
-      if (this.open) void this.chunks?.return?.()?.then(undefined, ignore);
+      if (this.open) void this.chunks?.return?.().then(undefined, ignore);
       this.open = false;
     }
     return this.pull();
@@ -91,7 +91,7 @@ class SseStream<Part> extends PullIterator<Part, IteratorResult<Uint8Array>> {
     this.parts.length = 0;
     if (!this.open) return undefined;
     this.open = false;
-    return this.chunks?.return?.()?.then(undefined, (error: unknown) => {
+    return this.chunks?.return?.().then(undefined, (error: unknown) => {
       throw this.mapper.fail(error);
     });
   }

@@ -1,6 +1,7 @@
 /**
  * The upstream simulator: a real HTTP server that speaks the providers' wire formats (OpenAI Chat
- * Completions, Anthropic Messages, Gemini, Azure OpenAI), streamed and not, with knobs for latency,
+ * Completions, Anthropic Messages, Gemini, Azure OpenAI, Bedrock InvokeModel with SigV4 checked, Vertex AI),
+ * streamed and not, with knobs for latency,
  * time to first token, inter-token delay, error rates, specific statuses with `retry-after`,
  * hang-ups, cut streams and stalls. Tests, the demo and the benchmarks run against it; nothing in
  * the library's production path depends on it.
@@ -9,11 +10,18 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net';
 import { anthropicFormat } from './formats/anthropic.js';
 import { azureOpenAIFormat } from './formats/azure-openai.js';
+import { EMBEDDING_FORMATS } from './formats/embeddings.js';
 import { geminiFormat } from './formats/gemini.js';
 import { openAIFormat } from './formats/openai.js';
-import type { SimAnswer, SimFormatName, SimParsedRequest, WireFormat } from './wire-format.js';
+import { bedrockFormat } from './formats/bedrock.js';
+import { vertexFormat } from './formats/vertex.js';
+import { answerTokenRequest, GOOGLE_TOKEN_PATH, type SimServiceAccount } from './formats/google-token.js';
+import type { SimAnswer, SimCredentials, SimFormatName, SimParsedRequest, WireFormat } from './wire-format.js';
 import { createSeededRandom as createRandom } from './seeded-random.js';
 import { countWords } from './formats/wire-helpers.js';
+import { createSimPromptCache } from './prompt-cache.js';
+import { structuredAnswer } from './structured-answer.js';
+import { withReasoning } from './sim-reasoning.js';
 
 /** How the simulator behaves for a model (or for every model, under `*`). */
 export interface SimBehavior {
@@ -77,17 +85,43 @@ export interface SimulatorOptions {
   readonly port?: number;
   /** Keep request bodies and headers in `requests` (default true; the benchmarks turn it off). */
   readonly record?: boolean;
+  /** The AWS credentials Bedrock requests must be signed with (default `SIM_AWS_CREDENTIALS`). */
+  readonly aws?: SimCredentials['aws'];
+  /**
+   * A Google service account whose signed JWTs `POST /token` exchanges for an access token (the
+   * simulator's API key), as Google's OAuth endpoint does; without it, the endpoint answers 404.
+   */
+  readonly googleServiceAccount?: SimServiceAccount;
+  /** More keys accepted besides `apiKey` (a key pool's), answered like it unless `setKeyAnswer` says otherwise. */
+  readonly extraApiKeys?: readonly string[];
 }
+
+/** How the simulator answers every request made with one key (`setKeyAnswer`). */
+export interface SimKeyAnswer {
+  /** The error status, e.g. 401 for a revoked key, 429 for a rate-limited one. */
+  readonly status: number;
+  /** `retry-after` (seconds) sent with it. */
+  readonly retryAfterSeconds?: number;
+}
+
+/** The AWS credentials the simulator checks Bedrock signatures against unless told others. */
+export const SIM_AWS_CREDENTIALS: SimCredentials['aws'] = Object.freeze({ accessKeyId: 'AKIASIMULATOR0000000', secretAccessKey: 'sim-aws-secret-access-key-0000000000000' });
 
 /** A running simulator. */
 export interface Simulator {
   /** Base URL, e.g. `http://127.0.0.1:41234`. */
   readonly url: string;
   readonly apiKey: string;
+  /** The AWS credentials Bedrock requests are checked against. */
+  readonly aws: SimCredentials['aws'];
   /** Every request received, in order (bodies omitted when `record` is false). */
   readonly requests: readonly SimRequestRecord[];
   /** Sets the behaviour for a model, or for all with `*`. */
   setBehavior(model: string, behavior: SimBehavior): void;
+  /** Answers every request made with `key` with an error (`undefined`: normally again). */
+  setKeyAnswer(key: string, answer: SimKeyAnswer | undefined): void;
+  /** Requests received with `key`, whatever they were answered. */
+  keyCount(key: string): number;
   /** Queues faults for the next requests to a model (or any model with `*`), `times` times. */
   enqueueFault(model: string, fault: SimFault, times?: number): void;
   /** Requests received, optionally only those for one model. */
@@ -97,9 +131,7 @@ export interface Simulator {
   close(): Promise<void>;
 }
 
-const FORMATS: readonly WireFormat[] = [azureOpenAIFormat, anthropicFormat, geminiFormat, openAIFormat];
-
-
+const FORMATS: readonly WireFormat[] = [...EMBEDDING_FORMATS, azureOpenAIFormat, anthropicFormat, geminiFormat, openAIFormat, bedrockFormat, vertexFormat];
 
 /** The default answer: echoes the last user message; `!tool` asks for the first offered tool. */
 function defaultAnswer(request: SimParsedRequest, id: string): SimAnswer {
@@ -144,6 +176,10 @@ async function readBody(request: IncomingMessage): Promise<string> {
 /** Starts a simulator on 127.0.0.1. */
 export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
   const apiKey = options.apiKey ?? 'sim-key';
+  const credentials: SimCredentials = { apiKey, aws: options.aws ?? SIM_AWS_CREDENTIALS };
+  const acceptedKeys = [apiKey, ...(options.extraApiKeys ?? [])];
+  const keyAnswers = new Map<string, SimKeyAnswer>();
+  const keyCounts = new Map<string, number>();
   const record = options.record ?? true;
   const random = createRandom(options.seed ?? 1);
   const behaviors = new Map<string, SimBehavior>();
@@ -153,6 +189,16 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const sockets = new Set<Socket>();
   let total = 0;
   let sequence = 0;
+  const promptCache = createSimPromptCache();
+
+  /** The answer's usage with the prompt cache's reads and writes, when the request has breakpoints. */
+  function withCacheUsage(answer: SimAnswer, request: SimParsedRequest): SimAnswer {
+    if (request.cacheBreakpoints === undefined || request.cacheBreakpoints.length === 0) return answer;
+    const used = promptCache.use(request.cacheBreakpoints, Date.now());
+    const read = Math.min(used.read, answer.usage.inputTokens);
+    const write = Math.min(used.write, answer.usage.inputTokens - read);
+    return { ...answer, usage: { ...answer.usage, cacheReadTokens: read, cacheWriteTokens: write } };
+  }
   if (options.behavior !== undefined) behaviors.set('*', options.behavior);
 
   /** Whether a request fails at random by `errorRate`: the status it fails with, or false. */
@@ -201,12 +247,29 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       }
     }
     const rawBody = await readBody(request);
+    if (method === 'POST' && url.pathname === GOOGLE_TOKEN_PATH) {
+      const answer = answerTokenRequest(rawBody, options.googleServiceAccount, apiKey);
+      sendJson(response, answer.status, answer.body);
+      return;
+    }
     if (format === undefined || match === undefined) {
       sendJson(response, 404, { error: { message: `no simulated endpoint at ${method} ${url.pathname}` } });
       return;
     }
-    if (!format.authorize(request.headers, url, apiKey)) {
+    const usedKey = acceptedKeys.find((key) => format.authorize(request.headers, url, key));
+    if (usedKey === undefined) {
       sendError(response, format, 401, 'invalid api key', {});
+      return;
+    }
+    keyCounts.set(usedKey, (keyCounts.get(usedKey) ?? 0) + 1);
+    const keyAnswer = keyAnswers.get(usedKey);
+    if (keyAnswer !== undefined) {
+      sendError(response, format, keyAnswer.status, `simulated ${keyAnswer.status} for this key`, { seconds: keyAnswer.retryAfterSeconds });
+      return;
+    }
+    const rejection = await format.verify?.({ method, url, headers: request.headers, body: rawBody }, credentials);
+    if (rejection !== undefined) {
+      sendJson(response, rejection.status, rejection.body, rejection.headers);
       return;
     }
     let json: unknown;
@@ -241,6 +304,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     response.on('finish', () => {
       finished = true;
     });
+    // A function, not the property: the client may leave during any of the waits below.
+    const clientGone = (): boolean => response.destroyed;
 
     const behavior = behaviorFor(parsed.model);
     let latency = behavior.latencyMs ?? 0;
@@ -249,7 +314,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     const earlyFailure = behavior.errorLatencyMs === undefined ? undefined : randomFailure(behavior);
     await sleep(earlyFailure === undefined || earlyFailure === false ? latency : (behavior.errorLatencyMs ?? 0));
     // A client that left while we waited gets nothing, and must not use up a fault meant for others.
-    if (entry.aborted || response.destroyed) return;
+    if (entry.aborted || clientGone()) return;
 
     const fault = takeFault(parsed.model);
     if (fault?.kind === 'hang') {
@@ -276,16 +341,17 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
 
     sequence += 1;
     const id = `sim-${sequence}`;
-    const answer: SimAnswer = { ...defaultAnswer(parsed, id), ...(behavior.reply?.(parsed) ?? {}) };
+    const answer: SimAnswer = withReasoning(withCacheUsage({ ...structuredAnswer(parsed, defaultAnswer(parsed, id)), ...(behavior.reply?.(parsed) ?? {}) }, parsed), parsed);
     if (!parsed.stream) {
       entry.status = 200;
       sendJson(response, 200, format.renderResponse(answer, parsed));
       return;
     }
 
-    const frames = format.renderStream({ answer, textChunks: chunkText(answer.text, behavior.wordsPerChunk ?? 1) }, parsed);
+    const plan = { answer, textChunks: chunkText(answer.text, behavior.wordsPerChunk ?? 1) };
+    const frames: readonly (string | Uint8Array)[] = format.renderBinaryStream === undefined ? format.renderStream(plan, parsed) : await format.renderBinaryStream(plan, parsed);
     entry.status = 200;
-    response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+    response.writeHead(200, { 'content-type': format.streamContentType ?? 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
     response.flushHeaders();
     await sleep(behavior.ttftMs ?? 0);
     const cutAt = fault?.kind === 'cut-stream' || fault?.kind === 'stall-stream' || fault?.kind === 'stream-error' ? (fault.afterChunks ?? 0) : -1;
@@ -296,12 +362,18 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
           return;
         }
         if (fault.kind === 'stall-stream') return; // keeps the connection open and silent
-        if (fault.kind === 'stream-error' && format.renderStreamError !== undefined) {
-          response.end(format.renderStreamError(fault.status, `simulated ${fault.status} in stream`));
+        // What is left is a `stream-error`: the format's error event, binary or SSE.
+        const message = `simulated ${fault.status} in stream`;
+        if (format.renderBinaryStreamError !== undefined) {
+          response.end(format.renderBinaryStreamError(fault.status, message, parsed));
+          return;
+        }
+        if (format.renderStreamError !== undefined) {
+          response.end(format.renderStreamError(fault.status, message, parsed));
           return;
         }
       }
-      if (response.destroyed) return;
+      if (clientGone()) return;
       response.write(frames[index]);
       if (index > 0 && index < frames.length - 1) await sleep(behavior.interTokenMs ?? 0);
     }
@@ -324,9 +396,17 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   return {
     url: `http://127.0.0.1:${port}`,
     apiKey,
+    aws: credentials.aws,
     requests,
     setBehavior(model, behavior) {
       behaviors.set(model, behavior);
+    },
+    setKeyAnswer(key, answer) {
+      if (answer === undefined) keyAnswers.delete(key);
+      else keyAnswers.set(key, answer);
+    },
+    keyCount(key) {
+      return keyCounts.get(key) ?? 0;
     },
     enqueueFault(model, fault, times = 1) {
       const queue = faults.get(model) ?? [];
@@ -338,8 +418,11 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     },
     reset() {
       requests.length = 0;
+      promptCache.clear();
       counts.clear();
       faults.clear();
+      keyAnswers.clear();
+      keyCounts.clear();
       total = 0;
       const all = behaviors.get('*');
       behaviors.clear();

@@ -25,6 +25,8 @@ export const GEN_AI_PROVIDER_NAMES: Readonly<Record<ProviderType, string>> = {
   'openai-compatible': 'openai',
   anthropic: 'anthropic',
   gemini: 'gcp.gemini',
+  bedrock: 'aws.bedrock',
+  vertex: 'gcp.vertex_ai',
 };
 
 /** Attributes known when the call starts: the operation and the request's parameters. */
@@ -62,7 +64,8 @@ export function endAttributes(end: RouterEvents['call-end'], providers: Readonly
   const { response, error, notes } = end;
   const target = response?.target ?? end.attempts.at(-1)?.target;
   const provider = target === undefined ? undefined : providers[target.provider];
-  const providerName = provider === undefined ? target?.provider : GEN_AI_PROVIDER_NAMES[provider.type];
+  // A custom adapter type has no registered GenAI name: its type stands for itself.
+  const providerName = provider === undefined ? target?.provider : ((GEN_AI_PROVIDER_NAMES as Readonly<Record<string, string>>)[provider.type] ?? provider.type);
   const server = serverOf(provider);
   const usage = response?.usage;
   return {
@@ -75,7 +78,8 @@ export function endAttributes(end: RouterEvents['call-end'], providers: Readonly
     'gen_ai.response.finish_reasons': response === undefined ? undefined : [response.finishReason],
     'gen_ai.usage.input_tokens': usage?.inputTokens,
     'gen_ai.usage.output_tokens': usage?.outputTokens,
-    'gen_ai.usage.cache_read.input_tokens': usage?.cachedInputTokens === undefined || usage.cachedInputTokens === 0 ? undefined : usage.cachedInputTokens,
+    'gen_ai.usage.cache_read.input_tokens': usage?.cacheReadInputTokens === undefined || usage.cacheReadInputTokens === 0 ? undefined : usage.cacheReadInputTokens,
+    'gen_ai.usage.cache_creation.input_tokens': usage?.cacheWriteInputTokens === undefined || usage.cacheWriteInputTokens === 0 ? undefined : usage.cacheWriteInputTokens,
     'gen_ai.response.time_to_first_chunk': end.timeToFirstTokenMs === undefined ? undefined : end.timeToFirstTokenMs / 1000,
     'server.address': server.address,
     'server.port': server.port,

@@ -39,12 +39,12 @@ export interface TracingPluginOptions {
  * trace.
  */
 function createProviderCheck(api: TracingApi): () => boolean {
-  const getProvider = api.trace.getTracerProvider;
+  const getTracerProvider = api.trace.getTracerProvider?.bind(api.trace);
   const ProxyProvider = api.ProxyTracerProvider;
-  if (typeof getProvider !== 'function' || typeof ProxyProvider !== 'function') return () => true;
+  if (getTracerProvider === undefined || typeof ProxyProvider !== 'function') return () => true;
   const noopProvider = new ProxyProvider().getDelegate();
   return () => {
-    const provider = getProvider.call(api.trace) as { getDelegate?: () => unknown } | undefined;
+    const provider = getTracerProvider() as { getDelegate?: () => unknown } | undefined;
     return typeof provider?.getDelegate !== 'function' || provider.getDelegate() !== noopProvider;
   };
 }

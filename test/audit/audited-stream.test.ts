@@ -45,7 +45,9 @@ describe('AuditedStream', () => {
 
   it('takes the first output time from the stream when it knows it', async () => {
     const { endings, record } = log([]);
-    for await (const _event of new AuditedStream(source(EVENTS).events, 12.5, 'r', record)) void _event;
+    for await (const _event of new AuditedStream(source(EVENTS).events, 12.5, 'r', record)) {
+      // read to the end
+    }
     expect(endings[0]?.firstOutputAt).toBe(12.5);
   });
 
@@ -62,7 +64,9 @@ describe('AuditedStream', () => {
 
   it('records a stream that ends without finish as an unknown error naming the route', async () => {
     const { endings, record } = log([]);
-    for await (const _event of new AuditedStream(source(EVENTS.slice(0, 2)).events, undefined, 'claude', record)) void _event;
+    for await (const _event of new AuditedStream(source(EVENTS.slice(0, 2)).events, undefined, 'claude', record)) {
+      // read to the end
+    }
     expect(endings).toEqual([expect.objectContaining({ error: expect.objectContaining({ category: 'unknown', route: 'claude' }) })]);
   });
 

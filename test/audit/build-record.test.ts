@@ -98,6 +98,8 @@ describe('the order of a record\'s keys', () => {
           id: 'r',
           text: 'ok',
           toolCalls: [{ id: 'c2', name: 'lookup', arguments: { city: 'Bergen' } }],
+          reasoning: [],
+          message: { role: 'assistant', content: 'ok', toolCalls: [{ id: 'c2', name: 'lookup', arguments: { city: 'Bergen' } }] },
           finishReason: 'tool_calls',
           usage: { inputTokens: 1, outputTokens: 1, totalTokens: 2, cachedInputTokens: 0 },
           route: 'main',

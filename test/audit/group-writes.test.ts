@@ -35,7 +35,7 @@ function body(requestId: string, extra: Record<string, unknown> = {}): CallRecor
     configVersion: 'v',
     libraryVersion: '0.1.0',
     ...extra,
-  } as CallRecordBody;
+  };
 }
 
 /** A record built by `build` when its group's turn ends, with a count of builds. */

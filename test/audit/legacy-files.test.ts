@@ -21,7 +21,7 @@ import { startSimulator, type Simulator } from '../../src/testing/simulator.js';
 import type { ChatRequest, ChatResponse } from '../../src/types.js';
 import { simConfig } from '../support/sim-config.js';
 import { temporaryDirectory } from './support.js';
-import { resolveConfig, type SwitchyardConfigInput } from '../../src/config/index.js';
+import { resolveConfig } from '../../src/config/index.js';
 
 const MODES = ['hash', 'full', 'redacted', 'none'] as const;
 const fixture = (mode: string): string => new URL(`./fixtures/legacy/legacy-${mode}.jsonl`, import.meta.url).pathname;
@@ -48,7 +48,7 @@ async function replay(simulator: Simulator, mode: (typeof MODES)[number], path: 
     simConfig(simulator, {
       audit: { sink: { type: 'file', path, fsync: 'always' }, content: mode, ...(mode === 'redacted' ? { pseudonymize: { key: 'fixture-pseudonym-key' } } : {}), include: { ip: true } },
       pricing: { 'gpt-4': { input: 30, output: 60 }, 'claude-2.0': { input: 8, output: 24 } },
-    } as Partial<SwitchyardConfigInput>),
+    }),
   );
   const router = createRouter(config, { plugins: [{ name: 'hub', attach: (_router, internals) => void (hub = internals.events) }] });
   await router.chat(
@@ -85,7 +85,7 @@ async function replay(simulator: Simulator, mode: (typeof MODES)[number], path: 
     from: { state: 'running', step: 0, weight: 10, epoch: 1 },
     to: { state: 'running', step: 1, weight: 25, epoch: 2 },
     evidence: { candidateCalls: 412, baselineCalls: 3705, sampleRatio: { candidate: 412, baseline: 3705, expectedShare: 0.1, observedShare: 0.1001, chiSquare: 0.004, pValue: 0.95, mismatch: false } },
-  } as CanaryDecisionRecord;
+  };
   hub?.emit('canary-decision', decision);
   await router.chat({ model: 'gemini', messages: [{ role: 'user', content: 'after the decision' }] }, { requestId: `${mode}-5` });
   await router.close();

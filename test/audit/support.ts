@@ -22,7 +22,7 @@ export function temporaryDirectory(): string {
 
 /** The simulator config with `audit` (and anything else) added, resolved. */
 export function auditConfig(simulator: Simulator, audit: NonNullable<SwitchyardConfigInput['audit']>, extra: Partial<SwitchyardConfigInput> = {}): SwitchyardConfig {
-  return resolveConfig(simConfig(simulator, { audit, ...extra } as Partial<SwitchyardConfigInput>));
+  return resolveConfig(simConfig(simulator, { audit, ...extra }));
 }
 
 /** A router with the audit plugin (callback sink collecting records), plus any other plugins after it. */

@@ -14,6 +14,8 @@ const response = (target: Target, finishReason: FinishReason = 'stop', text = 'h
   id: 'r',
   text,
   toolCalls: [],
+  reasoning: [],
+  message: { role: 'assistant', content: text },
   finishReason,
   usage: { inputTokens: 1_000, outputTokens: 500, totalTokens: 1_500 },
   route: 'claude',

@@ -194,7 +194,7 @@ describe('canary rollouts end to end (simulator, in-memory state)', () => {
     await controller.sync();
     expect(controller.status().arms.candidate.calls).toBe(1);
 
-    await Promise.all(Array.from({ length: 10 }, (_, index) => harness?.router.chat(ask(`burst ${index}`))));
+    await Promise.all(Array.from({ length: 10 }, (_, index) => harness!.router.chat(ask(`burst ${index}`))));
     await controller.sync();
     const status = controller.status();
     expect(status.arms.candidate.calls + status.arms.candidate.shadowDropped).toBe(11);
@@ -209,7 +209,9 @@ describe('canary rollouts end to end (simulator, in-memory state)', () => {
     const notes: unknown[] = [];
     harness.router.on('call-end', (end) => notes.push(end.notes.canary));
     for (let index = 0; index < 20; index += 1) {
-      for await (const event of harness.router.stream(ask('stream me'), { user: `s-${index}` })) void event;
+      for await (const _event of harness.router.stream(ask('stream me'), { user: `s-${index}` })) {
+      // read to the end
+    }
     }
     expect(notes).toHaveLength(20);
     expect(notes.every((note) => typeof note === 'object' && note !== null && (note as { route: string }).route === 'claude')).toBe(true);

@@ -22,7 +22,7 @@ const BROKEN: ToolDefinition = { name: 'broken', parameters: { type: 'OBJECT', r
 
 const PERSON = { type: 'object', properties: { name: { type: 'string' }, age: { type: 'number' } }, required: ['name'] };
 
-function request(extra: Partial<ChatRequest> & { responseFormat?: unknown } = {}): ChatRequest {
+function request(extra: Omit<Partial<ChatRequest>, 'responseFormat'> & { responseFormat?: unknown } = {}): ChatRequest {
   return { model: 'chat', messages: [{ role: 'user', content: 'hi' }], ...extra } as ChatRequest;
 }
 
@@ -31,6 +31,8 @@ function response(extra: { text?: string; toolCalls?: readonly ToolCall[]; finis
     id: 'r1',
     text: extra.text ?? 'Hello.',
     toolCalls: extra.toolCalls ?? [],
+    reasoning: [],
+    message: { role: 'assistant', content: extra.text ?? 'Hello.' },
     finishReason: extra.finishReason ?? 'stop',
     usage: { inputTokens: 1, outputTokens: 1, totalTokens: 2 },
     route: 'chat',

@@ -14,7 +14,7 @@ const BASE = 'providers:\n  anthropic: { type: anthropic, apiKey: k }\n';
 const REJECTED: readonly (readonly [string, string])[] = [
   ['unknown top-level key', `${BASE}polices: {}\n`],
   ['unknown nested key', 'providers:\n  anthropic: { type: anthropic, apikey: k }\n'],
-  ['bad provider type', 'providers:\n  anthropic: { type: antropic }\n'],
+  ['empty provider type', 'providers:\n  anthropic: { type: "" }\n'],
   ['wrong type (string weight)', `${BASE}routes:\n  r:\n    targets: [{ provider: anthropic, model: m, weight: heavy }]\n`],
   ['negative weight', `${BASE}routes:\n  r:\n    targets: [{ provider: anthropic, model: m, weight: -1 }]\n`],
   ['empty targets', `${BASE}routes:\n  r:\n    targets: []\n`],
@@ -56,10 +56,21 @@ describe('the JSON Schema of a config', () => {
     expect(validate(parse(yaml, { merge: true })), ajv.errorsText(validate.errors)).toBe(true);
   });
 
+  it('accepts a custom adapter type, and key pools', () => {
+    const yaml = 'providers:\n  mine: { type: echo-llm, baseUrl: "http://127.0.0.1:9" }\n  anthropic:\n    type: anthropic\n    apiKeys: ["${KEY_A}", { key: "${KEY_B}", weight: 3 }]\n    keyPool: { cooldown: 30s }\n';
+    expect(() => parseConfig(yaml, { env: { KEY_A: 'key-a-0123456789', KEY_B: 'key-b-0123456789' } })).not.toThrow();
+    expect(validate(parse(yaml)), ajv.errorsText(validate.errors)).toBe(true);
+    expect(validate(parse('providers:\n  anthropic: { type: anthropic, apiKeys: [{ key: k, weight: 0 }] }\n'))).toBe(false);
+  });
+
   it('documents the known difference: cross-field rules are the loader\'s alone', () => {
     // A target naming a provider that does not exist: valid for the schema, refused by the loader.
     const yaml = `${BASE}routes:\n  r:\n    targets: [{ provider: nobody, model: m }]\n`;
     expect(() => parseConfig(yaml, { env: {} })).toThrow(/unknown provider/);
     expect(validate(parse(yaml))).toBe(true);
+    // A typo of a built-in type, or a custom type without baseUrl: the schema cannot tell them from a custom type.
+    const typo = 'providers:\n  anthropic: { type: antropic, baseUrl: "http://127.0.0.1:9" }\n';
+    expect(() => parseConfig(typo, { env: {} })).toThrow(/did you mean "anthropic"/);
+    expect(validate(parse(typo))).toBe(true);
   });
 });

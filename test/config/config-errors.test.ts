@@ -118,24 +118,40 @@ describe('a broken config', () => {
 `).message).toMatch(/^fallback cycle: claude → claude/);
   });
 
-  it('lists the provider types for an unknown one', () => {
-    expect(problem(`providers:
+  it('takes an unknown type for a custom adapter type, which needs a baseUrl, and lists the built-in ones', () => {
+    const found = problem(`providers:
   mistral:
     type: mistral
-`)).toEqual({
-      path: 'providers.mistral.type',
-      message: 'expected one of anthropic | openai | azure-openai | gemini | openai-compatible',
-      line: 3,
-    });
+`);
+    expect(found).toMatchObject({ path: 'providers.mistral.baseUrl', line: 3 });
+    expect(found.message).toMatch(/^required for type mistral: not a built-in type \(anthropic \| openai \| azure-openai \| gemini \| openai-compatible.*\), so a custom adapter serves it/);
+  });
+
+  it('refuses a type a letter or two off a built-in one', () => {
+    const found = problem(`providers:
+  anthropic:
+    type: antropic
+    baseUrl: http://127.0.0.1:9
+`);
+    expect(found).toMatchObject({ path: 'providers.anthropic.type', line: 3 });
+    expect(found.message).toMatch(/\(did you mean "anthropic"\?\), or the name of a custom adapter type$/);
   });
 
   it('says a missing key is required, at the line of its mapping', () => {
+    expect(problem(`${PROVIDERS}routes:
+  claude:
+    targets:
+      - provider: anthropic
+`)).toEqual({ path: 'routes.claude.targets[0].model', message: 'required', line: 10 });
+  });
+
+  it('names the built-in types when a provider has no type (any other name being a custom adapter type)', () => {
     expect(problem(`providers:
   mistral:
     apiKey: x
 `)).toEqual({
       path: 'providers.mistral.type',
-      message: 'required (one of anthropic | openai | azure-openai | gemini | openai-compatible)',
+      message: 'required (one of anthropic | openai | azure-openai | gemini | openai-compatible | bedrock | vertex, or a string)',
       line: 3,
     });
   });
@@ -291,7 +307,7 @@ extra: 1
 `);
     expect(error.problems.map((found) => `${found.path} @${found.line}`)).toEqual([
       'providers.anthropic.apiKey @4',
-      'providers.bogus.type @6',
+      'providers.bogus.baseUrl @6',
       'routes.claude.targets[0].provider @10',
       'routes.claude.targets[0].weight @10',
       'routes.claude.sticky @11',

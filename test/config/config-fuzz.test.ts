@@ -137,7 +137,7 @@ function replaceValue(random: Random, text: string, value: string): string {
 
 const MUTATIONS: Readonly<Record<string, (random: Random, text: string) => string>> = {
   flip: (random, text) => {
-    const characters = [...text];
+    const characters = Array.from(text);
     for (let count = 1 + integer(random, 4); count > 0; count -= 1) characters[integer(random, characters.length)] = pick(random, SIGNIFICANT);
     return characters.join('');
   },

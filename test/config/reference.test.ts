@@ -26,6 +26,12 @@ function everyProperty(schema: unknown, path = ''): { path: string; schema: Json
   return [...own, ...nested];
 }
 
+/** The values of an enum row's type (`` `chat` | `embedding` ``), or undefined for any other type. */
+function enumValuesOf(type: string): string[] | undefined {
+  const values = type.split(' | ').map((part) => /^`([^`]+)`$/.exec(part)?.[1]);
+  return values.length > 1 && values.every((value) => value !== undefined) ? (values) : undefined;
+}
+
 describe('the configuration reference', () => {
   it('in docs/configuration.md is the one generated from the schema', () => {
     const page = readFileSync(PAGE, 'utf8');
@@ -58,7 +64,7 @@ describe('the configuration reference', () => {
     const resolved = parseConfig(
       [
         'providers:',
-        '  p: { type: anthropic, apiKey: k }',
+        '  p: { type: anthropic, apiKeys: [{ key: pool-key-0123456789 }], keyPool: {} }',
         'routes:',
         '  r: { targets: [{ provider: p, model: m }] }',
         '  c:',
@@ -77,6 +83,8 @@ describe('the configuration reference', () => {
     ) as unknown;
     // Not the value at the same path: a route's policies resolve to the merged copy, `routes` to the routes above.
     const different = new Set(['routes', 'routes.<name>.policies', 'providers.<id>.pool.connectTimeout', 'gateway.keys']);
+    // Enum defaults the loader leaves out, so configs written before the key existed keep their `versionHash`.
+    const defaultWhenAbsent = new Set(['routes.<name>.kind']);
     const checked: string[] = [];
     for (const row of collectReferenceRows()) {
       const literal = /^`([^`]+)`$/.exec(row.defaultValue)?.[1];
@@ -88,7 +96,12 @@ describe('the configuration reference', () => {
         .split('.');
       const key = segments.pop() ?? '';
       const parent = segments.reduce<unknown>((value, segment) => (value as Record<string, unknown> | undefined)?.[segment], resolved) as Record<string, unknown> | undefined;
-      if (parent !== undefined && key in parent) {
+      const enumValues = enumValuesOf(row.type);
+      if (enumValues !== undefined) expect(enumValues, `${row.path}: the default is one of its values`).toContain(literal);
+      if (parent !== undefined && defaultWhenAbsent.has(row.path)) {
+        expect(enumValues, `${row.path}: only an enum default may be left out`).toBeDefined();
+        expect(key in parent, `${row.path}: the loader leaves the default out`).toBe(false);
+      } else if (parent !== undefined && key in parent) {
         let expected: unknown;
         try {
           expected = parse(literal);
@@ -96,10 +109,12 @@ describe('the configuration reference', () => {
           expected = literal;
         }
         expect(parent[key], row.path).toEqual(expected);
-      } else if (parent !== undefined && `${key}Bytes` in parent) {
-        expect(parent[`${key}Bytes`], row.path).toBe(parseSize(literal));
-      } else {
+      } else if (row.type === 'size') {
+        expect(parent?.[`${key}Bytes`], row.path).toBe(parseSize(literal));
+      } else if (row.type === 'duration') {
         expect(parent?.[`${key}Ms`], row.path).toBe(literal === '0' ? 0 : parseDuration(literal));
+      } else {
+        expect.fail(`${row.path}: the loader does not fill in its documented default ${row.defaultValue}`);
       }
       checked.push(row.path);
     }

@@ -13,7 +13,7 @@ import { applyRolloutAction, initialRolloutState, type RolloutState } from '../.
 import { createMemoryCanaryStore } from '../../src/canary/memory-state-store.js';
 import type { CanaryStateStore } from '../../src/canary/state-store.js';
 import { parseDuration } from '../../src/config/duration.js';
-import { resolveConfig, type SwitchyardConfigInput } from '../../src/config/index.js';
+import { resolveConfig } from '../../src/config/index.js';
 import { createRouter } from '../../src/create-router.js';
 import { ERROR_CODES, SwitchyardError, type ErrorCode } from '../../src/errors.js';
 import { mapTransportError } from '../../src/http/transport-errors.js';
@@ -77,7 +77,9 @@ async function closeServer(server: HttpServer | TcpServer): Promise<void> {
 }
 
 async function drain(events: AsyncIterable<StreamEvent>): Promise<void> {
-  for await (const event of events) void event;
+  for await (const _event of events) {
+      // read to the end
+    }
 }
 
 let simulator: Simulator;
@@ -257,6 +259,14 @@ describe('codes of our own checks', () => {
     expect(simulator.count()).toBe(0);
   });
 
+  it('an answer that is not JSON is invalid_output.json; JSON that fails the schema is invalid_output.schema', async () => {
+    const schema = { type: 'object', properties: { n: { type: 'integer' } }, required: ['n'] };
+    simulator.setBehavior('gpt-4', { reply: () => ({ text: 'no json here' }) });
+    expectCode(await failure(router.chat({ ...hello('gpt4', 'answer in JSON'), responseFormat: { type: 'json' } })), 'invalid_output.json');
+    simulator.setBehavior('gpt-4', { reply: () => ({ text: '{"n": "one"}' }) });
+    expectCode(await failure(router.chat({ ...hello('gpt4'), responseFormat: { type: 'json_schema', schema } })), 'invalid_output.schema');
+  });
+
   it('a call over the local rate limit is rate_limit.local', async () => {
     const limited = createRouter(simConfig(simulator, { policies: { ...ONE_TRY, rateLimit: { global: { rpm: 1 }, wait: '0s' } } }));
     await limited.chat(hello('gpt4'));
@@ -268,7 +278,7 @@ describe('codes of our own checks', () => {
   });
 
   it('a blocked word is content_filter.local', async () => {
-    const filtered = createRouter(simConfig(simulator, { policies: ONE_TRY, filters: { sensitiveWords: { words: ['forbidden'] } } } as Partial<SwitchyardConfigInput>));
+    const filtered = createRouter(simConfig(simulator, { policies: ONE_TRY, filters: { sensitiveWords: { words: ['forbidden'] } } }));
     const error = await failure(filtered.chat(hello('gpt4', 'a forbidden word')));
     await filtered.close();
     expectCode(error, 'content_filter.local');

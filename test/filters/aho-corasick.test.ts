@@ -37,7 +37,7 @@ const NARROW = ['a', 'b', 'A', 'ａ'];
 function randomString(random: () => number, alphabet: readonly string[], maxLength: number): string {
   const length = Math.floor(random() * (maxLength + 1));
   let text = '';
-  for (let index = 0; index < length; index += 1) text += alphabet[Math.floor(random() * alphabet.length)];
+  for (let index = 0; index < length; index += 1) text += alphabet[Math.floor(random() * alphabet.length)]!;
   return text;
 }
 

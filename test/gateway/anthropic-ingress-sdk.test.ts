@@ -179,7 +179,7 @@ describe('messages.create through the gateway', () => {
       content: [{ type: 'text', text: 'Echo: hello there' }],
       stop_reason: 'end_turn',
       stop_sequence: null,
-      usage: { input_tokens: expect.any(Number), output_tokens: 3, cache_read_input_tokens: 0 },
+      usage: { input_tokens: expect.any(Number), output_tokens: 3, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 },
     });
     expect(message.usage.input_tokens).toBeGreaterThan(0);
     // The SDK's own headers arrived and were accepted: its key (SDK 1.14 sends it as a bearer
@@ -288,7 +288,7 @@ describe('messages.stream through the gateway', () => {
     );
     expect(error).toBeInstanceOf(Anthropic.APIError);
     expect((error as InstanceType<typeof Anthropic.APIError>).type).toBe('api_error');
-    expect(String((error as Error).message)).not.toContain(simulator.url);
+    expect((error as Error).message).not.toContain(simulator.url);
   });
 
   it('answers a failure before any output with an HTTP error status the SDK raises', async () => {

@@ -19,6 +19,8 @@ function answer(changes: Partial<ChatResponse> = {}): ChatResponse {
     id: 'msg_01Abc',
     text: 'Hello there.',
     toolCalls: [],
+    reasoning: [],
+    message: { role: 'assistant', content: 'Hello there.' },
     finishReason: 'stop',
     rawFinishReason: 'end_turn',
     usage: { inputTokens: 12, outputTokens: 3, totalTokens: 15 },
@@ -104,7 +106,7 @@ describe('the stream frames', () => {
   it('give each tool call a tool_use block with empty input, one input_json_delta with all of it, and a stop', () => {
     const response = answer({ text: 'Checking.', toolCalls: [weather, clock], finishReason: 'tool_calls', rawFinishReason: 'tool_use' });
     const frames = framesOf(writeAll([{ type: 'text-delta', text: 'Checking.' }, { type: 'tool-call', toolCall: weather }, { type: 'tool-call', toolCall: clock }, { type: 'finish', response }]));
-    expect(frames.map((frame) => `${frame.event}${frame.data.index === undefined ? '' : `:${String(frame.data.index)}`}`)).toEqual([
+    expect(frames.map((frame) => `${frame.event}${frame.data.index === undefined ? '' : `:${frame.data.index as number}`}`)).toEqual([
       'message_start',
       'content_block_start:0',
       'ping',
@@ -254,7 +256,7 @@ describe('encodeMessagesStream', () => {
     const sequential = await drain(encodeMessagesStream(scriptedSource(events).iterable, options));
     const iterator = encodeMessagesStream(scriptedSource(events).iterable, options);
     const results = await Promise.all([iterator.next(), iterator.next(), iterator.next(), iterator.next(), iterator.return()]);
-    expect(results.slice(0, 3).map((result) => result.value).join('')).toBe(sequential.text);
+    expect(results.slice(0, 3).map((result) => result.value as string).join('')).toBe(sequential.text);
     expect(results.slice(3)).toEqual([
       { value: undefined, done: true },
       { value: undefined, done: true },

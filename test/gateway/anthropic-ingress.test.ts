@@ -16,6 +16,8 @@ function answer(changes: Partial<ChatResponse> = {}): ChatResponse {
     id: 'msg_01Abc',
     text: 'Hello there.',
     toolCalls: [],
+    reasoning: [],
+    message: { role: 'assistant', content: 'Hello there.' },
     finishReason: 'stop',
     rawFinishReason: 'end_turn',
     usage: { inputTokens: 12, outputTokens: 3, totalTokens: 15 },
@@ -91,7 +93,8 @@ describe('parseMessagesRequest', () => {
       request: {
         model: 'anthropic/claude-sonnet-4-5',
         maxTokens: 1024,
-        system: 'You are terse.\n\nAnswer in French.',
+        // A block with cache_control keeps the system prompt as parts, the breakpoint where the client put it.
+        system: [{ type: 'text', text: 'You are terse.', cache: true }, { type: 'text', text: 'Answer in French.' }],
         messages: [
           {
             role: 'user',
@@ -104,6 +107,7 @@ describe('parseMessagesRequest', () => {
           {
             role: 'assistant',
             content: 'A cat. Checking the weather.',
+            reasoning: [{ type: 'reasoning', text: 'The user wants…', signature: 'sig', provider: 'anthropic' }],
             toolCalls: [
               { id: 'toolu_01', name: 'get_weather', arguments: { city: 'Paris' } },
               { id: 'toolu_02', name: 'get_weather', arguments: { city: 'Lyon' } },
@@ -118,6 +122,7 @@ describe('parseMessagesRequest', () => {
         stop: ['END'],
         temperature: 0.2,
         topP: 0.9,
+        reasoning: { budgetTokens: 2000 },
       },
     });
     expect(() => validateRequest(parsed.request)).not.toThrow();

@@ -52,6 +52,7 @@ interface OpenAIErrorBody {
   readonly error: { readonly message: string; readonly code: string | null };
 }
 
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- the caller names the shape of the admin API's answer
 async function admin<T>(instance: GatewayProcess, method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
   const response = await fetch(`${instance.url}${path}`, {
     method,
@@ -308,7 +309,7 @@ gateway:
     expect(first.done).toBe(false);
     let body = decoder.decode(first.value, { stream: true });
     b.signal('SIGTERM');
-    for (let next = await reader.read(); next.done !== true; next = await reader.read()) body += decoder.decode(next.value, { stream: true });
+    for (let next = await reader.read(); !next.done; next = await reader.read()) body += decoder.decode(next.value, { stream: true });
 
     expect(streamedText(body)).toEqual({ text: `Echo: ${prompt}`, done: true });
     expect(await b.exited).toEqual({ code: 0, signal: null });

@@ -21,6 +21,8 @@ function equivalenceConfig(prefix = 'switchyard_'): SwitchyardConfig {
     providers: {
       anthropic: { type: 'anthropic', apiKey: 'test-key', baseUrl: 'http://127.0.0.1:9' },
       openai: { type: 'openai', apiKey: 'test-key', baseUrl: 'http://127.0.0.1:9/v1' },
+      // A key pool: its keys' removal series exist at 0 from the start.
+      pooled: { type: 'openai', apiKeys: [{ key: 'pool-key-0000000000' }, { key: 'pool-key-1111111111' }, { key: 'pool-key-2222222222' }], baseUrl: 'http://127.0.0.1:9/v1' },
     },
     allowDirect: true,
     routes: {
@@ -34,11 +36,13 @@ function equivalenceConfig(prefix = 'switchyard_'): SwitchyardConfig {
       gpt4: { targets: [{ provider: 'openai', model: 'gpt-4' }], fallbacks: ['claude'] },
       cached: { targets: [{ provider: 'openai', model: 'gpt-4o' }], policies: { cache: {} } },
       limited: { targets: [{ provider: 'openai', model: 'gpt-4o-mini' }], policies: { rateLimit: { global: { concurrency: 1 } } } },
+      vectors: { kind: 'embedding', targets: [{ provider: 'pooled', model: 'text-embedding-3-small' }] },
     },
     pricing: {
       'openai/gpt-4': { input: 30, output: 60 },
       'gpt-4o': { input: 2.5, output: 10, cachedInput: 1.25 },
       'claude-2.1': { input: 8, output: 24 },
+      'text-embedding-3-small': { input: 0.02, output: 0 },
       // Direct models priced one by one: folded into `other`, their cost still follows their own price.
       ...Object.fromEntries(Array.from({ length: 70 }, (_unused, index) => [`openai/direct-${index}`, { input: index + 1, output: 2 }])),
     },
@@ -63,6 +67,32 @@ function createRandom(seed: number): { below: (limit: number) => number; pick: <
 type ScriptedEvent = { [E in keyof RouterEvents]: { readonly name: E; readonly payload: RouterEvents[E] } }[keyof RouterEvents];
 
 const CATEGORIES: readonly ErrorCategoryName[] = ['server', 'rate_limit', 'timeout', 'auth', 'circuit_open', 'overloaded'];
+
+/** An embedding call on the `vectors` route, answered or (as `category`) not, from the cache or not. */
+function embeddingCall(requestId: string, random: ReturnType<typeof createRandom>): ScriptedEvent[] {
+  const target: Target = { provider: 'pooled', model: 'text-embedding-3-small' };
+  const request: ChatRequest = { model: 'vectors', messages: [{ role: 'user', content: 'embed me' }] };
+  const outcome = random.below(4) === 0 ? random.pick(CATEGORIES) : 'ok';
+  const attempts: Attempt[] = [{ target, route: 'vectors', outcome, status: outcome === 'ok' ? 200 : 500, ms: random.below(300) }];
+  const latencyMs = random.pick([3, 80, 700]) + random.below(100) / 7;
+  const base = { requestId, route: 'vectors', mode: 'embed', request, options: {}, latencyMs, attempts, notes: {} } as const;
+  const inputTokens = random.below(2000);
+  const ended: ScriptedEvent =
+    outcome === 'ok'
+      ? { name: 'call-end', payload: { ...base, embedding: { embeddings: [[0.1, 0.2]], usage: { inputTokens, totalTokens: inputTokens }, route: 'vectors', target, attempts, latencyMs, requestId, cached: random.below(3) === 0 } } }
+      : { name: 'call-end', payload: { ...base, error: new SwitchyardError({ category: outcome, message: 'embedding failed' }) } };
+  return [{ name: 'call-start', payload: { requestId, route: 'vectors', mode: 'embed', request, options: {} } }, { name: 'attempt', payload: { requestId, attempt: attempts[0] as Attempt } }, ended];
+}
+
+/** A key of a pool removed or cooling down (now and then of a provider the config does not name). */
+function keyPoolChange(random: ReturnType<typeof createRandom>): ScriptedEvent {
+  const change = random.pick(['removed', 'cooling'] as const);
+  const provider = random.below(6) === 0 ? `ghost-${random.below(4)}` : 'pooled';
+  return {
+    name: 'provider-key',
+    payload: { provider, index: random.below(3), change, status: change === 'removed' ? 401 : 429, category: change === 'removed' ? 'auth' : 'rate_limit', ...(change === 'cooling' ? { cooldownMs: 10_000 } : {}), remaining: 2, size: 3 },
+  };
+}
 
 /** `count` calls' worth of events (with retries, breaker and canary changes, audit writes, warnings), from `seed`. */
 function scriptOf(seed: number, count: number): ScriptedEvent[] {
@@ -108,10 +138,10 @@ function scriptOf(seed: number, count: number): ScriptedEvent[] {
       ...(random.below(5) === 0 ? { sensitiveWordHits: random.below(3) } : {}),
       ...(route === 'claude' ? { canary: { route: 'claude', arm: target.model === 'claude-2.1' ? ('candidate' as const) : ('baseline' as const), step: random.below(2), weight: random.pick([10, 100]) } } : {}),
     };
-    const usage = { inputTokens: random.below(4000), outputTokens: random.below(800), totalTokens: 0, ...(random.below(3) === 0 ? { cachedInputTokens: random.below(500) } : {}) };
+    const usage = { inputTokens: random.below(4000), outputTokens: random.below(800), totalTokens: 0, ...(random.below(3) === 0 ? cacheUsage(random.below(500), random.below(300)) : {}) };
     const base = { requestId, route, mode, request, options: {}, latencyMs, attempts, notes, ...(mode === 'stream' && answered ? { timeToFirstTokenMs: latencyMs / 3 } : {}) } as const;
     if (answered || cached) {
-      const response = { id: requestId, text: 'ok', toolCalls: [], finishReason: 'stop' as const, usage, route, target, attempts, latencyMs, requestId, cached };
+      const response = { id: requestId, text: 'ok', toolCalls: [], reasoning: [], message: { role: 'assistant' as const, content: 'ok' }, finishReason: 'stop' as const, usage, route, target, attempts, latencyMs, requestId, cached };
       events.push({ name: 'call-end', payload: { ...base, response } });
     } else {
       const category = rejected ? 'rate_limit' : (attempts.at(-1)?.outcome ?? 'unknown');
@@ -127,6 +157,8 @@ function scriptOf(seed: number, count: number): ScriptedEvent[] {
     }
     if (random.below(4) === 0) events.push({ name: 'audit-write', payload: { requestId, ok: random.below(5) !== 0 } });
     if (random.below(5) === 0) events.push({ name: 'warning', payload: { code: `code-${random.below(70)}`, message: 'scripted' } });
+    if (random.below(7) === 0) events.push(...embeddingCall(`e${index}`, random));
+    if (random.below(9) === 0) events.push(keyPoolChange(random));
   }
   return events;
 }
@@ -147,7 +179,7 @@ function refusedUpdates(): ScriptedEvent[] {
       latencyMs,
       attempts,
       notes,
-      response: { id: 'odd', text: '', toolCalls: [], finishReason: 'stop', usage: { inputTokens, outputTokens: 1, totalTokens: 0 }, route: 'gpt4', target, attempts, latencyMs, requestId: 'odd', cached: false },
+      response: { id: 'odd', text: '', toolCalls: [], reasoning: [], message: { role: 'assistant', content: '' }, finishReason: 'stop', usage: { inputTokens, outputTokens: 1, totalTokens: 0 }, route: 'gpt4', target, attempts, latencyMs, requestId: 'odd', cached: false },
     },
   });
   return [end(Number.NaN, 5), end(10, -3), end(10, Number.POSITIVE_INFINITY), end(10, Number.NaN), end(Number.POSITIVE_INFINITY, 1), end(10, 1, { sensitiveWordHits: -1 })];
@@ -163,7 +195,7 @@ function hubWith(plugins: readonly RouterPlugin[]): { events: RouterEventHub; er
 }
 
 function emitAll(events: RouterEventHub, script: readonly ScriptedEvent[]): void {
-  for (const { name, payload } of script) events.emit(name, payload as never);
+  for (const { name, payload } of script) events.emit(name, payload);
 }
 
 /** Metrics added after the prom-client implementation was frozen: left out of the comparison. */
@@ -213,10 +245,14 @@ function pair(config: SwitchyardConfig, copies = 1, contentType: RegistryContent
   };
 }
 
+/** Prompt-cache counts as adapters report them (the read count also under its deprecated name). */
+const cacheUsage = (read: number, write: number) => ({ cacheReadInputTokens: read, cachedInputTokens: read, cacheWriteInputTokens: write });
+
 describe('exposition of the new metrics against the prom-client implementation', () => {
   it('is byte-identical before any event (pre-created series at 0)', async () => {
     const text = await pair(equivalenceConfig()).expectSameExposition();
     expect(text).toContain('switchyard_calls_total{route="claude",arm="candidate",provider="anthropic",model="claude-2.1",outcome="success",category="none"} 0');
+    expect(text).toContain('switchyard_key_pool_changes_total{provider="pooled",key_index="2",change="removed"} 0');
   });
 
   it('is byte-identical after every batch of a long seeded event script', async () => {
@@ -235,6 +271,12 @@ describe('exposition of the new metrics against the prom-client implementation',
     expect(text).toContain('arm="candidate"');
     expect(text).toMatch(/switchyard_cost_usd_total\{route="direct",provider="openai",model="direct-\d+"\} \d/);
     expect(text).toMatch(/switchyard_cost_usd_total\{route="direct",provider="openai",model="other"\} \d/);
+    expect(text).toMatch(/switchyard_tokens_total\{route="[a-z0-9]+",provider="[a-z]+",model="[a-z0-9.-]+",type="cache_read"\} [1-9]/);
+    expect(text).toMatch(/switchyard_tokens_total\{route="[a-z0-9]+",provider="[a-z]+",model="[a-z0-9.-]+",type="cache_write"\} [1-9]/);
+    expect(text).toMatch(/switchyard_tokens_total\{route="vectors",provider="pooled",model="text-embedding-3-small",type="input"\} [1-9]/);
+    expect(text).toMatch(/switchyard_cost_usd_total\{route="vectors",provider="pooled",model="text-embedding-3-small"\} [0-9.e-]+\n/);
+    expect(text).toMatch(/switchyard_key_pool_changes_total\{provider="pooled",key_index="\d",change="cooling"\} [1-9]/);
+    expect(text).toMatch(/switchyard_key_pool_changes_total\{provider="ghost-\d",key_index="\d",change="removed"\} [1-9]/);
     expect(metrics.errors()).toEqual({ old: [], current: [] });
   });
 

@@ -40,7 +40,7 @@ function testConfig(extra: Partial<SwitchyardConfigInput> = {}): SwitchyardConfi
     metrics: { intents: ['support', 'sales'] },
     filters: { sensitiveWords: { words: ['secret plan'], action: 'flag' } },
     ...extra,
-  } as SwitchyardConfigInput);
+  });
 }
 
 function setup(extra: Partial<SwitchyardConfigInput> = {}, auditQueueDepth?: () => number): { router: Router; metrics: MetricsPlugin; scrape: () => Promise<Exposition> } {

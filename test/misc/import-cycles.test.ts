@@ -4,16 +4,21 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 /**
- * Fails on any import cycle among the modules under src/, type-only imports included
- * (`import type`, `export type … from`): a cycle of types still ties modules together for a reader
- * and for the compiler. Relative specifiers only; `./x.js` resolves to `./x.ts` or `./x/index.ts`.
+ * Fails on any import cycle among the modules under src/ and providers/ (one graph: a cycle may
+ * cross between them), type-only imports included (`import type`, `export type … from`): a cycle
+ * of types still ties modules together for a reader and for the compiler. Also holds the layering
+ * rule that adapters never import the router or the gateway. Relative specifiers only; `./x.js`
+ * resolves to `./x.ts` or `./x/index.ts`.
  */
 
-const sourceRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../src');
+const repositoryRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const sourceRoot = join(repositoryRoot, 'src');
+const providersRoot = join(repositoryRoot, 'providers');
 
 /**
- * Cycles waiting for a fix, each as its exact set of modules (relative to src/). Any other cycle,
- * or one of these growing, fails; one of these gone fails too, so that it is removed from here.
+ * Cycles waiting for a fix, each as its exact set of modules (relative to the repository root,
+ * e.g. `src/a.ts`). Any other cycle, or one of these growing, fails; one of these gone fails too,
+ * so that it is removed from here.
  */
 const KNOWN_CYCLES: readonly (readonly string[])[] = [];
 
@@ -84,7 +89,7 @@ function findCycles(graph: ReadonlyMap<string, readonly string[]>): string[][] {
       const component: string[] = [];
       let member: string | undefined;
       do {
-        member = stack.pop() as string;
+        member = stack.pop()!;
         onStack.delete(member);
         component.push(member);
       } while (member !== node);
@@ -120,17 +125,21 @@ function describeCycle(graph: ReadonlyMap<string, readonly string[]>, component:
   const path = [start];
   for (let node = found; node !== undefined && node !== start; node = previous.get(node)) path.splice(1, 0, node);
   path.push(start);
-  const name = (file: string): string => relative(sourceRoot, file);
+  const name = (file: string): string => relative(repositoryRoot, file);
   return `${path.map(name).join(' -> ')}  (component: ${component.map(name).join(', ')})`;
 }
 
-describe('import cycles under src/', () => {
-  const graph = buildGraph(listSourceFiles(sourceRoot));
+describe('import cycles under src/ and providers/', () => {
+  const graph = buildGraph([...listSourceFiles(sourceRoot), ...listSourceFiles(providersRoot)]);
 
-  it('parses the module graph', () => {
+  it('parses the module graph, both directories', () => {
     expect(graph.size).toBeGreaterThan(50);
     const edges = [...graph.values()].reduce((sum, targets) => sum + targets.length, 0);
     expect(edges).toBeGreaterThan(graph.size);
+    const providerFiles = [...graph.keys()].filter((file) => file.startsWith(`${providersRoot}/`));
+    expect(providerFiles.length).toBeGreaterThan(20);
+    // Adapters are built on src/: edges from providers/ into src/ are in the graph.
+    expect(providerFiles.some((file) => (graph.get(file) ?? []).some((target) => target.startsWith(`${sourceRoot}/`)))).toBe(true);
   });
 
   it('detects a cycle in a made-up graph', () => {
@@ -144,7 +153,7 @@ describe('import cycles under src/', () => {
   });
 
   const components = findCycles(graph);
-  const nameOf = (component: readonly string[]): string => component.map((file) => relative(sourceRoot, file)).join(',');
+  const nameOf = (component: readonly string[]): string => component.map((file) => relative(repositoryRoot, file)).join(',');
   const known = new Set(KNOWN_CYCLES.map((component) => [...component].sort().join(',')));
 
   it('has no cycles', () => {
@@ -155,5 +164,31 @@ describe('import cycles under src/', () => {
   it('still has each known cycle, unchanged (remove fixed ones from KNOWN_CYCLES)', () => {
     const found = new Set(components.map(nameOf));
     expect([...known].filter((component) => !found.has(component))).toEqual([]);
+  });
+});
+
+/** Folders of src/ an adapter must not reach: an adapter sees only its spec (src/provider-spec.ts and what it uses). */
+const OFF_LIMITS_FOR_PROVIDERS: readonly string[] = ['src/router', 'src/gateway'];
+
+/** `from → to` for every import of a file under providers/ that lands in one of `offLimits`. */
+function forbiddenProviderImports(graph: ReadonlyMap<string, readonly string[]>, offLimits: readonly string[]): string[] {
+  const folders = offLimits.map((folder) => join(repositoryRoot, folder));
+  const inside = (file: string, folder: string): boolean => file === folder || file.startsWith(`${folder}/`);
+  return [...graph.entries()]
+    .filter(([file]) => inside(file, providersRoot))
+    .flatMap(([file, targets]) => targets.filter((target) => folders.some((folder) => inside(target, folder))).map((target) => `${relative(repositoryRoot, file)} -> ${relative(repositoryRoot, target)}`));
+}
+
+describe('providers/ never import src/router/ or src/gateway/', () => {
+  const graph = buildGraph([...listSourceFiles(sourceRoot), ...listSourceFiles(providersRoot)]);
+
+  it('finds such an import when there is one', () => {
+    // The rule is checked against real edges: one from an adapter into src/errors.ts is caught when src/ is off limits.
+    expect(forbiddenProviderImports(graph, ['src/errors.ts'])).toContain('providers/anthropic/request.ts -> src/errors.ts');
+  });
+
+  it('has none', () => {
+    const found = forbiddenProviderImports(graph, OFF_LIMITS_FOR_PROVIDERS);
+    expect(found, `adapters importing the router or the gateway:\n${found.join('\n')}`).toEqual([]);
   });
 });

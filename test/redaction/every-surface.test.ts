@@ -423,6 +423,7 @@ describe('no provider key on any output surface (issue 15)', () => {
 
       surfaces.add('the Prometheus text', (await router.metrics?.metrics()) ?? '');
       for (const route of Object.keys(router.config.routes)) surfaces.add(`router.explain(${route})`, ...renderings(router.explain(route, { user: 'user-1', tenant: 'tenant-1' })));
+      // eslint-disable-next-line @typescript-eslint/no-base-to-string -- what String() shows of the config is one of the surfaces checked
       surfaces.add('router.config', JSON.stringify(router.config), inspect(router.config, { depth: Infinity, showHidden: true }), String(router.config));
       surfaces.add('the config loadConfig returned', JSON.stringify(config), inspect(config, { depth: Infinity, showHidden: true }));
       await router.close();

@@ -132,7 +132,7 @@ function texts(seed: number, alphabet: readonly string[], count: number, pieces:
   for (let index = 0; index < count; index += 1) {
     let text = '';
     const length = 1 + Math.floor(next() * pieces);
-    for (let piece = 0; piece < length; piece += 1) text += alphabet[Math.floor(next() * alphabet.length)];
+    for (let piece = 0; piece < length; piece += 1) text += alphabet[Math.floor(next() * alphabet.length)]!;
     result.push(text);
   }
   return result;

@@ -94,7 +94,7 @@ function configFor(provider: Provider, baseUrl: string, key: string): Switchyard
       breaker: { enabled: false },
     },
     audit: { sink: { type: 'callback' }, content: 'redacted' },
-  } as SwitchyardConfigInput;
+  };
 }
 
 interface Observed {
@@ -119,7 +119,9 @@ const REQUEST = { model: 'main', messages: [{ role: 'user' as const, content: 'h
 async function failureOf(router: Router, mode: 'chat' | 'stream'): Promise<unknown> {
   try {
     if (mode === 'chat') await router.chat(REQUEST);
-    else for await (const _event of router.stream(REQUEST)) void _event;
+    else for await (const _event of router.stream(REQUEST)) {
+      // read to the end
+    }
   } catch (error) {
     return error;
   }

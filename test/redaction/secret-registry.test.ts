@@ -126,7 +126,7 @@ describe('SwitchyardError messages', () => {
 describe("JSON.parse errors' quotes of the text", () => {
   it('are dropped, registered or not', () => {
     const unregistered = `Zq${randomBytes(20).toString('hex')}`;
-    for (const body of [`${unregistered} is the body`, `"${unregistered}`, `${unregistered}`, `{"a": "${unregistered}"} x`]) {
+    for (const body of [`${unregistered} is the body`, `"${unregistered}`, unregistered, `{"a": "${unregistered}"} x`]) {
       let message = '';
       try {
         JSON.parse(body);

@@ -31,7 +31,7 @@ function config(): SwitchyardConfigInput {
       plain: { targets: [{ provider: 'anthropic', model: 'claude-2.0' }] },
     },
     policies: FAST_POLICIES,
-  } as SwitchyardConfigInput;
+  };
 }
 
 describe('canary routes through createRouter', () => {
@@ -61,7 +61,7 @@ describe('canary routes through createRouter', () => {
   it('refuses to steer a route without a canary', async () => {
     const router = createRouter(config(), { logger: () => undefined });
     expect(() => router.canary('plain')).toThrow(/has no canary/);
-    const noCanary = createRouter({ ...config(), routes: { plain: { targets: [{ provider: 'anthropic', model: 'claude-2.0' }] } } } as SwitchyardConfigInput);
+    const noCanary = createRouter({ ...config(), routes: { plain: { targets: [{ provider: 'anthropic', model: 'claude-2.0' }] } } });
     expect(() => noCanary.canary('plain')).toThrow(SwitchyardError);
     await Promise.all([router.close(), noCanary.close()]);
   });

@@ -21,7 +21,7 @@ function countingEnding(): { ending: StreamEnding; asked: { finish: number; fail
   const ending: StreamEnding = {
     finish: (accumulator) => {
       asked.finish += 1;
-      return { ...accumulator.result('req'), route: 'r', target: { provider: 'p', model: 'm' }, attempts: [], latencyMs: 1, requestId: 'req', cached: false } as ChatResponse;
+      return { ...accumulator.result('req'), route: 'r', target: { provider: 'p', model: 'm' }, attempts: [], latencyMs: 1, requestId: 'req', cached: false } as unknown as ChatResponse;
     },
     fail: (error) => {
       asked.fail += 1;

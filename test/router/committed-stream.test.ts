@@ -25,7 +25,7 @@ function source(parts: readonly AdapterStreamPart[], failAfter = Infinity): { it
 }
 
 const ending: StreamEnding = {
-  finish: (accumulator) => ({ ...accumulator.result('fallback'), route: 'r', target: { provider: 'p', model: 'm' }, attempts: [], latencyMs: 1, requestId: 'req', cached: false }) as ChatResponse,
+  finish: (accumulator) => ({ ...accumulator.result('fallback'), route: 'r', target: { provider: 'p', model: 'm' }, attempts: [], latencyMs: 1, requestId: 'req', cached: false }) as unknown as ChatResponse,
   fail: (error) => new SwitchyardError({ category: 'network', message: `mapped: ${error instanceof Error ? error.message : String(error)}` }),
   stopped: () => new SwitchyardError({ category: 'canceled', message: 'the stream consumer stopped reading' }),
 };

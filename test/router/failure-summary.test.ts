@@ -28,7 +28,7 @@ describe('summarizeFailures', () => {
 
   it('redacts and bounds what it shows', () => {
     registerSecret('sk-summary-secret-0123456789');
-    const long = error({ category: 'server', status: 500, message: `${'x'.repeat(1_000)}` });
+    const long = error({ category: 'server', status: 500, message: 'x'.repeat(1_000) });
     expect(describeFailure({ key: 'a/m', error: long }).length).toBeLessThan(200);
     const leaky = new SwitchyardError({ category: 'auth', status: 401, message: 'ok' }).with({});
     Object.defineProperty(leaky, 'message', { value: 'bad key sk-summary-secret-0123456789' });

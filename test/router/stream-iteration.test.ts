@@ -53,7 +53,7 @@ describe('router.stream() used as an iterator', () => {
     const expected = await collect(router.stream(hello('a b c d e')));
     const iterator = router.stream(hello('a b c d e'))[Symbol.asyncIterator]();
     const steps = await Promise.all(Array.from({ length: expected.length + 2 }, () => iterator.next()));
-    const events = steps.filter((step) => step.done !== true).map((step) => step.value as StreamEvent);
+    const events = steps.filter((step) => step.done !== true).map((step) => step.value);
     expect(events.map((event) => event.type)).toEqual(expected.map((event) => event.type));
     expect(events.filter((event) => event.type === 'text-delta')).toEqual(expected.filter((event) => event.type === 'text-delta'));
     expect(steps.slice(expected.length).every((step) => step.done === true)).toBe(true);

@@ -52,7 +52,7 @@ function config(extra: Partial<SwitchyardConfigInput> = {}): SwitchyardConfigInp
     policies: { ...FAST_POLICIES, cache: { ttl: '60s' } },
     filters: { sensitiveWords: { words: ['secretword'], action: 'mask' } },
     ...extra,
-  } as SwitchyardConfigInput;
+  };
 }
 
 describe('call stages', () => {
@@ -164,7 +164,7 @@ describe('attempt stages', () => {
         ...simConfig(simulator),
         policies: { ...FAST_POLICIES, breaker, retry: { ...FAST_POLICIES.retry, attempts: 1 } },
         routes: { solo: { targets: [{ provider: 'anthropic', model: 'bad-model' }], fallbacks: ['gpt4'] }, gpt4: { targets: [{ provider: 'openai', model: 'gpt-4' }] } },
-      } as SwitchyardConfigInput,
+      },
       { tracing: false, attemptStages: [{ stage: watching(outside, 'outside'), before: 'breaker' }, { stage: watching(inside, 'inside'), after: 'breaker' }] },
     );
     simulator.setBehavior('bad-model', { errorRate: 1, errorStatuses: [500] });

@@ -21,7 +21,7 @@ export async function connectTestRedis(): Promise<Redis> {
   const client = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 2_000 });
   await client.connect();
   const pong = await client.ping();
-  if (pong !== 'PONG') throw new Error(`Redis at ${redisUrl} answered ${pong}`);
+  if (pong !== 'PONG') throw new Error(`Redis at ${redisUrl} answered ${String(pong)}`);
   return client;
 }
 

@@ -38,5 +38,5 @@ export function simConfig(simulator: Simulator, extra: Partial<SwitchyardConfigI
     },
     policies: FAST_POLICIES,
     ...extra,
-  } as SwitchyardConfigInput;
+  };
 }

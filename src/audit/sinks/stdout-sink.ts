@@ -8,9 +8,9 @@ import type { AuditSink } from './sink.js';
 /** Creates a sink writing lines to `stream` (default `process.stdout`). */
 export function createStdoutSink(stream: Writable = process.stdout): AuditSink {
   let held = '';
-  let lastError: unknown;
+  let lastError: Error | undefined;
   // Without a listener, a stream error (EPIPE) would crash the process; the failed write reports it.
-  const onError = (error: unknown): void => {
+  const onError = (error: Error): void => {
     lastError = error;
   };
   return {

@@ -63,7 +63,7 @@ export function createBreakerStage(breakers: BreakerGate): Stage<AttemptContext,
         recordFailure(attempt, failure);
         throw failure;
       }
-      if (outcome.kind === 'response') {
+      if (outcome.kind !== 'stream') {
         breakers.record(key, policy, 'success', attempt.probe);
       } else {
         outcome.stream.completion.then(

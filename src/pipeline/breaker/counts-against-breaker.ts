@@ -13,5 +13,6 @@ import type { ErrorCategoryName } from '../../types.js';
  * quota, …) does.
  */
 export function countsAgainstBreaker(category: ErrorCategoryName): boolean {
-  return category !== 'circuit_open' && !isCallerFault(category);
+  // An answer that is not the JSON asked for is the model's quality, not the target's availability.
+  return category !== 'circuit_open' && category !== 'invalid_output' && !isCallerFault(category);
 }

@@ -32,13 +32,14 @@ export interface CacheKeyInput {
  * Bumped whenever the canonical form changes, so entries written by an older Switchyard in a
  * shared Redis are never read as if they answered a differently-shaped key.
  */
-const KEY_FORMAT_VERSION = 2;
+const KEY_FORMAT_VERSION = 3;
 
 /**
  * The cache key of a call.
  *
  * The hash covers the route, `system`, `messages`, `tools`, `toolChoice`, `maxTokens`,
- * `temperature`, `topP` and `stop`. It never covers `metadata` (caller bookkeeping that does not
+ * `temperature`, `topP`, `stop`, `reasoning` (and each assistant message's reasoning parts) and
+ * `responseFormat`; not prompt-cache breakpoints (`cache`), which change the bill, not the answer. It never covers `metadata` (caller bookkeeping that does not
  * change the answer) nor `request.model` (the route already names what is called). With
  * `policy.perUser` it also covers the caller's `user` and `tenant`, so users never see each
  * other's cached answers.
@@ -58,7 +59,7 @@ export function cacheKey(input: CacheKeyInput, policy: CachePolicy): string {
   const canonical = JSON.stringify([
     KEY_FORMAT_VERSION,
     input.route,
-    request.system ?? null,
+    canonicalSystem(request.system),
     request.messages.map(canonicalMessage),
     request.tools === undefined ? null : request.tools.map((tool) => [tool.name, tool.description ?? null, canonicalJson(tool.parameters)]),
     request.toolChoice === undefined ? null : typeof request.toolChoice === 'string' ? request.toolChoice : ['name', request.toolChoice.name],
@@ -66,6 +67,8 @@ export function cacheKey(input: CacheKeyInput, policy: CachePolicy): string {
     request.temperature ?? null,
     request.topP ?? null,
     request.stop ?? null,
+    canonicalReasoningOption(request.reasoning),
+    canonicalResponseFormat(request.responseFormat),
     policy.perUser ? [input.identity?.user ?? null, input.identity?.tenant ?? null] : null,
   ]);
   // Joined, not added: `+` makes a cons string (a pair of pointers) that stays a cons in the
@@ -78,14 +81,47 @@ function canonicalPart(part: ContentPart): unknown[] {
   return part.type === 'text' ? ['text', part.text] : [part.type, part.url ?? null, part.data ?? null, part.mediaType ?? null];
 }
 
+/**
+ * A message's content in the key. Typed as always present, but the router also accepts an assistant
+ * message of tool calls only without any (validate-request.ts), so absent content is keyed as `null`.
+ */
+function canonicalContent(content: unknown): unknown {
+  if (typeof content === 'string') return content;
+  return Array.isArray(content) ? (content as readonly ContentPart[]).map(canonicalPart) : null;
+}
+
 function canonicalMessage(message: Message): unknown[] {
   return [
     message.role,
-    typeof message.content === 'string' ? message.content : message.content === undefined ? null : message.content.map(canonicalPart),
+    canonicalContent(message.content),
     message.toolCalls === undefined ? null : message.toolCalls.map((call) => [call.id, call.name, canonicalJson(call.arguments)]),
     message.toolCallId ?? null,
     message.name ?? null,
+    // Signed reasoning changes what the provider accepts, so it is part of the key.
+    message.reasoning === undefined || message.reasoning.length === 0 ? null : message.reasoning.map((part) => [part.provider, part.text, part.signature ?? null, part.redactedData ?? null]),
   ];
+}
+
+/**
+ * `system`: the string, or the texts of its parts. Prompt-cache breakpoints (`cache` on parts and
+ * tools) are left out of the key everywhere: they change what the provider bills, not the answer.
+ */
+function canonicalSystem(system: ChatRequest['system']): unknown {
+  if (system === undefined) return null;
+  return typeof system === 'string' ? system : ['parts', system.map((part) => part.text)];
+}
+
+/** `responseFormat`: `['json']`, or the schema's fields with the schema as canonical JSON. */
+function canonicalResponseFormat(format: ChatRequest['responseFormat']): unknown[] | null {
+  if (format === undefined) return null;
+  if (format.type === 'json') return ['json'];
+  return ['json_schema', canonicalJson(format.schema), format.name ?? null, format.strict ?? null, format.method ?? null];
+}
+
+/** `reasoning` of a request: `['effort', level]`, `['budget', tokens]` or null. */
+function canonicalReasoningOption(option: ChatRequest['reasoning']): unknown[] | null {
+  if (option === undefined) return null;
+  return 'effort' in option ? ['effort', option.effort] : ['budget', option.budgetTokens];
 }
 
 /**

@@ -27,7 +27,9 @@ import type { CallContext, CallOutcome } from '../context.js';
 import type { Stage } from '../stage.js';
 import { cacheKey, isCacheable } from './cache-key.js';
 import { answerFields } from './copy-entry.js';
+import { assistantMessage, noReasoning } from '../../router/assistant-message.js';
 import { replayStream } from './replay-stream.js';
+import { withStructuredOutput } from '../../router/structured-output.js';
 import { createSingleFlight, type Flight } from './single-flight.js';
 import type { CachedEntry, CachedResponse, CacheStore } from './store.js';
 
@@ -196,13 +198,18 @@ function isCompleteAnswer(response: ChatResponse): boolean {
 
 /** The answer as this call serves it: its own request id and latency, marked cached, no attempts. */
 function servedCopy(context: CallContext, response: CachedResponse): ChatResponse {
-  return {
+  const reasoning = response.reasoning ?? noReasoning();
+  const served: ChatResponse = {
     ...response,
+    reasoning,
+    message: assistantMessage(response.text, response.toolCalls, reasoning),
     cached: true,
     attempts: [],
     requestId: context.requestId,
     latencyMs: Math.max(0, performance.now() - context.startedAt),
   };
+  // Entries keep the text, not the parsed value: each caller gets its own `object` (it was valid when stored).
+  return context.request.responseFormat === undefined ? served : withStructuredOutput(served, context.request.responseFormat);
 }
 
 /** The entry lifetime for this call: the caller's `cache.ttl` when given, else the policy's. */

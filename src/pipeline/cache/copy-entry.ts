@@ -15,7 +15,7 @@
  * copied as they are). Fields outside `CachedEntry`'s type (per-call fields of a whole
  * `ChatResponse`, say) are not kept.
  */
-import type { FinishReason, ToolCall, Usage } from '../../types.js';
+import type { FinishReason, ReasoningPart, ToolCall, Usage } from '../../types.js';
 import { copyJson } from './copy-json.js';
 import type { CachedEntry, CachedResponse } from './store.js';
 import type { Mutable } from '../../mutable.js';
@@ -31,11 +31,14 @@ export interface PackedEntry {
   readonly inputTokens: number;
   readonly outputTokens: number;
   readonly totalTokens: number;
-  readonly cachedInputTokens: number | undefined;
+  readonly cacheReadInputTokens: number | undefined;
+  readonly cacheWriteInputTokens: number | undefined;
   readonly route: string;
   readonly provider: string;
   readonly model: string;
   readonly servedModel: string | undefined;
+  /** The store's own copy of the reasoning parts; undefined when there are none. */
+  readonly reasoning: readonly ReasoningPart[] | undefined;
   readonly storedAt: number;
   /** When the entry stops being served, on the store's clock. */
   readonly expiresAt: number;
@@ -57,6 +60,7 @@ export function answerFields(response: CachedResponse): CachedResponse {
   };
   if (response.rawFinishReason !== undefined) answer.rawFinishReason = response.rawFinishReason;
   if (response.servedModel !== undefined) answer.servedModel = response.servedModel;
+  if (response.reasoning !== undefined && response.reasoning.length > 0) answer.reasoning = response.reasoning;
   return answer;
 }
 
@@ -73,11 +77,14 @@ export function packEntry(entry: CachedEntry, expiresAt: number): PackedEntry {
     inputTokens: usage.inputTokens,
     outputTokens: usage.outputTokens,
     totalTokens: usage.totalTokens,
-    cachedInputTokens: usage.cachedInputTokens,
+    // eslint-disable-next-line @typescript-eslint/no-deprecated -- the old name, still read from custom adapters
+    cacheReadInputTokens: usage.cacheReadInputTokens ?? usage.cachedInputTokens,
+    cacheWriteInputTokens: usage.cacheWriteInputTokens,
     route: response.route,
     provider: target.provider,
     model: target.model,
     servedModel: response.servedModel,
+    reasoning: response.reasoning === undefined || response.reasoning.length === 0 ? undefined : response.reasoning.map(copyReasoningPart),
     storedAt: entry.storedAt,
     expiresAt,
   };
@@ -86,7 +93,12 @@ export function packEntry(entry: CachedEntry, expiresAt: number): PackedEntry {
 /** A fresh entry from a packed one; nothing of `packed` is shared with the result. */
 export function unpackEntry(packed: PackedEntry): CachedEntry {
   const usage: Mutable<Usage> = { inputTokens: packed.inputTokens, outputTokens: packed.outputTokens, totalTokens: packed.totalTokens };
-  if (packed.cachedInputTokens !== undefined) usage.cachedInputTokens = packed.cachedInputTokens;
+  if (packed.cacheReadInputTokens !== undefined) {
+    usage.cacheReadInputTokens = packed.cacheReadInputTokens;
+    // eslint-disable-next-line @typescript-eslint/no-deprecated -- the old name, still set for existing readers
+    usage.cachedInputTokens = packed.cacheReadInputTokens; // the deprecated copy, as adapters set it
+  }
+  if (packed.cacheWriteInputTokens !== undefined) usage.cacheWriteInputTokens = packed.cacheWriteInputTokens;
   const answer: Mutable<CachedResponse> = {
     id: packed.id,
     text: packed.text,
@@ -98,7 +110,13 @@ export function unpackEntry(packed: PackedEntry): CachedEntry {
   };
   if (packed.rawFinishReason !== undefined) answer.rawFinishReason = packed.rawFinishReason;
   if (packed.servedModel !== undefined) answer.servedModel = packed.servedModel;
+  if (packed.reasoning !== undefined) answer.reasoning = packed.reasoning.map(copyReasoningPart);
   return { response: answer, storedAt: packed.storedAt };
+}
+
+/** Reasoning parts hold strings only: a shallow copy is a whole one. */
+function copyReasoningPart(part: ReasoningPart): ReasoningPart {
+  return { ...part };
 }
 
 function copyToolCall(call: ToolCall): ToolCall {

@@ -40,7 +40,8 @@ function copyValue(value: unknown): unknown {
   }
   const prototype: unknown = Object.getPrototypeOf(value);
   if ((prototype !== Object.prototype && prototype !== null) || typeof (value as { toJSON?: unknown }).toJSON === 'function') {
-    const text = JSON.stringify(value);
+    // Undefined at run time when `toJSON` gives undefined, whatever the declared type says.
+    const text = JSON.stringify(value) as string | undefined;
     return text === undefined ? undefined : (JSON.parse(text) as unknown);
   }
   const copy: Record<string, unknown> = {};

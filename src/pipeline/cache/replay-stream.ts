@@ -7,7 +7,8 @@ import type { StartedStream } from '../context.js';
 import type { ChatResponse, StreamEvent } from '../../types.js';
 
 /**
- * A started stream that replays `response`: one `text-delta` with the whole text (none when the
+ * A started stream that replays `response`: its reasoning (a `reasoning-delta` and a `reasoning`
+ * event per part), one `text-delta` with the whole text (none when the
  * text is empty), one `tool-call` per tool call, `usage`, then `finish` with `response` as given
  * (callers set `cached`, `requestId` and `latencyMs` beforehand). `completion` resolves with
  * `response` at once. The events can be iterated more than once; each iteration replays them all.
@@ -17,6 +18,11 @@ import type { ChatResponse, StreamEvent } from '../../types.js';
  */
 export function replayStream(response: ChatResponse): StartedStream {
   const events: StreamEvent[] = [];
+  // Reasoning first, as a provider streams it: each part's text, then the part itself.
+  for (const part of response.reasoning) {
+    if (part.text !== '') events.push({ type: 'reasoning-delta', text: part.text });
+    events.push({ type: 'reasoning', part });
+  }
   if (response.text.length > 0) events.push({ type: 'text-delta', text: response.text });
   for (const toolCall of response.toolCalls) events.push({ type: 'tool-call', toolCall });
   events.push({ type: 'usage', usage: response.usage });

@@ -13,7 +13,10 @@ import type { ChatResponse } from '../../types.js';
  * `cached`): those are the serving call's own. Leaving them out keeps entries small and cheap to
  * serialise (a fractional `latencyMs` alone is a slow number to print).
  */
-export type CachedResponse = Omit<ChatResponse, 'attempts' | 'latencyMs' | 'requestId' | 'cached'>;
+export type CachedResponse = Omit<ChatResponse, 'attempts' | 'latencyMs' | 'requestId' | 'cached' | 'message' | 'reasoning'> & {
+  /** The answer's reasoning parts; absent when there were none (and in entries older versions wrote). `message` is rebuilt from these fields when served. */
+  readonly reasoning?: ChatResponse['reasoning'];
+};
 
 /** One cached answer. */
 export interface CachedEntry {

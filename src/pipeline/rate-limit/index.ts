@@ -5,7 +5,5 @@
  */
 export type { RateLimitKeys, RateLimitLease, RateLimiter } from './rate-limiter.js';
 export { CONCURRENCY_LEASE_TTL_MS, CONCURRENCY_RETRY_HINT_MS } from './rate-limiter.js';
-export type { MemoryRateLimiterOptions } from './memory-rate-limiter.js';
 export { createMemoryRateLimiter } from './memory-rate-limiter.js';
-export type { RedisRateLimiterOptions } from './redis-rate-limiter.js';
 export { createRedisRateLimiter } from './redis-rate-limiter.js';

@@ -109,8 +109,8 @@ export function limitChecks(keys: RateLimitKeys, policy: RateLimitPolicy): reado
   const hasUser = keys.user !== undefined && keys.user !== '' && plan.perUser.length > 0;
   const hasTenant = keys.tenant !== undefined && keys.tenant !== '' && plan.perTenant.length > 0;
   if (!hasUser && !hasTenant) return plan.global;
-  const user = hasUser ? (keys.user as string) : '';
-  const tenant = hasTenant ? (keys.tenant as string) : '';
+  const user = hasUser ? (keys.user) : '';
+  const tenant = hasTenant ? (keys.tenant) : '';
   let byTenant = plan.recent.get(user);
   let checks = byTenant?.get(tenant);
   if (checks !== undefined) return checks;

@@ -10,9 +10,9 @@ import type { LimitCheck, Refusal, RoomAttempt } from './limit-checks.js';
 /** In-process limit state: a non-waiting try, and wake-ups for callers waiting on a concurrency slot. */
 export interface LocalLimitState {
   /** Takes room under every check, or none and says which refused. */
-  tryAcquire(checks: readonly LimitCheck[]): RoomAttempt;
+  readonly tryAcquire: (checks: readonly LimitCheck[]) => RoomAttempt;
   /** Resolves when a concurrency slot is released, or after `ms`. Never rejects. */
-  waitForRelease(ms: number, signal: AbortSignal | undefined): Promise<void>;
+  readonly waitForRelease: (ms: number, signal: AbortSignal | undefined) => Promise<void>;
   /** Wakes callers waiting for a concurrency slot (a slot was released elsewhere). */
   notifyRelease(): void;
   /** Drops all state. */

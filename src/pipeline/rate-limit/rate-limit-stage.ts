@@ -30,7 +30,7 @@ export function createRateLimitStage(limiter: RateLimiter): Stage<CallContext, C
         lease.release(0);
         throw error;
       }
-      if (outcome.kind === 'response') {
+      if (outcome.kind !== 'stream') {
         lease.release(outcome.response.cached ? 0 : outcome.response.usage.totalTokens);
       } else {
         outcome.stream.completion.then(

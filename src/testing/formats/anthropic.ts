@@ -6,6 +6,8 @@
  */
 import type { SimAnswer, SimParsedRequest, SimRouteMatch, SimStreamPlan, WireFormat } from '../wire-format.js';
 import { countWords, headerValue, isObject, type JsonObject } from './wire-helpers.js';
+import { anthropicCacheBreakpoints, anthropicStructuredOutput } from './anthropic-prompt-features.js';
+import { anthropicThinkingBlock, anthropicThinkingEvents, anthropicThinkingRequest } from './anthropic-thinking.js';
 
 /** The one path this format serves. */
 const MESSAGES_PATH = '/v1/messages';
@@ -42,10 +44,6 @@ export function anthropicErrorTypeForStatus(status: number): string {
   return status >= 400 && status < 500 ? 'invalid_request_error' : 'api_error';
 }
 
-
-
-
-
 /** The text of a `content` value: a string, or the text (and tool-result text) of its blocks. */
 function textOf(content: unknown): string {
   if (typeof content === 'string') return content;
@@ -79,6 +77,16 @@ function stopReasonOf(finishReason: SimAnswer['finishReason']): string {
     default:
       return 'end_turn';
   }
+}
+
+/**
+ * The input side of `usage`: `input_tokens` counts what was neither read from nor written to the
+ * prompt cache; the two cache counts are beside it (0 without breakpoints, as the API sends them).
+ */
+function inputUsage(answer: SimAnswer): { input_tokens: number; cache_creation_input_tokens: number; cache_read_input_tokens: number } {
+  const read = answer.usage.cacheReadTokens ?? 0;
+  const write = answer.usage.cacheWriteTokens ?? 0;
+  return { input_tokens: Math.max(0, answer.usage.inputTokens - read - write), cache_creation_input_tokens: write, cache_read_input_tokens: read };
 }
 
 function messageId(answer: SimAnswer): string {
@@ -138,6 +146,11 @@ export const anthropicFormat: WireFormat = {
         toolNames.push(tool.name);
       }
     }
+    const cacheBreakpoints = anthropicCacheBreakpoints(body);
+    if (typeof cacheBreakpoints === 'string') return cacheBreakpoints;
+    const structuredOutput = anthropicStructuredOutput(body);
+    const reasoning = anthropicThinkingRequest(body);
+    if (typeof reasoning === 'string') return reasoning;
     return {
       model: body.model,
       stream: body.stream === true,
@@ -145,11 +158,16 @@ export const anthropicFormat: WireFormat = {
       toolNames,
       maxTokens: body.max_tokens,
       inputTokens: inputWords,
+      ...(cacheBreakpoints.length === 0 ? {} : { cacheBreakpoints }),
+      ...(structuredOutput === undefined ? {} : { structuredOutput }),
+      ...(reasoning === undefined ? {} : { reasoning }),
     };
   },
 
   renderResponse(answer, request) {
     const content: JsonObject[] = [];
+    const thinking = anthropicThinkingBlock(answer);
+    if (thinking !== undefined) content.push(thinking);
     if (answer.text !== '') content.push({ type: 'text', text: answer.text });
     for (const call of answer.toolCalls) content.push({ type: 'tool_use', id: call.id, name: call.name, input: call.arguments });
     return {
@@ -160,12 +178,7 @@ export const anthropicFormat: WireFormat = {
       content,
       stop_reason: stopReasonOf(answer.finishReason),
       stop_sequence: null,
-      usage: {
-        input_tokens: answer.usage.inputTokens,
-        cache_creation_input_tokens: 0,
-        cache_read_input_tokens: 0,
-        output_tokens: answer.usage.outputTokens,
-      },
+      usage: { ...inputUsage(answer), output_tokens: answer.usage.outputTokens },
     };
   },
 
@@ -182,7 +195,7 @@ export const anthropicFormat: WireFormat = {
           content: [],
           stop_reason: null,
           stop_sequence: null,
-          usage: { input_tokens: answer.usage.inputTokens, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, output_tokens: 1 },
+          usage: { ...inputUsage(answer), output_tokens: 1 },
         },
       }),
     ];
@@ -193,6 +206,14 @@ export const anthropicFormat: WireFormat = {
       if (!pinged) frames.push(frame('ping', { type: 'ping' }));
       pinged = true;
     };
+    const thinkingEvents = anthropicThinkingEvents(answer, index);
+    if (thinkingEvents.length > 0) {
+      for (const [position, event] of thinkingEvents.entries()) {
+        frames.push(frame(String(event.type), event));
+        if (position === 0) ping();
+      }
+      index += 1;
+    }
     if (plan.textChunks.length > 0) {
       frames.push(frame('content_block_start', { type: 'content_block_start', index, content_block: { type: 'text', text: '' } }));
       ping();

@@ -19,8 +19,6 @@ import { headerValue, type JsonObject } from './wire-helpers.js';
 
 const DEPLOYMENT_PATH = /^\/openai\/deployments\/([^/]+)\/chat\/completions$/;
 
-
-
 const SAFE = { filtered: false, severity: 'safe' } as const;
 
 /** The filter verdicts for a prompt that passed every filter. */

@@ -8,6 +8,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { SimAnswer, SimParsedRequest, SimRouteMatch, SimStreamPlan, WireFormat } from '../wire-format.js';
 import { countWords, isObject as isRecord } from './wire-helpers.js';
+import { geminiFinalPart, geminiSignedCallParts, geminiThinkingParts, geminiThinkingUsage, geminiThoughtPart, readGeminiThinking } from './gemini-thinking.js';
 
 const PATH = /^\/(v1beta|v1)\/models\/([^/:]+):(generateContent|streamGenerateContent)$/;
 
@@ -37,7 +38,6 @@ const STATUS_NAMES: Readonly<Record<number, string>> = {
 export function geminiStatusName(status: number): string {
   return STATUS_NAMES[status] ?? 'UNKNOWN';
 }
-
 
 /** Checks one part; returns an error message or the part's text (empty for non-text parts). */
 function checkPart(part: unknown, where: string): { readonly text: string } | string {
@@ -127,7 +127,23 @@ function readTools(tools: unknown): string[] | string {
   return names;
 }
 
-function readGenerationConfig(config: unknown): { readonly maxTokens?: number } | string {
+/**
+ * Structured output in `generationConfig`: `responseMimeType: 'application/json'`, with the schema in
+ * `responseJsonSchema` (JSON Schema) or `responseSchema` (the OpenAPI subset), never both; a schema
+ * needs the JSON MIME type (https://ai.google.dev/gemini-api/docs/structured-output).
+ */
+function readResponseFormat(config: Readonly<Record<string, unknown>>): SimParsedRequest['structuredOutput'] | string {
+  const { responseMimeType, responseJsonSchema, responseSchema } = config;
+  if (responseJsonSchema !== undefined && responseSchema !== undefined) return 'generationConfig: responseSchema and responseJsonSchema cannot both be set';
+  const schema = responseJsonSchema ?? responseSchema;
+  if (schema !== undefined && !isRecord(schema)) return 'generationConfig.responseJsonSchema must be an object';
+  if (responseMimeType !== 'application/json') {
+    return schema === undefined ? undefined : 'generationConfig: a response schema requires responseMimeType "application/json"';
+  }
+  return schema === undefined ? {} : { schema };
+}
+
+function readGenerationConfig(config: unknown): { readonly maxTokens?: number; readonly structuredOutput?: SimParsedRequest['structuredOutput'] } | string {
   if (config === undefined) return {};
   if (!isRecord(config)) return 'generationConfig must be an object';
   const { maxOutputTokens, temperature, topP, stopSequences } = config;
@@ -144,7 +160,9 @@ function readGenerationConfig(config: unknown): { readonly maxTokens?: number } 
     }
     if (stopSequences.length > 5) return 'generationConfig.stopSequences allows at most 5 entries';
   }
-  return maxOutputTokens === undefined ? {} : { maxTokens: maxOutputTokens as number };
+  const structuredOutput = readResponseFormat(config);
+  if (typeof structuredOutput === 'string') return structuredOutput;
+  return { ...(maxOutputTokens === undefined ? {} : { maxTokens: maxOutputTokens as number }), ...(structuredOutput === undefined ? {} : { structuredOutput }) };
 }
 
 /** Applies `toolConfig.functionCallingConfig`: `NONE` offers no tool, `allowedFunctionNames` narrows them. */
@@ -155,7 +173,7 @@ function applyToolConfig(toolConfig: unknown, names: readonly string[]): readonl
   if (calling === undefined) return names;
   if (!isRecord(calling)) return 'toolConfig.functionCallingConfig must be an object';
   const mode = calling.mode ?? 'AUTO';
-  if (typeof mode !== 'string' || !CALLING_MODES.has(mode)) return `toolConfig.functionCallingConfig.mode "${String(mode)}" is not valid`;
+  if (typeof mode !== 'string' || !CALLING_MODES.has(mode)) return `toolConfig.functionCallingConfig.mode ${JSON.stringify(mode)} is not valid`;
   if (mode === 'NONE') return [];
   const allowed = calling.allowedFunctionNames;
   if (allowed === undefined) return names;
@@ -234,21 +252,25 @@ export const geminiFormat: WireFormat = {
     if (typeof toolNames === 'string') return toolNames;
     const generation = readGenerationConfig(body.generationConfig);
     if (typeof generation === 'string') return generation;
+    const reasoning = readGeminiThinking(body.generationConfig);
+    if (typeof reasoning === 'string') return reasoning;
     return {
       model: match.pathModel ?? '',
       stream,
       lastUserText: contents.lastUserText,
       toolNames,
       ...(generation.maxTokens === undefined ? {} : { maxTokens: generation.maxTokens }),
+      ...(generation.structuredOutput === undefined ? {} : { structuredOutput: generation.structuredOutput }),
       inputTokens: contents.words + systemWords,
+      ...(reasoning === undefined ? {} : { reasoning }),
     };
   },
 
   renderResponse(answer: SimAnswer, request: SimParsedRequest): unknown {
-    const parts = [...(answer.text === '' ? [] : [{ text: answer.text }]), ...functionCallParts(answer)];
+    const parts = geminiThinkingParts([...(answer.text === '' ? [] : [{ text: answer.text }]), ...functionCallParts(answer)], answer, request);
     return {
       candidates: [candidate(parts, finishReasonOf(answer.finishReason))],
-      usageMetadata: usageMetadata(answer.usage.inputTokens, answer.usage.outputTokens),
+      usageMetadata: geminiThinkingUsage(usageMetadata(answer.usage.inputTokens, answer.usage.outputTokens), answer),
       modelVersion: request.model,
       responseId: answer.id,
     };
@@ -259,18 +281,20 @@ export const geminiFormat: WireFormat = {
     const frames: string[] = [];
     const envelope = { modelVersion: request.model, responseId: answer.id };
     let wordsSoFar = 0;
+    const thought = geminiThoughtPart(answer, request);
+    if (thought !== undefined) frames.push(frame({ candidates: [candidate([thought])], usageMetadata: usageMetadata(answer.usage.inputTokens, 0), ...envelope }));
     for (const piece of plan.textChunks) {
       wordsSoFar += countWords(piece);
       frames.push(frame({ candidates: [candidate([{ text: piece }])], usageMetadata: usageMetadata(answer.usage.inputTokens, wordsSoFar), ...envelope }));
     }
     // A function call always arrives whole, in one chunk.
     if (answer.toolCalls.length > 0) {
-      frames.push(frame({ candidates: [candidate(functionCallParts(answer))], usageMetadata: usageMetadata(answer.usage.inputTokens, wordsSoFar), ...envelope }));
+      frames.push(frame({ candidates: [candidate(geminiSignedCallParts(functionCallParts(answer), answer))], usageMetadata: usageMetadata(answer.usage.inputTokens, wordsSoFar), ...envelope }));
     }
     frames.push(
       frame({
-        candidates: [candidate([{ text: '' }], finishReasonOf(answer.finishReason))],
-        usageMetadata: usageMetadata(answer.usage.inputTokens, answer.usage.outputTokens),
+        candidates: [candidate([geminiFinalPart(answer)], finishReasonOf(answer.finishReason))],
+        usageMetadata: geminiThinkingUsage(usageMetadata(answer.usage.inputTokens, answer.usage.outputTokens), answer),
         ...envelope,
       }),
     );

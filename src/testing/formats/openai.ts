@@ -13,13 +13,11 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { SimAnswer, SimParsedRequest, SimRouteMatch, SimStreamPlan, WireFormat } from '../wire-format.js';
 import { countWords, headerValue, isObject, type JsonObject } from './wire-helpers.js';
+import { chatReasoningRequest, showsReasoningContent } from './openai-reasoning.js';
+import { reasoningChunks } from '../sim-reasoning.js';
 
 /** The paths this format serves. */
 const CHAT_PATHS: ReadonlySet<string> = new Set(['/v1/chat/completions', '/chat/completions']);
-
-
-
-
 
 /** The text of a message's `content`: a string, or the text of its `text` parts. */
 function textOf(content: unknown): string {
@@ -115,6 +113,10 @@ export function parseChatCompletionsBody(body: unknown, model: string | undefine
     inputTokens += countWords(text);
     if (message.role === 'user') lastUserText = text;
   }
+  const structuredOutput = openAIResponseFormat(body.response_format, messages as JsonObject[]);
+  if (typeof structuredOutput === 'string') return structuredOutput;
+  const reasoning = chatReasoningRequest(body, resolvedModel);
+  if (typeof reasoning === 'string') return reasoning;
   return {
     model: resolvedModel,
     stream,
@@ -123,7 +125,33 @@ export function parseChatCompletionsBody(body: unknown, model: string | undefine
     ...(typeof limit === 'number' ? { maxTokens: limit } : {}),
     ...(stream ? { includeUsage } : {}),
     inputTokens,
+    ...(structuredOutput === undefined ? {} : { structuredOutput }),
+    ...(reasoning === undefined ? {} : { reasoning }),
   };
+}
+
+/**
+ * `response_format` (https://platform.openai.com/docs/api-reference/chat/create#chat-create-response_format):
+ * `text` asks for nothing, `json_object` for a JSON object (the messages must mention JSON, or the
+ * API answers 400), `json_schema` for JSON following `json_schema.schema`. A string is the 400's message.
+ */
+function openAIResponseFormat(value: unknown, messages: readonly JsonObject[]): SimParsedRequest['structuredOutput'] | string {
+  if (value === undefined || value === null) return undefined;
+  if (!isObject(value)) return "Invalid type for 'response_format': expected an object.";
+  switch (value.type) {
+    case 'text':
+      return undefined;
+    case 'json_object':
+      if (!messages.some((message) => /json/i.test(textOf(message.content)))) return "'messages' must contain the word 'json' in some form, to use 'response_format' of type 'json_object'.";
+      return {};
+    case 'json_schema': {
+      const format = value.json_schema;
+      if (!isObject(format) || typeof format.name !== 'string') return "Missing required parameter: 'response_format.json_schema.name'.";
+      return isObject(format.schema) ? { schema: format.schema } : {};
+    }
+    default:
+      return `Invalid value: '${String(value.type)}'. Supported values are: 'text', 'json_object' and 'json_schema'.`;
+  }
 }
 
 /** Seconds since the epoch, as the `created` field carries it. */
@@ -137,8 +165,8 @@ export function renderUsage(answer: SimAnswer): JsonObject {
     prompt_tokens: answer.usage.inputTokens,
     completion_tokens: answer.usage.outputTokens,
     total_tokens: answer.usage.inputTokens + answer.usage.outputTokens,
-    prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 },
-    completion_tokens_details: { reasoning_tokens: 0, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
+    prompt_tokens_details: { cached_tokens: answer.usage.cacheReadTokens ?? 0, audio_tokens: 0 },
+    completion_tokens_details: { reasoning_tokens: answer.usage.reasoningTokens ?? 0, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
   };
 }
 
@@ -160,6 +188,7 @@ export function renderChatCompletion(answer: SimAnswer, request: SimParsedReques
         message: {
           role: 'assistant',
           content: answer.text === '' && toolCalls.length > 0 ? null : answer.text,
+          ...(answer.reasoning !== undefined && showsReasoningContent(request.model) ? { reasoning_content: answer.reasoning } : {}),
           ...(toolCalls.length > 0 ? { tool_calls: toolCalls } : {}),
           refusal: null,
           annotations: [],
@@ -194,9 +223,13 @@ export interface ChunkChoice {
  * deltas, each tool call (its id and name with empty arguments first, then the arguments in
  * several pieces), and the final empty delta carrying `finish_reason`.
  */
-export function streamChoices(plan: SimStreamPlan): ChunkChoice[] {
+export function streamChoices(plan: SimStreamPlan, request?: SimParsedRequest): ChunkChoice[] {
   const { answer } = plan;
   const choices: ChunkChoice[] = [{ delta: { role: 'assistant', content: '', refusal: null }, finishReason: null }];
+  // DeepSeek-style servers stream the reasoning first, with `content: null`.
+  if (answer.reasoning !== undefined && request !== undefined && showsReasoningContent(request.model)) {
+    for (const piece of reasoningChunks(answer.reasoning)) choices.push({ delta: { content: null, reasoning_content: piece }, finishReason: null });
+  }
   for (const text of plan.textChunks) choices.push({ delta: { content: text }, finishReason: null });
   for (const [index, call] of answer.toolCalls.entries()) {
     choices.push({
@@ -240,7 +273,7 @@ export function renderChunkFrames(plan: SimStreamPlan, request: SimParsedRequest
     // Per the reference: with include_usage every chunk carries `usage`, null until the last.
     ...(request.includeUsage === true ? { usage: null } : {}),
   });
-  const frames = streamChoices(plan).map((choice) =>
+  const frames = streamChoices(plan, request).map((choice) =>
     dataFrame(
       envelope([
         { index: 0, delta: choice.delta, logprobs: null, finish_reason: choice.finishReason, ...(options.choiceExtras?.(choice) ?? {}) },

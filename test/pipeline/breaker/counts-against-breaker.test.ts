@@ -15,6 +15,7 @@ const EXPECTED: Record<ErrorCategoryName, boolean> = {
   invalid_request: false,
   context_length: false,
   content_filter: false,
+  invalid_output: false,
   not_found: true,
   quota: true,
   circuit_open: false,

@@ -78,7 +78,8 @@ describe('cacheKey', () => {
 });
 
 /**
- * Key format 2, written the plain way: SHA-256 of `JSON.stringify` of the canonical array. Keys
+ * Key format 3, written the plain way: SHA-256 of `JSON.stringify` of the canonical array (format 3
+ * added `reasoning`, messages' reasoning parts, `responseFormat` and `system` as parts). Keys
  * must not change without a format version bump (a shared Redis holds entries written by other
  * processes and versions), so `cacheKey` is pinned to this on awkward input.
  */
@@ -90,11 +91,14 @@ function referenceKey(route: string, request: ChatRequest, prefix: string, ident
     m.toolCalls === undefined ? null : m.toolCalls.map((call) => [call.id, call.name, stableStringify(call.arguments)]),
     m.toolCallId ?? null,
     m.name ?? null,
+    m.reasoning === undefined || m.reasoning.length === 0 ? null : m.reasoning.map((r) => [r.provider, r.text, r.signature ?? null, r.redactedData ?? null]),
   ];
+  const system = request.system === undefined ? null : typeof request.system === 'string' ? request.system : ['parts', request.system.map((p) => p.text)];
+  const format = request.responseFormat;
   const canonical = JSON.stringify([
-    2,
+    3,
     route,
-    request.system ?? null,
+    system,
     request.messages.map(message),
     request.tools === undefined ? null : request.tools.map((tool) => [tool.name, tool.description ?? null, stableStringify(tool.parameters)]),
     request.toolChoice === undefined ? null : typeof request.toolChoice === 'string' ? request.toolChoice : ['name', request.toolChoice.name],
@@ -102,6 +106,8 @@ function referenceKey(route: string, request: ChatRequest, prefix: string, ident
     request.temperature ?? null,
     request.topP ?? null,
     request.stop ?? null,
+    request.reasoning === undefined ? null : 'effort' in request.reasoning ? ['effort', request.reasoning.effort] : ['budget', request.reasoning.budgetTokens],
+    format === undefined ? null : format.type === 'json' ? ['json'] : ['json_schema', stableStringify(format.schema), format.name ?? null, format.strict ?? null, format.method ?? null],
     identity === undefined ? null : [identity.user ?? null, identity.tenant ?? null],
   ]);
   return prefix + createHash('sha256').update(canonical).digest('hex');
@@ -192,7 +198,9 @@ describe('keys written before the one canonical JSON function', () => {
       ],
     } as ChatRequest;
     const perUser = { ...policy, perUser: true };
-    expect(cacheKey({ route: 'chat', request: rich, identity: { user: 'u1', tenant: 't1' } }, perUser)).toBe('test:9df9d9a35c24ba6126aa56b9ccc8d2ba9ec747d12f1f0c627cccd83591bd86d5');
+    // Pinned at key format 3 (format 2 gave test:9df9d9a3…): a change here needs a format version bump.
+    expect(cacheKey({ route: 'chat', request: rich, identity: { user: 'u1', tenant: 't1' } }, perUser)).toBe('test:aef9e858fc4d7c600197760b0e480019e15f5c0325b92b9506202153d8d93c81');
+    expect(cacheKey({ route: 'chat', request: rich, identity: { user: 'u1', tenant: 't1' } }, perUser)).toBe(referenceKey('chat', rich, policy.keyPrefix, { user: 'u1', tenant: 't1' }));
   });
 });
 

@@ -61,6 +61,8 @@ export function upstreamResponse(overrides: Partial<ChatResponse> = {}): ChatRes
     id: 'resp-1',
     text: '4',
     toolCalls: [],
+    reasoning: [],
+    message: { role: 'assistant', content: '4' },
     finishReason: 'stop',
     rawFinishReason: 'stop',
     usage: { inputTokens: 12, outputTokens: 1, totalTokens: 13 },

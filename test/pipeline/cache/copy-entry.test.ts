@@ -21,7 +21,10 @@ const answers: Record<string, CachedResponse> = {
     }),
   ),
   'served model and cached input tokens': answerFields(
-    upstreamResponse({ servedModel: 'gpt-4o-mini-2024-07-18', usage: { inputTokens: 100, outputTokens: 5, totalTokens: 105, cachedInputTokens: 64 } }),
+    upstreamResponse({ servedModel: 'gpt-4o-mini-2024-07-18', usage: { inputTokens: 100, outputTokens: 5, totalTokens: 105, cacheReadInputTokens: 64, cachedInputTokens: 64 } }),
+  ),
+  'prompt-cache reads and writes': answerFields(
+    upstreamResponse({ usage: { inputTokens: 100, outputTokens: 5, totalTokens: 105, cacheReadInputTokens: 60, cacheWriteInputTokens: 30, cachedInputTokens: 60 } }),
   ),
   'no raw finish reason': { id: 'r', text: 't', toolCalls: [], finishReason: 'stop', usage: { inputTokens: 1, outputTokens: 1, totalTokens: 2 }, route: 'chat', target: { provider: 'p', model: 'm' } },
 };
@@ -61,11 +64,11 @@ describe('packEntry and unpackEntry', () => {
   });
 
   it('leaves out optional fields that are undefined, as JSON text does', () => {
-    const response = { ...(answers['no raw finish reason'] as CachedResponse), rawFinishReason: undefined, servedModel: undefined, usage: { inputTokens: 1, outputTokens: 1, totalTokens: 2, cachedInputTokens: undefined } };
+    const response = { ...(answers['no raw finish reason'] as CachedResponse), rawFinishReason: undefined, servedModel: undefined, usage: { inputTokens: 1, outputTokens: 1, totalTokens: 2, cachedInputTokens: undefined, cacheReadInputTokens: undefined, cacheWriteInputTokens: undefined } };
     const copy = roundTrip({ response, storedAt: 0 });
     expect(Object.keys(copy.response)).not.toContain('rawFinishReason');
     expect(Object.keys(copy.response)).not.toContain('servedModel');
-    expect(Object.keys(copy.response.usage)).not.toContain('cachedInputTokens');
+    expect(Object.keys(copy.response.usage)).toEqual(['inputTokens', 'outputTokens', 'totalTokens']);
   });
 });
 
