@@ -52,26 +52,10 @@ export function resolveApiKey(providerId: string, apiKey: string | undefined, wr
   const variable = references[0]?.name;
   if (apiKey === undefined) return { kind: 'absent', variable };
   if (apiKey.trim() === NO_API_KEY) return { kind: 'absent', variable };
-  if (apiKey.trim() !== '') return { kind: 'key', apiKey, variable };
-  // `${KEY:-}`: written to be optional, documented as "counts as absent".
-  if (references.some((reference) => reference.fallback === '')) return { kind: 'absent', variable };
   const path = ['providers', providerId, 'apiKey'];
   const optOut = `write "apiKey: ${NO_API_KEY}" for a server that needs no key (e.g. Ollama)`;
-  if (references.length === 0) {
-    const how = typeof written === 'string' ? 'is the empty string' : 'is empty';
-    return { kind: 'problem', problem: { path, message: `${how}: give the provider's key (e.g. "\${PROVIDER_API_KEY}"), or ${optOut}` } };
-  }
-  const names = references.map((reference) => reference.name);
-  const listed = [...new Set(names)].join(', ');
-  const which = names.length === 1 ? `environment variable ${listed} is` : `environment variables ${listed} are`;
-  const first = names[0] as string;
-  return {
-    kind: 'problem',
-    problem: {
-      path,
-      message: `is empty: ${which} set to the empty string; set ${names.length === 1 ? 'it' : 'them'} to the key, or ${optOut} (or "\${${first}:-${NO_API_KEY}}" to use the key only when it is set)`,
-    },
-  };
+  const judged = judgeKey(apiKey, written, path, optOut, `or "\${%s:-${NO_API_KEY}}"`);
+  return judged.kind === 'problem' ? judged : { ...judged, variable };
 }
 
 /** One entry of `apiKeys` after interpolation: a key, or `{ key, weight }`. */
@@ -102,7 +86,7 @@ export function resolveApiKeyPool(providerId: string, entries: readonly PoolKeyE
       problems.push({ path, message: `"${NO_API_KEY}" has no place in a key pool; for a server that needs no key write "apiKey: ${NO_API_KEY}" instead of apiKeys` });
       return;
     }
-    const judged = judgeKey(value, writtenValue, path, 'remove the entry');
+    const judged = judgeKey(value, writtenValue, path, 'remove the entry', 'or write "${%s:-}"');
     if (judged.kind === 'problem') problems.push(judged.problem);
     if (judged.kind !== 'key') return;
     const earlier = firstIndexOf.get(judged.apiKey);
@@ -117,12 +101,16 @@ export function resolveApiKeyPool(providerId: string, entries: readonly PoolKeyE
   return keys.length === 0 ? { kind: 'absent' } : { kind: 'pool', keys };
 }
 
-/** One key as written: set, absent (`${KEY:-}` left empty) or a problem (empty). */
+/**
+ * One key as written: set, absent (`${KEY:-}` left empty) or a problem (empty). `alternative` is
+ * what else the user may write; `optionalForm` how to make the key optional, `%s` its variable.
+ */
 function judgeKey(
   apiKey: string,
   written: unknown,
   path: PathSegment[],
   alternative: string,
+  optionalForm: string,
 ): { readonly kind: 'key'; readonly apiKey: string } | { readonly kind: 'absent' } | { readonly kind: 'problem'; readonly problem: PathProblem } {
   if (apiKey.trim() !== '') return { kind: 'key', apiKey };
   const references = typeof written === 'string' ? variableReferences(written) : [];
@@ -137,7 +125,7 @@ function judgeKey(
   const first = names[0] as string;
   return {
     kind: 'problem',
-    problem: { path, message: `is empty: ${which} set to the empty string; set ${names.length === 1 ? 'it' : 'them'} to the key, or ${alternative} (or write "\${${first}:-}" to use the key only when it is set)` },
+    problem: { path, message: `is empty: ${which} set to the empty string; set ${names.length === 1 ? 'it' : 'them'} to the key, or ${alternative} (${optionalForm.replace('%s', first)} to use the key only when it is set)` },
   };
 }
 

@@ -254,6 +254,16 @@ export async function createGateway(routerOrConfig: Router | SwitchyardConfig | 
     sendJson(response, ok ? 200 : 503, { status: ok ? 'ready' : 'unavailable', problems, pendingSettlements: keys.pendingSettlements });
   }
 
+  /** Aborts the call when the client closes the connection before its answer is written; `dispose` stops listening. */
+  function cancelOnClientClose(response: ServerResponse): { readonly signal: AbortSignal; readonly dispose: () => void } {
+    const cancel = new AbortController();
+    const onClose = (): void => {
+      if (!response.writableFinished) cancel.abort(new SwitchyardError({ category: 'canceled', message: 'the client closed the connection' }));
+    };
+    response.on('close', onClose);
+    return { signal: cancel.signal, dispose: () => response.off('close', onClose) };
+  }
+
   async function authenticate(request: IncomingMessage, exchange: Exchange): Promise<KeyRecord> {
     const plain = presentedKey(request.headers);
     if (plain === undefined) {
@@ -280,11 +290,7 @@ export async function createGateway(routerOrConfig: Router | SwitchyardConfig | 
     const routeConfig = resolveRoute(parsed.requestedModel);
     checkAccess(record, parsed.requestedModel, exchange);
 
-    const cancel = new AbortController();
-    const onClose = (): void => {
-      if (!response.writableFinished) cancel.abort(new SwitchyardError({ category: 'canceled', message: 'the client closed the connection' }));
-    };
-    response.on('close', onClose);
+    const cancel = cancelOnClientClose(response);
     const lease = await acquireKeyLimits(limiter, record, cancel.signal);
     let tokensUsed = 0;
     try {
@@ -329,7 +335,7 @@ export async function createGateway(routerOrConfig: Router | SwitchyardConfig | 
       }
       await streamCall(response, exchange, ingress, parsed, router.stream(parsed.request, callOptions), settle);
     } finally {
-      response.off('close', onClose);
+      cancel.dispose();
       lease?.release(tokensUsed);
     }
   }
@@ -366,11 +372,7 @@ export async function createGateway(routerOrConfig: Router | SwitchyardConfig | 
     exchange.stream = false;
     const routeConfig = resolveRoute(parsed.requestedModel);
     checkAccess(record, parsed.requestedModel, exchange);
-    const cancel = new AbortController();
-    const onClose = (): void => {
-      if (!response.writableFinished) cancel.abort(new SwitchyardError({ category: 'canceled', message: 'the client closed the connection' }));
-    };
-    response.on('close', onClose);
+    const cancel = cancelOnClientClose(response);
     const lease = await acquireKeyLimits(limiter, record, cancel.signal);
     let tokensUsed = 0;
     try {
@@ -391,7 +393,7 @@ export async function createGateway(routerOrConfig: Router | SwitchyardConfig | 
       exchange.outputTokens = 0;
       sendJson(response, 200, openAIEmbeddingsIngress.answer(answer, parsed));
     } finally {
-      response.off('close', onClose);
+      cancel.dispose();
       lease?.release(tokensUsed);
     }
   }
