@@ -11,7 +11,7 @@
  */
 import type { KeyPool } from './http/key-pool.js';
 import type { HttpTransport } from './http/transport.js';
-import type { ChatRequest, FinishReason, ReasoningPart, ToolCall, Usage } from './types.js';
+import type { ChatRequest, FinishReason, ProviderMetadata, ReasoningPart, ToolCall, Usage } from './types.js';
 
 /**
  * The version of this contract. An adapter may declare the version it was written for
@@ -109,6 +109,8 @@ export interface AdapterResult {
   readonly usage: Usage;
   /** The model the provider says served the call. */
   readonly servedModel?: string;
+  /** The provider's own facts about the answer (response id, raw finish reason, headers of interest), by provider type. */
+  readonly providerMetadata?: ProviderMetadata;
 }
 
 /**
@@ -143,12 +145,18 @@ export interface AdapterEmbedResult {
 
 /** One part of an adapter's stream. */
 export type AdapterStreamPart =
-  | { readonly type: 'response-metadata'; readonly id?: string; readonly servedModel?: string }
+  /** `providerMetadata`: the response's headers of interest by provider type; the router adds the id and raw finish reason. */
+  | { readonly type: 'response-metadata'; readonly id?: string; readonly servedModel?: string; readonly providerMetadata?: ProviderMetadata }
   | { readonly type: 'text-delta'; readonly text: string }
   /** Reasoning text as it streams; shown to the caller, not accumulated (the `reasoning` part is). */
   | { readonly type: 'reasoning-delta'; readonly text: string }
   /** A complete reasoning part (text, signature), once the provider closed it; what the final message keeps. */
   | { readonly type: 'reasoning'; readonly part: ReasoningPart }
+  /**
+   * A piece of a tool call's arguments JSON as it streams, before that call's `tool-call` part (same
+   * id and name); shown to the caller, not accumulated (the `tool-call` part is). Optional.
+   */
+  | { readonly type: 'tool-call-delta'; readonly toolCallId: string; readonly toolName: string; readonly argumentsDelta: string }
   | { readonly type: 'tool-call'; readonly toolCall: ToolCall }
   | { readonly type: 'usage'; readonly usage: Usage }
   | { readonly type: 'finish'; readonly finishReason: FinishReason; readonly rawFinishReason?: string };

@@ -38,12 +38,38 @@ export interface ImagePart {
   readonly data?: string;
   /** For example `image/png`. Required with `data`. */
   readonly mediaType?: string;
+  /**
+   * How closely the model looks at the image: OpenAI `image_url.detail` (`low` costs fewer tokens).
+   * Other providers ignore it (docs/requests.md, "Documents, image detail and tool results").
+   */
+  readonly detail?: 'low' | 'high' | 'auto';
+  /** Ends a prompt-cache breakpoint here (see `CacheBreakpoint`). */
+  readonly cache?: CacheBreakpoint;
+}
+
+/** The document media types every provider that takes documents accepts. */
+export type DocumentMediaType = 'application/pdf' | 'text/plain';
+
+/**
+ * A document (PDF or plain text), given as base64 `data` or a `url`. Mapped to Anthropic
+ * `document` blocks, OpenAI `file` parts (data only) and Gemini `inlineData` / `fileData`
+ * (docs/requests.md, "Documents, image detail and tool results").
+ */
+export interface DocumentPart {
+  readonly type: 'document';
+  /** Base64-encoded bytes of the document. */
+  readonly data?: string;
+  /** A URL the provider fetches (not every provider can: see the docs). */
+  readonly url?: string;
+  readonly mediaType: DocumentMediaType;
+  /** A title or file name (Anthropic `title`, OpenAI `filename`). */
+  readonly title?: string;
   /** Ends a prompt-cache breakpoint here (see `CacheBreakpoint`). */
   readonly cache?: CacheBreakpoint;
 }
 
 /** One piece of a message's content. */
-export type ContentPart = TextPart | ImagePart;
+export type ContentPart = TextPart | ImagePart | DocumentPart;
 
 /**
  * A piece of the model's reasoning (thinking) that came with an answer. Kept in the assistant
@@ -92,6 +118,8 @@ export interface Message {
   readonly toolCallId?: string;
   /** Tool messages: the name of the tool (Gemini needs it; derived from history when absent). */
   readonly name?: string;
+  /** Tool messages: the tool failed and `content` says how (Anthropic `tool_result.is_error`). */
+  readonly isError?: boolean;
   /**
    * Assistant messages: the reasoning that came before the text and tool calls, as the answer
    * gave it (`ChatResponse.message` fills it). Sent back only to the provider type that produced it.
@@ -155,6 +183,17 @@ export interface ChatRequest {
   readonly responseFormat?: ResponseFormat;
   /** Let the model reason (think) before answering, with an effort level or a token budget. */
   readonly reasoning?: ReasoningOption;
+  /**
+   * Whether the model may call several tools in one turn (OpenAI `parallel_tool_calls`, Anthropic
+   * `tool_choice.disable_parallel_tool_use`). Gemini has no such switch: ignored there. Sent only with tools.
+   */
+  readonly parallelToolCalls?: boolean;
+  /**
+   * Provider-specific request fields, by provider type: `{ openai: { seed: 7 } }`. The entry of the
+   * type that serves an attempt is merged into its request body (the caller's fields win; objects
+   * merge field by field); JSON values only, and never `model`, `messages`, `contents` or `stream`.
+   */
+  readonly providerOptions?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
   /** Free-form caller data (e.g. `intent`, `purpose`); never sent upstream. */
   readonly metadata?: Readonly<Record<string, string>>;
 }
@@ -266,7 +305,26 @@ export interface ChatResponse {
   readonly cached: boolean;
   /** With `responseFormat`: the answer's JSON, parsed (and validated against the schema). */
   readonly object?: unknown;
+  /**
+   * The provider's own facts about this answer, under the provider type that served it: its
+   * response id, raw finish reason and a few response headers (request id, rate limits remaining).
+   * Absent on cache hits and for adapters that report none.
+   */
+  readonly providerMetadata?: ProviderMetadata;
 }
+
+/** What a provider said about one answer (`ChatResponse.providerMetadata[type]`). */
+export interface ProviderMetadataEntry {
+  /** The provider's response id (Anthropic `msg_…`, OpenAI `chatcmpl-…`, Gemini `responseId`). */
+  readonly responseId?: string;
+  /** The provider's own finish reason (`end_turn`, `tool_calls`, `STOP`, …). */
+  readonly rawFinishReason?: string;
+  /** Response headers of interest, lower-case: `request-id`, `x-request-id`, rate limits remaining. */
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+/** `ChatResponse.providerMetadata`: entries by provider type (`anthropic`, `openai`, …). */
+export type ProviderMetadata = Readonly<Record<string, ProviderMetadataEntry>>;
 
 /** A streamed piece of text. */
 export interface TextDeltaEvent {
@@ -289,6 +347,20 @@ export interface ReasoningEvent {
   readonly part: ReasoningPart;
 }
 
+/**
+ * A piece of a tool call's arguments as the model writes them, before the completed `tool-call`
+ * with the same `toolCallId`. A call's deltas, joined, are its arguments' JSON text (as the provider
+ * wrote it: parse the `tool-call`'s `arguments`, not this text). Built-in adapters and cache replays
+ * send at least one per call (Gemini and replays: one with the whole JSON); a custom adapter may
+ * send none.
+ */
+export interface ToolCallDeltaEvent {
+  readonly type: 'tool-call-delta';
+  readonly toolCallId: string;
+  readonly toolName: string;
+  readonly argumentsDelta: string;
+}
+
 /** A complete tool call (emitted once its arguments have fully arrived). */
 export interface ToolCallEvent {
   readonly type: 'tool-call';
@@ -308,4 +380,4 @@ export interface FinishEvent {
 }
 
 /** What `router.stream()` yields. */
-export type StreamEvent = TextDeltaEvent | ReasoningDeltaEvent | ReasoningEvent | ToolCallEvent | UsageEvent | FinishEvent;
+export type StreamEvent = TextDeltaEvent | ReasoningDeltaEvent | ReasoningEvent | ToolCallDeltaEvent | ToolCallEvent | UsageEvent | FinishEvent;

@@ -1,12 +1,14 @@
 /**
  * The Anthropic Messages API adapter (`POST {baseUrl}/v1/messages`), streamed and not.
  */
-import { registerSecret } from '../../src/errors.js';
+import { registerSecret, type HeaderBag } from '../../src/errors.js';
+import { metadataPart, prependPart, withProviderMetadata } from '../../src/provider-metadata.js';
 import { exchangeJson, jsonEndpoint, pooledKeys, postJson } from '../../src/http/post-json.js';
 import type { AdapterCall, AdapterFactory, AdapterResult, AdapterStreamPart, ProviderAdapter } from '../../src/provider-spec.js';
 import { mapAnthropicError } from './errors.js';
 import { buildAnthropicHeaders, buildAnthropicRequest, type AnthropicRequestBody } from './request.js';
 import type { Mutable } from '../../src/mutable.js';
+import { applyProviderOptions } from '../../src/provider-options.js';
 import { parseAnthropicMessage } from './response.js';
 import { streamAnthropicBody } from './stream.js';
 import { answerToolAsText, planStructuredOutput } from './structured-output.js';
@@ -28,11 +30,11 @@ export const createAnthropicAdapter: AdapterFactory = ({ settings, transport, ke
     const body: Mutable<AnthropicRequestBody> = buildAnthropicRequest({ request: call.request, model: call.model, settings });
     // The body is this call's own: the flag is set on it rather than on a spread copy.
     if (stream) body.stream = true;
-    return body;
+    return applyProviderOptions(body, call.request.providerOptions, settings.type);
   }
 
   /** One parser per adapter, handed to every call's exchange. */
-  const parseAnswer = (json: unknown): AdapterResult => parseAnthropicMessage(json, settings.id);
+  const parseAnswer = (json: unknown, headers: HeaderBag): AdapterResult => withProviderMetadata(parseAnthropicMessage(json, settings.id), settings.type, headers);
 
   /** The name of the tool that carries a structured answer, when the request asks for one that way. */
   function answerToolOf(call: AdapterCall): string | undefined {
@@ -47,7 +49,7 @@ export const createAnthropicAdapter: AdapterFactory = ({ settings, transport, ke
     doChat(call) {
       try {
         const answerTool = answerToolOf(call);
-        const parse = answerTool === undefined ? parseAnswer : (json: unknown): AdapterResult => answerToolAsText(parseAnswer(json), answerTool);
+        const parse = answerTool === undefined ? parseAnswer : (json: unknown, headers: HeaderBag): AdapterResult => answerToolAsText(parseAnswer(json, headers), answerTool);
         return exchangeJson(chatEndpoint, call, url, bodyFor(call, false), parse);
       } catch (error) {
         return Promise.reject(error);
@@ -56,7 +58,8 @@ export const createAnthropicAdapter: AdapterFactory = ({ settings, transport, ke
     async doStream(call): Promise<AsyncIterable<AdapterStreamPart>> {
       const response = await postJson(streamEndpoint, call, url, bodyFor(call, true));
       const answerTool = answerToolOf(call);
-      return streamAnthropicBody(response.body, { provider: settings.id, model: call.model, ...(answerTool === undefined ? {} : { answerTool }) });
+      const parts = streamAnthropicBody(response.body, { provider: settings.id, model: call.model, ...(answerTool === undefined ? {} : { answerTool }) });
+      return prependPart(metadataPart(settings.type, response.headers), parts);
     },
   };
   return adapter;

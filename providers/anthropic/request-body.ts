@@ -6,14 +6,23 @@
  */
 import type { AnthropicThinkingBlock, AnthropicThinkingConfig } from './thinking.js';
 import type { AnthropicCacheControl, AnthropicSystemBlock } from './cache-control.js';
+import type { AnthropicDocumentBlock } from './document-part.js';
 
 /** A content block of a request message. */
 export type AnthropicContentBlock =
   | { readonly type: 'text'; readonly text: string; readonly cache_control?: AnthropicCacheControl }
   | { readonly type: 'image'; readonly source: AnthropicImageSource; readonly cache_control?: AnthropicCacheControl }
   | { readonly type: 'tool_use'; readonly id: string; readonly name: string; readonly input: Record<string, unknown> }
+  | AnthropicDocumentBlock
   | AnthropicThinkingBlock
-  | { readonly type: 'tool_result'; readonly tool_use_id: string; readonly content: string | readonly AnthropicContentBlock[]; readonly cache_control?: AnthropicCacheControl };
+  | {
+      readonly type: 'tool_result';
+      readonly tool_use_id: string;
+      readonly content: string | readonly AnthropicContentBlock[];
+      /** The tool failed (unified `Message.isError`). */
+      readonly is_error?: boolean;
+      readonly cache_control?: AnthropicCacheControl;
+    };
 
 /** Where an image comes from: inline base64 data, or a URL Anthropic fetches. */
 export type AnthropicImageSource =
@@ -26,12 +35,12 @@ export interface AnthropicMessage {
   readonly content: AnthropicContentBlock[];
 }
 
-/** `tool_choice` of the request body. */
+/** `tool_choice` of the request body; `disable_parallel_tool_use` (auto, any, tool) allows at most one tool call. */
 export type AnthropicToolChoice =
-  | { readonly type: 'auto' }
+  | { readonly type: 'auto'; readonly disable_parallel_tool_use?: boolean }
   | { readonly type: 'none' }
-  | { readonly type: 'any' }
-  | { readonly type: 'tool'; readonly name: string };
+  | { readonly type: 'any'; readonly disable_parallel_tool_use?: boolean }
+  | { readonly type: 'tool'; readonly name: string; readonly disable_parallel_tool_use?: boolean };
 
 /** The request body of `POST /v1/messages`. */
 export interface AnthropicRequestBody {

@@ -11,6 +11,8 @@ import { systemPromptText } from '../../src/system-prompt.js';
 import { cacheControlOf, systemBlocks } from './cache-control.js';
 import type { AnthropicContentBlock, AnthropicMessage, AnthropicRequestBody, AnthropicToolChoice } from './request-body.js';
 import { applyStructuredOutput, planStructuredOutput } from './structured-output.js';
+import { applyParallelToolUse } from './parallel-tool-use.js';
+import { anthropicDocumentBlock } from './document-part.js';
 
 // The body's type stays importable from here, where the adapters that build it look for it.
 export type { AnthropicRequestBody } from './request-body.js';
@@ -66,7 +68,9 @@ function contentBlocks(content: Message['content'], messageIndex: number): Anthr
       const control = cacheControlOf(part.cache);
       blocks.push(control === undefined ? { type: 'text', text: part.text } : { type: 'text', text: part.text, cache_control: control });
     } else {
-      const block = imageBlock(part, `messages[${messageIndex}].content[${index}]`);
+      const field = `messages[${messageIndex}].content[${index}]`;
+      // `detail` is OpenAI's; Anthropic has no equivalent and ignores it.
+      const block = part.type === 'image' ? imageBlock(part, field) : anthropicDocumentBlock(part, field);
       const control = cacheControlOf(part.cache);
       blocks.push(control === undefined ? block : { ...block, cache_control: control } as AnthropicContentBlock);
     }
@@ -90,7 +94,8 @@ function messageBlocks(message: Message, index: number): { role: 'user' | 'assis
       // A breakpoint on any part of a tool result marks the whole `tool_result` block.
       const control = cacheControlOf(parts.find((part) => part.cache !== undefined)?.cache);
       const content = parts.every((part) => part.type === 'text') ? textOf(message.content) : contentBlocks(message.content, index).map(withoutCacheControl);
-      const block: AnthropicContentBlock = { type: 'tool_result', tool_use_id: message.toolCallId, content };
+      const block: AnthropicContentBlock =
+        message.isError === true ? { type: 'tool_result', tool_use_id: message.toolCallId, content, is_error: true } : { type: 'tool_result', tool_use_id: message.toolCallId, content };
       return { role: 'user', blocks: [control === undefined ? block : { ...block, cache_control: control }] };
     }
     default:
@@ -167,6 +172,7 @@ export function buildAnthropicRequest(args: BuildAnthropicRequestArguments): Ant
   if (structured !== undefined) applyStructuredOutput(body, structured, request);
   // Last: thinking depends on the final tool choice, and adjusts max_tokens and sampling.
   applyAnthropicThinking(body, request.reasoning, model, request.messages);
+  applyParallelToolUse(body, request.parallelToolCalls);
   return body;
 }
 

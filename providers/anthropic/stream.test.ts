@@ -50,6 +50,15 @@ const TOOL_PARTS: AdapterStreamPart[] = [
   { type: 'response-metadata', id: 'msg_014p7gG3wDgGV9EUtLvnow3U', servedModel: 'claude-sonnet-4-5-20250929' },
   { type: 'text-delta', text: 'Okay' },
   { type: 'text-delta', text: ", let's check the weather for San Francisco, CA:" },
+  // Each non-empty input_json_delta as it arrives (the first, empty one adds nothing).
+  { type: 'tool-call-delta', toolCallId: 'toolu_01T1x1fJ34qAmk2tNTrN7Up6', toolName: 'get_weather', argumentsDelta: '{"location":' },
+  { type: 'tool-call-delta', toolCallId: 'toolu_01T1x1fJ34qAmk2tNTrN7Up6', toolName: 'get_weather', argumentsDelta: ' "San' },
+  { type: 'tool-call-delta', toolCallId: 'toolu_01T1x1fJ34qAmk2tNTrN7Up6', toolName: 'get_weather', argumentsDelta: ' Francisc' },
+  { type: 'tool-call-delta', toolCallId: 'toolu_01T1x1fJ34qAmk2tNTrN7Up6', toolName: 'get_weather', argumentsDelta: 'o,' },
+  { type: 'tool-call-delta', toolCallId: 'toolu_01T1x1fJ34qAmk2tNTrN7Up6', toolName: 'get_weather', argumentsDelta: ' CA"' },
+  { type: 'tool-call-delta', toolCallId: 'toolu_01T1x1fJ34qAmk2tNTrN7Up6', toolName: 'get_weather', argumentsDelta: ', ' },
+  { type: 'tool-call-delta', toolCallId: 'toolu_01T1x1fJ34qAmk2tNTrN7Up6', toolName: 'get_weather', argumentsDelta: '"unit": "fah' },
+  { type: 'tool-call-delta', toolCallId: 'toolu_01T1x1fJ34qAmk2tNTrN7Up6', toolName: 'get_weather', argumentsDelta: 'renheit"}' },
   { type: 'tool-call', toolCall: { id: 'toolu_01T1x1fJ34qAmk2tNTrN7Up6', name: 'get_weather', arguments: { location: 'San Francisco, CA', unit: 'fahrenheit' } } },
   { type: 'usage', usage: { inputTokens: 2572, outputTokens: 89, totalTokens: 2661, cacheReadInputTokens: 2000, cacheWriteInputTokens: 100, cachedInputTokens: 2000 } },
   { type: 'finish', finishReason: 'tool_calls', rawFinishReason: 'tool_use' },
@@ -89,6 +98,24 @@ describe('streamAnthropicBody over the golden transcripts', () => {
   });
 });
 
+describe('tool-call deltas', () => {
+  it('sends input given whole in content_block_start as one delta', async () => {
+    const frame = (event: string, data: unknown): string => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+    const transcript = [
+      frame('message_start', { type: 'message_start', message: { id: 'msg_whole', model: 'm', content: [], usage: { input_tokens: 1, output_tokens: 1 } } }),
+      frame('content_block_start', { type: 'content_block_start', index: 0, content_block: { type: 'tool_use', id: 'toolu_whole', name: 'lookup', input: { q: 'x' } } }),
+      frame('content_block_stop', { type: 'content_block_stop', index: 0 }),
+      frame('message_delta', { type: 'message_delta', delta: { stop_reason: 'tool_use' }, usage: { output_tokens: 3 } }),
+      frame('message_stop', { type: 'message_stop' }),
+    ].join('');
+    const parts = await collect(transcript);
+    expect(parts.filter((part) => part.type === 'tool-call-delta' || part.type === 'tool-call')).toEqual([
+      { type: 'tool-call-delta', toolCallId: 'toolu_whole', toolName: 'lookup', argumentsDelta: '{"q":"x"}' },
+      { type: 'tool-call', toolCall: { id: 'toolu_whole', name: 'lookup', arguments: { q: 'x' } } },
+    ]);
+  });
+});
+
 describe('large tool-call arguments', () => {
   it('assembles arguments larger than 64 KiB, split across many deltas and odd chunks', async () => {
     const document = 'ü€ '.repeat(30_000); // multi-byte characters, ~210 KB of UTF-8
@@ -109,6 +136,8 @@ describe('large tool-call arguments', () => {
       const parts = await collect(transcript, size);
       const call = parts.find((part) => part.type === 'tool-call');
       expect(call).toEqual({ type: 'tool-call', toolCall: { id: 'toolu_big', name: 'save', arguments: { document, count: 3 } } });
+      const deltas = parts.flatMap((part) => (part.type === 'tool-call-delta' ? [part.argumentsDelta] : []));
+      expect(deltas).toEqual(pieces);
       expect(parts.at(-1)).toEqual({ type: 'finish', finishReason: 'tool_calls', rawFinishReason: 'tool_use' });
     }
   });

@@ -31,7 +31,7 @@ export interface AnthropicStreamContext {
   readonly answerTool?: string;
 }
 
-/** A content block being received: text is forwarded as it comes, tool input is collected. */
+/** A content block being received: text is forwarded as it comes, tool input is forwarded and collected. */
 type OpenBlock =
   | { readonly kind: 'text' }
   | { readonly kind: 'tool_use'; readonly id: string; readonly name: string; readonly input: unknown; readonly json: string[] }
@@ -78,7 +78,8 @@ function stamp(error: unknown, context: AnthropicStreamContext): SwitchyardError
 
 /**
  * Turns one stream's SSE events into stream parts: `response-metadata` from `message_start`,
- * `text-delta`s, one `tool-call` per `tool_use` block once its `content_block_stop` arrives, and
+ * `text-delta`s, a `tool-call-delta` per `input_json_delta` of a `tool_use` block (one with the whole
+ * input when the block streamed none), its `tool-call` once its `content_block_stop` arrives, and
  * finally `usage` and `finish` at `message_stop`. An `error` event throws the mapped error. One per
  * stream: it keeps the open content blocks, the usage so far and the stop reason.
  */
@@ -147,6 +148,7 @@ export class AnthropicStreamMapper implements SseEventMapper<AdapterStreamPart> 
           parts.push({ type: 'text-delta', text: delta.text });
         } else if (delta.type === 'input_json_delta' && block?.kind === 'tool_use' && typeof delta.partial_json === 'string') {
           block.json.push(delta.partial_json);
+          if (delta.partial_json !== '') parts.push({ type: 'tool-call-delta', toolCallId: block.id, toolName: block.name, argumentsDelta: delta.partial_json });
         } else if (delta.type === 'input_json_delta' && block?.kind === 'answer' && typeof delta.partial_json === 'string' && delta.partial_json !== '') {
           parts.push({ type: 'text-delta', text: delta.partial_json });
         }
@@ -161,6 +163,8 @@ export class AnthropicStreamMapper implements SseEventMapper<AdapterStreamPart> 
         if (block?.kind === 'tool_use') {
           const json = block.json.join('');
           const args = json.trim() === '' ? toolArguments(block.input) : parseToolArguments(json, provider, block.name);
+          // Input given whole in `content_block_start` streamed no deltas: one delta carries all of it.
+          if (json.trim() === '') parts.push({ type: 'tool-call-delta', toolCallId: block.id, toolName: block.name, argumentsDelta: JSON.stringify(args) });
           parts.push({ type: 'tool-call', toolCall: { id: block.id, name: block.name, arguments: args } });
         }
         break;

@@ -133,6 +133,7 @@ describe('Anthropic thinking: answers', () => {
       },
       { type: 'reasoning', part: { type: 'reasoning', text: '', redactedData: 'EmwKAhgBEgy3va3pzix/LafPsn4aDFIT2Xlxh0L5L8rLVyIwxtE3rAFBa8cr3qpP', provider: 'anthropic' } },
       { type: 'text-delta', text: 'The greatest common divisor (GCD) of 1071 and 462 is **21**.' },
+      { type: 'tool-call-delta', toolCallId: 'toolu_01GcdCheck7', toolName: 'verify', argumentsDelta: '{"gcd": 21}' },
       { type: 'tool-call', toolCall: { id: 'toolu_01GcdCheck7', name: 'verify', arguments: { gcd: 21 } } },
       { type: 'finish', finishReason: 'tool_calls', rawFinishReason: 'tool_use' },
     ]);

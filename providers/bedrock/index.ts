@@ -16,6 +16,7 @@ import { awsCredentials, bedrockRegion, type AwsCredentials, type Environment } 
 import { mapBedrockError } from './errors.js';
 import { loadEventStreamDecoder, streamBedrockBody } from './event-stream.js';
 import { buildBedrockBody } from './request.js';
+import { applyProviderOptions } from '../../src/provider-options.js';
 import { createRequestSigner, type RequestSigner } from './sigv4.js';
 
 export type { AwsCredentials } from './aws-credentials.js';
@@ -87,13 +88,13 @@ export function createBedrockAdapterFactory(options: BedrockAdapterOptions = {})
       type: 'bedrock',
       async doChat(call) {
         const url = urlFor(call.model, false);
-        const body = buildBedrockBody(call, settings);
+        const body = applyProviderOptions(buildBedrockBody(call, settings), call.request.providerOptions, settings.type);
         return exchangeJson(endpoint, await authorizedCall(call, url, chatHeaders, body), url, body, parseAnswer);
       },
       async doStream(call): Promise<AsyncIterable<AdapterStreamPart>> {
         const decode = await loadEventStreamDecoder();
         const url = urlFor(call.model, true);
-        const body = buildBedrockBody(call, settings);
+        const body = applyProviderOptions(buildBedrockBody(call, settings), call.request.providerOptions, settings.type);
         const response = await postJson(endpoint, await authorizedCall(call, url, streamHeaders, body), url, body);
         return streamBedrockBody(response.body, decode, { provider: settings.id, model: call.model });
       },

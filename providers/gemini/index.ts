@@ -3,10 +3,12 @@
  * `:streamGenerateContent?alt=sse`. The key travels in the `x-goog-api-key` header, never in the
  * URL, so it cannot leak through logged URLs.
  */
-import { registerSecret } from '../../src/errors.js';
+import { registerSecret, type HeaderBag } from '../../src/errors.js';
+import { metadataPart, prependPart, withProviderMetadata } from '../../src/provider-metadata.js';
 import { exchangeJson, jsonEndpoint, pooledKeys, postJson } from '../../src/http/post-json.js';
 import type { HttpResponse } from '../../src/http/transport.js';
-import type { AdapterFactory, AdapterResult, ProviderSettings } from '../../src/provider-spec.js';
+import type { AdapterCall, AdapterFactory, AdapterResult, ProviderSettings } from '../../src/provider-spec.js';
+import { applyProviderOptions } from '../../src/provider-options.js';
 import { createGeminiEmbedder } from './embed.js';
 import { mapGeminiError } from './errors.js';
 import { buildGeminiRequest } from './request.js';
@@ -44,8 +46,13 @@ export const createGeminiAdapter: AdapterFactory = ({ settings, transport, keyPo
     return stream ? `${root}/models/${name}:streamGenerateContent?alt=sse` : `${root}/models/${name}:generateContent`;
   }
 
+  /** The request body, the caller's `providerOptions.gemini` merged in. */
+  function bodyFor(call: AdapterCall): unknown {
+    return applyProviderOptions(buildGeminiRequest(call.request, call.model), call.request.providerOptions, settings.type);
+  }
+
   /** One parser per adapter, handed to every call's exchange (which stamps what it throws). */
-  const parseAnswer = (json: unknown): AdapterResult => parseGeminiResponse(json, settings.id);
+  const parseAnswer = (json: unknown, headers: HeaderBag): AdapterResult => withProviderMetadata(parseGeminiResponse(json, settings.id), settings.type, headers);
 
   const chatEndpoint = jsonEndpoint({ transport, headers, mapError: mapGeminiError, provider: settings.id, ...keys });
   const streamEndpoint = jsonEndpoint({ transport, headers: streamHeaders, mapError: mapGeminiError, provider: settings.id, ...keys });
@@ -61,7 +68,7 @@ export const createGeminiAdapter: AdapterFactory = ({ settings, transport, keyPo
     // Not async: a suspended async function's frame would stay alive while the upstream answers.
     doChat(call) {
       try {
-        return exchangeJson(chatEndpoint, call, urlFor(call.model, false), buildGeminiRequest(call.request, call.model), parseAnswer);
+        return exchangeJson(chatEndpoint, call, urlFor(call.model, false), bodyFor(call), parseAnswer);
       } catch (error) {
         return Promise.reject(stampGeminiError(error, settings.id, call.model));
       }
@@ -70,11 +77,11 @@ export const createGeminiAdapter: AdapterFactory = ({ settings, transport, keyPo
     async doStream(call) {
       let response: HttpResponse;
       try {
-        response = await postJson(streamEndpoint, call, urlFor(call.model, true), buildGeminiRequest(call.request, call.model));
+        response = await postJson(streamEndpoint, call, urlFor(call.model, true), bodyFor(call));
       } catch (error) {
         throw stampGeminiError(error, settings.id, call.model);
       }
-      return streamGeminiBody(response.body, { provider: settings.id, model: call.model });
+      return prependPart(metadataPart(settings.type, response.headers), streamGeminiBody(response.body, { provider: settings.id, model: call.model }));
     },
   };
 };

@@ -6,6 +6,7 @@
  */
 import { invalidRequest } from '../../src/errors.js';
 import { geminiSignatureOf, geminiThinkingConfig, type GeminiThinkingConfig } from './thinking.js';
+import { geminiDocumentPart } from './document-part.js';
 import type { ChatRequest, ContentPart, Message, ToolChoice, ToolDefinition } from '../../src/types.js';
 
 /** One part of a Gemini `Content`. */
@@ -99,8 +100,9 @@ function imagePart(part: Extract<ContentPart, { type: 'image' }>, field: string)
 
 function contentParts(message: Message, field: string): GeminiPart[] {
   if (typeof message.content === 'string') return message.content === '' ? [] : [{ text: message.content }];
+  // An image's `detail` is OpenAI's; Gemini has no equivalent and ignores it.
   return message.content.map((part, index) =>
-    part.type === 'text' ? { text: part.text } : imagePart(part, `${field}.content[${index}]`),
+    part.type === 'text' ? { text: part.text } : part.type === 'document' ? geminiDocumentPart(part) : imagePart(part, `${field}.content[${index}]`),
   );
 }
 
@@ -109,8 +111,12 @@ function plainText(message: Message): string {
   return message.content.map((part) => (part.type === 'text' ? part.text : '')).join('');
 }
 
-/** A tool result as Gemini's `functionResponse.response` object: a JSON object as is, else `{ output }`. */
-function toolResponse(text: string): Record<string, unknown> {
+/**
+ * A tool result as Gemini's `functionResponse.response` object: a JSON object as is, else
+ * `{ output }`; a failed call's content as `{ error }`, the key Gemini's reference names for errors.
+ */
+function toolResponse(text: string, isError: boolean): Record<string, unknown> {
+  if (isError) return { error: text };
   try {
     const value: unknown = JSON.parse(text);
     if (typeof value === 'object' && value !== null && !Array.isArray(value)) return value as Record<string, unknown>;
@@ -203,7 +209,9 @@ export function buildGeminiRequest(request: ChatRequest, model: string): GeminiR
         if (name === undefined) {
           throw invalidRequest(`${field}.name`, 'Gemini needs the tool name: set name, or a toolCallId matching an earlier assistant tool call');
         }
-        const part: GeminiPart = { functionResponse: { name, response: toolResponse(plainText(message)) } };
+        const media = typeof message.content === 'string' ? -1 : message.content.findIndex((item) => item.type !== 'text');
+        if (media >= 0) throw invalidRequest(`${field}.content[${media}]`, 'Gemini function responses take only text; images and documents cannot be sent in a tool result');
+        const part: GeminiPart = { functionResponse: { name, response: toolResponse(plainText(message), message.isError === true) } };
         // Results of parallel calls travel together in one user turn.
         const previous = contents.at(-1);
         if (previous !== undefined && previous.role === 'user' && previous.parts.every((item) => 'functionResponse' in item)) {

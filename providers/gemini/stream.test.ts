@@ -56,8 +56,11 @@ describe('streamGeminiBody over golden transcripts', () => {
     const { parts, error } = await collect(transcript('tool-call.sse', lineEnd), size);
     expect(error).toBeUndefined();
     expect(textOf(parts)).toBe('Checking both cities.');
-    expect(parts.filter((part) => part.type === 'tool-call')).toEqual([
+    // A call arrives whole: one delta with all its arguments, right before the call.
+    expect(parts.filter((part) => part.type === 'tool-call' || part.type === 'tool-call-delta')).toEqual([
+      { type: 'tool-call-delta', toolCallId: 'call_0', toolName: 'weather', argumentsDelta: '{"location":"San Francisco"}' },
       { type: 'tool-call', toolCall: { id: 'call_0', name: 'weather', arguments: { location: 'San Francisco' } } },
+      { type: 'tool-call-delta', toolCallId: 'call_1', toolName: 'weather', argumentsDelta: '{"location":"Paris","units":["c"]}' },
       { type: 'tool-call', toolCall: { id: 'call_1', name: 'weather', arguments: { location: 'Paris', units: ['c'] } } },
     ]);
     expect(parts.at(-1)).toEqual({ type: 'finish', finishReason: 'tool_calls', rawFinishReason: 'STOP' });

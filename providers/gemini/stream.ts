@@ -1,7 +1,8 @@
 /**
  * Maps Gemini's `streamGenerateContent?alt=sse` events to adapter stream parts. Each SSE `data`
  * is a whole `GenerateContentResponse` chunk: text arrives in pieces, a `functionCall` arrives
- * whole in one chunk, and the last chunk carries `finishReason` and the final `usageMetadata`.
+ * whole in one chunk (mapped to one `tool-call-delta` with all its arguments, then the `tool-call`),
+ * and the last chunk carries `finishReason` and the final `usageMetadata`.
  * A stream that ends before any chunk carried a `finishReason` was cut, and is reported as a
  * `network` error rather than a silent, truncated success.
  */
@@ -92,6 +93,9 @@ export class GeminiStreamMapper implements SseEventMapper<AdapterStreamPart> {
       const toolCall = partToolCall(part, this.toolCallCount);
       if (toolCall !== undefined) {
         this.toolCallCount += 1;
+        // Gemini sends a call whole; one delta with all of its arguments keeps the stream's shape the
+        // same as other providers' (every call preceded by its deltas).
+        parts.push({ type: 'tool-call-delta', toolCallId: toolCall.id, toolName: toolCall.name, argumentsDelta: JSON.stringify(toolCall.arguments) });
         parts.push({ type: 'tool-call', toolCall });
       }
     }

@@ -8,6 +8,8 @@ import { registerSecret, SwitchyardError, type HeaderBag } from '../../src/error
 import type { KeyPool } from '../../src/http/key-pool.js';
 import { exchangeJson, jsonEndpoint, pooledKeys, postJson, readJson, type FailedResponse } from '../../src/http/post-json.js';
 import type { HttpTransport } from '../../src/http/transport.js';
+import { metadataPart, prependPart, withProviderMetadata } from '../../src/provider-metadata.js';
+import { applyProviderOptions } from '../../src/provider-options.js';
 import type { AdapterCall, AdapterResult, AdapterStreamPart, ProviderAdapter, ProviderSettings } from '../../src/provider-spec.js';
 import { createOpenAIEmbedder } from './embed.js';
 import { mapOpenAIError } from './errors.js';
@@ -57,13 +59,21 @@ export function mergeHeaders(configured: Readonly<Record<string, string>>, auth:
 
 /** A complete answer replayed as stream parts (for servers that ignore `stream: true`). */
 async function* replay(result: AdapterResult): AsyncGenerator<AdapterStreamPart> {
-  yield { type: 'response-metadata', id: result.id, ...(result.servedModel === undefined ? {} : { servedModel: result.servedModel }) };
+  yield {
+    type: 'response-metadata',
+    id: result.id,
+    ...(result.servedModel === undefined ? {} : { servedModel: result.servedModel }),
+    ...(result.providerMetadata === undefined ? {} : { providerMetadata: result.providerMetadata }),
+  };
   for (const part of result.reasoning ?? []) {
     yield { type: 'reasoning-delta', text: part.text };
     yield { type: 'reasoning', part };
   }
   if (result.text !== '') yield { type: 'text-delta', text: result.text };
-  for (const toolCall of result.toolCalls) yield { type: 'tool-call', toolCall };
+  for (const toolCall of result.toolCalls) {
+    yield { type: 'tool-call-delta', toolCallId: toolCall.id, toolName: toolCall.name, argumentsDelta: JSON.stringify(toolCall.arguments) };
+    yield { type: 'tool-call', toolCall };
+  }
   yield { type: 'usage', usage: result.usage };
   yield { type: 'finish', finishReason: result.finishReason, ...(result.rawFinishReason === undefined ? {} : { rawFinishReason: result.rawFinishReason }) };
 }
@@ -85,7 +95,7 @@ export function createChatCompletionsAdapter(options: ChatCompletionsAdapterOpti
   const streamHeaders = { ...headers, accept: 'text/event-stream' };
   const mapError = (failure: FailedResponse): SwitchyardError => mapOpenAIError(failure, settings.apiKey);
   /** One parser per adapter, handed to every call's exchange (which stamps what it throws). */
-  const parseAnswer = (json: unknown): AdapterResult => parseChatCompletion(json, provider, settings.type);
+  const parseAnswer = (json: unknown, answerHeaders: HeaderBag): AdapterResult => withProviderMetadata(parseChatCompletion(json, provider, settings.type), settings.type, answerHeaders);
   // Compatible servers get `reasoning_effort` whenever asked and their `reasoning_content` back on
   // tool-call turns; OpenAI and Azure only the effort, and only for reasoning models (reasoning.ts).
   const compatible = settings.type === 'openai-compatible';
@@ -93,7 +103,7 @@ export function createChatCompletionsAdapter(options: ChatCompletionsAdapterOpti
   const streamEndpoint = jsonEndpoint({ transport, headers: streamHeaders, mapError, provider, ...keys });
 
   function body(call: AdapterCall, stream: boolean): unknown {
-    return buildChatCompletionsBody(call.request, {
+    const built = buildChatCompletionsBody(call.request, {
       model: dialect.modelInBody ? call.model : undefined,
       stream,
       tokenLimitField: dialect.tokenLimitField,
@@ -101,6 +111,7 @@ export function createChatCompletionsAdapter(options: ChatCompletionsAdapterOpti
       streamUsage: dialect.streamUsage ?? true,
       reasoning: compatible ? { model: call.model, effort: 'always', sendBack: settings.type } : { model: call.model, effort: 'reasoning-models' },
     });
+    return applyProviderOptions(built, call.request.providerOptions, settings.type);
   }
 
   function stampError(error: unknown, call: AdapterCall): SwitchyardError {
@@ -134,13 +145,14 @@ export function createChatCompletionsAdapter(options: ChatCompletionsAdapterOpti
         // A server that ignored `stream: true` answered in one piece; replay it as a stream.
         let result: AdapterResult;
         try {
-          result = parseChatCompletion(await readJson(response, provider), provider, settings.type);
+          result = parseAnswer(await readJson(response, provider), response.headers);
         } catch (error) {
           throw stampError(error, call);
         }
         return replay(result);
       }
-      return parseChatCompletionStream(response.body, { provider, model: call.model, reasoningProvider: settings.type, ...(settings.apiKey === undefined ? {} : { secret: settings.apiKey }) });
+      const parts = parseChatCompletionStream(response.body, { provider, model: call.model, reasoningProvider: settings.type, ...(settings.apiKey === undefined ? {} : { secret: settings.apiKey }) });
+      return prependPart(metadataPart(settings.type, response.headers), parts);
     },
   };
 }

@@ -89,7 +89,7 @@ describe('openai adapter against a scripted server', () => {
     });
     const parts = await collect(await createOpenAIAdapter({ settings: settings(), transport }).doStream(call));
     expect(parts).toEqual([
-      { type: 'response-metadata', id: 'chatcmpl-j', servedModel: 'gpt-4.1' },
+      { type: 'response-metadata', id: 'chatcmpl-j', servedModel: 'gpt-4.1', providerMetadata: { openai: { responseId: 'chatcmpl-j', rawFinishReason: 'stop' } } },
       { type: 'text-delta', text: 'whole' },
       { type: 'usage', usage: { inputTokens: 1, outputTokens: 1, totalTokens: 2 } },
       { type: 'finish', finishReason: 'stop', rawFinishReason: 'stop' },

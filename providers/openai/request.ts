@@ -10,6 +10,7 @@ import { invalidRequest } from '../../src/errors.js';
 import type { ChatRequest, ContentPart, Message, ToolChoice, ToolDefinition } from '../../src/types.js';
 import type { Mutable } from '../../src/mutable.js';
 import { systemPromptText } from '../../src/system-prompt.js';
+import { openAIFilePart, type OpenAIFileContentPart } from './file-part.js';
 import { applyChatReasoning, type ChatReasoningOptions, type ReasoningEffort } from './reasoning.js';
 
 /**
@@ -19,10 +20,11 @@ import { applyChatReasoning, type ChatReasoningOptions, type ReasoningEffort } f
  */
 export type TokenLimitField = 'max_tokens' | 'max_completion_tokens';
 
-/** A text or image part of a Chat Completions message. */
+/** A text, image or file part of a Chat Completions message. */
 export type OpenAIContentPart =
   | { readonly type: 'text'; readonly text: string }
-  | { readonly type: 'image_url'; readonly image_url: { readonly url: string } };
+  | { readonly type: 'image_url'; readonly image_url: { readonly url: string; readonly detail?: 'low' | 'high' | 'auto' } }
+  | OpenAIFileContentPart;
 
 /** A tool call inside an assistant message. */
 export interface OpenAIToolCall {
@@ -53,6 +55,8 @@ export interface ChatCompletionsBody {
   readonly messages: readonly OpenAIMessage[];
   readonly tools?: readonly OpenAITool[];
   readonly tool_choice?: OpenAIToolChoice;
+  /** Whether the model may call several tools in one turn (`ChatRequest.parallelToolCalls`). */
+  readonly parallel_tool_calls?: boolean;
   readonly max_tokens?: number;
   readonly max_completion_tokens?: number;
   readonly temperature?: number;
@@ -109,7 +113,7 @@ function textOnly(content: Message['content'], messageIndex: number): string {
   if (typeof content === 'string') return content;
   return content
     .map((part, index) => {
-      if (part.type !== 'text') throw invalidRequest(`messages[${messageIndex}].content[${index}]`, 'only user messages may contain images');
+      if (part.type !== 'text') throw invalidRequest(`messages[${messageIndex}].content[${index}]`, `only user messages may contain ${part.type} parts`);
       return part.text;
     })
     .join('\n');
@@ -119,9 +123,28 @@ function textOnly(content: Message['content'], messageIndex: number): string {
 function userContent(content: Message['content'], messageIndex: number): string | OpenAIContentPart[] {
   if (typeof content === 'string') return content;
   if (content.every((part) => part.type === 'text')) return content.map((part) => (part as { text: string }).text).join('\n');
-  return content.map((part, index): OpenAIContentPart =>
-    part.type === 'text' ? { type: 'text', text: part.text } : { type: 'image_url', image_url: { url: imageUrlOf(part, `messages[${messageIndex}].content[${index}]`) } },
-  );
+  return content.map((part, index): OpenAIContentPart => {
+    if (part.type === 'text') return { type: 'text', text: part.text };
+    const field = `messages[${messageIndex}].content[${index}]`;
+    if (part.type === 'document') return openAIFilePart(part, field);
+    const url = imageUrlOf(part, field);
+    return { type: 'image_url', image_url: part.detail === undefined ? { url } : { url, detail: part.detail } };
+  });
+}
+
+/**
+ * A tool result's text: Chat Completions tool messages take only text, so text parts are joined by
+ * newlines (one string, which compatible servers accept too) and images or documents are refused.
+ * `isError` has no field here: the content is expected to say what failed.
+ */
+function toolContent(content: Message['content'], messageIndex: number): string {
+  if (typeof content === 'string') return content;
+  return content
+    .map((part, index) => {
+      if (part.type !== 'text') throw invalidRequest(`messages[${messageIndex}].content[${index}]`, `OpenAI tool messages take only text; a ${part.type} part cannot be sent`);
+      return part.text;
+    })
+    .join('\n');
 }
 
 /** Maps the unified messages (and system prompt) to Chat Completions messages. */
@@ -157,7 +180,7 @@ export function toOpenAIMessages(request: Pick<ChatRequest, 'system' | 'messages
         if (message.toolCallId === undefined || message.toolCallId === '') {
           throw invalidRequest(`messages[${index}].toolCallId`, 'a tool message must name the call it answers');
         }
-        messages.push({ role: 'tool', tool_call_id: message.toolCallId, content: textOnly(message.content, index) });
+        messages.push({ role: 'tool', tool_call_id: message.toolCallId, content: toolContent(message.content, index) });
         break;
     }
   }
@@ -191,6 +214,7 @@ export function buildChatCompletionsBody(request: ChatRequest, options: BodyOpti
   if (tools.length > 0) {
     body.tools = toOpenAITools(tools);
     if (request.toolChoice !== undefined) body.tool_choice = toOpenAIToolChoice(request.toolChoice);
+    if (request.parallelToolCalls !== undefined) body.parallel_tool_calls = request.parallelToolCalls;
   }
   const limit = request.maxTokens ?? options.defaultMaxTokens;
   if (limit !== undefined) body[options.tokenLimitField] = limit;

@@ -143,8 +143,14 @@ describe('openAIFormat rendering', () => {
   it('round-trips through the adapter stream parser', async () => {
     const frames = openAIFormat.renderStream({ answer: TOOL_ANSWER, textChunks: [] }, parsed());
     const parts = await collect(parseChatCompletionStream(fromChunks([new TextEncoder().encode(frames.join(''))]), { provider: 'sim' }));
-    expect(parts.filter((part) => part.type !== 'response-metadata')).toEqual([
-      { type: 'tool-call', toolCall: TOOL_ANSWER.toolCalls[0] },
+    const call = TOOL_ANSWER.toolCalls[0];
+    // The arguments arrive in pieces; joined, they are the call's arguments.
+    const deltas = parts.flatMap((part) => (part.type === 'tool-call-delta' ? [part] : []));
+    expect(deltas.length).toBeGreaterThan(1);
+    expect(deltas.every((delta) => delta.toolCallId === call?.id && delta.toolName === call.name)).toBe(true);
+    expect(JSON.parse(deltas.map((delta) => delta.argumentsDelta).join(''))).toEqual(call?.arguments);
+    expect(parts.filter((part) => part.type !== 'response-metadata' && part.type !== 'tool-call-delta')).toEqual([
+      { type: 'tool-call', toolCall: call },
       { type: 'usage', usage: { inputTokens: 2, outputTokens: 12, totalTokens: 14, cacheReadInputTokens: 0, cachedInputTokens: 0 } },
       { type: 'finish', finishReason: 'tool_calls', rawFinishReason: 'tool_calls' },
     ]);

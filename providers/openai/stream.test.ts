@@ -42,6 +42,11 @@ describe('parseChatCompletionStream: golden transcripts', () => {
     const parts = await collect(parse(toSse(loadChunks('openai-tool-calls.chunks.txt')), size));
     expect(parts).toEqual([
       { type: 'response-metadata', id: 'chatcmpl-Tc7', servedModel: 'gpt-4o-2024-08-06' },
+      { type: 'tool-call-delta', toolCallId: 'call_weather_1', toolName: 'get_weather', argumentsDelta: '{"ci' },
+      { type: 'tool-call-delta', toolCallId: 'call_weather_1', toolName: 'get_weather', argumentsDelta: 'ty": "Zü' },
+      { type: 'tool-call-delta', toolCallId: 'call_weather_1', toolName: 'get_weather', argumentsDelta: 'rich"}' },
+      { type: 'tool-call-delta', toolCallId: 'call_time_2', toolName: 'get_time', argumentsDelta: '{"zone":' },
+      { type: 'tool-call-delta', toolCallId: 'call_time_2', toolName: 'get_time', argumentsDelta: ' "Europe/Zurich"}' },
       { type: 'tool-call', toolCall: { id: 'call_weather_1', name: 'get_weather', arguments: { city: 'Zürich' } } },
       { type: 'tool-call', toolCall: { id: 'call_time_2', name: 'get_time', arguments: { zone: 'Europe/Zurich' } } },
       { type: 'usage', usage: { inputTokens: 88, outputTokens: 41, totalTokens: 129, cacheReadInputTokens: 64, cachedInputTokens: 64 } },
@@ -129,6 +134,28 @@ describe('parseChatCompletionStream: edges', () => {
     expect(calls).toEqual([
       { type: 'tool-call', toolCall: { id: 'a', name: 'first', arguments: { n: 1 } } },
       { type: 'tool-call', toolCall: { id: 'b', name: 'second', arguments: {} } },
+    ]);
+  });
+
+  it('holds argument deltas back until the call has an id, and gives an id-less call one id throughout', async () => {
+    const payloads = [
+      JSON.stringify({ id: 'c6', choices: [{ index: 0, delta: { tool_calls: [{ index: 0, function: { name: 'anon', arguments: '{"k":' } }] } }] }),
+      JSON.stringify({ id: 'c6', choices: [{ index: 0, delta: { tool_calls: [{ index: 0, function: { arguments: '"v"}' } }] } }] }),
+      JSON.stringify({ id: 'c6', choices: [{ index: 0, delta: { tool_calls: [{ index: 1, id: 'call_empty', type: 'function', function: { name: 'noargs', arguments: '' } }] } }] }),
+      JSON.stringify({ id: 'c6', choices: [{ index: 0, delta: {}, finish_reason: 'tool_calls' }] }),
+      '[DONE]',
+    ];
+    const parts = (await collect(parse(toSse(payloads)))).filter((part) => part.type === 'tool-call' || part.type === 'tool-call-delta');
+    const generatedId = parts.find((part) => part.type === 'tool-call' && part.toolCall.name === 'anon');
+    expect(generatedId?.type === 'tool-call' && generatedId.toolCall.id.startsWith('call_')).toBe(true);
+    const id = generatedId?.type === 'tool-call' ? generatedId.toolCall.id : '';
+    expect(parts).toEqual([
+      // Without an id, the text waits for the finish and goes as one delta under the generated id.
+      { type: 'tool-call-delta', toolCallId: id, toolName: 'anon', argumentsDelta: '{"k":"v"}' },
+      // A call with no arguments text still gets its one delta.
+      { type: 'tool-call-delta', toolCallId: 'call_empty', toolName: 'noargs', argumentsDelta: '{}' },
+      { type: 'tool-call', toolCall: { id, name: 'anon', arguments: { k: 'v' } } },
+      { type: 'tool-call', toolCall: { id: 'call_empty', name: 'noargs', arguments: {} } },
     ]);
   });
 

@@ -38,6 +38,15 @@ interface PendingToolCall {
   id: string | undefined;
   name: string;
   argumentsText: string;
+  /** How much of `argumentsText` went out in `tool-call-delta` parts. */
+  sentLength: number;
+}
+
+/** The arguments text of `call` not yet sent as a `tool-call-delta`, sent (once its id and name are known). */
+function sendArgumentsDelta(call: PendingToolCall, parts: AdapterStreamPart[]): void {
+  if (call.id === undefined || call.name === '' || call.sentLength === call.argumentsText.length) return;
+  parts.push({ type: 'tool-call-delta', toolCallId: call.id, toolName: call.name, argumentsDelta: call.argumentsText.slice(call.sentLength) });
+  call.sentLength = call.argumentsText.length;
 }
 
 /** Everything a stream learned so far. Local to one stream: never shared between attempts. */
@@ -52,8 +61,12 @@ class ChunkAccumulator {
 
   constructor(private readonly provider: string) {}
 
-  /** Adds one `tool_calls` delta. Servers that omit `index` are matched by `id`, else appended. */
-  addToolDelta(delta: Record<string, unknown>): void {
+  /**
+   * Adds one `tool_calls` delta and sends its arguments text on as a `tool-call-delta` (held back
+   * until the call's id and name are known). Servers that omit `index` are matched by `id`, else
+   * appended.
+   */
+  addToolDelta(delta: Record<string, unknown>, parts: AdapterStreamPart[]): void {
     const fn = isJsonObject(delta.function) ? delta.function : {};
     const id = nonEmpty(delta.id);
     let index = typeof delta.index === 'number' ? delta.index : undefined;
@@ -63,7 +76,7 @@ class ChunkAccumulator {
     if (index === undefined) index = id === undefined && this.order.length > 0 ? (this.order.at(-1) ?? 0) : this.nextImplicitIndex;
     let call = this.pending.get(index);
     if (call === undefined) {
-      call = { id: undefined, name: '', argumentsText: '' };
+      call = { id: undefined, name: '', argumentsText: '', sentLength: 0 };
       this.pending.set(index, call);
       this.order.push(index);
       this.nextImplicitIndex = Math.max(this.nextImplicitIndex, index + 1);
@@ -74,16 +87,25 @@ class ChunkAccumulator {
     if (name !== undefined && call.name === '') call.name = name;
     if (typeof fn.arguments === 'string') call.argumentsText += fn.arguments;
     else if (isJsonObject(fn.arguments)) call.argumentsText += JSON.stringify(fn.arguments);
+    sendArgumentsDelta(call, parts);
   }
 
-  /** The tool calls assembled so far, in the order they began; empties the buffer. */
-  takeToolCalls(): ToolCall[] {
+  /**
+   * The tool calls assembled so far, in the order they began, each after a `tool-call-delta` with
+   * its arguments text not yet sent (every call gets at least one); empties the buffer.
+   */
+  takeToolCalls(parts: AdapterStreamPart[]): ToolCall[] {
     const calls = this.order.map((index) => {
       const call = this.pending.get(index) as PendingToolCall;
       if (call.name === '') {
         throw new SwitchyardError({ category: 'server', message: `${this.provider} streamed a tool call without a function name`, provider: this.provider });
       }
-      return { id: call.id ?? generateId('call_'), name: call.name, arguments: parseToolArguments(call.argumentsText, this.provider, call.name) };
+      call.id ??= generateId('call_');
+      const args = parseToolArguments(call.argumentsText, this.provider, call.name);
+      // A call without arguments text (`{}` implied) still gets its one delta.
+      if (call.argumentsText.trim() === '') call.argumentsText += JSON.stringify(args);
+      sendArgumentsDelta(call, parts);
+      return { id: call.id, name: call.name, arguments: args };
     });
     this.pending.clear();
     this.order.length = 0;
@@ -97,7 +119,7 @@ function malformed(provider: string, cause: unknown): SwitchyardError {
 
 /**
  * Turns one Chat Completions event stream's events into adapter stream parts: `response-metadata`
- * once, `text-delta`s, `tool-call`s when the finish reason arrives, then `usage` (when reported)
+ * once, `text-delta`s, `tool-call-delta`s as arguments arrive, `tool-call`s when the finish reason arrives, then `usage` (when reported)
  * and `finish` last. Reasoning deltas (`reasoning_content`, DeepSeek) are `reasoning-delta`s, closed
  * into one `reasoning` part when the answer's text or tool calls begin; refusals are not text.
  * Whatever a stream throws is a `SwitchyardError` stamped with the provider (and the model, when
@@ -162,8 +184,9 @@ export class ChatCompletionStreamMapper implements SseEventMapper<AdapterStreamP
         this.closeReasoning(parts);
         parts.push({ type: 'text-delta', text: delta.content });
       }
-      if (Array.isArray(delta.tool_calls)) {
-        for (const toolDelta of delta.tool_calls) if (isJsonObject(toolDelta)) state.addToolDelta(toolDelta);
+      if (Array.isArray(delta.tool_calls) && delta.tool_calls.length > 0) {
+        this.closeReasoning(parts); // the reasoning part comes before the calls' first argument delta
+        for (const toolDelta of delta.tool_calls) if (isJsonObject(toolDelta)) state.addToolDelta(toolDelta, parts);
       }
       const finishReason = nonEmpty(choice.finish_reason);
       if (finishReason !== undefined) {
@@ -208,10 +231,10 @@ export class ChatCompletionStreamMapper implements SseEventMapper<AdapterStreamP
 
   private addToolCalls(parts: AdapterStreamPart[]): void {
     this.closeReasoning(parts);
-    for (const toolCall of this.state.takeToolCalls()) {
-      this.toolCallCount += 1;
-      parts.push({ type: 'tool-call', toolCall });
-    }
+    const calls = this.state.takeToolCalls(parts);
+    this.toolCallCount += calls.length;
+    // All calls' last deltas come before the first completed call: a provider streams them that way too.
+    for (const toolCall of calls) parts.push({ type: 'tool-call', toolCall });
   }
 }
 

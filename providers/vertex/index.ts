@@ -17,6 +17,7 @@ import type { AdapterCall, AdapterFactory, AdapterResult, AdapterStreamPart, Pro
 import { buildAnthropicRequest, type AnthropicRequestBody } from '../anthropic/request.js';
 import { parseAnthropicMessage } from '../anthropic/response.js';
 import { streamAnthropicBody } from '../anthropic/stream.js';
+import { applyProviderOptions } from '../../src/provider-options.js';
 import { buildGeminiRequest } from '../gemini/request.js';
 import { parseGeminiResponse } from '../gemini/response.js';
 import { streamGeminiBody } from '../gemini/stream.js';
@@ -85,7 +86,8 @@ export function createVertexAdapterFactory(options: VertexAdapterOptions = {}): 
     }
 
     function bodyFor(publisher: VertexPublisher, call: AdapterCall, stream: boolean): unknown {
-      return publisher === 'anthropic' ? buildVertexAnthropicBody(call, settings, stream) : buildGeminiRequest(call.request, call.model);
+      const body = publisher === 'anthropic' ? buildVertexAnthropicBody(call, settings, stream) : buildGeminiRequest(call.request, call.model);
+      return applyProviderOptions(body, call.request.providerOptions, settings.type);
     }
 
     /** The call with its bearer token (the adapter's own header wins over an attempt stage's). */

@@ -53,7 +53,7 @@ export class AuditedStream extends PullIterator<StreamEvent, IteratorResult<Stre
       return this.recordThen({ error, endedAt: performance.now(), firstOutputAt: this.firstOutput() }, step);
     }
     const event = step.value;
-    if (this.observedFirstOutput === undefined && (event.type === 'text-delta' || event.type === 'tool-call')) this.observedFirstOutput = performance.now();
+    if (this.observedFirstOutput === undefined && (event.type === 'text-delta' || event.type === 'tool-call-delta' || event.type === 'tool-call')) this.observedFirstOutput = performance.now();
     if (event.type !== 'finish' || this.recorded) return step;
     return this.recordThen({ response: event.response, endedAt: performance.now(), firstOutputAt: this.firstOutput() }, step);
   }

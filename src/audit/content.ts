@@ -46,7 +46,8 @@ function recordPart(part: ContentPart, kinds: readonly RedactionKind[]): Record<
   if (part.mediaType !== undefined) recorded.mediaType = part.mediaType;
   if (part.data !== undefined) recorded.sha256 = sha256(part.data);
   else if (isDataUrl && part.url !== undefined) recorded.sha256 = sha256(part.url);
-  recorded.type = 'image';
+  if (part.type === 'document' && part.title !== undefined) recorded.title = redact(part.title, kinds);
+  recorded.type = part.type;
   if (part.url !== undefined && !isDataUrl) recorded.url = redact(part.url, kinds);
   return recorded;
 }

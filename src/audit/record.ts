@@ -51,7 +51,11 @@ export interface AuditAttempt {
 /** A message as recorded in `redacted` and `full` content modes. */
 export interface AuditMessage {
   readonly role: string;
-  /** Text, or parts: `{ type: 'text', text }` and `{ type: 'image', mediaType?, url?, sha256? }` (image bytes are never recorded, only their hash). */
+  /**
+   * Text, or parts: `{ type: 'text', text }`, `{ type: 'image', mediaType?, url?, sha256? }` and
+   * `{ type: 'document', mediaType, title?, url?, sha256? }` (image and document bytes are never
+   * recorded, only their hash).
+   */
   readonly content: string | readonly Record<string, unknown>[];
   readonly toolCalls?: readonly { readonly id: string; readonly name: string; readonly arguments: unknown }[];
   readonly toolCallId?: string;

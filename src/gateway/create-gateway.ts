@@ -417,8 +417,9 @@ export async function createGateway(routerOrConfig: Router | SwitchyardConfig | 
               const next = await inner.next();
               if (next.done !== true) {
                 if (next.value.type === 'finish') seen.finished = next.value.response;
-                // Thinking streamed is billed output too.
+                // Thinking and tool-call arguments streamed are billed output too.
                 else if (next.value.type === 'text-delta' || next.value.type === 'reasoning-delta') seen.streamedCharacters += next.value.text.length;
+                else if (next.value.type === 'tool-call-delta') seen.streamedCharacters += next.value.argumentsDelta.length;
               }
               return next;
             } catch (error) {

@@ -32,6 +32,9 @@ export interface FailedResponse {
 /** Maps a failed response to an error. */
 export type ErrorMapper = (failure: FailedResponse) => SwitchyardError;
 
+/** Turns a 2xx answer's JSON body into a result; the response headers come along for `providerMetadata`. */
+export type AnswerParser<T> = (json: unknown, headers: HeaderBag) => T;
+
 /**
  * Where an adapter posts JSON and how its failures are mapped: the same for every call (make one
  * per adapter and kind of request with `jsonEndpoint`). Per-call values (the call, the URL, the
@@ -141,7 +144,7 @@ export async function postJson(endpoint: JsonEndpoint, call: UpstreamCall, url: 
  * reaction on the exchange keeps less. For the same reason the body is serialised at once and not
  * kept: the reactions keep only the endpoint, the call and the parser, for errors.
  */
-export function exchangeJson<T>(endpoint: JsonEndpoint, call: UpstreamCall, url: string, body: unknown, parse: (json: unknown) => T): Promise<T> {
+export function exchangeJson<T>(endpoint: JsonEndpoint, call: UpstreamCall, url: string, body: unknown, parse: AnswerParser<T>): Promise<T> {
   if (endpoint.keys !== undefined) return exchangeJsonWithKeys(endpoint, endpoint.keys, call, url, JSON.stringify(body), parse);
   let exchanging: Promise<HttpExchange>;
   try {
@@ -160,7 +163,7 @@ export function exchangeJson<T>(endpoint: JsonEndpoint, call: UpstreamCall, url:
 }
 
 /** `parse` of the JSON body of a 2xx exchange; a mapped error for any other status, a body that is not JSON, or what `parse` throws. */
-function parsedAnswer<T>(exchange: HttpExchange, endpoint: JsonEndpoint, call: UpstreamCall, parse: (json: unknown) => T): T {
+function parsedAnswer<T>(exchange: HttpExchange, endpoint: JsonEndpoint, call: UpstreamCall, parse: AnswerParser<T>): T {
   if (exchange.status < 200 || exchange.status >= 300) throw failureOf(exchange.status, exchange.headers, exchange.text, endpoint, call);
   let json: unknown;
   try {
@@ -169,7 +172,7 @@ function parsedAnswer<T>(exchange: HttpExchange, endpoint: JsonEndpoint, call: U
     throw stamp(notJson(endpoint.provider, error), endpoint, call);
   }
   try {
-    return parse(json);
+    return parse(json, exchange.headers);
   } catch (error) {
     throw stamp(error, endpoint, call);
   }
@@ -196,7 +199,7 @@ async function postJsonWithKeys(endpoint: JsonEndpoint, keys: PooledCredentials,
 }
 
 /** `exchangeJson` over a key pool, as `postJsonWithKeys`. */
-async function exchangeJsonWithKeys<T>(endpoint: JsonEndpoint, keys: PooledCredentials, call: UpstreamCall, url: string, body: string, parse: (json: unknown) => T): Promise<T> {
+async function exchangeJsonWithKeys<T>(endpoint: JsonEndpoint, keys: PooledCredentials, call: UpstreamCall, url: string, body: string, parse: AnswerParser<T>): Promise<T> {
   const { transport } = endpoint;
   const { pool } = keys;
   for (let sent = 0; ; sent += 1) {

@@ -89,6 +89,8 @@ export class CommittedStream extends PullIterator<StreamEvent, IteratorResult<Ad
     switch (part.type) {
       case 'text-delta':
         return { type: 'text-delta', text: part.text };
+      case 'tool-call-delta':
+        return { type: 'tool-call-delta', toolCallId: part.toolCallId, toolName: part.toolName, argumentsDelta: part.argumentsDelta };
       case 'tool-call':
         return { type: 'tool-call', toolCall: part.toolCall };
       case 'reasoning-delta':

@@ -4,7 +4,8 @@
  */
 import { SwitchyardError } from '../errors.js';
 import type { AdapterResult, AdapterStreamPart } from '../provider-spec.js';
-import type { Attempt, ChatResponse, FinishReason, ReasoningPart, Target, ToolCall, Usage } from '../types.js';
+import type { Attempt, ChatResponse, FinishReason, ProviderMetadata, ProviderMetadataEntry, ReasoningPart, Target, ToolCall, Usage } from '../types.js';
+import { providerMetadataOf } from '../provider-metadata.js';
 import type { Mutable } from '../mutable.js';
 import { assistantMessage, noReasoning } from './assistant-message.js';
 
@@ -39,6 +40,7 @@ export function buildResponse(result: AdapterResult, meta: ResponseMeta): ChatRe
   };
   if (result.rawFinishReason !== undefined) response.rawFinishReason = result.rawFinishReason;
   if (result.servedModel !== undefined) response.servedModel = result.servedModel;
+  if (result.providerMetadata !== undefined) response.providerMetadata = result.providerMetadata;
   return response;
 }
 
@@ -54,6 +56,7 @@ export class StreamAccumulator {
   private rawFinishReason: string | undefined;
   private id: string | undefined;
   private servedModel: string | undefined;
+  private providerMetadata: ProviderMetadata | undefined;
 
   /** Adds one part. */
   add(part: AdapterStreamPart): void {
@@ -68,7 +71,8 @@ export class StreamAccumulator {
         this.reasoning.push(part.part);
         break;
       case 'reasoning-delta':
-        break; // shown to the caller; the complete `reasoning` part is what is kept
+      case 'tool-call-delta':
+        break; // shown to the caller; the complete `reasoning` / `tool-call` part is what is kept
       case 'usage':
         this.usage = part.usage;
         break;
@@ -79,6 +83,7 @@ export class StreamAccumulator {
       case 'response-metadata':
         if (part.id !== undefined) this.id = part.id;
         if (part.servedModel !== undefined) this.servedModel = part.servedModel;
+        if (part.providerMetadata !== undefined) this.providerMetadata = part.providerMetadata;
         break;
     }
   }
@@ -102,15 +107,26 @@ export class StreamAccumulator {
       ...(this.rawFinishReason === undefined ? {} : { rawFinishReason: this.rawFinishReason }),
       usage: this.usage,
       ...(this.servedModel === undefined ? {} : { servedModel: this.servedModel }),
+      ...(this.providerMetadata === undefined ? {} : { providerMetadata: this.completedMetadata(this.providerMetadata) }),
     };
+  }
+
+  /** The stream's metadata (headers, from its start) with the response id and raw finish reason it reported since. */
+  private completedMetadata(metadata: ProviderMetadata): ProviderMetadata {
+    const completed: Record<string, ProviderMetadataEntry> = {};
+    for (const [type, entry] of Object.entries(metadata)) {
+      completed[type] = { ...entry, ...providerMetadataOf(type, this.id, this.rawFinishReason, undefined)[type] };
+    }
+    return completed;
   }
 }
 
 /**
  * Whether a part is output the caller sees (after which a stream can no longer be replayed).
  * Reasoning is output: a model may think for tens of seconds, which the caller should see as it
- * comes rather than after the answer's first word.
+ * comes rather than after the answer's first word. A tool call's argument delta is output like the
+ * completed call: the caller may already act on the partial arguments.
  */
 export function isOutputPart(part: AdapterStreamPart): boolean {
-  return part.type === 'text-delta' || part.type === 'tool-call' || part.type === 'reasoning-delta' || part.type === 'reasoning';
+  return part.type === 'text-delta' || part.type === 'tool-call-delta' || part.type === 'tool-call' || part.type === 'reasoning-delta' || part.type === 'reasoning';
 }

@@ -16,6 +16,7 @@
  */
 import { SwitchyardError } from '../errors.js';
 import type { CallContext, CallOutcome } from '../pipeline/context.js';
+import { responseEvents } from '../pipeline/cache/replay-stream.js';
 import { DONE, PullIterator, type Pulled } from '../streaming/pull-iterator.js';
 import type { CallOptions, ChatRequest, ChatResponse, StreamEvent } from '../types.js';
 
@@ -118,7 +119,7 @@ export class RouterStream extends PullIterator<StreamEvent, Arrival> {
     // Only `router.embed()` makes embedding calls; a stage that answered a stream with vectors is a bug.
     if (outcome.kind === 'embedding') return Promise.reject(new SwitchyardError({ category: 'unknown', message: 'a stream call was answered with embeddings' }));
     if (outcome.kind === 'response') {
-      this.replay = eventsOf(outcome.response);
+      this.replay = responseEvents(outcome.response);
       return this.replayed();
     }
     this.firstOutputAt = outcome.stream.firstOutputAt;
@@ -161,18 +162,4 @@ export class RouterStream extends PullIterator<StreamEvent, Arrival> {
     this.dispose = undefined;
     dispose?.();
   }
-}
-
-/** A whole response as the events a stream of it would have. */
-function eventsOf(response: ChatResponse): StreamEvent[] {
-  const events: StreamEvent[] = [];
-  // Reasoning first, as a provider streams it: each part's text, then the part itself.
-  for (const part of response.reasoning) {
-    if (part.text !== '') events.push({ type: 'reasoning-delta', text: part.text });
-    events.push({ type: 'reasoning', part });
-  }
-  if (response.text !== '') events.push({ type: 'text-delta', text: response.text });
-  for (const toolCall of response.toolCalls) events.push({ type: 'tool-call', toolCall });
-  events.push({ type: 'usage', usage: response.usage }, { type: 'finish', response });
-  return events;
 }

@@ -5,10 +5,13 @@
 import { invalidRequest } from '../errors.js';
 import type { ChatRequest, ContentPart, Message } from '../types.js';
 import { checkMessageReasoning, checkReasoningOption } from './validate-reasoning.js';
+import { checkProviderOptions } from '../provider-options.js';
 import { checkSystemAndCacheBreakpoints } from './validate-prompt-cache.js';
 import { checkResponseFormat } from './structured-output.js';
+import { checkDocumentPart } from './validate-document-part.js';
 
 const ROLES = new Set(['system', 'user', 'assistant', 'tool']);
+const IMAGE_DETAILS = new Set(['low', 'high', 'auto']);
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -25,9 +28,13 @@ function checkPart(part: ContentPart, field: string): void {
       if (part.data !== undefined && (typeof part.mediaType !== 'string' || part.mediaType === '')) {
         throw invalidRequest(`${field}.mediaType`, 'required with `data` (e.g. image/png)');
       }
+      if (part.detail !== undefined && !IMAGE_DETAILS.has(part.detail)) throw invalidRequest(`${field}.detail`, 'expected low, high or auto');
+      return;
+    case 'document':
+      checkDocumentPart(part, field);
       return;
     default:
-      throw invalidRequest(`${field}.type`, `unknown part type ${JSON.stringify((part as { type?: unknown }).type)}; expected "text" or "image"`);
+      throw invalidRequest(`${field}.type`, `unknown part type ${JSON.stringify((part as { type?: unknown }).type)}; expected "text", "image" or "document"`);
   }
 }
 
@@ -43,6 +50,9 @@ function checkMessage(message: Message, index: number): void {
   }
   if (message.role === 'tool' && (typeof message.toolCallId !== 'string' || message.toolCallId === '')) {
     throw invalidRequest(`${field}.toolCallId`, 'required on tool messages');
+  }
+  if (message.isError !== undefined && (message.role !== 'tool' || typeof message.isError !== 'boolean')) {
+    throw invalidRequest(`${field}.isError`, 'a boolean, on tool messages only');
   }
   if (message.toolCalls !== undefined) {
     if (message.role !== 'assistant') throw invalidRequest(`${field}.toolCalls`, 'only assistant messages carry tool calls');
@@ -92,4 +102,6 @@ export function validateRequest(request: ChatRequest): void {
     throw invalidRequest('stop', 'expected a list of strings');
   }
   checkReasoningOption(request.reasoning);
+  if (request.parallelToolCalls !== undefined && typeof request.parallelToolCalls !== 'boolean') throw invalidRequest('parallelToolCalls', 'expected true or false');
+  checkProviderOptions(request.providerOptions);
 }

@@ -344,14 +344,14 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     const answer: SimAnswer = withReasoning(withCacheUsage({ ...structuredAnswer(parsed, defaultAnswer(parsed, id)), ...(behavior.reply?.(parsed) ?? {}) }, parsed), parsed);
     if (!parsed.stream) {
       entry.status = 200;
-      sendJson(response, 200, format.renderResponse(answer, parsed));
+      sendJson(response, 200, format.renderResponse(answer, parsed), format.successHeaders?.(id));
       return;
     }
 
     const plan = { answer, textChunks: chunkText(answer.text, behavior.wordsPerChunk ?? 1) };
     const frames: readonly (string | Uint8Array)[] = format.renderBinaryStream === undefined ? format.renderStream(plan, parsed) : await format.renderBinaryStream(plan, parsed);
     entry.status = 200;
-    response.writeHead(200, { 'content-type': format.streamContentType ?? 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+    response.writeHead(200, { 'content-type': format.streamContentType ?? 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', ...format.successHeaders?.(id) });
     response.flushHeaders();
     await sleep(behavior.ttftMs ?? 0);
     const cutAt = fault?.kind === 'cut-stream' || fault?.kind === 'stall-stream' || fault?.kind === 'stream-error' ? (fault.afterChunks ?? 0) : -1;

@@ -102,6 +102,8 @@ export interface WireFormat {
    * rejection is answered as it is. Runs after `authorize`, for formats whose check needs more.
    */
   verify?(request: SimRawRequest, credentials: SimCredentials): Promise<SimRejection | undefined>;
+  /** Headers this provider sends with a successful answer, streamed or not (its request id, rate limits remaining). */
+  successHeaders?(answerId: string): Readonly<Record<string, string>>;
   /** The error body this provider sends for a status, and any extra headers. */
   renderError(status: number, message: string): { readonly body: unknown; readonly headers?: Readonly<Record<string, string>> };
   /** An error delivered inside a stream after a 200 (Anthropic's `overloaded_error` event), when the format has one. */

@@ -36,6 +36,9 @@ function answer(changes: Partial<ChatResponse> = {}): ChatResponse {
 
 const weather: ToolCall = { id: 'toolu_01', name: 'get_weather', arguments: { city: 'Paris', days: 2 } };
 const clock: ToolCall = { id: 'call_9', name: 'now', arguments: {} };
+/** `weather`'s arguments in pieces, as a provider streams them. */
+const WEATHER_DELTAS: StreamEvent[] = ['{"city":', ' "Paris", ', '"days": 2}'].map((argumentsDelta) => ({ type: 'tool-call-delta', toolCallId: weather.id, toolName: weather.name, argumentsDelta }));
+const CLOCK_DELTA: StreamEvent = { type: 'tool-call-delta', toolCallId: clock.id, toolName: clock.name, argumentsDelta: '{}' };
 
 interface Frame {
   readonly event: string;
@@ -126,6 +129,33 @@ describe('the stream frames', () => {
     expect(frames[11]?.data.delta).toStrictEqual({ stop_reason: 'tool_use', stop_sequence: null });
   });
 
+  it('stream a call\'s argument deltas into its tool_use block, and close it at its tool-call', () => {
+    const response = answer({ text: '', toolCalls: [weather], finishReason: 'tool_calls', rawFinishReason: 'tool_use' });
+    const frames = framesOf(writeAll([...WEATHER_DELTAS, { type: 'tool-call', toolCall: weather }, { type: 'finish', response }]));
+    expect(frames.map((frame) => frame.event)).toEqual(['message_start', 'content_block_start', 'ping', 'content_block_delta', 'content_block_delta', 'content_block_delta', 'content_block_stop', 'message_delta', 'message_stop']);
+    expect(frames[1]?.data.content_block).toStrictEqual({ type: 'tool_use', id: 'toolu_01', name: 'get_weather', input: {} });
+    expect(frames.slice(3, 6).map((frame) => frame.data.delta)).toStrictEqual(['{"city":', ' "Paris", ', '"days": 2}'].map((partial_json) => ({ type: 'input_json_delta', partial_json })));
+  });
+
+  it('close a streamed call\'s block when text follows before its tool-call, and add nothing at the tool-call', () => {
+    const response = answer({ text: 'done', toolCalls: [weather] });
+    const frames = framesOf(writeAll([...WEATHER_DELTAS, { type: 'text-delta', text: 'done' }, { type: 'tool-call', toolCall: weather }, { type: 'finish', response }]));
+    expect(frames.map((frame) => `${frame.event}${frame.data.index === undefined ? '' : `:${frame.data.index as number}`}`)).toEqual([
+      'message_start',
+      'content_block_start:0',
+      'ping',
+      'content_block_delta:0',
+      'content_block_delta:0',
+      'content_block_delta:0',
+      'content_block_stop:0',
+      'content_block_start:1',
+      'content_block_delta:1',
+      'content_block_stop:1',
+      'message_delta',
+      'message_stop',
+    ]);
+  });
+
   it('ping after the first block even when it is a tool call, and open a new text block after a tool call', () => {
     const response = answer({ text: 'done', toolCalls: [clock] });
     const events = framesOf(writeAll([{ type: 'tool-call', toolCall: clock }, { type: 'text-delta', text: 'done' }, { type: 'finish', response }]));
@@ -148,6 +178,8 @@ describe('the stream frames', () => {
     ['text', [{ type: 'text-delta', text: 'Hello' }, { type: 'text-delta', text: ' there.' }], answer()],
     ['text and tools', [{ type: 'text-delta', text: 'Checking.' }, { type: 'tool-call', toolCall: weather }, { type: 'tool-call', toolCall: clock }], answer({ text: 'Checking.', toolCalls: [weather, clock], finishReason: 'tool_calls', rawFinishReason: 'tool_use' })],
     ['tools only', [{ type: 'tool-call', toolCall: weather }], answer({ text: '', toolCalls: [weather], finishReason: 'tool_calls', rawFinishReason: 'tool_calls' })],
+    // As the OpenAI adapter streams them: every call's deltas first, the completed calls at the end.
+    ['tools streamed as deltas', [{ type: 'text-delta', text: 'Checking.' }, ...WEATHER_DELTAS, CLOCK_DELTA, { type: 'tool-call', toolCall: weather }, { type: 'tool-call', toolCall: clock }], answer({ text: 'Checking.', toolCalls: [weather, clock], finishReason: 'tool_calls', rawFinishReason: 'tool_use' })],
     ['an empty answer', [], answer({ text: '', finishReason: 'length', rawFinishReason: 'max_tokens' })],
     ['cached input', [{ type: 'text-delta', text: 'Hello there.' }], answer({ usage: { inputTokens: 900, outputTokens: 3, totalTokens: 903, cachedInputTokens: 800 } })],
     ['a stop sequence', [{ type: 'text-delta', text: 'Hello there.' }], answer({ rawFinishReason: 'stop_sequence' })],

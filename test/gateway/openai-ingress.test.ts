@@ -81,7 +81,7 @@ describe('parseChatCompletionRequest', () => {
             role: 'user',
             content: [
               { type: 'text', text: 'What is in these?' },
-              { type: 'image', data: PNG_BASE64, mediaType: 'image/png' },
+              { type: 'image', data: PNG_BASE64, mediaType: 'image/png', detail: 'low' },
               { type: 'image', url: 'https://example.com/cat.jpg' },
             ],
           },
@@ -186,8 +186,11 @@ describe('parseChatCompletionRequest', () => {
     ['the deprecated function role', messages(user, { role: 'function', name: 'f', content: 'x' }), 'messages[1].role', /deprecated 'function' role/],
     ['content of the wrong type', messages(user, user, { role: 'user', content: 5 }), 'messages[2].content', /expected a string or an array of content parts, got a number/],
     ['a part that is not an object', messages({ role: 'user', content: ['hi'] }), 'messages[0].content[0]', /expected a content part object/],
-    ['an audio part', messages({ role: 'user', content: [{ type: 'input_audio', input_audio: { data: 'x', format: 'wav' } }] }), 'messages[0].content[0].type', /'input_audio' is not supported here; expected 'text' or 'image_url'/],
-    ['a file part', messages({ role: 'user', content: [{ type: 'file', file: { file_id: 'f' } }] }), 'messages[0].content[0].type', /'file' is not supported/],
+    ['an audio part', messages({ role: 'user', content: [{ type: 'input_audio', input_audio: { data: 'x', format: 'wav' } }] }), 'messages[0].content[0].type', /'input_audio' is not supported here; expected 'text' or 'image_url' or 'file'/],
+    ['an uploaded file part', messages({ role: 'user', content: [{ type: 'file', file: { file_id: 'f' } }] }), 'messages[0].content[0].file.file_id', /uploaded files are not supported/],
+    ['a file that is not a data URL', messages({ role: 'user', content: [{ type: 'file', file: { file_data: 'JVBERi0=', filename: 'a.pdf' } }] }), 'messages[0].content[0].file.file_data', /base64 data: URL/],
+    ['a file of another media type', messages({ role: 'user', content: [{ type: 'file', file: { file_data: 'data:text/html;base64,PGI+', filename: 'a.html' } }] }), 'messages[0].content[0].file.file_data', /"text\/html" is not supported/],
+    ['an unknown image detail', messages({ role: 'user', content: [{ type: 'image_url', image_url: { url: 'https://example.com/a.png', detail: 'max' } }] }), 'messages[0].content[0].image_url.detail', /expected 'low', 'high' or 'auto'/],
     ['an image in a system message', messages({ role: 'system', content: [{ type: 'image_url', image_url: { url: 'https://x/y.png' } }] }, user), 'messages[0].content[0].type', /expected 'text'$/],
     ['a text part without text', messages({ role: 'user', content: [{ type: 'text', text: 3 }] }), 'messages[0].content[0].text', /expected a string, got a number/],
     ['an image_url without url', messages({ role: 'user', content: [{ type: 'image_url', image_url: {} }] }), 'messages[0].content[0].image_url.url', /required/],
@@ -363,6 +366,26 @@ describe('encodeChatCompletionStream', () => {
       { ...envelope, choices: [choice({ tool_calls: [{ index: 1, id: 'call_2', type: 'function', function: { name: 'now', arguments: '{}' } }] })], usage: null },
       { ...envelope, choices: [choice({}, 'tool_calls')], usage: null },
       { ...envelope, choices: [], usage: { prompt_tokens: 5, completion_tokens: 7, total_tokens: 12, prompt_tokens_details: { cached_tokens: 2 } } },
+    ]);
+  });
+
+  it('sends tool calls from their argument deltas: the first piece with id and name, later pieces by index', async () => {
+    const streamed: StreamEvent[] = [
+      { type: 'tool-call-delta', toolCallId: 'call_1', toolName: 'lookup', argumentsDelta: '{"query":' },
+      { type: 'tool-call-delta', toolCallId: 'call_1', toolName: 'lookup', argumentsDelta: ' "a"}' },
+      { type: 'tool-call-delta', toolCallId: 'call_2', toolName: 'now', argumentsDelta: '{}' },
+      { type: 'tool-call', toolCall: { id: 'call_1', name: 'lookup', arguments: { query: 'a' } } },
+      { type: 'tool-call', toolCall: { id: 'call_2', name: 'now', arguments: {} } },
+      // A call that came without deltas (a custom adapter's) still goes whole, at the next index.
+      { type: 'tool-call', toolCall: { id: 'call_3', name: 'now', arguments: {} } },
+      { type: 'finish', response },
+    ];
+    const sent = await frames(scriptedSource(streamed).iterable, { ...STREAM, includeUsage: false });
+    expect(sent.slice(1, -2).map((frame) => payload(frame).choices)).toEqual([
+      [choice({ tool_calls: [{ index: 0, id: 'call_1', type: 'function', function: { name: 'lookup', arguments: '{"query":' } }] })],
+      [choice({ tool_calls: [{ index: 0, function: { arguments: ' "a"}' } }] })],
+      [choice({ tool_calls: [{ index: 1, id: 'call_2', type: 'function', function: { name: 'now', arguments: '{}' } }] })],
+      [choice({ tool_calls: [{ index: 2, id: 'call_3', type: 'function', function: { name: 'now', arguments: '{}' } }] })],
     ]);
   });
 

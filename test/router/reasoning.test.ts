@@ -229,7 +229,7 @@ describe('the response cache', () => {
     // A stream served from the cache replays the reasoning as a provider would stream it.
     const replayed: StreamEvent[] = [];
     for await (const event of router.stream(request)) replayed.push(event);
-    expect(replayed.map((event) => event.type)).toEqual(['reasoning-delta', 'reasoning', 'tool-call', 'usage', 'finish']);
+    expect(replayed.map((event) => event.type)).toEqual(['reasoning-delta', 'reasoning', 'tool-call-delta', 'tool-call', 'usage', 'finish']);
     expect(simulator.count('gemini-2.5-pro')).toBe(1);
     // Another effort is another key: the upstream is asked again.
     const other = await router.chat({ ...request, reasoning: { effort: 'high' } });

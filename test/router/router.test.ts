@@ -99,7 +99,7 @@ describe('stream()', () => {
     expect(last.response.target).toEqual(chatResponse.target);
   });
 
-  it('streams tool calls as tool-call events', async () => {
+  it('streams tool calls as tool-call-delta events, then the completed tool-call', async () => {
     const events = await collect(
       router.stream({
         model: 'claude',
@@ -109,6 +109,15 @@ describe('stream()', () => {
     );
     const toolEvents = events.filter((event) => event.type === 'tool-call');
     expect(toolEvents).toEqual([{ type: 'tool-call', toolCall: { id: expect.any(String), name: 'quote', arguments: { query: 'stock price' } } }]);
+    // The arguments streamed first, in several pieces (the simulator cuts them as the API does), under the call's id.
+    const completed = events.findIndex((event) => event.type === 'tool-call');
+    const deltas = events.flatMap((event, index) => (event.type === 'tool-call-delta' ? [{ ...event, index }] : []));
+    expect(deltas.length).toBeGreaterThan(1);
+    for (const delta of deltas) {
+      expect(delta.index).toBeLessThan(completed);
+      expect([delta.toolCallId, delta.toolName]).toEqual([toolEvents[0]?.type === 'tool-call' ? toolEvents[0].toolCall.id : '', 'quote']);
+    }
+    expect(JSON.parse(deltas.map((delta) => delta.argumentsDelta).join(''))).toEqual({ query: 'stock price' });
     const last = events.at(-1);
     expect(last?.type === 'finish' && last.response.finishReason).toBe('tool_calls');
   });
@@ -136,6 +145,22 @@ describe('stream()', () => {
     expect(received.some((event) => event.type === 'text-delta')).toBe(true);
     expect(received.some((event) => event.type === 'finish')).toBe(false);
     expect(simulator.count()).toBe(1); // a started stream is never replayed
+  });
+
+  it('does not replay a stream cut after a tool call\'s first argument delta (a delta is output)', async () => {
+    simulator.setBehavior('*', { interTokenMs: 10 }); // let the deltas reach the caller before the cut
+    // message_start, the tool_use block's start, ping, an empty input_json_delta, two pieces, then the cut.
+    simulator.enqueueFault('*', { kind: 'cut-stream', afterChunks: 6 });
+    const received: StreamEvent[] = [];
+    const error = await failure(
+      (async () => {
+        const request = { model: 'claude', messages: [{ role: 'user' as const, content: '!tool stock price' }], tools: [{ name: 'quote', parameters: { type: 'object' } }] };
+        for await (const event of router.stream(request, { user: 'u-5' })) received.push(event);
+      })(),
+    );
+    expect(error.category).toBe('network');
+    expect(received.map((event) => event.type)).toEqual(['tool-call-delta', 'tool-call-delta']);
+    expect(simulator.count()).toBe(1);
   });
 
   it('retries a connection cut before any output reached the caller', async () => {

@@ -97,6 +97,15 @@ const COMPLETE: readonly Transcript[] = [
       { type: 'response-metadata', id: 'msg_014p7gG3wDgGV9EUtLvnow3U', servedModel: 'claude-sonnet-4-5-20250929' },
       { type: 'text-delta', text: 'Okay' },
       { type: 'text-delta', text: ", let's check the weather for San Francisco, CA:" },
+      // One delta per non-empty `input_json_delta`, as they arrive (the first, empty one adds nothing).
+      { type: 'tool-call-delta', toolCallId: 'toolu_01T1x1fJ34qAmk2tNTrN7Up6', toolName: 'get_weather', argumentsDelta: '{"location":' },
+      { type: 'tool-call-delta', toolCallId: 'toolu_01T1x1fJ34qAmk2tNTrN7Up6', toolName: 'get_weather', argumentsDelta: ' "San' },
+      { type: 'tool-call-delta', toolCallId: 'toolu_01T1x1fJ34qAmk2tNTrN7Up6', toolName: 'get_weather', argumentsDelta: ' Francisc' },
+      { type: 'tool-call-delta', toolCallId: 'toolu_01T1x1fJ34qAmk2tNTrN7Up6', toolName: 'get_weather', argumentsDelta: 'o,' },
+      { type: 'tool-call-delta', toolCallId: 'toolu_01T1x1fJ34qAmk2tNTrN7Up6', toolName: 'get_weather', argumentsDelta: ' CA"' },
+      { type: 'tool-call-delta', toolCallId: 'toolu_01T1x1fJ34qAmk2tNTrN7Up6', toolName: 'get_weather', argumentsDelta: ', ' },
+      { type: 'tool-call-delta', toolCallId: 'toolu_01T1x1fJ34qAmk2tNTrN7Up6', toolName: 'get_weather', argumentsDelta: '"unit": "fah' },
+      { type: 'tool-call-delta', toolCallId: 'toolu_01T1x1fJ34qAmk2tNTrN7Up6', toolName: 'get_weather', argumentsDelta: 'renheit"}' },
       { type: 'tool-call', toolCall: { id: 'toolu_01T1x1fJ34qAmk2tNTrN7Up6', name: 'get_weather', arguments: { location: 'San Francisco, CA', unit: 'fahrenheit' } } },
       { type: 'usage', usage: { inputTokens: 2572, outputTokens: 89, totalTokens: 2661, cacheReadInputTokens: 2000, cacheWriteInputTokens: 100, cachedInputTokens: 2000 } },
       { type: 'finish', finishReason: 'tool_calls', rawFinishReason: 'tool_use' },
@@ -143,6 +152,12 @@ const COMPLETE: readonly Transcript[] = [
     file: 'openai-tool-calls.chunks.txt',
     parts: [
       { type: 'response-metadata', id: 'chatcmpl-Tc7', servedModel: 'gpt-4o-2024-08-06' },
+      // Argument pieces as they arrive; the completed calls at the finish reason.
+      { type: 'tool-call-delta', toolCallId: 'call_weather_1', toolName: 'get_weather', argumentsDelta: '{"ci' },
+      { type: 'tool-call-delta', toolCallId: 'call_weather_1', toolName: 'get_weather', argumentsDelta: 'ty": "Zü' },
+      { type: 'tool-call-delta', toolCallId: 'call_weather_1', toolName: 'get_weather', argumentsDelta: 'rich"}' },
+      { type: 'tool-call-delta', toolCallId: 'call_time_2', toolName: 'get_time', argumentsDelta: '{"zone":' },
+      { type: 'tool-call-delta', toolCallId: 'call_time_2', toolName: 'get_time', argumentsDelta: ' "Europe/Zurich"}' },
       { type: 'tool-call', toolCall: { id: 'call_weather_1', name: 'get_weather', arguments: { city: 'Zürich' } } },
       { type: 'tool-call', toolCall: { id: 'call_time_2', name: 'get_time', arguments: { zone: 'Europe/Zurich' } } },
       { type: 'usage', usage: { inputTokens: 88, outputTokens: 41, totalTokens: 129, cacheReadInputTokens: 64, cachedInputTokens: 64 } },
@@ -182,6 +197,23 @@ describe('golden transcripts through mapSseStream and each provider mapper', () 
         expect(textOf(parts)).toBe(transcript.text);
         expect(parts.filter((part) => part.type === 'finish')).toEqual([transcript.finish]);
         expect(parts.at(-1)).toEqual(transcript.finish);
+      });
+
+      it('sends every tool call as argument deltas first, which join into its arguments', async () => {
+        const { parts } = await replay(provider, render(events(provider, file), '\n'), 7);
+        const deltas = new Map<string, string>();
+        for (const part of parts) {
+          if (part.type === 'tool-call-delta') {
+            deltas.set(part.toolCallId, (deltas.get(part.toolCallId) ?? '') + part.argumentsDelta);
+          } else if (part.type === 'tool-call') {
+            const joined = deltas.get(part.toolCall.id);
+            expect(joined, `deltas before ${part.toolCall.id}`).toBeDefined();
+            expect(JSON.parse(joined as string)).toEqual(part.toolCall.arguments);
+            deltas.delete(part.toolCall.id);
+          }
+        }
+        // No delta without its completed call.
+        expect([...deltas.keys()]).toEqual([]);
       });
 
       it.each(LINE_ENDS)('without its final event is a network error, not a finish (%s)', async (_name, end) => {

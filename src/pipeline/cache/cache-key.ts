@@ -38,8 +38,8 @@ const KEY_FORMAT_VERSION = 3;
  * The cache key of a call.
  *
  * The hash covers the route, `system`, `messages`, `tools`, `toolChoice`, `maxTokens`,
- * `temperature`, `topP`, `stop`, `reasoning` (and each assistant message's reasoning parts) and
- * `responseFormat`; not prompt-cache breakpoints (`cache`), which change the bill, not the answer. It never covers `metadata` (caller bookkeeping that does not
+ * `temperature`, `topP`, `stop`, `reasoning` (and each assistant message's reasoning parts),
+ * `responseFormat`, `parallelToolCalls` and `providerOptions` (as canonical JSON); not prompt-cache breakpoints (`cache`), which change the bill, not the answer. It never covers `metadata` (caller bookkeeping that does not
  * change the answer) nor `request.model` (the route already names what is called). With
  * `policy.perUser` it also covers the caller's `user` and `tenant`, so users never see each
  * other's cached answers.
@@ -56,7 +56,7 @@ export function cacheKey(input: CacheKeyInput, policy: CachePolicy): string {
   // Known fields in a fixed order, as arrays serialised natively; only free-form JSON (tool
   // schemas, tool-call arguments) goes through the sorted-key writer. Equal requests give equal
   // text whatever their objects' key order, and absent equals undefined.
-  const canonical = JSON.stringify([
+  const fields: unknown[] = [
     KEY_FORMAT_VERSION,
     input.route,
     canonicalSystem(request.system),
@@ -70,7 +70,13 @@ export function cacheKey(input: CacheKeyInput, policy: CachePolicy): string {
     canonicalReasoningOption(request.reasoning),
     canonicalResponseFormat(request.responseFormat),
     policy.perUser ? [input.identity?.user ?? null, input.identity?.tenant ?? null] : null,
-  ]);
+  ];
+  // Appended only when present, so every other request keeps the key it had before they existed
+  // (entries in a shared Redis stay found); with them the array is longer, so keys never collide.
+  if (request.parallelToolCalls !== undefined || request.providerOptions !== undefined) {
+    fields.push(request.parallelToolCalls ?? null, request.providerOptions === undefined ? null : canonicalJson(request.providerOptions));
+  }
+  const canonical = JSON.stringify(fields);
   // Joined, not added: `+` makes a cons string (a pair of pointers) that stays a cons in the
   // store's map, so every lookup compares it through the runtime instead of inline. `join` writes
   // one flat string.
@@ -78,7 +84,13 @@ export function cacheKey(input: CacheKeyInput, policy: CachePolicy): string {
 }
 
 function canonicalPart(part: ContentPart): unknown[] {
-  return part.type === 'text' ? ['text', part.text] : [part.type, part.url ?? null, part.data ?? null, part.mediaType ?? null];
+  if (part.type === 'text') return ['text', part.text];
+  const canonical: unknown[] = [part.type, part.url ?? null, part.data ?? null, part.mediaType ?? null];
+  // An image's `detail` and a document's title change what the model sees; appended only when set,
+  // so parts without them keep the keys they had (entries in a shared Redis stay found).
+  const extra = part.type === 'image' ? part.detail : part.title;
+  if (extra !== undefined) canonical.push(extra);
+  return canonical;
 }
 
 /**
@@ -91,7 +103,7 @@ function canonicalContent(content: unknown): unknown {
 }
 
 function canonicalMessage(message: Message): unknown[] {
-  return [
+  const canonical: unknown[] = [
     message.role,
     canonicalContent(message.content),
     message.toolCalls === undefined ? null : message.toolCalls.map((call) => [call.id, call.name, canonicalJson(call.arguments)]),
@@ -100,6 +112,9 @@ function canonicalMessage(message: Message): unknown[] {
     // Signed reasoning changes what the provider accepts, so it is part of the key.
     message.reasoning === undefined || message.reasoning.length === 0 ? null : message.reasoning.map((part) => [part.provider, part.text, part.signature ?? null, part.redactedData ?? null]),
   ];
+  // A failed tool result reads differently to the model; appended only then (older keys unchanged).
+  if (message.isError === true) canonical.push('error');
+  return canonical;
 }
 
 /**

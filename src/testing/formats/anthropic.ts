@@ -8,6 +8,7 @@ import type { SimAnswer, SimParsedRequest, SimRouteMatch, SimStreamPlan, WireFor
 import { countWords, headerValue, isObject, type JsonObject } from './wire-helpers.js';
 import { anthropicCacheBreakpoints, anthropicStructuredOutput } from './anthropic-prompt-features.js';
 import { anthropicThinkingBlock, anthropicThinkingEvents, anthropicThinkingRequest } from './anthropic-thinking.js';
+import { anthropicContentBlockProblem } from './anthropic-content-blocks.js';
 
 /** The one path this format serves. */
 const MESSAGES_PATH = '/v1/messages';
@@ -135,6 +136,8 @@ export const anthropicFormat: WireFormat = {
       if (!isObject(message)) return `messages.${index}: expected an object`;
       if (message.role !== 'user' && message.role !== 'assistant') return `messages.${index}.role: Input should be 'user' or 'assistant'`;
       if (typeof message.content !== 'string' && !Array.isArray(message.content)) return `messages.${index}.content: Field required`;
+      const blockProblem = anthropicContentBlockProblem(message, index);
+      if (blockProblem !== undefined) return blockProblem;
       inputWords += countWords(textOf(message.content));
       if (message.role === 'user') lastUserText = userTextOf(message.content);
     }
@@ -242,6 +245,10 @@ export const anthropicFormat: WireFormat = {
     );
     frames.push(frame('message_stop', { type: 'message_stop' }));
     return frames;
+  },
+
+  successHeaders(answerId) {
+    return { 'request-id': `req_${answerId}`, 'anthropic-ratelimit-requests-remaining': '999', 'anthropic-ratelimit-tokens-remaining': '96000' };
   },
 
   renderError(status, message) {

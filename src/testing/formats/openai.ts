@@ -31,6 +31,19 @@ function textOf(content: unknown): string {
 
 const ROLES: ReadonlySet<string> = new Set(['system', 'developer', 'user', 'assistant', 'tool', 'function']);
 
+/** A `file` part: user messages only, `file_data` a base64 `data:` URL (with a `filename`) or a `file_id`. */
+function checkFilePart(part: JsonObject, where: string, role: string): string | undefined {
+  if (role !== 'user') return `Invalid '${where}.type': file parts are only allowed in user messages.`;
+  const file = part.file;
+  if (!isObject(file)) return `Missing required parameter: '${where}.file'.`;
+  if (file.file_id !== undefined) return typeof file.file_id === 'string' ? undefined : `Invalid type for '${where}.file.file_id': expected a string.`;
+  if (typeof file.file_data !== 'string') return `Missing required parameter: '${where}.file.file_id'.`;
+  if (!/^data:[^;,]+;base64,/.test(file.file_data)) return `Invalid '${where}.file.file_data'.`;
+  // The real API asks for `file_id` when `file_data` comes without a `filename` (seen in SDK trackers).
+  if (typeof file.filename !== 'string' || file.filename === '') return `Missing required parameter: '${where}.file.file_id'.`;
+  return undefined;
+}
+
 /** Checks one message the way the API does; returns an error message, or `undefined` when valid. */
 function validateMessage(message: unknown, index: number): string | undefined {
   const where = `messages[${index}]`;
@@ -49,8 +62,15 @@ function validateMessage(message: unknown, index: number): string | undefined {
       } else if (part.type === 'image_url') {
         if (role !== 'user') return `Invalid '${partWhere}.type': image_url parts are only allowed in user messages.`;
         if (!isObject(part.image_url) || typeof part.image_url.url !== 'string') return `Missing required parameter: '${partWhere}.image_url.url'.`;
+        const detail = part.image_url.detail;
+        if (detail !== undefined && detail !== 'low' && detail !== 'high' && detail !== 'auto') {
+          return `Invalid value for '${partWhere}.image_url.detail': expected one of 'low', 'high', 'auto'.`;
+        }
+      } else if (part.type === 'file') {
+        const problem = checkFilePart(part, partWhere, role);
+        if (problem !== undefined) return problem;
       } else {
-        return `Invalid value for '${partWhere}.type': expected 'text' or 'image_url'.`;
+        return `Invalid value for '${partWhere}.type': expected 'text', 'image_url' or 'file'.`;
       }
     }
   } else if (typeof content !== 'string' && !(content === null && role === 'assistant') && !(content === undefined && role === 'assistant')) {
@@ -324,6 +344,10 @@ export const openAIFormat: WireFormat = {
 
   renderStream(plan: SimStreamPlan, request: SimParsedRequest): readonly string[] {
     return renderChunkFrames(plan, request);
+  },
+
+  successHeaders(answerId: string) {
+    return { 'x-request-id': `req_${answerId}`, 'x-ratelimit-remaining-requests': '4999', 'x-ratelimit-remaining-tokens': '799000' };
   },
 
   renderError(status: number, message: string) {

@@ -421,11 +421,17 @@ describe('cache stage: streams', () => {
     expect(upstream.calls).toBe(1);
     if (outcome.kind !== 'stream') throw new Error('expected a stream');
     const events = await collect(outcome.stream);
-    expect(events.map((event) => event.type)).toEqual(['text-delta', 'tool-call', 'tool-call', 'usage', 'finish']);
+    expect(events.map((event) => event.type)).toEqual(['text-delta', 'tool-call-delta', 'tool-call', 'tool-call-delta', 'tool-call', 'usage', 'finish']);
     expect(events[0]).toEqual({ type: 'text-delta', text: chatResponse.text });
-    expect(events.slice(1, 3)).toEqual(toolCalls.map((toolCall) => ({ type: 'tool-call', toolCall })));
-    expect(events[3]).toEqual({ type: 'usage', usage: chatResponse.usage });
-    const finish = events[4];
+    // Each call as one delta with its whole arguments, then the call, as a live stream would end up.
+    expect(events.slice(1, 5)).toEqual(
+      toolCalls.flatMap((toolCall) => [
+        { type: 'tool-call-delta', toolCallId: toolCall.id, toolName: toolCall.name, argumentsDelta: JSON.stringify(toolCall.arguments) },
+        { type: 'tool-call', toolCall },
+      ]),
+    );
+    expect(events[5]).toEqual({ type: 'usage', usage: chatResponse.usage });
+    const finish = events[6];
     if (finish?.type !== 'finish') throw new Error('expected finish last');
     expect(finish.response).toMatchObject({ text: chatResponse.text, toolCalls, cached: true, requestId: context.requestId, attempts: [] });
     expect(await outcome.stream.completion).toBe(finish.response);

@@ -1,19 +1,19 @@
 /**
  * The `messages` of a Messages API body → unified messages.
  *
- * - user turns: `text` and `image` blocks become parts; each `tool_result` block becomes one `tool`
+ * - user turns: `text`, `image` and `document` blocks become parts (`document-block.ts`); each `tool_result` block becomes one `tool`
  *   message (`toolCallId` = `tool_use_id`), in place, so `[tool_result, text]` is a tool message
  *   followed by a user message;
  * - assistant turns: `text` blocks become the content, `tool_use` blocks become `toolCalls`;
  *   `thinking` and `redacted_thinking` blocks become the message's `reasoning` parts, signature and
  *   data kept (see `reasoning-blocks.ts`), which the router sends back only to their own provider
  *   type;
- * - a `tool_result`'s content is a string, or its text blocks joined with newlines; with images it
- *   stays a list of parts. Its `is_error` flag is not carried (the unified shape has no place for
- *   it), nor are `citations`;
+ * - a `tool_result`'s content is a string, or its text blocks joined with newlines; with images or
+ *   documents it stays a list of parts. Its `is_error` flag becomes the message's `isError`;
+ *   `citations` are not carried;
  * - `cache_control` on text, image and `tool_result` blocks becomes the part's `cache` (a tool
  *   result's on its last part); on `tool_use` blocks it is dropped (a tool call has no `cache`);
- * - other block types (`document`, `search_result`, server tool blocks) are refused by name.
+ * - other block types (`search_result`, server tool blocks) are refused by name.
  */
 import { invalidRequest } from '../../../errors.js';
 import type { Mutable } from '../../../mutable.js';
@@ -21,6 +21,7 @@ import type { CacheBreakpoint, ContentPart, ImagePart, Message, ReasoningPart, T
 import { isJsonObject, requiredArray, requiredObject, requiredString, wrongType, type JsonObject } from '../request-fields.js';
 import { parseCacheControl, withCache } from './cache-control.js';
 import { redactedThinkingPart, thinkingPart } from './reasoning-blocks.js';
+import { documentPart } from './document-block.js';
 
 /** An `image` block's `source`: base64 data with its media type, or a URL. */
 function imagePart(block: JsonObject, field: string): ImagePart {
@@ -46,7 +47,7 @@ function typedBlock(value: unknown, field: string): { readonly block: JsonObject
 function unsupportedBlock(type: string, field: string, role: 'user' | 'assistant'): never {
   if (type === 'tool_use' && role === 'user') throw invalidRequest(`${field}.type`, 'tool_use blocks belong in assistant messages');
   if (type === 'tool_result' && role === 'assistant') throw invalidRequest(`${field}.type`, 'tool_result blocks belong in user messages');
-  if (type === 'image' && role === 'assistant') throw invalidRequest(`${field}.type`, 'image blocks belong in user messages');
+  if ((type === 'image' || type === 'document') && role === 'assistant') throw invalidRequest(`${field}.type`, `${type} blocks belong in user messages`);
   throw invalidRequest(`${field}.type`, `"${type}" blocks are not supported by the gateway`);
 }
 
@@ -66,10 +67,11 @@ function toolResultContent(value: unknown, field: string): string | ContentPart[
     const { block, type } = typedBlock(item, itemField);
     if (type === 'text') parts.push(withCache<ContentPart>({ type: 'text', text: textOf(block, itemField) }, parseCacheControl(block, itemField)));
     else if (type === 'image') parts.push(withCache<ContentPart>(imagePart(block, itemField), parseCacheControl(block, itemField)));
-    else throw invalidRequest(`${itemField}.type`, `"${type}" blocks are not supported in a tool result by the gateway; use "text" or "image"`);
+    else if (type === 'document') parts.push(withCache<ContentPart>(documentPart(block, itemField), parseCacheControl(block, itemField)));
+    else throw invalidRequest(`${itemField}.type`, `"${type}" blocks are not supported in a tool result by the gateway; use "text", "image" or "document"`);
   });
-  // Breakpoints need parts to sit on; without them (or images) the content is one string.
-  return parts.some((part) => part.type === 'image' || part.cache !== undefined) ? parts : parts.map((part) => (part as { text: string }).text).join('\n');
+  // Breakpoints need parts to sit on; without them (or media) the content is one string.
+  return parts.some((part) => part.type !== 'text' || part.cache !== undefined) ? parts : parts.map((part) => (part as { text: string }).text).join('\n');
 }
 
 /** A tool result's content with the `tool_result` block's breakpoint on its last part. */
@@ -99,11 +101,17 @@ function userMessages(content: readonly unknown[], field: string, into: Message[
       case 'image':
         parts.push(withCache<ContentPart>(imagePart(block, blockField), parseCacheControl(block, blockField)));
         return;
+      case 'document':
+        parts.push(withCache<ContentPart>(documentPart(block, blockField), parseCacheControl(block, blockField)));
+        return;
       case 'tool_result': {
         flush();
         const toolCallId = requiredString(block.tool_use_id, `${blockField}.tool_use_id`, { allowEmpty: false });
         const content = toolResultContent(block.content, `${blockField}.content`);
-        into.push({ role: 'tool', toolCallId, content: toolResultWithCache(content, parseCacheControl(block, blockField)) });
+        const isError = block.is_error;
+        if (isError !== undefined && typeof isError !== 'boolean') throw wrongType(`${blockField}.is_error`, 'a boolean', isError);
+        const message: Message = { role: 'tool', toolCallId, content: toolResultWithCache(content, parseCacheControl(block, blockField)) };
+        into.push(isError === true ? { ...message, isError } : message);
         return;
       }
       default:

@@ -8,13 +8,13 @@
  * `cache_control`), `messages` (see `parse-messages.ts`), `tools` (custom tools: `name`,
  * `description`, `input_schema`), `cache_control` on system, message and tool blocks (→ `cache`,
  * except on `tool_use` blocks, which the unified shape cannot mark), `tool_choice` (`auto`, `any` →
- * `required`, `tool` → `{ name }`, `none`), `stop_sequences`, `temperature`, `top_p`, `stream`,
+ * `required`, `tool` → `{ name }`, `none`; `disable_parallel_tool_use: true` → `parallelToolCalls: false`), `stop_sequences`, `temperature`, `top_p`, `stream`,
  * `metadata.user_id` (→ `user`), `thinking: { type: 'enabled', budget_tokens }` (→ `reasoning:
  * { budgetTokens }`; `disabled` is no reasoning).
  *
  * Accepted and ignored, without an error: `top_k`, `thinking` of types `adaptive` and
  * `between_tools` (no unified equivalent), `thinking.display`,
- * `tool_choice.disable_parallel_tool_use`, `service_tier`, `container`,
+ * `service_tier`, `container`,
  * `mcp_servers`, and every field the reference does not list. Server tools (`web_search_…`,
  * `bash_…`, any `tools[i].type` other than `custom`) are refused: only the model's own tool calls
  * can travel through another provider.
@@ -104,6 +104,12 @@ function parseToolChoice(value: unknown, tools: readonly ToolDefinition[] | unde
   }
 }
 
+/** `tool_choice.disable_parallel_tool_use: true` (→ `parallelToolCalls: false`); `false` is the API's default. */
+function parallelToolUseDisabled(value: unknown): boolean {
+  if (!isJsonObject(value)) return false;
+  return optionalBoolean(value.disable_parallel_tool_use, 'tool_choice.disable_parallel_tool_use') === true;
+}
+
 /** `thinking` → `reasoning`; `enabled` needs its whole-number `budget_tokens` (the router raises small ones to Anthropic's 1,024). */
 function parseThinking(value: unknown): ReasoningOption | undefined {
   if (value === undefined || value === null) return undefined;
@@ -137,6 +143,7 @@ export function parseMessagesRequest(body: unknown): ParsedAnthropicRequest {
   if (tools !== undefined && tools.length > 0) request.tools = tools;
   const toolChoice = parseToolChoice(body.tool_choice, tools);
   if (toolChoice !== undefined) request.toolChoice = toolChoice;
+  if (parallelToolUseDisabled(body.tool_choice)) request.parallelToolCalls = false;
   const stop = optionalStringList(body.stop_sequences, 'stop_sequences');
   if (stop !== undefined && stop.length > 0) request.stop = stop;
   const temperature = optionalNumberInRange(body.temperature, 'temperature', 0, 1);

@@ -13,14 +13,16 @@
  *   ping                   once, right after the first block opens
  *   content_block_delta    text_delta, one per unified text delta
  *   content_block_stop
- *   content_block_start    per tool call: a tool_use block with `input: {}`
- *   content_block_delta    one input_json_delta carrying the whole arguments JSON
- *   content_block_stop
+ *   content_block_start    per tool call: a tool_use block with `input: {}`, at its first delta
+ *   content_block_delta    input_json_delta, one per unified tool-call delta
+ *   content_block_stop     at its `tool-call` event (or when another block opens)
  *   message_delta          stop_reason, stop_sequence, the final usage
  *   message_stop
  *
- * Unified streams hand out a tool call whole, so its arguments travel in one `input_json_delta`;
- * the SDK's `MessageStream` joins `partial_json` pieces however many there are. Text after a tool
+ * A tool call's arguments travel as its `tool-call-delta`s; a call that came with none (a custom
+ * adapter's) goes whole in one `input_json_delta` at its `tool-call`. The SDK's `MessageStream`
+ * joins `partial_json` pieces however many there are. One call's deltas are expected together (as
+ * every built-in adapter sends them): a delta for a call whose block was closed is dropped. Text after a tool
  * call opens a new text block at the next index. `message_delta` repeats `input_tokens` (and cache
  * reads): the SDK overwrites its snapshot with them, and `message_start` only had an estimate.
  */
@@ -66,6 +68,10 @@ export class MessagesStreamFrames {
   #openThinking = -1;
   /** Whether a text or tool_use block was opened (thinking blocks do not count). */
   #answerStarted = false;
+  /** The tool_use block open for a call's argument deltas, or undefined. */
+  #openTool: { readonly id: string; readonly index: number } | undefined;
+  /** Ids of the calls whose arguments went out as deltas (their `tool-call` adds no frames but the stop). */
+  readonly #streamedTools = new Set<string>();
 
   constructor(options: StreamFrameOptions) {
     this.#options = options;
@@ -91,6 +97,8 @@ export class MessagesStreamFrames {
         return this.#reasoningPart(event.part);
       case 'text-delta':
         return event.text === '' ? '' : this.#text(event.text);
+      case 'tool-call-delta':
+        return this.#toolCallDelta(event.toolCallId, event.toolName, event.argumentsDelta);
       case 'tool-call':
         return this.#toolCall(event.toolCall);
       case 'finish':
@@ -134,6 +142,13 @@ export class MessagesStreamFrames {
     return { index, frames: index === 0 ? frames + PING_FRAME : frames };
   }
 
+  #closeTool(): string {
+    if (this.#openTool === undefined) return '';
+    const frames = sseFrame('content_block_stop', { type: 'content_block_stop', index: this.#openTool.index });
+    this.#openTool = undefined;
+    return frames;
+  }
+
   #closeText(): string {
     if (this.#openText < 0) return '';
     const frames = sseFrame('content_block_stop', { type: 'content_block_stop', index: this.#openText });
@@ -145,17 +160,19 @@ export class MessagesStreamFrames {
   #openTextBlock(): string {
     if (this.#openText >= 0) return '';
     this.#answerStarted = true;
+    const closed = this.#closeTool();
     const opened = this.#open({ type: 'text', text: '' });
     this.#openText = opened.index;
-    return opened.frames;
+    return closed + opened.frames;
   }
 
   /** Opens a thinking block unless one is open (text after thinking closes it first). */
   #openThinkingBlock(): string {
     if (this.#openThinking >= 0) return '';
+    const closed = this.#closeText() + this.#closeTool();
     const opened = this.#open({ type: 'thinking', thinking: '', signature: '' });
     this.#openThinking = opened.index;
-    return this.#closeText() + opened.frames;
+    return closed + opened.frames;
   }
 
   #thinking(text: string): string {
@@ -168,7 +185,7 @@ export class MessagesStreamFrames {
     let frames = this.#start();
     const block = reasoningBlock(part);
     if (block.type === 'redacted_thinking') {
-      frames += this.#closeThinking() + this.#closeText();
+      frames += this.#closeThinking() + this.#closeText() + this.#closeTool();
       const { index, frames: opening } = this.#open(block);
       return frames + opening + sseFrame('content_block_stop', { type: 'content_block_stop', index });
     }
@@ -190,8 +207,25 @@ export class MessagesStreamFrames {
     return frames + sseFrame('content_block_delta', { type: 'content_block_delta', index: this.#openText, delta: { type: 'text_delta', text } });
   }
 
+  /** A piece of a call's arguments: into its open block, or a new block at its first piece. */
+  #toolCallDelta(id: string, name: string, argumentsDelta: string): string {
+    if (this.#openTool?.id !== id && this.#streamedTools.has(id)) return '';
+    let frames = this.#start();
+    if (this.#openTool?.id !== id) {
+      frames += this.#closeThinking() + this.#closeText() + this.#closeTool();
+      this.#answerStarted = true;
+      const opened = this.#open({ type: 'tool_use', id, name, input: {} });
+      this.#openTool = { id, index: opened.index };
+      this.#streamedTools.add(id);
+      frames += opened.frames;
+    }
+    if (argumentsDelta === '') return frames;
+    return frames + sseFrame('content_block_delta', { type: 'content_block_delta', index: this.#openTool.index, delta: { type: 'input_json_delta', partial_json: argumentsDelta } });
+  }
+
   #toolCall(call: ToolCall): string {
-    const frames = this.#start() + this.#closeThinking() + this.#closeText();
+    if (this.#streamedTools.has(call.id)) return this.#openTool?.id === call.id ? this.#closeTool() : '';
+    const frames = this.#start() + this.#closeThinking() + this.#closeText() + this.#closeTool();
     this.#answerStarted = true;
     const { index, frames: opening } = this.#open({ type: 'tool_use', id: call.id, name: call.name, input: {} });
     return (
@@ -203,7 +237,7 @@ export class MessagesStreamFrames {
   }
 
   #finish(response: ChatResponse): string {
-    let frames = this.#start() + this.#closeThinking();
+    let frames = this.#start() + this.#closeThinking() + this.#closeTool();
     // An answer with no text nor tool calls still has its (empty) text block, as `toMessage` gives it.
     if (!this.#answerStarted) frames += this.#openTextBlock();
     frames += this.#closeText();

@@ -51,6 +51,15 @@ export class ChunkFrames {
     return this.choice(`{"tool_calls":[${JSON.stringify({ index, ...openAIToolCall(call) })}]}`, 'null');
   }
 
+  /**
+   * A piece of a tool call's arguments, as the API streams them: the call's first piece carries its
+   * id, type and name (`start`), later pieces only the index and the text.
+   */
+  toolCallArguments(index: number, argumentsDelta: string, start?: { readonly id: string; readonly name: string }): string {
+    const call = start === undefined ? { index, function: { arguments: argumentsDelta } } : { index, id: start.id, type: 'function', function: { name: start.name, arguments: argumentsDelta } };
+    return this.choice(`{"tool_calls":[${JSON.stringify(call)}]}`, 'null');
+  }
+
   /** The last chunk of the choice: an empty delta and why generation stopped. */
   finish(reason: FinishReason): string {
     return this.choice('{}', `"${openAIFinishReason(reason)}"`);

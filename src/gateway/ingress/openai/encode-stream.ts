@@ -35,8 +35,9 @@ const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value:
 
 /**
  * The SSE frames (`data: …\n\n`, one per string) for a stream's events: a first chunk with
- * `delta: { role: 'assistant', content: '' }`, a chunk per text delta, one chunk per tool call
- * with its whole arguments, a last chunk with an empty delta and `finish_reason`, the usage chunk
+ * `delta: { role: 'assistant', content: '' }`, a chunk per text delta, a chunk per tool-call
+ * argument delta (the call's first one with its id and name; a call that streamed no deltas goes
+ * whole in one chunk), a last chunk with an empty delta and `finish_reason`, the usage chunk
  * (with `includeUsage`), then `data: [DONE]`. Ending the iteration early (`return()`) ends the
  * event stream, which cancels the upstream request.
  *
@@ -58,6 +59,8 @@ class ChatCompletionFrameIterator implements AsyncIterator<string> {
   /** No more events will be read: the source ended, failed or was returned. */
   private ended = false;
   private toolCalls = 0;
+  /** The index of each tool call whose arguments went out as deltas, by id. */
+  private readonly streamedToolCalls = new Map<string, number>();
   private response: ChatResponse | undefined;
   /** The step in progress, which a `next()` or `return()` arriving meanwhile waits for. */
   private pending: Promise<IteratorResult<string>> | undefined;
@@ -134,7 +137,21 @@ class ChatCompletionFrameIterator implements AsyncIterator<string> {
         this.start();
         if (event.text !== '') this.queue.push(this.frames.text(event.text));
         return;
+      case 'tool-call-delta': {
+        this.start();
+        const index = this.streamedToolCalls.get(event.toolCallId);
+        if (index !== undefined) {
+          this.queue.push(this.frames.toolCallArguments(index, event.argumentsDelta));
+          return;
+        }
+        this.streamedToolCalls.set(event.toolCallId, this.toolCalls);
+        this.queue.push(this.frames.toolCallArguments(this.toolCalls, event.argumentsDelta, { id: event.toolCallId, name: event.toolName }));
+        this.toolCalls += 1;
+        return;
+      }
       case 'tool-call':
+        // A call whose arguments streamed as deltas was sent already; one without (a custom adapter's) goes whole.
+        if (this.streamedToolCalls.has(event.toolCall.id)) return;
         this.start();
         this.queue.push(this.frames.toolCall(this.toolCalls, event.toolCall));
         this.toolCalls += 1;

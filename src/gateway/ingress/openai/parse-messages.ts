@@ -2,12 +2,13 @@
  * Chat Completions `messages` → the unified system prompt and messages, per the API reference
  * (https://platform.openai.com/docs/api-reference/chat/create) and the `openai` SDK's
  * `ChatCompletionMessageParam`: `system` and `developer` messages become the system prompt (joined
- * in order), `user` content is a string or `text`/`image_url` parts, `assistant` messages carry
+ * in order), `user` content is a string or `text`/`image_url`/`file` parts (`file-part.ts`), `assistant` messages carry
  * `tool_calls` whose `arguments` are JSON text, `tool` messages answer a `tool_call_id`.
  */
 import { invalidRequest } from '../../../errors.js';
 import type { ContentPart, ImagePart, Message, ToolCall } from '../../../types.js';
 import { isJsonObject, optionalString, requiredObject, requiredString, wrongType, type JsonObject } from '../request-fields.js';
+import { documentPartFromFile } from './file-part.js';
 
 /** The unified pieces of a conversation. */
 export interface ParsedMessages {
@@ -41,8 +42,13 @@ function contentPart(part: unknown, field: string, allowed: readonly string[]): 
   }
   if (type === 'image_url') {
     const image = requiredObject(part.image_url, `${field}.image_url`);
-    return imagePartFromUrl(requiredString(image.url, `${field}.image_url.url`), `${field}.image_url.url`);
+    const imagePart = imagePartFromUrl(requiredString(image.url, `${field}.image_url.url`), `${field}.image_url.url`);
+    const detail = image.detail;
+    if (detail === undefined || detail === null) return imagePart;
+    if (detail !== 'low' && detail !== 'high' && detail !== 'auto') throw invalidRequest(`${field}.image_url.detail`, "expected 'low', 'high' or 'auto'");
+    return { ...imagePart, detail };
   }
+  if (type === 'file') return documentPartFromFile(part, field);
   // An assistant's refusal in the history is what the assistant said.
   const textField = type === 'refusal' ? 'refusal' : 'text';
   const text = part[textField];
@@ -125,7 +131,7 @@ export function parseMessages(value: unknown): ParsedMessages {
         systemTexts.push(textContent(entry.content, `${field}.content`));
         return;
       case 'user':
-        messages.push({ role: 'user', content: content(entry.content, `${field}.content`, ['text', 'image_url']) });
+        messages.push({ role: 'user', content: content(entry.content, `${field}.content`, ['text', 'image_url', 'file']) });
         return;
       case 'assistant':
         messages.push(assistantMessage(entry, field));

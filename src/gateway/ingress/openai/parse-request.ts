@@ -147,6 +147,7 @@ function refuseUnsupported(body: Readonly<Record<string, unknown>>): void {
  *   `request.responseFormat` (see `ResponseFormat`).
  * - `stream_options.include_usage` counts only on a streaming request.
  * - `reasoning_effort` becomes `request.reasoning` (see `parseReasoningEffort`).
+ * - `parallel_tool_calls` becomes `request.parallelToolCalls`.
  *
  * @throws SwitchyardError `invalid_request` with `field` set to the JSON path of the first problem
  *   (e.g. `messages[2].content`), for a field of the wrong type, an unsupported role, part type or
@@ -163,6 +164,8 @@ export function parseChatCompletionRequest(body: unknown): ParsedOpenAIRequest {
   if (tools !== undefined) request.tools = tools;
   const toolChoice = parseToolChoice(body.tool_choice);
   if (toolChoice !== undefined) request.toolChoice = toolChoice;
+  const parallelToolCalls = optionalBoolean(body.parallel_tool_calls, 'parallel_tool_calls');
+  if (parallelToolCalls !== undefined) request.parallelToolCalls = parallelToolCalls;
   const legacyMaxTokens = optionalPositiveInteger(body.max_tokens, 'max_tokens');
   const maxTokens = optionalPositiveInteger(body.max_completion_tokens, 'max_completion_tokens') ?? legacyMaxTokens;
   if (maxTokens !== undefined) request.maxTokens = maxTokens;
