@@ -33,7 +33,7 @@ import { RouterStream, type StreamCalls } from './router-stream.js';
 import { RouterGenerations } from './reload.js';
 import { createShares, type Generation, type GenerationPartsFactory } from './reload-generation.js';
 import { explainRoute } from './route-resolution.js';
-import { validateRequest } from './validate-request.js';
+import { validateRequest, withContentFilled } from './validate-request.js';
 
 /** Send upstream requests through this undici dispatcher (a `ProxyAgent`, an mTLS `Agent`) instead of the pooled one. */
 export interface DispatcherOption {
@@ -142,8 +142,9 @@ export function createRouterFromResolved(resolvedConfig: SwitchyardConfig, optio
   const streamGenerations = new WeakMap<CallContext, Generation>();
 
   /** Starts a call on the current generation; `dispose` releases its deadlines and its generation. */
-  function startCall(request: ChatRequest, callOptions: CallOptions, mode: 'chat' | 'stream', generation: Generation): { context: CallContext; dispose: () => void } {
-    validateRequest(request);
+  function startCall(given: ChatRequest, callOptions: CallOptions, mode: 'chat' | 'stream', generation: Generation): { context: CallContext; dispose: () => void } {
+    validateRequest(given);
+    const request = withContentFilled(given);
     const route = generation.resolveRoute(request.model);
     if (route.kind === 'embedding') throw chatOnEmbeddingRoute(route.name);
     const policies: Policies = policiesForCall(route.policies, callOptions.policies);

@@ -105,3 +105,15 @@ export function validateRequest(request: ChatRequest): void {
   if (request.parallelToolCalls !== undefined && typeof request.parallelToolCalls !== 'boolean') throw invalidRequest('parallelToolCalls', 'expected true or false');
   checkProviderOptions(request.providerOptions);
 }
+
+/**
+ * The request with `content: ''` on the messages that leave it out: an assistant message that only
+ * calls tools may omit it (validateRequest accepts that), and adapters then map one shape.
+ * Returns the request itself when nothing is missing.
+ */
+export function withContentFilled(request: ChatRequest): ChatRequest {
+  // Read as possibly absent: JavaScript callers may leave `content` out (see validateRequest).
+  const missing = (message: ChatRequest['messages'][number]): boolean => (message.content as Message['content'] | undefined) === undefined;
+  if (!request.messages.some(missing)) return request;
+  return { ...request, messages: request.messages.map((message) => (missing(message) ? { ...message, content: '' } : message)) };
+}
