@@ -23,9 +23,9 @@ function byteLengthOf(chunk: unknown, encoding: unknown): number {
 }
 
 // The originals, always called with `.call(this, …)` below.
-// eslint-disable-next-line @typescript-eslint/unbound-method
+// eslint-disable-next-line @typescript-eslint/unbound-method -- called with .call(this) below
 const write = ServerResponse.prototype.write as unknown as Write;
-// eslint-disable-next-line @typescript-eslint/unbound-method
+// eslint-disable-next-line @typescript-eslint/unbound-method -- called with .call(this) below
 const end = ServerResponse.prototype.end as unknown as End;
 (CountingServerResponse.prototype as unknown as { write: Write }).write = function (this: CountingServerResponse, chunk: unknown, ...rest: unknown[]): boolean {
   this.bodyBytes += byteLengthOf(chunk, rest[0]);
