@@ -5,7 +5,7 @@
  * ids and rate-limit remainders). No request header is ever read here, so no key can end up in it.
  */
 import type { HeaderBag } from './errors.js';
-import type { AdapterResult, AdapterStreamPart } from './provider-spec.js';
+import type { AdapterResult } from './provider-spec.js';
 import type { Mutable } from './mutable.js';
 import type { ProviderMetadata, ProviderMetadataEntry } from './types.js';
 
@@ -59,48 +59,10 @@ export function withProviderMetadata(result: AdapterResult, providerType: string
 }
 
 /**
- * The `response-metadata` part that opens a stream: its provider type's entry with the headers of
- * interest (the router's accumulator adds the id and raw finish reason once they arrive).
+ * The entry for the `response-metadata` part that opens a stream: the provider type's headers of
+ * interest. The stream mappers attach it to that part themselves (the router's accumulator adds the id
+ * and raw finish reason once they arrive), so no wrapper sits between the upstream and the caller.
  */
-export function metadataPart(providerType: string, headers: HeaderBag): AdapterStreamPart {
-  return { type: 'response-metadata', providerMetadata: providerMetadataOf(providerType, undefined, undefined, metadataHeaders(headers)) };
-}
-
-/**
- * `parts` with `metadata` (a `response-metadata` part) merged into the stream's first part when that
- * is a `response-metadata` part too (the usual case: providers open a stream with the message's id),
- * else sent before it. Hand-written rather than an async generator: `return()` reaches the inner
- * iterator at once, so stopping the stream still frees the upstream connection, and no generator
- * frame is kept per stream.
- */
-export function prependPart(metadata: AdapterStreamPart, parts: AsyncIterable<AdapterStreamPart>): AsyncIterable<AdapterStreamPart> {
-  return {
-    [Symbol.asyncIterator](): AsyncIterator<AdapterStreamPart> {
-      const inner = parts[Symbol.asyncIterator]();
-      let started = false;
-      let held: IteratorResult<AdapterStreamPart> | undefined;
-      return {
-        async next(): Promise<IteratorResult<AdapterStreamPart>> {
-          if (held !== undefined) {
-            const result = held;
-            held = undefined;
-            return result;
-          }
-          if (started) return inner.next();
-          started = true;
-          const first = await inner.next();
-          if (first.done !== true && first.value.type === 'response-metadata' && metadata.type === 'response-metadata') {
-            return { done: false, value: { ...first.value, ...(metadata.providerMetadata === undefined ? {} : { providerMetadata: metadata.providerMetadata }) } };
-          }
-          held = first;
-          return { done: false, value: metadata };
-        },
-        return(value?: unknown): Promise<IteratorResult<AdapterStreamPart>> {
-          started = true;
-          held = undefined;
-          return inner.return === undefined ? Promise.resolve({ done: true, value: undefined }) : inner.return(value);
-        },
-      };
-    },
-  };
+export function streamProviderMetadata(providerType: string, headers: HeaderBag): ProviderMetadata {
+  return providerMetadataOf(providerType, undefined, undefined, metadataHeaders(headers));
 }

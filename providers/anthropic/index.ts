@@ -2,7 +2,7 @@
  * The Anthropic Messages API adapter (`POST {baseUrl}/v1/messages`), streamed and not.
  */
 import { registerSecret, type HeaderBag } from '../../src/errors.js';
-import { metadataPart, prependPart, withProviderMetadata } from '../../src/provider-metadata.js';
+import { streamProviderMetadata, withProviderMetadata } from '../../src/provider-metadata.js';
 import { exchangeJson, jsonEndpoint, pooledKeys, postJson } from '../../src/http/post-json.js';
 import type { AdapterCall, AdapterFactory, AdapterResult, AdapterStreamPart, ProviderAdapter } from '../../src/provider-spec.js';
 import { mapAnthropicError } from './errors.js';
@@ -58,8 +58,8 @@ export const createAnthropicAdapter: AdapterFactory = ({ settings, transport, ke
     async doStream(call): Promise<AsyncIterable<AdapterStreamPart>> {
       const response = await postJson(streamEndpoint, call, url, bodyFor(call, true));
       const answerTool = answerToolOf(call);
-      const parts = streamAnthropicBody(response.body, { provider: settings.id, model: call.model, ...(answerTool === undefined ? {} : { answerTool }) });
-      return prependPart(metadataPart(settings.type, response.headers), parts);
+      const providerMetadata = streamProviderMetadata(settings.type, response.headers);
+      return streamAnthropicBody(response.body, { provider: settings.id, model: call.model, providerMetadata, ...(answerTool === undefined ? {} : { answerTool }) });
     },
   };
   return adapter;

@@ -14,6 +14,7 @@ import type { AdapterStreamPart } from '../../src/provider-spec.js';
 import type { SseEvent } from '../../src/streaming/sse.js';
 import { mapSseStream, type SseEventMapper } from '../../src/streaming/sse-stream.js';
 import type { Mutable } from '../../src/mutable.js';
+import type { ProviderMetadata } from '../../src/types.js';
 import { mapAnthropicStreamError } from './errors.js';
 import { AnthropicThinkingStream } from './thinking-stream.js';
 import { mapStopReason, mapUsage, toolArguments, type AnthropicUsage } from './response.js';
@@ -29,6 +30,8 @@ export interface AnthropicStreamContext {
    * deltas, and its `tool_use` stop reads as `stop`.
    */
   readonly answerTool?: string;
+  /** Put on the stream's `response-metadata` part: what the response headers said (provider-metadata.ts). */
+  readonly providerMetadata?: ProviderMetadata;
 }
 
 /** A content block being received: text is forwarded as it comes, tool input is forwarded and collected. */
@@ -117,6 +120,7 @@ export class AnthropicStreamMapper implements SseEventMapper<AdapterStreamPart> 
         const metadata: Mutable<Extract<AdapterStreamPart, { type: 'response-metadata' }>> = { type: 'response-metadata' };
         if (typeof message.id === 'string') metadata.id = message.id;
         if (typeof message.model === 'string') metadata.servedModel = message.model;
+        if (this.context.providerMetadata !== undefined) metadata.providerMetadata = this.context.providerMetadata;
         parts.push(metadata);
         break;
       }

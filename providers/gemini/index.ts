@@ -4,7 +4,7 @@
  * URL, so it cannot leak through logged URLs.
  */
 import { registerSecret, type HeaderBag } from '../../src/errors.js';
-import { metadataPart, prependPart, withProviderMetadata } from '../../src/provider-metadata.js';
+import { streamProviderMetadata, withProviderMetadata } from '../../src/provider-metadata.js';
 import { exchangeJson, jsonEndpoint, pooledKeys, postJson } from '../../src/http/post-json.js';
 import type { HttpResponse } from '../../src/http/transport.js';
 import type { AdapterCall, AdapterFactory, AdapterResult, ProviderSettings } from '../../src/provider-spec.js';
@@ -81,7 +81,7 @@ export const createGeminiAdapter: AdapterFactory = ({ settings, transport, keyPo
       } catch (error) {
         throw stampGeminiError(error, settings.id, call.model);
       }
-      return prependPart(metadataPart(settings.type, response.headers), streamGeminiBody(response.body, { provider: settings.id, model: call.model }));
+      return streamGeminiBody(response.body, { provider: settings.id, model: call.model, providerMetadata: streamProviderMetadata(settings.type, response.headers) });
     },
   };
 };

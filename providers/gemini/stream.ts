@@ -11,7 +11,7 @@ import type { AdapterStreamPart } from '../../src/provider-spec.js';
 import type { SseEvent } from '../../src/streaming/sse.js';
 import { mapSseStream, type SseEventMapper } from '../../src/streaming/sse-stream.js';
 import type { Mutable } from '../../src/mutable.js';
-import type { Usage } from '../../src/types.js';
+import type { ProviderMetadata, Usage } from '../../src/types.js';
 import { geminiError } from './errors.js';
 import { GeminiReasoningCollector } from './thinking.js';
 import {
@@ -45,6 +45,8 @@ export interface GeminiStreamContext {
   readonly provider: string;
   /** The upstream model, when known. */
   readonly model?: string;
+  /** Put on the stream's `response-metadata` part: what the response headers said (provider-metadata.ts). */
+  readonly providerMetadata?: ProviderMetadata;
 }
 
 /** `error` as a `SwitchyardError` stamped with the provider and, when given, the model. */
@@ -80,6 +82,7 @@ export class GeminiStreamMapper implements SseEventMapper<AdapterStreamPart> {
       const metadata: Mutable<Extract<AdapterStreamPart, { type: 'response-metadata' }>> = { type: 'response-metadata' };
       if (typeof chunk.responseId === 'string') metadata.id = chunk.responseId;
       if (typeof chunk.modelVersion === 'string') metadata.servedModel = chunk.modelVersion;
+      if (this.context.providerMetadata !== undefined) metadata.providerMetadata = this.context.providerMetadata;
       parts.push(metadata);
     }
     throwIfPromptBlocked(chunk, provider);

@@ -8,7 +8,7 @@ import { registerSecret, SwitchyardError, type HeaderBag } from '../../src/error
 import type { KeyPool } from '../../src/http/key-pool.js';
 import { exchangeJson, jsonEndpoint, pooledKeys, postJson, readJson, type FailedResponse } from '../../src/http/post-json.js';
 import type { HttpTransport } from '../../src/http/transport.js';
-import { metadataPart, prependPart, withProviderMetadata } from '../../src/provider-metadata.js';
+import { streamProviderMetadata, withProviderMetadata } from '../../src/provider-metadata.js';
 import { applyProviderOptions } from '../../src/provider-options.js';
 import type { AdapterCall, AdapterResult, AdapterStreamPart, ProviderAdapter, ProviderSettings } from '../../src/provider-spec.js';
 import { createOpenAIEmbedder } from './embed.js';
@@ -151,8 +151,13 @@ export function createChatCompletionsAdapter(options: ChatCompletionsAdapterOpti
         }
         return replay(result);
       }
-      const parts = parseChatCompletionStream(response.body, { provider, model: call.model, reasoningProvider: settings.type, ...(settings.apiKey === undefined ? {} : { secret: settings.apiKey }) });
-      return prependPart(metadataPart(settings.type, response.headers), parts);
+      return parseChatCompletionStream(response.body, {
+        provider,
+        model: call.model,
+        reasoningProvider: settings.type,
+        providerMetadata: streamProviderMetadata(settings.type, response.headers),
+        ...(settings.apiKey === undefined ? {} : { secret: settings.apiKey }),
+      });
     },
   };
 }

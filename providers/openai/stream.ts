@@ -16,7 +16,7 @@ import type { AdapterStreamPart } from '../../src/provider-spec.js';
 import type { SseEvent } from '../../src/streaming/sse.js';
 import { mapSseStream, type SseEventMapper } from '../../src/streaming/sse-stream.js';
 import type { Mutable } from '../../src/mutable.js';
-import type { ToolCall, Usage } from '../../src/types.js';
+import type { ProviderMetadata, ToolCall, Usage } from '../../src/types.js';
 import { mapOpenAIStreamError } from './errors.js';
 import { generateId, isJsonObject, mapOpenAIFinishReason, nonEmpty, parseOpenAIUsage } from './response.js';
 import { reasoningContentPart } from './reasoning.js';
@@ -31,6 +31,8 @@ export interface ChatStreamOptions {
   readonly model?: string;
   /** The provider type stamped on `reasoning_content` reasoning parts. @default 'openai-compatible' */
   readonly reasoningProvider?: string;
+  /** Put on the stream's `response-metadata` part: what the response headers said (provider-metadata.ts). */
+  readonly providerMetadata?: ProviderMetadata;
 }
 
 /** A tool call whose deltas are still arriving. */
@@ -166,6 +168,7 @@ export class ChatCompletionStreamMapper implements SseEventMapper<AdapterStreamP
         state.metadataSent = true;
         const metadata: Mutable<Extract<AdapterStreamPart, { type: 'response-metadata' }>> = { type: 'response-metadata', id: id ?? generateId('chatcmpl-') };
         if (servedModel !== undefined) metadata.servedModel = servedModel;
+        if (this.options.providerMetadata !== undefined) metadata.providerMetadata = this.options.providerMetadata;
         parts.push(metadata);
       }
     }
@@ -205,7 +208,10 @@ export class ChatCompletionStreamMapper implements SseEventMapper<AdapterStreamP
     }
     // A server that closes with [DONE] but never sent a finish reason still finished its answer.
     this.addToolCalls(parts);
-    if (!state.metadataSent) parts.push({ type: 'response-metadata', id: generateId('chatcmpl-') });
+    if (!state.metadataSent) {
+      const { providerMetadata } = this.options;
+      parts.push({ type: 'response-metadata', id: generateId('chatcmpl-'), ...(providerMetadata === undefined ? {} : { providerMetadata }) });
+    }
     if (state.usage !== undefined) parts.push({ type: 'usage', usage: state.usage });
     const unified = state.rawFinishReason === undefined && this.toolCallCount === 0 ? 'stop' : mapOpenAIFinishReason(state.rawFinishReason, this.toolCallCount > 0);
     const finish: Mutable<Extract<AdapterStreamPart, { type: 'finish' }>> = { type: 'finish', finishReason: unified };
