@@ -68,6 +68,7 @@ export const ERROR_CODES = [
   'canceled.provider',
   'config.invalid',
   'unknown.provider',
+  'unknown.internal',
   'unknown.unknown',
 ] as const satisfies readonly `${ErrorCategoryName}.${string}`[];
 

@@ -71,6 +71,46 @@ function networkCode(code: string | undefined): ErrorCode {
   return 'network.other';
 }
 
+/** Whether an error, or any error in its cause chain, is named one of `wanted`. */
+function hasNamedCause(error: unknown, wanted: ReadonlySet<string>, depth = 0): boolean {
+  if (typeof error !== 'object' || error === null || depth > 8) return false;
+  const name = (error as { name?: unknown }).name;
+  if (typeof name === 'string' && wanted.has(name)) return true;
+  const cause = (error as { cause?: unknown }).cause;
+  return cause !== error && hasNamedCause(cause, wanted, depth + 1);
+}
+
+/** What an abort or `AbortSignal.timeout` throws (a `DOMException`, with a numeric code only). */
+const ABORT_NAMES: ReadonlySet<string> = new Set(['AbortError', 'TimeoutError']);
+
+/**
+ * Whether something thrown is a transport failure: it (or an error in its cause chain, as with
+ * `fetch`'s `TypeError: fetch failed`) has a socket, DNS, TLS, undici or HTTP-parser code, or is an
+ * abort. Anything else (a `TypeError` without such a code, a `RangeError`...) is a bug in the code
+ * that threw it, which another try would only repeat.
+ */
+function isTransportFailure(error: unknown): boolean {
+  const code = codeOf(error);
+  if (code !== undefined) {
+    if (NETWORK_CODES.has(code) || code === 'ABORT_ERR') return true;
+    // Node's system errors (EMFILE, EADDRNOTAVAIL...), undici's own and llhttp's (HPE_INVALID_CONSTANT...).
+    if (/^E[A-Z0-9]+$/.test(code) || code.startsWith('UND_ERR_') || code.startsWith('HPE_') || code.startsWith('ERR_TLS_') || code.startsWith('ERR_SSL_')) return true;
+  }
+  return hasNamedCause(error, ABORT_NAMES);
+}
+
+/**
+ * Turns anything an adapter, plugin or stage threw during a try into a `SwitchyardError`: a
+ * `SwitchyardError` as it is, an aborted signal's reason and a transport failure as
+ * `mapTransportError` maps them, and anything else (a programming error: a `TypeError` without
+ * a transport code...) as `unknown.internal`, not retryable, with the original as its sanitised cause.
+ */
+export function mapThrownError(error: unknown, signal: AbortSignal | undefined): SwitchyardError {
+  if (SwitchyardError.isInstance(error) || signal?.aborted === true || isTransportFailure(error)) return mapTransportError(error, signal);
+  const detail = error instanceof Error ? `${error.name}: ${error.message}` : `a non-error value was thrown (${typeof error})`;
+  return new SwitchyardError({ category: 'unknown', code: 'unknown.internal', message: `internal error: ${detail}`, retryable: false, cause: error });
+}
+
 function codeOf(error: unknown): string | undefined {
   if (typeof error !== 'object' || error === null) return undefined;
   const code = (error as { code?: unknown }).code;

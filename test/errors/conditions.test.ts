@@ -334,6 +334,15 @@ describe('codes of our own checks', () => {
     await throwing.close();
     expectCode(error, 'unknown.unknown');
   });
+
+  it('a TypeError thrown by an attempt stage (code inside the try) is unknown.internal', async () => {
+    const throwing = createRouter(simConfig(simulator, { policies: ONE_TRY }), {
+      attemptStages: [{ stage: { name: 'thrower', execute: () => Promise.reject(new TypeError('stage bug')) }, before: 'adapter' }],
+    });
+    const error = await failure(throwing.chat(hello('gpt4')));
+    await throwing.close();
+    expectCode(error, 'unknown.internal');
+  });
 });
 
 describe('codes of shared state and canary control', () => {

@@ -267,7 +267,8 @@ describe('exchangeJson', () => {
             throw new Error('no content blocks');
           }),
         );
-        expect(plain).toMatchObject({ category: 'unknown', message: 'no content blocks', provider: 'test-provider', model: 'm' });
+        // A parser that throws something other than a SwitchyardError has a bug: unknown.internal, not retried.
+        expect(plain).toMatchObject({ category: 'unknown', code: 'unknown.internal', retryable: false, message: 'internal error: Error: no content blocks', provider: 'test-provider', model: 'm' });
         const mapped = await failureOf(
           exchangeVia(transport, '/split', () => {
             throw new SwitchyardError({ category: 'server', message: 'malformed tool arguments', provider: 'upstream-id' });

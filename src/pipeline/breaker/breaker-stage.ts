@@ -37,7 +37,7 @@ export function createBreakerStage(breakers: BreakerGate): Stage<AttemptContext,
   /** Tells the breaker how an admitted try ended. */
   function recordFailure(attempt: AttemptContext, failure: SwitchyardError): void {
     const { names, policies, probe } = attempt;
-    if (countsAgainstBreaker(failure.category)) breakers.record(names.key, policies.breaker, 'failure', probe);
+    if (countsAgainstBreaker(failure.category, failure.code)) breakers.record(names.key, policies.breaker, 'failure', probe);
     else if (probe && failure.category !== 'canceled') breakers.record(names.key, policies.breaker, 'success', probe);
   }
 

@@ -111,7 +111,8 @@ export function createRetryStage(options: RetryStageOptions): Stage<CallContext,
     }
     failures.lastError = failure;
     if (isCallerFault(failure.category) || context.signal.aborted) throw finalError(context, failures, failure, { exhausted: false });
-    if (!policies.retry.on.includes(failure.category)) failures.excluded.add(key);
+    // A bug inside the try (unknown.internal) would only repeat at the same target, whatever retry.on says.
+    if (!policies.retry.on.includes(failure.category) || failure.code === 'unknown.internal') failures.excluded.add(key);
     return false;
   }
 

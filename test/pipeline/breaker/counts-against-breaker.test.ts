@@ -32,6 +32,11 @@ describe('countsAgainstBreaker', () => {
   it.each(ERROR_CATEGORIES.map((category) => [category, EXPECTED[category]] as const))('%s → %s', (category, expected) => {
     expect(countsAgainstBreaker(category)).toBe(expected);
   });
+
+  it('leaves out unknown.internal (a bug inside the try), but not unknown.provider', () => {
+    expect(countsAgainstBreaker('unknown', 'unknown.internal')).toBe(false);
+    expect(countsAgainstBreaker('unknown', 'unknown.provider')).toBe(true);
+  });
 });
 
 describe('circuitOpenError', () => {
