@@ -18,7 +18,9 @@
  * - `redactSecretFragments`: also any run of 8 or more characters of a registered secret, wherever
  *   it stands: what is left of a key that something else cut (an upstream's truncated echo,
  *   `JSON.parse`'s quote of a body's first characters, a body kept up to a byte limit). For short
- *   text: error messages.
+ *   text: error messages. A run of fewer than 16 characters that is a word of the secret (letters
+ *   between separators in the key itself, like `reasoning` in `gw-reasoning-test-key`) is left:
+ *   otherwise every error naming `reasoning_effort` would lose it to a key someone chose.
  * - `redactAndClip`: redacts first, then cuts to a length, so a cut can never leave half a key.
  */
 
@@ -27,6 +29,9 @@ export const REDACTED = '[redacted]';
 
 /** Runs of at least this many characters of a registered secret are redacted wherever they stand. */
 export const SECRET_FRAGMENT_LENGTH = 8;
+
+/** Runs of a registered secret at least this long are redacted even when they read as words. */
+const WORD_EXEMPTION_LIMIT = 16;
 
 const SECRET_PATTERNS: readonly RegExp[] = [
   /sk-ant-[A-Za-z0-9_-]{8,}/g,
@@ -100,7 +105,40 @@ function fragments(): Map<string, Array<readonly [string, number]>> {
   return index;
 }
 
-/** Where runs of ≥ `SECRET_FRAGMENT_LENGTH` characters of a registered secret stand in `text`, merged. */
+function isAlphanumeric(code: number): boolean {
+  return (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122);
+}
+
+/** Whether two characters are the same letter in any case (or the same character). */
+function sameLetter(left: number, right: number): boolean {
+  return left === right || ((left | 0x20) === (right | 0x20) && (left | 0x20) >= 97 && (left | 0x20) <= 122);
+}
+
+/**
+ * Words joined by single separators, each word lower-case, capitalised or upper-case (`reasoning`,
+ * `max_tokens`, `Reasoning-Effort`, `GATEWAY`); not a mix like `zqLongKey`, which is how random
+ * letters look.
+ */
+const WORDS = /^(?:[a-z]+|[A-Z][a-z]+|[A-Z]+)(?:[^A-Za-z0-9](?:[a-z]+|[A-Z][a-z]+|[A-Z]+))*$/;
+
+/**
+ * Whether the run `secret[start, end)` found in a text is a word someone put in the key rather than
+ * a remnant of its random part: shorter than 16 characters once separators at its ends are trimmed,
+ * letters only (words joined by separators), standing between separators or the secret's edges in
+ * the secret itself, and not the whole secret. A cut key's remnant ends where the cut fell, almost
+ * always inside a token of the key, so it is still redacted; so is any run with a digit in it.
+ */
+function isWordOfSecret(secret: string, start: number, end: number): boolean {
+  let from = start;
+  let to = end;
+  while (from < to && !isAlphanumeric(secret.charCodeAt(from))) from += 1;
+  while (to > from && !isAlphanumeric(secret.charCodeAt(to - 1))) to -= 1;
+  if (to - from >= WORD_EXEMPTION_LIMIT || (from === 0 && to === secret.length)) return false;
+  const standsAlone = (from === 0 || !isAlphanumeric(secret.charCodeAt(from - 1))) && (to === secret.length || !isAlphanumeric(secret.charCodeAt(to)));
+  return standsAlone && WORDS.test(secret.slice(from, to));
+}
+
+/** Where runs of ≥ `SECRET_FRAGMENT_LENGTH` characters of a registered secret stand in `text`, merged; runs that are words of the secret (`isWordOfSecret`) are left out. */
 function fragmentSpans(text: string, index: ReadonlyMap<string, ReadonlyArray<readonly [string, number]>>): Array<[number, number]> {
   const spans: Array<[number, number]> = [];
   let position = 0;
@@ -112,16 +150,24 @@ function fragmentSpans(text: string, index: ReadonlyMap<string, ReadonlyArray<re
     }
     let start = position;
     let end = position + SECRET_FRAGMENT_LENGTH;
+    let secretLike = false;
     for (const [secret, offset] of places) {
       // Grow the match both ways for as long as text and secret agree.
       let left = position;
-      for (let at = offset; left > 0 && at > 0 && text.charCodeAt(left - 1) === secret.charCodeAt(at - 1); at -= 1) left -= 1;
+      let from = offset;
+      for (; left > 0 && from > 0 && text.charCodeAt(left - 1) === secret.charCodeAt(from - 1); from -= 1) left -= 1;
       let right = position + SECRET_FRAGMENT_LENGTH;
-      for (let at = offset + SECRET_FRAGMENT_LENGTH; right < text.length && at < secret.length && text.charCodeAt(right) === secret.charCodeAt(at); at += 1) right += 1;
+      let to = offset + SECRET_FRAGMENT_LENGTH;
+      for (; right < text.length && to < secret.length && text.charCodeAt(right) === secret.charCodeAt(to); to += 1) right += 1;
       start = Math.min(start, left);
       end = Math.max(end, right);
+      // Judged on the run grown regardless of case, so that `Reasoning` is the word `reasoning` of a
+      // key (not its fragment `easoning`); left only when it is a word of every secret it matches.
+      for (let at = left; at > 0 && from > 0 && sameLetter(text.charCodeAt(at - 1), secret.charCodeAt(from - 1)); at -= 1) from -= 1;
+      for (let at = right; at < text.length && to < secret.length && sameLetter(text.charCodeAt(at), secret.charCodeAt(to)); at += 1) to += 1;
+      if (!isWordOfSecret(secret, from, to)) secretLike = true;
     }
-    spans.push([start, end]);
+    if (secretLike) spans.push([start, end]);
     position = Math.max(position + 1, end - SECRET_FRAGMENT_LENGTH + 1);
   }
   spans.sort((left, right) => left[0] - right[0]);
@@ -136,8 +182,10 @@ function fragmentSpans(text: string, index: ReadonlyMap<string, ReadonlyArray<re
 
 /**
  * `redactSecrets`, and also every run of 8 or more characters of a registered secret wherever it
- * stands (a key another component cut, at either edge of the cut). Secrets shorter than 8 characters
- * are redacted whole only. Costs one map lookup per character: for error messages and other short
+ * stands (a key another component cut, at either edge of the cut), except a run of fewer than 16
+ * characters that is a word of the secret (letters between separators in the key itself, e.g.
+ * `reasoning` of `gw-reasoning-key-01`; a whole secret is always redacted). Secrets shorter than 8
+ * characters are redacted whole only. Costs one map lookup per character: for error messages and other short
  * text, not for prompts.
  */
 export function redactSecretFragments(text: string): string {

@@ -48,6 +48,37 @@ describe('redactSecretFragments', () => {
     expect(redactSecretFragments(`short ${secret.slice(0, 7)}`)).toBe(`short ${secret.slice(0, 7)}`);
   });
 
+  it('leaves a word of a key (letters between separators in the key) that a message names for its own sake', () => {
+    const key = `gw-reasoning-${randomBytes(12).toString('hex')}`;
+    registerSecret(key);
+    expect(redactErrorText('messages[0]: reasoning_effort is not supported')).toBe('messages[0]: reasoning_effort is not supported');
+    expect(redactSecretFragments('Reasoning: reasoning-effort and reasoning')).toBe('Reasoning: reasoning-effort and reasoning');
+    // The key itself, and what a cut leaves of its random part, are still redacted.
+    expect(redactSecretFragments(`bad key ${key}`)).toBe('bad key [redacted]');
+    expect(redactSecretFragments(`cut: ${key.slice(0, 20)}`)).toBe('cut: [redacted]');
+    expect(redactSecretFragments(`tail: ${key.slice(-8)}`)).toBe('tail: [redacted]');
+    expect(redactSecretFragments(`from the word on: reasoning-${key.slice(13, 17)}`)).toBe('from the word on: [redacted]');
+  });
+
+  it('still redacts a word run of 16 or more characters, one inside a token of the key, and a whole secret that is a word', () => {
+    const phrase = `gw-reasoning_effort_key-${randomBytes(8).toString('hex')}`;
+    registerSecret(phrase);
+    // 16 characters: long enough to be worth hiding even when they read as words.
+    expect(redactSecretFragments('set reasoning_effort here')).toBe('set [redacted] here');
+    // Not between separators in the key: part of a token, as a cut leaves it.
+    const glued = `gwreasoningxyz${randomBytes(8).toString('hex')}`;
+    registerSecret(glued);
+    expect(redactSecretFragments('a reasoningxyz b')).toBe('a [redacted] b');
+    registerSecret('correcthorsebattery');
+    expect(redactSecretFragments('password correcthorsebattery')).toBe('password [redacted]');
+    registerSecret('staplers');
+    expect(redactSecretFragments('say staplers')).toBe('say [redacted]');
+    // Letters in a mix of cases between separators read as random, not as a word.
+    const mixed = `zqLongKey-${randomBytes(8).toString('hex')}`;
+    registerSecret(mixed);
+    expect(redactSecretFragments(`cut at the dash: ${mixed.slice(0, 9)}`)).toBe('cut at the dash: [redacted]');
+  });
+
   it('redacts a secret shorter than 8 characters only whole', () => {
     registerSecret('pw-1234');
     expect(redactSecretFragments('password pw-1234 and pw-12')).toBe('password [redacted] and pw-12');
