@@ -17,21 +17,24 @@ function tokens(value: number | undefined): number {
 
 /**
  * Input tokens read from and written to the provider's prompt cache, each within what is left of
- * `inputTokens` (they are part of it). Reads come from `cacheReadInputTokens`, or the deprecated
- * `cachedInputTokens` a custom adapter may still set.
+ * `inputTokens` (they are part of it), the writes to 1-hour entries (`write1h`) within the writes.
+ * Reads come from `cacheReadInputTokens`, or the deprecated `cachedInputTokens` a custom adapter may
+ * still set.
  */
-export function cacheTokensOf(usage: Usage): { readonly read: number; readonly write: number; readonly uncached: number } {
+export function cacheTokensOf(usage: Usage): { readonly read: number; readonly write: number; readonly write1h: number; readonly uncached: number } {
   const input = tokens(usage.inputTokens);
   // eslint-disable-next-line @typescript-eslint/no-deprecated -- the old name, still read from custom adapters
   const read = Math.min(tokens(usage.cacheReadInputTokens ?? usage.cachedInputTokens), input);
   const write = Math.min(tokens(usage.cacheWriteInputTokens), input - read);
-  return { read, write, uncached: input - read - write };
+  return { read, write, write1h: Math.min(tokens(usage.cacheWrite1hInputTokens), write), uncached: input - read - write };
 }
 
 /**
  * The cost of `usage` at `price`, in dollars. Input tokens read from the provider's prompt cache
  * are charged at `cacheRead` (or the deprecated `cachedInput`, else `input`), tokens written to it
- * at `cacheWrite` (else `input`), the rest of the input at `input`; negative counts count as 0.
+ * at `cacheWrite` (else `input`), those of them written to 1-hour entries at `cacheWrite1h` (else
+ * as the other writes: a price table without it keeps its old totals), the rest of the input at
+ * `input`; negative counts count as 0.
  *
  * @example
  * // 10k input tokens of which 8k read from the cache and 1k written, 500 output, Claude Sonnet prices
@@ -39,11 +42,12 @@ export function cacheTokensOf(usage: Usage): { readonly read: number; readonly w
  * // (1_000 × 3 + 8_000 × 0.3 + 1_000 × 3.75 + 500 × 15) / 1e6 = 0.01665
  */
 export function costAtPrice(price: ModelPrice, usage: Usage): number {
-  const { read, write, uncached } = cacheTokensOf(usage);
+  const { read, write, write1h, uncached } = cacheTokensOf(usage);
   // eslint-disable-next-line @typescript-eslint/no-deprecated -- the old name, still read from configs
   const readPrice = price.cacheRead ?? price.cachedInput ?? price.input;
   const writePrice = price.cacheWrite ?? price.input;
-  return (uncached * price.input + read * readPrice + write * writePrice + tokens(usage.outputTokens) * price.output) / 1_000_000;
+  const write1hPrice = price.cacheWrite1h ?? writePrice;
+  return (uncached * price.input + read * readPrice + (write - write1h) * writePrice + write1h * write1hPrice + tokens(usage.outputTokens) * price.output) / 1_000_000;
 }
 
 /** The cost of a call in dollars, or undefined when its target has no price. */

@@ -11,13 +11,16 @@ import type { ProviderMetadata, ProviderMetadataEntry } from './types.js';
 
 /**
  * The response headers kept, lower-case: request ids (Anthropic `request-id`, OpenAI
- * `x-request-id`, Azure `apim-request-id`) and what remains of the rate limits (Anthropic
- * `anthropic-ratelimit-*-remaining`, OpenAI `x-ratelimit-remaining-*`).
+ * `x-request-id`, Azure `apim-request-id`, Bedrock `x-amzn-requestid`: the id the AWS SDKs return as
+ * `request_id()`, https://docs.rs/aws-sdk-bedrockruntime `InvokeModelOutput`) and what remains of
+ * the rate limits (Anthropic `anthropic-ratelimit-*-remaining`, OpenAI `x-ratelimit-remaining-*`).
+ * Vertex AI documents no request-id response header of its own: none is kept for it.
  */
 const METADATA_HEADERS: readonly string[] = [
   'request-id',
   'x-request-id',
   'apim-request-id',
+  'x-amzn-requestid',
   'anthropic-ratelimit-requests-remaining',
   'anthropic-ratelimit-tokens-remaining',
   'anthropic-ratelimit-input-tokens-remaining',

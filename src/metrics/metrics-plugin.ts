@@ -132,10 +132,13 @@ export function createMetricsPlugin(options: MetricsPluginOptions): MetricsPlugi
     if (response !== undefined && !response.cached) {
       onTarget.inputTokens.inc(response.usage.inputTokens);
       onTarget.outputTokens.inc(response.usage.outputTokens);
-      // Prompt-cache reads and writes (parts of the input) only when reported: most calls have none.
-      const { cacheReadInputTokens: cacheRead, cacheWriteInputTokens: cacheWrite } = response.usage;
+      // Prompt-cache reads and writes (parts of the input) and reasoning (part of the output) only
+      // when reported: most calls have none, and a series of zeros per target would only cost memory.
+      const { cacheReadInputTokens: cacheRead, cacheWriteInputTokens: cacheWrite, cacheWrite1hInputTokens: cacheWrite1h, reasoningTokens: reasoning } = response.usage;
       if (cacheRead !== undefined && cacheRead > 0) metrics.tokens.labels(route, provider, model, 'cache_read').inc(cacheRead);
       if (cacheWrite !== undefined && cacheWrite > 0) metrics.tokens.labels(route, provider, model, 'cache_write').inc(cacheWrite);
+      if (cacheWrite1h !== undefined && cacheWrite1h > 0) metrics.tokens.labels(route, provider, model, 'cache_write_1h').inc(cacheWrite1h);
+      if (reasoning !== undefined && reasoning > 0) metrics.tokens.labels(route, provider, model, 'reasoning').inc(reasoning);
       // The series' price when the model label is the model (the usual case), else a look-up.
       const price = model === response.target.model ? onTarget.price : priceOf(pricing, response.target);
       const cost = price === undefined ? undefined : costAtPrice(price, response.usage);

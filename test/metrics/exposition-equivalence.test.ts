@@ -245,8 +245,12 @@ function pair(config: SwitchyardConfig, copies = 1, contentType: RegistryContent
   };
 }
 
-/** Prompt-cache counts as adapters report them (the read count also under its deprecated name). */
-const cacheUsage = (read: number, write: number) => ({ cacheReadInputTokens: read, cachedInputTokens: read, cacheWriteInputTokens: write });
+/**
+ * Prompt-cache counts as adapters report them (the read count also under its deprecated name), a
+ * third of the writes to 1-hour entries and reasoning worth a tenth of the reads (derived, so that
+ * the script's random draws stay as they were).
+ */
+const cacheUsage = (read: number, write: number) => ({ cacheReadInputTokens: read, cachedInputTokens: read, cacheWriteInputTokens: write, cacheWrite1hInputTokens: Math.floor(write / 3), reasoningTokens: Math.floor(read / 10) });
 
 describe('exposition of the new metrics against the prom-client implementation', () => {
   it('is byte-identical before any event (pre-created series at 0)', async () => {
@@ -273,6 +277,8 @@ describe('exposition of the new metrics against the prom-client implementation',
     expect(text).toMatch(/switchyard_cost_usd_total\{route="direct",provider="openai",model="other"\} \d/);
     expect(text).toMatch(/switchyard_tokens_total\{route="[a-z0-9]+",provider="[a-z]+",model="[a-z0-9.-]+",type="cache_read"\} [1-9]/);
     expect(text).toMatch(/switchyard_tokens_total\{route="[a-z0-9]+",provider="[a-z]+",model="[a-z0-9.-]+",type="cache_write"\} [1-9]/);
+    expect(text).toMatch(/switchyard_tokens_total\{route="[a-z0-9]+",provider="[a-z]+",model="[a-z0-9.-]+",type="cache_write_1h"\} [1-9]/);
+    expect(text).toMatch(/switchyard_tokens_total\{route="[a-z0-9]+",provider="[a-z]+",model="[a-z0-9.-]+",type="reasoning"\} [1-9]/);
     expect(text).toMatch(/switchyard_tokens_total\{route="vectors",provider="pooled",model="text-embedding-3-small",type="input"\} [1-9]/);
     expect(text).toMatch(/switchyard_cost_usd_total\{route="vectors",provider="pooled",model="text-embedding-3-small"\} [0-9.e-]+\n/);
     expect(text).toMatch(/switchyard_key_pool_changes_total\{provider="pooled",key_index="\d",change="cooling"\} [1-9]/);

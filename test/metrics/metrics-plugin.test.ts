@@ -81,6 +81,29 @@ describe('metrics plugin, scraped as Prometheus text after real calls', () => {
     expect(sumOf(exposition, 'switchyard_retries_total')).toBe(0);
   });
 
+  it('counts reasoning tokens and prompt-cache reads and writes, 1-hour writes apart, as token types', async () => {
+    const { router, scrape } = setup();
+    const manual = Array.from({ length: 30 }, (_, index) => `rule${index}`).join(' ');
+    const cached = (question: string): ChatRequest => ({ model: 'anthropic/claude-2.1', system: [{ type: 'text', text: manual, cache: { ttl: '1h' } }], messages: [{ role: 'user', content: question }] });
+    const written = await router.chat(cached('first'));
+    const read = await router.chat(cached('second'));
+    const reasoned = await router.chat(ask('openai/o3-mini', 'think first', { reasoning: { effort: 'low' } }));
+    const exposition = await scrape();
+    const anthropic = { route: 'direct', provider: 'anthropic', model: 'claude-2.1' };
+    expect(written.usage.cacheWrite1hInputTokens).toBeGreaterThanOrEqual(30);
+    expect(sumOf(exposition, 'switchyard_tokens_total', { ...anthropic, type: 'cache_write' })).toBe(written.usage.cacheWriteInputTokens);
+    expect(sumOf(exposition, 'switchyard_tokens_total', { ...anthropic, type: 'cache_write_1h' })).toBe(written.usage.cacheWrite1hInputTokens);
+    expect(sumOf(exposition, 'switchyard_tokens_total', { ...anthropic, type: 'cache_read' })).toBe(read.usage.cacheReadInputTokens);
+    expect(reasoned.usage.reasoningTokens).toBeGreaterThan(0);
+    const openai = { route: 'direct', provider: 'openai' };
+    expect(sumOf(exposition, 'switchyard_tokens_total', { ...openai, type: 'reasoning' })).toBe(reasoned.usage.reasoningTokens);
+    expect(sumOf(exposition, 'switchyard_tokens_total', { ...openai, type: 'output' })).toBe(reasoned.usage.outputTokens);
+    // Only the types a call reported: no reasoning series for the Anthropic target, no cache series for OpenAI.
+    expect(samplesOf(exposition, 'switchyard_tokens_total', { ...anthropic, type: 'reasoning' })).toEqual([]);
+    expect(samplesOf(exposition, 'switchyard_tokens_total', { ...openai, type: 'cache_write_1h' })).toEqual([]);
+    expect(new Set(samplesOf(exposition, 'switchyard_tokens_total').map((sample) => sample.labels.type))).toEqual(new Set(['input', 'output', 'cache_read', 'cache_write', 'cache_write_1h', 'reasoning']));
+  });
+
   it('counts a failed call by category, without tokens or cost', async () => {
     const { router, scrape } = setup();
     simulator.enqueueFault('gpt-4', { kind: 'status', status: 401 });

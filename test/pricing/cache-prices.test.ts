@@ -34,8 +34,25 @@ describe('costAtPrice with prompt-cache prices', () => {
    
 
   it('never counts cache tokens beyond the input, nor negative ones', () => {
-    expect(cacheTokensOf(usage({ cacheReadInputTokens: 9_000, cacheWriteInputTokens: 5_000 }))).toEqual({ read: 9_000, write: 1_000, uncached: 0 });
-    expect(cacheTokensOf(usage({ cacheReadInputTokens: -5, cacheWriteInputTokens: Number.NaN }))).toEqual({ read: 0, write: 0, uncached: 10_000 });
+    expect(cacheTokensOf(usage({ cacheReadInputTokens: 9_000, cacheWriteInputTokens: 5_000 }))).toEqual({ read: 9_000, write: 1_000, write1h: 0, uncached: 0 });
+    expect(cacheTokensOf(usage({ cacheReadInputTokens: -5, cacheWriteInputTokens: Number.NaN }))).toEqual({ read: 0, write: 0, write1h: 0, uncached: 10_000 });
+  });
+
+  it('charges 1-hour writes at cacheWrite1h, the other writes at cacheWrite', () => {
+    // Anthropic Sonnet: 5-minute writes 1.25 × 3, 1-hour writes 2 × 3 (docs.anthropic.com/en/docs/build-with-claude/prompt-caching#pricing).
+    const price = { ...SONNET, cacheWrite1h: 6 };
+    // (1_000 × 3 + 8_000 × 0.3 + 400 × 3.75 + 600 × 6 + 500 × 15) / 1e6
+    expect(costAtPrice(price, usage({ cacheReadInputTokens: 8_000, cacheWriteInputTokens: 1_000, cacheWrite1hInputTokens: 600 }))).toBeCloseTo(0.018, 12);
+  });
+
+  it('without cacheWrite1h, charges 1-hour writes at cacheWrite, else at input', () => {
+    const written = usage({ cacheWriteInputTokens: 1_000, cacheWrite1hInputTokens: 1_000 });
+    expect(costAtPrice(SONNET, written)).toBeCloseTo((9_000 * 3 + 1_000 * 3.75 + 500 * 15) / 1e6, 12);
+    expect(costAtPrice({ input: 3, output: 15 }, written)).toBeCloseTo((10_000 * 3 + 500 * 15) / 1e6, 12);
+  });
+
+  it('never counts 1-hour writes beyond the writes', () => {
+    expect(cacheTokensOf(usage({ cacheWriteInputTokens: 1_000, cacheWrite1hInputTokens: 5_000 }))).toEqual({ read: 0, write: 1_000, write1h: 1_000, uncached: 9_000 });
   });
 
   it('prices a target by provider/model, then model', () => {
@@ -75,6 +92,13 @@ describe('pricing config', () => {
     const error = configError(() => parseConfig(config('    input: 3\n    output: 15\n    cacheWrite: -1')));
     expect(error.problems).toHaveLength(1);
     expect(error.problems[0]).toMatchObject({ path: 'pricing.claude-sonnet-4-5.cacheWrite', line: 12 });
+  });
+
+  it('accepts cacheWrite1h, and refuses a negative one naming its path and line', () => {
+    expect(parseConfig(config('    input: 3\n    output: 15\n    cacheWrite1h: 6')).pricing).toEqual({ 'claude-sonnet-4-5': { input: 3, output: 15, cacheWrite1h: 6 } });
+    const error = configError(() => parseConfig(config('    input: 3\n    output: 15\n    cacheWrite: 3.75\n    cacheWrite1h: -6')));
+    expect(error.problems).toHaveLength(1);
+    expect(error.problems[0]).toMatchObject({ path: 'pricing.claude-sonnet-4-5.cacheWrite1h', line: 13 });
   });
 
   it('refuses a price that is not a number', () => {
