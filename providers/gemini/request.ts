@@ -5,8 +5,9 @@
  * parts and tool results `functionResponse` parts in a `user` turn.
  */
 import { invalidRequest } from '../../src/errors.js';
-import { geminiSignatureOf, geminiThinkingConfig, type GeminiThinkingConfig } from './thinking.js';
+import { geminiSignatureOf, geminiThinkingConfig, isGemini3OrLater, type GeminiThinkingConfig } from './thinking.js';
 import { geminiDocumentPart } from './document-part.js';
+import { functionResponseParts, type GeminiFunctionResponsePart } from './function-response.js';
 import type { ChatRequest, ContentPart, Message, ToolChoice, ToolDefinition } from '../../src/types.js';
 
 /** One part of a Gemini `Content`. */
@@ -15,7 +16,7 @@ export type GeminiPart =
   | { readonly inlineData: { readonly mimeType: string; readonly data: string } }
   | { readonly fileData: { readonly fileUri: string; readonly mimeType?: string } }
   | { readonly functionCall: { readonly name: string; readonly args: Record<string, unknown> }; readonly thoughtSignature?: string }
-  | { readonly functionResponse: { readonly name: string; readonly response: Record<string, unknown> } };
+  | { readonly functionResponse: { readonly name: string; readonly response: Record<string, unknown>; readonly parts?: readonly GeminiFunctionResponsePart[] } };
 
 /** A turn of the conversation. */
 export interface GeminiContent {
@@ -66,9 +67,10 @@ export interface GeminiRequestBody {
  */
 export const SKIP_THOUGHT_SIGNATURE = 'skip_thought_signature_validator';
 
-/** Models that validate thought signatures on replayed function calls. */
-function requiresThoughtSignature(model: string): boolean {
-  return /^(models\/)?gemini-3[.-]/.test(model);
+/** What differs between the Gemini API and Vertex AI's Gemini models in a request body. */
+export interface GeminiRequestOptions {
+  /** Vertex AI: media by URL in a function response go as `fileData` (the Gemini API takes only bytes there). */
+  readonly vertex?: boolean;
 }
 
 const EXTENSION_TYPES: Readonly<Record<string, string>> = {
@@ -87,6 +89,8 @@ function mimeTypeFromUrl(url: string): string | undefined {
 }
 
 function imagePart(part: Extract<ContentPart, { type: 'image' }>, field: string): GeminiPart {
+  // An uploaded file is referred to by its URI, as a URL would be.
+  if (part.file !== undefined) return { fileData: part.mediaType === undefined ? { fileUri: part.file.id } : { fileUri: part.file.id, mimeType: part.mediaType } };
   if (part.data !== undefined) {
     if (part.mediaType === undefined) throw invalidRequest(`${field}.mediaType`, 'is required with base64 data');
     return { inlineData: { mimeType: part.mediaType, data: part.data } };
@@ -161,15 +165,17 @@ function mapGenerationConfig(request: ChatRequest): GeminiGenerationConfig | und
 
 /**
  * Builds the Gemini request body. `model` is the upstream model id (it decides whether replayed
- * function calls carry the thought-signature placeholder). Throws `invalid_request` naming the
- * field for anything Gemini cannot express.
+ * function calls carry the thought-signature placeholder, thinking is a level or a budget, and tool
+ * results may carry media). Throws `invalid_request` naming the field for anything Gemini cannot express.
  */
-export function buildGeminiRequest(request: ChatRequest, model: string): GeminiRequestBody {
+export function buildGeminiRequest(request: ChatRequest, model: string, options: GeminiRequestOptions = {}): GeminiRequestBody {
   // System parts stay separate parts; their cache breakpoints are ignored (Gemini caches implicitly).
   const systemTexts: string[] = request.system === undefined ? [] : typeof request.system === 'string' ? (request.system === '' ? [] : [request.system]) : request.system.map((part) => part.text).filter((text) => text !== '');
   const contents: GeminiContent[] = [];
   const toolNamesById = new Map<string, string>();
-  const signFunctionCalls = requiresThoughtSignature(model);
+  // Gemini 3 validates the signatures of replayed function calls and takes media in function responses.
+  const gemini3 = isGemini3OrLater(model);
+  const target = { vertex: options.vertex === true };
 
   for (const [index, message] of request.messages.entries()) {
     const field = `messages[${index}]`;
@@ -194,7 +200,7 @@ export function buildGeminiRequest(request: ChatRequest, model: string): GeminiR
           toolNamesById.set(call.id, call.name);
           const functionCall = { name: call.name, args: call.arguments };
           // Parallel calls: only the first call of a step carries the signature.
-          const callSignature = callIndex !== 0 ? undefined : (signature ?? (signFunctionCalls ? SKIP_THOUGHT_SIGNATURE : undefined));
+          const callSignature = callIndex !== 0 ? undefined : (signature ?? (gemini3 ? SKIP_THOUGHT_SIGNATURE : undefined));
           parts.push(callSignature === undefined ? { functionCall } : { functionCall, thoughtSignature: callSignature });
         }
         const lastText = parts.length - 1;
@@ -210,8 +216,13 @@ export function buildGeminiRequest(request: ChatRequest, model: string): GeminiR
           throw invalidRequest(`${field}.name`, 'Gemini needs the tool name: set name, or a toolCallId matching an earlier assistant tool call');
         }
         const media = typeof message.content === 'string' ? -1 : message.content.findIndex((item) => item.type !== 'text');
-        if (media >= 0) throw invalidRequest(`${field}.content[${media}]`, 'Gemini function responses take only text; images and documents cannot be sent in a tool result');
-        const part: GeminiPart = { functionResponse: { name, response: toolResponse(plainText(message), message.isError === true) } };
+        if (media >= 0 && !gemini3) throw invalidRequest(`${field}.content[${media}]`, 'Gemini function responses before Gemini 3 take only text; images and documents cannot be sent in a tool result');
+        // Gemini 3: the tool's images and documents beside its JSON answer (function-response.ts);
+        // a result that is only media answers with an empty object rather than an empty `output`.
+        const mediaParts = media >= 0 ? functionResponseParts(message.content, field, target) : [];
+        const text = plainText(message);
+        const response = text === '' && mediaParts.length > 0 && message.isError !== true ? {} : toolResponse(text, message.isError === true);
+        const part: GeminiPart = { functionResponse: mediaParts.length === 0 ? { name, response } : { name, response, parts: mediaParts } };
         // Results of parallel calls travel together in one user turn.
         const previous = contents.at(-1);
         if (previous !== undefined && previous.role === 'user' && previous.parts.every((item) => 'functionResponse' in item)) {

@@ -2,9 +2,12 @@
  * Thinking for the Gemini API, per the thinking guide (ai.google.dev/gemini-api/docs/thinking) and
  * the thought-signatures guide (ai.google.dev/gemini-api/docs/thought-signatures):
  *
- * - request: `reasoning` becomes `generationConfig.thinkingConfig: { thinkingBudget, includeThoughts:
- *   true }`; an effort level is a budget from `GEMINI_EFFORT_BUDGETS`. Models without thinking
- *   (Gemini 1.x and 2.0) get none;
+ * - request: `reasoning` becomes `generationConfig.thinkingConfig` with `includeThoughts: true`.
+ *   Gemini 2.5 takes `thinkingBudget` (an effort level is a budget from `GEMINI_EFFORT_BUDGETS`);
+ *   Gemini 3 and later take `thinkingLevel` instead (the thinking guide's "thinking levels":
+ *   https://ai.google.dev/gemini-api/docs/thinking#thinking-levels, and Vertex AI's
+ *   https://cloud.google.com/vertex-ai/generative-ai/docs/thinking), a budget becoming the nearest
+ *   level. Models without thinking (Gemini 1.x and 2.0) get none;
  * - answers: thought summaries (`{ text, thought: true }` parts) and the `thoughtSignature` Gemini
  *   puts on a part become one reasoning part (`provider: 'gemini'`): the summaries' text, and the
  *   signature (the first function call's when the answer called functions, else the last one seen);
@@ -20,20 +23,56 @@ export const GEMINI_REASONING_PROVIDER = 'gemini';
 /** `thinkingBudget` per effort level. Documented in docs/requests.md ("Reasoning"). */
 export const GEMINI_EFFORT_BUDGETS: Readonly<Record<'low' | 'medium' | 'high', number>> = { low: 1024, medium: 4096, high: 16384 };
 
-/** `generationConfig.thinkingConfig`. */
-export interface GeminiThinkingConfig {
-  readonly thinkingBudget: number;
-  readonly includeThoughts: boolean;
-}
+/**
+ * The `thinkingLevel`s Switchyard sends to Gemini 3 models. `minimal` (about "no thinking") is never
+ * sent: a request with `reasoning` asks the model to think.
+ */
+export type GeminiThinkingLevel = 'low' | 'medium' | 'high';
+
+/**
+ * The largest budget each level stands for when a `{ budgetTokens }` goes to a Gemini 3 model: up
+ * to 2,048 `low`, up to 8,192 `medium`, more `high` (the bounds OpenAI's effort mapping uses).
+ * Documented in docs/requests.md ("Reasoning").
+ */
+export const GEMINI_LEVEL_BUDGET_BOUNDS: Readonly<Record<'low' | 'medium', number>> = { low: 2048, medium: 8192 };
+
+/** `generationConfig.thinkingConfig`: a budget (Gemini 2.5) or a level (Gemini 3), never both (the API refuses both). */
+export type GeminiThinkingConfig =
+  | { readonly thinkingBudget: number; readonly includeThoughts: boolean }
+  | { readonly thinkingLevel: GeminiThinkingLevel; readonly includeThoughts: boolean };
 
 /** Gemini 1.x and 2.0 models have no thinking; 2.5 and later do. */
 export function geminiModelThinks(model: string): boolean {
   return !/^(models\/)?gemini-(1\.|2\.0|pro\b|pro-)/.test(model);
 }
 
+/**
+ * Gemini 3 and later: thinking set by `thinkingLevel`, thought signatures validated on function
+ * calls, media inside function responses.
+ */
+export function isGemini3OrLater(model: string): boolean {
+  const major = /^(?:models\/)?gemini-(\d+)(?:[.-]|$)/.exec(model)?.[1];
+  return major !== undefined && Number(major) >= 3;
+}
+
+/** Gemini 3 Pro (not 3.1 and later) takes only `low` and `high` (its model page and the thinking guide). */
+function takesOnlyLowAndHigh(model: string): boolean {
+  return /^(?:models\/)?gemini-3-pro(?:-|$)/.test(model);
+}
+
+/** The level for a reasoning option: an effort as it is, a budget the nearest level. */
+function thinkingLevel(option: ReasoningOption, model: string): GeminiThinkingLevel {
+  let level: GeminiThinkingLevel;
+  if ('effort' in option) level = option.effort;
+  else level = option.budgetTokens <= GEMINI_LEVEL_BUDGET_BOUNDS.low ? 'low' : option.budgetTokens <= GEMINI_LEVEL_BUDGET_BOUNDS.medium ? 'medium' : 'high';
+  // Rounded up: asked for more than `low`, the model should not think less.
+  return level === 'medium' && takesOnlyLowAndHigh(model) ? 'high' : level;
+}
+
 /** The `thinkingConfig` for a request, or undefined when it asks for none or the model has none. */
 export function geminiThinkingConfig(option: ReasoningOption | undefined, model: string): GeminiThinkingConfig | undefined {
   if (option === undefined || !geminiModelThinks(model)) return undefined;
+  if (isGemini3OrLater(model)) return { thinkingLevel: thinkingLevel(option, model), includeThoughts: true };
   const thinkingBudget = 'effort' in option ? GEMINI_EFFORT_BUDGETS[option.effort] : option.budgetTokens;
   return { thinkingBudget, includeThoughts: true };
 }

@@ -3,17 +3,19 @@
  * and `:streamRawPredict` (the Anthropic Messages body without `model`, with
  * `anthropic_version: "vertex-2023-10-16"`; answers and SSE exactly Anthropic's), and Gemini models
  * through `publishers/google/models/{m}:generateContent` and `:streamGenerateContent?alt=sse` (the
- * Gemini API's body and answers). Both reuse the Anthropic and Gemini adapters' mapping. The URL is
+ * Gemini API's body and answers), and Google's embedding models through `:predict` (embed.ts).
+ * Both chat paths reuse the Anthropic and Gemini adapters' mapping. The URL is
  * `https://{region}-aiplatform.googleapis.com/v1/projects/{project}/locations/{region}/…`
  * (`aiplatform.googleapis.com` for `global`), or the config's `baseUrl` in front of `/v1/…`.
  * Requests carry `Authorization: Bearer <token>`: `apiKey` when the config gives one (a ready
  * access token), else a token from google-auth-library (service-account key, ADC), cached.
  */
 import { vertexOrigin } from '../../src/config/regional-endpoint.js';
-import { exchangeJson, jsonEndpoint, postJson } from '../../src/http/post-json.js';
-import { registerSecret, SwitchyardError } from '../../src/errors.js';
+import { exchangeJson, jsonEndpoint, postJson, type UpstreamCall } from '../../src/http/post-json.js';
+import { registerSecret, SwitchyardError, type HeaderBag } from '../../src/errors.js';
+import { streamProviderMetadata, withProviderMetadata } from '../../src/provider-metadata.js';
 import type { Mutable } from '../../src/mutable.js';
-import type { AdapterCall, AdapterFactory, AdapterResult, AdapterStreamPart, ProviderAdapter, ProviderSettings } from '../../src/provider-spec.js';
+import type { AdapterCall, AdapterEmbedResult, AdapterFactory, AdapterResult, AdapterStreamPart, ProviderAdapter, ProviderSettings } from '../../src/provider-spec.js';
 import { buildAnthropicRequest, type AnthropicRequestBody } from '../anthropic/request.js';
 import { parseAnthropicMessage } from '../anthropic/response.js';
 import { streamAnthropicBody } from '../anthropic/stream.js';
@@ -22,6 +24,7 @@ import { buildGeminiRequest } from '../gemini/request.js';
 import { parseGeminiResponse } from '../gemini/response.js';
 import { streamGeminiBody } from '../gemini/stream.js';
 import { cachedTokenProvider, createGoogleAuthTokenProvider, staticTokenProvider, type AccessTokenProvider } from './access-token.js';
+import { buildVertexPredictBody, parseVertexPredictResponse, VERTEX_MAX_EMBEDDING_INPUTS, vertexEmbeddingInputLimit } from './embed.js';
 import { mapVertexError } from './errors.js';
 
 export { cachedTokenProvider } from './access-token.js';
@@ -86,12 +89,12 @@ export function createVertexAdapterFactory(options: VertexAdapterOptions = {}): 
     }
 
     function bodyFor(publisher: VertexPublisher, call: AdapterCall, stream: boolean): unknown {
-      const body = publisher === 'anthropic' ? buildVertexAnthropicBody(call, settings, stream) : buildGeminiRequest(call.request, call.model);
+      const body = publisher === 'anthropic' ? buildVertexAnthropicBody(call, settings, stream) : buildGeminiRequest(call.request, call.model, { vertex: true });
       return applyProviderOptions(body, call.request.providerOptions, settings.type);
     }
 
     /** The call with its bearer token (the adapter's own header wins over an attempt stage's). */
-    async function authorizedCall(call: AdapterCall): Promise<AdapterCall> {
+    async function authorizedCall<Call extends UpstreamCall>(call: Call): Promise<Call> {
       const token = await tokens.token();
       return { ...call, headers: { ...call.headers, authorization: `Bearer ${token}` } };
     }
@@ -102,8 +105,10 @@ export function createVertexAdapterFactory(options: VertexAdapterOptions = {}): 
       throw error;
     }
 
-    const parseAnthropic = (json: unknown): AdapterResult => parseAnthropicMessage(json, settings.id);
-    const parseGemini = (json: unknown): AdapterResult => parseGeminiResponse(json, settings.id);
+    // providerMetadata: the answer's id and raw finish reason (Vertex AI documents no request-id header to keep).
+    const parseAnthropic = (json: unknown, headers: HeaderBag): AdapterResult => withProviderMetadata(parseAnthropicMessage(json, settings.id), settings.type, headers);
+    const parseGemini = (json: unknown, headers: HeaderBag): AdapterResult => withProviderMetadata(parseGeminiResponse(json, settings.id), settings.type, headers);
+    const parseEmbeddings = (json: unknown): AdapterEmbedResult => parseVertexPredictResponse(json, settings.id);
 
     const adapter: ProviderAdapter = {
       id: settings.id,
@@ -114,12 +119,21 @@ export function createVertexAdapterFactory(options: VertexAdapterOptions = {}): 
         const authorized = await authorizedCall(call);
         return exchangeJson(chatEndpoint, authorized, url, bodyFor(publisher, call, false), publisher === 'anthropic' ? parseAnthropic : parseGemini).catch(forgetTokenOn);
       },
+      async doEmbed(call) {
+        // Only Google publishes embedding models on Vertex AI.
+        if (settings.publisher === 'anthropic') throw configError(settings, 'publisher', 'anthropic models have no embeddings; embed through a vertex provider without publisher: anthropic');
+        const url = `${root}/google/models/${encodeURIComponent(call.model.replace(/^models\//, ''))}:predict`;
+        const authorized = await authorizedCall(call);
+        return exchangeJson(chatEndpoint, authorized, url, buildVertexPredictBody(call), parseEmbeddings).catch(forgetTokenOn);
+      },
+      maxEmbeddingInputs: VERTEX_MAX_EMBEDDING_INPUTS,
+      maxEmbeddingInputsFor: vertexEmbeddingInputLimit,
       async doStream(call): Promise<AsyncIterable<AdapterStreamPart>> {
         const publisher = vertexPublisher(settings, call.model);
         const url = urlFor(publisher, call.model, true);
         const authorized = await authorizedCall(call);
         const response = await postJson(streamEndpoint, authorized, url, bodyFor(publisher, call, true)).catch(forgetTokenOn);
-        const context = { provider: settings.id, model: call.model };
+        const context = { provider: settings.id, model: call.model, providerMetadata: streamProviderMetadata(settings.type, response.headers) };
         return publisher === 'anthropic' ? streamAnthropicBody(response.body, context) : streamGeminiBody(response.body, context);
       },
     };

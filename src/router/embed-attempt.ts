@@ -16,7 +16,7 @@ const CONCURRENT_REQUESTS = 4;
 
 /** The error of an embed call to a provider whose adapter has no `doEmbed`. */
 export function embeddingsUnsupported(provider: string, type: string, model: string): SwitchyardError {
-  return new SwitchyardError({ category: 'config', message: `provider "${provider}" (type ${type}) does not serve embeddings; route embedding calls to openai, azure-openai, gemini or openai-compatible providers`, provider, model });
+  return new SwitchyardError({ category: 'config', message: `provider "${provider}" (type ${type}) does not serve embeddings; route embedding calls to openai, azure-openai, gemini, vertex or openai-compatible providers`, provider, model });
 }
 
 /** `inputs` cut into consecutive pieces of at most `size`. */
@@ -32,7 +32,7 @@ export async function embedAttempt(adapter: ProviderAdapter, attempt: AttemptCon
   const doEmbed = adapter.doEmbed?.bind(adapter);
   if (doEmbed === undefined) throw embeddingsUnsupported(adapter.id, adapter.type, attempt.target.model);
   const dimensions = attempt.call.embedding?.dimensions;
-  const pieces = splitInputs(embeddingInputsOf(attempt.call), adapter.maxEmbeddingInputs ?? Infinity);
+  const pieces = splitInputs(embeddingInputsOf(attempt.call), adapter.maxEmbeddingInputsFor?.(attempt.target.model) ?? adapter.maxEmbeddingInputs ?? Infinity);
   const base: Mutable<Omit<AdapterEmbedCall, 'inputs'>> = {
     model: attempt.target.model,
     signal: attempt.call.signal,

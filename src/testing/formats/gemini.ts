@@ -8,7 +8,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { SimAnswer, SimParsedRequest, SimRouteMatch, SimStreamPlan, WireFormat } from '../wire-format.js';
 import { countWords, isObject as isRecord } from './wire-helpers.js';
-import { geminiFinalPart, geminiSignedCallParts, geminiThinkingParts, geminiThinkingUsage, geminiThoughtPart, readGeminiThinking } from './gemini-thinking.js';
+import { checkGeminiThoughtSignatures, geminiFinalPart, geminiSignedCallParts, geminiThinkingParts, geminiThinkingUsage, geminiThoughtPart, readGeminiThinking } from './gemini-thinking.js';
 
 const PATH = /^\/(v1beta|v1)\/models\/([^/:]+):(generateContent|streamGenerateContent)$/;
 
@@ -39,8 +39,37 @@ export function geminiStatusName(status: number): string {
   return STATUS_NAMES[status] ?? 'UNKNOWN';
 }
 
+/**
+ * The media types a function response's `parts` take (https://ai.google.dev/gemini-api/docs/function-calling#multimodal,
+ * "Multimodal function responses"): PNG, JPEG and WebP images, PDF and plain-text documents.
+ */
+const FUNCTION_RESPONSE_MEDIA_TYPES = new Set(['image/png', 'image/jpeg', 'image/webp', 'application/pdf', 'text/plain']);
+
+/** What the Gemini API and Vertex AI's Gemini models parse differently. */
+export interface GeminiParseOptions {
+  /** Vertex AI: `fileData` (a URL) is allowed in `functionResponse.parts` (js-genai: "not supported in Gemini API"). */
+  readonly vertex: boolean;
+}
+
+/** Checks `functionResponse.parts` (Gemini 3's multimodal function responses): an error message, or undefined. */
+function checkFunctionResponseParts(parts: unknown, where: string, options: GeminiParseOptions): string | undefined {
+  if (parts === undefined) return undefined;
+  if (!Array.isArray(parts)) return `${where}.functionResponse.parts must be an array`;
+  for (const [index, part] of parts.entries()) {
+    const at = `${where}.functionResponse.parts[${index}]`;
+    if (!isRecord(part) || (part.inlineData === undefined) === (part.fileData === undefined)) return `${at} must have exactly one of inlineData, fileData`;
+    const media = part.inlineData ?? part.fileData;
+    if (part.fileData !== undefined && !options.vertex) return `${at}.fileData is not supported in the Gemini API`;
+    if (!isRecord(media) || typeof media.mimeType !== 'string') return `${at} needs a mimeType string`;
+    if (part.inlineData !== undefined && typeof media.data !== 'string') return `${at}.inlineData needs a data string`;
+    if (part.fileData !== undefined && typeof media.fileUri !== 'string') return `${at}.fileData needs a fileUri string`;
+    if (!FUNCTION_RESPONSE_MEDIA_TYPES.has(media.mimeType)) return `${at}: unsupported MIME type ${media.mimeType} in a function response`;
+  }
+  return undefined;
+}
+
 /** Checks one part; returns an error message or the part's text (empty for non-text parts). */
-function checkPart(part: unknown, where: string): { readonly text: string } | string {
+function checkPart(part: unknown, where: string, options: GeminiParseOptions): { readonly text: string } | string {
   if (!isRecord(part)) return `${where} must be an object`;
   const kinds = PART_KINDS.filter((kind) => part[kind] !== undefined);
   if (kinds.length !== 1) return `${where} must have exactly one of ${PART_KINDS.join(', ')}`;
@@ -65,14 +94,14 @@ function checkPart(part: unknown, where: string): { readonly text: string } | st
     case 'functionResponse':
       if (!isRecord(value) || typeof value.name !== 'string') return `${where}.functionResponse needs a name`;
       if (!isRecord(value.response)) return `${where}.functionResponse.response must be an object`;
-      return { text: '' };
+      return checkFunctionResponseParts(value.parts, where, options) ?? { text: '' };
     default:
       return { text: '' };
   }
 }
 
 /** Reads `contents`; returns the last user text and the word count, or an error message. */
-function readContents(contents: unknown): { readonly lastUserText: string; readonly words: number } | string {
+function readContents(contents: unknown, options: GeminiParseOptions): { readonly lastUserText: string; readonly words: number } | string {
   if (!Array.isArray(contents) || contents.length === 0) return 'contents must be a non-empty array';
   let lastUserText = '';
   let words = 0;
@@ -84,7 +113,7 @@ function readContents(contents: unknown): { readonly lastUserText: string; reado
     if (!Array.isArray(content.parts) || content.parts.length === 0) return `${where}.parts must be a non-empty array`;
     const texts: string[] = [];
     for (const [partIndex, part] of content.parts.entries()) {
-      const checked = checkPart(part, `${where}.parts[${partIndex}]`);
+      const checked = checkPart(part, `${where}.parts[${partIndex}]`, options);
       if (typeof checked === 'string') return checked;
       if (checked.text !== '') texts.push(checked.text);
     }
@@ -201,6 +230,43 @@ function usageMetadata(inputTokens: number, outputTokens: number): Record<string
   return { promptTokenCount: inputTokens, candidatesTokenCount: outputTokens, totalTokenCount: inputTokens + outputTokens };
 }
 
+/**
+ * Reads a `GenerateContentRequest` body (the Gemini API's, or Vertex AI's for Google's models):
+ * the parsed request, or a 400's message.
+ */
+export function parseGeminiRequest(body: unknown, match: SimRouteMatch, url: URL, options: GeminiParseOptions): SimParsedRequest | string {
+  if (!isRecord(body)) return 'the request body must be a JSON object';
+  const stream = match.pathStream === true;
+  if (stream && url.searchParams.get('alt') !== 'sse') {
+    return 'only streamGenerateContent?alt=sse is simulated (the JSON-array stream is not)';
+  }
+  const model = match.pathModel ?? '';
+  const contents = readContents(body.contents, options);
+  if (typeof contents === 'string') return contents;
+  const signatures = checkGeminiThoughtSignatures(body.contents as unknown[], model);
+  if (signatures !== undefined) return signatures;
+  const systemWords = readSystemInstruction(body.systemInstruction);
+  if (typeof systemWords === 'string') return systemWords;
+  const declared = readTools(body.tools);
+  if (typeof declared === 'string') return declared;
+  const toolNames = applyToolConfig(body.toolConfig, declared);
+  if (typeof toolNames === 'string') return toolNames;
+  const generation = readGenerationConfig(body.generationConfig);
+  if (typeof generation === 'string') return generation;
+  const reasoning = readGeminiThinking(body.generationConfig, model);
+  if (typeof reasoning === 'string') return reasoning;
+  return {
+    model,
+    stream,
+    lastUserText: contents.lastUserText,
+    toolNames,
+    ...(generation.maxTokens === undefined ? {} : { maxTokens: generation.maxTokens }),
+    ...(generation.structuredOutput === undefined ? {} : { structuredOutput: generation.structuredOutput }),
+    inputTokens: contents.words + systemWords,
+    ...(reasoning === undefined ? {} : { reasoning }),
+  };
+}
+
 function functionCallParts(answer: SimAnswer): Record<string, unknown>[] {
   return answer.toolCalls.map((call) => ({ functionCall: { name: call.name, args: call.arguments } }));
 }
@@ -237,33 +303,7 @@ export const geminiFormat: WireFormat = {
   },
 
   parse(body: unknown, match: SimRouteMatch, url: URL): SimParsedRequest | string {
-    if (!isRecord(body)) return 'the request body must be a JSON object';
-    const stream = match.pathStream === true;
-    if (stream && url.searchParams.get('alt') !== 'sse') {
-      return 'only streamGenerateContent?alt=sse is simulated (the JSON-array stream is not)';
-    }
-    const contents = readContents(body.contents);
-    if (typeof contents === 'string') return contents;
-    const systemWords = readSystemInstruction(body.systemInstruction);
-    if (typeof systemWords === 'string') return systemWords;
-    const declared = readTools(body.tools);
-    if (typeof declared === 'string') return declared;
-    const toolNames = applyToolConfig(body.toolConfig, declared);
-    if (typeof toolNames === 'string') return toolNames;
-    const generation = readGenerationConfig(body.generationConfig);
-    if (typeof generation === 'string') return generation;
-    const reasoning = readGeminiThinking(body.generationConfig);
-    if (typeof reasoning === 'string') return reasoning;
-    return {
-      model: match.pathModel ?? '',
-      stream,
-      lastUserText: contents.lastUserText,
-      toolNames,
-      ...(generation.maxTokens === undefined ? {} : { maxTokens: generation.maxTokens }),
-      ...(generation.structuredOutput === undefined ? {} : { structuredOutput: generation.structuredOutput }),
-      inputTokens: contents.words + systemWords,
-      ...(reasoning === undefined ? {} : { reasoning }),
-    };
+    return parseGeminiRequest(body, match, url, { vertex: false });
   },
 
   renderResponse(answer: SimAnswer, request: SimParsedRequest): unknown {
@@ -289,7 +329,7 @@ export const geminiFormat: WireFormat = {
     }
     // A function call always arrives whole, in one chunk.
     if (answer.toolCalls.length > 0) {
-      frames.push(frame({ candidates: [candidate(geminiSignedCallParts(functionCallParts(answer), answer))], usageMetadata: usageMetadata(answer.usage.inputTokens, wordsSoFar), ...envelope }));
+      frames.push(frame({ candidates: [candidate(geminiSignedCallParts(functionCallParts(answer), answer, request))], usageMetadata: usageMetadata(answer.usage.inputTokens, wordsSoFar), ...envelope }));
     }
     frames.push(
       frame({

@@ -6,17 +6,19 @@
  * (`generateContent`, `streamGenerateContent?alt=sse`: the Gemini API's shapes). Written from the
  * Vertex AI docs on Claude ("Use Anthropic's Claude models", rawPredict/streamRawPredict), the
  * Vertex AI REST reference (`projects.locations.publishers.models.generateContent`) and Anthropic's
- * Vertex SDK (anthropics/anthropic-sdk-typescript `packages/vertex-sdk/src/client.ts`). Requests
+ * Vertex SDK (anthropics/anthropic-sdk-typescript `packages/vertex-sdk/src/client.ts`). Google's
+ * embedding models answer `:predict` (vertex-embeddings.ts). Requests
  * must carry `Authorization: Bearer <simulator API key>` (the access token); platform errors use
  * Google's `{ error: { code, message, status } }` body, as Vertex's front end does.
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { SimAnswer, SimParsedRequest, SimRouteMatch, SimStreamPlan, WireFormat } from '../wire-format.js';
 import { anthropicFormat } from './anthropic.js';
-import { geminiFormat } from './gemini.js';
+import { geminiFormat, parseGeminiRequest } from './gemini.js';
+import { isVertexPredict, parseVertexPredict, renderVertexPredict } from './vertex-embeddings.js';
 import { headerValue, isObject } from './wire-helpers.js';
 
-const PATH = /^\/v1\/projects\/([^/]+)\/locations\/([^/]+)\/publishers\/(anthropic|google)\/models\/([^/:]+):(rawPredict|streamRawPredict|generateContent|streamGenerateContent)$/;
+const PATH = /^\/v1\/projects\/([^/]+)\/locations\/([^/]+)\/publishers\/(anthropic|google)\/models\/([^/:]+):(rawPredict|streamRawPredict|generateContent|streamGenerateContent|predict)$/;
 
 /** The `anthropic_version` Vertex AI requires of Anthropic models. */
 const VERTEX_ANTHROPIC_VERSION = 'vertex-2023-10-16';
@@ -24,7 +26,7 @@ const VERTEX_ANTHROPIC_VERSION = 'vertex-2023-10-16';
 /** The methods of each publisher. */
 const METHODS: Readonly<Record<string, readonly string[]>> = {
   anthropic: ['rawPredict', 'streamRawPredict'],
-  google: ['generateContent', 'streamGenerateContent'],
+  google: ['generateContent', 'streamGenerateContent', 'predict'],
 };
 
 /** Which publisher each parsed request was for: rendering follows it. */
@@ -76,15 +78,18 @@ export const vertexFormat: WireFormat = {
       if (match.pathStream === true && body.stream !== true) return 'streamRawPredict needs "stream": true in the body';
       parsed = anthropicFormat.parse({ ...body, model: route.model }, match, url);
       if (typeof parsed !== 'string') parsed = { ...parsed, stream: match.pathStream === true };
+    } else if (route.method === 'predict') {
+      parsed = parseVertexPredict(body, route.model);
     } else {
       // The Gemini format reads the model and streaming from the match, and `alt=sse` from the URL.
-      parsed = geminiFormat.parse(body, match, url);
+      parsed = parseGeminiRequest(body, match, url, { vertex: true });
     }
     if (typeof parsed !== 'string') publishers.set(parsed, route.publisher);
     return parsed;
   },
 
   renderResponse(answer: SimAnswer, request: SimParsedRequest): unknown {
+    if (isVertexPredict(request)) return renderVertexPredict(request);
     return publisherOf(request) === 'anthropic' ? anthropicFormat.renderResponse(answer, request) : geminiFormat.renderResponse(answer, request);
   },
 

@@ -1,0 +1,49 @@
+/**
+ * Embeddings through Vertex AI's Text embeddings API
+ * (https://cloud.google.com/vertex-ai/generative-ai/docs/model-reference/text-embeddings-api):
+ * `POST …/publishers/google/models/{model}:predict` with `instances: [{ content }]` and
+ * `parameters: { outputDimensionality?, autoTruncate: false }`, answered by `predictions[i].embeddings`
+ * (`values`, and `statistics.token_count`, summed into the usage: unlike the Gemini API, Vertex
+ * counts tokens). Limits, from "API limits" in
+ * https://cloud.google.com/vertex-ai/generative-ai/docs/embeddings/get-text-embeddings: 250 inputs
+ * per request, one for `gemini-embedding-001` ("supports one instance per request").
+ * `autoTruncate: false` makes an input longer than the model takes a 400 rather than the vector of
+ * its first 2,048 tokens: an index should not silently hold a vector of half a document.
+ */
+import { SwitchyardError } from '../../src/errors.js';
+import type { AdapterEmbedCall, AdapterEmbedResult } from '../../src/provider-spec.js';
+
+/** The most inputs one `:predict` request may carry. */
+export const VERTEX_MAX_EMBEDDING_INPUTS = 250;
+
+/** The most inputs one `:predict` request to `model` may carry: one for Gemini embedding models. */
+export function vertexEmbeddingInputLimit(model: string): number {
+  return /^gemini-embedding/.test(model.replace(/^models\//, '')) ? 1 : VERTEX_MAX_EMBEDDING_INPUTS;
+}
+
+/** The body of one `:predict` request. */
+export function buildVertexPredictBody(call: AdapterEmbedCall): Record<string, unknown> {
+  return {
+    instances: call.inputs.map((content) => ({ content })),
+    parameters: call.dimensions === undefined ? { autoTruncate: false } : { outputDimensionality: call.dimensions, autoTruncate: false },
+  };
+}
+
+function malformed(provider: string, problem: string): SwitchyardError {
+  return new SwitchyardError({ category: 'server', code: 'server.malformed_response', message: `${provider} returned an embeddings answer ${problem}`, provider });
+}
+
+/** The vectors and summed token counts of a `:predict` answer. */
+export function parseVertexPredictResponse(json: unknown, provider: string): AdapterEmbedResult {
+  const predictions = (json as { predictions?: unknown } | null)?.predictions;
+  if (!Array.isArray(predictions)) throw malformed(provider, 'without a `predictions` list');
+  let inputTokens = 0;
+  const embeddings = predictions.map((prediction: unknown, index) => {
+    const embedding = (prediction as { embeddings?: { values?: unknown; statistics?: { token_count?: unknown } } } | null)?.embeddings;
+    if (!Array.isArray(embedding?.values)) throw malformed(provider, `without predictions[${index}].embeddings.values`);
+    const tokens = embedding.statistics?.token_count;
+    if (typeof tokens === 'number' && Number.isFinite(tokens)) inputTokens += tokens;
+    return embedding.values as number[];
+  });
+  return { embeddings, inputTokens };
+}
