@@ -223,10 +223,21 @@ describe('bedrock through the router (InvokeModel, SigV4 checked by the simulato
     expect(config.providers.aws).toMatchObject({ region: 'eu-central-1', baseUrl: 'https://bedrock-runtime.eu-central-1.amazonaws.com' });
   });
 
-  it('without credentials, creating the router is a config error naming the variables', () => {
+  it('without credentials anywhere, the first call is an auth error from the AWS default chain, sent nowhere', async () => {
     vi.stubEnv('AWS_ACCESS_KEY_ID', '');
     vi.stubEnv('AWS_SECRET_ACCESS_KEY', '');
-    const config = parseConfig(['providers:', '  aws: { type: bedrock, region: us-east-1 }'].join('\n'));
-    expect(() => createRouter(config)).toThrow(/AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY/);
+    vi.stubEnv('AWS_SESSION_TOKEN', '');
+    vi.stubEnv('AWS_SHARED_CREDENTIALS_FILE', '/nonexistent/switchyard/credentials');
+    vi.stubEnv('AWS_CONFIG_FILE', '/nonexistent/switchyard/config');
+    vi.stubEnv('AWS_EC2_METADATA_DISABLED', 'true');
+    const router = routerFromYaml();
+    try {
+      const error = await rejection(router.chat({ model: 'claude', messages: [{ role: 'user', content: 'hi' }] }));
+      expect([error.category, error.provider]).toEqual(['auth', 'aws']);
+      expect(error.message).toContain('providers.aws: no AWS credentials found');
+      expect(simulator.requests).toHaveLength(0);
+    } finally {
+      await router.close();
+    }
   });
 });

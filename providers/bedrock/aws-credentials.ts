@@ -1,8 +1,9 @@
 /**
  * Where a Bedrock provider's AWS credentials and region come from: the options given in code, else
  * the usual AWS environment variables (`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`,
- * `AWS_SESSION_TOKEN`, `AWS_REGION` / `AWS_DEFAULT_REGION`). The secret key and the session token
- * are registered as secrets, so no error, log or dump can show them.
+ * `AWS_SESSION_TOKEN`, `AWS_REGION` / `AWS_DEFAULT_REGION`), else the AWS SDK's default chain
+ * (credential-chain.ts: profiles, shared files, container and instance roles). The secret key and
+ * the session token are registered as secrets, so no error, log or dump can show them.
  */
 import { registerSecret, SwitchyardError } from '../../src/errors.js';
 import type { ProviderSettings } from '../../src/provider-spec.js';
@@ -35,15 +36,18 @@ export function bedrockRegion(settings: ProviderSettings, environment: Environme
 }
 
 /**
- * The credentials to sign with: `given` when set, else the environment's. Both parts of a key pair
- * are required; the secret and the token are registered as secrets before anything can echo them.
+ * Static credentials from `given` or the environment, when either has them; `undefined` when neither
+ * names a key at all (the default chain, credential-chain.ts, is then asked). Half a key pair is a
+ * config error naming the missing variable. The secret and the token are registered as secrets
+ * before anything can echo them.
  */
-export function awsCredentials(settings: ProviderSettings, environment: Environment, given?: AwsCredentials): AwsCredentials {
+export function staticAwsCredentials(settings: ProviderSettings, environment: Environment, given?: AwsCredentials): AwsCredentials | undefined {
   const accessKeyId = nonEmpty(given?.accessKeyId ?? environment.AWS_ACCESS_KEY_ID);
   const secretAccessKey = nonEmpty(given?.secretAccessKey ?? environment.AWS_SECRET_ACCESS_KEY);
   const sessionToken = nonEmpty(given === undefined ? environment.AWS_SESSION_TOKEN : given.sessionToken);
   registerSecret(secretAccessKey);
   registerSecret(sessionToken);
+  if (accessKeyId === undefined && secretAccessKey === undefined && given === undefined) return undefined;
   if (accessKeyId === undefined || secretAccessKey === undefined) {
     const missing = [accessKeyId === undefined ? 'AWS_ACCESS_KEY_ID' : undefined, secretAccessKey === undefined ? 'AWS_SECRET_ACCESS_KEY' : undefined].filter((name) => name !== undefined);
     throw configError(settings, 'type', `bedrock needs AWS credentials: set ${missing.join(' and ')} (or give apiKey: a Bedrock API key)`);

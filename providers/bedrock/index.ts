@@ -1,18 +1,31 @@
 /**
- * The Amazon Bedrock adapter for Anthropic models, over the InvokeModel API with the Anthropic
- * Messages body: `POST {base}/model/{modelId}/invoke` and `/invoke-with-response-stream` (AWS
- * event-stream framing), signed with SigV4, or sent with a Bedrock API key as a bearer token when
- * the config gives `apiKey`. InvokeModel rather than Converse because its body and events *are*
- * Anthropic's: the Anthropic adapter's request, response and stream mapping serve it unchanged, so
- * whatever that mapping learns (thinking, prompt caching, documents) reaches Bedrock too. The base
- * URL is `https://bedrock-runtime.{region}.amazonaws.com` unless the config gives one.
+ * The Amazon Bedrock adapter, over one of two APIs (`api:` in the config):
+ *
+ * - `invoke` (the default, for compatibility): InvokeModel with the Anthropic Messages body,
+ *   `POST {base}/model/{modelId}/invoke` and `/invoke-with-response-stream`. Its body and events
+ *   *are* Anthropic's, so the Anthropic adapter's request, response and stream mapping serve it
+ *   unchanged, and whatever that mapping learns (thinking, prompt caching, documents, structured
+ *   output) reaches Bedrock too. Anthropic models only.
+ * - `converse`: the Converse API, `POST {base}/model/{modelId}/converse` and `/converse-stream`
+ *   (converse-request.ts, converse-response.ts, converse-stream.ts): one shape for every chat model
+ *   Bedrock serves (Anthropic, Amazon Nova, Meta Llama, Mistral…), with no per-family code.
+ *
+ * Requests are signed with SigV4 (credentials from code, the environment, or the AWS SDK's default
+ * chain: credential-chain.ts), or sent with a Bedrock API key as a bearer token when the config gives
+ * `apiKey`. Streams are AWS event-stream framing. The base URL is
+ * `https://bedrock-runtime.{region}.amazonaws.com` unless the config gives one.
  */
 import { bedrockRuntimeUrl } from '../../src/config/regional-endpoint.js';
-import { registerSecret, SwitchyardError } from '../../src/errors.js';
+import { registerSecret, SwitchyardError, type HeaderBag } from '../../src/errors.js';
 import { exchangeJson, jsonEndpoint, postJson, type JsonEndpoint } from '../../src/http/post-json.js';
 import type { AdapterCall, AdapterFactory, AdapterResult, AdapterStreamPart, ProviderAdapter, ProviderSettings } from '../../src/provider-spec.js';
+import { streamProviderMetadata, withProviderMetadata } from '../../src/provider-metadata.js';
 import { parseAnthropicMessage } from '../anthropic/response.js';
-import { awsCredentials, bedrockRegion, type AwsCredentials, type Environment } from './aws-credentials.js';
+import { bedrockRegion, staticAwsCredentials, type AwsCredentials, type Environment } from './aws-credentials.js';
+import { buildConverseBody } from './converse-request.js';
+import { converseResponseId, parseConverseResponse } from './converse-response.js';
+import { streamConverseBody } from './converse-stream.js';
+import { credentialChain } from './credential-chain.js';
 import { mapBedrockError } from './errors.js';
 import { loadEventStreamDecoder, streamBedrockBody } from './event-stream.js';
 import { buildBedrockBody } from './request.js';
@@ -23,7 +36,11 @@ export type { AwsCredentials } from './aws-credentials.js';
 
 /** Options of `createBedrockAdapterFactory`, for code that does not take credentials from the environment. */
 export interface BedrockAdapterOptions {
-  /** Credentials to sign with. @default AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN */
+  /**
+   * Credentials to sign with. @default AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN;
+   * without them, the AWS SDK's default chain (profiles, shared files, container and instance roles)
+   * when `@aws-sdk/credential-provider-node` is installed
+   */
   readonly credentials?: AwsCredentials;
   /** Where `AWS_*` variables are read. @default process.env */
   readonly environment?: Environment;
@@ -38,7 +55,8 @@ function authorizerFor(settings: ProviderSettings, region: string, options: Bedr
     const bearer = { authorization: `Bearer ${settings.apiKey}` };
     return (_url, headers) => Promise.resolve({ ...headers, ...bearer });
   }
-  const sign: RequestSigner = createRequestSigner(awsCredentials(settings, environment, options.credentials), region);
+  // Static keys (code, environment) win; without any, the AWS SDK's chain is asked at each signing.
+  const sign: RequestSigner = createRequestSigner(staticAwsCredentials(settings, environment, options.credentials) ?? credentialChain(settings, environment), region);
   return async (url, headers, body) => {
     const signed = await sign({ method: 'POST', url: new URL(url), headers, body });
     // undici sends `Host` from the URL: the value signed, so it is not sent twice.
@@ -61,12 +79,21 @@ export function createBedrockAdapterFactory(options: BedrockAdapterOptions = {})
     const baseHeaders: Record<string, string> = {};
     for (const [name, value] of Object.entries(settings.headers)) if (name.toLowerCase() !== 'anthropic-beta') baseHeaders[name.toLowerCase()] = value;
     const chatHeaders = { ...baseHeaders, 'content-type': 'application/json', accept: 'application/json' };
-    const streamHeaders = { ...baseHeaders, 'content-type': 'application/json', accept: 'application/vnd.amazon.eventstream', 'x-amzn-bedrock-accept': 'application/json' };
+    const converse = settings.api === 'converse';
+    // `x-amzn-bedrock-accept` is InvokeModel's: the content type of each chunk's model output.
+    const streamHeaders = { ...baseHeaders, 'content-type': 'application/json', accept: 'application/vnd.amazon.eventstream', ...(converse ? {} : { 'x-amzn-bedrock-accept': 'application/json' }) };
     // The credential headers change with every request (the signature covers the body and the time): they travel as the call's headers.
     const endpoint: JsonEndpoint = jsonEndpoint({ transport, headers: {}, mapError: mapBedrockError, provider: settings.id });
 
     function urlFor(model: string, stream: boolean): string {
-      return `${root}/model/${encodeURIComponent(model)}/${stream ? 'invoke-with-response-stream' : 'invoke'}`;
+      const operation = converse ? (stream ? 'converse-stream' : 'converse') : stream ? 'invoke-with-response-stream' : 'invoke';
+      return `${root}/model/${encodeURIComponent(model)}/${operation}`;
+    }
+
+    /** The request body: Converse's, or InvokeModel's Anthropic body with the caller's provider options merged in. */
+    function bodyFor(call: AdapterCall): object {
+      if (converse) return buildConverseBody(call, settings);
+      return applyProviderOptions(buildBedrockBody(call, settings), call.request.providerOptions, settings.type);
     }
 
     /** The call with its signed headers (the adapter's own win over an attempt stage's). */
@@ -81,22 +108,25 @@ export function createBedrockAdapterFactory(options: BedrockAdapterOptions = {})
       return { ...call, headers: { ...call.headers, ...authorized } };
     }
 
-    const parseAnswer = (json: unknown): AdapterResult => parseAnthropicMessage(json, settings.id);
+    // providerMetadata: the answer's id and raw stop reason, and Bedrock's request id (`x-amzn-requestid`).
+    const parseAnswer = (json: unknown, headers: HeaderBag): AdapterResult => withProviderMetadata(converse ? parseConverseResponse(json, settings.id, headers) : parseAnthropicMessage(json, settings.id), settings.type, headers);
 
     const adapter: ProviderAdapter = {
       id: settings.id,
       type: 'bedrock',
       async doChat(call) {
         const url = urlFor(call.model, false);
-        const body = applyProviderOptions(buildBedrockBody(call, settings), call.request.providerOptions, settings.type);
+        const body = bodyFor(call);
         return exchangeJson(endpoint, await authorizedCall(call, url, chatHeaders, body), url, body, parseAnswer);
       },
       async doStream(call): Promise<AsyncIterable<AdapterStreamPart>> {
         const decode = await loadEventStreamDecoder();
         const url = urlFor(call.model, true);
-        const body = applyProviderOptions(buildBedrockBody(call, settings), call.request.providerOptions, settings.type);
+        const body = bodyFor(call);
         const response = await postJson(endpoint, await authorizedCall(call, url, streamHeaders, body), url, body);
-        return streamBedrockBody(response.body, decode, { provider: settings.id, model: call.model });
+        const providerMetadata = streamProviderMetadata(settings.type, response.headers);
+        if (converse) return streamConverseBody(response.body, decode, { provider: settings.id, model: call.model, id: converseResponseId(response.headers), providerMetadata });
+        return streamBedrockBody(response.body, decode, { provider: settings.id, model: call.model, providerMetadata });
       },
     };
     return adapter;

@@ -25,7 +25,7 @@ export type RequestSigner = (request: SignableRequest, signingDate?: Date) => Pr
 /** What this module uses of `@smithy/signature-v4` (kept local so no declaration depends on it). */
 interface SignerModule {
   readonly SignatureV4: new (init: {
-    readonly credentials: AwsCredentials;
+    readonly credentials: AwsCredentials | (() => Promise<AwsCredentials>);
     readonly region: string;
     readonly service: string;
     readonly sha256: unknown;
@@ -84,11 +84,12 @@ function smithyRequestOf(request: SignableRequest): SmithyRequest {
 }
 
 /**
- * A signer for one region and one set of credentials (the SDK's `SignatureV4`, made once on first
- * use). `signingDate` is for tests and for the simulator, which recomputes a signature at the
+ * A signer for one region and one set of credentials, or a source of them asked at every signing
+ * (the default chain, which renews them before they expire) (the SDK's `SignatureV4`, made once on
+ * first use). `signingDate` is for tests and for the simulator, which recomputes a signature at the
  * date the request names.
  */
-export function createRequestSigner(credentials: AwsCredentials, region: string, service: string = BEDROCK_SIGNING_SERVICE): RequestSigner {
+export function createRequestSigner(credentials: AwsCredentials | (() => Promise<AwsCredentials>), region: string, service: string = BEDROCK_SIGNING_SERVICE): RequestSigner {
   let signer: Promise<InstanceType<SignerModule['SignatureV4']>> | undefined;
   return async (request, signingDate) => {
     signer ??= loadModules().then(([{ SignatureV4 }, { Hash }]) => new SignatureV4({ credentials, region, service, sha256: Hash.bind(null, 'sha256') }));

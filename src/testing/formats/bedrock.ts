@@ -108,14 +108,14 @@ async function verifySignature(request: SimRawRequest, aws: SimCredentials['aws'
 }
 
 /** What the simulator uses of `@smithy/eventstream-codec`. */
-interface Encoder {
+export interface Encoder {
   encode(message: { headers: Record<string, { type: 'string'; value: string }>; body: Uint8Array }): Uint8Array;
 }
 
 let encoder: Encoder | undefined;
 
 /** The event-stream codec, loaded on the first stream (an optional peer dependency of the library). */
-async function loadEncoder(): Promise<Encoder> {
+export async function loadEncoder(): Promise<Encoder> {
   if (encoder !== undefined) return encoder;
   const [{ EventStreamCodec }, { toUtf8, fromUtf8 }] = await Promise.all([import('@smithy/eventstream-codec'), import('@smithy/util-utf8')]);
   const codec: Encoder = new EventStreamCodec(toUtf8, fromUtf8);
@@ -123,7 +123,7 @@ async function loadEncoder(): Promise<Encoder> {
   return codec;
 }
 
-function stringHeaders(values: Readonly<Record<string, string>>): Record<string, { type: 'string'; value: string }> {
+export function stringHeaders(values: Readonly<Record<string, string>>): Record<string, { type: 'string'; value: string }> {
   return Object.fromEntries(Object.entries(values).map(([name, value]) => [name, { type: 'string' as const, value }]));
 }
 
@@ -137,7 +137,7 @@ function chunkMessage(codec: Encoder, anthropicEvent: unknown): Uint8Array {
 }
 
 /** The stream exception names are the union members' names: `throttlingException`, … */
-function exceptionEventName(status: number): string {
+export function exceptionEventName(status: number): string {
   const name = status === 424 ? 'ModelStreamErrorException' : bedrockErrorTypeForStatus(status);
   return name[0]!.toLowerCase() + name.slice(1);
 }
@@ -210,6 +210,9 @@ export const bedrockFormat: WireFormat = {
       body: Buffer.from(JSON.stringify({ message })),
     });
   },
+
+  // Every Bedrock answer names its request id (the AWS SDKs' `request_id()`, docs.rs/aws-sdk-bedrockruntime `InvokeModelOutput`).
+  successHeaders: () => ({ 'x-amzn-requestid': randomUUID() }),
 
   renderError(status, message) {
     const rendered = bedrockErrorResponse(status, bedrockErrorTypeForStatus(status), message);

@@ -1,0 +1,103 @@
+/**
+ * Reads a Converse answer: `{ output: { message: { role, content: [...] } }, stopReason, usage,
+ * metrics: { latencyMs } }`. Content blocks are `{ text }`, `{ toolUse: { toolUseId, name, input } }`
+ * and `{ reasoningContent }`; other kinds (citations, guard content) carry nothing the unified
+ * answer holds.
+ * References: https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_Converse.html (response
+ * syntax), https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_TokenUsage.html and
+ * https://docs.aws.amazon.com/bedrock/latest/userguide/prompt-caching.html (`inputTokens` counts only
+ * the input not read from or written to the cache).
+ */
+import { randomUUID } from 'node:crypto';
+import { SwitchyardError } from '../../src/errors.js';
+import type { HeaderBag } from '../../src/errors.js';
+import type { Mutable } from '../../src/mutable.js';
+import type { AdapterResult } from '../../src/provider-spec.js';
+import type { FinishReason, ReasoningPart, ToolCall, Usage } from '../../src/types.js';
+import { toolArguments } from '../anthropic/response.js';
+import { converseReasoningPart } from './converse-reasoning.js';
+
+/**
+ * The unified finish reason of a Converse `stopReason`. `guardrail_intervened` and
+ * `content_filtered` are content filters; `model_context_window_exceeded` ran out of room.
+ */
+export function mapConverseStopReason(stopReason: string | undefined): FinishReason {
+  switch (stopReason) {
+    case 'end_turn':
+    case 'stop_sequence':
+      return 'stop';
+    case 'max_tokens':
+    case 'model_context_window_exceeded':
+      return 'length';
+    case 'tool_use':
+      return 'tool_calls';
+    case 'guardrail_intervened':
+    case 'content_filtered':
+      return 'content_filter';
+    default:
+      return 'other';
+  }
+}
+
+function count(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+}
+
+/**
+ * Unified usage from Converse's `TokenUsage`. Bedrock's `inputTokens` leaves out the tokens read
+ * from and written to the prompt cache; the unified `inputTokens` counts all input, so they are added.
+ */
+export function mapConverseUsage(usage: unknown): Usage {
+  const fields = typeof usage === 'object' && usage !== null ? (usage as Record<string, unknown>) : {};
+  const cacheRead = count(fields.cacheReadInputTokens);
+  const cacheWrite = count(fields.cacheWriteInputTokens);
+  const inputTokens = (count(fields.inputTokens) ?? 0) + (cacheRead ?? 0) + (cacheWrite ?? 0);
+  const outputTokens = count(fields.outputTokens) ?? 0;
+  const mapped: Mutable<Usage> = { inputTokens, outputTokens, totalTokens: inputTokens + outputTokens };
+  if (cacheRead !== undefined) {
+    mapped.cacheReadInputTokens = cacheRead;
+    // eslint-disable-next-line @typescript-eslint/no-deprecated -- the old name, still set for existing readers
+    mapped.cachedInputTokens = cacheRead;
+  }
+  if (cacheWrite !== undefined) mapped.cacheWriteInputTokens = cacheWrite;
+  return mapped;
+}
+
+function malformed(provider: string, what: string): SwitchyardError {
+  return new SwitchyardError({ category: 'server', code: 'server.malformed_response', message: `${provider} returned a Converse answer without ${what}`, provider });
+}
+
+/** The response id: Bedrock's request id (`x-amzn-requestid`), as Converse answers carry no id of their own. */
+export function converseResponseId(headers: HeaderBag | undefined): string {
+  const value = headers?.['x-amzn-requestid'];
+  const id = Array.isArray(value) ? value[0] : value;
+  return typeof id === 'string' && id !== '' ? id : `bedrock-${randomUUID()}`;
+}
+
+/** Parses a complete Converse answer. */
+export function parseConverseResponse(body: unknown, provider: string, headers?: HeaderBag): AdapterResult {
+  if (typeof body !== 'object' || body === null) throw malformed(provider, 'a JSON object body');
+  const { output, stopReason, usage } = body as { output?: { message?: { content?: unknown } }; stopReason?: unknown; usage?: unknown };
+  const content = output?.message?.content;
+  if (!Array.isArray(content)) throw malformed(provider, 'output.message.content');
+  let text = '';
+  const toolCalls: ToolCall[] = [];
+  const reasoning: ReasoningPart[] = [];
+  for (const block of content as unknown[]) {
+    if (typeof block !== 'object' || block === null) continue;
+    const { text: blockText, toolUse } = block as { text?: unknown; toolUse?: { toolUseId?: unknown; name?: unknown; input?: unknown } };
+    if (typeof blockText === 'string') text += blockText;
+    else if (toolUse !== undefined) {
+      if (typeof toolUse.toolUseId !== 'string' || typeof toolUse.name !== 'string') throw malformed(provider, 'a toolUseId and name on a toolUse block');
+      toolCalls.push({ id: toolUse.toolUseId, name: toolUse.name, arguments: toolArguments(toolUse.input) });
+    } else {
+      const part = converseReasoningPart(block);
+      if (part !== undefined) reasoning.push(part);
+    }
+  }
+  const rawFinishReason = typeof stopReason === 'string' ? stopReason : undefined;
+  const result: Mutable<AdapterResult> = { id: converseResponseId(headers), text, toolCalls, finishReason: mapConverseStopReason(rawFinishReason), usage: mapConverseUsage(usage) };
+  if (reasoning.length > 0) result.reasoning = reasoning;
+  if (rawFinishReason !== undefined) result.rawFinishReason = rawFinishReason;
+  return result;
+}
