@@ -9,10 +9,10 @@ import type { ChatRequest } from './types.js';
 
 /**
  * Fields an option may not set: the adapter owns what is called (`model`), the conversation
- * (`messages`, Gemini's `contents`) and the transport mode (`stream`); letting an option change them
- * would make the unified request lie about the call.
+ * (`messages`, Gemini's `contents`, the Responses API's `input`) and the transport mode (`stream`);
+ * letting an option change them would make the unified request lie about the call.
  */
-const RESERVED_PROVIDER_OPTION_FIELDS: ReadonlySet<string> = new Set(['model', 'messages', 'contents', 'stream']);
+const RESERVED_PROVIDER_OPTION_FIELDS: ReadonlySet<string> = new Set(['model', 'messages', 'contents', 'input', 'stream']);
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;

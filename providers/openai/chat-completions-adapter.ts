@@ -58,7 +58,7 @@ export function mergeHeaders(configured: Readonly<Record<string, string>>, auth:
 }
 
 /** A complete answer replayed as stream parts (for servers that ignore `stream: true`). */
-async function* replay(result: AdapterResult): AsyncGenerator<AdapterStreamPart> {
+export async function* replay(result: AdapterResult): AsyncGenerator<AdapterStreamPart> {
   yield {
     type: 'response-metadata',
     id: result.id,

@@ -1,6 +1,7 @@
 /**
  * The OpenAI Chat Completions adapter (`type: openai`), and the mapping functions the Azure
- * OpenAI and OpenAI-compatible adapters reuse.
+ * OpenAI and OpenAI-compatible adapters reuse. With `api: responses` the provider speaks the
+ * Responses API instead (`responses/`).
  *
  * `settings.baseUrl` for this type includes the API version path, e.g. `https://api.openai.com/v1`
  * (the default written in the config); requests go to `${baseUrl}/chat/completions`. The output
@@ -8,10 +9,16 @@
  */
 import type { AdapterFactory } from '../../src/provider-spec.js';
 import { createChatCompletionsAdapter } from './chat-completions-adapter.js';
+import { createResponsesAdapter } from './responses/adapter.js';
 
-/** Creates the adapter for an `openai` provider: `Authorization: Bearer <apiKey>`, model in the body. */
-export const createOpenAIAdapter: AdapterFactory = ({ settings, transport, keyPool }) =>
-  createChatCompletionsAdapter({
+/**
+ * Creates the adapter for an `openai` provider: `Authorization: Bearer <apiKey>`, model in the body;
+ * with `api: responses`, the Responses API adapter (responses/adapter.ts) instead.
+ */
+export const createOpenAIAdapter: AdapterFactory = (context) => {
+  const { settings, transport, keyPool } = context;
+  if (settings.api === 'responses') return createResponsesAdapter(context);
+  return createChatCompletionsAdapter({
     settings,
     transport,
     keyPool,
@@ -23,4 +30,5 @@ export const createOpenAIAdapter: AdapterFactory = ({ settings, transport, keyPo
       tokenLimitField: 'max_completion_tokens',
     },
   });
+};
 

@@ -127,6 +127,8 @@ function userContent(content: Message['content'], messageIndex: number): string 
     if (part.type === 'text') return { type: 'text', text: part.text };
     const field = `messages[${messageIndex}].content[${index}]`;
     if (part.type === 'document') return openAIFilePart(part, field);
+    // Chat Completions' `file` part is for documents; images come only as `image_url`.
+    if (part.file !== undefined) throw invalidRequest(`${field}.file`, 'OpenAI Chat Completions takes images by URL or data, not as uploaded files');
     const url = imageUrlOf(part, field);
     return { type: 'image_url', image_url: part.detail === undefined ? { url } : { url, detail: part.detail } };
   });
