@@ -1,27 +1,47 @@
 /**
  * A unified `document` part as an Anthropic `document` block
  * (https://platform.claude.com/docs/en/build-with-claude/pdf-support): a PDF as a `base64` or
- * `url` source, plain text as a `text` source (Anthropic takes plain text as text, not base64).
+ * `url` source, plain text as a `text` source (Anthropic takes plain text as text, not base64), an
+ * uploaded file as a `file` source; `context` and `citations` as the citations guide names them
+ * (https://platform.claude.com/docs/en/build-with-claude/citations).
  */
 import { invalidRequest } from '../../src/errors.js';
-import type { DocumentPart } from '../../src/types.js';
+import type { ChatRequest, DocumentPart } from '../../src/types.js';
+import type { Mutable } from '../../src/mutable.js';
 import type { AnthropicCacheControl } from './cache-control.js';
 
 /** Where a document comes from. */
 export type AnthropicDocumentSource =
   | { readonly type: 'base64'; readonly media_type: 'application/pdf'; readonly data: string }
   | { readonly type: 'text'; readonly media_type: 'text/plain'; readonly data: string }
-  | { readonly type: 'url'; readonly url: string };
+  | { readonly type: 'url'; readonly url: string }
+  | AnthropicFileSource;
+
+/**
+ * A file uploaded to Anthropic's Files API (https://platform.claude.com/docs/en/build-with-claude/files);
+ * a request with one needs the `anthropic-beta: files-api-2025-04-14` header (`FILES_API_BETA`).
+ */
+export interface AnthropicFileSource {
+  readonly type: 'file';
+  readonly file_id: string;
+}
+
+/** The beta flag the Files API needs (https://docs.claude.com/en/api/files-content). */
+export const FILES_API_BETA = 'files-api-2025-04-14';
 
 /** A `document` content block of a request. */
 export interface AnthropicDocumentBlock {
   readonly type: 'document';
   readonly source: AnthropicDocumentSource;
   readonly title?: string;
+  /** Text about the document the model reads but does not cite. */
+  readonly context?: string;
+  readonly citations?: { readonly enabled: boolean };
   readonly cache_control?: AnthropicCacheControl;
 }
 
 function documentSource(part: DocumentPart, field: string): AnthropicDocumentSource {
+  if (part.file !== undefined) return { type: 'file', file_id: part.file.id };
   if (part.mediaType === 'text/plain') {
     // Anthropic's URL source is PDF-only; plain text travels as its text.
     if (part.data === undefined) throw invalidRequest(`${field}.url`, 'Anthropic takes text/plain documents only as data, not by URL');
@@ -34,6 +54,21 @@ function documentSource(part: DocumentPart, field: string): AnthropicDocumentSou
 
 /** The `document` block for a part (`cache_control` is added by the caller). */
 export function anthropicDocumentBlock(part: DocumentPart, field: string): AnthropicDocumentBlock {
-  const source = documentSource(part, field);
-  return part.title === undefined ? { type: 'document', source } : { type: 'document', source, title: part.title };
+  const block: Mutable<AnthropicDocumentBlock> = { type: 'document', source: documentSource(part, field) };
+  if (part.title !== undefined) block.title = part.title;
+  if (part.context !== undefined) block.context = part.context;
+  if (part.citations !== undefined) block.citations = { enabled: part.citations };
+  return block;
+}
+
+/** Whether a request refers to an uploaded file anywhere (it then needs `FILES_API_BETA`). */
+export function usesFiles(request: ChatRequest): boolean {
+  return request.messages.some((message) => typeof message.content !== 'string' && message.content.some((part) => part.type !== 'text' && part.file !== undefined));
+}
+
+/** `headers` with `beta` added to `anthropic-beta` (after any flags the provider's settings send). */
+export function withBeta(headers: Readonly<Record<string, string>>, beta: string): Record<string, string> {
+  const current = headers['anthropic-beta'];
+  const flags = current === undefined || current.trim() === '' ? [] : current.split(',').map((flag) => flag.trim());
+  return { ...headers, 'anthropic-beta': flags.includes(beta) ? flags.join(',') : [...flags, beta].join(',') };
 }

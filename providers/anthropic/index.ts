@@ -12,6 +12,7 @@ import { applyProviderOptions } from '../../src/provider-options.js';
 import { parseAnthropicMessage } from './response.js';
 import { streamAnthropicBody } from './stream.js';
 import { answerToolAsText, planStructuredOutput } from './structured-output.js';
+import { FILES_API_BETA, usesFiles, withBeta } from './document-part.js';
 
 /** Creates the adapter for one configured Anthropic provider. */
 export const createAnthropicAdapter: AdapterFactory = ({ settings, transport, keyPool }) => {
@@ -25,6 +26,9 @@ export const createAnthropicAdapter: AdapterFactory = ({ settings, transport, ke
 
   const chatEndpoint = jsonEndpoint({ transport, headers, mapError: mapAnthropicError, provider: settings.id, ...keys });
   const streamEndpoint = jsonEndpoint({ transport, headers: streamHeaders, mapError: mapAnthropicError, provider: settings.id, ...keys });
+  // Requests that refer to uploaded files go out with the Files API beta flag, and only those.
+  const filesChatEndpoint = jsonEndpoint({ transport, headers: withBeta(headers, FILES_API_BETA), mapError: mapAnthropicError, provider: settings.id, ...keys });
+  const filesStreamEndpoint = jsonEndpoint({ transport, headers: withBeta(streamHeaders, FILES_API_BETA), mapError: mapAnthropicError, provider: settings.id, ...keys });
 
   function bodyFor(call: AdapterCall, stream: boolean): unknown {
     const body: Mutable<AnthropicRequestBody> = buildAnthropicRequest({ request: call.request, model: call.model, settings });
@@ -50,13 +54,13 @@ export const createAnthropicAdapter: AdapterFactory = ({ settings, transport, ke
       try {
         const answerTool = answerToolOf(call);
         const parse = answerTool === undefined ? parseAnswer : (json: unknown, headers: HeaderBag): AdapterResult => answerToolAsText(parseAnswer(json, headers), answerTool);
-        return exchangeJson(chatEndpoint, call, url, bodyFor(call, false), parse);
+        return exchangeJson(usesFiles(call.request) ? filesChatEndpoint : chatEndpoint, call, url, bodyFor(call, false), parse);
       } catch (error) {
         return Promise.reject(error);
       }
     },
     async doStream(call): Promise<AsyncIterable<AdapterStreamPart>> {
-      const response = await postJson(streamEndpoint, call, url, bodyFor(call, true));
+      const response = await postJson(usesFiles(call.request) ? filesStreamEndpoint : streamEndpoint, call, url, bodyFor(call, true));
       const answerTool = answerToolOf(call);
       const providerMetadata = streamProviderMetadata(settings.type, response.headers);
       return streamAnthropicBody(response.body, { provider: settings.id, model: call.model, providerMetadata, ...(answerTool === undefined ? {} : { answerTool }) });

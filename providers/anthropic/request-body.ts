@@ -6,11 +6,11 @@
  */
 import type { AnthropicThinkingBlock, AnthropicThinkingConfig } from './thinking.js';
 import type { AnthropicCacheControl, AnthropicSystemBlock } from './cache-control.js';
-import type { AnthropicDocumentBlock } from './document-part.js';
+import type { AnthropicDocumentBlock, AnthropicFileSource } from './document-part.js';
 
 /** A content block of a request message. */
 export type AnthropicContentBlock =
-  | { readonly type: 'text'; readonly text: string; readonly cache_control?: AnthropicCacheControl }
+  | { readonly type: 'text'; readonly text: string; readonly cache_control?: AnthropicCacheControl; readonly citations?: readonly Record<string, unknown>[] }
   | { readonly type: 'image'; readonly source: AnthropicImageSource; readonly cache_control?: AnthropicCacheControl }
   | { readonly type: 'tool_use'; readonly id: string; readonly name: string; readonly input: Record<string, unknown> }
   | AnthropicDocumentBlock
@@ -27,7 +27,8 @@ export type AnthropicContentBlock =
 /** Where an image comes from: inline base64 data, or a URL Anthropic fetches. */
 export type AnthropicImageSource =
   | { readonly type: 'base64'; readonly media_type: string; readonly data: string }
-  | { readonly type: 'url'; readonly url: string };
+  | { readonly type: 'url'; readonly url: string }
+  | AnthropicFileSource;
 
 /** One message of the request body; consecutive messages of one role are merged. */
 export interface AnthropicMessage {

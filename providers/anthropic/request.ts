@@ -13,6 +13,7 @@ import type { AnthropicContentBlock, AnthropicMessage, AnthropicRequestBody, Ant
 import { applyStructuredOutput, planStructuredOutput } from './structured-output.js';
 import { applyParallelToolUse } from './parallel-tool-use.js';
 import { anthropicDocumentBlock } from './document-part.js';
+import { citationParamsOf } from './citations.js';
 
 // The body's type stays importable from here, where the adapters that build it look for it.
 export type { AnthropicRequestBody } from './request-body.js';
@@ -41,6 +42,7 @@ function textOf(content: Message['content']): string {
 const DATA_URL = /^data:([^;,]+);base64,(.*)$/s;
 
 function imageBlock(part: ImagePart, field: string): AnthropicContentBlock {
+  if (part.file !== undefined) return { type: 'image', source: { type: 'file', file_id: part.file.id } };
   if (part.data !== undefined) {
     if (part.mediaType === undefined) throw invalidRequest(field, 'an image given as data needs a mediaType');
     return { type: 'image', source: { type: 'base64', media_type: part.mediaType, data: part.data } };
@@ -66,7 +68,11 @@ function contentBlocks(content: Message['content'], messageIndex: number): Anthr
     if (part.type === 'text') {
       if (part.text === '') continue;
       const control = cacheControlOf(part.cache);
-      blocks.push(control === undefined ? { type: 'text', text: part.text } : { type: 'text', text: part.text, cache_control: control });
+      const citations = citationParamsOf(part);
+      const block: Mutable<Extract<AnthropicContentBlock, { type: 'text' }>> = { type: 'text', text: part.text };
+      if (control !== undefined) block.cache_control = control;
+      if (citations !== undefined) block.citations = citations;
+      blocks.push(block);
     } else {
       const field = `messages[${messageIndex}].content[${index}]`;
       // `detail` is OpenAI's; Anthropic has no equivalent and ignores it.

@@ -5,7 +5,8 @@
 import { randomUUID } from 'node:crypto';
 import { SwitchyardError } from '../../src/errors.js';
 import type { AdapterResult } from '../../src/provider-spec.js';
-import type { FinishReason, ReasoningPart, ToolCall, Usage } from '../../src/types.js';
+import type { FinishReason, ReasoningPart, TextPart, ToolCall, Usage } from '../../src/types.js';
+import { parseAnthropicCitations } from './citations.js';
 import { anthropicReasoningPart } from './thinking.js';
 import type { Mutable } from '../../src/mutable.js';
 
@@ -35,6 +36,11 @@ export interface AnthropicUsage {
   readonly output_tokens?: number | null;
   readonly cache_creation_input_tokens?: number | null;
   readonly cache_read_input_tokens?: number | null;
+  /**
+   * `cache_creation_input_tokens` by the lifetime of the entries written
+   * (https://docs.anthropic.com/en/api/messages, response `usage.cache_creation`).
+   */
+  readonly cache_creation?: { readonly ephemeral_5m_input_tokens?: number | null; readonly ephemeral_1h_input_tokens?: number | null } | null;
 }
 
 function count(value: unknown): number | undefined {
@@ -45,7 +51,8 @@ function count(value: unknown): number | undefined {
  * Unified usage. Anthropic's `input_tokens` counts only the tokens after the last cache
  * breakpoint; the documented total input is `input_tokens + cache_creation_input_tokens +
  * cache_read_input_tokens`; the cache reads are `cacheReadInputTokens` (and the deprecated
- * `cachedInputTokens`), the cache writes `cacheWriteInputTokens`.
+ * `cachedInputTokens`), the cache writes `cacheWriteInputTokens`, those to 1-hour entries
+ * (`cache_creation.ephemeral_1h_input_tokens`, priced apart) `cacheWrite1hInputTokens` when any.
  */
 export function mapUsage(usage: AnthropicUsage | undefined): Usage {
   const uncached = count(usage?.input_tokens) ?? 0;
@@ -61,6 +68,8 @@ export function mapUsage(usage: AnthropicUsage | undefined): Usage {
     mapped.cachedInputTokens = cacheRead;
   }
   if (cacheWrite !== undefined) mapped.cacheWriteInputTokens = cacheWrite;
+  const cacheWrite1h = count(usage?.cache_creation?.ephemeral_1h_input_tokens);
+  if (cacheWrite1h !== undefined && cacheWrite1h > 0) mapped.cacheWrite1hInputTokens = cacheWrite1h;
   return mapped;
 }
 
@@ -74,7 +83,10 @@ function malformed(provider: string, what: string): SwitchyardError {
   return new SwitchyardError({ category: 'server', message: `${provider} returned a message without ${what}`, provider });
 }
 
-/** Parses a complete `message` body. Text blocks are joined; `tool_use` blocks become tool calls. */
+/**
+ * Parses a complete `message` body. Text blocks are joined (and kept as `textParts` when one cites
+ * a document); `tool_use` blocks become tool calls.
+ */
 export function parseAnthropicMessage(body: unknown, provider: string): AdapterResult {
   if (typeof body !== 'object' || body === null) throw malformed(provider, 'a JSON object body');
   const message = body as { id?: unknown; model?: unknown; content?: unknown; stop_reason?: unknown; usage?: unknown };
@@ -82,12 +94,19 @@ export function parseAnthropicMessage(body: unknown, provider: string): AdapterR
   let text = '';
   const toolCalls: ToolCall[] = [];
   const reasoning: ReasoningPart[] = [];
+  const textParts: TextPart[] = [];
+  let cited = false;
   for (const block of message.content as unknown[]) {
     if (typeof block !== 'object' || block === null) continue;
     const { type } = block as { type?: unknown };
     if (type === 'text') {
-      const blockText = (block as { text?: unknown }).text;
-      if (typeof blockText === 'string') text += blockText;
+      const { text: blockText, citations } = block as { text?: unknown; citations?: unknown };
+      if (typeof blockText !== 'string') continue;
+      text += blockText;
+      // The blocks are kept apart only for their citations (textParts); most answers have none.
+      const parsed = parseAnthropicCitations(citations);
+      if (parsed.length > 0) cited = true;
+      textParts.push(parsed.length > 0 ? { type: 'text', text: blockText, citations: parsed } : { type: 'text', text: blockText });
     } else if (type === 'tool_use') {
       const { id, name, input } = block as { id?: unknown; name?: unknown; input?: unknown };
       if (typeof id !== 'string' || typeof name !== 'string') throw malformed(provider, 'an id and name on a tool_use block');
@@ -109,6 +128,7 @@ export function parseAnthropicMessage(body: unknown, provider: string): AdapterR
     usage: mapUsage(usage),
   };
   if (reasoning.length > 0) result.reasoning = reasoning;
+  if (cited) result.textParts = textParts;
   if (rawFinishReason !== undefined) result.rawFinishReason = rawFinishReason;
   if (typeof message.model === 'string') result.servedModel = message.model;
   return result;

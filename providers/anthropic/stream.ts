@@ -14,10 +14,11 @@ import type { AdapterStreamPart } from '../../src/provider-spec.js';
 import type { SseEvent } from '../../src/streaming/sse.js';
 import { mapSseStream, type SseEventMapper } from '../../src/streaming/sse-stream.js';
 import type { Mutable } from '../../src/mutable.js';
-import type { ProviderMetadata } from '../../src/types.js';
+import type { Citation, ProviderMetadata } from '../../src/types.js';
 import { mapAnthropicStreamError } from './errors.js';
 import { AnthropicThinkingStream } from './thinking-stream.js';
 import { mapStopReason, mapUsage, toolArguments, type AnthropicUsage } from './response.js';
+import { parseAnthropicCitation, parseAnthropicCitations } from './citations.js';
 
 /** Who is streaming, stamped on every error the stream throws. */
 export interface AnthropicStreamContext {
@@ -36,7 +37,7 @@ export interface AnthropicStreamContext {
 
 /** A content block being received: text is forwarded as it comes, tool input is forwarded and collected. */
 type OpenBlock =
-  | { readonly kind: 'text' }
+  | { readonly kind: 'text'; readonly text: string[]; readonly citations: Citation[] }
   | { readonly kind: 'tool_use'; readonly id: string; readonly name: string; readonly input: unknown; readonly json: string[] }
   | { readonly kind: 'answer' }
   | { readonly kind: 'other' };
@@ -63,12 +64,14 @@ function parseData(event: SseEvent, provider: string): JsonObject {
 
 function mergeUsage(current: AnthropicUsage, update: unknown): AnthropicUsage {
   if (!isObject(update)) return current;
-  const merged: Record<string, number> = { ...(current as Record<string, number>) };
+  const merged: Mutable<AnthropicUsage> = { ...current };
   for (const key of ['input_tokens', 'output_tokens', 'cache_creation_input_tokens', 'cache_read_input_tokens'] as const) {
     const value = update[key];
     // Counts in `message_delta` are cumulative, so a later value replaces an earlier one.
     if (typeof value === 'number') merged[key] = value;
   }
+  const creation = update.cache_creation;
+  if (isObject(creation) && typeof creation.ephemeral_1h_input_tokens === 'number') merged.cache_creation = { ephemeral_1h_input_tokens: creation.ephemeral_1h_input_tokens };
   return merged;
 }
 
@@ -81,7 +84,7 @@ function stamp(error: unknown, context: AnthropicStreamContext): SwitchyardError
 
 /**
  * Turns one stream's SSE events into stream parts: `response-metadata` from `message_start`,
- * `text-delta`s, a `tool-call-delta` per `input_json_delta` of a `tool_use` block (one with the whole
+ * `text-delta`s (and, at the end of a text block that got `citations_delta`s, one `citations` part), a `tool-call-delta` per `input_json_delta` of a `tool_use` block (one with the whole
  * input when the block streamed none), its `tool-call` once its `content_block_stop` arrives, and
  * finally `usage` and `finish` at `message_stop`. An `error` event throws the mapped error. One per
  * stream: it keeps the open content blocks, the usage so far and the stop reason.
@@ -137,8 +140,12 @@ export class AnthropicStreamMapper implements SseEventMapper<AdapterStreamPart> 
           }
           this.blocks.set(index, { kind: 'tool_use', id: block.id, name: block.name, input: block.input, json: [] });
         } else if (block.type === 'text') {
-          this.blocks.set(index, { kind: 'text' });
-          if (typeof block.text === 'string' && block.text !== '') parts.push({ type: 'text-delta', text: block.text });
+          const open: OpenBlock = { kind: 'text', text: [], citations: parseAnthropicCitations(block.citations) };
+          this.blocks.set(index, open);
+          if (typeof block.text === 'string' && block.text !== '') {
+            open.text.push(block.text);
+            parts.push({ type: 'text-delta', text: block.text });
+          }
         } else {
           this.blocks.set(index, { kind: 'other' });
         }
@@ -149,14 +156,18 @@ export class AnthropicStreamMapper implements SseEventMapper<AdapterStreamPart> 
         const delta = isObject(payload.delta) ? payload.delta : {};
         if (this.thinking.delta(typeof payload.index === 'number' ? payload.index : -1, delta, parts)) break;
         if (delta.type === 'text_delta' && typeof delta.text === 'string' && delta.text !== '') {
+          if (block?.kind === 'text') block.text.push(delta.text);
           parts.push({ type: 'text-delta', text: delta.text });
+        } else if (delta.type === 'citations_delta' && block?.kind === 'text') {
+          // One citation for the open text block; it comes out with the block's text at its stop.
+          const citation = parseAnthropicCitation(delta.citation);
+          if (citation !== undefined) block.citations.push(citation);
         } else if (delta.type === 'input_json_delta' && block?.kind === 'tool_use' && typeof delta.partial_json === 'string') {
           block.json.push(delta.partial_json);
           if (delta.partial_json !== '') parts.push({ type: 'tool-call-delta', toolCallId: block.id, toolName: block.name, argumentsDelta: delta.partial_json });
         } else if (delta.type === 'input_json_delta' && block?.kind === 'answer' && typeof delta.partial_json === 'string' && delta.partial_json !== '') {
           parts.push({ type: 'text-delta', text: delta.partial_json });
         }
-        // citation deltas carry nothing the unified shape holds (thinking deltas are handled above).
         break;
       }
       case 'content_block_stop': {
@@ -170,6 +181,8 @@ export class AnthropicStreamMapper implements SseEventMapper<AdapterStreamPart> 
           // Input given whole in `content_block_start` streamed no deltas: one delta carries all of it.
           if (json.trim() === '') parts.push({ type: 'tool-call-delta', toolCallId: block.id, toolName: block.name, argumentsDelta: JSON.stringify(args) });
           parts.push({ type: 'tool-call', toolCall: { id: block.id, name: block.name, arguments: args } });
+        } else if (block?.kind === 'text' && block.citations.length > 0) {
+          parts.push({ type: 'citations', text: block.text.join(''), citations: block.citations });
         }
         break;
       }

@@ -76,8 +76,10 @@ export function answerToolAsText(result: AdapterResult, toolName: string): Adapt
   const answer = result.toolCalls.find((call) => call.name === toolName);
   if (answer === undefined) return result;
   const toolCalls = result.toolCalls.filter((call) => call !== answer);
+  // The words' citations go with the words: the answer is only the JSON.
+  const { textParts: _words, ...rest } = result;
   return {
-    ...result,
+    ...rest,
     // Only the JSON: any words before the call would make the answer unparseable.
     text: JSON.stringify(answer.arguments),
     toolCalls,

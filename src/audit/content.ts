@@ -43,6 +43,9 @@ function recordPart(part: ContentPart, kinds: readonly RedactionKind[]): Record<
   if (part.type === 'text') return { text: redact(part.text, kinds), type: 'text' };
   const isDataUrl = part.url?.startsWith('data:') ?? false;
   const recorded: Record<string, unknown> = {};
+  if (part.type === 'document' && part.context !== undefined) recorded.context = redact(part.context, kinds);
+  // An uploaded file is recorded by reference, as the provider knows it: never its contents.
+  if (part.file !== undefined) recorded.file = { id: part.file.id, provider: part.file.provider };
   if (part.mediaType !== undefined) recorded.mediaType = part.mediaType;
   if (part.data !== undefined) recorded.sha256 = sha256(part.data);
   else if (isDataUrl && part.url !== undefined) recorded.sha256 = sha256(part.url);

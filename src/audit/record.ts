@@ -52,9 +52,9 @@ export interface AuditAttempt {
 export interface AuditMessage {
   readonly role: string;
   /**
-   * Text, or parts: `{ type: 'text', text }`, `{ type: 'image', mediaType?, url?, sha256? }` and
-   * `{ type: 'document', mediaType, title?, url?, sha256? }` (image and document bytes are never
-   * recorded, only their hash).
+   * Text, or parts: `{ type: 'text', text }`, `{ type: 'image', mediaType?, url?, sha256?, file? }` and
+   * `{ type: 'document', context?, file?, mediaType, title?, url?, sha256? }` (image and document bytes
+   * are never recorded, only their hash; an uploaded file only as its `{ id, provider }`).
    */
   readonly content: string | readonly Record<string, unknown>[];
   readonly toolCalls?: readonly { readonly id: string; readonly name: string; readonly arguments: unknown }[];

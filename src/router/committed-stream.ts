@@ -97,6 +97,8 @@ export class CommittedStream extends PullIterator<StreamEvent, IteratorResult<Ad
         return { type: 'reasoning-delta', text: part.text };
       case 'reasoning':
         return { type: 'reasoning', part: part.part };
+      case 'citations':
+        return { type: 'citations', text: part.text, citations: part.citations };
       case 'usage':
         return { type: 'usage', usage: part.usage };
       default:

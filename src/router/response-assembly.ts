@@ -4,7 +4,7 @@
  */
 import { SwitchyardError } from '../errors.js';
 import type { AdapterResult, AdapterStreamPart } from '../provider-spec.js';
-import type { Attempt, ChatResponse, FinishReason, ProviderMetadata, ProviderMetadataEntry, ReasoningPart, Target, ToolCall, Usage } from '../types.js';
+import type { Attempt, ChatResponse, Citation, FinishReason, ProviderMetadata, ProviderMetadataEntry, ReasoningPart, Target, TextPart, ToolCall, Usage } from '../types.js';
 import { providerMetadataOf } from '../provider-metadata.js';
 import type { Mutable } from '../mutable.js';
 import { assistantMessage, noReasoning } from './assistant-message.js';
@@ -28,7 +28,7 @@ export function buildResponse(result: AdapterResult, meta: ResponseMeta): ChatRe
     text: result.text,
     toolCalls: result.toolCalls,
     reasoning,
-    message: assistantMessage(result.text, result.toolCalls, reasoning),
+    message: assistantMessage(result.text, result.toolCalls, reasoning, result.textParts),
     finishReason: result.finishReason,
     usage: result.usage,
     route: meta.route,
@@ -41,6 +41,7 @@ export function buildResponse(result: AdapterResult, meta: ResponseMeta): ChatRe
   if (result.rawFinishReason !== undefined) response.rawFinishReason = result.rawFinishReason;
   if (result.servedModel !== undefined) response.servedModel = result.servedModel;
   if (result.providerMetadata !== undefined) response.providerMetadata = result.providerMetadata;
+  if (result.textParts !== undefined) response.textParts = result.textParts;
   return response;
 }
 
@@ -49,6 +50,9 @@ const EMPTY_USAGE: Usage = { inputTokens: 0, outputTokens: 0, totalTokens: 0 };
 /** Accumulates stream parts; `result()` is available once a `finish` part arrived. */
 export class StreamAccumulator {
   private readonly textParts: string[] = [];
+  /** Length of the text so far, where each cited block ends (`citations` parts). */
+  private textLength = 0;
+  private readonly citedBlocks: CitedBlock[] = [];
   private readonly toolCalls: ToolCall[] = [];
   private readonly reasoning: ReasoningPart[] = [];
   private usage: Usage = EMPTY_USAGE;
@@ -63,6 +67,10 @@ export class StreamAccumulator {
     switch (part.type) {
       case 'text-delta':
         this.textParts.push(part.text);
+        this.textLength += part.text.length;
+        break;
+      case 'citations':
+        this.citedBlocks.push({ end: this.textLength, length: part.text.length, citations: part.citations });
         break;
       case 'tool-call':
         this.toolCalls.push(part.toolCall);
@@ -98,9 +106,11 @@ export class StreamAccumulator {
     if (this.finishReason === undefined) {
       throw new SwitchyardError({ category: 'network', message: 'the stream ended without a finish event' });
     }
+    const text = this.textParts.join('');
     return {
       id: this.id ?? fallbackId,
-      text: this.textParts.join(''),
+      text,
+      ...(this.citedBlocks.length === 0 ? {} : { textParts: splitCitedText(text, this.citedBlocks) }),
       toolCalls: this.toolCalls,
       ...(this.reasoning.length === 0 ? {} : { reasoning: this.reasoning }),
       finishReason: this.finishReason,
@@ -119,6 +129,27 @@ export class StreamAccumulator {
     }
     return completed;
   }
+}
+
+/** A text block that cited sources: it ends at `end` in the joined text and is `length` long. */
+interface CitedBlock {
+  readonly end: number;
+  readonly length: number;
+  readonly citations: readonly Citation[];
+}
+
+/** The joined text cut into parts: each cited block with its citations, the text between them plain. */
+function splitCitedText(text: string, blocks: readonly CitedBlock[]): TextPart[] {
+  const parts: TextPart[] = [];
+  let at = 0;
+  for (const block of blocks) {
+    const start = Math.max(at, block.end - block.length);
+    if (start > at) parts.push({ type: 'text', text: text.slice(at, start) });
+    parts.push({ type: 'text', text: text.slice(start, block.end), citations: block.citations });
+    at = block.end;
+  }
+  if (at < text.length) parts.push({ type: 'text', text: text.slice(at) });
+  return parts;
 }
 
 /**

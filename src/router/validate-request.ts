@@ -8,7 +8,7 @@ import { checkMessageReasoning, checkReasoningOption } from './validate-reasonin
 import { checkProviderOptions } from '../provider-options.js';
 import { checkSystemAndCacheBreakpoints } from './validate-prompt-cache.js';
 import { checkResponseFormat } from './structured-output.js';
-import { checkDocumentPart } from './validate-document-part.js';
+import { checkDocumentPart, checkFileReference } from './validate-document-part.js';
 
 const ROLES = new Set(['system', 'user', 'assistant', 'tool']);
 const IMAGE_DETAILS = new Set(['low', 'high', 'auto']);
@@ -22,9 +22,11 @@ function checkPart(part: ContentPart, field: string): void {
   switch (part.type) {
     case 'text':
       if (typeof part.text !== 'string') throw invalidRequest(`${field}.text`, 'expected a string');
+      if (part.citations !== undefined && !Array.isArray(part.citations)) throw invalidRequest(`${field}.citations`, 'expected a list (as an answer gave it)');
       return;
     case 'image':
-      if (part.url === undefined && part.data === undefined) throw invalidRequest(field, 'an image needs `url` or `data`');
+      if (part.url === undefined && part.data === undefined && part.file === undefined) throw invalidRequest(field, 'an image needs `url`, `data` or `file`');
+      if (part.file !== undefined) checkFileReference(part.file, `${field}.file`);
       if (part.data !== undefined && (typeof part.mediaType !== 'string' || part.mediaType === '')) {
         throw invalidRequest(`${field}.mediaType`, 'required with `data` (e.g. image/png)');
       }

@@ -32,4 +32,23 @@ describe('audit content: documents', () => {
     ]);
     expect(JSON.stringify(content)).not.toContain(data);
   });
+
+  it('records an uploaded file by its reference and a document context redacted like text', () => {
+    const request: ChatRequest = {
+      model: 'chat',
+      messages: [
+        {
+          role: 'user',
+          content: [
+            { type: 'document', mediaType: 'application/pdf', file: { id: 'file_011CNha8', provider: 'anthropic' }, context: 'sent by ada@example.com', citations: true },
+            { type: 'image', file: { id: 'file-img', provider: 'openai' } },
+          ],
+        },
+      ],
+    };
+    expect(recordContent(audit, request, undefined)?.messages[0]?.content).toEqual([
+      { context: 'sent by [email]', file: { id: 'file_011CNha8', provider: 'anthropic' }, mediaType: 'application/pdf', type: 'document' },
+      { file: { id: 'file-img', provider: 'openai' }, type: 'image' },
+    ]);
+  });
 });

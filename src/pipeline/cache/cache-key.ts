@@ -39,7 +39,8 @@ const KEY_FORMAT_VERSION = 3;
  *
  * The hash covers the route, `system`, `messages`, `tools`, `toolChoice`, `maxTokens`,
  * `temperature`, `topP`, `stop`, `reasoning` (and each assistant message's reasoning parts),
- * `responseFormat`, `parallelToolCalls` and `providerOptions` (as canonical JSON); not prompt-cache breakpoints (`cache`), which change the bill, not the answer. It never covers `metadata` (caller bookkeeping that does not
+ * `responseFormat`, `parallelToolCalls` and `providerOptions` (as canonical JSON), and of each part
+ * its uploaded `file`, a document's `context` and `citations` switch, a text part's citations; not prompt-cache breakpoints (`cache`), which change the bill, not the answer. It never covers `metadata` (caller bookkeeping that does not
  * change the answer) nor `request.model` (the route already names what is called). With
  * `policy.perUser` it also covers the caller's `user` and `tenant`, so users never see each
  * other's cached answers.
@@ -84,12 +85,21 @@ export function cacheKey(input: CacheKeyInput, policy: CachePolicy): string {
 }
 
 function canonicalPart(part: ContentPart): unknown[] {
-  if (part.type === 'text') return ['text', part.text];
+  if (part.type === 'text') {
+    // Citations sent back in history change what the provider reads; keyed only when present.
+    return part.citations === undefined || part.citations.length === 0 ? ['text', part.text] : ['text', part.text, canonicalJson(part.citations)];
+  }
   const canonical: unknown[] = [part.type, part.url ?? null, part.data ?? null, part.mediaType ?? null];
   // An image's `detail` and a document's title change what the model sees; appended only when set,
   // so parts without them keep the keys they had (entries in a shared Redis stay found).
   const extra = part.type === 'image' ? part.detail : part.title;
   if (extra !== undefined) canonical.push(extra);
+  // Uploaded files, document context and citations likewise, tagged so they never read as a title.
+  if (part.file !== undefined) canonical.push(['file', part.file.provider, part.file.id]);
+  if (part.type === 'document') {
+    if (part.context !== undefined) canonical.push(['context', part.context]);
+    if (part.citations !== undefined) canonical.push(['citations', part.citations]);
+  }
   return canonical;
 }
 

@@ -202,7 +202,7 @@ function servedCopy(context: CallContext, response: CachedResponse): ChatRespons
   const served: ChatResponse = {
     ...response,
     reasoning,
-    message: assistantMessage(response.text, response.toolCalls, reasoning),
+    message: assistantMessage(response.text, response.toolCalls, reasoning, response.textParts),
     cached: true,
     attempts: [],
     requestId: context.requestId,

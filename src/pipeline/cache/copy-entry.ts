@@ -15,7 +15,7 @@
  * copied as they are). Fields outside `CachedEntry`'s type (per-call fields of a whole
  * `ChatResponse`, say) are not kept.
  */
-import type { FinishReason, ReasoningPart, ToolCall, Usage } from '../../types.js';
+import type { FinishReason, ReasoningPart, TextPart, ToolCall, Usage } from '../../types.js';
 import { copyJson } from './copy-json.js';
 import type { CachedEntry, CachedResponse } from './store.js';
 import type { Mutable } from '../../mutable.js';
@@ -33,12 +33,16 @@ export interface PackedEntry {
   readonly totalTokens: number;
   readonly cacheReadInputTokens: number | undefined;
   readonly cacheWriteInputTokens: number | undefined;
+  /** Absent in entries stored before it existed. */
+  readonly cacheWrite1hInputTokens?: number | undefined;
   readonly route: string;
   readonly provider: string;
   readonly model: string;
   readonly servedModel: string | undefined;
   /** The store's own copy of the reasoning parts; undefined when there are none. */
   readonly reasoning: readonly ReasoningPart[] | undefined;
+  /** The store's own copy of the cited text parts; undefined when the answer cites nothing. */
+  readonly textParts: readonly TextPart[] | undefined;
   readonly storedAt: number;
   /** When the entry stops being served, on the store's clock. */
   readonly expiresAt: number;
@@ -61,6 +65,7 @@ export function answerFields(response: CachedResponse): CachedResponse {
   if (response.rawFinishReason !== undefined) answer.rawFinishReason = response.rawFinishReason;
   if (response.servedModel !== undefined) answer.servedModel = response.servedModel;
   if (response.reasoning !== undefined && response.reasoning.length > 0) answer.reasoning = response.reasoning;
+  if (response.textParts !== undefined) answer.textParts = response.textParts;
   return answer;
 }
 
@@ -80,11 +85,14 @@ export function packEntry(entry: CachedEntry, expiresAt: number): PackedEntry {
     // eslint-disable-next-line @typescript-eslint/no-deprecated -- the old name, still read from custom adapters
     cacheReadInputTokens: usage.cacheReadInputTokens ?? usage.cachedInputTokens,
     cacheWriteInputTokens: usage.cacheWriteInputTokens,
+    cacheWrite1hInputTokens: usage.cacheWrite1hInputTokens,
     route: response.route,
     provider: target.provider,
     model: target.model,
     servedModel: response.servedModel,
     reasoning: response.reasoning === undefined || response.reasoning.length === 0 ? undefined : response.reasoning.map(copyReasoningPart),
+    // Rare (citations only), so the generic copy is fine here.
+    textParts: response.textParts === undefined ? undefined : copyJson(response.textParts),
     storedAt: entry.storedAt,
     expiresAt,
   };
@@ -99,6 +107,7 @@ export function unpackEntry(packed: PackedEntry): CachedEntry {
     usage.cachedInputTokens = packed.cacheReadInputTokens; // the deprecated copy, as adapters set it
   }
   if (packed.cacheWriteInputTokens !== undefined) usage.cacheWriteInputTokens = packed.cacheWriteInputTokens;
+  if (packed.cacheWrite1hInputTokens !== undefined) usage.cacheWrite1hInputTokens = packed.cacheWrite1hInputTokens;
   const answer: Mutable<CachedResponse> = {
     id: packed.id,
     text: packed.text,
@@ -111,6 +120,7 @@ export function unpackEntry(packed: PackedEntry): CachedEntry {
   if (packed.rawFinishReason !== undefined) answer.rawFinishReason = packed.rawFinishReason;
   if (packed.servedModel !== undefined) answer.servedModel = packed.servedModel;
   if (packed.reasoning !== undefined) answer.reasoning = packed.reasoning.map(copyReasoningPart);
+  if (packed.textParts !== undefined) answer.textParts = copyJson(packed.textParts);
   return { response: answer, storedAt: packed.storedAt };
 }
 

@@ -9,7 +9,8 @@ import type { ChatResponse, StreamEvent } from '../../types.js';
 
 /**
  * The events a stream of `response` has: its reasoning (a `reasoning-delta` and a `reasoning` event
- * per part), one `text-delta` with the whole text (none when the text is empty), per tool call one
+ * per part), one `text-delta` with the whole text (none when the text is empty; a cited answer: one
+ * per text part, each cited one followed by its `citations`), per tool call one
  * `tool-call-delta` with the whole arguments JSON then its `tool-call`, `usage`, then `finish`.
  * Tool calls get their delta so a consumer that builds its output from deltas (the gateway's
  * encoders, a UI) sees a replay as it sees a live stream.
@@ -21,7 +22,15 @@ export function responseEvents(response: ChatResponse): StreamEvent[] {
     if (part.text !== '') events.push({ type: 'reasoning-delta', text: part.text });
     events.push({ type: 'reasoning', part });
   }
-  if (response.text.length > 0) events.push({ type: 'text-delta', text: response.text });
+  if (response.textParts === undefined) {
+    if (response.text.length > 0) events.push({ type: 'text-delta', text: response.text });
+  } else {
+    // A cited answer: each piece's text, and after a cited piece its citations, as a live stream shows them.
+    for (const part of response.textParts) {
+      if (part.text.length > 0) events.push({ type: 'text-delta', text: part.text });
+      if (part.citations !== undefined && part.citations.length > 0) events.push({ type: 'citations', text: part.text, citations: part.citations });
+    }
+  }
   for (const toolCall of response.toolCalls) {
     events.push({ type: 'tool-call-delta', toolCallId: toolCall.id, toolName: toolCall.name, argumentsDelta: JSON.stringify(toolCall.arguments) });
     events.push({ type: 'tool-call', toolCall });

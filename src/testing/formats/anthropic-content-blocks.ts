@@ -5,10 +5,34 @@
  */
 import { isObject, type JsonObject } from './wire-helpers.js';
 
-function checkDocument(block: JsonObject, where: string): string | undefined {
+/** The Files API beta flag a request with a `file` source must send (https://docs.claude.com/en/api/files-content). */
+export const SIM_FILES_API_BETA = 'files-api-2025-04-14';
+
+/**
+ * What the simulator knows of a request beyond its body: whether it sent the Files API beta flag.
+ * The simulator has no Files API: it takes every `file_…` id as uploaded and answers any other id 404-like 400.
+ */
+export interface AnthropicBlockContext {
+  readonly filesBeta: boolean;
+}
+
+/** The problem with a `file` source (the beta flag missing, an id no upload gave), or `undefined`. */
+function checkFileSource(source: JsonObject, where: string, context: AnthropicBlockContext): string | undefined {
+  if (!context.filesBeta) return `${where}.source.file: file sources require the anthropic-beta header "${SIM_FILES_API_BETA}"`;
+  if (typeof source.file_id !== 'string' || source.file_id === '') return `${where}.source.file.file_id: Field required`;
+  return source.file_id.startsWith('file_') ? undefined : `File not found: ${source.file_id}`;
+}
+
+function checkDocument(block: JsonObject, where: string, context: AnthropicBlockContext): string | undefined {
   const source = block.source;
   if (!isObject(source)) return `${where}.source: Field required`;
+  if (block.context !== undefined && typeof block.context !== 'string') return `${where}.context: Input should be a valid string`;
+  if (block.citations !== undefined && !(isObject(block.citations) && (block.citations.enabled === undefined || typeof block.citations.enabled === 'boolean'))) {
+    return `${where}.citations.enabled: Input should be a valid boolean`;
+  }
   switch (source.type) {
+    case 'file':
+      return checkFileSource(source, where, context);
     case 'base64':
       if (source.media_type !== 'application/pdf') return `${where}.source.base64.media_type: Input should be 'application/pdf'`;
       return typeof source.data === 'string' && source.data !== '' ? undefined : `${where}.source.base64.data: Field required`;
@@ -18,17 +42,17 @@ function checkDocument(block: JsonObject, where: string): string | undefined {
     case 'url':
       return typeof source.url === 'string' && source.url !== '' ? undefined : `${where}.source.url.url: Field required`;
     default:
-      return `${where}.source: Input tag '${String(source.type)}' found using 'type' does not match any of the expected tags: 'base64', 'content', 'text', 'url'`;
+      return `${where}.source: Input tag '${String(source.type)}' found using 'type' does not match any of the expected tags: 'base64', 'content', 'file', 'text', 'url'`;
   }
 }
 
-function checkToolResult(block: JsonObject, where: string): string | undefined {
+function checkToolResult(block: JsonObject, where: string, context: AnthropicBlockContext): string | undefined {
   if (block.is_error !== undefined && typeof block.is_error !== 'boolean') return `${where}.tool_result.is_error: Input should be a valid boolean`;
   if (!Array.isArray(block.content)) return undefined;
   for (const [index, item] of block.content.entries()) {
     if (!isObject(item)) return `${where}.tool_result.content.${index}: Input should be an object`;
     if (item.type === 'document') {
-      const problem = checkDocument(item, `${where}.tool_result.content.${index}`);
+      const problem = checkDocument(item, `${where}.tool_result.content.${index}`, context);
       if (problem !== undefined) return problem;
     }
   }
@@ -36,18 +60,53 @@ function checkToolResult(block: JsonObject, where: string): string | undefined {
 }
 
 /** The 400's message for a message whose media blocks are malformed, or `undefined`. */
-export function anthropicContentBlockProblem(message: JsonObject, messageIndex: number): string | undefined {
+export function anthropicContentBlockProblem(message: JsonObject, messageIndex: number, context: AnthropicBlockContext): string | undefined {
   if (!Array.isArray(message.content)) return undefined;
   for (const [index, block] of message.content.entries()) {
     if (!isObject(block)) continue;
     const where = `messages.${messageIndex}.content.${index}`;
     if (block.type === 'document') {
       if (message.role !== 'user') return `${where}: document blocks are only allowed in user messages`;
-      const problem = checkDocument(block, where);
+      const problem = checkDocument(block, where, context);
+      if (problem !== undefined) return problem;
+    } else if (block.type === 'image' && isObject(block.source) && block.source.type === 'file') {
+      const problem = checkFileSource(block.source, where, context);
       if (problem !== undefined) return problem;
     } else if (block.type === 'tool_result') {
-      const problem = checkToolResult(block, where);
+      const problem = checkToolResult(block, where, context);
       if (problem !== undefined) return problem;
+    }
+  }
+  return undefined;
+}
+
+/** The text a document block gives the model to cite: a `text` source's data; none for PDFs and files. */
+function documentText(block: JsonObject): string | undefined {
+  return isObject(block.source) && block.source.type === 'text' && typeof block.source.data === 'string' ? block.source.data : undefined;
+}
+
+/**
+ * The citation the simulator answers with, into the first document with `citations.enabled`, in
+ * the shapes of the citations guide (https://platform.claude.com/docs/en/build-with-claude/citations):
+ * `char_location` over the first sentence of a plain-text document, `page_location` of page 1 of a
+ * PDF. `document_index` counts the document blocks of all messages, as the guide does.
+ */
+export function anthropicCitationFor(messages: readonly unknown[]): JsonObject | undefined {
+  let documentIndex = 0;
+  for (const message of messages) {
+    if (!isObject(message) || !Array.isArray(message.content)) continue;
+    for (const block of message.content) {
+      if (!isObject(block) || block.type !== 'document') continue;
+      if (isObject(block.citations) && block.citations.enabled === true) {
+        const title = typeof block.title === 'string' ? block.title : null;
+        const text = documentText(block);
+        if (text === undefined) {
+          return { type: 'page_location', cited_text: 'The cited passage.', document_index: documentIndex, document_title: title, start_page_number: 1, end_page_number: 2 };
+        }
+        const end = text.includes('.') ? text.indexOf('.') + 1 : text.length;
+        return { type: 'char_location', cited_text: text.slice(0, end), document_index: documentIndex, document_title: title, start_char_index: 0, end_char_index: end };
+      }
+      documentIndex += 1;
     }
   }
   return undefined;

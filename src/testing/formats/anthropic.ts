@@ -8,7 +8,7 @@ import type { SimAnswer, SimParsedRequest, SimRouteMatch, SimStreamPlan, WireFor
 import { countWords, headerValue, isObject, type JsonObject } from './wire-helpers.js';
 import { anthropicCacheBreakpoints, anthropicStructuredOutput } from './anthropic-prompt-features.js';
 import { anthropicThinkingBlock, anthropicThinkingEvents, anthropicThinkingRequest } from './anthropic-thinking.js';
-import { anthropicContentBlockProblem } from './anthropic-content-blocks.js';
+import { anthropicCitationFor, anthropicContentBlockProblem, SIM_FILES_API_BETA } from './anthropic-content-blocks.js';
 
 /** The one path this format serves. */
 const MESSAGES_PATH = '/v1/messages';
@@ -19,6 +19,9 @@ const MESSAGES_PATH = '/v1/messages';
  * object, so `authorize` marks it here and `parse` turns the mark into the documented 400.
  */
 const missingVersion = new WeakSet<URL>();
+
+/** Requests that sent the Files API beta flag (marked by `authorize`, read by `parse`, as above). */
+const filesBeta = new WeakSet<URL>();
 
 /** Anthropic's error type for each HTTP status, per the errors reference. */
 const ERROR_TYPE_BY_STATUS: Readonly<Record<number, string>> = {
@@ -82,12 +85,25 @@ function stopReasonOf(finishReason: SimAnswer['finishReason']): string {
 
 /**
  * The input side of `usage`: `input_tokens` counts what was neither read from nor written to the
- * prompt cache; the two cache counts are beside it (0 without breakpoints, as the API sends them).
+ * prompt cache; the two cache counts are beside it (0 without breakpoints, as the API sends them),
+ * and the writes split by lifetime in `cache_creation` (https://docs.anthropic.com/en/api/messages,
+ * response `usage.cache_creation.ephemeral_5m_input_tokens` / `ephemeral_1h_input_tokens`).
  */
-function inputUsage(answer: SimAnswer): { input_tokens: number; cache_creation_input_tokens: number; cache_read_input_tokens: number } {
+function inputUsage(answer: SimAnswer): {
+  input_tokens: number;
+  cache_creation_input_tokens: number;
+  cache_read_input_tokens: number;
+  cache_creation: { ephemeral_5m_input_tokens: number; ephemeral_1h_input_tokens: number };
+} {
   const read = answer.usage.cacheReadTokens ?? 0;
   const write = answer.usage.cacheWriteTokens ?? 0;
-  return { input_tokens: Math.max(0, answer.usage.inputTokens - read - write), cache_creation_input_tokens: write, cache_read_input_tokens: read };
+  const write1h = answer.usage.cacheWrite1hTokens ?? 0;
+  return {
+    input_tokens: Math.max(0, answer.usage.inputTokens - read - write),
+    cache_creation_input_tokens: write,
+    cache_read_input_tokens: read,
+    cache_creation: { ephemeral_5m_input_tokens: write - write1h, ephemeral_1h_input_tokens: write1h },
+  };
 }
 
 function messageId(answer: SimAnswer): string {
@@ -96,6 +112,21 @@ function messageId(answer: SimAnswer): string {
 
 function frame(event: string, data: unknown): string {
   return `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+}
+
+/**
+ * The answer's text as text blocks: all of it, uncited; or, with a citation, its first word as a
+ * plain block and the rest as a block that cites (as the citations guide's example answers do).
+ */
+function citedPieces(text: string, citation: Readonly<Record<string, unknown>> | undefined): [string, Readonly<Record<string, unknown>> | undefined][] {
+  if (text === '') return [];
+  if (citation === undefined) return [[text, undefined]];
+  const space = text.indexOf(' ');
+  if (space < 0) return [[text, citation]];
+  return [
+    [text.slice(0, space + 1), undefined],
+    [text.slice(space + 1), citation],
+  ];
 }
 
 /** Cuts a tool call's JSON into several pieces, as the API streams `input_json_delta`s. */
@@ -118,6 +149,8 @@ export const anthropicFormat: WireFormat = {
     if (headerValue(headers, 'x-api-key') !== expectedKey) return false;
     const version = headerValue(headers, 'anthropic-version');
     if (version === undefined || version.trim() === '') missingVersion.add(url);
+    const betas = (headerValue(headers, 'anthropic-beta') ?? '').split(',').map((flag) => flag.trim());
+    if (betas.includes(SIM_FILES_API_BETA)) filesBeta.add(url);
     return true;
   },
 
@@ -136,7 +169,7 @@ export const anthropicFormat: WireFormat = {
       if (!isObject(message)) return `messages.${index}: expected an object`;
       if (message.role !== 'user' && message.role !== 'assistant') return `messages.${index}.role: Input should be 'user' or 'assistant'`;
       if (typeof message.content !== 'string' && !Array.isArray(message.content)) return `messages.${index}.content: Field required`;
-      const blockProblem = anthropicContentBlockProblem(message, index);
+      const blockProblem = anthropicContentBlockProblem(message, index, { filesBeta: filesBeta.has(url) });
       if (blockProblem !== undefined) return blockProblem;
       inputWords += countWords(textOf(message.content));
       if (message.role === 'user') lastUserText = userTextOf(message.content);
@@ -154,6 +187,7 @@ export const anthropicFormat: WireFormat = {
     const structuredOutput = anthropicStructuredOutput(body);
     const reasoning = anthropicThinkingRequest(body);
     if (typeof reasoning === 'string') return reasoning;
+    const citation = anthropicCitationFor(body.messages);
     return {
       model: body.model,
       stream: body.stream === true,
@@ -164,6 +198,7 @@ export const anthropicFormat: WireFormat = {
       ...(cacheBreakpoints.length === 0 ? {} : { cacheBreakpoints }),
       ...(structuredOutput === undefined ? {} : { structuredOutput }),
       ...(reasoning === undefined ? {} : { reasoning }),
+      ...(citation === undefined ? {} : { citation }),
     };
   },
 
@@ -171,7 +206,9 @@ export const anthropicFormat: WireFormat = {
     const content: JsonObject[] = [];
     const thinking = anthropicThinkingBlock(answer);
     if (thinking !== undefined) content.push(thinking);
-    if (answer.text !== '') content.push({ type: 'text', text: answer.text });
+    for (const [text, citation] of citedPieces(answer.text, request.citation)) {
+      content.push(citation === undefined ? { type: 'text', text } : { type: 'text', text, citations: [citation] });
+    }
     for (const call of answer.toolCalls) content.push({ type: 'tool_use', id: call.id, name: call.name, input: call.arguments });
     return {
       id: messageId(answer),
@@ -217,7 +254,18 @@ export const anthropicFormat: WireFormat = {
       }
       index += 1;
     }
-    if (plan.textChunks.length > 0) {
+    if (plan.textChunks.length > 0 && request.citation !== undefined) {
+      // A cited answer streams its plain opening, then the cited rest with a `citations_delta`
+      // after its text, in the citations guide's order (text_delta…, citations_delta, stop).
+      for (const [text, citation] of citedPieces(answer.text, request.citation)) {
+        frames.push(frame('content_block_start', { type: 'content_block_start', index, content_block: { type: 'text', text: '', ...(citation === undefined ? {} : { citations: [] }) } }));
+        ping();
+        frames.push(frame('content_block_delta', { type: 'content_block_delta', index, delta: { type: 'text_delta', text } }));
+        if (citation !== undefined) frames.push(frame('content_block_delta', { type: 'content_block_delta', index, delta: { type: 'citations_delta', citation } }));
+        frames.push(frame('content_block_stop', { type: 'content_block_stop', index }));
+        index += 1;
+      }
+    } else if (plan.textChunks.length > 0) {
       frames.push(frame('content_block_start', { type: 'content_block_start', index, content_block: { type: 'text', text: '' } }));
       ping();
       for (const text of plan.textChunks) {
