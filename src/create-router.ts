@@ -20,6 +20,7 @@ import { createMemoryBreakerRegistry, createRedisBreakerRegistry, type BreakerRe
 import { withEmbeddingCache } from './router/embed-cache-stage.js';
 import { createCacheStage, createMemoryCacheStore, createRedisCacheStore, type CacheStore } from './pipeline/cache/index.js';
 import type { CallContext, CallOutcome } from './pipeline/context.js';
+import { createMemoryKeyLimitStore, createRedisKeyLimitStore } from './http/key-limit-store.js';
 import { createMemoryRateLimiter, createRedisRateLimiter, type RateLimiter } from './pipeline/rate-limit/index.js';
 import { createRateLimitStage } from './pipeline/rate-limit/rate-limit-stage.js';
 import { createSharedStateReadyStage, waitUntilSettled } from './pipeline/shared-state-ready-stage.js';
@@ -33,7 +34,7 @@ import { Holdings } from './router/reload-shares.js';
 import { createRouterFromResolved, type Router, type RouterOptions } from './router/router.js';
 
 /** Options of `createRouter`. */
-export interface CreateRouterOptions extends Omit<RouterOptions, 'policyStages' | 'breakers' | 'events' | 'onClose' | 'plugins' | 'generationParts'> {
+export interface CreateRouterOptions extends Omit<RouterOptions, 'policyStages' | 'breakers' | 'events' | 'onClose' | 'plugins' | 'generationParts' | 'keyLimits'> {
   /** Extra plugins, after the built-in ones the config turns on. */
   readonly plugins?: readonly RouterPlugin[];
   /** Register metrics on this prom-client registry instead of a new one (`router.metrics`). */
@@ -106,6 +107,12 @@ export function createRouter(config: SwitchyardConfig | SwitchyardConfigInput, o
     registry.onStateChange((change) => events.emit('breaker-change', { target: change.key, from: change.from, to: change.to }));
     return registry;
   });
+
+  // Per-key limits of key pools, kept for the router's life: a reload that keeps a key keeps its counters.
+  const keyLimits =
+    redis === undefined || redisSettings === undefined
+      ? createMemoryKeyLimitStore()
+      : createRedisKeyLimitStore({ redis, keyPrefix: redisSettings.keyPrefix, failMode: redisSettings.failMode, logger });
 
   // The limiter and the cache store are made when a config first asks for them, and kept.
   let limiter: RateLimiter | undefined;
@@ -192,11 +199,12 @@ export function createRouter(config: SwitchyardConfig | SwitchyardConfigInput, o
   return createRouterFromResolved(resolved, {
     ...options,
     events,
+    keyLimits,
     generationParts,
     ...(metricsRegistry === undefined ? {} : { metrics: metricsRegistry }),
     ...(sharedStateReady === undefined ? {} : { ready: () => sharedStateReady.promise }),
     onClose: async () => {
-      await Promise.allSettled([breakers.close(), limiter?.close(), cacheStore?.close(), canaries?.close()]);
+      await Promise.allSettled([breakers.close(), limiter?.close(), keyLimits.close(), cacheStore?.close(), canaries?.close()]);
       if (redis !== undefined) await redis.quit().catch(() => redis.disconnect());
     },
   });

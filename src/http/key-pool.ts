@@ -17,15 +17,28 @@
  *   waits for it or its fallback answers now; a request on a cooling key would only earn another 429.
  *
  * Only answers with an HTTP status count (a network error says nothing about a key).
+ *
+ * Per-key gates (`key-gates.ts`), when configured: a key at its own limits (`apiKeys[i].limits`) or
+ * whose own breaker is open (`keyPool.breaker`) is passed over for the next in turn; one refused by
+ * a gate gains no turn meanwhile, so it gets no burst when it has room again. With every key
+ * refused, `take()` fails with the same `rate_limit` error, its `retryAfterMs` the soonest any key
+ * has room. Limits shared through Redis need a round trip: such a pool is `shared`, and keys are
+ * taken with `acquire()`. Without gates `take()` is the plain round robin above, nothing more.
  */
 import { performance } from 'node:perf_hooks';
+import type { BreakerPolicy } from '../config/policy-types.js';
 import { registerSecret, SwitchyardError } from '../errors.js';
+import type { BreakerState } from '../pipeline/breaker/types.js';
+import { createKeyGates, type KeyAdmission, type KeyGates } from './key-gates.js';
+import { createMemoryKeyLimitStore, keyStateName, type KeyLimits, type KeyLimitStore } from './key-limit-store.js';
 
 /** One key of a pool and its relative share of the calls. */
 export interface PoolKey {
   readonly key: string;
   /** Relative share (> 0). */
   readonly weight: number;
+  /** The key's own limits; absent: none. */
+  readonly limits?: KeyLimits;
 }
 
 /** A key handed out for one request: its position in `apiKeys` and the value to send. */
@@ -39,11 +52,15 @@ export interface KeyPoolChange {
   readonly provider: string;
   /** The key's position in `apiKeys` (0-based). */
   readonly index: number;
-  /** `removed`: refused (401/403), out for good; `cooling`: rate limited, skipped for `cooldownMs`. */
-  readonly change: 'removed' | 'cooling';
-  /** The HTTP status the provider answered. */
-  readonly status: number;
-  readonly category: SwitchyardError['category'];
+  /**
+   * `removed`: refused (401/403), out for good; `cooling`: rate limited, skipped for `cooldownMs`;
+   * `breaker-open`, `breaker-half-open`, `breaker-closed`: its own breaker (`keyPool.breaker`) changed.
+   */
+  readonly change: 'removed' | 'cooling' | 'breaker-open' | 'breaker-half-open' | 'breaker-closed';
+  /** The HTTP status of the answer behind the change; absent for a breaker change no answer made (a timeout, the open period ending). */
+  readonly status?: number;
+  /** The category of the failure behind the change; absent when no failure made it. */
+  readonly category?: SwitchyardError['category'];
   /** For `cooling`: how long the key is skipped, ms. */
   readonly cooldownMs?: number;
   /** Keys still in the pool (cooling ones included). */
@@ -58,6 +75,8 @@ export interface PoolKeyState {
   readonly state: 'active' | 'cooling' | 'removed';
   /** For `cooling`: ms until the key is used again. */
   readonly cooldownLeftMs?: number;
+  /** Its own breaker's state, when the pool has per-key breakers. */
+  readonly breaker?: BreakerState;
 }
 
 /**
@@ -68,14 +87,24 @@ export interface KeyPool {
   readonly provider: string;
   /** Keys configured (removed ones included). */
   readonly size: number;
+  /**
+   * true when per-key limits are shared through Redis: a key is then taken with `acquire()`, and
+   * `take()` throws.
+   */
+  readonly shared: boolean;
   /** The key for the next request; throws a `SwitchyardError` when none is usable (see the module's TSDoc). */
   take(): KeyLease;
+  /** `take()`, asking shared per-key limits when the pool has them; never waits for room. */
+  acquire(signal?: AbortSignal): Promise<KeyLease>;
   /**
-   * Reports a request's failure (or `undefined` for success). Returns whether the failure was the
-   * key's (refused or rate limited) and another key is usable now: the same request may then be
-   * sent again at once with the next key, since the provider did not process it.
+   * Reports how a request fared: its failure (one without a status for a timeout or a network
+   * error), or `undefined` for success. Returns whether the failure was the key's (refused or rate
+   * limited) and another key is usable now: the same request may then be sent again at once with
+   * the next key, since the provider did not process it.
    */
   report(lease: KeyLease, failure: SwitchyardError | undefined): boolean;
+  /** Charges the tokens a request used to its key's `tpm` limit (nothing when the key has none). */
+  charge(lease: KeyLease, tokensUsed: number): void;
   /** Each key's state, by position. */
   state(): readonly PoolKeyState[];
 }
@@ -87,8 +116,12 @@ export interface KeyPoolOptions {
   readonly keys: readonly PoolKey[];
   /** How long a rate-limited key is skipped when the provider gave no `retry-after`, ms. */
   readonly cooldownMs: number;
-  /** Told when a key is removed or starts cooling down. */
+  /** Told when a key is removed, starts cooling down, or its breaker changes state. */
   readonly onChange?: (change: KeyPoolChange) => void;
+  /** A breaker per key; absent: none. */
+  readonly breaker?: BreakerPolicy;
+  /** Where keys' limits live (shared through Redis, or the router's). @default a store of the pool's own, in process */
+  readonly limitStore?: KeyLimitStore;
   /** The clock, ms. @default performance.now */
   readonly now?: () => number;
 }
@@ -103,6 +136,27 @@ interface Entry {
   coolingUntil: number;
 }
 
+/** A lease of a gated pool: the key, whether it probes its breaker, and where its tokens go. */
+interface GatedLease extends KeyLease {
+  readonly probe: boolean;
+  readonly charge: ((tokensUsed: number) => void) | undefined;
+}
+
+function isGated(lease: KeyLease): lease is GatedLease {
+  return 'probe' in lease;
+}
+
+/** Why a key could not take a request, for the error when none could. */
+type Unavailable = { readonly index: number; readonly why: 'cooling' | 'limits' | 'breaker'; readonly waitMs: number };
+
+const WHY: Readonly<Record<Unavailable['why'], string>> = {
+  cooling: 'cooling down after a 429',
+  limits: 'at its limits',
+  breaker: 'held back by its breaker',
+};
+
+const BREAKER_CHANGES = { open: 'breaker-open', half_open: 'breaker-half-open', closed: 'breaker-closed' } as const;
+
 /** Creates a key pool; registers every key as a secret. */
 export function createKeyPool(options: KeyPoolOptions): KeyPool {
   const { provider, cooldownMs } = options;
@@ -113,23 +167,39 @@ export function createKeyPool(options: KeyPoolOptions): KeyPool {
   });
   let remaining = entries.length;
   let lastRefusal: SwitchyardError | undefined;
+  /** The failure being recorded, for the breaker change it may cause. */
+  let recording: SwitchyardError | undefined;
+  const gates = gatesOf(options, (index, to) => {
+    const cause = recording;
+    options.onChange?.({
+      provider,
+      index,
+      change: BREAKER_CHANGES[to],
+      ...(cause?.status === undefined ? {} : { status: cause.status }),
+      ...(cause === undefined ? {} : { category: cause.category }),
+      remaining,
+      size: entries.length,
+    });
+  }, now);
 
   function usable(entry: Entry, at: number): boolean {
     return !entry.removed && entry.coolingUntil <= at;
   }
 
+  function allRefused(): SwitchyardError {
+    const last = lastRefusal;
+    return new SwitchyardError({
+      category: last?.category ?? 'auth',
+      ...(last === undefined ? {} : { code: last.code, status: last.status, providerCode: last.providerCode }),
+      retryable: false,
+      provider,
+      message: `every key of provider "${provider}" was refused (401/403) and is out of its pool${last === undefined ? '' : `; the last refusal: ${last.message}`}`,
+      ...(last === undefined ? {} : { cause: last }),
+    });
+  }
+
   function exhausted(at: number): SwitchyardError {
-    if (remaining === 0) {
-      const last = lastRefusal;
-      return new SwitchyardError({
-        category: last?.category ?? 'auth',
-        ...(last === undefined ? {} : { code: last.code, status: last.status, providerCode: last.providerCode }),
-        retryable: false,
-        provider,
-        message: `every key of provider "${provider}" was refused (401/403) and is out of its pool${last === undefined ? '' : `; the last refusal: ${last.message}`}`,
-        ...(last === undefined ? {} : { cause: last }),
-      });
-    }
+    if (remaining === 0) return allRefused();
     const backAt = Math.min(...entries.filter((entry) => !entry.removed).map((entry) => entry.coolingUntil));
     const waitMs = Math.max(0, Math.ceil(backAt - at));
     return new SwitchyardError({
@@ -143,29 +213,133 @@ export function createKeyPool(options: KeyPoolOptions): KeyPool {
     });
   }
 
+  /** The error when the gates left no key: the same `rate_limit` as all cooling, saying why by position. */
+  function noRoom(unavailable: readonly Unavailable[]): SwitchyardError {
+    if (remaining === 0) return allRefused();
+    const waitMs = Math.max(0, Math.ceil(Math.min(...unavailable.map((item) => item.waitMs))));
+    const reasons = unavailable.map((item) => `apiKeys[${item.index}] ${WHY[item.why]}`).join(', ');
+    return new SwitchyardError({
+      category: 'rate_limit',
+      code: 'rate_limit.provider',
+      status: 429,
+      retryable: true,
+      retryAfterMs: waitMs,
+      provider,
+      message: `no key of provider "${provider}" can take a request now (${reasons}); the first has room in ${waitMs} ms`,
+    });
+  }
+
+  /** The usable keys, the one whose turn it is first (smooth weighted round robin order). */
+  function inTurn(at: number, unavailable: Unavailable[]): Entry[] {
+    const candidates: Entry[] = [];
+    for (const entry of entries) {
+      if (entry.removed) continue;
+      if (entry.coolingUntil > at) unavailable.push({ index: entry.lease.index, why: 'cooling', waitMs: entry.coolingUntil - at });
+      else candidates.push(entry);
+    }
+    return candidates.sort((left, right) => right.score + right.weight - (left.score + left.weight) || left.lease.index - right.lease.index);
+  }
+
+  /** Gives `chosen` its turn: every key the gates did not refuse gains its weight, `chosen` pays the total. */
+  function advance(candidates: readonly Entry[], refused: ReadonlySet<Entry>, chosen: Entry): void {
+    let total = 0;
+    for (const entry of candidates) {
+      if (refused.has(entry)) continue;
+      entry.score += entry.weight;
+      total += entry.weight;
+    }
+    chosen.score -= total;
+  }
+
+  function leaseOf(entry: Entry, admission: KeyAdmission & { admitted: true }): GatedLease {
+    return { index: entry.lease.index, key: entry.lease.key, probe: admission.probe, charge: admission.charge };
+  }
+
+  function plainTake(): KeyLease {
+    const at = now();
+    let best: Entry | undefined;
+    let total = 0;
+    for (const entry of entries) {
+      if (!usable(entry, at)) continue;
+      entry.score += entry.weight;
+      total += entry.weight;
+      if (best === undefined || entry.score > best.score) best = entry;
+    }
+    if (best === undefined) throw exhausted(at);
+    best.score -= total;
+    return best.lease;
+  }
+
+  function gatedTake(gated: KeyGates): KeyLease {
+    const unavailable: Unavailable[] = [];
+    const candidates = inTurn(now(), unavailable);
+    const refused = new Set<Entry>();
+    for (const entry of candidates) {
+      const admission = gated.admitNow(entry.lease.index);
+      if (admission.admitted) {
+        advance(candidates, refused, entry);
+        return leaseOf(entry, admission);
+      }
+      refused.add(entry);
+      unavailable.push({ index: entry.lease.index, why: admission.reason, waitMs: admission.retryAfterMs });
+    }
+    throw noRoom(unavailable);
+  }
+
+  async function gatedAcquire(gated: KeyGates, signal: AbortSignal | undefined): Promise<KeyLease> {
+    const unavailable: Unavailable[] = [];
+    const candidates = inTurn(now(), unavailable);
+    const refused = new Set<Entry>();
+    for (const entry of candidates) {
+      const admission = await gated.admit(entry.lease.index, signal);
+      if (admission.admitted) {
+        advance(candidates, refused, entry);
+        return leaseOf(entry, admission);
+      }
+      refused.add(entry);
+      unavailable.push({ index: entry.lease.index, why: admission.reason, waitMs: admission.retryAfterMs });
+    }
+    throw noRoom(unavailable);
+  }
+
+  function recordOutcome(lease: KeyLease, failure: SwitchyardError | undefined): void {
+    if (gates === undefined || !isGated(lease)) return;
+    recording = failure;
+    try {
+      gates.record(lease.index, failure, lease.probe);
+    } finally {
+      recording = undefined;
+    }
+  }
+
   return {
     provider,
     size: entries.length,
+    shared: gates?.shared === true,
 
     take() {
-      const at = now();
-      let best: Entry | undefined;
-      let total = 0;
-      for (const entry of entries) {
-        if (!usable(entry, at)) continue;
-        entry.score += entry.weight;
-        total += entry.weight;
-        if (best === undefined || entry.score > best.score) best = entry;
+      if (gates === undefined) return plainTake();
+      if (gates.shared) {
+        throw new SwitchyardError({ category: 'config', provider, message: `the key pool of provider "${provider}" keeps its per-key limits in Redis: an adapter takes its keys with await keyPool.acquire(signal), not take()` });
       }
-      if (best === undefined) throw exhausted(at);
-      best.score -= total;
-      return best.lease;
+      return gatedTake(gates);
+    },
+
+    acquire(signal) {
+      try {
+        if (gates === undefined) return Promise.resolve(plainTake());
+        return gates.shared ? gatedAcquire(gates, signal) : Promise.resolve(gatedTake(gates));
+      } catch (error) {
+        return Promise.reject(error);
+      }
     },
 
     report(lease, failure) {
       const entry = entries[lease.index];
+      if (entry === undefined) return false;
+      recordOutcome(lease, failure);
       // Only the provider's answers say something about a key; a network error does not.
-      if (entry === undefined || failure === undefined || failure.status === undefined) return false;
+      if (failure === undefined || failure.status === undefined) return false;
       const { category, status } = failure;
       if (category === 'auth' || category === 'permission') {
         if (!entry.removed) {
@@ -186,14 +360,52 @@ export function createKeyPool(options: KeyPoolOptions): KeyPool {
       return entries.some((other) => usable(other, at));
     },
 
+    charge(lease, tokensUsed) {
+      if (isGated(lease)) lease.charge?.(tokensUsed);
+    },
+
     state() {
       const at = now();
       return entries.map((entry) => {
-        const base = { index: entry.lease.index, weight: entry.weight };
+        const breaker = gates?.breakerState(entry.lease.index);
+        const base = { index: entry.lease.index, weight: entry.weight, ...(breaker === undefined ? {} : { breaker }) };
         if (entry.removed) return { ...base, state: 'removed' as const };
         if (entry.coolingUntil > at) return { ...base, state: 'cooling' as const, cooldownLeftMs: entry.coolingUntil - at };
         return { ...base, state: 'active' as const };
       });
     },
   };
+}
+
+/** The pool's gates, or undefined when no key has limits and there is no breaker (the plain pool). */
+function gatesOf(options: KeyPoolOptions, onBreakerChange: (index: number, to: BreakerState) => void, now: () => number): KeyGates | undefined {
+  const limited = options.keys.some((key) => key.limits !== undefined);
+  if (!limited && options.breaker === undefined) return undefined;
+  return createKeyGates({
+    keys: options.keys.map((key, index) => ({ name: keyStateName(options.provider, index, key.key), limits: key.limits })),
+    store: limited ? (options.limitStore ?? createMemoryKeyLimitStore(now)) : undefined,
+    breaker: options.breaker,
+    onBreakerChange: (index, change) => onBreakerChange(index, change.to),
+    now,
+  });
+}
+
+/** The tokens of answers not yet in, by the call they answer: which key's `tpm` to charge. */
+const pendingCharges = new WeakMap<object, (tokensUsed: number) => void>();
+
+/**
+ * Remembers that `call` was answered on `lease`'s key, so that `chargeCallTokens(call, …)` charges
+ * its tokens to that key's `tpm` limit once the usage is known (for a stream, at its end). Nothing
+ * to remember for a key without a `tpm` limit.
+ */
+export function expectTokens(call: object, lease: KeyLease): void {
+  if (isGated(lease) && lease.charge !== undefined) pendingCharges.set(call, lease.charge);
+}
+
+/** Charges `call`'s tokens to the key that answered it, if `expectTokens` was told of one. */
+export function chargeCallTokens(call: object, tokensUsed: number): void {
+  const charge = pendingCharges.get(call);
+  if (charge === undefined) return;
+  pendingCharges.delete(call);
+  charge(tokensUsed);
 }

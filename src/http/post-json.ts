@@ -11,8 +11,9 @@ import { isSensitiveHeader } from '../config/secrets.js';
 import { parseRetryAfter, registerHeaderSecret, SwitchyardError, type HeaderBag } from '../errors.js';
 import type { AdapterCall } from '../provider-spec.js';
 import { ERROR_BODY_LIMIT } from './exchange-handler.js';
-import type { KeyLease, KeyPool } from './key-pool.js';
+import { expectTokens, type KeyLease, type KeyPool } from './key-pool.js';
 import type { HttpExchange, HttpRequest, HttpResponse, HttpTransport } from './transport.js';
+import { mapThrownError } from './transport-errors.js';
 
 /** What these helpers read of a call: its model (for errors), signal, timeouts and extra headers (chat and embedding calls alike). */
 export type UpstreamCall = Pick<AdapterCall, 'model' | 'signal' | 'firstByteTimeoutMs' | 'idleTimeoutMs' | 'headers'>;
@@ -185,14 +186,15 @@ function parsedAnswer<T>(exchange: HttpExchange, endpoint: JsonEndpoint, call: U
 async function postJsonWithKeys(endpoint: JsonEndpoint, keys: PooledCredentials, call: UpstreamCall, url: string, body: string): Promise<HttpResponse> {
   const { pool } = keys;
   for (let sent = 0; ; sent += 1) {
-    const lease = takeKey(pool, endpoint, call);
+    // Only a pool whose per-key limits live in Redis costs a turn here.
+    const lease = pool.shared ? await acquireKey(pool, endpoint, call) : takeKey(pool, endpoint, call);
     let response: HttpResponse;
     try {
       response = await endpoint.transport.send(keyedRequestOf(endpoint, keys, lease, call, url, body));
     } catch (error) {
-      throw stamp(error, endpoint, call);
+      throw reportedFailure(pool, lease, stamp(error, endpoint, call));
     }
-    if (response.status >= 200 && response.status < 300) return response;
+    if (response.status >= 200 && response.status < 300) return served(pool, lease, call, response);
     const failure = failureOf(response.status, response.headers, await errorBodyText(response), endpoint, call);
     if (!pool.report(lease, failure) || sent + 1 >= pool.size) throw failure;
   }
@@ -203,15 +205,15 @@ async function exchangeJsonWithKeys<T>(endpoint: JsonEndpoint, keys: PooledCrede
   const { transport } = endpoint;
   const { pool } = keys;
   for (let sent = 0; ; sent += 1) {
-    const lease = takeKey(pool, endpoint, call);
+    const lease = pool.shared ? await acquireKey(pool, endpoint, call) : takeKey(pool, endpoint, call);
     let exchange: HttpExchange;
     try {
       const request = keyedRequestOf(endpoint, keys, lease, call, url, body);
       exchange = await (transport.exchange === undefined ? exchangeBySend(transport, request) : transport.exchange(request));
     } catch (error) {
-      throw stamp(error, endpoint, call);
+      throw reportedFailure(pool, lease, stamp(error, endpoint, call));
     }
-    if (exchange.status >= 200 && exchange.status < 300) return parsedAnswer(exchange, endpoint, call, parse);
+    if (exchange.status >= 200 && exchange.status < 300) return parsedAnswer(served(pool, lease, call, exchange), endpoint, call, parse);
     const failure = failureOf(exchange.status, exchange.headers, exchange.text, endpoint, call);
     if (!pool.report(lease, failure) || sent + 1 >= pool.size) throw failure;
   }
@@ -224,6 +226,28 @@ function takeKey(pool: KeyPool, endpoint: JsonEndpoint, call: UpstreamCall): Key
   } catch (error) {
     throw stamp(error, endpoint, call);
   }
+}
+
+/** `takeKey` for a pool whose per-key limits are shared (Redis). */
+async function acquireKey(pool: KeyPool, endpoint: JsonEndpoint, call: UpstreamCall): Promise<KeyLease> {
+  try {
+    return await pool.acquire(call.signal);
+  } catch (error) {
+    throw stamp(error, endpoint, call);
+  }
+}
+
+/** Tells the pool a request on `lease` succeeded, and which key the answer's tokens go to; returns `answer`. */
+function served<T>(pool: KeyPool, lease: KeyLease, call: UpstreamCall, answer: T): T {
+  pool.report(lease, undefined);
+  expectTokens(call, lease);
+  return answer;
+}
+
+/** Tells the pool a request on `lease` failed without an answer (a timeout counts against the key's breaker); returns the failure. */
+function reportedFailure(pool: KeyPool, lease: KeyLease, failure: SwitchyardError): SwitchyardError {
+  pool.report(lease, failure);
+  return failure;
 }
 
 /** `exchange` for transports that only `send`: an error status's unreadable body reads as empty. */
@@ -260,9 +284,8 @@ function notJson(provider: string, cause: unknown): SwitchyardError {
 }
 
 function stamp(error: unknown, endpoint: JsonEndpoint, call: UpstreamCall): SwitchyardError {
-  const base = SwitchyardError.isInstance(error)
-    ? error
-    : new SwitchyardError({ category: 'unknown', code: 'unknown.unknown', message: error instanceof Error ? error.message : String(error), cause: error });
+  // What the transport throws is mapped already; anything else (a parser's TypeError) is a bug: unknown.internal.
+  const base = SwitchyardError.isInstance(error) ? error : mapThrownError(error, undefined);
   return base.with({ provider: base.provider ?? endpoint.provider, model: base.model ?? call.model });
 }
 

@@ -15,11 +15,13 @@
  */
 import { performance } from 'node:perf_hooks';
 import { SwitchyardError } from '../errors.js';
+import { chargeCallTokens } from '../http/key-pool.js';
 import type { AdapterCall, AdapterResult, AdapterStreamPart, ProviderAdapter } from '../provider-spec.js';
 import { CommittedStream } from '../router/committed-stream.js';
 import { embedAttempt } from '../router/embed-attempt.js';
 import { buildResponse, isOutputPart } from '../router/response-assembly.js';
 import { withStructuredOutput } from '../router/structured-output.js';
+import { checkFileReferences } from '../router/file-references.js';
 import { attemptFailure } from './attempt-failure.js';
 import type { AttemptContext, CallOutcome } from './context.js';
 import type { Stage } from './stage.js';
@@ -41,6 +43,7 @@ export function createAdapterStage(adapterFor: (provider: string) => ProviderAda
             throw attemptFailure(error, attempt);
           });
         }
+        checkFileReferences(attempt.call.request, attempt.target.provider);
         call = adapterCallOf(attempt);
       } catch (error) {
         return Promise.reject(attemptFailure(error, attempt));
@@ -73,6 +76,8 @@ async function chat(adapter: ProviderAdapter, call: AdapterCall, attempt: Attemp
   } catch (error) {
     throw attemptFailure(error, attempt);
   }
+  // The tokens go to the `tpm` of the pooled key that answered, when it has one.
+  chargeCallTokens(call, result.usage.totalTokens);
   const context = attempt.call;
   const response = buildResponse(result, {
     route: attempt.route.name,
@@ -109,7 +114,9 @@ async function stream(adapter: ProviderAdapter, call: AdapterCall, attempt: Atte
   const context = attempt.call;
   const events = new CommittedStream(iterator, buffered, {
     finish(accumulator) {
-      const response = buildResponse(accumulator.result(context.requestId), {
+      const result = accumulator.result(context.requestId);
+      chargeCallTokens(call, result.usage.totalTokens);
+      const response = buildResponse(result, {
         route: attempt.route.name,
         target: attempt.names.resolved,
         attempts: context.attempts,

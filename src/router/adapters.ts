@@ -16,6 +16,7 @@ import type { ProviderConfig } from '../config/types.js';
 import { SwitchyardError } from '../errors.js';
 import type { RouterEventHub } from '../events.js';
 import { createKeyPool, type KeyPool, type KeyPoolChange } from '../http/key-pool.js';
+import type { KeyLimitStore } from '../http/key-limit-store.js';
 import type { HttpTransport } from '../http/transport.js';
 import { PROVIDER_SPEC_VERSION, type AdapterFactory, type ProviderAdapter, type ProviderType } from '../provider-spec.js';
 
@@ -70,33 +71,38 @@ function reportKeyChange(events: RouterEventHub | undefined, change: KeyPoolChan
   });
 }
 
-/** The key pool of a provider with `apiKeys`, reporting on `events`. */
-function keyPoolOf(provider: ProviderConfig, events: RouterEventHub | undefined): KeyPool | undefined {
+/** The key pool of a provider with `apiKeys`, reporting on `events`, its keys' limits in `limitStore`. */
+function keyPoolOf(provider: ProviderConfig, events: RouterEventHub | undefined, limitStore: KeyLimitStore | undefined): KeyPool | undefined {
   if (provider.apiKeys === undefined || provider.apiKeys.length === 0) return undefined;
+  const breaker = provider.keyPool?.breaker;
   return createKeyPool({
     provider: provider.id,
     keys: provider.apiKeys,
     cooldownMs: provider.keyPool?.cooldownMs ?? DEFAULT_KEY_COOLDOWN_MS,
     onChange: (change) => reportKeyChange(events, change),
+    ...(breaker === undefined ? {} : { breaker }),
+    ...(limitStore === undefined ? {} : { limitStore }),
   });
 }
 
 /**
  * One adapter per configured provider, by provider id, built once, each with its key pool when the
- * provider has `apiKeys` (reporting removed and cooling keys on `events`). Throws a `config` error
- * for a provider whose type has no factory, or whose adapter was written for another spec version.
+ * provider has `apiKeys` (reporting removed and cooling keys on `events`; per-key limits held in
+ * `keyLimits`, the router's store, or the pool's own). Throws a `config` error for a provider
+ * whose type has no factory, or whose adapter was written for another spec version.
  */
 export function createAdapters(
   providers: Readonly<Record<string, ProviderConfig>>,
   transport: HttpTransport,
   custom: AdapterFactories = {},
   events?: RouterEventHub,
+  keyLimits?: KeyLimitStore,
 ): Map<string, ProviderAdapter> {
   const adapters = new Map<string, ProviderAdapter>();
   for (const provider of Object.values(providers)) {
     const factory = Object.hasOwn(custom, provider.type) ? custom[provider.type] : (ADAPTER_FACTORIES as Readonly<Record<string, AdapterFactory>>)[provider.type];
     if (factory === undefined) throw unknownTypeError(provider, custom);
-    const keyPool = keyPoolOf(provider, events);
+    const keyPool = keyPoolOf(provider, events, keyLimits);
     const adapter = factory({ settings: provider, transport, ...(keyPool === undefined ? {} : { keyPool }) });
     // Unknown: a custom adapter in JavaScript may claim any version, whatever the type allows.
     const version: unknown = adapter.specificationVersion;

@@ -12,6 +12,7 @@ import type { CanaryController } from '../canary/canary-controller.js';
 import type { RouteConfig, SwitchyardConfig } from '../config/types.js';
 import { canonicalJson } from '../canonical-json.js';
 import { RouterEventHub, type RouterEventName, type RouterEvents, type RouterListener } from '../events.js';
+import type { KeyLimitStore } from '../http/key-limit-store.js';
 import { createPooledTransport, DEFAULT_POOL_SETTINGS, type HttpTransport, type PoolSettings } from '../http/transport.js';
 import type { BreakerGate } from '../pipeline/breaker/breaker-stage.js';
 import type { AttemptContext, CallContext, CallOutcome, TargetAssigner } from '../pipeline/context.js';
@@ -83,6 +84,8 @@ export interface GenerationShop {
   readonly stages: readonly PlacedStage<CallContext>[];
   readonly attemptStages: readonly PlacedStage<AttemptContext>[];
   readonly events: RouterEventHub;
+  /** Where key pools keep their keys' limits (shared through Redis when configured); absent: each pool its own. */
+  readonly keyLimits?: KeyLimitStore;
 }
 
 /** Creates the shared-resource part of a shop: pools (closed when unused) and adapters. */
@@ -127,7 +130,7 @@ export function buildGeneration(config: SwitchyardConfig, shop: GenerationShop):
       const poolKey = shop.fixedTransport === undefined ? `${origin} ${canonicalJson(settings)}` : '';
       const transport = shop.fixedTransport ?? holdings.take(shop.pools, poolKey, () => createPooledTransport(() => settings));
       const adapterKey = `${settingsHash(provider)} ${poolKey}`;
-      const adapter = holdings.take(shop.adapters, adapterKey, () => createAdapters({ [provider.id]: provider }, transport, shop.customAdapters, shop.events).get(provider.id) as ProviderAdapter);
+      const adapter = holdings.take(shop.adapters, adapterKey, () => createAdapters({ [provider.id]: provider }, transport, shop.customAdapters, shop.events, shop.keyLimits).get(provider.id) as ProviderAdapter);
       adapters.set(provider.id, adapter);
     }
     const parts = shop.partsFor(config);

@@ -14,8 +14,9 @@ import { ensureRedactedDumps } from '../config/redacted-dump.js';
 import type { Policies, SwitchyardConfig } from '../config/types.js';
 import { SwitchyardError } from '../errors.js';
 import { RouterEventHub, type RouterEvents } from '../events.js';
+import type { KeyLimitStore } from '../http/key-limit-store.js';
 import { createDispatcherTransport, type HttpTransport } from '../http/transport.js';
-import { mapTransportError } from '../http/transport-errors.js';
+import { mapThrownError } from '../http/transport-errors.js';
 import type { Mutable } from '../mutable.js';
 import type { BreakerGate } from '../pipeline/breaker/breaker-stage.js';
 import type { AttemptContext, CallContext, CallOutcome, TargetAssigner } from '../pipeline/context.js';
@@ -95,6 +96,8 @@ export interface RouterOptions {
   readonly plugins?: readonly RouterPlugin[];
   /** The metrics registry to expose as `router.metrics`. */
   readonly metrics?: Registry;
+  /** Where key pools keep per-key limits (`apiKeys[i].limits`); `createRouter` shares them through Redis with `state.redis`. @default each pool its own, in process */
+  readonly keyLimits?: KeyLimitStore;
   /** Backs `router.canary(route)`. */
   readonly canaryController?: (route: string) => CanaryController;
   /**
@@ -135,6 +138,7 @@ export function createRouterFromResolved(resolvedConfig: SwitchyardConfig, optio
       stages: options.stages ?? [],
       attemptStages: options.attemptStages ?? [],
       events,
+      ...(options.keyLimits === undefined ? {} : { keyLimits: options.keyLimits }),
     },
     events,
   );
@@ -324,7 +328,7 @@ export function createRouterFromResolved(resolvedConfig: SwitchyardConfig, optio
       const result = await adapter.doChat({ request, model: target.model, signal: callSignal, firstByteTimeoutMs: config.policies.timeout.firstByteMs, idleTimeoutMs: config.policies.timeout.idleMs });
       return { result, latencyMs: performance.now() - started };
     } catch (error) {
-      throw mapTransportError(error, callSignal).with({ provider: target.provider, model: target.model });
+      throw mapThrownError(error, callSignal).with({ provider: target.provider, model: target.model });
     } finally {
       dispose();
     }

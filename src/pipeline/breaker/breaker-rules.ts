@@ -2,7 +2,7 @@
  * The decisions both registries share, so the in-memory and the Redis breaker open, probe and
  * answer by the same rules.
  */
-import type { BreakerPolicy } from '../../config/types.js';
+import type { BreakerPolicy } from '../../config/policy-types.js';
 import type { WindowCounts } from './sliding-window.js';
 import type { Admission } from './types.js';
 

@@ -9,8 +9,8 @@
  *   half_open ──(halfOpenProbes probes succeeded)──▶ closed, window reset
  *   half_open ──(one probe failed)──▶ open for another openForMs
  */
-import type { BreakerPolicy } from '../../config/types.js';
-import { ADMITTED_NOW, probeLeaseMs, probeSlots, refused, shouldOpen } from './breaker-rules.js';
+import type { BreakerPolicy } from '../../config/policy-types.js';
+import { ADMITTED_NOW, admitted, probeLeaseMs, probeSlots, refused, shouldOpen } from './breaker-rules.js';
 import { createSlidingWindow, type SlidingWindow } from './sliding-window.js';
 import { createStateListeners } from './state-listeners.js';
 import type { Admission, BreakerRegistry, BreakerState, BreakerStateChange } from './types.js';
@@ -38,6 +38,12 @@ interface Breaker {
 
 type ChangeDetails = Pick<BreakerStateChange, 'failureRate' | 'calls'>;
 
+/** In-process breakers, which can also answer `admit` synchronously (key pools pick a key without a turn). */
+export interface MemoryBreakerRegistry extends BreakerRegistry {
+  /** `admit`'s answer, at once: a half-open breaker reserves a probe slot the same way. */
+  admitNow(key: string, policy: BreakerPolicy): Admission;
+}
+
 /**
  * A registry of in-process circuit breakers. Use it for a single process, or as the fallback of the
  * Redis registry.
@@ -47,7 +53,7 @@ type ChangeDetails = Pick<BreakerStateChange, 'failureRate' | 'calls'>;
  * const admission = await breakers.admit('anthropic/claude-2.1', policy);
  * if (admission.allowed) breakers.record('anthropic/claude-2.1', policy, 'success', admission.probe);
  */
-export function createMemoryBreakerRegistry(options: MemoryBreakerRegistryOptions = {}): BreakerRegistry {
+export function createMemoryBreakerRegistry(options: MemoryBreakerRegistryOptions = {}): MemoryBreakerRegistry {
   const now = options.now ?? Date.now;
   const breakers = new Map<string, Breaker>();
   const listeners = createStateListeners();
@@ -91,21 +97,31 @@ export function createMemoryBreakerRegistry(options: MemoryBreakerRegistryOption
     return refused((breaker.probeLeases[0] ?? at + 1) - at);
   }
 
+  /** The admission of a breaker that is not closed; undefined for a closed (or unknown) one. */
+  function admitUnlessClosed(key: string, policy: BreakerPolicy): Admission | undefined {
+    if (!policy.enabled) return undefined;
+    const breaker = breakers.get(key);
+    if (breaker === undefined) return undefined;
+    const at = now();
+    refresh(key, breaker, at);
+    switch (breaker.state) {
+      case 'closed':
+        return undefined;
+      case 'open':
+        return refused(breaker.openUntil - at);
+      case 'half_open':
+        return takeProbe(breaker, policy, at);
+    }
+  }
+
   return {
     admit(key, policy) {
-      if (!policy.enabled) return ADMITTED_NOW;
-      const breaker = breakers.get(key);
-      if (breaker === undefined) return ADMITTED_NOW;
-      const at = now();
-      refresh(key, breaker, at);
-      switch (breaker.state) {
-        case 'closed':
-          return ADMITTED_NOW;
-        case 'open':
-          return Promise.resolve(refused(breaker.openUntil - at));
-        case 'half_open':
-          return Promise.resolve(takeProbe(breaker, policy, at));
-      }
+      const admission = admitUnlessClosed(key, policy);
+      return admission === undefined ? ADMITTED_NOW : Promise.resolve(admission);
+    },
+
+    admitNow(key, policy) {
+      return admitUnlessClosed(key, policy) ?? admitted();
     },
 
     record(key, policy, outcome, probe) {

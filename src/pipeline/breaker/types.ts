@@ -3,7 +3,7 @@
  * in process memory or shared between processes through Redis. Both registries implement
  * `BreakerRegistry`, so the router does not know which one it runs on.
  */
-import type { BreakerPolicy } from '../../config/types.js';
+import type { BreakerPolicy } from '../../config/policy-types.js';
 
 /**
  * Where a breaker stands: `closed` lets every call through, `open` refuses calls until its open

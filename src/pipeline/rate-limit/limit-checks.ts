@@ -2,7 +2,7 @@
  * Turns a `RateLimitPolicy` and a caller's keys into the list of limits one call must pass, and
  * words the errors a refusal produces. Shared by the in-memory and the Redis limiters.
  */
-import type { LimitSpec, RateLimitPolicy } from '../../config/types.js';
+import type { LimitSpec, RateLimitPolicy } from '../../config/policy-types.js';
 import { SwitchyardError } from '../../errors.js';
 import type { RateLimitKeys } from './rate-limiter.js';
 import { CONCURRENCY_RETRY_HINT_MS } from './rate-limiter.js';

@@ -5,7 +5,7 @@
  * (`createMemoryRateLimiter`) and shared across processes through Redis
  * (`createRedisRateLimiter`).
  */
-import type { RateLimitPolicy } from '../../config/types.js';
+import type { RateLimitPolicy } from '../../config/policy-types.js';
 
 /** Who a call is for. A call without a user (or tenant) is not subject to the per-user (or per-tenant) limits. */
 export interface RateLimitKeys {

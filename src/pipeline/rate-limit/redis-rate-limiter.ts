@@ -15,7 +15,7 @@
  * (with the offline queue off, wait for the client's `ready` event before serving traffic).
  */
 import type { Redis } from 'ioredis';
-import type { RateLimitPolicy } from '../../config/types.js';
+import type { RateLimitPolicy } from '../../config/policy-types.js';
 import { redactSecrets, SwitchyardError } from '../../errors.js';
 import { randomUUID } from 'node:crypto';
 import type { LimitCheck, Refusal, RoomAttempt } from './limit-checks.js';
