@@ -148,7 +148,10 @@ export async function keysCommand(argv: readonly string[], io: CommandIo, option
           rows,
           rows.length === 0
             ? `no usage for ${record.id} "${record.name}"`
-            : table([['day', 'route', 'model', 'calls', 'errors', 'input', 'output', 'cached', 'usd'], ...rows.map((row) => [row.day, row.route, row.model, String(row.calls), String(row.errors), String(row.inputTokens), String(row.outputTokens), String(row.cachedTokens), row.usd.toFixed(6)])]),
+            : table([
+                ['day', 'route', 'model', 'calls', 'errors', 'input', 'output', 'cache read', 'cache write', 'reasoning', 'usd'],
+                ...rows.map((row) => [row.day, row.route, row.model, String(row.calls), String(row.errors), String(row.inputTokens), String(row.outputTokens), String(row.cachedTokens), String(row.cacheWriteTokens), String(row.reasoningTokens), row.usd.toFixed(6)]),
+              ]),
         );
         return 0;
       }

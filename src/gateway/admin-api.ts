@@ -191,8 +191,17 @@ export function createAdminApi(dependencies: AdminApiDependencies): { handle(req
         const query = new URL(admin.url, 'http://admin').searchParams;
         const rows = await store.usage({ keyId: id, ...(query.get('from') === null ? {} : { from: query.get('from') as string }), ...(query.get('to') === null ? {} : { to: query.get('to') as string }) });
         const totals = rows.reduce(
-          (sum, row) => ({ calls: sum.calls + row.calls, errors: sum.errors + row.errors, inputTokens: sum.inputTokens + row.inputTokens, outputTokens: sum.outputTokens + row.outputTokens, cachedTokens: sum.cachedTokens + row.cachedTokens, usd: sum.usd + row.usd }),
-          { calls: 0, errors: 0, inputTokens: 0, outputTokens: 0, cachedTokens: 0, usd: 0 },
+          (sum, row) => ({
+            calls: sum.calls + row.calls,
+            errors: sum.errors + row.errors,
+            inputTokens: sum.inputTokens + row.inputTokens,
+            outputTokens: sum.outputTokens + row.outputTokens,
+            cachedTokens: sum.cachedTokens + row.cachedTokens,
+            cacheWriteTokens: sum.cacheWriteTokens + row.cacheWriteTokens,
+            reasoningTokens: sum.reasoningTokens + row.reasoningTokens,
+            usd: sum.usd + row.usd,
+          }),
+          { calls: 0, errors: 0, inputTokens: 0, outputTokens: 0, cachedTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0, usd: 0 },
         );
         sendJson(response, 200, { keyId: id, rows, totals });
         return;

@@ -10,7 +10,8 @@ import type { RateLimiter, RateLimitLease } from '../pipeline/rate-limit/rate-li
 import { costAtPrice, priceOf } from '../pricing.js';
 import { routeChain } from '../router/target-choice.js';
 import type { EmbedRequest } from '../embedding-types.js';
-import type { ChatRequest, Usage } from '../types.js';
+import type { ChatRequest, ContentPart, Target, Usage } from '../types.js';
+import { estimateMediaTokens, type MediaTarget } from './media-estimate.js';
 import { systemPromptText } from '../system-prompt.js';
 import type { KeyRecord } from './store/types.js';
 
@@ -22,23 +23,26 @@ export interface CallEstimate {
 
 /** Roughly four characters per token, the usual rule of thumb for English text and JSON. */
 const CHARACTERS_PER_TOKEN = 4;
-/** What an image is counted as before the provider says (Anthropic's and OpenAI's order of magnitude). */
-const TOKENS_PER_IMAGE = 1_600;
 
-/** The prompt's size in tokens, estimated from its characters (the provider counts the real ones). */
-export function estimateInputTokens(request: ChatRequest): number {
+/**
+ * The prompt's size in tokens, estimated from its characters (the provider counts the real ones),
+ * images and documents by the rules of the providers `targets` may reach (see `media-estimate.ts`).
+ */
+export function estimateInputTokens(request: ChatRequest, targets: readonly Target[], providers: SwitchyardConfig['providers']): number {
   let characters = systemPromptText(request.system)?.length ?? 0;
-  let images = 0;
+  // Allocated only when a prompt has an image or a document.
+  let media: Exclude<ContentPart, { type: 'text' }>[] | undefined;
   for (const message of request.messages) {
     if (typeof message.content === 'string') characters += message.content.length;
     else for (const part of message.content) if (part.type === 'text') characters += part.text.length;
-    else images += 1;
+    else (media ??= []).push(part);
     for (const call of message.toolCalls ?? []) characters += call.name.length + JSON.stringify(call.arguments).length;
     // Reasoning sent back is read again as input (Anthropic counts thinking blocks of the last turn).
     for (const part of message.reasoning ?? []) characters += part.text.length + (part.redactedData?.length ?? 0);
   }
   for (const tool of request.tools ?? []) characters += tool.name.length + (tool.description?.length ?? 0) + JSON.stringify(tool.parameters).length;
-  return Math.ceil(characters / CHARACTERS_PER_TOKEN) + images * TOKENS_PER_IMAGE;
+  const text = Math.ceil(characters / CHARACTERS_PER_TOKEN);
+  return media === undefined ? text : text + estimateMediaTokens(media, mediaTargetsOf(targets, providers));
 }
 
 /** The thinking budget an effort level stands for (docs/requests.md, "Reasoning"; Anthropic's and Gemini's). */
@@ -65,9 +69,19 @@ export function estimateCall(request: ChatRequest, route: RouteConfig, config: S
   // Every target the call may reach: its route's and its fallbacks'.
   const targets = routeChain(route, config.routes).flatMap((reachable) => reachable.targets);
   const maxOutput = maxOutputTokens(request, request.maxTokens ?? Math.max(0, ...targets.map((target) => config.providers[target.provider]?.defaultMaxTokens ?? 0)));
-  const input = estimateInputTokens(request);
+  const input = estimateInputTokens(request, targets, config.providers);
   const usage: Usage = { inputTokens: input, outputTokens: maxOutput, totalTokens: input + maxOutput };
   return { tokens: input + maxOutput, usd: Math.max(0, ...targets.map((target) => dearest(config.pricing, target, usage))) };
+}
+
+/** The provider type and model of each target (a target whose provider is unknown is left out). */
+function mediaTargetsOf(targets: readonly Target[], providers: SwitchyardConfig['providers']): MediaTarget[] {
+  const reachable: MediaTarget[] = [];
+  for (const target of targets) {
+    const type = providers[target.provider]?.type;
+    if (type !== undefined) reachable.push({ providerType: type, model: target.model });
+  }
+  return reachable;
 }
 
 /**
@@ -86,7 +100,8 @@ function dearest(pricing: PriceTable, target: { provider: string; model: string 
   const price = priceOf(pricing, target);
   if (price === undefined) return 0;
   // Writing the prompt to the provider's cache may cost more than reading it plainly (Anthropic 1.25×–2×).
-  return Math.max(costAtPrice(price, usage), costAtPrice(price, { ...usage, cacheWriteInputTokens: usage.inputTokens }));
+  const allWritten = { ...usage, cacheWriteInputTokens: usage.inputTokens };
+  return Math.max(costAtPrice(price, usage), costAtPrice(price, allWritten), costAtPrice(price, { ...allWritten, cacheWrite1hInputTokens: usage.inputTokens }));
 }
 
 /** The key's own limits as a rate-limit policy over its id (never waiting: a client retries). */

@@ -38,6 +38,7 @@ import { bodyBytesOf, CountingServerResponse } from './http/counting-response.js
 import { writeStream } from './http/write-stream.js';
 import { presentedKey } from './auth/presented-key.js';
 import { anthropicIngress, completeIngress, openAIEmbeddingsIngress, openAIIngress, type Ingress, type IngressCall } from './ingresses.js';
+import { upstreamHeaders } from './ingress/upstream-facts.js';
 import { listModels } from './models.js';
 import { checkKeyAccess } from './store/key-access.js';
 import { displayPrefixOf } from './store/key-format.js';
@@ -308,6 +309,8 @@ export async function createGateway(routerOrConfig: Router | SwitchyardConfig | 
           outputTokens: usage?.outputTokens ?? 0,
           // eslint-disable-next-line @typescript-eslint/no-deprecated -- the old name, still read from custom adapters
           cachedTokens: usage?.cacheReadInputTokens ?? usage?.cachedInputTokens ?? 0,
+          cacheWriteTokens: usage?.cacheWriteInputTokens ?? 0,
+          reasoningTokens: usage?.reasoningTokens ?? 0,
           usd: usage === undefined || target === undefined ? 0 : (costOf(config.pricing, target, usage) ?? 0),
         };
         void keys.settle(settlement);
@@ -330,7 +333,7 @@ export async function createGateway(routerOrConfig: Router | SwitchyardConfig | 
         }
         settle('ok', answer.usage, answer.target);
         noteAnswer(exchange, answer);
-        sendJson(response, 200, ingress.answer(answer, parsed));
+        sendJson(response, 200, ingress.answer(answer, parsed), upstreamHeaders(answer));
         return;
       }
       await streamCall(response, exchange, ingress, parsed, router.stream(parsed.request, callOptions), settle);
@@ -471,7 +474,11 @@ export async function createGateway(routerOrConfig: Router | SwitchyardConfig | 
     if (!allowed) return false;
     response.setHeader('access-control-allow-origin', settings.cors.origins.includes('*') ? '*' : origin);
     response.setHeader('vary', 'origin');
-    if (request.method !== 'OPTIONS') return false;
+    if (request.method !== 'OPTIONS') {
+      // Without this a browser's script cannot read the gateway's own headers.
+      response.setHeader('access-control-expose-headers', EXPOSED_HEADERS);
+      return false;
+    }
     response.writeHead(204, {
       'access-control-allow-methods': 'GET, POST, PATCH, DELETE, OPTIONS',
       'access-control-allow-headers': 'authorization, content-type, x-api-key, anthropic-version, x-switchyard-user',
@@ -545,6 +552,9 @@ export async function createGateway(routerOrConfig: Router | SwitchyardConfig | 
     },
   };
 }
+
+/** The response headers a browser client may read (CORS): request ids and what served the answer. */
+const EXPOSED_HEADERS = 'x-request-id, request-id, x-switchyard-route, x-switchyard-provider, x-switchyard-model, x-switchyard-upstream-request-id, x-switchyard-upstream-response-id, x-switchyard-upstream-finish-reason';
 
 /** The caller's request id when it sent a sane one, else a new one. */
 function requestIdOf(request: IncomingMessage): string {

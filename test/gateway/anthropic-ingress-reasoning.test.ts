@@ -60,7 +60,7 @@ describe('stream frames for reasoning', () => {
   }
 
   it('give a thinking block its deltas and signature, a redacted part a whole block, then the text at the next index', () => {
-    const response = { text: 'hi', toolCalls: [], reasoning: [signed, redacted], finishReason: 'stop', usage: { inputTokens: 1, outputTokens: 2, totalTokens: 3 }, id: 'x' } as unknown as ChatResponse;
+    const response = { text: 'hi', toolCalls: [], reasoning: [signed, redacted], finishReason: 'stop', usage: { inputTokens: 1, outputTokens: 2, totalTokens: 3 }, id: 'x', route: 'r', target: { provider: 'p', model: 'm' } } as unknown as ChatResponse;
     const frames = framesOf([
       { type: 'reasoning-delta', text: 'let me ' },
       { type: 'reasoning-delta', text: 'think' },
@@ -90,7 +90,7 @@ describe('stream frames for reasoning', () => {
   });
 
   it('keep the empty text block of an answer that only thought', () => {
-    const response = { text: '', toolCalls: [], reasoning: [signed], finishReason: 'stop', usage: { inputTokens: 1, outputTokens: 2, totalTokens: 3 }, id: 'x' } as unknown as ChatResponse;
+    const response = { text: '', toolCalls: [], reasoning: [signed], finishReason: 'stop', usage: { inputTokens: 1, outputTokens: 2, totalTokens: 3 }, id: 'x', route: 'r', target: { provider: 'p', model: 'm' } } as unknown as ChatResponse;
     const frames = framesOf([{ type: 'reasoning', part: signed }, { type: 'finish', response }]);
     const starts = frames.filter((frame) => frame.event === 'content_block_start').map((frame) => (frame.data['content_block'] as { type: string }).type);
     expect(starts).toEqual(['thinking', 'text']);

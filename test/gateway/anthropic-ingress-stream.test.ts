@@ -101,7 +101,15 @@ describe('the stream frames', () => {
       { event: 'content_block_delta', data: { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'Hello' } } },
       { event: 'content_block_delta', data: { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: ' there.' } } },
       { event: 'content_block_stop', data: { type: 'content_block_stop', index: 0 } },
-      { event: 'message_delta', data: { type: 'message_delta', delta: { stop_reason: 'end_turn', stop_sequence: null }, usage: { input_tokens: 12, output_tokens: 3 } } },
+      {
+        event: 'message_delta',
+        data: {
+          type: 'message_delta',
+          delta: { stop_reason: 'end_turn', stop_sequence: null },
+          usage: { input_tokens: 12, output_tokens: 3 },
+          switchyard: { route: 'claude', provider: 'anthropic', model: 'claude-x', upstream_finish_reason: 'end_turn' },
+        },
+      },
       { event: 'message_stop', data: { type: 'message_stop' } },
     ]);
   });

@@ -309,6 +309,23 @@ describe('toChatCompletion', () => {
     expect(Math.abs(completion.created - Date.now() / 1000)).toBeLessThan(5);
   });
 
+  it('carries the reasoning text as DeepSeek-style message.reasoning_content, and nothing for redacted reasoning only', () => {
+    const reasoned = toChatCompletion(
+      answer({
+        reasoning: [
+          { type: 'reasoning', provider: 'anthropic', text: 'First, ' },
+          { type: 'reasoning', provider: 'anthropic', text: '', redactedData: 'ZW5j' },
+          { type: 'reasoning', provider: 'anthropic', text: 'then.' },
+        ],
+      }),
+      'gpt4',
+    );
+    expect(reasoned.choices[0].message.reasoning_content).toBe('First, then.');
+    const redacted = toChatCompletion(answer({ reasoning: [{ type: 'reasoning', provider: 'anthropic', text: '', redactedData: 'ZW5j' }] }), 'gpt4');
+    expect(redacted.choices[0].message).not.toHaveProperty('reasoning_content');
+    expect(toChatCompletion(answer(), 'gpt4').choices[0].message).not.toHaveProperty('reasoning_content');
+  });
+
   it.each([
     ['stop', 'stop'],
     ['length', 'length'],
@@ -354,6 +371,8 @@ describe('encodeChatCompletionStream', () => {
   ];
   const envelope = { id: 'chatcmpl-req-9', object: 'chat.completion.chunk', created: 1_700_000_000, model: 'gpt4', system_fingerprint: null };
   const choice = (delta: unknown, finishReason: string | null = null): unknown => ({ index: 0, delta, logprobs: null, finish_reason: finishReason });
+  /** The gateway's own field on the finish chunk: what served the answer. */
+  const switchyard = { route: 'gpt4', provider: 'openai', model: 'gpt-4o-2024-08-06' };
 
   it('sends the role, text deltas, whole tool calls, the finish, the usage chunk and [DONE]', async () => {
     const sent = await frames(scriptedSource(events).iterable);
@@ -364,7 +383,7 @@ describe('encodeChatCompletionStream', () => {
       { ...envelope, choices: [choice({ content: 'there' })], usage: null },
       { ...envelope, choices: [choice({ tool_calls: [{ index: 0, id: 'call_1', type: 'function', function: { name: 'lookup', arguments: '{"query":"a"}' } }] })], usage: null },
       { ...envelope, choices: [choice({ tool_calls: [{ index: 1, id: 'call_2', type: 'function', function: { name: 'now', arguments: '{}' } }] })], usage: null },
-      { ...envelope, choices: [choice({}, 'tool_calls')], usage: null },
+      { ...envelope, choices: [choice({}, 'tool_calls')], switchyard, usage: null },
       { ...envelope, choices: [], usage: { prompt_tokens: 5, completion_tokens: 7, total_tokens: 12, prompt_tokens_details: { cached_tokens: 2 } } },
     ]);
   });
@@ -394,7 +413,24 @@ describe('encodeChatCompletionStream', () => {
     expect(sent).toHaveLength(7);
     expect(sent.at(-1)).toBe('data: [DONE]\n\n');
     for (const frame of sent.slice(0, -1)) expect(payload(frame)).not.toHaveProperty('usage');
-    expect(payload(sent.at(-2))).toEqual({ ...envelope, choices: [choice({}, 'tool_calls')] });
+    expect(payload(sent.at(-2))).toEqual({ ...envelope, choices: [choice({}, 'tool_calls')], switchyard });
+  });
+
+  it('sends reasoning deltas as DeepSeek-style delta.reasoning_content, before the text', async () => {
+    const thought: StreamEvent[] = [
+      { type: 'reasoning-delta', text: 'think ' },
+      { type: 'reasoning-delta', text: '' },
+      { type: 'reasoning-delta', text: 'hard' },
+      { type: 'text-delta', text: 'Hi' },
+      { type: 'finish', response: answer({ text: 'Hi' }) },
+    ];
+    const sent = await frames(scriptedSource(thought).iterable, { ...STREAM, includeUsage: false });
+    expect(sent.slice(0, 4).map((frame) => payload(frame).choices)).toEqual([
+      [choice({ role: 'assistant', content: '' })],
+      [choice({ reasoning_content: 'think ' })],
+      [choice({ reasoning_content: 'hard' })],
+      [choice({ content: 'Hi' })],
+    ]);
   });
 
   it('keeps text that needs escaping intact', async () => {

@@ -21,6 +21,8 @@ export interface CheckedSettlement {
   readonly inputTokens: number;
   readonly outputTokens: number;
   readonly cachedTokens: number;
+  readonly cacheWriteTokens: number;
+  readonly reasoningTokens: number;
   readonly nanos: number;
 }
 
@@ -37,6 +39,8 @@ export function checkSettlement(input: SettleInput): CheckedSettlement {
     inputTokens: checkTokenCount(input.inputTokens, 'inputTokens'),
     outputTokens: checkTokenCount(input.outputTokens, 'outputTokens'),
     cachedTokens: checkTokenCount(input.cachedTokens, 'cachedTokens'),
+    cacheWriteTokens: checkTokenCount(input.cacheWriteTokens ?? 0, 'cacheWriteTokens'),
+    reasoningTokens: checkTokenCount(input.reasoningTokens ?? 0, 'reasoningTokens'),
     nanos: checkUsd(input.usd, 'usd'),
   };
 }
@@ -73,12 +77,25 @@ export interface ClaimedSettlement {
 export type KeyCharge = readonly [keyId: string, usedTokens: number, usedNanos: number, releasedTokens: number, releasedNanos: number];
 
 /** One ledger update (`addFoldedToLedger`'s arguments). */
-export type LedgerAddition = readonly [keyId: string, day: string, route: string, model: string, calls: number, errors: number, inputTokens: number, outputTokens: number, cachedTokens: number, nanos: number];
+export type LedgerAddition = readonly [
+  keyId: string,
+  day: string,
+  route: string,
+  model: string,
+  calls: number,
+  errors: number,
+  inputTokens: number,
+  outputTokens: number,
+  cachedTokens: number,
+  nanos: number,
+  cacheWriteTokens: number,
+  reasoningTokens: number,
+];
 
 /** Folds claimed settlements into one charge per key and one ledger addition per group, sorted. */
 export function foldSettlements(claimed: readonly ClaimedSettlement[]): { readonly charges: readonly KeyCharge[]; readonly ledger: readonly LedgerAddition[] } {
   const charges = new Map<string, [string, number, number, number, number]>();
-  const ledger = new Map<string, [string, string, string, string, number, number, number, number, number, number]>();
+  const ledger = new Map<string, [string, string, string, string, number, number, number, number, number, number, number, number]>();
   for (const { settlement, keyId, heldTokens, heldNanos } of claimed) {
     const charge = charges.get(keyId) ?? [keyId, 0, 0, 0, 0];
     charge[1] += settlement.inputTokens + settlement.outputTokens;
@@ -87,13 +104,15 @@ export function foldSettlements(claimed: readonly ClaimedSettlement[]): { readon
     charge[4] += heldNanos;
     charges.set(keyId, charge);
     const group = `${settlement.keyId}\u0000${settlement.day}\u0000${settlement.route}\u0000${settlement.model}`;
-    const row = ledger.get(group) ?? [settlement.keyId, settlement.day, settlement.route, settlement.model, 0, 0, 0, 0, 0, 0];
+    const row = ledger.get(group) ?? [settlement.keyId, settlement.day, settlement.route, settlement.model, 0, 0, 0, 0, 0, 0, 0, 0];
     row[4] += 1;
     row[5] += settlement.errors;
     row[6] += settlement.inputTokens;
     row[7] += settlement.outputTokens;
     row[8] += settlement.cachedTokens;
     row[9] += settlement.nanos;
+    row[10] += settlement.cacheWriteTokens;
+    row[11] += settlement.reasoningTokens;
     ledger.set(group, row);
   }
   const byKey = (left: readonly unknown[], right: readonly unknown[]): number => compareTuples(left, right, 1);

@@ -59,6 +59,8 @@ export function usageRowOf(row: Row): UsageRow {
     inputTokens: numberOf(row.input_tokens),
     outputTokens: numberOf(row.output_tokens),
     cachedTokens: numberOf(row.cached_tokens),
+    cacheWriteTokens: numberOf(row.cache_write_tokens),
+    reasoningTokens: numberOf(row.reasoning_tokens),
     unsettledTokens: numberOf(row.unsettled_tokens),
     usd: fromNanos(numberOf(row.usd_nanos)),
   };

@@ -84,6 +84,16 @@ export const MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    version: 2,
+    name: 'ledger cache-write and reasoning tokens',
+    // `cached_tokens` holds the cache reads; rows written before this migration read 0 in the new
+    // columns (their calls' cache writes and reasoning were counted in input and output only).
+    statements: (tables) => [
+      `ALTER TABLE ${tables.usage} ADD COLUMN cache_write_tokens BIGINT NOT NULL DEFAULT 0`,
+      `ALTER TABLE ${tables.usage} ADD COLUMN reasoning_tokens BIGINT NOT NULL DEFAULT 0`,
+    ],
+  },
 ];
 
 /** The table recording applied migrations (created before anything else, inside the transaction). */

@@ -69,13 +69,14 @@ async function loadDriver(): Promise<PoolConstructor> {
 /**
  * Settle in one statement: claim the reservation, move reserved to used, add to the ledger. The
  * parameters are `$1` reservation id, `$2` key id, for an unlimited key's call `$3` now, then the
- * usage: day, route, model, errors (0/1), input/output/cached tokens, tokens charged, nano-dollars
- * (numbered on from `$3` or `$4`: PostgreSQL refuses a parameter a statement does not use).
+ * usage: day, route, model, errors (0/1), input/output/cached tokens, tokens charged, nano-dollars,
+ * cache-write and reasoning tokens (numbered on from `$3` or `$4`: PostgreSQL refuses a parameter a
+ * statement does not use).
  */
 function settleStatement(tables: StoreTables, claim: 'held' | 'unheld'): string {
   const { keys, reservations, usage } = tables;
   const first = claim === 'held' ? 3 : 4;
-  const [day, route, model, errors, input, output, cached, charged, nanos] = Array.from({ length: 9 }, (_, index) => `$${first + index}`);
+  const [day, route, model, errors, input, output, cached, charged, nanos, cacheWrite, reasoning] = Array.from({ length: 11 }, (_, index) => `$${first + index}`);
   const claimed =
     claim === 'held'
       ? `DELETE FROM ${reservations} WHERE id = $1 AND state = 'open' RETURNING key_id, tokens, usd_nanos`
@@ -86,11 +87,13 @@ function settleStatement(tables: StoreTables, claim: 'held' | 'unheld'): string 
     `charged AS (UPDATE ${keys} AS k SET used_tokens = k.used_tokens + ${charged}, used_usd_nanos = k.used_usd_nanos + ${nanos}, ` +
     'reserved_tokens = k.reserved_tokens - c.tokens, reserved_usd_nanos = k.reserved_usd_nanos - c.usd_nanos ' +
     'FROM claimed AS c WHERE k.id = c.key_id RETURNING k.id), ' +
-    `ledger AS (INSERT INTO ${usage} AS u (key_id, day, route, model, calls, errors, unsettled, input_tokens, output_tokens, cached_tokens, unsettled_tokens, usd_nanos) ` +
-    `SELECT $2::text, ${day}::text, ${route}::text, ${model}::text, 1, ${errors}::bigint, 0, ${input}::bigint, ${output}::bigint, ${cached}::bigint, 0, ${nanos}::bigint FROM claimed ` +
+    `ledger AS (INSERT INTO ${usage} AS u (key_id, day, route, model, calls, errors, unsettled, input_tokens, output_tokens, cached_tokens, unsettled_tokens, usd_nanos, cache_write_tokens, reasoning_tokens) ` +
+    `SELECT $2::text, ${day}::text, ${route}::text, ${model}::text, 1, ${errors}::bigint, 0, ${input}::bigint, ${output}::bigint, ${cached}::bigint, 0, ${nanos}::bigint, ` +
+    `${cacheWrite}::bigint, ${reasoning}::bigint FROM claimed ` +
     'ON CONFLICT (key_id, day, route, model) DO UPDATE SET calls = u.calls + 1, errors = u.errors + excluded.errors, ' +
     'input_tokens = u.input_tokens + excluded.input_tokens, output_tokens = u.output_tokens + excluded.output_tokens, ' +
-    'cached_tokens = u.cached_tokens + excluded.cached_tokens, usd_nanos = u.usd_nanos + excluded.usd_nanos RETURNING 1) ' +
+    'cached_tokens = u.cached_tokens + excluded.cached_tokens, usd_nanos = u.usd_nanos + excluded.usd_nanos, ' +
+    'cache_write_tokens = u.cache_write_tokens + excluded.cache_write_tokens, reasoning_tokens = u.reasoning_tokens + excluded.reasoning_tokens RETURNING 1) ' +
     'SELECT count(*)::int AS charged FROM claimed'
   );
 }
@@ -102,13 +105,14 @@ function settleStatement(tables: StoreTables, claim: 'held' | 'unheld'): string 
  * lock rows alike). Arrays, one entry per settlement: `$1` reservation ids, `$2` key ids, `$3`
  * unheld flags, `$4` days, `$5` routes, `$6` models, `$7` errors (0/1), `$8`–`$10` input, output,
  * cached tokens, `$11` nanos; then `$12` the batch id, `$13` the key of its record (null when the
- * batch has no unlimited-key call), `$14` now. Returns the reservation ids charged.
+ * batch has no unlimited-key call), `$14` now; then arrays again: `$15` cache-write tokens, `$16`
+ * reasoning tokens. Returns the reservation ids charged.
  */
 function settleBatchStatement(tables: StoreTables): string {
   const { keys, reservations, usage } = tables;
   return (
-    'WITH input AS (SELECT * FROM unnest($1::text[], $2::text[], $3::boolean[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::bigint[], $9::bigint[], $10::bigint[], $11::bigint[]) ' +
-    'AS s(reservation_id, key_id, unheld, day, route, model, errors, input_tokens, output_tokens, cached_tokens, usd_nanos)), ' +
+    'WITH input AS (SELECT * FROM unnest($1::text[], $2::text[], $3::boolean[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::bigint[], $9::bigint[], $10::bigint[], $11::bigint[], ' +
+    '$15::bigint[], $16::bigint[]) AS s(reservation_id, key_id, unheld, day, route, model, errors, input_tokens, output_tokens, cached_tokens, usd_nanos, cache_write_tokens, reasoning_tokens)), ' +
     `marker AS (INSERT INTO ${reservations} (id, key_id, tokens, usd_nanos, state, created_at, expires_at, closed_at) ` +
     "SELECT $12::text, $13::text, 0, 0, 'settled', $14::bigint, $14::bigint, $14::bigint WHERE $13::text IS NOT NULL ON CONFLICT (id) DO NOTHING RETURNING id), " +
     `held AS (DELETE FROM ${reservations} AS r USING input AS s WHERE r.id = s.reservation_id AND NOT s.unheld AND r.state = 'open' RETURNING r.id, r.key_id, r.tokens, r.usd_nanos), ` +
@@ -118,12 +122,14 @@ function settleBatchStatement(tables: StoreTables): string {
     'reserved_tokens = k.reserved_tokens - f.held_tokens, reserved_usd_nanos = k.reserved_usd_nanos - f.held_nanos ' +
     'FROM (SELECT charged_key, sum(input_tokens + output_tokens)::bigint AS used_tokens, sum(usd_nanos)::bigint AS used_nanos, sum(held_tokens)::bigint AS held_tokens, ' +
     'sum(held_nanos)::bigint AS held_nanos FROM claimed GROUP BY charged_key ORDER BY charged_key) AS f WHERE k.id = f.charged_key RETURNING k.id), ' +
-    `ledger AS (INSERT INTO ${usage} AS u (key_id, day, route, model, calls, errors, unsettled, input_tokens, output_tokens, cached_tokens, unsettled_tokens, usd_nanos) ` +
-    'SELECT key_id, day, route, model, count(*), sum(errors)::bigint, 0, sum(input_tokens)::bigint, sum(output_tokens)::bigint, sum(cached_tokens)::bigint, 0, sum(usd_nanos)::bigint ' +
+    `ledger AS (INSERT INTO ${usage} AS u (key_id, day, route, model, calls, errors, unsettled, input_tokens, output_tokens, cached_tokens, unsettled_tokens, usd_nanos, cache_write_tokens, reasoning_tokens) ` +
+    'SELECT key_id, day, route, model, count(*), sum(errors)::bigint, 0, sum(input_tokens)::bigint, sum(output_tokens)::bigint, sum(cached_tokens)::bigint, 0, sum(usd_nanos)::bigint, ' +
+    'sum(cache_write_tokens)::bigint, sum(reasoning_tokens)::bigint ' +
     'FROM claimed GROUP BY key_id, day, route, model ORDER BY key_id, day, route, model ' +
     'ON CONFLICT (key_id, day, route, model) DO UPDATE SET calls = u.calls + excluded.calls, errors = u.errors + excluded.errors, ' +
     'input_tokens = u.input_tokens + excluded.input_tokens, output_tokens = u.output_tokens + excluded.output_tokens, ' +
-    'cached_tokens = u.cached_tokens + excluded.cached_tokens, usd_nanos = u.usd_nanos + excluded.usd_nanos RETURNING 1) ' +
+    'cached_tokens = u.cached_tokens + excluded.cached_tokens, usd_nanos = u.usd_nanos + excluded.usd_nanos, ' +
+    'cache_write_tokens = u.cache_write_tokens + excluded.cache_write_tokens, reasoning_tokens = u.reasoning_tokens + excluded.reasoning_tokens RETURNING 1) ' +
     'SELECT reservation_id FROM claimed'
   );
 }
@@ -404,6 +410,8 @@ class PostgresKeyStore implements KeyStore {
       batch.id,
       recordKey,
       this.now(),
+      column((settlement) => settlement.cacheWriteTokens),
+      column((settlement) => settlement.reasoningTokens),
     ];
     const rows = await this.rows('settle', this.prepared('settleBatch', parameters));
     const charged = new Set(rows.map((row) => String(row.reservation_id)));
@@ -424,6 +432,8 @@ class PostgresKeyStore implements KeyStore {
       checkTokenCount(input.cachedTokens, 'cachedTokens'),
       inputTokens + outputTokens,
       checkUsd(input.usd, 'usd'),
+      checkTokenCount(input.cacheWriteTokens ?? 0, 'cacheWriteTokens'),
+      checkTokenCount(input.reasoningTokens ?? 0, 'reasoningTokens'),
     ];
     const parameters = unheld ? [input.reservationId, input.keyId, this.now(), ...usage] : [input.reservationId, input.keyId, ...usage];
     const [result] = await this.rows('settle', this.prepared(unheld ? 'settleUnheld' : 'settleHeld', parameters));
@@ -436,7 +446,7 @@ class PostgresKeyStore implements KeyStore {
       for (const reservation of expired) {
         const { key_id: keyId, tokens, usd_nanos: nanos } = reservation;
         await client.query(this.statements.chargeKey, [keyId, tokens, nanos, tokens, nanos]);
-        await client.query(this.statements.addToLedger, [keyId, utcDay(Number(reservation.created_at)), reservation.route ?? '', reservation.model ?? '', 0, 1, 0, 0, 0, tokens, nanos]);
+        await client.query(this.statements.addToLedger, [keyId, utcDay(Number(reservation.created_at)), reservation.route ?? '', reservation.model ?? '', 0, 1, 0, 0, 0, tokens, nanos, 0, 0]);
       }
       const pruned = (await client.query(this.statements.pruneReservations, [now - this.retentionMs])).rowCount ?? 0;
       return { released: expired.length, pruned };

@@ -130,27 +130,30 @@ export function sharedStatements(tables: StoreTables) {
       'reserved_tokens = reserved_tokens - $4, reserved_usd_nanos = reserved_usd_nanos - $5 WHERE id = $1',
     /**
      * Add one call to the ledger: `$1` key, `$2` day, `$3` route, `$4` model, `$5` errors (0/1),
-     * `$6` unsettled (0/1), `$7`–`$9` input/output/cached tokens, `$10` unsettled tokens, `$11` nanos.
+     * `$6` unsettled (0/1), `$7`–`$9` input/output/cached (cache-read) tokens, `$10` unsettled
+     * tokens, `$11` nanos, `$12` cache-write tokens, `$13` reasoning tokens.
      */
     addToLedger:
-      `INSERT INTO ${usage} AS u (key_id, day, route, model, calls, errors, unsettled, input_tokens, output_tokens, cached_tokens, unsettled_tokens, usd_nanos) ` +
-      'VALUES ($1, $2, $3, $4, 1, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (key_id, day, route, model) DO UPDATE SET ' +
+      `INSERT INTO ${usage} AS u (key_id, day, route, model, calls, errors, unsettled, input_tokens, output_tokens, cached_tokens, unsettled_tokens, usd_nanos, cache_write_tokens, reasoning_tokens) ` +
+      'VALUES ($1, $2, $3, $4, 1, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT (key_id, day, route, model) DO UPDATE SET ' +
       'calls = u.calls + 1, errors = u.errors + excluded.errors, unsettled = u.unsettled + excluded.unsettled, ' +
       'input_tokens = u.input_tokens + excluded.input_tokens, output_tokens = u.output_tokens + excluded.output_tokens, ' +
       'cached_tokens = u.cached_tokens + excluded.cached_tokens, unsettled_tokens = u.unsettled_tokens + excluded.unsettled_tokens, ' +
-      'usd_nanos = u.usd_nanos + excluded.usd_nanos',
+      'usd_nanos = u.usd_nanos + excluded.usd_nanos, cache_write_tokens = u.cache_write_tokens + excluded.cache_write_tokens, ' +
+      'reasoning_tokens = u.reasoning_tokens + excluded.reasoning_tokens',
 
     /**
      * Add a batch's calls of one key, day, route and model to the ledger (group commit): `$1` key,
      * `$2` day, `$3` route, `$4` model, `$5` calls, `$6` errors, `$7`–`$9` input/output/cached
-     * tokens, `$10` nanos.
+     * tokens, `$10` nanos, `$11` cache-write tokens, `$12` reasoning tokens.
      */
     addFoldedToLedger:
-      `INSERT INTO ${usage} AS u (key_id, day, route, model, calls, errors, unsettled, input_tokens, output_tokens, cached_tokens, unsettled_tokens, usd_nanos) ` +
-      'VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $8, $9, 0, $10) ON CONFLICT (key_id, day, route, model) DO UPDATE SET ' +
+      `INSERT INTO ${usage} AS u (key_id, day, route, model, calls, errors, unsettled, input_tokens, output_tokens, cached_tokens, unsettled_tokens, usd_nanos, cache_write_tokens, reasoning_tokens) ` +
+      'VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $8, $9, 0, $10, $11, $12) ON CONFLICT (key_id, day, route, model) DO UPDATE SET ' +
       'calls = u.calls + excluded.calls, errors = u.errors + excluded.errors, ' +
       'input_tokens = u.input_tokens + excluded.input_tokens, output_tokens = u.output_tokens + excluded.output_tokens, ' +
-      'cached_tokens = u.cached_tokens + excluded.cached_tokens, usd_nanos = u.usd_nanos + excluded.usd_nanos',
+      'cached_tokens = u.cached_tokens + excluded.cached_tokens, usd_nanos = u.usd_nanos + excluded.usd_nanos, ' +
+      'cache_write_tokens = u.cache_write_tokens + excluded.cache_write_tokens, reasoning_tokens = u.reasoning_tokens + excluded.reasoning_tokens',
 
     /** Take every open reservation past its expiry (`$1` now); the caller charges each. */
     expireReservations:
@@ -159,7 +162,7 @@ export function sharedStatements(tables: StoreTables) {
     pruneReservations: `DELETE FROM ${reservations} WHERE state = 'settled' AND closed_at < $1`,
 
     selectUsage:
-      'SELECT day, route, model, calls, errors, unsettled, input_tokens, output_tokens, cached_tokens, unsettled_tokens, usd_nanos ' +
+      'SELECT day, route, model, calls, errors, unsettled, input_tokens, output_tokens, cached_tokens, cache_write_tokens, reasoning_tokens, unsettled_tokens, usd_nanos ' +
       `FROM ${usage} WHERE key_id = $1 AND day >= $2 AND day <= $3 ORDER BY day, route, model`,
     ping: 'SELECT 1 AS ok',
   };

@@ -405,10 +405,12 @@ class SqliteKeyStore implements KeyStore {
       const inputTokens = checkTokenCount(input.inputTokens, 'inputTokens');
       const outputTokens = checkTokenCount(input.outputTokens, 'outputTokens');
       const cachedTokens = checkTokenCount(input.cachedTokens, 'cachedTokens');
+      const cacheWriteTokens = checkTokenCount(input.cacheWriteTokens ?? 0, 'cacheWriteTokens');
+      const reasoningTokens = checkTokenCount(input.reasoningTokens ?? 0, 'reasoningTokens');
       const nanos = checkUsd(input.usd, 'usd');
       const day = checkDay(input.day, 'day');
       const now = this.now();
-      const ledger = [input.keyId, day, input.route, input.model, input.outcome === 'error' ? 1 : 0, 0, inputTokens, outputTokens, cachedTokens, 0, nanos];
+      const ledger = [input.keyId, day, input.route, input.model, input.outcome === 'error' ? 1 : 0, 0, inputTokens, outputTokens, cachedTokens, 0, nanos, cacheWriteTokens, reasoningTokens];
       const charge = [inputTokens + outputTokens, nanos];
       const charged = isUnheldReservation(input.reservationId)
         ? this.settleTransaction.immediate(this.statements.claimUnheldReservation, [input.reservationId, input.keyId, now], charge, ledger)
@@ -423,7 +425,7 @@ class SqliteKeyStore implements KeyStore {
       for (const reservation of expired) {
         const { key_id: keyId, tokens, usd_nanos: nanos } = reservation;
         this.statements.chargeKey.run([keyId, tokens, nanos, tokens, nanos]);
-        this.statements.addToLedger.run([keyId, utcDay(Number(reservation.created_at)), reservation.route ?? '', reservation.model ?? '', 0, 1, 0, 0, 0, tokens, nanos]);
+        this.statements.addToLedger.run([keyId, utcDay(Number(reservation.created_at)), reservation.route ?? '', reservation.model ?? '', 0, 1, 0, 0, 0, tokens, nanos, 0, 0]);
       }
       const pruned = this.statements.pruneReservations.run([now - this.retentionMs]);
       return { released: expired.length, pruned };

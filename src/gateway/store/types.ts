@@ -148,6 +148,10 @@ export interface SettleInput {
   readonly outputTokens: number;
   /** Input tokens served from the provider's prompt cache (a part of `inputTokens`). */
   readonly cachedTokens: number;
+  /** Input tokens written to the provider's prompt cache (a part of `inputTokens`). @default 0 */
+  readonly cacheWriteTokens?: number;
+  /** Output tokens spent on reasoning (a part of `outputTokens`). @default 0 */
+  readonly reasoningTokens?: number;
   readonly usd: number;
 }
 
@@ -203,7 +207,12 @@ export interface UsageRow {
   readonly unsettled: number;
   readonly inputTokens: number;
   readonly outputTokens: number;
+  /** Input tokens read from the provider's prompt cache (a part of `inputTokens`). */
   readonly cachedTokens: number;
+  /** Input tokens written to the provider's prompt cache (a part of `inputTokens`; 0 in rows from before schema version 2). */
+  readonly cacheWriteTokens: number;
+  /** Output tokens spent on reasoning (a part of `outputTokens`; 0 in rows from before schema version 2). */
+  readonly reasoningTokens: number;
   /** Tokens charged for unsettled reservations (their split into input and output is unknown). */
   readonly unsettledTokens: number;
   readonly usd: number;

@@ -16,7 +16,7 @@ function reservation(keyId: string, tokens: number, usd = 0): ReserveInput {
 }
 
 function settlement(reservationId: string, keyId: string, changes: Partial<SettleInput> = {}): SettleInput {
-  return { reservationId, keyId, route: 'chat', model: 'gpt-4o', day: '2026-03-01', outcome: 'ok', inputTokens: 30, outputTokens: 20, cachedTokens: 10, usd: 0.01, ...changes };
+  return { reservationId, keyId, route: 'chat', model: 'gpt-4o', day: '2026-03-01', outcome: 'ok', inputTokens: 30, outputTokens: 20, cachedTokens: 10, cacheWriteTokens: 5, reasoningTokens: 4, usd: 0.01, ...changes };
 }
 
 function idOf(result: ReserveResult | undefined): string {
@@ -107,7 +107,7 @@ function describeGroupCommit(backend: StoreBackend): void {
       { model: 'gpt-4o', calls: 1, errors: 0, inputTokens: 30 },
       { model: 'gpt-4o-mini', calls: 1, errors: 1 },
     ]);
-    expect(await store.usage({ keyId: unlimited.record.id })).toMatchObject([{ calls: 2, inputTokens: 60, outputTokens: 40, cachedTokens: 20, usd: 0.02 }]);
+    expect(await store.usage({ keyId: unlimited.record.id })).toMatchObject([{ calls: 2, inputTokens: 60, outputTokens: 40, cachedTokens: 20, cacheWriteTokens: 10, reasoningTokens: 8, usd: 0.02 }]);
     // The two unlimited calls left one record (the batch's), not a row each.
     const rows = await database.query(`SELECT id FROM ${database.tables.reservations}`);
     expect(rows.map((row) => row.id)).toEqual([batch.id]);

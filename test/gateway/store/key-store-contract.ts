@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { SwitchyardError } from '../../../src/errors.js';
 import { checkKeyAccess } from '../../../src/gateway/store/key-access.js';
 import { hashKey } from '../../../src/gateway/store/key-format.js';
-import { MIGRATIONS } from '../../../src/gateway/store/migrations.js';
+import { MIGRATIONS, migrationsTableStatement } from '../../../src/gateway/store/migrations.js';
 import { utcDay, type KeyStore, type ReserveResult, type SettleInput } from '../../../src/gateway/store/types.js';
 import type { StoreBackend } from './store-backends.js';
 
@@ -24,6 +24,8 @@ function settlement(reservationId: string, keyId: string, changes: Partial<Settl
     inputTokens: 300,
     outputTokens: 200,
     cachedTokens: 100,
+    cacheWriteTokens: 50,
+    reasoningTokens: 40,
     usd: 0.02,
     ...changes,
   };
@@ -257,7 +259,7 @@ export function describeKeyStoreContract(backend: StoreBackend): void {
       expect(stored?.used).toEqual({ tokens: 1_000, usd: 0.04 });
       expect(stored?.reserved).toEqual({ tokens: 0, usd: 0 });
       expect(await first.usage({ keyId: record.id })).toEqual([
-        { day: '2026-03-01', route: 'chat', model: 'gpt-4o', calls: 2, errors: 0, unsettled: 0, inputTokens: 600, outputTokens: 400, cachedTokens: 200, unsettledTokens: 0, usd: 0.04 },
+        { day: '2026-03-01', route: 'chat', model: 'gpt-4o', calls: 2, errors: 0, unsettled: 0, inputTokens: 600, outputTokens: 400, cachedTokens: 200, cacheWriteTokens: 100, reasoningTokens: 80, unsettledTokens: 0, usd: 0.04 },
       ]);
     });
 
@@ -294,7 +296,7 @@ export function describeKeyStoreContract(backend: StoreBackend): void {
       expect(stored?.used).toEqual({ tokens: 400, usd: 0.2 });
       expect(stored?.reserved).toEqual({ tokens: 100, usd: 0.05 });
       expect(await first.usage({ keyId: record.id })).toEqual([
-        { day: utcDay(start), route: 'chat', model: 'gpt-4o', calls: 1, errors: 0, unsettled: 1, inputTokens: 0, outputTokens: 0, cachedTokens: 0, unsettledTokens: 400, usd: 0.2 },
+        { day: utcDay(start), route: 'chat', model: 'gpt-4o', calls: 1, errors: 0, unsettled: 1, inputTokens: 0, outputTokens: 0, cachedTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0, unsettledTokens: 400, usd: 0.2 },
       ]);
 
       // The process that made it comes back late: its settlement charges nothing more.
@@ -333,7 +335,7 @@ export function describeKeyStoreContract(backend: StoreBackend): void {
       const other = await store.createKey({ name: 'b', quota: { tokens: 1_000_000 } });
       const calls: Partial<SettleInput>[] = [
         { day: '2026-03-01', route: 'chat', model: 'm1' },
-        { day: '2026-03-01', route: 'chat', model: 'm1', outcome: 'error', inputTokens: 10, outputTokens: 0, cachedTokens: 0, usd: 0.001 },
+        { day: '2026-03-01', route: 'chat', model: 'm1', outcome: 'error', inputTokens: 10, outputTokens: 0, cachedTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0, usd: 0.001 },
         { day: '2026-03-01', route: 'chat', model: 'm2' },
         { day: '2026-03-01', route: 'embed', model: 'm1' },
         { day: '2026-03-02', route: 'chat', model: 'm1' },
@@ -348,7 +350,7 @@ export function describeKeyStoreContract(backend: StoreBackend): void {
         ['2026-03-01', 'embed', 'm1', 1, 0],
         ['2026-03-02', 'chat', 'm1', 1, 0],
       ]);
-      expect(rows[0]).toMatchObject({ inputTokens: 310, outputTokens: 200, cachedTokens: 100, usd: 0.021 });
+      expect(rows[0]).toMatchObject({ inputTokens: 310, outputTokens: 200, cachedTokens: 100, cacheWriteTokens: 50, reasoningTokens: 40, usd: 0.021 });
       expect((await store.usage({ keyId: record.id, from: '2026-03-02' })).map((row) => row.day)).toEqual(['2026-03-02']);
       expect(await store.usage({ keyId: record.id, to: '2026-03-01' })).toHaveLength(3);
       expect(await store.usage({ keyId: other.record.id })).toHaveLength(1);
@@ -375,6 +377,34 @@ export function describeKeyStoreContract(backend: StoreBackend): void {
       const rows = await database.query(`SELECT version FROM ${database.tables.migrations} ORDER BY version`);
       expect(rows.map((row) => Number(row.version))).toEqual(MIGRATIONS.map((migration) => migration.version));
       expect((await later.getKey(record.id))?.name).toBe('kept');
+    });
+
+    it('upgrades a database at schema version 1 in place: old ledger rows read 0 cache-write and reasoning tokens', async () => {
+      const database = backend.freshDatabase();
+      const { tables } = database;
+      // The database as a Switchyard of schema version 1 left it, written by hand.
+      const schema = tables.keys.includes('.') ? tables.keys.slice(0, tables.keys.lastIndexOf('.')) : undefined;
+      if (schema !== undefined) await database.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+      await database.query(migrationsTableStatement(tables));
+      const versionOne = MIGRATIONS.find((migration) => migration.version === 1);
+      for (const statement of versionOne?.statements(tables) ?? []) await database.query(statement);
+      await database.query(`INSERT INTO ${tables.migrations} (version, name, applied_at) VALUES (1, 'keys, reservations, daily usage', 0)`);
+      await database.query(
+        `INSERT INTO ${tables.usage} (key_id, day, route, model, calls, errors, unsettled, input_tokens, output_tokens, cached_tokens, unsettled_tokens, usd_nanos) ` +
+          "VALUES ('key_old', '2026-03-01', 'chat', 'gpt-4o', 3, 0, 0, 900, 600, 300, 0, 60000000)",
+      );
+
+      const store = await database.open();
+      const versions = await database.query(`SELECT version FROM ${tables.migrations} ORDER BY version`);
+      expect(versions.map((row) => Number(row.version))).toEqual(MIGRATIONS.map((migration) => migration.version));
+      expect(await store.usage({ keyId: 'key_old' })).toEqual([
+        { day: '2026-03-01', route: 'chat', model: 'gpt-4o', calls: 3, errors: 0, unsettled: 0, inputTokens: 900, outputTokens: 600, cachedTokens: 300, cacheWriteTokens: 0, reasoningTokens: 0, unsettledTokens: 0, usd: 0.06 },
+      ]);
+
+      // A call settled after the upgrade adds to the old row, new columns included.
+      const { record } = await store.createKey({ name: 'new', quota: { tokens: 10_000 } });
+      await store.settle(settlement(reservationOf(await reserve(store, record.id)), 'key_old'));
+      expect(await store.usage({ keyId: 'key_old' })).toMatchObject([{ calls: 4, inputTokens: 1_200, cachedTokens: 400, cacheWriteTokens: 50, reasoningTokens: 40 }]);
     });
 
     it('refuses a database whose schema is newer than it knows', async () => {

@@ -10,7 +10,8 @@
  * except on `tool_use` blocks, which the unified shape cannot mark), `tool_choice` (`auto`, `any` →
  * `required`, `tool` → `{ name }`, `none`; `disable_parallel_tool_use: true` → `parallelToolCalls: false`), `stop_sequences`, `temperature`, `top_p`, `stream`,
  * `metadata.user_id` (→ `user`), `thinking: { type: 'enabled', budget_tokens }` (→ `reasoning:
- * { budgetTokens }`; `disabled` is no reasoning).
+ * { budgetTokens }`; `disabled` is no reasoning), `provider_options` (the gateway's own field →
+ * `providerOptions`, see `parseProviderOptionsField`).
  *
  * Accepted and ignored, without an error: `top_k`, `thinking` of types `adaptive` and
  * `between_tools` (no unified equivalent), `thinking.display`,
@@ -24,6 +25,7 @@ import type { ChatRequest, ReasoningOption, TextPart, ToolChoice, ToolDefinition
 import { parseCacheControl, withCache } from './cache-control.js';
 import type { Mutable } from '../../../mutable.js';
 import { parseMessages } from './parse-messages.js';
+import { parseProviderOptionsField } from '../provider-options-field.js';
 import {
   optionalBoolean,
   optionalNumberInRange,
@@ -152,6 +154,8 @@ export function parseMessagesRequest(body: unknown): ParsedAnthropicRequest {
   if (topP !== undefined) request.topP = topP;
   const reasoning = parseThinking(body.thinking);
   if (reasoning !== undefined) request.reasoning = reasoning;
+  const providerOptions = parseProviderOptionsField(body.provider_options);
+  if (providerOptions !== undefined) request.providerOptions = providerOptions;
   const stream = optionalBoolean(body.stream, 'stream') ?? false;
   const user = parseUser(body.metadata);
   return user === undefined ? { request, stream, requestedModel: model } : { request, stream, user, requestedModel: model };

@@ -16,7 +16,8 @@
  *   content_block_start    per tool call: a tool_use block with `input: {}`, at its first delta
  *   content_block_delta    input_json_delta, one per unified tool-call delta
  *   content_block_stop     at its `tool-call` event (or when another block opens)
- *   message_delta          stop_reason, stop_sequence, the final usage
+ *   message_delta          stop_reason, stop_sequence, the final usage, the gateway's `switchyard`
+ *                          (what served the answer: see `upstream-facts.ts`)
  *   message_stop
  *
  * A tool call's arguments travel as its `tool-call-delta`s; a call that came with none (a custom
@@ -29,6 +30,7 @@
 import type { SwitchyardError } from '../../../errors.js';
 import type { ChatResponse, ReasoningPart, StreamEvent, ToolCall } from '../../../types.js';
 import { anthropicErrorObject } from './anthropic-error.js';
+import { upstreamFactsOf } from '../upstream-facts.js';
 import { reasoningBlock } from './reasoning-blocks.js';
 import { stopReasonOf, stopSequenceOf, usageOf } from './message-fields.js';
 
@@ -249,6 +251,8 @@ export class MessagesStreamFrames {
         type: 'message_delta',
         delta: { stop_reason: stopReason, stop_sequence: stopSequenceOf(stopReason, this.#options.stopSequences) },
         usage: usageOf(response.usage),
+        // The gateway's own field (what served the answer): the SDK's MessageStream ignores it.
+        switchyard: upstreamFactsOf(response),
       }) +
       sseFrame('message_stop', { type: 'message_stop' })
     );

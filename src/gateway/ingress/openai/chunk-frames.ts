@@ -9,6 +9,7 @@
  */
 import type { FinishReason, ToolCall, Usage } from '../../../types.js';
 import { openAIFinishReason, openAIToolCall, openAIUsage } from './completion-fields.js';
+import type { UpstreamFacts } from '../upstream-facts.js';
 import type { OpenAIErrorObject } from './wire-types.js';
 
 /** What every chunk of one stream carries. */
@@ -46,6 +47,11 @@ export class ChunkFrames {
     return this.choice(`{"content":${JSON.stringify(text)}}`, 'null');
   }
 
+  /** A piece of reasoning text, in DeepSeek's `reasoning_content` delta field (the `openai` SDK passes it through). */
+  reasoning(text: string): string {
+    return this.choice(`{"reasoning_content":${JSON.stringify(text)}}`, 'null');
+  }
+
   /** A whole tool call, at its position among the answer's tool calls. */
   toolCall(index: number, call: ToolCall): string {
     return this.choice(`{"tool_calls":[${JSON.stringify({ index, ...openAIToolCall(call) })}]}`, 'null');
@@ -60,9 +66,12 @@ export class ChunkFrames {
     return this.choice(`{"tool_calls":[${JSON.stringify(call)}]}`, 'null');
   }
 
-  /** The last chunk of the choice: an empty delta and why generation stopped. */
-  finish(reason: FinishReason): string {
-    return this.choice('{}', `"${openAIFinishReason(reason)}"`);
+  /**
+   * The last chunk of the choice: an empty delta and why generation stopped, and beside `choices`
+   * the gateway's `switchyard` field (what served the answer; the SDK passes unknown fields through).
+   */
+  finish(reason: FinishReason, facts: UpstreamFacts): string {
+    return `${this.head}{"index":0,"delta":{},"logprobs":null,"finish_reason":"${openAIFinishReason(reason)}"}],"switchyard":${JSON.stringify(facts)}${this.tail.slice(1)}`;
   }
 
   /** The chunk after the last choice, with no choices and the call's usage. */

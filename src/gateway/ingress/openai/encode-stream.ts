@@ -18,6 +18,7 @@ import type { ChatResponse, StreamEvent } from '../../../types.js';
 import { ChunkFrames, DONE_FRAME } from './chunk-frames.js';
 import { chatCompletionId } from './completion-fields.js';
 import { openAIErrorObject } from './openai-error.js';
+import { upstreamFactsOf } from '../upstream-facts.js';
 
 /** Options of `encodeChatCompletionStream`. */
 export interface ChatCompletionStreamOptions {
@@ -35,9 +36,11 @@ const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value:
 
 /**
  * The SSE frames (`data: …\n\n`, one per string) for a stream's events: a first chunk with
- * `delta: { role: 'assistant', content: '' }`, a chunk per text delta, a chunk per tool-call
+ * `delta: { role: 'assistant', content: '' }`, a chunk per text delta (and per reasoning delta, as
+ * DeepSeek's `delta.reasoning_content`), a chunk per tool-call
  * argument delta (the call's first one with its id and name; a call that streamed no deltas goes
- * whole in one chunk), a last chunk with an empty delta and `finish_reason`, the usage chunk
+ * whole in one chunk), a last chunk with an empty delta and `finish_reason` (and the gateway's
+ * `switchyard` field: see `upstream-facts.ts`), the usage chunk
  * (with `includeUsage`), then `data: [DONE]`. Ending the iteration early (`return()`) ends the
  * event stream, which cancels the upstream request.
  *
@@ -137,6 +140,11 @@ class ChatCompletionFrameIterator implements AsyncIterator<string> {
         this.start();
         if (event.text !== '') this.queue.push(this.frames.text(event.text));
         return;
+      case 'reasoning-delta':
+        // DeepSeek's `reasoning_content` delta: Chat Completions has no field for reasoning text.
+        this.start();
+        if (event.text !== '') this.queue.push(this.frames.reasoning(event.text));
+        return;
       case 'tool-call-delta': {
         this.start();
         const index = this.streamedToolCalls.get(event.toolCallId);
@@ -175,7 +183,7 @@ class ChatCompletionFrameIterator implements AsyncIterator<string> {
       return;
     }
     this.start();
-    this.queue.push(this.frames.finish(response.finishReason));
+    this.queue.push(this.frames.finish(response.finishReason, upstreamFactsOf(response)));
     if (this.includeUsage) this.queue.push(this.frames.usage(response.usage));
     this.queue.push(DONE_FRAME);
   }

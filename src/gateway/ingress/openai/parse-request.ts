@@ -8,6 +8,7 @@ import { invalidRequest } from '../../../errors.js';
 import type { Mutable } from '../../../mutable.js';
 import type { ChatRequest, ReasoningOption, ToolChoice, ToolDefinition } from '../../../types.js';
 import { parseMessages } from './parse-messages.js';
+import { parseProviderOptionsField } from '../provider-options-field.js';
 import {
   childPath,
   isJsonObject,
@@ -148,6 +149,8 @@ function refuseUnsupported(body: Readonly<Record<string, unknown>>): void {
  * - `stream_options.include_usage` counts only on a streaming request.
  * - `reasoning_effort` becomes `request.reasoning` (see `parseReasoningEffort`).
  * - `parallel_tool_calls` becomes `request.parallelToolCalls`.
+ * - `provider_options` (the gateway's own field) becomes `request.providerOptions` (see
+ *   `parseProviderOptionsField`).
  *
  * @throws SwitchyardError `invalid_request` with `field` set to the JSON path of the first problem
  *   (e.g. `messages[2].content`), for a field of the wrong type, an unsupported role, part type or
@@ -181,6 +184,8 @@ export function parseChatCompletionRequest(body: unknown): ParsedOpenAIRequest {
   if (metadata !== undefined) request.metadata = metadata;
   const reasoning = parseReasoningEffort(body.reasoning_effort);
   if (reasoning !== undefined) request.reasoning = reasoning;
+  const providerOptions = parseProviderOptionsField(body.provider_options);
+  if (providerOptions !== undefined) request.providerOptions = providerOptions;
 
   const stream = optionalBoolean(body.stream, 'stream') ?? false;
   const streamOptions = optionalObject(body.stream_options, 'stream_options');

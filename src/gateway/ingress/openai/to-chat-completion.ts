@@ -15,11 +15,15 @@ export interface ChatCompletionOptions {
 /**
  * The `chat.completion` object for an answer. `model` is the model the client asked for (a route
  * name or `provider/model`), not the upstream model that served it; `content` is `null` when the
- * answer is only tool calls, as the API sends it.
+ * answer is only tool calls, as the API sends it; `reasoning_content` (DeepSeek's field) carries
+ * the model's reasoning text when it showed any.
  */
 export function toChatCompletion(response: ChatResponse, requestedModel: string, options: ChatCompletionOptions = {}): ChatCompletionObject {
   const toolCalls = response.toolCalls.map(openAIToolCall);
   const content = response.text === '' && toolCalls.length > 0 ? null : response.text;
+  const reasoning = reasoningText(response);
+  const message: ChatCompletionObject['choices'][0]['message'] =
+    toolCalls.length === 0 ? { role: 'assistant', content, refusal: null, annotations: [] } : { role: 'assistant', content, refusal: null, tool_calls: toolCalls, annotations: [] };
   return {
     id: chatCompletionId(response.id),
     object: 'chat.completion',
@@ -28,10 +32,7 @@ export function toChatCompletion(response: ChatResponse, requestedModel: string,
     choices: [
       {
         index: 0,
-        message:
-          toolCalls.length === 0
-            ? { role: 'assistant', content, refusal: null, annotations: [] }
-            : { role: 'assistant', content, refusal: null, tool_calls: toolCalls, annotations: [] },
+        message: reasoning === undefined ? message : { ...message, reasoning_content: reasoning },
         logprobs: null,
         finish_reason: openAIFinishReason(response.finishReason),
       },
@@ -39,4 +40,11 @@ export function toChatCompletion(response: ChatResponse, requestedModel: string,
     usage: openAIUsage(response.usage),
     system_fingerprint: null,
   };
+}
+
+/** The reasoning parts' texts joined, or undefined when there are none with text (redacted reasoning has none). */
+function reasoningText(response: ChatResponse): string | undefined {
+  if (response.reasoning.length === 0) return undefined;
+  const text = response.reasoning.map((part) => part.text).join('');
+  return text === '' ? undefined : text;
 }

@@ -58,6 +58,11 @@ export interface ChatCompletionObject {
         readonly refusal: null;
         readonly tool_calls?: readonly OpenAIToolCallObject[];
         readonly annotations: readonly [];
+        /**
+         * The model's reasoning text, DeepSeek's field (https://api-docs.deepseek.com/guides/thinking_mode_api_example_streaming):
+         * Chat Completions has none, and the `openai` SDK passes unknown fields through. Only when there was some.
+         */
+        readonly reasoning_content?: string;
       };
       readonly logprobs: null;
       readonly finish_reason: OpenAIFinishReason;
