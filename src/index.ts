@@ -55,6 +55,8 @@ export type {
   ImagePart,
   DocumentPart,
   DocumentMediaType,
+  FileReference,
+  Citation,
   CacheBreakpoint,
   ResponseFormat,
   ToolDefinition,
@@ -76,6 +78,7 @@ export type {
   ReasoningEvent,
   ToolCallDeltaEvent,
   ToolCallEvent,
+  CitationsEvent,
   UsageEvent,
   FinishEvent,
 } from './types.js';

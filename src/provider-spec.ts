@@ -11,7 +11,9 @@
  */
 import type { KeyPool } from './http/key-pool.js';
 import type { HttpTransport } from './http/transport.js';
-import type { ChatRequest, FinishReason, ProviderMetadata, ReasoningPart, ToolCall, Usage } from './types.js';
+import type { ProviderApi } from './config/provider-api.js';
+import type { BreakerPolicy, LimitSpec } from './config/policy-types.js';
+import type { ChatRequest, Citation, FinishReason, ProviderMetadata, ReasoningPart, TextPart, ToolCall, Usage } from './types.js';
 
 /**
  * The version of this contract. An adapter may declare the version it was written for
@@ -34,12 +36,16 @@ export interface WeightedApiKey {
   readonly key: string;
   /** Relative share of the provider's calls (> 0). @default 1 */
   readonly weight: number;
+  /** The key's own limits (`apiKeys[i].limits`); absent when it has none. Concurrency is not among them. */
+  readonly limits?: Omit<LimitSpec, 'concurrency'>;
 }
 
 /** How a provider's key pool treats its keys (`keyPool` in the config). */
 export interface KeyPoolSettings {
   /** How long a key answered with 429 is skipped when the provider sent no `retry-after`, ms. */
   readonly cooldownMs: number;
+  /** A circuit breaker per key (`keyPool.breaker`); absent when off. */
+  readonly breaker?: BreakerPolicy;
 }
 
 /** A provider's settings after the config was validated and defaults applied. */
@@ -76,6 +82,11 @@ export interface ProviderSettings {
   readonly publisher?: 'anthropic' | 'google';
   /** Vertex AI: the path of a service-account JSON key (else `GOOGLE_APPLICATION_CREDENTIALS`, then ADC). */
   readonly credentials?: string;
+  /**
+   * Which upstream API the adapter calls (`api:` in the config), when the type has several: Bedrock
+   * `invoke` | `converse`, OpenAI `chat-completions` | `responses`. Absent: the type's default.
+   */
+  readonly api?: ProviderApi;
 }
 
 /** Everything one upstream attempt needs. */
@@ -111,11 +122,13 @@ export interface AdapterResult {
   readonly servedModel?: string;
   /** The provider's own facts about the answer (response id, raw finish reason, headers of interest), by provider type. */
   readonly providerMetadata?: ProviderMetadata;
+  /** The text as the provider split it, when some piece carries `citations`; joined, the parts are `text`. */
+  readonly textParts?: readonly TextPart[];
 }
 
 /**
  * One upstream embedding request. The router has already split the call's inputs to at most the
- * adapter's `maxEmbeddingInputs`; the adapter sends them as one request.
+ * adapter's `maxEmbeddingInputsFor(model)` or `maxEmbeddingInputs`; the adapter sends them as one request.
  */
 export interface AdapterEmbedCall {
   /** The texts to embed, in order; never empty. */
@@ -158,6 +171,8 @@ export type AdapterStreamPart =
    */
   | { readonly type: 'tool-call-delta'; readonly toolCallId: string; readonly toolName: string; readonly argumentsDelta: string }
   | { readonly type: 'tool-call'; readonly toolCall: ToolCall }
+  /** At the end of a text block that cites sources: the block's whole text (already sent as `text-delta`s) and its citations. */
+  | { readonly type: 'citations'; readonly text: string; readonly citations: readonly Citation[] }
   | { readonly type: 'usage'; readonly usage: Usage }
   | { readonly type: 'finish'; readonly finishReason: FinishReason; readonly rawFinishReason?: string };
 
@@ -201,6 +216,11 @@ export interface ProviderAdapter {
    * larger calls and reassembles the vectors in input order. Absent: no limit.
    */
   readonly maxEmbeddingInputs?: number;
+  /**
+   * Optional: the limit for one model, where it differs by model (Vertex AI: 250, but one for
+   * `gemini-embedding-001`). Wins over `maxEmbeddingInputs` when present.
+   */
+  maxEmbeddingInputsFor?(model: string): number;
 }
 
 /** What an adapter factory receives. */
@@ -212,6 +232,7 @@ export interface AdapterContext {
    * request (`keyPool.take()`) and report how it fared (`keyPool.report(lease, error)`), or let
    * `jsonEndpoint({ keys: { pool, headersFor } })` of `src/http/post-json.ts` do both. Its removals
    * (401/403) and cooldowns (429) reach the router's `warning` and `provider-key` events and metrics.
+   * With per-key limits in Redis (`keyPool.shared`) take keys with `await keyPool.acquire(signal)`.
    * An adapter that ignores it sends `settings.apiKey`, the pool's first key.
    */
   readonly keyPool?: KeyPool;

@@ -21,12 +21,60 @@ export type MessageRole = 'system' | 'user' | 'assistant' | 'tool';
  */
 export type CacheBreakpoint = true | { readonly ttl?: '5m' | '1h' };
 
+/**
+ * Where a piece of an answer's text comes from: a passage of a document (or search result) of the
+ * request, as the provider cited it (Anthropic `citations`). See docs/requests.md, "Citations".
+ */
+export interface Citation {
+  /**
+   * The provider's own citation type: Anthropic `char_location`, `page_location`,
+   * `content_block_location`, `search_result_location` or `web_search_result_location`.
+   */
+  readonly type: string;
+  /** The cited passage, word for word. */
+  readonly citedText: string;
+  /** Which document of the request, counting the document parts of all messages from 0. */
+  readonly documentIndex?: number;
+  readonly documentTitle?: string;
+  /**
+   * Where the passage starts and ends (end exclusive), in the unit `type` names: characters from 0
+   * (`char_location`), pages from 1 (`page_location`), content blocks from 0 (the others).
+   */
+  readonly start?: number;
+  readonly end?: number;
+  /** Search results: which result, its `source` (or web page URL) and title. */
+  readonly searchResultIndex?: number;
+  readonly source?: string;
+  readonly title?: string;
+  /** Opaque data the provider needs back with the citation (web search `encrypted_index`). */
+  readonly encryptedIndex?: string;
+  /** The provider type that produced it (`anthropic`); sent back only to that type. */
+  readonly provider: string;
+}
+
 /** A text part of a message. */
 export interface TextPart {
   readonly type: 'text';
   readonly text: string;
   /** Ends a prompt-cache breakpoint here (see `CacheBreakpoint`). */
   readonly cache?: CacheBreakpoint;
+  /**
+   * Answers only (`ChatResponse.message`): the sources this piece of text cites. Sent back with the
+   * text to the provider type that produced them; other providers get the text alone.
+   */
+  readonly citations?: readonly Citation[];
+}
+
+/**
+ * A file already uploaded to a provider's Files API, by the id that provider gave it: an OpenAI
+ * `file-…` id, an Anthropic `file_…` id, a Gemini file URI. Only the provider that issued it can
+ * read it; a try on another provider fails with `invalid_request` naming the part.
+ */
+export interface FileReference {
+  /** The provider's id for the file (Gemini: the file's `uri`). */
+  readonly id: string;
+  /** The configured provider (its name under `providers:`) that issued the id. */
+  readonly provider: string;
 }
 
 /** An image part, given either by URL or as base64 data with its media type. */
@@ -36,8 +84,10 @@ export interface ImagePart {
   readonly url?: string;
   /** Base64-encoded bytes, used together with `mediaType`. */
   readonly data?: string;
-  /** For example `image/png`. Required with `data`. */
+  /** For example `image/png`. Required with `data` (and, for Gemini, with `file`). */
   readonly mediaType?: string;
+  /** An image uploaded to the provider's Files API (instead of `url` or `data`). */
+  readonly file?: FileReference;
   /**
    * How closely the model looks at the image: OpenAI `image_url.detail` (`low` costs fewer tokens).
    * Other providers ignore it (docs/requests.md, "Documents, image detail and tool results").
@@ -51,7 +101,7 @@ export interface ImagePart {
 export type DocumentMediaType = 'application/pdf' | 'text/plain';
 
 /**
- * A document (PDF or plain text), given as base64 `data` or a `url`. Mapped to Anthropic
+ * A document (PDF or plain text), given as base64 `data`, a `url` or an uploaded `file`. Mapped to Anthropic
  * `document` blocks, OpenAI `file` parts (data only) and Gemini `inlineData` / `fileData`
  * (docs/requests.md, "Documents, image detail and tool results").
  */
@@ -61,9 +111,15 @@ export interface DocumentPart {
   readonly data?: string;
   /** A URL the provider fetches (not every provider can: see the docs). */
   readonly url?: string;
+  /** A document uploaded to the provider's Files API (instead of `data` or `url`). */
+  readonly file?: FileReference;
   readonly mediaType: DocumentMediaType;
   /** A title or file name (Anthropic `title`, OpenAI `filename`). */
   readonly title?: string;
+  /** Text about the document the model reads but never cites (Anthropic `context`; others ignore it). */
+  readonly context?: string;
+  /** Ask the model to cite passages of this document (Anthropic `citations.enabled`; others ignore it). */
+  readonly citations?: boolean;
   /** Ends a prompt-cache breakpoint here (see `CacheBreakpoint`). */
   readonly cache?: CacheBreakpoint;
 }
@@ -81,12 +137,16 @@ export interface ReasoningPart {
   readonly type: 'reasoning';
   /** The reasoning text (a summary, for models that only show one); empty for redacted reasoning. */
   readonly text: string;
-  /** Opaque proof the provider checks when the part comes back (Anthropic `signature`, Gemini `thoughtSignature`). */
+  /**
+   * Opaque proof the provider checks when the part comes back (Anthropic `signature`, Gemini
+   * `thoughtSignature`; OpenAI Responses: the reasoning item's id and `encrypted_content`).
+   */
   readonly signature?: string;
   /** Encrypted reasoning the provider hid (Anthropic `redacted_thinking.data`); sent back as is. */
   readonly redactedData?: string;
   /**
-   * The provider type (wire format) that produced it: `anthropic`, `gemini`, `openai-compatible`…
+   * The provider type (wire format) that produced it: `anthropic`, `gemini`, `openai-compatible`,
+   * `openai-responses` (an `openai` provider with `api: responses`)…
    * Adapters send a part back only to their own type; signatures are valid across providers of one
    * type (Anthropic's are, across its API and cloud platforms).
    */
@@ -191,7 +251,7 @@ export interface ChatRequest {
   /**
    * Provider-specific request fields, by provider type: `{ openai: { seed: 7 } }`. The entry of the
    * type that serves an attempt is merged into its request body (the caller's fields win; objects
-   * merge field by field); JSON values only, and never `model`, `messages`, `contents` or `stream`.
+   * merge field by field); JSON values only, and never `model`, `messages`, `contents`, `input` or `stream`.
    */
   readonly providerOptions?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
   /** Free-form caller data (e.g. `intent`, `purpose`); never sent upstream. */
@@ -242,6 +302,11 @@ export interface Usage {
   readonly cacheReadInputTokens?: number;
   /** Input tokens written to the provider's prompt cache (Anthropic `cache_creation_input_tokens`). Part of `inputTokens`. */
   readonly cacheWriteInputTokens?: number;
+  /**
+   * Of `cacheWriteInputTokens`, those written to 1-hour cache entries (Anthropic
+   * `cache_creation.ephemeral_1h_input_tokens`), which are billed apart; absent when none were.
+   */
+  readonly cacheWrite1hInputTokens?: number;
   /**
    * Input tokens served from the provider's prompt cache: the same count as `cacheReadInputTokens`.
    * @deprecated Read `cacheReadInputTokens`; this copy is kept for existing readers and goes in the next major version.
@@ -306,6 +371,11 @@ export interface ChatResponse {
   /** With `responseFormat`: the answer's JSON, parsed (and validated against the schema). */
   readonly object?: unknown;
   /**
+   * The answer's text as the provider split it, when some piece cites a source (`citations`);
+   * joined, they are `text`, and `message.content` is this list. Absent without citations.
+   */
+  readonly textParts?: readonly TextPart[];
+  /**
    * The provider's own facts about this answer, under the provider type that served it: its
    * response id, raw finish reason and a few response headers (request id, rate limits remaining).
    * Absent on cache hits and for adapters that report none.
@@ -367,6 +437,17 @@ export interface ToolCallEvent {
   readonly toolCall: ToolCall;
 }
 
+/**
+ * The sources of the text streamed since the previous text block: `text` is that block's whole
+ * text (already sent as `text-delta`s), `citations` what it cites. The `finish` response's
+ * `textParts` carry the same.
+ */
+export interface CitationsEvent {
+  readonly type: 'citations';
+  readonly text: string;
+  readonly citations: readonly Citation[];
+}
+
 /** Token usage, when the provider reports it. */
 export interface UsageEvent {
   readonly type: 'usage';
@@ -380,4 +461,4 @@ export interface FinishEvent {
 }
 
 /** What `router.stream()` yields. */
-export type StreamEvent = TextDeltaEvent | ReasoningDeltaEvent | ReasoningEvent | ToolCallDeltaEvent | ToolCallEvent | UsageEvent | FinishEvent;
+export type StreamEvent = TextDeltaEvent | ReasoningDeltaEvent | ReasoningEvent | ToolCallDeltaEvent | ToolCallEvent | CitationsEvent | UsageEvent | FinishEvent;

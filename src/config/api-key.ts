@@ -58,12 +58,26 @@ export function resolveApiKey(providerId: string, apiKey: string | undefined, wr
   return judged.kind === 'problem' ? judged : { ...judged, variable };
 }
 
-/** One entry of `apiKeys` after interpolation: a key, or `{ key, weight }`. */
-export type PoolKeyEntry = string | { readonly key: string; readonly weight?: number | undefined };
+/** One key's own limits as written (`apiKeys[i].limits`). */
+interface PoolKeyLimits {
+  readonly rps?: number | undefined;
+  readonly rpm?: number | undefined;
+  readonly tpm?: number | undefined;
+}
+
+/** One entry of `apiKeys` after interpolation: a key, or `{ key, weight, limits }`. */
+export type PoolKeyEntry = string | { readonly key: string; readonly weight?: number | undefined; readonly limits?: PoolKeyLimits | undefined };
+
+/** One key of a resolved pool. */
+interface ResolvedPoolKey {
+  readonly key: string;
+  readonly weight: number;
+  readonly limits?: { readonly rps?: number; readonly rpm?: number; readonly tpm?: number };
+}
 
 /** What the resolver keeps of a provider's key pool. */
 export type ApiKeyPoolResolution =
-  | { readonly kind: 'pool'; readonly keys: readonly { readonly key: string; readonly weight: number }[] }
+  | { readonly kind: 'pool'; readonly keys: readonly ResolvedPoolKey[] }
   | { readonly kind: 'absent' }
   | { readonly kind: 'problems'; readonly problems: readonly PathProblem[] };
 
@@ -74,7 +88,7 @@ export type ApiKeyPoolResolution =
 export function resolveApiKeyPool(providerId: string, entries: readonly PoolKeyEntry[], written: unknown): ApiKeyPoolResolution {
   const writtenEntries = Array.isArray(written) ? (written as unknown[]) : [];
   const problems: PathProblem[] = [];
-  const keys: { key: string; weight: number }[] = [];
+  const keys: ResolvedPoolKey[] = [];
   const firstIndexOf = new Map<string, number>();
   entries.forEach((entry, index) => {
     const weighted = typeof entry !== 'string';
@@ -95,10 +109,22 @@ export function resolveApiKeyPool(providerId: string, entries: readonly PoolKeyE
       return;
     }
     firstIndexOf.set(judged.apiKey, index);
-    keys.push({ key: judged.apiKey, weight: weighted ? (entry.weight ?? 1) : 1 });
+    const limits = weighted ? keyLimitsOf(entry.limits) : undefined;
+    keys.push({ key: judged.apiKey, weight: weighted ? (entry.weight ?? 1) : 1, ...(limits === undefined ? {} : { limits }) });
   });
   if (problems.length > 0) return { kind: 'problems', problems };
   return keys.length === 0 ? { kind: 'absent' } : { kind: 'pool', keys };
+}
+
+/** The limits that limit something (0 or absent: none); undefined when none does, so the key's hot path stays plain. */
+function keyLimitsOf(written: PoolKeyLimits | undefined): ResolvedPoolKey['limits'] {
+  if (written === undefined) return undefined;
+  const limits: { rps?: number; rpm?: number; tpm?: number } = {};
+  for (const kind of ['rps', 'rpm', 'tpm'] as const) {
+    const value = written[kind];
+    if (value !== undefined && value > 0) limits[kind] = value;
+  }
+  return Object.keys(limits).length === 0 ? undefined : limits;
 }
 
 /**

@@ -28,12 +28,23 @@ export interface PoolKeyInput {
   key: string;
   /** Relative share of the provider's calls (> 0). @default 1 */
   weight?: number | undefined;
+  /** This key's own limits (the provider's quota for it): a key at one is skipped until it has room. */
+  limits?: KeyLimitInput | undefined;
+}
+
+/** One key's own limits; 0 or absent means no limit. */
+export interface KeyLimitInput {
+  rps?: number | undefined;
+  rpm?: number | undefined;
+  tpm?: number | undefined;
 }
 
 /** How a provider's key pool treats its keys. */
 export interface KeyPoolInput {
   /** How long a key answered with 429 is skipped without a `retry-after`. @default 10s */
   cooldown?: DurationInput | undefined;
+  /** A circuit breaker per key (5xx, timeouts and 429s count): a key whose breaker is open is skipped. @default off */
+  breaker?: BreakerInput | undefined;
 }
 
 /** One configured provider. */
@@ -65,6 +76,8 @@ export interface ProviderInput {
   publisher?: 'anthropic' | 'google' | undefined;
   /** `vertex`: path of a service-account JSON key. @default GOOGLE_APPLICATION_CREDENTIALS, then ADC */
   credentials?: string | undefined;
+  /** Which upstream API: `bedrock` `invoke` | `converse`; `openai` `chat-completions` | `responses`. @default the first of each */
+  api?: 'invoke' | 'converse' | 'chat-completions' | 'responses' | undefined;
 }
 
 /** One weighted target of a route. */
@@ -258,7 +271,7 @@ export interface StateInput {
 }
 
 /** Prices per million tokens, by `provider/model` or model. */
-export type PricingInput = Record<string, { input: number; output: number; cacheRead?: number | undefined; cacheWrite?: number | undefined; /** @deprecated Use `cacheRead`. */ cachedInput?: number | undefined }>;
+export type PricingInput = Record<string, { input: number; output: number; cacheRead?: number | undefined; cacheWrite?: number | undefined; cacheWrite1h?: number | undefined; /** @deprecated Use `cacheRead`. */ cachedInput?: number | undefined }>;
 
 /** What audit records redact. */
 export type RedactionKindInput = 'email' | 'phone' | 'card' | 'iban' | 'cn_id' | 'secret';

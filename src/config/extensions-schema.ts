@@ -133,7 +133,8 @@ export const pricingSchema = z.record(
       input: z.number().min(0).describe('Dollars per million input tokens.'),
       output: z.number().min(0).describe('Dollars per million output tokens.'),
       cacheRead: z.number().min(0).optional().describe('Dollars per million input tokens read from the provider\'s prompt cache (e.g. Anthropic 0.1× input, OpenAI 0.5× or less). @default the `input` price'),
-      cacheWrite: z.number().min(0).optional().describe('Dollars per million input tokens written to the provider\'s prompt cache (Anthropic: 1.25× input for 5-minute entries, 2× for 1-hour ones). @default the `input` price'),
+      cacheWrite: z.number().min(0).optional().describe('Dollars per million input tokens written to the provider\'s prompt cache (Anthropic: 1.25× input, for 5-minute entries). @default the `input` price'),
+      cacheWrite1h: z.number().min(0).optional().describe('Dollars per million input tokens written to a 1-hour prompt-cache entry (Anthropic: 2× input). @default the `cacheWrite` price, else the `input` price'),
       cachedInput: z.number().min(0).optional().describe('Deprecated name of `cacheRead`. @default the `input` price'),
     })
     .superRefine((price, context) => {

@@ -82,7 +82,7 @@ export function resolveParsedConfig(parsed: ParsedConfig, options: ResolveOption
       type: provider.type,
       ...(key.kind === 'key' ? { apiKey: key.apiKey } : {}),
       // A pool's first key is `apiKey` too, for adapters that know nothing of pools.
-      ...(poolKeys === undefined ? {} : { apiKey: poolKeys[0]?.key ?? '', apiKeys: poolKeys, keyPool: { cooldownMs: provider.keyPool?.cooldown ?? DEFAULT_KEY_COOLDOWN_MS } }),
+      ...(poolKeys === undefined ? {} : { apiKey: poolKeys[0]?.key ?? '', apiKeys: poolKeys, keyPool: resolveKeyPool(provider.keyPool) }),
       baseUrl,
       ...(provider.apiVersion === undefined ? {} : { apiVersion: provider.apiVersion }),
       headers: { ...provider.headers },
@@ -90,6 +90,7 @@ export function resolveParsedConfig(parsed: ParsedConfig, options: ResolveOption
       ...(region === undefined ? {} : { region }),
       ...(provider.project === undefined ? {} : { project: provider.project }),
       ...(provider.publisher === undefined ? {} : { publisher: provider.publisher }),
+      ...(provider.api === undefined ? {} : { api: provider.api }),
       // A service-account key path is read relative to the config file, like the other paths in it.
       ...(provider.credentials === undefined ? {} : { credentials: resolvePath(options.baseDirectory ?? process.cwd(), provider.credentials) }),
       pool: {
@@ -132,6 +133,25 @@ export function resolveParsedConfig(parsed: ParsedConfig, options: ResolveOption
   rememberApiKeyVariables(config, Object.freeze(keyVariables));
   rememberProviderTypeLines(config.providers, options.locate);
   return { ok: true, config };
+}
+
+/** A key pool's settings: the cooldown, and its per-key breaker (off unless written; `{}` takes the policy breaker's defaults). */
+function resolveKeyPool(written: NonNullable<ParsedConfig['providers'][string]['keyPool']> | undefined): ProviderConfig['keyPool'] {
+  const cooldownMs = written?.cooldown ?? DEFAULT_KEY_COOLDOWN_MS;
+  const breaker = written?.breaker;
+  if (breaker === undefined || breaker.enabled === false) return { cooldownMs };
+  const base = DEFAULT_POLICIES.breaker;
+  return {
+    cooldownMs,
+    breaker: {
+      enabled: true,
+      errorRate: breaker.errorRate ?? base.errorRate,
+      minRequests: breaker.minRequests ?? base.minRequests,
+      windowMs: breaker.window ?? base.windowMs,
+      openForMs: breaker.openFor ?? base.openForMs,
+      halfOpenProbes: breaker.halfOpenProbes ?? base.halfOpenProbes,
+    },
+  };
 }
 
 /** `providers.<id>.<field>` of the config as written, if it is there. */
@@ -252,7 +272,9 @@ export function computeVersionHash(config: Omit<SwitchyardConfig, 'versionHash'>
       const { apiKey: _apiKey, apiKeys, ...rest } = provider;
       const headers = Object.fromEntries(Object.entries(provider.headers).filter(([name]) => !isSensitiveHeader(name)));
       // A pool's keys are secrets: rotating one is no change of config; adding one or a new weight is.
-      return [id, { ...rest, headers, ...(apiKeys === undefined ? {} : { apiKeyWeights: apiKeys.map((entry) => entry.weight) }) }];
+      // Per-key limits are no secret: changing one is a change of config.
+      const limits = apiKeys?.some((entry) => entry.limits !== undefined) === true ? { apiKeyLimits: apiKeys.map((entry) => entry.limits ?? null) } : {};
+      return [id, { ...rest, headers, ...(apiKeys === undefined ? {} : { apiKeyWeights: apiKeys.map((entry) => entry.weight) }), ...limits }];
     }),
   );
   const redis = config.state.redis;

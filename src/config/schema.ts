@@ -11,6 +11,7 @@ import { ERROR_CATEGORIES } from '../errors.js';
 import type { ErrorCategoryName } from '../types.js';
 import { baseUrlProblem, redisUrlProblem } from './base-url.js';
 import { cloudProviderProblems } from './cloud-provider-fields.js';
+import { PROVIDER_API_VALUES, providerApiProblem } from './provider-api.js';
 import { closest } from './describe-issues.js';
 import { DEFAULT_WEIGHT } from './defaults.js';
 import { durationSchema, positiveDurationSchema } from './duration-schema.js';
@@ -49,18 +50,43 @@ const providerTypeNameSchema = z.union([
     }),
 ]);
 
+const breakerSchema = z.strictObject({
+  enabled: z.boolean().optional().describe('Whether each target (provider + model) has a circuit breaker. @default `true`'),
+  errorRate: z.number().gt(0).max(1).optional().describe('Failure rate in the window that opens the breaker. @default `0.5`'),
+  minRequests: positiveInteger.optional().describe('Calls needed in the window before the rate is trusted. @default `20`'),
+  window: positiveDurationSchema.optional().describe('How far back the failure rate looks. @default `60s`'),
+  openFor: positiveDurationSchema.optional().describe('How long an open breaker skips the target before probing it again. @default `30s`'),
+  halfOpenProbes: positiveInteger.optional().describe('Calls let through to test a target after `openFor`. @default `1`'),
+});
+
+/** One set of limits; 0 or absent means no limit. */
+export const limitSchema = z.strictObject({
+  rps: nonNegativeNumber.optional().describe('Requests per second; `0` or absent: no limit.'),
+  rpm: nonNegativeNumber.optional().describe('Requests per minute; `0` or absent: no limit.'),
+  concurrency: nonNegativeInteger.optional().describe('Calls in flight at once; `0` or absent: no limit.'),
+  tpm: nonNegativeNumber.optional().describe('Tokens per minute, counted from the usage providers report; `0` or absent: no limit.'),
+});
+
+/**
+ * One key's own limits (`apiKeys[i].limits`): the provider's quota for that key. Concurrency is
+ * left out: a key's slot would have to be held until a stream ends, which the pool does not see.
+ */
+const keyLimitSchema = limitSchema.omit({ concurrency: true });
+
 /** One key of a key pool: the key alone (weight 1), or with its weight. */
 const poolKeySchema = z.union([
   z.string(),
   z.strictObject({
     key: z.string().describe('The API key; a secret, never logged.'),
     weight: z.number().gt(0).optional().describe('Relative share of the provider\'s calls. @default `1`'),
+    limits: keyLimitSchema.optional().describe('This key\'s own limits (rps, rpm, tpm): a key at one is skipped until it has room. Shared through `state.redis` when set. @default none'),
   }),
 ]);
 
 /** How a provider's key pool treats its keys. */
 const keyPoolSchema = z.strictObject({
   cooldown: positiveDurationSchema.optional().describe('How long a key answered with 429 is skipped when the provider sent no `retry-after`. @default `10s`'),
+  breaker: breakerSchema.optional().describe('A circuit breaker per key (5xx, timeouts and 429s count as failures): a key whose breaker is open is skipped. `{}` turns it on with the policy breaker\'s defaults. @default off'),
 });
 
 /** A provider's connection pool. */
@@ -96,6 +122,7 @@ export const providerSchema = z
     project: nonEmptyString.optional().describe('`vertex` (required): the Google Cloud project id.'),
     publisher: z.enum(['anthropic', 'google']).optional().describe('`vertex`: whose models the provider calls. @default chosen by model name (`claude-*`: anthropic, else google)'),
     credentials: nonEmptyString.optional().describe('`vertex`: path of a service-account JSON key, relative to the config file. @default `GOOGLE_APPLICATION_CREDENTIALS`, then Application Default Credentials'),
+    api: z.enum(PROVIDER_API_VALUES).optional().describe('Which upstream API the adapter calls; the values depend on the type. `bedrock`: `invoke` (InvokeModel, Anthropic models only) or `converse` (the Converse API, any chat model). `openai`: `chat-completions` or `responses`. @default `invoke` for bedrock, `chat-completions` for openai'),
   })
   .superRefine((provider, context) => {
     if (provider.apiKey !== undefined && provider.apiKeys !== undefined) {
@@ -112,6 +139,8 @@ export const providerSchema = z
       context.addIssue({ code: 'custom', path: ['baseUrl'], message });
     }
     for (const cloud of cloudProviderProblems(provider)) context.addIssue({ code: 'custom', path: [cloud.field], message: cloud.message });
+    const apiProblem = providerApiProblem(provider.type, provider.api);
+    if (apiProblem !== undefined) context.addIssue({ code: 'custom', path: ['api'], message: apiProblem });
   });
 
 /** One weighted target of a route. */
@@ -140,23 +169,6 @@ const retrySchema = z.strictObject({
   jitter: z.enum(['full', 'none']).optional().describe('`full`: each wait drawn at random up to the computed delay; `none`: exactly the computed delay. @default `full`'),
   on: z.array(categorySchema).optional().describe('The error categories another try can fix. @default `[rate_limit, overloaded, server, timeout, network]`'),
   budget: nonNegativeNumber.optional().describe('Retries may be at most this fraction of recent calls (plus a small floor). @default `0.2`'),
-});
-
-const breakerSchema = z.strictObject({
-  enabled: z.boolean().optional().describe('Whether each target (provider + model) has a circuit breaker. @default `true`'),
-  errorRate: z.number().gt(0).max(1).optional().describe('Failure rate in the window that opens the breaker. @default `0.5`'),
-  minRequests: positiveInteger.optional().describe('Calls needed in the window before the rate is trusted. @default `20`'),
-  window: positiveDurationSchema.optional().describe('How far back the failure rate looks. @default `60s`'),
-  openFor: positiveDurationSchema.optional().describe('How long an open breaker skips the target before probing it again. @default `30s`'),
-  halfOpenProbes: positiveInteger.optional().describe('Calls let through to test a target after `openFor`. @default `1`'),
-});
-
-/** One set of limits; 0 or absent means no limit. */
-export const limitSchema = z.strictObject({
-  rps: nonNegativeNumber.optional().describe('Requests per second; `0` or absent: no limit.'),
-  rpm: nonNegativeNumber.optional().describe('Requests per minute; `0` or absent: no limit.'),
-  concurrency: nonNegativeInteger.optional().describe('Calls in flight at once; `0` or absent: no limit.'),
-  tpm: nonNegativeNumber.optional().describe('Tokens per minute, counted from the usage providers report; `0` or absent: no limit.'),
 });
 
 const rateLimitSchema = z.strictObject({

@@ -3,6 +3,7 @@
  * validated, interpolated and given its defaults. Durations are milliseconds here.
  */
 import type { PoolSettings } from '../http/transport.js';
+import type { BreakerPolicy, RateLimitPolicy } from './policy-types.js';
 import type { ProviderSettings } from '../provider-spec.js';
 import type { ErrorCategoryName } from '../types.js';
 
@@ -46,34 +47,7 @@ export interface RetryPolicy {
   readonly budget: number;
 }
 
-/** A circuit breaker per target over a sliding time window. */
-export interface BreakerPolicy {
-  readonly enabled: boolean;
-  /** Error rate (0–1) at which the breaker opens. */
-  readonly errorRate: number;
-  /** Calls needed in the window before the rate is trusted. */
-  readonly minRequests: number;
-  readonly windowMs: number;
-  readonly openForMs: number;
-  readonly halfOpenProbes: number;
-}
-
-/** Requests per second, per minute, concurrency and tokens per minute; each 0/absent = no limit. */
-export interface LimitSpec {
-  readonly rps?: number;
-  readonly rpm?: number;
-  readonly concurrency?: number;
-  readonly tpm?: number;
-}
-
-/** Rate limits; absent = off. */
-export interface RateLimitPolicy {
-  readonly global?: LimitSpec;
-  readonly perUser?: LimitSpec;
-  readonly perTenant?: LimitSpec;
-  /** How long a call over a limit may wait for room before failing with `rate_limit`. */
-  readonly waitMs: number;
-}
+export type { BreakerPolicy, LimitSpec, RateLimitPolicy } from './policy-types.js';
 
 /** Exact-match response cache; absent = off. */
 export interface CachePolicy {
@@ -249,6 +223,8 @@ export interface ModelPrice {
   readonly cacheRead?: number;
   /** Price of input tokens written to the provider's prompt cache; `input` when absent. */
   readonly cacheWrite?: number;
+  /** Price of input tokens written to a 1-hour prompt-cache entry (Anthropic 2× input); `cacheWrite`, then `input`, when absent. */
+  readonly cacheWrite1h?: number;
   /**
    * Price of input tokens served from the provider's prompt cache.
    * @deprecated The old name of `cacheRead`.

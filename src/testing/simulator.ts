@@ -1,6 +1,6 @@
 /**
  * The upstream simulator: a real HTTP server that speaks the providers' wire formats (OpenAI Chat
- * Completions, Anthropic Messages, Gemini, Azure OpenAI, Bedrock InvokeModel with SigV4 checked, Vertex AI),
+ * Completions and Responses, Anthropic Messages, Gemini, Azure OpenAI, Bedrock InvokeModel and Converse with SigV4 checked, Vertex AI),
  * streamed and not, with knobs for latency,
  * time to first token, inter-token delay, error rates, specific statuses with `retry-after`,
  * hang-ups, cut streams and stalls. Tests, the demo and the benchmarks run against it; nothing in
@@ -13,7 +13,9 @@ import { azureOpenAIFormat } from './formats/azure-openai.js';
 import { EMBEDDING_FORMATS } from './formats/embeddings.js';
 import { geminiFormat } from './formats/gemini.js';
 import { openAIFormat } from './formats/openai.js';
+import { openAIResponsesFormat } from './formats/openai-responses.js';
 import { bedrockFormat } from './formats/bedrock.js';
+import { bedrockConverseFormat } from './formats/bedrock-converse.js';
 import { vertexFormat } from './formats/vertex.js';
 import { answerTokenRequest, GOOGLE_TOKEN_PATH, type SimServiceAccount } from './formats/google-token.js';
 import type { SimAnswer, SimCredentials, SimFormatName, SimParsedRequest, WireFormat } from './wire-format.js';
@@ -131,7 +133,7 @@ export interface Simulator {
   close(): Promise<void>;
 }
 
-const FORMATS: readonly WireFormat[] = [...EMBEDDING_FORMATS, azureOpenAIFormat, anthropicFormat, geminiFormat, openAIFormat, bedrockFormat, vertexFormat];
+const FORMATS: readonly WireFormat[] = [...EMBEDDING_FORMATS, azureOpenAIFormat, anthropicFormat, geminiFormat, openAIFormat, openAIResponsesFormat, bedrockFormat, bedrockConverseFormat, vertexFormat];
 
 /** The default answer: echoes the last user message; `!tool` asks for the first offered tool. */
 function defaultAnswer(request: SimParsedRequest, id: string): SimAnswer {
@@ -197,7 +199,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     const used = promptCache.use(request.cacheBreakpoints, Date.now());
     const read = Math.min(used.read, answer.usage.inputTokens);
     const write = Math.min(used.write, answer.usage.inputTokens - read);
-    return { ...answer, usage: { ...answer.usage, cacheReadTokens: read, cacheWriteTokens: write } };
+    return { ...answer, usage: { ...answer.usage, cacheReadTokens: read, cacheWriteTokens: write, cacheWrite1hTokens: Math.min(used.write1h, write) } };
   }
   if (options.behavior !== undefined) behaviors.set('*', options.behavior);
 

@@ -6,7 +6,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { SimCacheBreakpoint } from './prompt-cache.js';
 
 /** The formats the simulator speaks. */
-export type SimFormatName = 'openai' | 'anthropic' | 'gemini' | 'azure-openai' | 'bedrock' | 'vertex';
+export type SimFormatName = 'openai' | 'openai-responses' | 'anthropic' | 'gemini' | 'azure-openai' | 'bedrock' | 'bedrock-converse' | 'vertex';
 
 /** Reasoning a request asked for: a budget (Anthropic, Gemini) or an effort (Chat Completions); see sim-reasoning.ts. */
 export interface SimReasoningRequest {
@@ -39,6 +39,8 @@ export interface SimParsedRequest {
   readonly cacheBreakpoints?: readonly SimCacheBreakpoint[];
   /** Reasoning asked for (Anthropic `thinking`, `reasoning_effort`, Gemini `thinkingConfig`); see sim-reasoning.ts. */
   readonly reasoning?: SimReasoningRequest;
+  /** Anthropic: the citation the answer's text carries, in the wire shape (a document asked for citations). */
+  readonly citation?: Readonly<Record<string, unknown>>;
 }
 
 /** The answer the simulator gives, before a format renders it. */
@@ -55,6 +57,8 @@ export interface SimAnswer {
     readonly outputTokens: number;
     readonly cacheReadTokens?: number;
     readonly cacheWriteTokens?: number;
+    /** Of `cacheWriteTokens`, those written to 1-hour entries. */
+    readonly cacheWrite1hTokens?: number;
     /** Output tokens spent on reasoning (part of `outputTokens`). */
     readonly reasoningTokens?: number;
   };
