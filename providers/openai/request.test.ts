@@ -35,6 +35,9 @@ describe('toOpenAIMessages', () => {
     }, [
       { role: 'assistant', content: null, tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris","days":2}' } }] },
     ]],
+    ['an assistant answer in pieces (a cited answer) is joined as it was answered, with nothing between', {
+      messages: [{ role: 'assistant', content: [{ type: 'text', text: 'The sky is ' }, { type: 'text', text: 'blue' }, { type: 'text', text: '.' }] }],
+    }, [{ role: 'assistant', content: 'The sky is blue.' }]],
     ['assistant text and tool calls together', {
       messages: [{ role: 'assistant', content: 'Checking.', toolCalls: [{ id: 'c', name: 'f', arguments: {} }] }],
     }, [{ role: 'assistant', content: 'Checking.', tool_calls: [{ id: 'c', type: 'function', function: { name: 'f', arguments: '{}' } }] }]],

@@ -109,14 +109,14 @@ export function imageUrlOf(part: Extract<ContentPart, { type: 'image' }>, field:
  * The text of content that may only hold text (system, assistant and tool messages). The message's
  * index names the field in errors; the name is only built when there is one.
  */
-function textOnly(content: Message['content'], messageIndex: number): string {
+function textOnly(content: Message['content'], messageIndex: number, separator = '\n'): string {
   if (typeof content === 'string') return content;
   return content
     .map((part, index) => {
       if (part.type !== 'text') throw invalidRequest(`messages[${messageIndex}].content[${index}]`, `only user messages may contain ${part.type} parts`);
       return part.text;
     })
-    .join('\n');
+    .join(separator);
 }
 
 /** User content: text alone stays a string (every compatible server accepts it); images make parts. */
@@ -165,7 +165,8 @@ export function toOpenAIMessages(request: Pick<ChatRequest, 'system' | 'messages
         messages.push({ role: 'user', content: userContent(message.content, index) });
         break;
       case 'assistant': {
-        const text = textOnly(message.content, index);
+        // An answer's pieces (a cited answer is split where its citations are) joined as they were: res.text.
+        const text = textOnly(message.content, index, '');
         const calls = message.toolCalls ?? [];
         if (calls.length === 0) {
           messages.push({ role: 'assistant', content: text });

@@ -150,6 +150,11 @@ describe('buildResponsesBody', () => {
     expect(build({ stop: [] })).not.toHaveProperty('stop');
   });
 
+  it('sends an assistant answer in pieces (a cited answer) as one output_text each, so nothing is inserted between them', () => {
+    const body = build({ messages: [{ role: 'assistant', content: [{ type: 'text', text: 'The sky is ' }, { type: 'text', text: 'blue' }, { type: 'text', text: '' }] }] });
+    expect(body.input).toEqual([{ type: 'message', role: 'assistant', content: [{ type: 'output_text', text: 'The sky is ' }, { type: 'output_text', text: 'blue' }] }]);
+  });
+
   it('names the message of a tool result without a call id and of a non-text assistant part', () => {
     expect(() => build({ messages: [{ role: 'tool', content: 'x' }] })).toThrow(/messages\[0\]\.toolCallId/);
     expect(() => build({ messages: [{ role: 'assistant', content: [{ type: 'image', url: 'https://example.com/a.png' }] }] })).toThrow(/messages\[0\]\.content\[0\]/);

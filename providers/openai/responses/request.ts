@@ -121,15 +121,17 @@ function inputParts(content: Message['content'], messageIndex: number): Response
   return content.map((part, index) => inputPart(part, `messages[${messageIndex}].content[${index}]`));
 }
 
-/** Content that may only hold text (system and assistant messages), joined by newlines. */
+/** The texts of content that may only hold text (system and assistant messages). */
+function textOnlyParts(content: Exclude<Message['content'], string>, messageIndex: number): string[] {
+  return content.map((part, index) => {
+    if (part.type !== 'text') throw invalidRequest(`messages[${messageIndex}].content[${index}]`, `only user and tool messages may contain ${part.type} parts`);
+    return part.text;
+  });
+}
+
+/** System content as one text, its parts joined by newlines. */
 function textOnly(content: Message['content'], messageIndex: number): string {
-  if (typeof content === 'string') return content;
-  return content
-    .map((part, index) => {
-      if (part.type !== 'text') throw invalidRequest(`messages[${messageIndex}].content[${index}]`, `only user and tool messages may contain ${part.type} parts`);
-      return part.text;
-    })
-    .join('\n');
+  return typeof content === 'string' ? content : textOnlyParts(content, messageIndex).join('\n');
 }
 
 /** A tool result: text alone stays a string; images or documents make a list of input parts. */
@@ -142,8 +144,10 @@ function toolOutput(content: Message['content'], messageIndex: number): string |
 /** The assistant turn's items: its reasoning (own type only, for a model that reasons), its text, then its tool calls. */
 function assistantItems(message: Message, messageIndex: number, withReasoning: boolean): ResponsesInputItem[] {
   const items: ResponsesInputItem[] = withReasoning ? responsesReasoningItems(message.reasoning) : [];
-  const text = textOnly(message.content, messageIndex);
-  if (text !== '') items.push({ type: 'message', role: 'assistant', content: [{ type: 'output_text', text }] });
+  // An answer's pieces (a cited answer is split where its citations are) stay pieces, as they came.
+  const texts = typeof message.content === 'string' ? [message.content] : textOnlyParts(message.content, messageIndex);
+  const content = texts.filter((text) => text !== '').map((text) => ({ type: 'output_text' as const, text }));
+  if (content.length > 0) items.push({ type: 'message', role: 'assistant', content });
   for (const call of message.toolCalls ?? []) items.push({ type: 'function_call', call_id: call.id, name: call.name, arguments: JSON.stringify(call.arguments) });
   return items;
 }
