@@ -1,10 +1,10 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { SwitchyardError } from '../../src/errors.js';
 import type { HttpTransport } from '../../src/http/transport.js';
 import type { AdapterCall, AdapterStreamPart, ProviderAdapter, ProviderSettings } from '../../src/provider-spec.js';
 import type { Simulator } from '../../src/testing/simulator.js';
 import type { ChatRequest } from '../../src/types.js';
 import { useSimulatorWithTransport } from '../../test/support/simulator-fixture.js';
+import { failure } from '../../test/support/failure.js';
 import { createAnthropicAdapter } from './index.js';
 
 const MODEL = 'claude-sim';
@@ -34,16 +34,6 @@ async function collect(stream: AsyncIterable<AdapterStreamPart>): Promise<Adapte
   const parts: AdapterStreamPart[] = [];
   for await (const part of stream) parts.push(part);
   return parts;
-}
-
-async function rejection(promise: Promise<unknown>): Promise<SwitchyardError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (SwitchyardError.isInstance(error)) return error;
-    throw error;
-  }
-  throw new Error('expected a rejection');
 }
 
 async function waitFor(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
@@ -109,14 +99,14 @@ describe('anthropic adapter against the simulator', () => {
 
   it('maps a 529 to overloaded with retryAfterMs from retry-after', async () => {
     simulator.enqueueFault(MODEL, { kind: 'status', status: 529, retryAfterSeconds: 3, message: 'Overloaded' });
-    const error = await rejection(adapter.doChat(call()));
+    const error = await failure(adapter.doChat(call()));
     expect(error).toMatchObject({ category: 'overloaded', status: 529, retryAfterMs: 3000, providerCode: 'overloaded_error', provider: 'anthropic-main', model: MODEL, retryable: true });
     expect(error.message).toBe('anthropic 529 overloaded_error: Overloaded');
   });
 
   it('rejects doStream itself on an HTTP error status', async () => {
     simulator.enqueueFault(MODEL, { kind: 'status', status: 429, retryAfterMs: 250 });
-    const error = await rejection(adapter.doStream(call()));
+    const error = await failure(adapter.doStream(call()));
     expect(error).toMatchObject({ category: 'rate_limit', status: 429, retryAfterMs: 250 });
   });
 
@@ -124,7 +114,7 @@ describe('anthropic adapter against the simulator', () => {
     simulator.enqueueFault(MODEL, { kind: 'stream-error', status: 529, afterChunks: 1 });
     const stream = await adapter.doStream(call());
     const parts: AdapterStreamPart[] = [];
-    const error = await rejection(
+    const error = await failure(
       (async () => {
         for await (const part of stream) parts.push(part);
       })(),
@@ -139,7 +129,7 @@ describe('anthropic adapter against the simulator', () => {
     simulator.enqueueFault(MODEL, { kind: 'cut-stream', afterChunks: 5 });
     const stream = await adapter.doStream(call({ messages: [{ role: 'user', content: 'one two three four five six seven' }] }));
     const parts: AdapterStreamPart[] = [];
-    const error = await rejection(
+    const error = await failure(
       (async () => {
         for await (const part of stream) parts.push(part);
       })(),
@@ -152,7 +142,7 @@ describe('anthropic adapter against the simulator', () => {
   it('maps a wrong key to auth without ever showing the key', async () => {
     const wrongKey = 'sk-ant-wrong-key-do-not-leak-42';
     const wrong = createAnthropicAdapter({ settings: settings({ apiKey: wrongKey }), transport });
-    const error = await rejection(wrong.doChat(call()));
+    const error = await failure(wrong.doChat(call()));
     expect(error).toMatchObject({ category: 'auth', status: 401, providerCode: 'authentication_error', retryable: false });
     expect(error.message).not.toContain(wrongKey);
     expect(JSON.stringify(error.toJSON())).not.toContain(wrongKey);
@@ -165,7 +155,7 @@ describe('anthropic adapter against the simulator', () => {
     const pending = adapter.doChat(call({}, controller.signal));
     await waitFor(() => simulator.requests.length === 1);
     controller.abort();
-    const error = await rejection(pending);
+    const error = await failure(pending);
     expect(error.category).toBe('canceled');
     await waitFor(() => simulator.requests[0]?.aborted === true);
   });
@@ -175,7 +165,7 @@ describe('anthropic adapter against the simulator', () => {
     const controller = new AbortController();
     const stream = await adapter.doStream(call({ messages: [{ role: 'user', content: 'one two three four five six seven eight' }] }, controller.signal));
     const parts: AdapterStreamPart[] = [];
-    const error = await rejection(
+    const error = await failure(
       (async () => {
         for await (const part of stream) {
           parts.push(part);

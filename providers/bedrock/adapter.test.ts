@@ -1,12 +1,13 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { parseConfig } from '../../src/config/index.js';
 import { createRouter } from '../../src/create-router.js';
-import { SwitchyardError } from '../../src/errors.js';
-import { createPooledTransport, type HttpTransport } from '../../src/http/transport.js';
+import type { HttpTransport } from '../../src/http/transport.js';
 import type { AdapterCall, AdapterStreamPart, ProviderSettings } from '../../src/provider-spec.js';
-import { startSimulator, type Simulator } from '../../src/testing/simulator.js';
+import type { Simulator } from '../../src/testing/simulator.js';
 import type { Router } from '../../src/router/router-api.js';
 import type { ChatResponse } from '../../src/types.js';
+import { failure } from '../../test/support/failure.js';
+import { useSimulatorWithTransport } from '../../test/support/simulator-fixture.js';
 import { createBedrockAdapterFactory } from './index.js';
 
 const MODEL = 'anthropic.claude-3-5-sonnet-20240620-v1:0';
@@ -17,16 +18,9 @@ let transport: HttpTransport;
 let model = MODEL;
 let tests = 0;
 
-beforeAll(async () => {
-  simulator = await startSimulator({ apiKey: 'bedrock-api-key-sim-000000000000', aws: { accessKeyId: 'AKIASIMULATOR0000001', secretAccessKey: 'sim/aws+secret+access+key+0000000000001', sessionToken: SESSION_TOKEN } });
-  transport = createPooledTransport();
-});
-afterAll(async () => {
-  await transport.close();
-  await simulator.close();
-});
+const fixture = useSimulatorWithTransport({ apiKey: 'bedrock-api-key-sim-000000000000', aws: { accessKeyId: 'AKIASIMULATOR0000001', secretAccessKey: 'sim/aws+secret+access+key+0000000000001', sessionToken: SESSION_TOKEN } });
 beforeEach(() => {
-  simulator.reset();
+  ({ simulator, transport } = fixture);
   tests += 1;
   // Faults are queued per model: a model of its own for each test.
   model = `${MODEL.replace(':0', '')}-${tests}:0`;
@@ -69,16 +63,6 @@ async function collect(stream: AsyncIterable<AdapterStreamPart>): Promise<Adapte
   const parts: AdapterStreamPart[] = [];
   for await (const part of stream) parts.push(part);
   return parts;
-}
-
-async function rejection(promise: Promise<unknown>): Promise<SwitchyardError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (SwitchyardError.isInstance(error)) return error;
-    throw error;
-  }
-  throw new Error('expected a rejection');
 }
 
 describe('bedrock through the router (InvokeModel, SigV4 checked by the simulator)', () => {
@@ -135,7 +119,7 @@ describe('bedrock through the router (InvokeModel, SigV4 checked by the simulato
     vi.stubEnv('AWS_SECRET_ACCESS_KEY', wrongSecret);
     const router = routerFromYaml();
     try {
-      const error = await rejection(router.chat({ model: 'claude', messages: [{ role: 'user', content: 'hi' }] }));
+      const error = await failure(router.chat({ model: 'claude', messages: [{ role: 'user', content: 'hi' }] }));
       expect(error.category).toBe('auth');
       expect(error.status).toBe(403);
       expect(error.message).toContain('InvalidSignatureException');
@@ -150,14 +134,14 @@ describe('bedrock through the router (InvokeModel, SigV4 checked by the simulato
 
   it('an unknown access key id is UnrecognizedClientException (auth)', async () => {
     const adapter = createBedrockAdapterFactory({ credentials: { accessKeyId: 'AKIAUNKNOWN000000000', secretAccessKey: simulator.aws.secretAccessKey, sessionToken: SESSION_TOKEN } })({ settings: settings(), transport });
-    const error = await rejection(adapter.doChat(call()));
+    const error = await failure(adapter.doChat(call()));
     expect([error.category, error.providerCode]).toEqual(['auth', 'UnrecognizedClientException']);
   });
 
   it('redacts the secret key and session token an upstream error echoes', async () => {
     simulator.enqueueFault(model, { kind: 'status', status: 400, message: `bad request signed by ${simulator.aws.secretAccessKey} with ${SESSION_TOKEN}` });
     const adapter = createBedrockAdapterFactory()({ settings: settings(), transport });
-    const error = await rejection(adapter.doChat(call()));
+    const error = await failure(adapter.doChat(call()));
     expect(error.category).toBe('invalid_request');
     expect(error.message).toContain('[redacted]');
     expect(error.message).not.toContain(simulator.aws.secretAccessKey);
@@ -174,7 +158,7 @@ describe('bedrock through the router (InvokeModel, SigV4 checked by the simulato
   ] as const)('maps the simulator\'s %i to %s', async (status, category, type) => {
     simulator.enqueueFault(model, { kind: 'status', status, retryAfterSeconds: 2 });
     const adapter = createBedrockAdapterFactory()({ settings: settings(), transport });
-    const error = await rejection(adapter.doChat(call()));
+    const error = await failure(adapter.doChat(call()));
     expect([error.category, error.providerCode, error.provider, error.model]).toEqual([category, type, 'aws', model]);
     expect(error.retryAfterMs).toBe(2000);
   });
@@ -183,7 +167,7 @@ describe('bedrock through the router (InvokeModel, SigV4 checked by the simulato
     simulator.enqueueFault(model, { kind: 'stream-error', status: 429, afterChunks: 3 });
     const adapter = createBedrockAdapterFactory()({ settings: settings(), transport });
     const parts: AdapterStreamPart[] = [];
-    const error = await rejection(
+    const error = await failure(
       (async () => {
         for await (const part of await adapter.doStream(call())) parts.push(part);
       })(),
@@ -195,7 +179,7 @@ describe('bedrock through the router (InvokeModel, SigV4 checked by the simulato
   it('a stream cut in the middle is a network error, never a clean finish', async () => {
     simulator.enqueueFault(model, { kind: 'cut-stream', afterChunks: 2 });
     const adapter = createBedrockAdapterFactory()({ settings: settings(), transport });
-    const error = await rejection(collect(await adapter.doStream(call())));
+    const error = await failure(collect(await adapter.doStream(call())));
     expect(error.category).toBe('network');
   });
 
@@ -232,7 +216,7 @@ describe('bedrock through the router (InvokeModel, SigV4 checked by the simulato
     vi.stubEnv('AWS_EC2_METADATA_DISABLED', 'true');
     const router = routerFromYaml();
     try {
-      const error = await rejection(router.chat({ model: 'claude', messages: [{ role: 'user', content: 'hi' }] }));
+      const error = await failure(router.chat({ model: 'claude', messages: [{ role: 'user', content: 'hi' }] }));
       expect([error.category, error.provider]).toEqual(['auth', 'aws']);
       expect(error.message).toContain('providers.aws: no AWS credentials found');
       expect(simulator.requests).toHaveLength(0);

@@ -1,11 +1,12 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { parseConfig } from '../../src/config/index.js';
 import { createRouter } from '../../src/create-router.js';
-import { SwitchyardError } from '../../src/errors.js';
 import { costOf } from '../../src/pricing.js';
-import { startSimulator, type Simulator } from '../../src/testing/simulator.js';
+import type { Simulator } from '../../src/testing/simulator.js';
 import type { Router } from '../../src/router/router-api.js';
 import type { ChatResponse, Message, ToolDefinition } from '../../src/types.js';
+import { failure } from '../../test/support/failure.js';
+import { useSimulator } from '../../test/support/simulator-fixture.js';
 
 // Bedrock's Converse API through the router, against the simulator's Converse format (SigV4 checked).
 const CLAUDE = 'anthropic.claude-sonnet-4-20250514-v1:0';
@@ -16,14 +17,9 @@ let simulator: Simulator;
 let tests = 0;
 let suffix = '';
 
-beforeAll(async () => {
-  simulator = await startSimulator({ aws: { accessKeyId: 'AKIASIMCONVERSE00001', secretAccessKey: 'sim/converse+secret+access+key+00000001', sessionToken: SESSION_TOKEN } });
-});
-afterAll(async () => {
-  await simulator.close();
-});
+const fixture = useSimulator({ aws: { accessKeyId: 'AKIASIMCONVERSE00001', secretAccessKey: 'sim/converse+secret+access+key+00000001', sessionToken: SESSION_TOKEN } });
 beforeEach(() => {
-  simulator.reset();
+  ({ simulator } = fixture);
   tests += 1;
   // Faults and prompt-cache entries are per model: models of their own for each test.
   suffix = `-t${tests}`;
@@ -51,16 +47,6 @@ function converseRouter(): Router {
     '  retry: { attempts: 1 }',
   ].join('\n');
   return createRouter(parseConfig(yaml, { env: { SIM_URL: simulator.url, CLAUDE: claude(), NOVA: nova() } }));
-}
-
-async function rejection(promise: Promise<unknown>): Promise<SwitchyardError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (SwitchyardError.isInstance(error)) return error;
-    throw error;
-  }
-  throw new Error('expected a rejection');
 }
 
 async function streamed(router: Router, request: Parameters<Router['stream']>[0]): Promise<{ text: string; reasoning: string; final: ChatResponse | undefined }> {
@@ -217,7 +203,7 @@ describe('bedrock api: converse, through the router', () => {
     simulator.enqueueFault(claude(), { kind: 'status', status, retryAfterSeconds: 3 });
     const router = converseRouter();
     try {
-      const error = await rejection(router.chat({ model: 'claude', messages: [{ role: 'user', content: 'hi' }] }));
+      const error = await failure(router.chat({ model: 'claude', messages: [{ role: 'user', content: 'hi' }] }));
       expect([error.category, error.providerCode, error.status]).toEqual([category, type, status]);
     } finally {
       await router.close();
@@ -229,7 +215,7 @@ describe('bedrock api: converse, through the router', () => {
     const router = converseRouter();
     try {
       let text = '';
-      const error = await rejection(
+      const error = await failure(
         (async () => {
           for await (const event of router.stream({ model: 'claude', messages: [{ role: 'user', content: 'a b c d e f' }] })) if (event.type === 'text-delta') text += event.text;
         })(),
@@ -245,7 +231,7 @@ describe('bedrock api: converse, through the router', () => {
     simulator.enqueueFault(claude(), { kind: 'cut-stream', afterChunks: 2 });
     const router = converseRouter();
     try {
-      const error = await rejection(streamed(router, { model: 'claude', messages: [{ role: 'user', content: 'a b c d e f' }] }));
+      const error = await failure(streamed(router, { model: 'claude', messages: [{ role: 'user', content: 'a b c d e f' }] }));
       expect(error.category).toBe('network');
     } finally {
       await router.close();

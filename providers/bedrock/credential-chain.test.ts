@@ -1,13 +1,15 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { parseConfig } from '../../src/config/index.js';
 import { createRouter } from '../../src/create-router.js';
 import { SwitchyardError } from '../../src/errors.js';
 import { loadOptionalModule } from '../../src/optional-module.js';
 import type { ProviderSettings } from '../../src/provider-spec.js';
-import { startSimulator, type Simulator } from '../../src/testing/simulator.js';
+import type { Simulator } from '../../src/testing/simulator.js';
+import { failure } from '../../test/support/failure.js';
+import { useSimulator } from '../../test/support/simulator-fixture.js';
 import { credentialChain, type CredentialProviderModule } from './credential-chain.js';
 
 // The AWS SDK's default chain (the real @aws-sdk/credential-provider-node) reading real files made
@@ -18,14 +20,9 @@ const WRONG_SECRET = 'wrong/profile+secret+access+key+000000000';
 let simulator: Simulator;
 let directory: string;
 
-beforeAll(async () => {
-  simulator = await startSimulator({ aws: { accessKeyId: 'AKIASIMPROFILE000001', secretAccessKey: 'sim/profile+secret+access+key+000000001', sessionToken: SESSION_TOKEN } });
-});
-afterAll(async () => {
-  await simulator.close();
-});
+const fixture = useSimulator({ aws: { accessKeyId: 'AKIASIMPROFILE000001', secretAccessKey: 'sim/profile+secret+access+key+000000001', sessionToken: SESSION_TOKEN } });
 beforeEach(() => {
-  simulator.reset();
+  ({ simulator } = fixture);
   // A directory per test: the SDK caches the files it read by path.
   directory = mkdtempSync(join(tmpdir(), 'switchyard-aws-'));
   writeFileSync(
@@ -59,16 +56,6 @@ afterEach(() => {
 function router(api = 'converse') {
   const yaml = ['providers:', `  aws: { type: bedrock, api: ${api}, region: us-east-1, baseUrl: "\${SIM_URL}" }`].join('\n');
   return createRouter(parseConfig(yaml, { env: { SIM_URL: simulator.url } }));
-}
-
-async function rejection(promise: Promise<unknown>): Promise<SwitchyardError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (SwitchyardError.isInstance(error)) return error;
-    throw error;
-  }
-  throw new Error('expected a rejection');
 }
 
 function everything(error: SwitchyardError): string {
@@ -107,7 +94,7 @@ describe('bedrock credentials from the AWS default chain', () => {
     vi.stubEnv('AWS_PROFILE', 'default');
     const direct = router();
     try {
-      const error = await rejection(direct.chat({ model: 'aws/meta.llama3-8b-instruct-v1:0', messages: [{ role: 'user', content: 'hi' }] }));
+      const error = await failure(direct.chat({ model: 'aws/meta.llama3-8b-instruct-v1:0', messages: [{ role: 'user', content: 'hi' }] }));
       expect([error.category, error.providerCode]).toEqual(['auth', 'UnrecognizedClientException']);
       expect(everything(error)).not.toContain(WRONG_SECRET);
     } finally {
@@ -119,7 +106,7 @@ describe('bedrock credentials from the AWS default chain', () => {
     vi.stubEnv('AWS_PROFILE', 'no-such-profile');
     const direct = router();
     try {
-      const error = await rejection(direct.chat({ model: 'aws/mistral.mistral-large-2402-v1:0', messages: [{ role: 'user', content: 'hi' }] }));
+      const error = await failure(direct.chat({ model: 'aws/mistral.mistral-large-2402-v1:0', messages: [{ role: 'user', content: 'hi' }] }));
       expect(error.category).toBe('auth');
       expect(error.provider).toBe('aws');
       expect(error.message).toContain('providers.aws: no AWS credentials found for profile no-such-profile');
@@ -170,7 +157,7 @@ describe('bedrock credentials from the AWS default chain', () => {
     const settings: ProviderSettings = { id: 'aws', type: 'bedrock', baseUrl: simulator.url, region: 'us-east-1', headers: {}, defaultMaxTokens: 64 };
     const missing = (): Promise<CredentialProviderModule> =>
       loadOptionalModule('@aws-sdk/credential-provider-node', 'AWS credentials', () => Promise.reject(Object.assign(new Error("Cannot find package '@aws-sdk/credential-provider-node' imported from x"), { code: 'ERR_MODULE_NOT_FOUND' })));
-    const error = await rejection(credentialChain(settings, {}, missing)());
+    const error = await failure(credentialChain(settings, {}, missing)());
     expect(error.category).toBe('config');
     expect(error.message).toMatch(/^providers\.aws: bedrock needs AWS credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, give apiKey .*, or install @aws-sdk\/credential-provider-node .*\(npm i @aws-sdk\/credential-provider-node\)$/);
   });

@@ -5,7 +5,8 @@
  * the bytes being one Anthropic Messages stream event as JSON, which the Anthropic stream mapper
  * turns into parts exactly as it does for Anthropic's own SSE. An `exception` message is the
  * stream's error. Messages are decoded (and their checksums checked) by `@smithy/eventstream-codec`,
- * an optional peer dependency loaded on first use.
+ * an optional peer dependency loaded on first use. The framing, the message kinds and the reading
+ * loop (`streamEventStreamBody`) serve ConverseStream too (converse-stream.ts).
  */
 import { SwitchyardError } from '../../src/errors.js';
 import { loadOptionalModule } from '../../src/optional-module.js';
@@ -86,14 +87,16 @@ export class EventStreamFramer {
   }
 }
 
-function stringHeader(message: EventStreamMessage, name: string): string | undefined {
+/** A string header of `message`, or `undefined` when it is absent or not a string. */
+export function stringHeader(message: EventStreamMessage, name: string): string | undefined {
   const value = message.headers[name]?.value;
   return typeof value === 'string' ? value : undefined;
 }
 
 const utf8 = new TextDecoder('utf-8');
 
-function parseJson(bytes: Uint8Array, what: string, provider: string): unknown {
+/** A message payload's JSON; throws `server.malformed_response` naming `what` when it is not JSON. */
+export function parseEventPayload(bytes: Uint8Array, what: string, provider: string): unknown {
   try {
     return JSON.parse(utf8.decode(bytes));
   } catch (error) {
@@ -101,16 +104,71 @@ function parseJson(bytes: Uint8Array, what: string, provider: string): unknown {
   }
 }
 
-/** Hands one message to the mapper: a chunk's Anthropic event, or the stream's exception. */
-function mapMessage(message: EventStreamMessage, mapper: AnthropicStreamMapper, parts: AdapterStreamPart[], provider: string): void {
+/**
+ * Whether `message` is an event. An `exception` message throws the stream's mapped error and an
+ * `error` message a `server` one; any other kind is not an event.
+ */
+export function isEventMessage(message: EventStreamMessage, provider: string): boolean {
   const kind = stringHeader(message, ':message-type');
-  if (kind === 'exception') throw mapBedrockStreamException(stringHeader(message, ':exception-type'), parseJson(message.body, 'an exception payload', provider));
+  if (kind === 'exception') throw mapBedrockStreamException(stringHeader(message, ':exception-type'), parseEventPayload(message.body, 'an exception payload', provider));
   if (kind === 'error') {
     const code = stringHeader(message, ':error-code') ?? 'error';
     throw new SwitchyardError({ category: 'server', message: `bedrock stream ${code}: ${stringHeader(message, ':error-message') ?? 'error without a message'}`, providerCode: code });
   }
-  if (kind !== 'event' || stringHeader(message, ':event-type') !== 'chunk') return; // future event types are tolerated
-  const payload = parseJson(message.body, 'a chunk payload', provider);
+  return kind === 'event';
+}
+
+/** Turns one stream's decoded messages into parts; one per stream. */
+export interface EventStreamMessageMapper {
+  message(message: EventStreamMessage, parts: AdapterStreamPart[]): void;
+  /** At the end of the body: adds the last parts, or throws for a stream that ended too early. */
+  end(parts: AdapterStreamPart[]): void;
+}
+
+/**
+ * The parts `mapper` makes of an event-stream body. A body that ends inside a message throws
+ * (`network`): never a silent truncation. Parts made before a failure reach the caller, then the
+ * failure, stamped with the provider and model; returning the iterator ends the upstream request.
+ */
+export async function* streamEventStreamBody(
+  body: AsyncIterable<Uint8Array>,
+  decode: EventStreamDecoder,
+  mapper: EventStreamMessageMapper,
+  context: { readonly provider: string; readonly model: string },
+): AsyncGenerator<AdapterStreamPart> {
+  const framer = new EventStreamFramer();
+  const parts: AdapterStreamPart[] = [];
+  let failure: { readonly error: unknown } | undefined;
+  try {
+    for await (const chunk of body) {
+      try {
+        for (const frame of framer.push(chunk)) mapper.message(decode(frame), parts);
+      } catch (error) {
+        failure = { error };
+      }
+      if (parts.length > 0) yield* parts.splice(0);
+      if (failure !== undefined) break;
+    }
+    if (failure === undefined) {
+      if (framer.pendingBytes > 0) throw new SwitchyardError({ category: 'network', code: 'network.closed', message: `${context.provider} stream ended inside an event-stream message`, provider: context.provider, model: context.model });
+      mapper.end(parts);
+      if (parts.length > 0) yield* parts.splice(0);
+    }
+  } catch (error) {
+    failure ??= { error };
+  }
+  if (failure !== undefined) {
+    const { error } = failure;
+    // A corrupt frame (bad checksum, bad prelude) is the upstream's fault, not the caller's.
+    const base = SwitchyardError.isInstance(error) ? error : new SwitchyardError({ category: 'server', code: 'server.malformed_response', message: `${context.provider} sent a malformed event stream: ${error instanceof Error ? error.message : String(error)}`, cause: error });
+    throw base.with({ provider: base.provider ?? context.provider, model: base.model ?? context.model });
+  }
+}
+
+/** Hands one message to the mapper: a chunk's Anthropic event, or the stream's exception. */
+function mapMessage(message: EventStreamMessage, mapper: AnthropicStreamMapper, parts: AdapterStreamPart[], provider: string): void {
+  if (!isEventMessage(message, provider) || stringHeader(message, ':event-type') !== 'chunk') return; // future event types are tolerated
+  const payload = parseEventPayload(message.body, 'a chunk payload', provider);
   const bytes = typeof payload === 'object' && payload !== null ? (payload as { bytes?: unknown }).bytes : undefined;
   if (typeof bytes !== 'string') throw new SwitchyardError({ category: 'server', code: 'server.malformed_response', message: `${provider} sent a chunk without bytes`, provider });
   // The event's data names its type (`message_start`, …), which the Anthropic mapper reads.
@@ -119,36 +177,21 @@ function mapMessage(message: EventStreamMessage, mapper: AnthropicStreamMapper, 
 
 /**
  * The parts of a Bedrock response stream (an upstream response's body), mapped by the Anthropic
- * stream mapper. A stream that ends inside a message, or before Anthropic's `message_stop`, throws
- * (`network`): never a silent truncation. Returning the iterator ends the upstream request.
+ * stream mapper. A stream that ends before Anthropic's `message_stop` throws (`network`).
  */
-export async function* streamBedrockBody(body: AsyncIterable<Uint8Array>, decode: EventStreamDecoder, context: AnthropicStreamContext): AsyncGenerator<AdapterStreamPart> {
+export function streamBedrockBody(body: AsyncIterable<Uint8Array>, decode: EventStreamDecoder, context: AnthropicStreamContext): AsyncGenerator<AdapterStreamPart> {
   const mapper = new AnthropicStreamMapper(context);
-  const framer = new EventStreamFramer();
-  const parts: AdapterStreamPart[] = [];
-  let failure: { readonly error: unknown } | undefined;
-  try {
-    for await (const chunk of body) {
-      try {
-        for (const frame of framer.push(chunk)) mapMessage(decode(frame), mapper, parts, context.provider);
-      } catch (error) {
-        failure = { error };
-      }
-      // Parts made before a failure still reach the caller, then the failure.
-      if (parts.length > 0) yield* parts.splice(0);
-      if (failure !== undefined) break;
-    }
-    if (failure === undefined) {
-      if (framer.pendingBytes > 0) throw new SwitchyardError({ category: 'network', code: 'network.closed', message: `${context.provider} stream ended inside an event-stream message`, provider: context.provider, model: context.model });
-      mapper.end();
-      if (parts.length > 0) yield* parts.splice(0);
-    }
-  } catch (error) {
-    failure ??= { error };
-  }
-  if (failure !== undefined) {
-    const error = failure.error;
-    // A corrupt frame (bad checksum, bad prelude) is the upstream's fault, not the caller's.
-    throw mapper.fail(SwitchyardError.isInstance(error) ? error : new SwitchyardError({ category: 'server', code: 'server.malformed_response', message: `${context.provider} sent a malformed event stream: ${error instanceof Error ? error.message : String(error)}`, cause: error }));
-  }
+  return streamEventStreamBody(
+    body,
+    decode,
+    {
+      message: (message, parts) => {
+        mapMessage(message, mapper, parts, context.provider);
+      },
+      end: () => {
+        mapper.end();
+      },
+    },
+    context,
+  );
 }

@@ -4,14 +4,15 @@ import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/index.js';
 import { createRouter } from '../../src/create-router.js';
-import { SwitchyardError } from '../../src/errors.js';
-import { createPooledTransport, type HttpTransport } from '../../src/http/transport.js';
+import type { HttpTransport } from '../../src/http/transport.js';
 import type { AdapterCall, AdapterStreamPart, ProviderSettings } from '../../src/provider-spec.js';
-import { startSimulator, type Simulator } from '../../src/testing/simulator.js';
+import type { Simulator } from '../../src/testing/simulator.js';
 import type { ChatResponse } from '../../src/types.js';
+import { failure } from '../../test/support/failure.js';
+import { useSimulatorWithTransport } from '../../test/support/simulator-fixture.js';
 import { cachedTokenProvider, createVertexAdapterFactory, type AccessTokenProvider } from './index.js';
 
 const TOKEN = 'ya29.sim-vertex-access-token-0000000000000000';
@@ -23,15 +24,10 @@ const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 20
 let simulator: Simulator;
 let transport: HttpTransport;
 
-beforeAll(async () => {
-  simulator = await startSimulator({ apiKey: TOKEN, googleServiceAccount: { clientEmail: SERVICE_ACCOUNT, publicKey } });
-  transport = createPooledTransport();
+const fixture = useSimulatorWithTransport({ apiKey: TOKEN, googleServiceAccount: { clientEmail: SERVICE_ACCOUNT, publicKey } });
+beforeEach(() => {
+  ({ simulator, transport } = fixture);
 });
-afterAll(async () => {
-  await transport.close();
-  await simulator.close();
-});
-beforeEach(() => simulator.reset());
 
 const YAML = [
   'providers:',
@@ -64,16 +60,6 @@ async function streamed(router: ReturnType<typeof createRouter>, model: string, 
     if (event.type === 'finish') final = event.response;
   }
   return { text, final };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<SwitchyardError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (SwitchyardError.isInstance(error)) return error;
-    throw error;
-  }
-  throw new Error('expected a rejection');
 }
 
 describe('vertex through the router', () => {
@@ -127,7 +113,7 @@ describe('vertex through the router', () => {
     let calls = 0;
     const tokenProvider: AccessTokenProvider = () => Promise.resolve({ token: issued[calls++] ?? TOKEN, expiresAt: Date.now() + 3_600_000 });
     const adapter = createVertexAdapterFactory({ tokenProvider })({ settings: settings(), transport });
-    const error = await rejection(adapter.doChat(call(GEMINI)));
+    const error = await failure(adapter.doChat(call(GEMINI)));
     expect([error.category, error.status, error.providerCode]).toEqual(['auth', 401, 'UNAUTHENTICATED']);
     expect(JSON.stringify({ error, message: error.message })).not.toContain('ya29.wrong-token');
     const result = await adapter.doChat(call(GEMINI));
@@ -143,7 +129,7 @@ describe('vertex through the router', () => {
   ] as const)('maps Vertex\'s %i (Google error body) to %s, for an Anthropic model too', async (status, category, code) => {
     simulator.enqueueFault(CLAUDE, { kind: 'status', status });
     const adapter = createVertexAdapterFactory({ tokenProvider: () => Promise.resolve({ token: TOKEN }) })({ settings: settings(), transport });
-    const error = await rejection(adapter.doChat(call(CLAUDE)));
+    const error = await failure(adapter.doChat(call(CLAUDE)));
     expect([error.category, error.providerCode, error.provider, error.model]).toEqual([category, code, 'gcp', CLAUDE]);
     expect(error.message).toMatch(/^vertex gemini \d{3}/);
   });
@@ -152,7 +138,7 @@ describe('vertex through the router', () => {
     simulator.enqueueFault(CLAUDE, { kind: 'stream-error', status: 529, afterChunks: 4 });
     const adapter = createVertexAdapterFactory({ tokenProvider: () => Promise.resolve({ token: TOKEN }) })({ settings: settings(), transport });
     const parts: AdapterStreamPart[] = [];
-    const error = await rejection(
+    const error = await failure(
       (async () => {
         for await (const part of await adapter.doStream(call(CLAUDE))) parts.push(part);
       })(),
@@ -193,7 +179,7 @@ describe('vertex through the router', () => {
       writeFileSync(keyFile, JSON.stringify({ type: 'service_account', project_id: 'sim-project', private_key_id: 'k2', private_key: other.privateKey, client_email: SERVICE_ACCOUNT, client_id: '1' }));
       const fetchImplementation = (input: string | URL | Request, init?: RequestInit): Promise<Response> => fetch(String(input instanceof Request ? input.url : input).replace('https://oauth2.googleapis.com', simulator.url), init);
       const adapter = createVertexAdapterFactory({ googleAuthOptions: { clientOptions: { transporterOptions: { fetchImplementation } } } })({ settings: settings({ credentials: keyFile }), transport });
-      const error = await rejection(adapter.doChat(call(GEMINI)));
+      const error = await failure(adapter.doChat(call(GEMINI)));
       expect(error.category).toBe('auth');
       expect(error.message).toMatch(/^gcp: could not get a Google access token/);
       expect(error.message).not.toContain('PRIVATE KEY');
@@ -216,7 +202,7 @@ describe('vertex token failures', () => {
       writeFileSync(keyFile, JSON.stringify({ type: 'service_account', project_id: 'sim-project', private_key_id: 'k3', private_key: privateKey, client_email: SERVICE_ACCOUNT, client_id: '1' }));
       const fetchImplementation = (input: string | URL | Request, init?: RequestInit): Promise<Response> => fetch(String(input instanceof Request ? input.url : input).replace('https://oauth2.googleapis.com', `http://127.0.0.1:${port}`), init);
       const adapter = createVertexAdapterFactory({ googleAuthOptions: { clientOptions: { transporterOptions: { fetchImplementation, retry: false } } } })({ settings: settings({ credentials: keyFile }), transport });
-      const error = await rejection(adapter.doChat(call(GEMINI)));
+      const error = await failure(adapter.doChat(call(GEMINI)));
       expect([error.category, error.retryable, error.provider]).toEqual(['network', true, 'gcp']);
     } finally {
       rmSync(directory, { recursive: true, force: true });

@@ -202,15 +202,7 @@ export function createKeyPool(options: KeyPoolOptions): KeyPool {
     if (remaining === 0) return allRefused();
     const backAt = Math.min(...entries.filter((entry) => !entry.removed).map((entry) => entry.coolingUntil));
     const waitMs = Math.max(0, Math.ceil(backAt - at));
-    return new SwitchyardError({
-      category: 'rate_limit',
-      code: 'rate_limit.provider',
-      status: 429,
-      retryable: true,
-      retryAfterMs: waitMs,
-      provider,
-      message: `every key of provider "${provider}" is cooling down after 429 answers (${remaining} of ${entries.length} keys in the pool); the first is back in ${waitMs} ms`,
-    });
+    return rateLimited(waitMs, `every key of provider "${provider}" is cooling down after 429 answers (${remaining} of ${entries.length} keys in the pool); the first is back in ${waitMs} ms`);
   }
 
   /** The error when the gates left no key: the same `rate_limit` as all cooling, saying why by position. */
@@ -218,15 +210,12 @@ export function createKeyPool(options: KeyPoolOptions): KeyPool {
     if (remaining === 0) return allRefused();
     const waitMs = Math.max(0, Math.ceil(Math.min(...unavailable.map((item) => item.waitMs))));
     const reasons = unavailable.map((item) => `apiKeys[${item.index}] ${WHY[item.why]}`).join(', ');
-    return new SwitchyardError({
-      category: 'rate_limit',
-      code: 'rate_limit.provider',
-      status: 429,
-      retryable: true,
-      retryAfterMs: waitMs,
-      provider,
-      message: `no key of provider "${provider}" can take a request now (${reasons}); the first has room in ${waitMs} ms`,
-    });
+    return rateLimited(waitMs, `no key of provider "${provider}" can take a request now (${reasons}); the first has room in ${waitMs} ms`);
+  }
+
+  /** A retryable 429 of the pool itself: no request was sent. */
+  function rateLimited(waitMs: number, message: string): SwitchyardError {
+    return new SwitchyardError({ category: 'rate_limit', code: 'rate_limit.provider', status: 429, retryable: true, retryAfterMs: waitMs, provider, message });
   }
 
   /** The usable keys, the one whose turn it is first (smooth weighted round robin order). */
@@ -251,10 +240,6 @@ export function createKeyPool(options: KeyPoolOptions): KeyPool {
     chosen.score -= total;
   }
 
-  function leaseOf(entry: Entry, admission: KeyAdmission & { admitted: true }): GatedLease {
-    return { index: entry.lease.index, key: entry.lease.key, probe: admission.probe, charge: admission.charge };
-  }
-
   function plainTake(): KeyLease {
     const at = now();
     let best: Entry | undefined;
@@ -270,36 +255,48 @@ export function createKeyPool(options: KeyPoolOptions): KeyPool {
     return best.lease;
   }
 
-  function gatedTake(gated: KeyGates): KeyLease {
+  /**
+   * One gated pick: the usable keys in turn (`candidates`), each offered with the gates' answer
+   * until one is admitted. Shared by `take()`, which asks the gates at once, and `acquire()`, which
+   * awaits them.
+   */
+  function gatedTurn() {
     const unavailable: Unavailable[] = [];
     const candidates = inTurn(now(), unavailable);
     const refused = new Set<Entry>();
-    for (const entry of candidates) {
-      const admission = gated.admitNow(entry.lease.index);
-      if (admission.admitted) {
-        advance(candidates, refused, entry);
-        return leaseOf(entry, admission);
-      }
-      refused.add(entry);
-      unavailable.push({ index: entry.lease.index, why: admission.reason, waitMs: admission.retryAfterMs });
+    return {
+      candidates,
+      /** The lease when `admission` admits `entry`, which then has its turn; otherwise notes why not. */
+      offer(entry: Entry, admission: KeyAdmission): GatedLease | undefined {
+        if (admission.admitted) {
+          advance(candidates, refused, entry);
+          return { index: entry.lease.index, key: entry.lease.key, probe: admission.probe, charge: admission.charge };
+        }
+        refused.add(entry);
+        unavailable.push({ index: entry.lease.index, why: admission.reason, waitMs: admission.retryAfterMs });
+        return undefined;
+      },
+      /** The error when every key was offered and none admitted. */
+      noRoom: () => noRoom(unavailable),
+    };
+  }
+
+  function gatedTake(gated: KeyGates): KeyLease {
+    const turn = gatedTurn();
+    for (const entry of turn.candidates) {
+      const lease = turn.offer(entry, gated.admitNow(entry.lease.index));
+      if (lease !== undefined) return lease;
     }
-    throw noRoom(unavailable);
+    throw turn.noRoom();
   }
 
   async function gatedAcquire(gated: KeyGates, signal: AbortSignal | undefined): Promise<KeyLease> {
-    const unavailable: Unavailable[] = [];
-    const candidates = inTurn(now(), unavailable);
-    const refused = new Set<Entry>();
-    for (const entry of candidates) {
-      const admission = await gated.admit(entry.lease.index, signal);
-      if (admission.admitted) {
-        advance(candidates, refused, entry);
-        return leaseOf(entry, admission);
-      }
-      refused.add(entry);
-      unavailable.push({ index: entry.lease.index, why: admission.reason, waitMs: admission.retryAfterMs });
+    const turn = gatedTurn();
+    for (const entry of turn.candidates) {
+      const lease = turn.offer(entry, await gated.admit(entry.lease.index, signal));
+      if (lease !== undefined) return lease;
     }
-    throw noRoom(unavailable);
+    throw turn.noRoom();
   }
 
   function recordOutcome(lease: KeyLease, failure: SwitchyardError | undefined): void {

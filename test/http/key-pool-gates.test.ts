@@ -9,6 +9,7 @@ import type { BreakerPolicy } from '../../src/config/types.js';
 import { SwitchyardError } from '../../src/errors.js';
 import { createMemoryKeyLimitStore, type KeyLimits } from '../../src/http/key-limit-store.js';
 import { createKeyPool, type KeyLease, type KeyPoolChange } from '../../src/http/key-pool.js';
+import { caught } from '../support/failure.js';
 
 const KEYS = ['gate-key-alpha-5d1c', 'gate-key-bravo-93ab', 'gate-key-charlie-0e77'] as const;
 
@@ -38,16 +39,6 @@ function poolOf(specs: readonly KeySpec[], breaker?: BreakerPolicy) {
 
 const failed = (category: 'server' | 'timeout' | 'invalid_request' | 'rate_limit', status?: number): SwitchyardError =>
   new SwitchyardError({ category, ...(status === undefined ? {} : { status }), provider: 'openai', message: `${category} failure` });
-
-function caught(run: () => unknown): SwitchyardError {
-  try {
-    run();
-  } catch (error) {
-    if (SwitchyardError.isInstance(error)) return error;
-    throw error;
-  }
-  throw new Error('expected a SwitchyardError');
-}
 
 describe('key pool: per-key limits', () => {
   it('passes over a key at its rpm; the others absorb its share until it has room again', () => {

@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { SwitchyardError } from '../../src/errors.js';
 import { createKeyPool, type KeyPoolChange } from '../../src/http/key-pool.js';
+import { caught } from '../support/failure.js';
 
 const KEYS = ['pool-key-alpha-0001', 'pool-key-bravo-0002', 'pool-key-charlie-0003'] as const;
 
@@ -24,16 +25,6 @@ function poolOf(weights: readonly number[], cooldownMs = 10_000) {
 const refused = (status = 401): SwitchyardError => new SwitchyardError({ category: status === 403 ? 'permission' : 'auth', status, provider: 'anthropic', message: 'invalid x-api-key' });
 const limited = (retryAfterMs?: number): SwitchyardError =>
   new SwitchyardError({ category: 'rate_limit', status: 429, provider: 'anthropic', message: 'rate limited', ...(retryAfterMs === undefined ? {} : { retryAfterMs }) });
-
-function caught(run: () => unknown): SwitchyardError {
-  try {
-    run();
-  } catch (error) {
-    if (SwitchyardError.isInstance(error)) return error;
-    throw error;
-  }
-  throw new Error('expected a SwitchyardError');
-}
 
 describe('key pool', () => {
   it('spreads by weight, exactly and interleaved (3:1 is a a b a in every 4)', () => {

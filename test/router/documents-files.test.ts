@@ -4,47 +4,39 @@
  * a provider that did not issue the file is refused naming the part, and a document's citations
  * come back as text parts (chat and stream alike) and go back to Anthropic in the next turn.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createRouter } from '../../src/create-router.js';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { Router } from '../../src/router/router.js';
-import { startSimulator, type Simulator } from '../../src/testing/simulator.js';
+import type { Simulator } from '../../src/testing/simulator.js';
 import type { ChatResponse, Message, StreamEvent } from '../../src/types.js';
 import { failure } from '../support/failure.js';
-import { FAST_POLICIES } from '../support/sim-config.js';
+import { FAST_POLICIES, nativeProviders } from '../support/sim-config.js';
+import { useSimulatorRouter } from '../support/simulator-fixture.js';
 
 let simulator: Simulator;
 let router: Router;
 const FILES_BETA = 'files-api-2025-04-14';
 const GRASS = Buffer.from('The grass is green. The sky is blue.').toString('base64');
 
-beforeAll(async () => {
-  simulator = await startSimulator({ seed: 5 });
-  const key = simulator.apiKey;
-  router = createRouter({
-    providers: {
-      anthropic: { type: 'anthropic', apiKey: key, baseUrl: simulator.url },
-      // A second Anthropic account that already sends another beta flag.
-      anthropic2: { type: 'anthropic', apiKey: key, baseUrl: simulator.url, headers: { 'anthropic-beta': 'token-efficient-tools-2025-02-19' } },
-      openai: { type: 'openai', apiKey: key, baseUrl: `${simulator.url}/v1` },
-      gemini: { type: 'gemini', apiKey: key, baseUrl: simulator.url },
-    },
-    routes: {
-      claude: { targets: [{ provider: 'anthropic', model: 'claude-sonnet-4-5' }] },
-      claude2: { targets: [{ provider: 'anthropic2', model: 'claude-sonnet-4-5' }] },
-      gpt: { targets: [{ provider: 'openai', model: 'gpt-4o' }] },
-      gemini: { targets: [{ provider: 'gemini', model: 'gemini-2.5-flash' }] },
-      // Anthropic first; when it fails, OpenAI.
-      claudeThenGpt: { targets: [{ provider: 'anthropic', model: 'claude-haiku-4-5' }], fallbacks: ['gpt'] },
-      'claude-cached': { targets: [{ provider: 'anthropic', model: 'claude-opus-4-1' }], policies: { cache: { ttl: '1m', cacheSampled: true } } },
-    },
-    policies: { ...FAST_POLICIES, retry: { ...FAST_POLICIES.retry, attempts: 1 } },
-  });
+const fixture = useSimulatorRouter({ seed: 5 }, ({ url, apiKey: key }) => ({
+  providers: {
+    ...nativeProviders({ url, apiKey: key }),
+    // A second Anthropic account that already sends another beta flag.
+    anthropic2: { type: 'anthropic', apiKey: key, baseUrl: url, headers: { 'anthropic-beta': 'token-efficient-tools-2025-02-19' } },
+  },
+  routes: {
+    claude: { targets: [{ provider: 'anthropic', model: 'claude-sonnet-4-5' }] },
+    claude2: { targets: [{ provider: 'anthropic2', model: 'claude-sonnet-4-5' }] },
+    gpt: { targets: [{ provider: 'openai', model: 'gpt-4o' }] },
+    gemini: { targets: [{ provider: 'gemini', model: 'gemini-2.5-flash' }] },
+    // Anthropic first; when it fails, OpenAI.
+    claudeThenGpt: { targets: [{ provider: 'anthropic', model: 'claude-haiku-4-5' }], fallbacks: ['gpt'] },
+    'claude-cached': { targets: [{ provider: 'anthropic', model: 'claude-opus-4-1' }], policies: { cache: { ttl: '1m', cacheSampled: true } } },
+  },
+  policies: { ...FAST_POLICIES, retry: { ...FAST_POLICIES.retry, attempts: 1 } },
+}));
+beforeEach(() => {
+  ({ simulator, router } = fixture);
 });
-afterAll(async () => {
-  await router.close();
-  await simulator.close();
-});
-afterEach(() => simulator.reset());
 
 function lastRequest(): { body: Record<string, unknown>; headers: Readonly<Record<string, string | string[] | undefined>> } {
   const record = simulator.requests.at(-1);

@@ -3,40 +3,30 @@
  * provider, the simulator accepts the shapes the real APIs accept and answers 400 to malformed ones,
  * and a part a provider cannot take is refused before any request is sent.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createRouter } from '../../src/create-router.js';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { Router } from '../../src/router/router.js';
-import { startSimulator, type Simulator } from '../../src/testing/simulator.js';
+import type { Simulator } from '../../src/testing/simulator.js';
 import type { Message } from '../../src/types.js';
 import { failure } from '../support/failure.js';
-import { FAST_POLICIES } from '../support/sim-config.js';
+import { FAST_POLICIES, nativeProviders } from '../support/sim-config.js';
+import { useSimulatorRouter } from '../support/simulator-fixture.js';
 
 let simulator: Simulator;
 let router: Router;
 const PDF = Buffer.from('%PDF-1.4 tiny').toString('base64');
 
-beforeAll(async () => {
-  simulator = await startSimulator({ seed: 3 });
-  const key = simulator.apiKey;
-  router = createRouter({
-    providers: {
-      anthropic: { type: 'anthropic', apiKey: key, baseUrl: simulator.url },
-      openai: { type: 'openai', apiKey: key, baseUrl: `${simulator.url}/v1` },
-      gemini: { type: 'gemini', apiKey: key, baseUrl: simulator.url },
-    },
-    routes: {
-      claude: { targets: [{ provider: 'anthropic', model: 'claude-sonnet-4-5' }] },
-      gpt: { targets: [{ provider: 'openai', model: 'gpt-4o' }] },
-      gemini: { targets: [{ provider: 'gemini', model: 'gemini-2.5-flash' }] },
-    },
-    policies: FAST_POLICIES,
-  });
+const fixture = useSimulatorRouter({ seed: 3 }, (sim) => ({
+  providers: nativeProviders(sim),
+  routes: {
+    claude: { targets: [{ provider: 'anthropic', model: 'claude-sonnet-4-5' }] },
+    gpt: { targets: [{ provider: 'openai', model: 'gpt-4o' }] },
+    gemini: { targets: [{ provider: 'gemini', model: 'gemini-2.5-flash' }] },
+  },
+  policies: FAST_POLICIES,
+}));
+beforeEach(() => {
+  ({ simulator, router } = fixture);
 });
-afterAll(async () => {
-  await router.close();
-  await simulator.close();
-});
-afterEach(() => simulator.reset());
 
 const withDocument: Message = {
   role: 'user',

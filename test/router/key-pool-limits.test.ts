@@ -6,28 +6,26 @@
  * serve; a reload keeps the keys' counters; with REDIS_URL two routers spend one quota per key.
  * No key value reaches an error, an event or a metric.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { SwitchyardConfigInput } from '../../src/config/index.js';
 import { createRouter } from '../../src/create-router.js';
-import { SwitchyardError } from '../../src/errors.js';
 import type { RouterEvents } from '../../src/events.js';
-import type { Router } from '../../src/router/router-api.js';
-import { startSimulator, type Simulator } from '../../src/testing/simulator.js';
+import type { Simulator } from '../../src/testing/simulator.js';
 import type { ChatRequest } from '../../src/types.js';
 import { connectTestRedis, hasRedis, redisUrl, uniquePrefix } from '../support/redis.js';
+import { failure } from '../support/failure.js';
+import { recordRouterEvents } from '../support/router-recorder.js';
 import { FAST_POLICIES } from '../support/sim-config.js';
+import { useSimulator } from '../support/simulator-fixture.js';
 
 const KEYS = ['kl-test-key-alpha-2c81f0aa', 'kl-test-key-bravo-7d03e91b', 'kl-test-key-charlie-44be0c6d'] as const;
 const [KEY_A, KEY_B, KEY_C] = KEYS;
 
 let simulator: Simulator;
-beforeAll(async () => {
-  simulator = await startSimulator({ seed: 23, apiKey: KEY_A, extraApiKeys: [KEY_B, KEY_C] });
+const fixture = useSimulator({ seed: 23, apiKey: KEY_A, extraApiKeys: [KEY_B, KEY_C] });
+beforeEach(() => {
+  ({ simulator } = fixture);
 });
-afterAll(async () => {
-  await simulator.close();
-});
-afterEach(() => simulator.reset());
 
 const ask = (text = 'hello'): ChatRequest => ({ model: 'r', messages: [{ role: 'user', content: text }] });
 
@@ -44,23 +42,6 @@ function poolConfig(apiKeys: readonly PoolEntry[], extra: { keyPool?: object; po
 }
 
 const ONE_TRY = { ...FAST_POLICIES, retry: { ...FAST_POLICIES.retry, attempts: 1 } };
-
-/** Everything a router told the outside world, to search for key values. */
-function recorder(router: Router): { events: Record<string, unknown[]>; text: () => string } {
-  const events: Record<string, unknown[]> = { warning: [], 'provider-key': [], 'call-end': [], attempt: [] };
-  for (const name of Object.keys(events) as (keyof RouterEvents)[]) router.on(name, (payload) => events[name]?.push(payload));
-  return { events, text: () => JSON.stringify(events) };
-}
-
-async function failure(run: Promise<unknown>): Promise<SwitchyardError> {
-  try {
-    await run;
-  } catch (error) {
-    if (SwitchyardError.isInstance(error)) return error;
-    throw error;
-  }
-  throw new Error('expected the call to fail');
-}
 
 const counts = (): number[] => KEYS.map((key) => simulator.keyCount(key));
 
@@ -98,7 +79,7 @@ describe('key pools: per-key limits', () => {
 
   it('fails the call with a typed rate_limit error naming positions, and sends nothing, when every key is full', async () => {
     const router = createRouter(poolConfig([{ key: KEY_A, limits: { rpm: 1 } }, { key: KEY_B, limits: { rpm: 1 } }], { policies: ONE_TRY }), { tracing: false });
-    const seen = recorder(router);
+    const seen = recordRouterEvents(router);
     try {
       await router.chat(ask());
       await router.chat(ask());
@@ -133,7 +114,7 @@ describe('key pools: per-key breakers', () => {
   it('opens the breaker of a key answering 500: the others serve, one event and metric by position, the provider breaker still sees the call', async () => {
     const keyPool = { breaker: { minRequests: 2, errorRate: 0.5, openFor: '1m' } };
     const router = createRouter(poolConfig([KEY_A, KEY_B, KEY_C], { keyPool }), { tracing: false });
-    const seen = recorder(router);
+    const seen = recordRouterEvents(router);
     simulator.setKeyAnswer(KEY_A, { status: 500 });
     try {
       // Each 500 on A is retried by the router on the next key; A answers two, then its breaker opens.

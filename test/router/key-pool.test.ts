@@ -4,27 +4,26 @@
  * metric, by position) while the call goes on with the next key; a key answered 429 cools down for
  * its retry-after; every key out fails the call; and no key value reaches an error, event or metric.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { parseConfig, type SwitchyardConfigInput } from '../../src/config/index.js';
 import { createRouter } from '../../src/create-router.js';
 import { SwitchyardError } from '../../src/errors.js';
 import type { RouterEvents } from '../../src/events.js';
-import type { Router } from '../../src/router/router-api.js';
-import { startSimulator, type Simulator } from '../../src/testing/simulator.js';
+import type { Simulator } from '../../src/testing/simulator.js';
 import type { ChatRequest } from '../../src/types.js';
+import { failure } from '../support/failure.js';
+import { recordRouterEvents } from '../support/router-recorder.js';
 import { FAST_POLICIES } from '../support/sim-config.js';
+import { useSimulator } from '../support/simulator-fixture.js';
 
 const KEYS = ['kp-test-key-alpha-7f3a91c2', 'kp-test-key-bravo-0b6e44d8', 'kp-test-key-charlie-95cd1e07'] as const;
 const [KEY_A, KEY_B, KEY_C] = KEYS;
 
 let simulator: Simulator;
-beforeAll(async () => {
-  simulator = await startSimulator({ seed: 19, apiKey: KEY_A, extraApiKeys: [KEY_B, KEY_C] });
+const fixture = useSimulator({ seed: 19, apiKey: KEY_A, extraApiKeys: [KEY_B, KEY_C] });
+beforeEach(() => {
+  ({ simulator } = fixture);
 });
-afterAll(async () => {
-  await simulator.close();
-});
-afterEach(() => simulator.reset());
 
 const ask = (model: string, text = 'hello'): ChatRequest => ({ model, messages: [{ role: 'user', content: text }] });
 
@@ -42,23 +41,6 @@ type PoolEntry = string | { key: string; weight: number };
 function poolConfig(type: keyof typeof TYPES, apiKeys: readonly PoolEntry[], policies: object = FAST_POLICIES): SwitchyardConfigInput {
   const provider = { type, apiKeys: [...apiKeys], baseUrl: TYPES[type].baseUrl(simulator.url), ...(type === 'azure-openai' ? { apiVersion: '2024-10-21' } : {}) };
   return { providers: { pooled: provider }, routes: { r: { targets: [{ provider: 'pooled', model: TYPES[type].model }] } }, policies };
-}
-
-/** Everything a router told the outside world, to search for key values. */
-function recorder(router: Router): { events: Record<string, unknown[]>; text: () => string } {
-  const events: Record<string, unknown[]> = { warning: [], 'provider-key': [], 'call-end': [], attempt: [] };
-  for (const name of Object.keys(events) as (keyof RouterEvents)[]) router.on(name, (payload) => events[name]?.push(payload));
-  return { events, text: () => JSON.stringify(events) };
-}
-
-async function failure(run: Promise<unknown>): Promise<SwitchyardError> {
-  try {
-    await run;
-  } catch (error) {
-    if (SwitchyardError.isInstance(error)) return error;
-    throw error;
-  }
-  throw new Error('expected the call to fail');
 }
 
 describe('key pools (apiKeys)', () => {
@@ -80,7 +62,7 @@ describe('key pools (apiKeys)', () => {
 
   it('takes a key answered 401 out: the call goes on with the next key, one warning and one metric name its position', async () => {
     const router = createRouter(poolConfig('anthropic', [KEY_A, KEY_B, KEY_C]), { tracing: false });
-    const seen = recorder(router);
+    const seen = recordRouterEvents(router);
     simulator.setKeyAnswer(KEY_B, { status: 401 });
     try {
       for (let index = 0; index < 9; index += 1) await router.chat(ask('r', `call ${index}`));
@@ -108,7 +90,7 @@ describe('key pools (apiKeys)', () => {
 
   it('cools a key answered 429 down for its retry-after, then uses it again', async () => {
     const router = createRouter(poolConfig('openai', [KEY_A, KEY_B]), { tracing: false });
-    const seen = recorder(router);
+    const seen = recordRouterEvents(router);
     simulator.setKeyAnswer(KEY_A, { status: 429, retryAfterSeconds: 1 });
     try {
       await router.chat(ask('r'));
@@ -129,7 +111,7 @@ describe('key pools (apiKeys)', () => {
 
   it('fails the call with the auth error once every key is refused, and sends nothing after', async () => {
     const router = createRouter(poolConfig('gemini', [KEY_A, KEY_B], { ...FAST_POLICIES, retry: { ...FAST_POLICIES.retry, attempts: 1 } }), { tracing: false });
-    const seen = recorder(router);
+    const seen = recordRouterEvents(router);
     simulator.setKeyAnswer(KEY_A, { status: 401 });
     simulator.setKeyAnswer(KEY_B, { status: 401 });
     try {

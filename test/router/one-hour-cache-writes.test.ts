@@ -5,42 +5,35 @@
  * Bedrock and Vertex, which reuse the Anthropic mapping), and cost charges them at `cacheWrite1h`
  * (Anthropic: 2× input; 5-minute writes 1.25×: https://docs.anthropic.com/en/docs/build-with-claude/prompt-caching#pricing).
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createRouter } from '../../src/create-router.js';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { costOf } from '../../src/pricing.js';
 import type { Router } from '../../src/router/router.js';
-import { startSimulator, type Simulator } from '../../src/testing/simulator.js';
 import type { CacheBreakpoint, ChatRequest, ChatResponse, Usage } from '../../src/types.js';
 import { FAST_POLICIES } from '../support/sim-config.js';
+import { useSimulatorRouter } from '../support/simulator-fixture.js';
 
 const TOKEN = 'vertex-access-token-sim-0000000000';
-let simulator: Simulator;
 let router: Router;
 
 const PRICE = { input: 3, output: 15, cacheRead: 0.3, cacheWrite: 3.75, cacheWrite1h: 6 };
 
-beforeAll(async () => {
-  simulator = await startSimulator({ seed: 11, apiKey: TOKEN });
-  router = createRouter({
-    providers: {
-      anthropic: { type: 'anthropic', apiKey: TOKEN, baseUrl: simulator.url },
-      aws: { type: 'bedrock', apiKey: TOKEN, region: 'us-east-1', baseUrl: simulator.url },
-      gcp: { type: 'vertex', apiKey: TOKEN, project: 'sim-project', region: 'us-east5', baseUrl: simulator.url },
-    },
-    routes: {
-      anthropic: { targets: [{ provider: 'anthropic', model: 'claude-sonnet-4-5' }] },
-      bedrock: { targets: [{ provider: 'aws', model: 'anthropic.claude-sonnet-4-5-20250929-v1:0' }] },
-      vertex: { targets: [{ provider: 'gcp', model: 'claude-sonnet-4-5@20250929' }] },
-    },
-    pricing: { 'claude-sonnet-4-5': PRICE, 'anthropic.claude-sonnet-4-5-20250929-v1:0': PRICE, 'claude-sonnet-4-5@20250929': PRICE },
-    policies: FAST_POLICIES,
-  });
+const fixture = useSimulatorRouter({ seed: 11, apiKey: TOKEN }, ({ url }) => ({
+  providers: {
+    anthropic: { type: 'anthropic', apiKey: TOKEN, baseUrl: url },
+    aws: { type: 'bedrock', apiKey: TOKEN, region: 'us-east-1', baseUrl: url },
+    gcp: { type: 'vertex', apiKey: TOKEN, project: 'sim-project', region: 'us-east5', baseUrl: url },
+  },
+  routes: {
+    anthropic: { targets: [{ provider: 'anthropic', model: 'claude-sonnet-4-5' }] },
+    bedrock: { targets: [{ provider: 'aws', model: 'anthropic.claude-sonnet-4-5-20250929-v1:0' }] },
+    vertex: { targets: [{ provider: 'gcp', model: 'claude-sonnet-4-5@20250929' }] },
+  },
+  pricing: { 'claude-sonnet-4-5': PRICE, 'anthropic.claude-sonnet-4-5-20250929-v1:0': PRICE, 'claude-sonnet-4-5@20250929': PRICE },
+  policies: FAST_POLICIES,
+}));
+beforeEach(() => {
+  ({ router } = fixture);
 });
-afterAll(async () => {
-  await router.close();
-  await simulator.close();
-});
-afterEach(() => simulator.reset());
 
 /** Two long system parts (the simulator counts a token per word): a 1-hour breakpoint after the first, a 5-minute one after the second. */
 const MANUAL = Array.from({ length: 40 }, (_, index) => `rule${index}`).join(' ');

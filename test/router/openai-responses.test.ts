@@ -4,17 +4,18 @@
  * which the simulator refuses when the reasoning item does not come back; reasoning that crosses
  * provider types; structured output; usage and cost; and the config field's checks.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/config/config-error.js';
 import { parseConfig } from '../../src/config/load.js';
 import type { SwitchyardConfigInput } from '../../src/config/index.js';
-import { createRouter } from '../../src/create-router.js';
-import { SwitchyardError } from '../../src/errors.js';
 import { costOf } from '../../src/pricing.js';
 import type { Router } from '../../src/router/router-api.js';
-import { startSimulator, type Simulator } from '../../src/testing/simulator.js';
-import type { ChatRequest, ChatResponse, Message, StreamEvent, ToolDefinition } from '../../src/types.js';
+import type { Simulator } from '../../src/testing/simulator.js';
+import type { ChatRequest, Message, ToolDefinition } from '../../src/types.js';
+import { failure } from '../support/failure.js';
+import { callRouter, toolResultsFor, type CallMode } from '../support/router-calls.js';
 import { FAST_POLICIES } from '../support/sim-config.js';
+import { useSimulatorRouter } from '../support/simulator-fixture.js';
 
 let simulator: Simulator;
 let router: Router;
@@ -22,13 +23,11 @@ let config: SwitchyardConfigInput;
 
 const WEATHER: ToolDefinition = { name: 'weather', description: 'Current weather', parameters: { type: 'object', properties: { query: { type: 'string' } } } };
 
-beforeAll(async () => {
-  simulator = await startSimulator();
-  const key = simulator.apiKey;
+const fixture = useSimulatorRouter({}, ({ url, apiKey: key }) => {
   config = {
     providers: {
-      responses: { type: 'openai', api: 'responses', apiKey: key, baseUrl: `${simulator.url}/v1` },
-      anthropic: { type: 'anthropic', apiKey: key, baseUrl: simulator.url },
+      responses: { type: 'openai', api: 'responses', apiKey: key, baseUrl: `${url}/v1` },
+      anthropic: { type: 'anthropic', apiKey: key, baseUrl: url },
     },
     routes: {
       o4: { targets: [{ provider: 'responses', model: 'o4-mini' }] },
@@ -38,40 +37,19 @@ beforeAll(async () => {
     pricing: { 'responses/o4-mini': { input: 1.1, output: 4.4, cacheRead: 0.275 } },
     policies: { ...FAST_POLICIES, retry: { ...FAST_POLICIES.retry, attempts: 1 } },
   };
-  router = createRouter(config);
+  return config;
+});
+beforeEach(() => {
+  ({ simulator, router } = fixture);
 });
 
-afterAll(async () => {
-  await router.close();
-  await simulator.close();
-});
-
-type Mode = 'chat' | 'stream';
-
-async function call(mode: Mode, request: ChatRequest): Promise<{ response: ChatResponse; events: StreamEvent[] }> {
-  if (mode === 'chat') return { response: await router.chat(request), events: [] };
-  const events: StreamEvent[] = [];
-  for await (const event of router.stream(request)) events.push(event);
-  const finish = events.at(-1);
-  if (finish?.type !== 'finish') throw new Error('the stream did not finish');
-  return { response: finish.response, events };
-}
+const call = (mode: CallMode, request: ChatRequest): ReturnType<typeof callRouter> => callRouter(router, mode, request);
 
 function lastBody(model: string): Record<string, unknown> {
   return simulator.requests.filter((entry) => entry.model === model).at(-1)?.body as Record<string, unknown>;
 }
 
-function resultsFor(response: ChatResponse, content = '21 degrees'): Message[] {
-  return response.toolCalls.map((toolCall) => ({ role: 'tool', toolCallId: toolCall.id, name: toolCall.name, content }));
-}
-
-async function failure(promise: Promise<unknown>): Promise<SwitchyardError> {
-  const error = await promise.then(() => undefined, (caught: unknown) => caught);
-  if (!SwitchyardError.isInstance(error)) throw new Error(`expected a SwitchyardError, got ${String(error)}`);
-  return error;
-}
-
-describe.each<Mode>(['chat', 'stream'])('a Responses API tool loop with reasoning (%s)', (mode) => {
+describe.each<CallMode>(['chat', 'stream'])('a Responses API tool loop with reasoning (%s)', (mode) => {
   it('hands back a message whose encrypted reasoning the next turn sends unchanged', async () => {
     const request = { model: 'o4', tools: [WEATHER], reasoning: { effort: 'low' as const } };
     const messages: Message[] = [{ role: 'user', content: '!tool Paris' }];
@@ -87,7 +65,7 @@ describe.each<Mode>(['chat', 'stream'])('a Responses API tool loop with reasonin
       expect(kinds.indexOf('tool-call')).toBeGreaterThan(kinds.indexOf('reasoning'));
     }
 
-    messages.push(first.response.message, ...resultsFor(first.response));
+    messages.push(first.response.message, ...toolResultsFor(first.response));
     const second = await call(mode, { ...request, messages });
     expect(second.response).toMatchObject({ text: 'Echo: 21 degrees', finishReason: 'stop' });
     const input = lastBody('o4-mini').input as Record<string, unknown>[];
@@ -100,7 +78,7 @@ describe.each<Mode>(['chat', 'stream'])('a Responses API tool loop with reasonin
     const request = { model: 'o4', tools: [WEATHER], reasoning: { effort: 'low' as const } };
     const first = await call(mode, { ...request, messages: [{ role: 'user', content: '!tool Oslo' }] });
     const { reasoning: _dropped, ...withoutReasoning } = first.response.message;
-    const error = await failure(call(mode, { ...request, messages: [{ role: 'user', content: '!tool Oslo' }, withoutReasoning, ...resultsFor(first.response)] }));
+    const error = await failure(call(mode, { ...request, messages: [{ role: 'user', content: '!tool Oslo' }, withoutReasoning, ...toolResultsFor(first.response)] }));
     expect(error.category).toBe('invalid_request');
     expect(error.message).toMatch(/without its required 'reasoning' item/);
   });

@@ -4,43 +4,33 @@
  * prefix, a repeat reads it), usage reports reads and writes apart, and cost prices each.
  * Providers that cache on their own get the same request without breakpoints.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createRouter } from '../../src/create-router.js';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { costOf } from '../../src/pricing.js';
 import type { Router } from '../../src/router/router.js';
-import { startSimulator, type Simulator } from '../../src/testing/simulator.js';
+import type { Simulator } from '../../src/testing/simulator.js';
 import type { ChatRequest, StreamEvent } from '../../src/types.js';
 import { failure } from '../support/failure.js';
-import { FAST_POLICIES } from '../support/sim-config.js';
+import { FAST_POLICIES, nativeProviders } from '../support/sim-config.js';
+import { useSimulatorRouter } from '../support/simulator-fixture.js';
 
 let simulator: Simulator;
 let router: Router;
 
 const PRICING = { 'anthropic/claude-sonnet-4-5': { input: 3, output: 15, cacheRead: 0.3, cacheWrite: 3.75 } };
 
-beforeAll(async () => {
-  simulator = await startSimulator({ seed: 7 });
-  const key = simulator.apiKey;
-  router = createRouter({
-    providers: {
-      anthropic: { type: 'anthropic', apiKey: key, baseUrl: simulator.url },
-      openai: { type: 'openai', apiKey: key, baseUrl: `${simulator.url}/v1` },
-      gemini: { type: 'gemini', apiKey: key, baseUrl: simulator.url },
-    },
-    routes: {
-      claude: { targets: [{ provider: 'anthropic', model: 'claude-sonnet-4-5' }] },
-      gpt: { targets: [{ provider: 'openai', model: 'gpt-4o' }] },
-      gemini: { targets: [{ provider: 'gemini', model: 'gemini-2.5-flash' }] },
-    },
-    pricing: PRICING,
-    policies: FAST_POLICIES,
-  });
+const fixture = useSimulatorRouter({ seed: 7 }, (sim) => ({
+  providers: nativeProviders(sim),
+  routes: {
+    claude: { targets: [{ provider: 'anthropic', model: 'claude-sonnet-4-5' }] },
+    gpt: { targets: [{ provider: 'openai', model: 'gpt-4o' }] },
+    gemini: { targets: [{ provider: 'gemini', model: 'gemini-2.5-flash' }] },
+  },
+  pricing: PRICING,
+  policies: FAST_POLICIES,
+}));
+beforeEach(() => {
+  ({ simulator, router } = fixture);
 });
-afterAll(async () => {
-  await router.close();
-  await simulator.close();
-});
-afterEach(() => simulator.reset());
 
 /** A long, stable system prompt (the simulator counts a token per word). */
 const MANUAL = Array.from({ length: 40 }, (_, index) => `rule${index}`).join(' ');

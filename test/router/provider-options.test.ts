@@ -2,40 +2,30 @@
  * `providerOptions`, `parallelToolCalls` and `providerMetadata` end to end: through the router to the
  * simulator, which records each request body, and back with the provider's id and headers.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createRouter } from '../../src/create-router.js';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { Router } from '../../src/router/router.js';
-import { startSimulator, type Simulator } from '../../src/testing/simulator.js';
+import type { Simulator } from '../../src/testing/simulator.js';
 import type { ChatRequest, ChatResponse } from '../../src/types.js';
-import { FAST_POLICIES } from '../support/sim-config.js';
+import { FAST_POLICIES, nativeProviders } from '../support/sim-config.js';
+import { useSimulatorRouter } from '../support/simulator-fixture.js';
 
 let simulator: Simulator;
 let router: Router;
 
-beforeAll(async () => {
-  simulator = await startSimulator({ seed: 11 });
-  const key = simulator.apiKey;
-  router = createRouter({
-    providers: {
-      anthropic: { type: 'anthropic', apiKey: key, baseUrl: simulator.url },
-      openai: { type: 'openai', apiKey: key, baseUrl: `${simulator.url}/v1` },
-      gemini: { type: 'gemini', apiKey: key, baseUrl: simulator.url },
-    },
-    routes: {
-      claude: { targets: [{ provider: 'anthropic', model: 'claude-sonnet-4-5' }] },
-      gpt: { targets: [{ provider: 'openai', model: 'gpt-4o' }] },
-      gemini: { targets: [{ provider: 'gemini', model: 'gemini-2.5-flash' }] },
-      // Fails over from Anthropic to OpenAI: each attempt gets its own provider type's options.
-      failover: { targets: [{ provider: 'anthropic', model: 'claude-flaky' }], fallbacks: ['gpt'] },
-    },
-    policies: { ...FAST_POLICIES, retry: { ...FAST_POLICIES.retry, attempts: 1 } },
-  });
+const fixture = useSimulatorRouter({ seed: 11 }, (sim) => ({
+  providers: nativeProviders(sim),
+  routes: {
+    claude: { targets: [{ provider: 'anthropic', model: 'claude-sonnet-4-5' }] },
+    gpt: { targets: [{ provider: 'openai', model: 'gpt-4o' }] },
+    gemini: { targets: [{ provider: 'gemini', model: 'gemini-2.5-flash' }] },
+    // Fails over from Anthropic to OpenAI: each attempt gets its own provider type's options.
+    failover: { targets: [{ provider: 'anthropic', model: 'claude-flaky' }], fallbacks: ['gpt'] },
+  },
+  policies: { ...FAST_POLICIES, retry: { ...FAST_POLICIES.retry, attempts: 1 } },
+}));
+beforeEach(() => {
+  ({ simulator, router } = fixture);
 });
-afterAll(async () => {
-  await router.close();
-  await simulator.close();
-});
-afterEach(() => simulator.reset());
 
 const OPTIONS: ChatRequest['providerOptions'] = {
   anthropic: { metadata: { user_id: 'u-42' }, top_k: 5, max_tokens: 77 },

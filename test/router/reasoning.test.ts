@@ -3,60 +3,41 @@
  * (Anthropic), thought signatures (Gemini) and `reasoning_content` (DeepSeek-style), and refuses a
  * next turn that does not give them back as the real APIs do.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRouter } from '../../src/create-router.js';
-import type { SwitchyardConfigInput } from '../../src/config/index.js';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { SwitchyardError } from '../../src/errors.js';
-import { startSimulator, type Simulator } from '../../src/testing/simulator.js';
+import type { Simulator } from '../../src/testing/simulator.js';
 import type { Router } from '../../src/router/router-api.js';
-import type { ChatRequest, ChatResponse, Message, StreamEvent, ToolDefinition } from '../../src/types.js';
-import { FAST_POLICIES } from '../support/sim-config.js';
+import type { ChatRequest, Message, StreamEvent, ToolDefinition } from '../../src/types.js';
+import { callRouter, toolResultsFor, type CallMode } from '../support/router-calls.js';
+import { FAST_POLICIES, nativeProviders } from '../support/sim-config.js';
+import { useSimulatorRouter } from '../support/simulator-fixture.js';
 
 let simulator: Simulator;
 let router: Router;
 
 const WEATHER: ToolDefinition = { name: 'weather', description: 'Current weather', parameters: { type: 'object', properties: { query: { type: 'string' } } } };
 
-beforeAll(async () => {
-  simulator = await startSimulator();
-  const key = simulator.apiKey;
-  const config: SwitchyardConfigInput = {
-    providers: {
-      anthropic: { type: 'anthropic', apiKey: key, baseUrl: simulator.url },
-      openai: { type: 'openai', apiKey: key, baseUrl: `${simulator.url}/v1` },
-      gemini: { type: 'gemini', apiKey: key, baseUrl: simulator.url },
-      deepseek: { type: 'openai-compatible', apiKey: key, baseUrl: `${simulator.url}/v1` },
-    },
-    routes: {
-      claude: { targets: [{ provider: 'anthropic', model: 'claude-sonnet-4-5' }] },
-      'claude-then-gemini': { targets: [{ provider: 'anthropic', model: 'claude-opus-4-1' }], fallbacks: ['gemini'] },
-      gemini: { targets: [{ provider: 'gemini', model: 'gemini-2.5-flash' }] },
-      'gemini-cached': { targets: [{ provider: 'gemini', model: 'gemini-2.5-pro' }], policies: { cache: { ttl: '1m', cacheSampled: true } } },
-      deepseek: { targets: [{ provider: 'deepseek', model: 'deepseek-chat' }] },
-      o3: { targets: [{ provider: 'openai', model: 'o3-mini' }] },
-      gpt4o: { targets: [{ provider: 'openai', model: 'gpt-4o' }] },
-    },
-    policies: { ...FAST_POLICIES, retry: { ...FAST_POLICIES.retry, attempts: 1 } },
-  };
-  router = createRouter(config);
+const fixture = useSimulatorRouter({}, ({ url, apiKey: key }) => ({
+  providers: {
+    ...nativeProviders({ url, apiKey: key }),
+    deepseek: { type: 'openai-compatible', apiKey: key, baseUrl: `${url}/v1` },
+  },
+  routes: {
+    claude: { targets: [{ provider: 'anthropic', model: 'claude-sonnet-4-5' }] },
+    'claude-then-gemini': { targets: [{ provider: 'anthropic', model: 'claude-opus-4-1' }], fallbacks: ['gemini'] },
+    gemini: { targets: [{ provider: 'gemini', model: 'gemini-2.5-flash' }] },
+    'gemini-cached': { targets: [{ provider: 'gemini', model: 'gemini-2.5-pro' }], policies: { cache: { ttl: '1m', cacheSampled: true } } },
+    deepseek: { targets: [{ provider: 'deepseek', model: 'deepseek-chat' }] },
+    o3: { targets: [{ provider: 'openai', model: 'o3-mini' }] },
+    gpt4o: { targets: [{ provider: 'openai', model: 'gpt-4o' }] },
+  },
+  policies: { ...FAST_POLICIES, retry: { ...FAST_POLICIES.retry, attempts: 1 } },
+}));
+beforeEach(() => {
+  ({ simulator, router } = fixture);
 });
 
-afterAll(async () => {
-  await router.close();
-  await simulator.close();
-});
-
-type Mode = 'chat' | 'stream';
-
-/** One call, through `chat()` or `stream()`; a stream's events are returned beside its finish response. */
-async function call(mode: Mode, request: ChatRequest): Promise<{ response: ChatResponse; events: StreamEvent[] }> {
-  if (mode === 'chat') return { response: await router.chat(request), events: [] };
-  const events: StreamEvent[] = [];
-  for await (const event of router.stream(request)) events.push(event);
-  const finish = events.at(-1);
-  if (finish?.type !== 'finish') throw new Error('the stream did not finish');
-  return { response: finish.response, events };
-}
+const call = (mode: CallMode, request: ChatRequest): ReturnType<typeof callRouter> => callRouter(router, mode, request);
 
 /** The body of the last request the simulator received for a model. */
 function lastBody(model: string): Record<string, unknown> {
@@ -64,12 +45,7 @@ function lastBody(model: string): Record<string, unknown> {
   return request?.body as Record<string, unknown>;
 }
 
-/** The tool results for an answer's calls. */
-function resultsFor(response: ChatResponse, content = '21 degrees'): Message[] {
-  return response.toolCalls.map((toolCall) => ({ role: 'tool', toolCallId: toolCall.id, name: toolCall.name, content }));
-}
-
-describe.each<Mode>(['chat', 'stream'])('a tool loop with Anthropic thinking (%s)', (mode) => {
+describe.each<CallMode>(['chat', 'stream'])('a tool loop with Anthropic thinking (%s)', (mode) => {
   it('hands back a message with the signed thinking block, which the next turn sends unchanged', async () => {
     const messages: Message[] = [{ role: 'user', content: '!tool Paris' }];
     const request = { model: 'claude', tools: [WEATHER], reasoning: { effort: 'low' as const } };
@@ -91,7 +67,7 @@ describe.each<Mode>(['chat', 'stream'])('a tool loop with Anthropic thinking (%s
       expect(streamed).toBe(thinking?.text);
     }
 
-    messages.push(first.response.message, ...resultsFor(first.response));
+    messages.push(first.response.message, ...toolResultsFor(first.response));
     const second = await call(mode, { ...request, messages });
     expect(second.response.finishReason).toBe('stop');
     expect(second.response.text).toBe('Echo: 21 degrees');
@@ -103,7 +79,7 @@ describe.each<Mode>(['chat', 'stream'])('a tool loop with Anthropic thinking (%s
   it('a changed thinking block is refused by the simulator, as Anthropic does (400, invalid_request)', async () => {
     const first = await call(mode, { model: 'claude', tools: [WEATHER], reasoning: { effort: 'low' }, messages: [{ role: 'user', content: '!tool Oslo' }] });
     const tampered: Message = { ...first.response.message, reasoning: first.response.reasoning.map((part) => ({ ...part, text: `${part.text} (edited)` })) };
-    const failure = await call(mode, { model: 'claude', tools: [WEATHER], reasoning: { effort: 'low' }, messages: [{ role: 'user', content: '!tool Oslo' }, tampered, ...resultsFor(first.response)] }).catch((error: unknown) => error);
+    const failure = await call(mode, { model: 'claude', tools: [WEATHER], reasoning: { effort: 'low' }, messages: [{ role: 'user', content: '!tool Oslo' }, tampered, ...toolResultsFor(first.response)] }).catch((error: unknown) => error);
     expect(SwitchyardError.isInstance(failure) && failure.category).toBe('invalid_request');
     expect((failure as Error).message).toContain('Invalid `signature` in `thinking` block');
   });
@@ -133,7 +109,7 @@ describe('the simulator holds the tool-loop rule itself', () => {
   });
 });
 
-describe.each<Mode>(['chat', 'stream'])('Gemini thinking (%s)', (mode) => {
+describe.each<CallMode>(['chat', 'stream'])('Gemini thinking (%s)', (mode) => {
   it('shows thought summaries, counts thinking tokens and sends the signature back on the function call', async () => {
     const request = { model: 'gemini', tools: [WEATHER], reasoning: { budgetTokens: 2048 } };
     const messages: Message[] = [{ role: 'user', content: '!tool Rome' }];
@@ -146,7 +122,7 @@ describe.each<Mode>(['chat', 'stream'])('Gemini thinking (%s)', (mode) => {
     expect(first.response.usage.outputTokens).toBe(12 + 6);
     if (mode === 'stream') expect(first.events.filter((event) => event.type === 'reasoning-delta').map((event) => (event as { text: string }).text).join('')).toBe(first.response.reasoning[0]?.text);
 
-    messages.push(first.response.message, ...resultsFor(first.response));
+    messages.push(first.response.message, ...toolResultsFor(first.response));
     const second = await call(mode, { ...request, messages });
     expect(second.response.target.provider).toBe('gemini');
     const modelTurn = (lastBody('gemini-2.5-flash').contents as { role: string; parts: Record<string, unknown>[] }[])[1];
@@ -154,7 +130,7 @@ describe.each<Mode>(['chat', 'stream'])('Gemini thinking (%s)', (mode) => {
   });
 });
 
-describe.each<Mode>(['chat', 'stream'])('DeepSeek reasoning_content (%s)', (mode) => {
+describe.each<CallMode>(['chat', 'stream'])('DeepSeek reasoning_content (%s)', (mode) => {
   it('becomes reasoning, not text, and goes back on the tool-call turn (the simulator refuses the turn without it)', async () => {
     let calls = 0;
     simulator.setBehavior('deepseek-chat', {
@@ -172,7 +148,7 @@ describe.each<Mode>(['chat', 'stream'])('DeepSeek reasoning_content (%s)', (mode
     expect(first.response.text).toBe('');
     expect(first.response.reasoning).toEqual([{ type: 'reasoning', text: 'Thinking about "Weather in Lima?" before answering.', provider: 'openai-compatible' }]);
 
-    messages.push(first.response.message, ...resultsFor(first.response));
+    messages.push(first.response.message, ...toolResultsFor(first.response));
     const second = await call(mode, { ...request, messages });
     expect(second.response.text).toBe('It is 21 degrees in Lima.');
     const assistant = (lastBody('deepseek-chat').messages as Record<string, unknown>[])[1];
@@ -180,7 +156,7 @@ describe.each<Mode>(['chat', 'stream'])('DeepSeek reasoning_content (%s)', (mode
 
     // Without the reasoning the simulator answers as DeepSeek documents: 400.
     const bare: Message = { role: 'assistant', content: '', toolCalls: first.response.toolCalls };
-    const failure = await call(mode, { ...request, messages: [messages[0] as Message, bare, ...resultsFor(first.response)] }).catch((error: unknown) => error);
+    const failure = await call(mode, { ...request, messages: [messages[0] as Message, bare, ...toolResultsFor(first.response)] }).catch((error: unknown) => error);
     expect(SwitchyardError.isInstance(failure) && failure.category).toBe('invalid_request');
   });
 });
@@ -205,7 +181,7 @@ describe('a fallback to another provider', () => {
     const messages: Message[] = [{ role: 'user', content: '!tool Madrid' }];
     const first = await router.chat({ ...request, messages });
     expect(first.target.provider).toBe('anthropic');
-    messages.push(first.message, ...resultsFor(first));
+    messages.push(first.message, ...toolResultsFor(first));
 
     simulator.enqueueFault('claude-opus-4-1', { kind: 'status', status: 529 }, 3);
     const second = await router.chat({ ...request, messages });

@@ -3,44 +3,37 @@
  * schema, as each provider's reference describes the request) → `response.object`, for chat and
  * streams, on every provider type; answers that do not parse or validate are `invalid_output`.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { createRouter } from '../../src/create-router.js';
 import type { Router } from '../../src/router/router.js';
-import { startSimulator, type Simulator } from '../../src/testing/simulator.js';
+import type { Simulator } from '../../src/testing/simulator.js';
 import type { ChatRequest, ResponseFormat, StreamEvent } from '../../src/types.js';
 import { failure } from '../support/failure.js';
-import { FAST_POLICIES } from '../support/sim-config.js';
+import { FAST_POLICIES, nativeProviders } from '../support/sim-config.js';
+import { useSimulatorRouter } from '../support/simulator-fixture.js';
 
 let simulator: Simulator;
 let router: Router;
 
-beforeAll(async () => {
-  simulator = await startSimulator({ seed: 5 });
-  const key = simulator.apiKey;
-  router = createRouter({
-    providers: {
-      anthropic: { type: 'anthropic', apiKey: key, baseUrl: simulator.url },
-      openai: { type: 'openai', apiKey: key, baseUrl: `${simulator.url}/v1` },
-      gemini: { type: 'gemini', apiKey: key, baseUrl: simulator.url },
-      azure: { type: 'azure-openai', apiKey: key, baseUrl: simulator.url, apiVersion: '2024-10-21' },
-      local: { type: 'openai-compatible', baseUrl: `${simulator.url}/v1`, apiKey: key },
-    },
-    routes: {
-      'claude-tool': { targets: [{ provider: 'anthropic', model: 'claude-3-5-haiku-20241022' }] },
-      'claude-native': { targets: [{ provider: 'anthropic', model: 'claude-sonnet-4-5-20250929' }] },
-      gpt: { targets: [{ provider: 'openai', model: 'gpt-4o' }] },
-      gemini: { targets: [{ provider: 'gemini', model: 'gemini-2.5-flash' }] },
-      azure: { targets: [{ provider: 'azure', model: 'gpt4o-deployment' }] },
-      local: { targets: [{ provider: 'local', model: 'llama3' }] },
-    },
-    policies: FAST_POLICIES,
-  });
+const fixture = useSimulatorRouter({ seed: 5 }, ({ url, apiKey: key }) => ({
+  providers: {
+    ...nativeProviders({ url, apiKey: key }),
+    azure: { type: 'azure-openai', apiKey: key, baseUrl: url, apiVersion: '2024-10-21' },
+    local: { type: 'openai-compatible', baseUrl: `${url}/v1`, apiKey: key },
+  },
+  routes: {
+    'claude-tool': { targets: [{ provider: 'anthropic', model: 'claude-3-5-haiku-20241022' }] },
+    'claude-native': { targets: [{ provider: 'anthropic', model: 'claude-sonnet-4-5-20250929' }] },
+    gpt: { targets: [{ provider: 'openai', model: 'gpt-4o' }] },
+    gemini: { targets: [{ provider: 'gemini', model: 'gemini-2.5-flash' }] },
+    azure: { targets: [{ provider: 'azure', model: 'gpt4o-deployment' }] },
+    local: { targets: [{ provider: 'local', model: 'llama3' }] },
+  },
+  policies: FAST_POLICIES,
+}));
+beforeEach(() => {
+  ({ simulator, router } = fixture);
 });
-afterAll(async () => {
-  await router.close();
-  await simulator.close();
-});
-afterEach(() => simulator.reset());
 
 const WEATHER = {
   type: 'object',

@@ -1,6 +1,6 @@
 /**
- * Awaits a promise that must fail with a `SwitchyardError`, and returns that error (a test fails
- * when the promise resolves or throws anything else).
+ * The `SwitchyardError` a call must fail with: a promise's rejection, or a synchronous call's
+ * throw (a test fails when it succeeds or fails with anything else).
  */
 import { SwitchyardError } from '../../src/errors.js';
 
@@ -13,4 +13,15 @@ export async function failure(promise: Promise<unknown>): Promise<SwitchyardErro
     throw error;
   }
   throw new Error('expected the call to fail');
+}
+
+/** The `SwitchyardError` that `run` throws. */
+export function caught(run: () => unknown): SwitchyardError {
+  try {
+    run();
+  } catch (error) {
+    if (SwitchyardError.isInstance(error)) return error;
+    throw error;
+  }
+  throw new Error('expected a SwitchyardError');
 }

@@ -11,14 +11,21 @@ export const FAST_POLICIES = {
   breaker: { enabled: false },
 };
 
+/** The Anthropic, OpenAI and Gemini providers on the simulator, each named after its type. */
+export function nativeProviders({ url, apiKey }: Pick<Simulator, 'url' | 'apiKey'>): NonNullable<SwitchyardConfigInput['providers']> {
+  return {
+    anthropic: { type: 'anthropic', apiKey, baseUrl: url },
+    openai: { type: 'openai', apiKey, baseUrl: `${url}/v1` },
+    gemini: { type: 'gemini', apiKey, baseUrl: url },
+  };
+}
+
 /** Providers of every type on the simulator, plus routes `claude` (90/10, sticky user, falls back to `gpt4`), `gpt4`, `gemini`, `azure`. */
 export function simConfig(simulator: Simulator, extra: Partial<SwitchyardConfigInput> = {}): SwitchyardConfigInput {
   const key = simulator.apiKey;
   return {
     providers: {
-      anthropic: { type: 'anthropic', apiKey: key, baseUrl: simulator.url },
-      openai: { type: 'openai', apiKey: key, baseUrl: `${simulator.url}/v1` },
-      gemini: { type: 'gemini', apiKey: key, baseUrl: simulator.url },
+      ...nativeProviders(simulator),
       azure: { type: 'azure-openai', apiKey: key, baseUrl: simulator.url, apiVersion: '2024-10-21' },
       local: { type: 'openai-compatible', baseUrl: `${simulator.url}/v1`, apiKey: key },
     },

@@ -6,7 +6,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { SwitchyardError } from '../../../src/errors.js';
 import type { HttpTransport } from '../../../src/http/transport.js';
 import type { AdapterCall, AdapterResult, ProviderAdapter, ProviderSettings } from '../../../src/provider-spec.js';
 import type { Simulator } from '../../../src/testing/simulator.js';
@@ -14,6 +13,7 @@ import type { ChatRequest, ReasoningPart } from '../../../src/types.js';
 import { useSimulatorWithTransport } from '../../../test/support/simulator-fixture.js';
 import { collect } from '../test-helpers.js';
 import { createOpenAIAdapter } from '../index.js';
+import { failure } from '../../../test/support/failure.js';
 import { responsesFixture } from './test-fixtures.js';
 
 const KEY = 'sk-proj-Rx8mQ2vN7kL4pW9tY3bH6jF1';
@@ -29,16 +29,6 @@ function settings(overrides: Partial<ProviderSettings> = {}): ProviderSettings {
 
 function call(request: Partial<ChatRequest>, model = 'gpt-4.1'): AdapterCall {
   return { request: { model: 'route', messages: [{ role: 'user', content: 'hello there friend' }], ...request }, model, signal: new AbortController().signal, firstByteTimeoutMs: 0, idleTimeoutMs: 0 };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<SwitchyardError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (SwitchyardError.isInstance(error)) return error;
-    throw error;
-  }
-  throw new Error('expected a rejection');
 }
 
 function lastBody(): Record<string, unknown> {
@@ -109,17 +99,17 @@ describe('the Responses adapter against the simulator', () => {
     ];
     const next = (reasoning: ReasoningPart[] | undefined): Promise<AdapterResult> => adapter.doChat(call({ messages: turn(reasoning), tools: TOOLS, reasoning: { effort: 'medium' } }, 'o3'));
 
-    const dropped = await rejection(next(undefined));
+    const dropped = await failure(next(undefined));
     expect(dropped).toMatchObject({ category: 'invalid_request', status: 400 });
     expect(dropped.message).toMatch(/without its required 'reasoning' item/);
 
     const packed = JSON.parse(part.signature) as { id: string; encrypted_content: string };
-    const altered = await rejection(next([{ ...part, signature: JSON.stringify({ ...packed, encrypted_content: `${packed.encrypted_content.slice(0, -4)}AAAA` }) }]));
+    const altered = await failure(next([{ ...part, signature: JSON.stringify({ ...packed, encrypted_content: `${packed.encrypted_content.slice(0, -4)}AAAA` }) }]));
     expect(altered).toMatchObject({ category: 'invalid_request', status: 400, providerCode: 'invalid_encrypted_content' });
     expect(altered.message).toContain(`The encrypted content for item ${packed.id} could not be verified.`);
 
     // A part from another provider type is never sent: the turn then lacks its reasoning item.
-    expect((await rejection(next([{ ...part, provider: 'anthropic' }]))).message).toMatch(/without its required 'reasoning' item/);
+    expect((await failure(next([{ ...part, provider: 'anthropic' }]))).message).toMatch(/without its required 'reasoning' item/);
     expect(await next([part])).toMatchObject({ text: 'Echo: sunny', finishReason: 'stop' });
   });
 
@@ -138,20 +128,20 @@ describe('the Responses adapter against the simulator', () => {
 
   it('maps HTTP errors through the OpenAI error mapping, without the key', async () => {
     simulator.enqueueFault('gpt-4.1', { kind: 'status', status: 429, retryAfterSeconds: 2 });
-    const limited = await rejection(adapter.doChat(call({})));
+    const limited = await failure(adapter.doChat(call({})));
     expect(limited).toMatchObject({ category: 'rate_limit', status: 429, retryAfterMs: 2000, provider: 'openai-responses', model: 'gpt-4.1' });
     const wrongKey = createOpenAIAdapter({ settings: settings({ apiKey: 'sk-proj-Wrong7kL4pW9tY3bH6jF1xQ2' }), transport });
-    const auth = await rejection(wrongKey.doChat(call({})));
+    const auth = await failure(wrongKey.doChat(call({})));
     expect(auth).toMatchObject({ category: 'auth', status: 401 });
     expect(auth.message).not.toContain('sk-proj-Wrong7kL4pW9tY3bH6jF1xQ2');
   });
 
   it('ends a stream with the error event it carries, and a cut stream with a network error', async () => {
     simulator.enqueueFault('gpt-4.1', { kind: 'stream-error', status: 500, afterChunks: 3 });
-    const failed = await rejection(collect(await adapter.doStream(call({}))));
+    const failed = await failure(collect(await adapter.doStream(call({}))));
     expect(failed).toMatchObject({ category: 'server', provider: 'openai-responses' });
     simulator.enqueueFault('gpt-4.1', { kind: 'cut-stream', afterChunks: 4 });
-    const cut = await rejection(collect(await adapter.doStream(call({}))));
+    const cut = await failure(collect(await adapter.doStream(call({}))));
     expect(cut).toMatchObject({ category: 'network' });
   });
 
@@ -159,7 +149,7 @@ describe('the Responses adapter against the simulator', () => {
     await adapter.doChat(call({ providerOptions: { openai: { truncation: 'auto', metadata: { ticket: '42' } } } }));
     expect(lastBody()).toMatchObject({ truncation: 'auto', metadata: { ticket: '42' } });
     const count = simulator.requests.length;
-    expect(await rejection(adapter.doChat(call({ stop: ['END'] })))).toMatchObject({ category: 'invalid_request', field: 'stop' });
+    expect(await failure(adapter.doChat(call({ stop: ['END'] })))).toMatchObject({ category: 'invalid_request', field: 'stop' });
     expect(simulator.requests).toHaveLength(count);
   });
 

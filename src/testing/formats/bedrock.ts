@@ -17,8 +17,6 @@ import type { SimAnswer, SimCredentials, SimParsedRequest, SimRawRequest, SimRej
 import { anthropicFormat } from './anthropic.js';
 import { headerValue, isObject } from './wire-helpers.js';
 
-const PATH = /^\/model\/([^/]+)\/(invoke|invoke-with-response-stream)$/;
-
 /** The `anthropic_version` Bedrock requires. */
 const BEDROCK_ANTHROPIC_VERSION = 'bedrock-2023-05-31';
 
@@ -46,6 +44,23 @@ export function bedrockErrorResponse(status: number, type: string, message: stri
     body: { message },
     headers: { 'x-amzn-errortype': `${type}:http://internal.amazon.com/coral/com.amazon.bedrock/`, 'x-amzn-requestid': randomUUID() },
   };
+}
+
+/** The `match` of a Bedrock runtime route: `POST /model/{modelId}/{action}`, or `/{streamAction}` for a stream. */
+export function bedrockRouteMatcher(action: string, streamAction: string): WireFormat['match'] {
+  const path = new RegExp(`^/model/([^/]+)/(${action}|${streamAction})$`);
+  return (method, url) => {
+    if (method !== 'POST') return undefined;
+    const found = path.exec(url.pathname);
+    if (found === null) return undefined;
+    return { pathModel: decodeURIComponent(found[1] ?? ''), pathStream: found[2] === streamAction };
+  };
+}
+
+/** A failed answer as `renderError` gives it: the status's Bedrock error type and `message`. */
+function renderBedrockError(status: number, message: string): ReturnType<WireFormat['renderError']> {
+  const rendered = bedrockErrorResponse(status, bedrockErrorTypeForStatus(status), message);
+  return { body: rendered.body, ...(rendered.headers === undefined ? {} : { headers: rendered.headers }) };
 }
 
 /** The parts of a SigV4 `Authorization` header. */
@@ -107,6 +122,18 @@ async function verifySignature(request: SimRawRequest, aws: SimCredentials['aws'
   );
 }
 
+/**
+ * Checks a request's credentials (`verify`): a Bedrock API key (`Authorization: Bearer …`) against
+ * the simulator's, otherwise the SigV4 signature, which covers the body.
+ */
+async function verifyBedrockRequest(request: SimRawRequest, credentials: SimCredentials): Promise<SimRejection | undefined> {
+  const authorization = headerValue(request.headers, 'authorization');
+  if (authorization !== undefined && /^Bearer /i.test(authorization)) {
+    return authorization.slice('Bearer '.length).trim() === credentials.apiKey ? undefined : bedrockErrorResponse(403, 'UnrecognizedClientException', 'Invalid API Key format: Must start with pre-defined prefix');
+  }
+  return verifySignature(request, credentials.aws);
+}
+
 /** What the simulator uses of `@smithy/eventstream-codec`. */
 export interface Encoder {
   encode(message: { headers: Record<string, { type: 'string'; value: string }>; body: Uint8Array }): Uint8Array;
@@ -123,23 +150,35 @@ export async function loadEncoder(): Promise<Encoder> {
   return codec;
 }
 
-export function stringHeaders(values: Readonly<Record<string, string>>): Record<string, { type: 'string'; value: string }> {
-  return Object.fromEntries(Object.entries(values).map(([name, value]) => [name, { type: 'string' as const, value }]));
+/** One event-stream message: string headers and a JSON payload. */
+function jsonMessage(codec: Encoder, headers: Readonly<Record<string, string>>, payload: unknown): Uint8Array {
+  return codec.encode({
+    headers: Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, { type: 'string' as const, value }])),
+    body: Buffer.from(JSON.stringify(payload)),
+  });
+}
+
+/** An `event` message named `type` (its `:event-type`) whose payload is `payload`. */
+export function eventMessage(codec: Encoder, type: string, payload: unknown): Uint8Array {
+  return jsonMessage(codec, { ':event-type': type, ':content-type': 'application/json', ':message-type': 'event' }, payload);
 }
 
 /** One `chunk` event carrying an Anthropic event, as InvokeModelWithResponseStream sends it. */
 function chunkMessage(codec: Encoder, anthropicEvent: unknown): Uint8Array {
   const bytes = Buffer.from(JSON.stringify(anthropicEvent)).toString('base64');
-  return codec.encode({
-    headers: stringHeaders({ ':event-type': 'chunk', ':content-type': 'application/json', ':message-type': 'event' }),
-    body: Buffer.from(JSON.stringify({ bytes, p: 'abcdefghijklmnopqrstuvwxyzABCDEF' })),
-  });
+  return eventMessage(codec, 'chunk', { bytes, p: 'abcdefghijklmnopqrstuvwxyzABCDEF' });
 }
 
 /** The stream exception names are the union members' names: `throttlingException`, … */
-export function exceptionEventName(status: number): string {
+function exceptionEventName(status: number): string {
   const name = status === 424 ? 'ModelStreamErrorException' : bedrockErrorTypeForStatus(status);
   return name[0]!.toLowerCase() + name.slice(1);
+}
+
+/** A stream's `exception` message (`renderBinaryStreamError`), once a stream has loaded the codec. */
+function bedrockExceptionMessage(status: number, message: string): Uint8Array {
+  if (encoder === undefined) throw new Error('the event-stream codec is loaded by the stream before any error in it');
+  return jsonMessage(encoder, { ':exception-type': exceptionEventName(status), ':content-type': 'application/json', ':message-type': 'exception' }, { message });
 }
 
 /** The Anthropic event payloads of `anthropicFormat`'s SSE frames (pings dropped: Bedrock sends none). */
@@ -154,28 +193,32 @@ function anthropicEvents(frames: readonly string[]): Record<string, unknown>[] {
   return events;
 }
 
-/** The simulator's Bedrock (InvokeModel, Anthropic models) wire format. */
-export const bedrockFormat: WireFormat = {
-  name: 'bedrock',
+/**
+ * What the Bedrock runtime formats (InvokeModel here, Converse) share: AWS event-stream bodies,
+ * credentials, AWS errors in answers and inside streams, and a request id on every answer.
+ */
+export const bedrockRuntimeBasics: Pick<WireFormat, 'streamContentType' | 'authorize' | 'verify' | 'successHeaders' | 'renderError' | 'renderBinaryStreamError'> = {
   streamContentType: 'application/vnd.amazon.eventstream',
-
-  match(method, url): SimRouteMatch | undefined {
-    if (method !== 'POST') return undefined;
-    const found = PATH.exec(url.pathname);
-    if (found === null) return undefined;
-    return { pathModel: decodeURIComponent(found[1] ?? ''), pathStream: found[2] === 'invoke-with-response-stream' };
-  },
 
   // Checked in `verify`, which sees the body the signature covers.
   authorize: () => true,
 
-  async verify(request, credentials) {
-    const authorization = headerValue(request.headers, 'authorization');
-    if (authorization !== undefined && /^Bearer /i.test(authorization)) {
-      return authorization.slice('Bearer '.length).trim() === credentials.apiKey ? undefined : bedrockErrorResponse(403, 'UnrecognizedClientException', 'Invalid API Key format: Must start with pre-defined prefix');
-    }
-    return verifySignature(request, credentials.aws);
-  },
+  verify: verifyBedrockRequest,
+
+  // Every Bedrock answer names its request id (the AWS SDKs' `request_id()`, docs.rs/aws-sdk-bedrockruntime `InvokeModelOutput`).
+  successHeaders: () => ({ 'x-amzn-requestid': randomUUID() }),
+
+  renderError: renderBedrockError,
+
+  renderBinaryStreamError: bedrockExceptionMessage,
+};
+
+/** The simulator's Bedrock (InvokeModel, Anthropic models) wire format. */
+export const bedrockFormat: WireFormat = {
+  ...bedrockRuntimeBasics,
+  name: 'bedrock',
+
+  match: bedrockRouteMatcher('invoke', 'invoke-with-response-stream'),
 
   parse(body: unknown, match: SimRouteMatch, url: URL): SimParsedRequest | string {
     if (!isObject(body)) return 'Malformed input request: expected a JSON object, please reformat your input and try again.';
@@ -201,21 +244,5 @@ export const bedrockFormat: WireFormat = {
       last['amazon-bedrock-invocationMetrics'] = { inputTokenCount: inputTokens, outputTokenCount: outputTokens, invocationLatency: 1, firstByteLatency: 1 };
     }
     return events.map((event) => chunkMessage(codec, event));
-  },
-
-  renderBinaryStreamError(status, message) {
-    if (encoder === undefined) throw new Error('the event-stream codec is loaded by the stream before any error in it');
-    return encoder.encode({
-      headers: stringHeaders({ ':exception-type': exceptionEventName(status), ':content-type': 'application/json', ':message-type': 'exception' }),
-      body: Buffer.from(JSON.stringify({ message })),
-    });
-  },
-
-  // Every Bedrock answer names its request id (the AWS SDKs' `request_id()`, docs.rs/aws-sdk-bedrockruntime `InvokeModelOutput`).
-  successHeaders: () => ({ 'x-amzn-requestid': randomUUID() }),
-
-  renderError(status, message) {
-    const rendered = bedrockErrorResponse(status, bedrockErrorTypeForStatus(status), message);
-    return { body: rendered.body, ...(rendered.headers === undefined ? {} : { headers: rendered.headers }) };
   },
 };
