@@ -4,6 +4,20 @@
  */
 import type { Attempt, Target } from './types.js';
 
+/**
+ * What the vectors are for, in provider-neutral words; sent as Gemini's `taskType` and Vertex AI's
+ * `task_type`, ignored by OpenAI-format providers (which have no such field).
+ * - `query` / `document`: the two sides of search (RETRIEVAL_QUERY / RETRIEVAL_DOCUMENT);
+ * - `similarity`, `classification`, `clustering`: SEMANTIC_SIMILARITY, CLASSIFICATION, CLUSTERING;
+ * - `question-answering`, `fact-verification`, `code-query`: the query side of a question, a claim
+ *   to check, a code search (QUESTION_ANSWERING, FACT_VERIFICATION, CODE_RETRIEVAL_QUERY); what they
+ *   are matched against is embedded as `document`.
+ */
+export const EMBEDDING_TASK_TYPES = ['query', 'document', 'similarity', 'classification', 'clustering', 'question-answering', 'fact-verification', 'code-query'] as const;
+
+/** One of `EMBEDDING_TASK_TYPES`. */
+export type EmbeddingTaskType = (typeof EMBEDDING_TASK_TYPES)[number];
+
 /** An embedding request in Switchyard's unified shape. */
 export interface EmbedRequest {
   /** An embedding route from the config (`kind: embedding`), or `provider/model` when direct addressing is allowed. */
@@ -15,6 +29,13 @@ export interface EmbedRequest {
    * `dimensions`, Gemini `outputDimensionality`). Absent: the model's own length.
    */
   readonly dimensions?: number;
+  /**
+   * What the vectors are for (Gemini and Vertex AI make different vectors per task; OpenAI ignores
+   * it). Part of the cache key. Absent: the model's default.
+   */
+  readonly taskType?: EmbeddingTaskType;
+  /** The documents' title, for `taskType: 'document'` only (Gemini, Vertex AI); one title for every input of the call. */
+  readonly title?: string;
   /** Free-form caller data (e.g. `intent`); never sent upstream. */
   readonly metadata?: Readonly<Record<string, string>>;
 }

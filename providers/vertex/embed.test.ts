@@ -110,7 +110,7 @@ describe('the simulator\'s :predict (raw HTTP)', () => {
   it('answers predictions with values and statistics, as the reference shows', async () => {
     const { status, body } = await predict('text-embedding-005', { instances: [{ content: 'hello there', task_type: 'RETRIEVAL_DOCUMENT', title: 'greeting' }], parameters: { outputDimensionality: 3 } });
     expect(status).toBe(200);
-    expect(body).toEqual({ predictions: [{ embeddings: { statistics: { truncated: false, token_count: 2 }, values: simulatedEmbedding('hello there', 3) } }], metadata: { billableCharacterCount: 10 } });
+    expect(body).toEqual({ predictions: [{ embeddings: { statistics: { truncated: false, token_count: 2 }, values: simulatedEmbedding('hello there', 3, { taskType: 'RETRIEVAL_DOCUMENT', title: 'greeting' }) } }], metadata: { billableCharacterCount: 10 } });
   });
 
   it.each([

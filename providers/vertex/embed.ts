@@ -1,7 +1,7 @@
 /**
  * Embeddings through Vertex AI's Text embeddings API
  * (https://cloud.google.com/vertex-ai/generative-ai/docs/model-reference/text-embeddings-api):
- * `POST …/publishers/google/models/{model}:predict` with `instances: [{ content }]` and
+ * `POST …/publishers/google/models/{model}:predict` with `instances: [{ content, task_type?, title? }]` and
  * `parameters: { outputDimensionality?, autoTruncate: false }`, answered by `predictions[i].embeddings`
  * (`values`, and `statistics.token_count`, summed into the usage: unlike the Gemini API, Vertex
  * counts tokens). Limits, from "API limits" in
@@ -12,6 +12,7 @@
  */
 import { SwitchyardError } from '../../src/errors.js';
 import type { AdapterEmbedCall, AdapterEmbedResult } from '../../src/provider-spec.js';
+import { GOOGLE_EMBEDDING_TASK_TYPES } from '../gemini/embed.js';
 
 /** The most inputs one `:predict` request may carry. */
 export const VERTEX_MAX_EMBEDDING_INPUTS = 250;
@@ -23,8 +24,12 @@ export function vertexEmbeddingInputLimit(model: string): number {
 
 /** The body of one `:predict` request. */
 export function buildVertexPredictBody(call: AdapterEmbedCall): Record<string, unknown> {
+  // The reference's instance fields are snake_case (`task_type`), unlike the parameters.
+  const task: Record<string, string> = {};
+  if (call.taskType !== undefined) task.task_type = GOOGLE_EMBEDDING_TASK_TYPES[call.taskType];
+  if (call.title !== undefined) task.title = call.title;
   return {
-    instances: call.inputs.map((content) => ({ content })),
+    instances: call.inputs.map((content) => ({ content, ...task })),
     parameters: call.dimensions === undefined ? { autoTruncate: false } : { outputDimensionality: call.dimensions, autoTruncate: false },
   };
 }

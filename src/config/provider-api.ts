@@ -1,13 +1,14 @@
 /**
  * A provider's `api:` field: which of its provider type's upstream APIs the adapter calls. One field
- * for every type, its allowed values depending on the type (Bedrock: `invoke` or `converse`; OpenAI:
- * `chat-completions` or `responses`), so a value of another type's is reported at its YAML path.
+ * for every type, its allowed values depending on the type (Bedrock: `invoke` or `converse`; OpenAI
+ * and Azure OpenAI: `chat-completions` or `responses`), so a value of another type's is reported at its YAML path.
  */
 
 /** The APIs each provider type can call, the default first. Types not listed take no `api`. */
 const PROVIDER_APIS = {
   bedrock: ['invoke', 'converse'],
   openai: ['chat-completions', 'responses'],
+  'azure-openai': ['chat-completions', 'responses'],
 } as const satisfies Readonly<Record<string, readonly [string, ...string[]]>>;
 
 /** Every value `api:` may take, whatever the type (the schema's enum; the type narrows it). */

@@ -9,7 +9,7 @@
  * Both levels produce a `CallOutcome`: a whole response, or a stream that has started.
  */
 import type { Policies, RouteConfig, TargetConfig } from '../config/types.js';
-import type { EmbedResponse } from '../embedding-types.js';
+import type { EmbeddingTaskType, EmbedResponse } from '../embedding-types.js';
 import type { Attempt, CallOptions, ChatRequest, ChatResponse, StreamEvent, Target } from '../types.js';
 
 /** Facts stages record about a call, for audit records, metrics and `explain()`. */
@@ -75,6 +75,10 @@ export interface CallContext {
 export interface EmbeddingOptions {
   /** The vector length asked for, when the caller gave one. */
   readonly dimensions?: number;
+  /** What the vectors are for, when the caller said (`EmbedRequest.taskType`). */
+  readonly taskType?: EmbeddingTaskType;
+  /** The documents' title, with `taskType: 'document'` only. */
+  readonly title?: string;
 }
 
 /** An embedding call's inputs: the text of each of its request's messages, in order (see `CallContext.mode`). */

@@ -31,7 +31,7 @@ export function splitInputs(inputs: readonly string[], size: number): (readonly 
 export async function embedAttempt(adapter: ProviderAdapter, attempt: AttemptContext): Promise<CallOutcome> {
   const doEmbed = adapter.doEmbed?.bind(adapter);
   if (doEmbed === undefined) throw embeddingsUnsupported(adapter.id, adapter.type, attempt.target.model);
-  const dimensions = attempt.call.embedding?.dimensions;
+  const { dimensions, taskType, title } = attempt.call.embedding ?? {};
   const pieces = splitInputs(embeddingInputsOf(attempt.call), adapter.maxEmbeddingInputsFor?.(attempt.target.model) ?? adapter.maxEmbeddingInputs ?? Infinity);
   const base: Mutable<Omit<AdapterEmbedCall, 'inputs'>> = {
     model: attempt.target.model,
@@ -40,6 +40,8 @@ export async function embedAttempt(adapter: ProviderAdapter, attempt: AttemptCon
     idleTimeoutMs: attempt.idleTimeoutMs,
   };
   if (dimensions !== undefined) base.dimensions = dimensions;
+  if (taskType !== undefined) base.taskType = taskType;
+  if (title !== undefined) base.title = title;
   if (attempt.headers !== undefined) base.headers = attempt.headers;
 
   const results: AdapterEmbedResult[] = new Array<AdapterEmbedResult>(pieces.length);

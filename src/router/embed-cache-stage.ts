@@ -4,8 +4,9 @@
  * same `CacheStore` (in memory or Redis), under the route's cache policy.
  *
  * - Key: the policy's prefix + SHA-256 of the route, the inputs (as sent, after any content-filter
- *   masking), `dimensions`, and with `perUser` the caller. Embeddings are deterministic, so every
- *   call of a cached route is cacheable (`cacheSampled` does not apply).
+ *   masking), `dimensions`, `taskType` and `title` (vectors differ by task), and with `perUser` the
+ *   caller. Embeddings are deterministic, so every call of a cached route is cacheable
+ *   (`cacheSampled` does not apply).
  * - Entry: the store holds chat-shaped entries, so the vectors travel in the entry's `text` as
  *   base64 of float64 values (exact: a hit returns the very numbers stored), with their count and
  *   length in `rawFinishReason`. An entry that does not decode is a miss.
@@ -28,7 +29,11 @@ const ENTRY_TAG = 'embedding-v1';
 /** The cache key of an embedding call. */
 export function embeddingCacheKey(context: CallContext, policy: CachePolicy): string {
   const identity = policy.perUser ? [context.options.user ?? null, context.options.tenant ?? null] : null;
-  const canonical = JSON.stringify([ENTRY_TAG, context.route.name, embeddingInputsOf(context), context.embedding?.dimensions ?? null, identity]);
+  const { dimensions, taskType, title } = context.embedding ?? {};
+  const parts: unknown[] = [ENTRY_TAG, context.route.name, embeddingInputsOf(context), dimensions ?? null, identity];
+  // Appended only when set, so calls without a task keep the keys they had before tasks existed.
+  if (taskType !== undefined || title !== undefined) parts.push({ taskType: taskType ?? null, title: title ?? null });
+  const canonical = JSON.stringify(parts);
   return [policy.keyPrefix, hash('sha256', canonical, 'hex')].join('');
 }
 

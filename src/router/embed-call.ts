@@ -9,7 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { RouteConfig } from '../config/types.js';
-import type { EmbedRequest, EmbedResponse } from '../embedding-types.js';
+import { EMBEDDING_TASK_TYPES, type EmbeddingTaskType, type EmbedRequest, type EmbedResponse } from '../embedding-types.js';
 import { invalidRequest, SwitchyardError } from '../errors.js';
 import type { RouterEventHub, RouterEvents } from '../events.js';
 import type { Mutable } from '../mutable.js';
@@ -72,7 +72,24 @@ export function validateEmbedRequest(request: EmbedRequest): CheckedEmbedRequest
     throw invalidRequest('dimensions', `expected a whole number from 1 to ${MAX_DIMENSIONS}`);
   }
   if (request.metadata !== undefined && !isRecord(request.metadata)) throw invalidRequest('metadata', 'expected an object of strings');
-  return { inputs: inputs as string[], options: dimensions === undefined ? {} : { dimensions } };
+  const options: Mutable<EmbeddingOptions> = {};
+  if (dimensions !== undefined) options.dimensions = dimensions;
+  Object.assign(options, checkedTask(request));
+  return { inputs: inputs as string[], options };
+}
+
+function isTaskType(value: unknown): value is EmbeddingTaskType {
+  return (EMBEDDING_TASK_TYPES as readonly unknown[]).includes(value);
+}
+
+/** `taskType` and `title`, checked: a title only describes documents (Gemini and Vertex AI take it with RETRIEVAL_DOCUMENT only). */
+function checkedTask(request: EmbedRequest): Pick<EmbeddingOptions, 'taskType' | 'title'> {
+  const { taskType, title } = request as { taskType?: unknown; title?: unknown };
+  if (taskType !== undefined && !isTaskType(taskType)) throw invalidRequest('taskType', `expected one of ${EMBEDDING_TASK_TYPES.join(' | ')}`);
+  if (title === undefined) return taskType === undefined ? {} : { taskType };
+  if (typeof title !== 'string' || title.trim() === '') throw invalidRequest('title', 'expected a non-empty string');
+  if (taskType !== 'document') throw invalidRequest('title', "a title describes documents: only with taskType: 'document'");
+  return { taskType, title };
 }
 
 /** The inputs as the chat-shaped view the prompt-reading stages see: one user message per input. */

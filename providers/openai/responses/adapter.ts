@@ -1,5 +1,6 @@
 /**
- * The OpenAI Responses API adapter: `type: openai` with `api: responses`. Chat calls go to
+ * The Responses API adapter: `type: openai` with `api: responses` (and `azure-openai`, through its
+ * dialect: dialect.ts). Chat calls go to
  * `POST ${baseUrl}/responses` (request.ts, response.ts, stream.ts); embeddings stay on
  * `${baseUrl}/embeddings` (embed.ts). Credentials, key pools, error mapping and provider metadata
  * are the Chat Completions adapter's: only the body and the answer differ. Every request is
@@ -16,25 +17,24 @@ import { mapOpenAIError } from '../errors.js';
 import { buildResponsesBody } from './request.js';
 import { parseResponsesAnswer } from './response.js';
 import { parseResponsesStream } from './stream.js';
+import { openAIResponsesDialect, type ResponsesDialect } from './dialect.js';
 
-const bearer = (apiKey: string): Readonly<Record<string, string>> => ({ authorization: `Bearer ${apiKey}` });
-
-/** Builds the Responses API adapter for one `openai` provider with `api: responses`. */
-export function createResponsesAdapter({ settings, transport, keyPool }: AdapterContext): ProviderAdapter {
+/** Builds the Responses API adapter for one provider with `api: responses`; `dialect` defaults to OpenAI's. */
+export function createResponsesAdapter({ settings, transport, keyPool }: AdapterContext, dialect: ResponsesDialect = openAIResponsesDialect(settings.baseUrl)): ProviderAdapter {
   registerSecret(settings.apiKey);
   const provider = settings.id;
   const secret = settings.apiKey;
   // With a key pool every request carries the key it was given; the fixed headers carry none.
   const fixedKey = keyPool === undefined && settings.apiKey !== undefined && settings.apiKey !== '' ? settings.apiKey : undefined;
-  const headers = mergeHeaders(settings.headers, fixedKey === undefined ? {} : bearer(fixedKey));
+  const headers = mergeHeaders(settings.headers, fixedKey === undefined ? {} : dialect.authHeaders(fixedKey));
   // A credential header the config sets itself wins over the pool's, as with one key.
-  const keys = pooledKeys(keyPool, (key) => (headers.authorization === undefined ? bearer(key) : {}));
+  const keys = pooledKeys(keyPool, (key) => Object.fromEntries(Object.entries(dialect.authHeaders(key)).filter(([name]) => headers[name.toLowerCase()] === undefined)));
   const mapError = (failure: FailedResponse): SwitchyardError => mapOpenAIError(failure, secret);
   const chatEndpoint = jsonEndpoint({ transport, headers, mapError, provider, ...keys });
   const streamEndpoint = jsonEndpoint({ transport, headers: { ...headers, accept: 'text/event-stream' }, mapError, provider, ...keys });
-  const url = `${settings.baseUrl}/responses`;
+  const { url } = dialect;
   const parseAnswer = (json: unknown, answerHeaders: HeaderBag): AdapterResult => withProviderMetadata(parseResponsesAnswer(json, provider, secret), settings.type, answerHeaders);
-  const embedder = createOpenAIEmbedder({ endpoint: chatEndpoint, url: () => `${settings.baseUrl}/embeddings`, modelInBody: true });
+  const embedder = createOpenAIEmbedder({ endpoint: chatEndpoint, url: dialect.embeddingsUrl, modelInBody: dialect.embeddingsModelInBody });
 
   function body(call: AdapterCall, stream: boolean): unknown {
     const built = buildResponsesBody(call.request, { model: call.model, stream, defaultMaxTokens: settings.defaultMaxTokens });

@@ -11,10 +11,16 @@
  * One deliberate difference: Azure answers a request without `api-version` with
  * 404 `Resource not found`; the simulator answers 400 naming the parameter, which is the
  * documented requirement and keeps the path matched to this format.
+ *
+ * The Responses API on Azure (`azureOpenAIResponsesFormat`) is the OpenAI Responses format
+ * (`openai-responses.ts`) at Azure's paths with Azure's key and errors: the v1 API's
+ * `POST /openai/v1/responses` (no `api-version`; https://learn.microsoft.com/azure/ai-foundry/openai/api-version-lifecycle)
+ * and the older preview's `POST /openai/responses?api-version=…` (required there).
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { SimAnswer, SimParsedRequest, SimRouteMatch, SimStreamPlan, WireFormat } from '../wire-format.js';
 import { dataFrame, openAIErrorObject, parseChatCompletionsBody, renderChatCompletion, renderChunkFrames, type ChunkChoice } from './openai.js';
+import { openAIResponsesFormat } from './openai-responses.js';
 import { headerValue, type JsonObject } from './wire-helpers.js';
 
 const DEPLOYMENT_PATH = /^\/openai\/deployments\/([^/]+)\/chat\/completions$/;
@@ -115,4 +121,32 @@ export const azureOpenAIFormat: WireFormat = {
   renderStreamError(status: number, message: string): string {
     return dataFrame({ error: azureErrorObject(status, message) });
   },
+};
+
+const V1_RESPONSES_PATH = '/openai/v1/responses';
+const PREVIEW_RESPONSES_PATH = '/openai/responses';
+
+/** The simulator's Responses API on Azure OpenAI: OpenAI's bodies, answers and stream events; Azure's paths, `api-key` and error bodies. */
+export const azureOpenAIResponsesFormat: WireFormat = {
+  ...openAIResponsesFormat,
+  name: 'azure-openai-responses',
+
+  match(method: string, url: URL): SimRouteMatch | undefined {
+    return method === 'POST' && (url.pathname === V1_RESPONSES_PATH || url.pathname === PREVIEW_RESPONSES_PATH) ? {} : undefined;
+  },
+
+  authorize: azureOpenAIFormat.authorize.bind(azureOpenAIFormat),
+
+  parse(body: unknown, match: SimRouteMatch, url: URL): SimParsedRequest | string {
+    // The v1 API takes no api-version; the older preview path requires one.
+    const apiVersion = url.searchParams.get('api-version');
+    if (url.pathname === PREVIEW_RESPONSES_PATH && (apiVersion === null || apiVersion === '')) return "Missing required query parameter 'api-version'.";
+    return openAIResponsesFormat.parse(body, match, url);
+  },
+
+  successHeaders(answerId: string) {
+    return { 'apim-request-id': `sim-${answerId}-apim`, 'x-request-id': `req_${answerId}` };
+  },
+
+  renderError: azureOpenAIFormat.renderError.bind(azureOpenAIFormat),
 };

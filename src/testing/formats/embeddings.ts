@@ -7,7 +7,9 @@
  * Vectors are deterministic: each is drawn from a generator seeded by the SHA-256 of its input
  * text, then scaled to unit length, so the same text always gets the same vector (whatever the
  * model, which lets tests compare vectors across targets) and a shorter `dimensions` is a
- * different vector, as with real models. Usage counts words, as the chat formats do.
+ * different vector, as with real models. A Gemini `taskType` (and, with RETRIEVAL_DOCUMENT, a
+ * `title`) seeds the vector too, as real task types change the vector, so a test can see they were
+ * sent; an unknown task type is a 400. Usage counts words, as the chat formats do.
  */
 import { createHash } from 'node:crypto';
 import type { SimFormatName, SimParsedRequest, SimRouteMatch, WireFormat } from '../wire-format.js';
@@ -25,17 +27,35 @@ const GEMINI_MAX_BATCH = 100;
 /** OpenAI's per-request input limit. */
 const OPENAI_MAX_INPUTS = 2048;
 
+/**
+ * The task types of Gemini's `TaskType` and Vertex AI's `task_type`
+ * (https://ai.google.dev/api/embeddings#tasktype; the same list in
+ * https://cloud.google.com/vertex-ai/generative-ai/docs/model-reference/text-embeddings-api).
+ */
+export const GOOGLE_TASK_TYPES: ReadonlySet<unknown> = new Set(['RETRIEVAL_QUERY', 'RETRIEVAL_DOCUMENT', 'SEMANTIC_SIMILARITY', 'CLASSIFICATION', 'CLUSTERING', 'QUESTION_ANSWERING', 'FACT_VERIFICATION', 'CODE_RETRIEVAL_QUERY']);
+
+/** The task an input was embedded for (Gemini, Vertex AI); its title counts with RETRIEVAL_DOCUMENT only, where the references apply it. */
+export interface SimEmbedTask {
+  readonly taskType?: string;
+  readonly title?: string;
+}
+
 /** What an embedding endpoint understood of a request. */
 interface SimEmbedRequest extends SimParsedRequest {
   readonly inputs: readonly string[];
+  /** Per input, the task it named (Gemini); empty when none did. */
+  readonly tasks: readonly (SimEmbedTask | undefined)[];
   readonly dimensions: number;
   /** Gemini `:embedContent`: one input, answered as `embedding`, not `embeddings`. */
   readonly single: boolean;
 }
 
-/** The simulator's vector for `text`: deterministic, unit length. */
-export function simulatedEmbedding(text: string, dimensions: number): number[] {
-  const seed = createHash('sha256').update(text).digest();
+/** The simulator's vector for `text` (for `task`, when given): deterministic, unit length. */
+export function simulatedEmbedding(text: string, dimensions: number, task?: SimEmbedTask): number[] {
+  const hasher = createHash('sha256').update(text);
+  // No task: the very vector of before tasks were simulated, so vectors stay comparable across formats.
+  if (task?.taskType !== undefined) hasher.update(`\u0000${task.taskType}\u0000${task.taskType === 'RETRIEVAL_DOCUMENT' ? (task.title ?? '') : ''}`);
+  const seed = hasher.digest();
   let state = seed.readUInt32LE(0) ^ dimensions;
   const vector: number[] = [];
   let norm = 0;
@@ -52,9 +72,9 @@ export function simulatedEmbedding(text: string, dimensions: number): number[] {
   return vector.map((value) => value * scale);
 }
 
-function embedRequest(model: string, inputs: readonly string[], dimensions: number, single: boolean): SimEmbedRequest {
+function embedRequest(model: string, inputs: readonly string[], dimensions: number, single: boolean, tasks: readonly (SimEmbedTask | undefined)[] = []): SimEmbedRequest {
   const inputTokens = inputs.reduce((sum, text) => sum + countWords(text), 0);
-  return { model, stream: false, lastUserText: inputs[inputs.length - 1] ?? '', toolNames: [], inputTokens, inputs, dimensions, single };
+  return { model, stream: false, lastUserText: inputs[inputs.length - 1] ?? '', toolNames: [], inputTokens, inputs, tasks, dimensions, single };
 }
 
 /** OpenAI-format body: `input` (string or strings), `model` unless in the path, `dimensions`. */
@@ -114,14 +134,18 @@ export const azureOpenAIEmbeddingsFormat: WireFormat = {
   renderResponse: (_answer, request) => renderOpenAI(request),
 };
 
-/** One Gemini `EmbedContentRequest`: the text of its parts, and `outputDimensionality`. */
-function geminiEmbedContent(request: unknown, where: string): { text: string; dimensions?: number } | string {
+/** One Gemini `EmbedContentRequest`: the text of its parts, `outputDimensionality`, `taskType` and `title`. */
+function geminiEmbedContent(request: unknown, where: string): { text: string; dimensions?: number; task?: SimEmbedTask } | string {
   if (!isObject(request) || !isObject(request.content) || !Array.isArray(request.content.parts)) return `${where}.content.parts is required`;
   const text = request.content.parts.map((part) => (isObject(part) && typeof part.text === 'string' ? part.text : '')).join('');
   if (text === '') return `${where}.content must have text`;
   const dimensions = request.outputDimensionality;
   if (dimensions !== undefined && (typeof dimensions !== 'number' || !Number.isInteger(dimensions) || dimensions < 1)) return `${where}.outputDimensionality must be a positive integer`;
-  return typeof dimensions === 'number' ? { text, dimensions } : { text };
+  const { taskType, title } = request;
+  if (taskType !== undefined && !GOOGLE_TASK_TYPES.has(taskType)) return `${where}.taskType ${JSON.stringify(taskType)} is not valid`;
+  if (title !== undefined && typeof title !== 'string') return `${where}.title must be a string`;
+  const task: SimEmbedTask | undefined = typeof taskType === 'string' ? { taskType, ...(typeof title === 'string' ? { title } : {}) } : undefined;
+  return { text, ...(typeof dimensions === 'number' ? { dimensions } : {}), ...(task === undefined ? {} : { task }) };
 }
 
 /** Gemini `:batchEmbedContents` and `:embedContent`. */
@@ -139,6 +163,7 @@ export const geminiEmbeddingsFormat: WireFormat = {
     if (requests.length === 0) return 'requests is required';
     if (requests.length > GEMINI_MAX_BATCH) return `* BatchEmbedContentsRequest.requests: at most ${GEMINI_MAX_BATCH} requests can be in one batch`;
     const texts: string[] = [];
+    const tasks: (SimEmbedTask | undefined)[] = [];
     let dimensions: number | undefined;
     for (const [index, request] of requests.entries()) {
       const where = single ? 'request' : `requests[${index}]`;
@@ -146,13 +171,14 @@ export const geminiEmbeddingsFormat: WireFormat = {
       const parsed = geminiEmbedContent(request, where);
       if (typeof parsed === 'string') return parsed;
       texts.push(parsed.text);
+      tasks.push(parsed.task);
       dimensions ??= parsed.dimensions;
     }
-    return embedRequest(model, texts, dimensions ?? GEMINI_DEFAULT_DIMENSIONS, single);
+    return embedRequest(model, texts, dimensions ?? GEMINI_DEFAULT_DIMENSIONS, single, tasks);
   },
   renderResponse(_answer, request) {
     const embed = request as SimEmbedRequest;
-    const vectors = embed.inputs.map((text) => ({ values: simulatedEmbedding(text, embed.dimensions) }));
+    const vectors = embed.inputs.map((text, index) => ({ values: simulatedEmbedding(text, embed.dimensions, embed.tasks[index]) }));
     return embed.single ? { embedding: vectors[0] } : { embeddings: vectors };
   },
 };

@@ -10,10 +10,11 @@
  * and the "API limits" of https://cloud.google.com/vertex-ai/generative-ai/docs/embeddings/get-text-embeddings:
  * at most 250 instances per request (`gemini-embedding-001`: one), 20,000 input tokens per request,
  * and each input cut to 2,048 tokens unless `autoTruncate` is false, when a longer one is a 400.
- * Tokens are words here, as everywhere in the simulator; vectors are `simulatedEmbedding`'s.
+ * Tokens are words here, as everywhere in the simulator; vectors are `simulatedEmbedding`'s, seeded
+ * by each instance's `task_type` (and `title`) too, so a test can see they were sent.
  */
 import type { SimParsedRequest } from '../wire-format.js';
-import { simulatedEmbedding } from './embeddings.js';
+import { GOOGLE_TASK_TYPES, simulatedEmbedding, type SimEmbedTask } from './embeddings.js';
 import { countWords, isObject } from './wire-helpers.js';
 
 /** Instances one request may carry, and the one-instance models. */
@@ -23,12 +24,11 @@ const SINGLE_INSTANCE_MODEL = /^gemini-embedding/;
 const MAX_INPUT_TOKENS = 2048;
 const MAX_REQUEST_TOKENS = 20_000;
 
-/** The `task_type`s of the reference. */
-const TASK_TYPES = new Set(['RETRIEVAL_QUERY', 'RETRIEVAL_DOCUMENT', 'SEMANTIC_SIMILARITY', 'CLASSIFICATION', 'CLUSTERING', 'QUESTION_ANSWERING', 'FACT_VERIFICATION', 'CODE_RETRIEVAL_QUERY']);
-
 /** What a `:predict` request asked for. */
 interface VertexEmbedRequest {
   readonly inputs: readonly string[];
+  /** Per instance, its `task_type` and `title`, when it named a task. */
+  readonly tasks: readonly (SimEmbedTask | undefined)[];
   readonly dimensions: number;
 }
 
@@ -59,20 +59,22 @@ export function parseVertexPredict(body: unknown, model: string): SimParsedReque
   const parameters = readParameters(body.parameters);
   if (typeof parameters === 'string') return parameters;
   const inputs: string[] = [];
+  const tasks: (SimEmbedTask | undefined)[] = [];
   let tokens = 0;
   for (const [index, instance] of instances.entries()) {
     const where = `instances[${index}]`;
     if (!isObject(instance) || typeof instance.content !== 'string' || instance.content === '') return `${where}.content must be a non-empty string`;
-    if (instance.task_type !== undefined && (typeof instance.task_type !== 'string' || !TASK_TYPES.has(instance.task_type))) return `${where}.task_type ${JSON.stringify(instance.task_type)} is not valid`;
+    if (instance.task_type !== undefined && (typeof instance.task_type !== 'string' || !GOOGLE_TASK_TYPES.has(instance.task_type))) return `${where}.task_type ${JSON.stringify(instance.task_type)} is not valid`;
     if (instance.title !== undefined && typeof instance.title !== 'string') return `${where}.title must be a string`;
     const words = countWords(instance.content);
     if (!parameters.autoTruncate && words > MAX_INPUT_TOKENS) return `${where}: the input has ${words} tokens, more than the ${MAX_INPUT_TOKENS} allowed, and autoTruncate is false`;
     tokens += Math.min(words, MAX_INPUT_TOKENS);
     inputs.push(instance.content);
+    tasks.push(typeof instance.task_type === 'string' ? { taskType: instance.task_type, ...(typeof instance.title === 'string' ? { title: instance.title } : {}) } : undefined);
   }
   if (tokens > MAX_REQUEST_TOKENS) return `the request has ${tokens} input tokens, more than the ${MAX_REQUEST_TOKENS} allowed`;
   const parsed: SimParsedRequest = { model, stream: false, lastUserText: inputs.at(-1) ?? '', toolNames: [], inputTokens: tokens };
-  embedRequests.set(parsed, { inputs, dimensions: parameters.dimensions ?? defaultDimensions(model) });
+  embedRequests.set(parsed, { inputs, tasks, dimensions: parameters.dimensions ?? defaultDimensions(model) });
   return parsed;
 }
 
@@ -85,9 +87,9 @@ export function isVertexPredict(request: SimParsedRequest): boolean {
 export function renderVertexPredict(request: SimParsedRequest): unknown {
   const embed = embedRequests.get(request);
   if (embed === undefined) return { predictions: [] };
-  const predictions = embed.inputs.map((text) => {
+  const predictions = embed.inputs.map((text, index) => {
     const words = countWords(text);
-    return { embeddings: { statistics: { truncated: words > MAX_INPUT_TOKENS, token_count: Math.min(words, MAX_INPUT_TOKENS) }, values: simulatedEmbedding(text, embed.dimensions) } };
+    return { embeddings: { statistics: { truncated: words > MAX_INPUT_TOKENS, token_count: Math.min(words, MAX_INPUT_TOKENS) }, values: simulatedEmbedding(text, embed.dimensions, embed.tasks[index]) } };
   });
   return { predictions, metadata: { billableCharacterCount: embed.inputs.reduce((sum, text) => sum + text.replace(/\s/g, '').length, 0) } };
 }
