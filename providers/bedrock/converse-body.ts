@@ -13,7 +13,8 @@ export interface ConverseCachePoint {
 export type ConverseContentBlock =
   | { readonly text: string }
   | { readonly image: { readonly format: string; readonly source: { readonly bytes: string } | { readonly s3Location: { readonly uri: string } } } }
-  | { readonly document: { readonly format: string; readonly name: string; readonly source: { readonly bytes: string } | { readonly s3Location: { readonly uri: string } } } }
+  | { readonly document: { readonly format: string; readonly name: string; readonly source: { readonly bytes: string } | { readonly s3Location: { readonly uri: string } }; readonly citations?: { readonly enabled: boolean } } }
+  | { readonly citationsContent: { readonly content: readonly { readonly text: string }[]; readonly citations: readonly Record<string, unknown>[] } }
   | { readonly toolUse: { readonly toolUseId: string; readonly name: string; readonly input: unknown } }
   | { readonly toolResult: { readonly toolUseId: string; readonly content: readonly ConverseContentBlock[]; readonly status?: 'success' | 'error' } }
   | { readonly reasoningContent: { readonly reasoningText: { readonly text: string; readonly signature?: string } } | { readonly redactedContent: string } }

@@ -15,6 +15,7 @@ import type { CacheBreakpoint, ChatRequest, ContentPart, DocumentPart, ImagePart
 import type { ConverseCachePoint, ConverseContentBlock, ConverseInferenceConfig, ConverseMessage, ConverseRequestBody, ConverseTool, ConverseToolChoice } from './converse-body.js';
 import { applyConverseReasoning, converseReasoningBlocks } from './converse-reasoning.js';
 import { applyConverseStructuredOutput } from './converse-structured-output.js';
+import { citationsContentOf } from './converse-citations.js';
 
 /** The Converse body's own top-level fields: a `providerOptions.bedrock` key among them is merged at the top, any other into `additionalModelRequestFields`. */
 const CONVERSE_TOP_LEVEL_FIELDS: ReadonlySet<string> = new Set([
@@ -79,8 +80,10 @@ function documentBlock(part: DocumentPart, field: string, index: number): Conver
   const format = DOCUMENT_FORMATS[part.mediaType];
   if (format === undefined) throw invalidRequest(`${field}.mediaType`, 'expected application/pdf or text/plain');
   const name = documentName(part.title, index);
-  if (part.data !== undefined) return { document: { format, name, source: { bytes: part.data } } };
-  if (part.url?.startsWith('s3://') === true) return { document: { format, name, source: { s3Location: { uri: part.url } } } };
+  // `citations.enabled` asks the model to cite the document (DocumentBlock `citations`, converse-citations.ts).
+  const citations = part.citations === undefined ? {} : { citations: { enabled: part.citations } };
+  if (part.data !== undefined) return { document: { format, name, source: { bytes: part.data }, ...citations } };
+  if (part.url?.startsWith('s3://') === true) return { document: { format, name, source: { s3Location: { uri: part.url } }, ...citations } };
   throw invalidRequest(field, 'Bedrock Converse takes documents as base64 data (or an s3:// URL)');
 }
 
@@ -91,7 +94,10 @@ function contentBlocks(content: Message['content'], messageIndex: number, counte
   content.forEach((part: ContentPart, index) => {
     const field = `messages[${messageIndex}].content[${index}]`;
     if (part.type === 'text') {
-      if (part.text !== '') blocks.push({ text: part.text });
+      // An answer's cited text goes back with its Bedrock citations, as the answer gave it.
+      const cited = citationsContentOf(part);
+      if (cited !== undefined) blocks.push(cited);
+      else if (part.text !== '') blocks.push({ text: part.text });
     } else if (part.type === 'image') {
       blocks.push(imageBlock(part, field));
     } else {

@@ -1,7 +1,8 @@
 /**
  * Reads a Converse answer: `{ output: { message: { role, content: [...] } }, stopReason, usage,
- * metrics: { latencyMs } }`. Content blocks are `{ text }`, `{ toolUse: { toolUseId, name, input } }`
- * and `{ reasoningContent }`; other kinds (citations, guard content) carry nothing the unified
+ * metrics: { latencyMs } }`. Content blocks are `{ text }`, `{ toolUse: { toolUseId, name, input } }`,
+ * `{ reasoningContent }` and `{ citationsContent }` (text with its citations: then every text block is
+ * one of `textParts`, converse-citations.ts); other kinds (guard content) carry nothing the unified
  * answer holds.
  * References: https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_Converse.html (response
  * syntax), https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_TokenUsage.html and
@@ -13,7 +14,8 @@ import { SwitchyardError } from '../../src/errors.js';
 import type { HeaderBag } from '../../src/errors.js';
 import type { Mutable } from '../../src/mutable.js';
 import type { AdapterResult } from '../../src/provider-spec.js';
-import type { FinishReason, ReasoningPart, ToolCall, Usage } from '../../src/types.js';
+import type { FinishReason, ReasoningPart, TextPart, ToolCall, Usage } from '../../src/types.js';
+import { joinedText, parseConverseCitations } from './converse-citations.js';
 import { toolArguments } from '../anthropic/response.js';
 import { converseReasoningPart } from './converse-reasoning.js';
 
@@ -83,11 +85,22 @@ export function parseConverseResponse(body: unknown, provider: string, headers?:
   let text = '';
   const toolCalls: ToolCall[] = [];
   const reasoning: ReasoningPart[] = [];
+  const textParts: TextPart[] = [];
+  let cited = false;
   for (const block of content as unknown[]) {
     if (typeof block !== 'object' || block === null) continue;
-    const { text: blockText, toolUse } = block as { text?: unknown; toolUse?: { toolUseId?: unknown; name?: unknown; input?: unknown } };
-    if (typeof blockText === 'string') text += blockText;
-    else if (toolUse !== undefined) {
+    const { text: blockText, toolUse, citationsContent } = block as { text?: unknown; toolUse?: { toolUseId?: unknown; name?: unknown; input?: unknown }; citationsContent?: unknown };
+    if (typeof blockText === 'string') {
+      text += blockText;
+      textParts.push({ type: 'text', text: blockText });
+    } else if (typeof citationsContent === 'object' && citationsContent !== null) {
+      const { content: generated, citations: raw } = citationsContent as { content?: unknown; citations?: unknown };
+      const citedText = joinedText(generated);
+      const citations = parseConverseCitations(raw);
+      text += citedText;
+      cited ||= citations.length > 0;
+      textParts.push(citations.length > 0 ? { type: 'text', text: citedText, citations } : { type: 'text', text: citedText });
+    } else if (toolUse !== undefined) {
       if (typeof toolUse.toolUseId !== 'string' || typeof toolUse.name !== 'string') throw malformed(provider, 'a toolUseId and name on a toolUse block');
       toolCalls.push({ id: toolUse.toolUseId, name: toolUse.name, arguments: toolArguments(toolUse.input) });
     } else {
@@ -98,6 +111,7 @@ export function parseConverseResponse(body: unknown, provider: string, headers?:
   const rawFinishReason = typeof stopReason === 'string' ? stopReason : undefined;
   const result: Mutable<AdapterResult> = { id: converseResponseId(headers), text, toolCalls, finishReason: mapConverseStopReason(rawFinishReason), usage: mapConverseUsage(usage) };
   if (reasoning.length > 0) result.reasoning = reasoning;
+  if (cited) result.textParts = textParts;
   if (rawFinishReason !== undefined) result.rawFinishReason = rawFinishReason;
   return result;
 }

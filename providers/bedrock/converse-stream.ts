@@ -3,7 +3,8 @@
  * stream, event-stream.ts) whose `:event-type` names the event and whose payload is the event's
  * JSON: `messageStart { role }`, `contentBlockStart { contentBlockIndex, start: { toolUse: {
  * toolUseId, name } } }`, `contentBlockDelta { contentBlockIndex, delta: { text } | { toolUse: {
- * input } } | { reasoningContent: { text } | { signature } | { redactedContent } } }`,
+ * input } } | { reasoningContent: { text } | { signature } | { redactedContent } } | { citation } }`
+ * (a block's text then ends with one `citations` part, converse-citations.ts),
  * `contentBlockStop { contentBlockIndex }`, `messageStop { stopReason }`, then `metadata { usage,
  * metrics: { latencyMs } }`. An `exception` message is the stream's error.
  * Reference: https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_ConverseStreamOutput.html
@@ -16,11 +17,11 @@ import { SwitchyardError } from '../../src/errors.js';
 import { parseToolArguments } from '../../src/http/post-json.js';
 import type { Mutable } from '../../src/mutable.js';
 import type { AdapterStreamPart } from '../../src/provider-spec.js';
-import type { ProviderMetadata, ReasoningPart } from '../../src/types.js';
-import { mapBedrockStreamException } from './errors.js';
+import type { Citation, ProviderMetadata, ReasoningPart } from '../../src/types.js';
+import { parseConverseCitation } from './converse-citations.js';
 import { BEDROCK_REASONING_PROVIDER } from './converse-reasoning.js';
 import { mapConverseStopReason, mapConverseUsage } from './converse-response.js';
-import { EventStreamFramer, type EventStreamDecoder, type EventStreamMessage } from './event-stream.js';
+import { isEventMessage, parseEventPayload, stringHeader, streamEventStreamBody, type EventStreamDecoder, type EventStreamMessage, type EventStreamMessageMapper } from './event-stream.js';
 
 /** Who is streaming, stamped on every error the stream throws. */
 export interface ConverseStreamContext {
@@ -35,6 +36,7 @@ export interface ConverseStreamContext {
 /** A content block being received. */
 type OpenBlock =
   | { readonly kind: 'tool'; readonly id: string; readonly name: string; readonly json: string[] }
+  | { readonly kind: 'text'; readonly text: string[]; readonly citations: Citation[] }
   | { kind: 'reasoning'; text: string; signature?: string; redacted?: string };
 
 type JsonObject = Record<string, unknown>;
@@ -43,25 +45,8 @@ function isObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function stringHeader(message: EventStreamMessage, name: string): string | undefined {
-  const value = message.headers[name]?.value;
-  return typeof value === 'string' ? value : undefined;
-}
-
-const utf8 = new TextDecoder('utf-8');
-
-function parsePayload(bytes: Uint8Array, what: string, provider: string): JsonObject {
-  let value: unknown;
-  try {
-    value = JSON.parse(utf8.decode(bytes));
-  } catch (error) {
-    throw new SwitchyardError({ category: 'server', code: 'server.malformed_response', message: `${provider} sent ${what} that is not JSON`, provider, cause: error });
-  }
-  return isObject(value) ? value : {};
-}
-
 /** Turns one ConverseStream's events into stream parts; one per stream. */
-class ConverseStreamMapper {
+class ConverseStreamMapper implements EventStreamMessageMapper {
   private readonly blocks = new Map<number, OpenBlock>();
   private stopReason: string | undefined;
   private stopped = false;
@@ -71,15 +56,10 @@ class ConverseStreamMapper {
 
   message(message: EventStreamMessage, parts: AdapterStreamPart[]): void {
     const { provider } = this.context;
-    const kind = stringHeader(message, ':message-type');
-    if (kind === 'exception') throw mapBedrockStreamException(stringHeader(message, ':exception-type'), parsePayload(message.body, 'an exception payload', provider));
-    if (kind === 'error') {
-      const code = stringHeader(message, ':error-code') ?? 'error';
-      throw new SwitchyardError({ category: 'server', message: `bedrock stream ${code}: ${stringHeader(message, ':error-message') ?? 'error without a message'}`, providerCode: code });
-    }
-    if (kind !== 'event' || this.finished) return;
+    if (!isEventMessage(message, provider) || this.finished) return;
     const type = stringHeader(message, ':event-type');
-    const payload = parsePayload(message.body, `a ${type ?? 'stream'} event`, provider);
+    const parsed = parseEventPayload(message.body, `a ${type ?? 'stream'} event`, provider);
+    const payload = isObject(parsed) ? parsed : {};
     const index = typeof payload.contentBlockIndex === 'number' ? payload.contentBlockIndex : -1;
     switch (type) {
       case 'messageStart': {
@@ -116,17 +96,25 @@ class ConverseStreamMapper {
   }
 
   private delta(index: number, delta: JsonObject, parts: AdapterStreamPart[]): void {
-    if (typeof delta.text === 'string') {
-      if (delta.text !== '') parts.push({ type: 'text-delta', text: delta.text });
+    const block = this.blocks.get(index);
+    if (typeof delta.text === 'string' || isObject(delta.citation)) {
+      // Text blocks are kept only for a citation that may close them.
+      const text = block?.kind === 'text' ? block : { kind: 'text' as const, text: [], citations: [] };
+      this.blocks.set(index, text);
+      if (typeof delta.text === 'string' && delta.text !== '') {
+        text.text.push(delta.text);
+        parts.push({ type: 'text-delta', text: delta.text });
+      }
+      const citation = parseConverseCitation(delta.citation);
+      if (citation !== undefined) text.citations.push(citation);
       return;
     }
-    const block = this.blocks.get(index);
     if (isObject(delta.toolUse) && block?.kind === 'tool' && typeof delta.toolUse.input === 'string') {
       block.json.push(delta.toolUse.input);
       if (delta.toolUse.input !== '') parts.push({ type: 'tool-call-delta', toolCallId: block.id, toolName: block.name, argumentsDelta: delta.toolUse.input });
       return;
     }
-    if (!isObject(delta.reasoningContent)) return; // citations carry nothing the unified shape holds
+    if (!isObject(delta.reasoningContent)) return;
     const reasoning = block?.kind === 'reasoning' ? block : { kind: 'reasoning' as const, text: '' };
     this.blocks.set(index, reasoning);
     const { text, signature, redactedContent } = delta.reasoningContent;
@@ -146,6 +134,8 @@ class ConverseStreamMapper {
       const args = parseToolArguments(json, this.context.provider, block.name);
       if (json.trim() === '') parts.push({ type: 'tool-call-delta', toolCallId: block.id, toolName: block.name, argumentsDelta: JSON.stringify(args) });
       parts.push({ type: 'tool-call', toolCall: { id: block.id, name: block.name, arguments: args } });
+    } else if (block?.kind === 'text') {
+      if (block.citations.length > 0) parts.push({ type: 'citations', text: block.text.join(''), citations: block.citations });
     } else if (block?.kind === 'reasoning') {
       const part: Mutable<ReasoningPart> =
         block.redacted === undefined ? { type: 'reasoning', text: block.text, provider: BEDROCK_REASONING_PROVIDER } : { type: 'reasoning', text: '', redactedData: block.redacted, provider: BEDROCK_REASONING_PROVIDER };
@@ -168,39 +158,12 @@ class ConverseStreamMapper {
     if (!this.stopped) throw new SwitchyardError({ category: 'network', code: 'network.closed', message: `${provider} stream ended before messageStop`, provider, model });
     this.finish(parts);
   }
-
-  fail(error: unknown): SwitchyardError {
-    const base = SwitchyardError.isInstance(error) ? error : new SwitchyardError({ category: 'server', code: 'server.malformed_response', message: `${this.context.provider} sent a malformed event stream: ${error instanceof Error ? error.message : String(error)}`, cause: error });
-    return base.with({ provider: base.provider ?? this.context.provider, model: base.model ?? this.context.model });
-  }
 }
 
 /**
  * The parts of a ConverseStream response body. Parts made before a failure reach the caller, then
  * the failure; returning the iterator ends the upstream request.
  */
-export async function* streamConverseBody(body: AsyncIterable<Uint8Array>, decode: EventStreamDecoder, context: ConverseStreamContext): AsyncGenerator<AdapterStreamPart> {
-  const mapper = new ConverseStreamMapper(context);
-  const framer = new EventStreamFramer();
-  const parts: AdapterStreamPart[] = [];
-  let failure: { readonly error: unknown } | undefined;
-  try {
-    for await (const chunk of body) {
-      try {
-        for (const frame of framer.push(chunk)) mapper.message(decode(frame), parts);
-      } catch (error) {
-        failure = { error };
-      }
-      if (parts.length > 0) yield* parts.splice(0);
-      if (failure !== undefined) break;
-    }
-    if (failure === undefined) {
-      if (framer.pendingBytes > 0) throw new SwitchyardError({ category: 'network', code: 'network.closed', message: `${context.provider} stream ended inside an event-stream message`, provider: context.provider, model: context.model });
-      mapper.end(parts);
-      if (parts.length > 0) yield* parts.splice(0);
-    }
-  } catch (error) {
-    failure ??= { error };
-  }
-  if (failure !== undefined) throw mapper.fail(failure.error);
+export function streamConverseBody(body: AsyncIterable<Uint8Array>, decode: EventStreamDecoder, context: ConverseStreamContext): AsyncGenerator<AdapterStreamPart> {
+  return streamEventStreamBody(body, decode, new ConverseStreamMapper(context), context);
 }

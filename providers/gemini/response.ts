@@ -1,7 +1,8 @@
 /**
  * Maps a Gemini `GenerateContentResponse` (ai.google.dev/api/generate-content#generatecontentresponse)
  * to the unified result: finish reasons, function calls (Gemini gives them no id, so ids are
- * generated from their position), usage and a blocked prompt.
+ * generated from their position), usage and a blocked prompt. Grounding and citation metadata make
+ * the text one of `textParts` with its citations (citations.ts).
  */
 import { randomUUID } from 'node:crypto';
 import { SwitchyardError } from '../../src/errors.js';
@@ -9,6 +10,7 @@ import type { AdapterResult } from '../../src/provider-spec.js';
 import type { FinishReason, ToolCall, Usage } from '../../src/types.js';
 import type { Mutable } from '../../src/mutable.js';
 import { GeminiReasoningCollector } from './thinking.js';
+import { geminiCitations } from './citations.js';
 
 /** Gemini finish reasons that mean a safety or policy filter cut the answer. */
 const FILTER_REASONS = new Set([
@@ -120,7 +122,10 @@ export function parseGeminiResponse(body: unknown, provider: string): AdapterRes
   let text = '';
   const toolCalls: ToolCall[] = [];
   const reasoning = new GeminiReasoningCollector();
+  // Where each part's text starts in the answer's: grounding segments count from their part's start.
+  const partStarts: number[] = [];
   for (const part of candidateParts(candidate)) {
+    partStarts.push(text.length);
     reasoning.add(part);
     const piece = partText(part);
     if (piece !== undefined) text += piece;
@@ -138,6 +143,10 @@ export function parseGeminiResponse(body: unknown, provider: string): AdapterRes
   };
   const reasoningPart = reasoning.part();
   if (reasoningPart !== undefined) result.reasoning = [reasoningPart];
+  if (candidate.groundingMetadata !== undefined || candidate.citationMetadata !== undefined) {
+    const citations = geminiCitations(candidate.groundingMetadata, candidate.citationMetadata, { text, partStarts });
+    if (citations.length > 0) result.textParts = [{ type: 'text', text, citations }];
+  }
   if (rawFinishReason !== undefined) result.rawFinishReason = rawFinishReason;
   if (typeof body.modelVersion === 'string') result.servedModel = body.modelVersion;
   return result;

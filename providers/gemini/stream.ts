@@ -3,6 +3,8 @@
  * is a whole `GenerateContentResponse` chunk: text arrives in pieces, a `functionCall` arrives
  * whole in one chunk (mapped to one `tool-call-delta` with all its arguments, then the `tool-call`),
  * and the last chunk carries `finishReason` and the final `usageMetadata`.
+ * Grounding metadata (the last chunk's, which covers the whole answer) and citation sources (of
+ * every chunk) come out as one `citations` part for the whole text at the end (citations.ts).
  * A stream that ends before any chunk carried a `finishReason` was cut, and is reported as a
  * `network` error rather than a silent, truncated success.
  */
@@ -14,6 +16,7 @@ import type { Mutable } from '../../src/mutable.js';
 import type { ProviderMetadata, Usage } from '../../src/types.js';
 import { geminiError } from './errors.js';
 import { GeminiReasoningCollector } from './thinking.js';
+import { geminiCitations } from './citations.js';
 import {
   candidateParts,
   firstCandidate,
@@ -66,6 +69,11 @@ export class GeminiStreamMapper implements SseEventMapper<AdapterStreamPart> {
   private rawFinishReason: string | undefined;
   /** Thought summaries and the signature: `reasoning-delta`s as they come, one part at the end. */
   private readonly reasoning = new GeminiReasoningCollector();
+  /** The answer's text so far, and its latest grounding metadata and citation sources, for the `citations` part. */
+  private readonly text: string[] = [];
+  private groundingMetadata: unknown;
+  private readonly citationSources = new Map<string, unknown>();
+  private citationListKey: 'citationSources' | 'citations' = 'citationSources';
 
   constructor(private readonly context: GeminiStreamContext) {}
 
@@ -92,7 +100,10 @@ export class GeminiStreamMapper implements SseEventMapper<AdapterStreamPart> {
       const thought = this.reasoning.add(part);
       if (thought !== undefined) parts.push({ type: 'reasoning-delta', text: thought });
       const text = partText(part);
-      if (text !== undefined && text !== '') parts.push({ type: 'text-delta', text });
+      if (text !== undefined && text !== '') {
+        this.text.push(text);
+        parts.push({ type: 'text-delta', text });
+      }
       const toolCall = partToolCall(part, this.toolCallCount);
       if (toolCall !== undefined) {
         this.toolCallCount += 1;
@@ -102,7 +113,18 @@ export class GeminiStreamMapper implements SseEventMapper<AdapterStreamPart> {
         parts.push({ type: 'tool-call', toolCall });
       }
     }
+    if (candidate?.groundingMetadata !== undefined) this.groundingMetadata = candidate.groundingMetadata;
+    this.addCitationSources(candidate?.citationMetadata);
     if (typeof candidate?.finishReason === 'string') this.rawFinishReason = candidate.finishReason;
+  }
+
+  /** A chunk's citation sources (Vertex: `citations`), each kept once: a later chunk may repeat earlier ones. */
+  private addCitationSources(metadata: unknown): void {
+    if (!isRecord(metadata)) return;
+    this.citationListKey = Array.isArray(metadata.citationSources) ? 'citationSources' : 'citations';
+    const sources: unknown = metadata[this.citationListKey];
+    if (!Array.isArray(sources)) return;
+    for (const source of sources) this.citationSources.set(JSON.stringify(source), source);
   }
 
   end(parts: AdapterStreamPart[]): void {
@@ -110,6 +132,12 @@ export class GeminiStreamMapper implements SseEventMapper<AdapterStreamPart> {
     const rawFinishReason = this.rawFinishReason;
     if (rawFinishReason === undefined) {
       throw new SwitchyardError({ category: 'network', message: `${provider} stream ended before a chunk carried a finishReason`, provider });
+    }
+    if (this.groundingMetadata !== undefined || this.citationSources.size > 0) {
+      const text = this.text.join('');
+      const citationMetadata = { [this.citationListKey]: [...this.citationSources.values()] };
+      const citations = geminiCitations(this.groundingMetadata, citationMetadata, { text });
+      if (citations.length > 0) parts.push({ type: 'citations', text, citations });
     }
     // At the end: the signature may come on the answer's last part.
     const reasoningPart = this.reasoning.part();

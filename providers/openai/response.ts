@@ -3,7 +3,8 @@
  * (https://platform.openai.com/docs/api-reference/chat/object). Tolerant of what compatible
  * servers leave out or add: a missing `id` (one is generated), missing `usage` (zeros), DeepSeek's
  * `reasoning_content` and `prompt_cache_hit_tokens`, content given as parts, and finish reasons
- * from other servers (`eos`, `max_tokens`).
+ * from other servers (`eos`, `max_tokens`). A message's `annotations` (web search `url_citation`s)
+ * make its text one of `textParts` with their citations (annotations.ts).
  */
 import { randomUUID } from 'node:crypto';
 import { SwitchyardError } from '../../src/errors.js';
@@ -12,6 +13,7 @@ import type { AdapterResult } from '../../src/provider-spec.js';
 import type { FinishReason, ToolCall, Usage } from '../../src/types.js';
 import { mapOpenAIStreamError } from './errors.js';
 import { reasoningContentPart } from './reasoning.js';
+import { parseOpenAIAnnotations } from './annotations.js';
 import type { Mutable } from '../../src/mutable.js';
 
 type JsonObject = Record<string, unknown>;
@@ -109,7 +111,8 @@ function parseToolCalls(value: unknown, provider: string): ToolCall[] {
 /**
  * Reads a complete chat completion. A 200 body that holds an `error` object (some gateways answer
  * errors with 200) becomes that error; a body without choices is a `server` error.
- * `reasoningProvider` is the provider type stamped on a `reasoning_content` reasoning part.
+ * `reasoningProvider` is the provider type stamped on a `reasoning_content` reasoning part and on
+ * the citations of `annotations`.
  */
 export function parseChatCompletion(body: unknown, provider: string, reasoningProvider = 'openai-compatible'): AdapterResult {
   if (!isJsonObject(body)) throw new SwitchyardError({ category: 'server', message: `${provider} returned a response that is not an object`, provider });
@@ -132,6 +135,8 @@ export function parseChatCompletion(body: unknown, provider: string, reasoningPr
   // DeepSeek-style servers put the reasoning beside the answer; it is never part of the text.
   const reasoningContent = nonEmpty(message.reasoning_content);
   if (reasoningContent !== undefined) result.reasoning = [reasoningContentPart(reasoningContent, reasoningProvider)];
+  const citations = parseOpenAIAnnotations(message.annotations, reasoningProvider);
+  if (citations.length > 0) result.textParts = [{ type: 'text', text: result.text, citations }];
   if (rawFinishReason !== undefined) result.rawFinishReason = rawFinishReason;
   if (servedModel !== undefined) result.servedModel = servedModel;
   return result;

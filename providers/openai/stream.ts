@@ -7,6 +7,11 @@
  * the end, and a frame holding an `error` object instead of a chunk when the upstream fails
  * mid-stream.
  *
+ * Web search models send the message's `annotations` in a delta (`delta.annotations`, the chunk
+ * schema of the Vercel AI SDK: vercel/ai `packages/openai/src/chat/openai-chat-api.ts`); some
+ * compatible servers repeat ones already sent, which are kept once. They come out as one
+ * `citations` part for the whole text at the end (annotations.ts).
+ *
  * Ends honestly: `[DONE]` or a `finish_reason` completes the stream; a stream that stops with
  * neither was cut, and throws `network` rather than pretending to finish. Malformed frames throw.
  */
@@ -16,10 +21,11 @@ import type { AdapterStreamPart } from '../../src/provider-spec.js';
 import type { SseEvent } from '../../src/streaming/sse.js';
 import { mapSseStream, type SseEventMapper } from '../../src/streaming/sse-stream.js';
 import type { Mutable } from '../../src/mutable.js';
-import type { ProviderMetadata, ToolCall, Usage } from '../../src/types.js';
+import type { Citation, ProviderMetadata, ToolCall, Usage } from '../../src/types.js';
 import { mapOpenAIStreamError } from './errors.js';
 import { generateId, isJsonObject, mapOpenAIFinishReason, nonEmpty, parseOpenAIUsage } from './response.js';
 import { reasoningContentPart } from './reasoning.js';
+import { parseOpenAIAnnotations } from './annotations.js';
 
 /** Options for `parseChatCompletionStream`. */
 export interface ChatStreamOptions {
@@ -29,7 +35,7 @@ export interface ChatStreamOptions {
   readonly secret?: string;
   /** The upstream model, stamped on errors. */
   readonly model?: string;
-  /** The provider type stamped on `reasoning_content` reasoning parts. @default 'openai-compatible' */
+  /** The provider type stamped on `reasoning_content` reasoning parts and on citations. @default 'openai-compatible' */
   readonly reasoningProvider?: string;
   /** Put on the stream's `response-metadata` part: what the response headers said (provider-metadata.ts). */
   readonly providerMetadata?: ProviderMetadata;
@@ -120,6 +126,18 @@ function malformed(provider: string, cause: unknown): SwitchyardError {
 }
 
 /**
+ * `error` as a stream's failure: a `SwitchyardError` as it is, anything else (the body's read
+ * failing) a `network` one; stamped with the provider and, when known, the model.
+ */
+export function stampOpenAIStreamError(error: unknown, provider: string, model: string | undefined): SwitchyardError {
+  const base = SwitchyardError.isInstance(error)
+    ? error
+    : new SwitchyardError({ category: 'network', message: `${provider} stream failed: ${error instanceof Error ? error.message : String(error)}`, cause: error });
+  const stampedModel = base.model ?? model;
+  return base.with({ provider: base.provider ?? provider, ...(stampedModel === undefined ? {} : { model: stampedModel }) });
+}
+
+/**
  * Turns one Chat Completions event stream's events into adapter stream parts: `response-metadata`
  * once, `text-delta`s, `tool-call-delta`s as arguments arrive, `tool-call`s when the finish reason arrives, then `usage` (when reported)
  * and `finish` last. Reasoning deltas (`reasoning_content`, DeepSeek) are `reasoning-delta`s, closed
@@ -133,6 +151,10 @@ export class ChatCompletionStreamMapper implements SseEventMapper<AdapterStreamP
   private toolCallCount = 0;
   /** `reasoning_content` deltas not yet closed into a reasoning part. */
   private reasoningTexts: string[] = [];
+  /** The answer's text so far and the citations of its `annotations`, for the `citations` part at the end. */
+  private readonly text: string[] = [];
+  private readonly citations: Citation[] = [];
+  private readonly citationKeys = new Set<string>();
 
   constructor(private readonly options: ChatStreamOptions) {
     this.state = new ChunkAccumulator(options.provider);
@@ -185,8 +207,10 @@ export class ChatCompletionStreamMapper implements SseEventMapper<AdapterStreamP
       }
       if (typeof delta.content === 'string' && delta.content !== '') {
         this.closeReasoning(parts);
+        this.text.push(delta.content);
         parts.push({ type: 'text-delta', text: delta.content });
       }
+      if (Array.isArray(delta.annotations)) this.addCitations(parseOpenAIAnnotations(delta.annotations, this.options.reasoningProvider ?? 'openai-compatible'));
       if (Array.isArray(delta.tool_calls) && delta.tool_calls.length > 0) {
         this.closeReasoning(parts); // the reasoning part comes before the calls' first argument delta
         for (const toolDelta of delta.tool_calls) if (isJsonObject(toolDelta)) state.addToolDelta(toolDelta, parts);
@@ -212,6 +236,7 @@ export class ChatCompletionStreamMapper implements SseEventMapper<AdapterStreamP
       const { providerMetadata } = this.options;
       parts.push({ type: 'response-metadata', id: generateId('chatcmpl-'), ...(providerMetadata === undefined ? {} : { providerMetadata }) });
     }
+    if (this.citations.length > 0) parts.push({ type: 'citations', text: this.text.join(''), citations: this.citations });
     if (state.usage !== undefined) parts.push({ type: 'usage', usage: state.usage });
     const unified = state.rawFinishReason === undefined && this.toolCallCount === 0 ? 'stop' : mapOpenAIFinishReason(state.rawFinishReason, this.toolCallCount > 0);
     const finish: Mutable<Extract<AdapterStreamPart, { type: 'finish' }>> = { type: 'finish', finishReason: unified };
@@ -220,12 +245,17 @@ export class ChatCompletionStreamMapper implements SseEventMapper<AdapterStreamP
   }
 
   fail(error: unknown): SwitchyardError {
-    const { provider, model } = this.options;
-    const base = SwitchyardError.isInstance(error)
-      ? error
-      : new SwitchyardError({ category: 'network', message: `${provider} stream failed: ${error instanceof Error ? error.message : String(error)}`, cause: error });
-    const stampedModel = base.model ?? model;
-    return base.with({ provider: base.provider ?? provider, ...(stampedModel === undefined ? {} : { model: stampedModel }) });
+    return stampOpenAIStreamError(error, this.options.provider, this.options.model);
+  }
+
+  /** Citations not seen before in this stream. */
+  private addCitations(citations: readonly Citation[]): void {
+    for (const citation of citations) {
+      const key = JSON.stringify(citation);
+      if (this.citationKeys.has(key)) continue;
+      this.citationKeys.add(key);
+      this.citations.push(citation);
+    }
   }
 
   /** The reasoning streamed so far as one complete part, before the answer that follows it. */

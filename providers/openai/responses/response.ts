@@ -5,7 +5,8 @@
  * `ResponseUsage`, `ResponseError`):
  *
  * - `output` items in order: `message` items' `output_text` parts are the text (a `refusal` part is
- *   not text, and makes the finish reason `content_filter`); `function_call` items are tool calls
+ *   not text, and makes the finish reason `content_filter`); when a part carries `annotations`,
+ *   each part is one of `textParts` with its citations (../annotations.ts); `function_call` items are tool calls
  *   (`call_id` is the id a tool result answers); `reasoning` items are reasoning parts
  *   (reasoning.ts); other items (built-in tool calls) are ignored;
  * - `status`: `completed` → `stop` (`tool_calls` when the answer calls tools); `incomplete` with
@@ -19,7 +20,8 @@ import { SwitchyardError } from '../../../src/errors.js';
 import { parseToolArguments } from '../../../src/http/post-json.js';
 import type { Mutable } from '../../../src/mutable.js';
 import type { AdapterResult } from '../../../src/provider-spec.js';
-import type { FinishReason, ReasoningPart, ToolCall, Usage } from '../../../src/types.js';
+import type { FinishReason, ReasoningPart, TextPart, ToolCall, Usage } from '../../../src/types.js';
+import { parseOpenAIAnnotations } from '../annotations.js';
 import { mapOpenAIStreamError } from '../errors.js';
 import { generateId, isJsonObject, nonEmpty, ZERO_USAGE } from '../response.js';
 import { responsesReasoningPart } from './reasoning.js';
@@ -77,17 +79,26 @@ export function responsesToolCall(item: JsonObject, provider: string): ToolCall 
   return { id: nonEmpty(item.call_id) ?? nonEmpty(item.id) ?? generateId('call_'), name, arguments: parseToolArguments(args, provider, name) };
 }
 
-/** The text of a `message` item's `output_text` parts, and whether it holds a refusal. */
-export function messageItemText(item: JsonObject): { readonly text: string; readonly refused: boolean } {
+/** The provider type stamped on the citations of Responses answers (as on their reasoning parts). */
+export const RESPONSES_CITATION_PROVIDER = 'openai-responses';
+
+/** A `message` item's text: joined, as `output_text` parts (with their citations), and whether it holds a refusal. */
+export function messageItemText(item: JsonObject): { readonly text: string; readonly parts: readonly TextPart[]; readonly cited: boolean; readonly refused: boolean } {
   const content = Array.isArray(item.content) ? item.content : [];
   let text = '';
   let refused = false;
+  let cited = false;
+  const parts: TextPart[] = [];
   for (const part of content) {
     if (!isJsonObject(part)) continue;
-    if (part.type === 'output_text' && typeof part.text === 'string') text += part.text;
-    else if (part.type === 'refusal') refused = true;
+    if (part.type === 'output_text' && typeof part.text === 'string') {
+      text += part.text;
+      const citations = parseOpenAIAnnotations(part.annotations, RESPONSES_CITATION_PROVIDER);
+      cited ||= citations.length > 0;
+      parts.push(citations.length > 0 ? { type: 'text', text: part.text, citations } : { type: 'text', text: part.text });
+    } else if (part.type === 'refusal') refused = true;
   }
-  return { text, refused };
+  return { text, parts, cited, refused };
 }
 
 /**
@@ -101,6 +112,8 @@ export function parseResponsesAnswer(body: unknown, provider: string, secret?: s
   const output = Array.isArray(body.output) ? body.output : [];
   let text = '';
   let refused = false;
+  let cited = false;
+  const textParts: TextPart[] = [];
   const toolCalls: ToolCall[] = [];
   const reasoning: ReasoningPart[] = [];
   for (const item of output) {
@@ -108,6 +121,8 @@ export function parseResponsesAnswer(body: unknown, provider: string, secret?: s
     if (item.type === 'message') {
       const message = messageItemText(item);
       text += message.text;
+      textParts.push(...message.parts);
+      cited ||= message.cited;
       refused ||= message.refused;
     } else if (item.type === 'function_call') {
       toolCalls.push(responsesToolCall(item, provider));
@@ -124,6 +139,7 @@ export function parseResponsesAnswer(body: unknown, provider: string, secret?: s
     usage: parseResponsesUsage(body.usage) ?? ZERO_USAGE,
   };
   if (reasoning.length > 0) result.reasoning = reasoning;
+  if (cited) result.textParts = textParts;
   if (rawFinishReason !== undefined) result.rawFinishReason = rawFinishReason;
   const servedModel = nonEmpty(body.model);
   if (servedModel !== undefined) result.servedModel = servedModel;

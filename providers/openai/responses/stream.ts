@@ -5,7 +5,9 @@
  * comes as `event: <type>` with a JSON `data` whose `type` repeats the name:
  *
  * - `response.created`: the response id and model → `response-metadata`;
- * - `response.output_text.delta` → `text-delta`;
+ * - `response.output_text.delta` → `text-delta`; `response.output_text.annotation.added` collects the
+ *   part's annotations, and at `response.content_part.done` (or, without it, the message's
+ *   `response.output_item.done`) a part that has any ends with one `citations` part (../annotations.ts);
  * - `response.output_item.added` (a `function_call` item: its `call_id` and `name`), then
  *   `response.function_call_arguments.delta` / `.done` (keyed by `item_id`) → `tool-call-delta`s;
  *   `response.output_item.done` with the complete item → `tool-call`;
@@ -17,18 +19,20 @@
  *
  * A stream that stops before `response.completed`, `response.incomplete` or `response.failed` was
  * cut, and throws `network` rather than pretending to finish. Unknown events (built-in tools,
- * `response.in_progress`, content part events, keep-alives) are skipped.
+ * `response.in_progress`, `response.content_part.added`, keep-alives) are skipped.
  */
 import { SwitchyardError } from '../../../src/errors.js';
 import type { Mutable } from '../../../src/mutable.js';
 import type { AdapterStreamPart } from '../../../src/provider-spec.js';
 import type { SseEvent } from '../../../src/streaming/sse.js';
 import { mapSseStream, type SseEventMapper } from '../../../src/streaming/sse-stream.js';
-import type { ProviderMetadata } from '../../../src/types.js';
+import type { Citation, ProviderMetadata } from '../../../src/types.js';
+import { parseOpenAIAnnotation, parseOpenAIAnnotations } from '../annotations.js';
 import { mapOpenAIStreamError } from '../errors.js';
 import { generateId, isJsonObject, nonEmpty } from '../response.js';
+import { stampOpenAIStreamError } from '../stream.js';
 import { responsesReasoningPart } from './reasoning.js';
-import { failedResponseError, messageItemText, parseResponsesUsage, rawResponsesFinishReason, responsesFinishReason, responsesToolCall } from './response.js';
+import { failedResponseError, messageItemText, parseResponsesUsage, rawResponsesFinishReason, RESPONSES_CITATION_PROVIDER, responsesFinishReason, responsesToolCall } from './response.js';
 
 type JsonObject = Record<string, unknown>;
 
@@ -53,6 +57,17 @@ interface OpenCall {
   sentLength: number;
 }
 
+/** An `output_text` part being streamed: its text so far and the annotations added to it. */
+interface OpenTextPart {
+  readonly text: string[];
+  readonly citations: Citation[];
+}
+
+/** The key of a message item's content part. */
+function partKey(itemId: unknown, contentIndex: unknown): string {
+  return `${typeof itemId === 'string' ? itemId : ''}:${typeof contentIndex === 'number' ? String(contentIndex) : '0'}`;
+}
+
 function malformed(provider: string, cause: unknown): SwitchyardError {
   return new SwitchyardError({ category: 'server', message: `${provider} sent a stream event that is not valid JSON`, provider, cause });
 }
@@ -60,6 +75,8 @@ function malformed(provider: string, cause: unknown): SwitchyardError {
 /** Turns one Responses event stream's events into adapter stream parts (see the module's description). */
 class ResponsesStreamMapper implements SseEventMapper<AdapterStreamPart> {
   private readonly calls = new Map<string, OpenCall>();
+  /** Output text parts not yet closed, by item id and content index. */
+  private readonly textParts = new Map<string, OpenTextPart>();
   /** Item ids already handed out as a `tool-call` or `reasoning` part. */
   private readonly closedItems = new Set<string>();
   /** The reasoning item and summary part the last `reasoning-delta` belonged to. */
@@ -89,7 +106,18 @@ class ResponsesStreamMapper implements SseEventMapper<AdapterStreamPart> {
         this.sendMetadata(isJsonObject(payload.response) ? payload.response : {}, parts);
         break;
       case 'response.output_text.delta':
-        if (typeof payload.delta === 'string' && payload.delta !== '') parts.push({ type: 'text-delta', text: payload.delta });
+        if (typeof payload.delta === 'string' && payload.delta !== '') {
+          this.openTextPart(partKey(payload.item_id, payload.content_index)).text.push(payload.delta);
+          parts.push({ type: 'text-delta', text: payload.delta });
+        }
+        break;
+      case 'response.output_text.annotation.added': {
+        const citation = parseOpenAIAnnotation(payload.annotation, RESPONSES_CITATION_PROVIDER);
+        if (citation !== undefined) this.openTextPart(partKey(payload.item_id, payload.content_index)).citations.push(citation);
+        break;
+      }
+      case 'response.content_part.done':
+        this.closeTextPart(partKey(payload.item_id, payload.content_index), isJsonObject(payload.part) ? payload.part : {}, parts);
         break;
       case 'response.reasoning_summary_text.delta':
         this.reasoningDelta(payload, parts);
@@ -127,12 +155,7 @@ class ResponsesStreamMapper implements SseEventMapper<AdapterStreamPart> {
   }
 
   fail(error: unknown): SwitchyardError {
-    const { provider, model } = this.options;
-    const base = SwitchyardError.isInstance(error)
-      ? error
-      : new SwitchyardError({ category: 'network', message: `${provider} stream failed: ${error instanceof Error ? error.message : String(error)}`, cause: error });
-    const stampedModel = base.model ?? model;
-    return base.with({ provider: base.provider ?? provider, ...(stampedModel === undefined ? {} : { model: stampedModel }) });
+    return stampOpenAIStreamError(error, this.options.provider, this.options.model);
   }
 
   private sendMetadata(response: JsonObject, parts: AdapterStreamPart[]): void {
@@ -198,8 +221,35 @@ class ResponsesStreamMapper implements SseEventMapper<AdapterStreamPart> {
       this.lastSummary = undefined;
     } else if (item.type === 'message') {
       this.refused ||= messageItemText(item).refused;
+      // Parts a `response.content_part.done` did not close (the item's parts are complete here).
+      const content = Array.isArray(item.content) ? item.content : [];
+      content.forEach((part: unknown, index) => {
+        this.closeTextPart(partKey(item.id, index), isJsonObject(part) ? part : {}, parts);
+      });
     }
     if (id !== undefined) this.closedItems.add(id);
+  }
+
+  private openTextPart(key: string): OpenTextPart {
+    let open = this.textParts.get(key);
+    if (open === undefined) {
+      open = { text: [], citations: [] };
+      this.textParts.set(key, open);
+    }
+    return open;
+  }
+
+  /**
+   * Closes a streamed text part: one `citations` part when it cites anything. The closing event's
+   * complete part wins over the annotations added one by one (the same list, when both came).
+   */
+  private closeTextPart(key: string, done: JsonObject, parts: AdapterStreamPart[]): void {
+    const open = this.textParts.get(key);
+    if (open === undefined) return;
+    this.textParts.delete(key);
+    const final = parseOpenAIAnnotations(done.annotations, RESPONSES_CITATION_PROVIDER);
+    const citations = final.length > 0 ? final : open.citations;
+    if (citations.length > 0) parts.push({ type: 'citations', text: open.text.join(''), citations });
   }
 
   private finish(response: JsonObject, parts: AdapterStreamPart[]): void {

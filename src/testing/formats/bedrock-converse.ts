@@ -15,15 +15,18 @@
  * key); bodies are validated as Converse validates them: alternating turns starting with a user
  * turn, one key per content block, `toolConfig` present when the conversation holds tool blocks,
  * reasoning sent back with the signature the simulator issued.
+ *
+ * A user `document` with `citations: { enabled: true }` makes the answer cite it, as a
+ * `citationsContent` block (https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_CitationsContentBlock.html)
+ * after a plain first word; streamed, the cited block's text deltas are followed by a `citation`
+ * delta (`API_runtime_CitationsDelta.html`).
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { SimCacheBreakpoint } from '../prompt-cache.js';
 import { reasoningChunks, signThinking, thinkingSignatureValid } from '../sim-reasoning.js';
 import type { SimAnswer, SimParsedRequest, SimReasoningRequest, SimRouteMatch, SimStreamPlan, WireFormat } from '../wire-format.js';
-import { bedrockErrorResponse, bedrockErrorTypeForStatus, bedrockFormat, exceptionEventName, loadEncoder, stringHeaders, type Encoder } from './bedrock.js';
+import { bedrockRouteMatcher, bedrockRuntimeBasics, eventMessage, loadEncoder } from './bedrock.js';
 import { countWords, isObject, type JsonObject } from './wire-helpers.js';
-
-const PATH = /^\/model\/([^/]+)\/(converse|converse-stream)$/;
 
 /** The keys of the `ContentBlock` union the simulator knows; exactly one per block. */
 const CONTENT_KEYS = new Set(['text', 'image', 'document', 'video', 'toolUse', 'toolResult', 'guardContent', 'cachePoint', 'reasoningContent', 'citationsContent']);
@@ -36,6 +39,45 @@ const TTL_MS: Readonly<Record<string, number>> = { '5m': 5 * 60_000, '1h': 60 * 
 const MAX_CACHE_POINTS = 4;
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+/** The citation each parsed request's answer carries (a user document asked for citations). */
+const citations = new WeakMap<SimParsedRequest, JsonObject>();
+
+/**
+ * The citation into the first user document with citations enabled: a `txt` document's first
+ * sentence as `documentChar`, another format's page 1 as `documentPage`.
+ */
+function citationFor(messages: readonly unknown[]): JsonObject | undefined {
+  let documentIndex = 0;
+  for (const message of messages) {
+    if (!isObject(message) || !Array.isArray(message.content)) continue;
+    for (const block of message.content) {
+      if (!isObject(block) || !isObject(block.document)) continue;
+      const { document } = block;
+      if (message.role === 'user' && isObject(document.citations) && document.citations.enabled === true) {
+        const bytes = isObject(document.source) && typeof document.source.bytes === 'string' ? document.source.bytes : '';
+        const text = document.format === 'txt' ? Buffer.from(bytes, 'base64').toString('utf8') : '';
+        const sentence = /^[^.!?]*[.!?]?/.exec(text)?.[0] ?? '';
+        const location = sentence === '' ? { documentPage: { documentIndex, start: 1, end: 2 } } : { documentChar: { documentIndex, start: 0, end: sentence.length } };
+        return { title: document.name, sourceContent: [{ text: sentence === '' ? 'The cited passage.' : sentence }], location };
+      }
+      documentIndex += 1;
+    }
+  }
+  return undefined;
+}
+
+/** The answer's text as blocks: all of it plain; or, with a citation, its first word plain and the rest cited. */
+function textPieces(text: string, citation: JsonObject | undefined): [string, JsonObject | undefined][] {
+  if (text === '') return [];
+  const space = text.indexOf(' ');
+  if (citation === undefined) return [[text, undefined]];
+  if (space < 0) return [[text, citation]];
+  return [
+    [text.slice(0, space + 1), undefined],
+    [text.slice(space + 1), citation],
+  ];
+}
 
 /** What the stream events carry beside their fields: AWS pads each payload with a `p` of varying length. */
 const PADDING = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJ';
@@ -166,32 +208,12 @@ function usageOf(answer: SimAnswer): JsonObject {
   };
 }
 
-function eventFrame(codec: Encoder, type: string, payload: JsonObject, sequence: number): Uint8Array {
-  return codec.encode({
-    headers: stringHeaders({ ':event-type': type, ':content-type': 'application/json', ':message-type': 'event' }),
-    body: Buffer.from(JSON.stringify({ ...payload, p: PADDING.slice(0, 4 + (sequence % 30)) })),
-  });
-}
-
-/** The codec, once a stream loaded it (an error inside a stream is rendered synchronously). */
-let streamCodec: Encoder | undefined;
-
 /** The simulator's Bedrock Converse wire format. */
 export const bedrockConverseFormat: WireFormat = {
+  ...bedrockRuntimeBasics,
   name: 'bedrock-converse',
-  streamContentType: 'application/vnd.amazon.eventstream',
 
-  match(method, url): SimRouteMatch | undefined {
-    if (method !== 'POST') return undefined;
-    const found = PATH.exec(url.pathname);
-    if (found === null) return undefined;
-    return { pathModel: decodeURIComponent(found[1] ?? ''), pathStream: found[2] === 'converse-stream' };
-  },
-
-  // Checked in `verify`, which sees the body the signature covers.
-  authorize: () => true,
-
-  verify: (request, credentials) => bedrockFormat.verify?.(request, credentials) ?? Promise.resolve(undefined),
+  match: bedrockRouteMatcher('converse', 'converse-stream'),
 
   parse(body: unknown, match: SimRouteMatch): SimParsedRequest | string {
     if (!isObject(body)) return 'Malformed input request: expected a JSON object';
@@ -242,7 +264,7 @@ export const bedrockConverseFormat: WireFormat = {
     if (typeof reasoning === 'string') return reasoning;
     const structuredOutput = structuredOutputOf(body);
     if (typeof structuredOutput === 'string') return structuredOutput;
-    return {
+    const parsed: SimParsedRequest = {
       model,
       stream: match.pathStream === true,
       lastUserText,
@@ -253,15 +275,17 @@ export const bedrockConverseFormat: WireFormat = {
       ...(reasoning === undefined ? {} : { reasoning }),
       ...(structuredOutput === undefined ? {} : { structuredOutput }),
     };
+    const citation = citationFor(body.messages);
+    if (citation !== undefined) citations.set(parsed, citation);
+    return parsed;
   },
 
-  // Converse answers carry no id of their own; every AWS answer carries its request id.
-  successHeaders: () => ({ 'x-amzn-requestid': randomUUID() }),
-
-  renderResponse(answer: SimAnswer): unknown {
+  renderResponse(answer: SimAnswer, request: SimParsedRequest): unknown {
     const content: JsonObject[] = [];
     if (answer.reasoning !== undefined) content.push({ reasoningContent: { reasoningText: { text: answer.reasoning, signature: signThinking(answer.reasoning) } } });
-    if (answer.text !== '') content.push({ text: answer.text });
+    for (const [text, citation] of textPieces(answer.text, citations.get(request))) {
+      content.push(citation === undefined ? { text } : { citationsContent: { content: [{ text }], citations: [citation] } });
+    }
     for (const call of answer.toolCalls) content.push({ toolUse: { toolUseId: call.id, name: call.name, input: call.arguments } });
     return { output: { message: { role: 'assistant', content } }, stopReason: stopReasonOf(answer), usage: usageOf(answer), metrics: { latencyMs: 1 } };
   },
@@ -269,9 +293,8 @@ export const bedrockConverseFormat: WireFormat = {
   // Converse streams are binary (renderBinaryStream); no SSE form exists.
   renderStream: () => [],
 
-  async renderBinaryStream(plan: SimStreamPlan) {
+  async renderBinaryStream(plan: SimStreamPlan, request: SimParsedRequest) {
     const codec = await loadEncoder();
-    streamCodec = codec;
     const { answer } = plan;
     const events: [string, JsonObject][] = [['messageStart', { role: 'assistant' }]];
     let index = 0;
@@ -281,7 +304,16 @@ export const bedrockConverseFormat: WireFormat = {
       events.push(['contentBlockStop', { contentBlockIndex: index }]);
       index += 1;
     }
-    if (plan.textChunks.length > 0) {
+    const citation = citations.get(request);
+    if (plan.textChunks.length > 0 && citation !== undefined) {
+      // A cited answer: its plain opening, then the cited rest with the `citation` delta after its text.
+      for (const [text, cited] of textPieces(answer.text, citation)) {
+        events.push(['contentBlockDelta', { contentBlockIndex: index, delta: { text } }]);
+        if (cited !== undefined) events.push(['contentBlockDelta', { contentBlockIndex: index, delta: { citation: cited } }]);
+        events.push(['contentBlockStop', { contentBlockIndex: index }]);
+        index += 1;
+      }
+    } else if (plan.textChunks.length > 0) {
       for (const text of plan.textChunks) events.push(['contentBlockDelta', { contentBlockIndex: index, delta: { text } }]);
       events.push(['contentBlockStop', { contentBlockIndex: index }]);
       index += 1;
@@ -297,19 +329,6 @@ export const bedrockConverseFormat: WireFormat = {
     }
     events.push(['messageStop', { stopReason: stopReasonOf(answer) }]);
     events.push(['metadata', { usage: usageOf(answer), metrics: { latencyMs: 1 } }]);
-    return events.map(([type, payload], sequence) => eventFrame(codec, type, payload, sequence));
-  },
-
-  renderBinaryStreamError(status, message) {
-    if (streamCodec === undefined) throw new Error('the event-stream codec is loaded by the stream before any error in it');
-    return streamCodec.encode({
-      headers: stringHeaders({ ':exception-type': exceptionEventName(status), ':content-type': 'application/json', ':message-type': 'exception' }),
-      body: Buffer.from(JSON.stringify({ message })),
-    });
-  },
-
-  renderError(status, message) {
-    const rendered = bedrockErrorResponse(status, bedrockErrorTypeForStatus(status), message);
-    return { body: rendered.body, ...(rendered.headers === undefined ? {} : { headers: rendered.headers }) };
+    return events.map(([type, payload], sequence) => eventMessage(codec, type, { ...payload, p: PADDING.slice(0, 4 + (sequence % 30)) }));
   },
 };

@@ -4,6 +4,11 @@
  * official SDK (googleapis/js-genai `src/_api_client.ts`, whose SSE reader splits events on
  * `\n\n`, `\r\r` and `\r\n\r\n`): the real service ends each SSE event with `\r\n\r\n`, so the
  * simulator does too. Errors use Google's `{ error: { code, message, status, details } }` body.
+ *
+ * With the `googleSearch` (or `google_search`) tool the answer is grounded, as the grounding guide
+ * shows (ai.google.dev/gemini-api/docs/google-search): the final candidate carries
+ * `groundingMetadata` with one `web` chunk and one support whose `segment` is the answer's last word
+ * (indices in UTF-8 bytes).
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { SimAnswer, SimParsedRequest, SimRouteMatch, SimStreamPlan, WireFormat } from '../wire-format.js';
@@ -255,7 +260,7 @@ export function parseGeminiRequest(body: unknown, match: SimRouteMatch, url: URL
   if (typeof generation === 'string') return generation;
   const reasoning = readGeminiThinking(body.generationConfig, model);
   if (typeof reasoning === 'string') return reasoning;
-  return {
+  const parsed: SimParsedRequest = {
     model,
     stream,
     lastUserText: contents.lastUserText,
@@ -265,6 +270,34 @@ export function parseGeminiRequest(body: unknown, match: SimRouteMatch, url: URL
     inputTokens: contents.words + systemWords,
     ...(reasoning === undefined ? {} : { reasoning }),
   };
+  if (offersGoogleSearch(body.tools)) groundedRequests.add(parsed);
+  return parsed;
+}
+
+/** The parsed requests that offered the Google Search tool: their answers are grounded. */
+const groundedRequests = new WeakSet<SimParsedRequest>();
+
+function offersGoogleSearch(tools: unknown): boolean {
+  return Array.isArray(tools) && tools.some((tool) => isRecord(tool) && (tool.googleSearch !== undefined || tool.google_search !== undefined));
+}
+
+/** The `groundingMetadata` of a grounded answer: one web source supporting its last word. */
+function groundingMetadataOf(text: string): Record<string, unknown> {
+  const start = text.lastIndexOf(' ') + 1;
+  const bytes = (value: string): number => Buffer.byteLength(value, 'utf8');
+  return {
+    webSearchQueries: ['switchyard simulator'],
+    searchEntryPoint: { renderedContent: '<!-- search suggestions -->' },
+    groundingChunks: [{ web: { uri: 'https://vertexaisearch.cloud.google.com/grounding-api-redirect/switchyard-sim', title: 'example.com' } }],
+    groundingSupports: [{ segment: { startIndex: bytes(text.slice(0, start)), endIndex: bytes(text), text: text.slice(start) }, groundingChunkIndices: [0] }],
+  };
+}
+
+/** The final candidate, with its grounding when the request asked for Google Search. */
+function finalCandidate(parts: readonly Record<string, unknown>[], answer: SimAnswer, request: SimParsedRequest): Record<string, unknown> {
+  const finished = candidate(parts, finishReasonOf(answer.finishReason));
+  if (groundedRequests.has(request) && answer.text !== '') finished.groundingMetadata = groundingMetadataOf(answer.text);
+  return finished;
 }
 
 function functionCallParts(answer: SimAnswer): Record<string, unknown>[] {
@@ -309,7 +342,7 @@ export const geminiFormat: WireFormat = {
   renderResponse(answer: SimAnswer, request: SimParsedRequest): unknown {
     const parts = geminiThinkingParts([...(answer.text === '' ? [] : [{ text: answer.text }]), ...functionCallParts(answer)], answer, request);
     return {
-      candidates: [candidate(parts, finishReasonOf(answer.finishReason))],
+      candidates: [finalCandidate(parts, answer, request)],
       usageMetadata: geminiThinkingUsage(usageMetadata(answer.usage.inputTokens, answer.usage.outputTokens), answer),
       modelVersion: request.model,
       responseId: answer.id,
@@ -333,7 +366,7 @@ export const geminiFormat: WireFormat = {
     }
     frames.push(
       frame({
-        candidates: [candidate([geminiFinalPart(answer)], finishReasonOf(answer.finishReason))],
+        candidates: [finalCandidate([geminiFinalPart(answer)], answer, request)],
         usageMetadata: geminiThinkingUsage(usageMetadata(answer.usage.inputTokens, answer.usage.outputTokens), answer),
         ...envelope,
       }),

@@ -10,13 +10,16 @@
  * and developer turns and `output_text` for assistant turns, `function_call`, `function_call_output`,
  * `reasoning`), flat function tools, `text.format` (a `json_object` request must mention JSON),
  * `max_output_tokens` (at least 16) and unknown parameters such as `stop`.
+ *
+ * With the `web_search` tool (https://platform.openai.com/docs/guides/tools-web-search) the answer
+ * starts with a `web_search_call` item and its text cites a page: a `url_citation` annotation over
+ * the last word, streamed as `response.output_text.annotation.added` after the text.
  */
-import type { IncomingHttpHeaders } from 'node:http';
 import type { SimAnswer, SimParsedRequest, SimRawRequest, SimRejection, SimRouteMatch, SimStreamPlan, WireFormat } from '../wire-format.js';
 import { reasoningChunks } from '../sim-reasoning.js';
-import { openAIErrorObject } from './openai.js';
+import { openAIAuthorized, openAIErrorObject, openAISuccessHeaders, renderOpenAIError } from './openai.js';
 import { checkResponsesReasoning, reasoningItemId, responsesModelReasons, responsesReasoningItem } from './openai-responses-reasoning.js';
-import { countWords, headerValue, isObject, type JsonObject } from './wire-helpers.js';
+import { countWords, isObject, type JsonObject } from './wire-helpers.js';
 
 const RESPONSES_PATHS: ReadonlySet<string> = new Set(['/v1/responses', '/responses']);
 
@@ -25,6 +28,9 @@ const KNOWN_FIELDS: ReadonlySet<string> = new Set([
   'model', 'input', 'instructions', 'tools', 'tool_choice', 'parallel_tool_calls', 'max_output_tokens', 'temperature', 'top_p', 'text', 'reasoning',
   'store', 'include', 'stream', 'metadata', 'user', 'service_tier', 'truncation', 'previous_response_id', 'prompt_cache_key', 'safety_identifier', 'max_tool_calls', 'top_logprobs', 'background',
 ]);
+
+/** The built-in web search tool's type names (the second is the older preview). */
+const WEB_SEARCH_TOOLS: ReadonlySet<unknown> = new Set(['web_search', 'web_search_preview']);
 
 const USER_PARTS: ReadonlySet<unknown> = new Set(['input_text', 'input_image', 'input_file']);
 
@@ -146,6 +152,7 @@ function parseResponsesBody(body: unknown): SimParsedRequest | string {
   if (body.tools !== undefined) {
     if (!Array.isArray(body.tools)) return "Invalid type for 'tools': expected an array.";
     for (const [index, tool] of body.tools.entries()) {
+      if (isObject(tool) && WEB_SEARCH_TOOLS.has(tool.type)) continue;
       if (!isObject(tool) || tool.type !== 'function') return `Invalid value for 'tools[${index}].type'.`;
       if (typeof tool.name !== 'string' || tool.name === '') return `Missing required parameter: 'tools[${index}].name'.`;
       toolNames.push(tool.name);
@@ -183,6 +190,8 @@ function parseResponsesBody(body: unknown): SimParsedRequest | string {
 interface RenderOptions {
   readonly includeEncrypted: boolean;
   readonly withSummary: boolean;
+  /** The `web_search` tool was offered: the answer searched and cites a page. */
+  readonly webSearch: boolean;
 }
 
 /** The rendering options of each parsed request (the parsed request is what the renderers get back). */
@@ -190,11 +199,16 @@ const renderOptions = new WeakMap<SimParsedRequest, RenderOptions>();
 
 function renderOptionsOf(body: JsonObject): RenderOptions {
   const include = Array.isArray(body.include) ? body.include : [];
-  return { includeEncrypted: include.includes('reasoning.encrypted_content'), withSummary: isObject(body.reasoning) && typeof body.reasoning.summary === 'string' };
+  const tools = Array.isArray(body.tools) ? body.tools : [];
+  return {
+    includeEncrypted: include.includes('reasoning.encrypted_content'),
+    withSummary: isObject(body.reasoning) && typeof body.reasoning.summary === 'string',
+    webSearch: tools.some((tool) => isObject(tool) && WEB_SEARCH_TOOLS.has(tool.type)),
+  };
 }
 
 function optionsOf(request: SimParsedRequest): RenderOptions {
-  return renderOptions.get(request) ?? { includeEncrypted: false, withSummary: false };
+  return renderOptions.get(request) ?? { includeEncrypted: false, withSummary: false, webSearch: false };
 }
 
 function nowSeconds(): number {
@@ -211,8 +225,28 @@ function usageOf(answer: SimAnswer): JsonObject {
   };
 }
 
-function messageItem(answer: SimAnswer, text: string, status: string): JsonObject {
-  return { id: `msg_${answer.id}`, type: 'message', status, role: 'assistant', content: text === '' && status === 'in_progress' ? [] : [{ type: 'output_text', text, annotations: [] }] };
+/** The page a web search answer cites. */
+const SIM_CITED_PAGE = { url: 'https://example.com/switchyard-sim-source', title: 'Switchyard simulator source' };
+
+/** The annotations of a web search answer's text: a `url_citation` over its last word (none without web search). */
+function annotationsOf(text: string, webSearch: boolean): JsonObject[] {
+  if (!webSearch || text === '') return [];
+  return [{ type: 'url_citation', start_index: text.lastIndexOf(' ') + 1, end_index: text.length, ...SIM_CITED_PAGE }];
+}
+
+/** The `web_search_call` item a web search answer starts with. */
+function webSearchItem(answer: SimAnswer, status: string): JsonObject {
+  return { id: `ws_${answer.id}`, type: 'web_search_call', status, ...(status === 'completed' ? { action: { type: 'search', query: 'switchyard simulator' } } : {}) };
+}
+
+function messageItem(answer: SimAnswer, text: string, status: string, webSearch = false): JsonObject {
+  return {
+    id: `msg_${answer.id}`,
+    type: 'message',
+    status,
+    role: 'assistant',
+    content: text === '' && status === 'in_progress' ? [] : [{ type: 'output_text', text, annotations: status === 'completed' ? annotationsOf(text, webSearch) : [] }],
+  };
 }
 
 function functionCallItem(answer: SimAnswer, index: number, status: string): JsonObject {
@@ -225,7 +259,8 @@ function outputItems(answer: SimAnswer, options: RenderOptions): JsonObject[] {
   const items: JsonObject[] = [];
   const reasoning = responsesReasoningItem(answer, options.includeEncrypted, options.withSummary);
   if (reasoning !== undefined) items.push(reasoning);
-  if (answer.text !== '' || answer.toolCalls.length === 0) items.push(messageItem(answer, answer.text, 'completed'));
+  if (options.webSearch) items.push(webSearchItem(answer, 'completed'));
+  if (answer.text !== '' || answer.toolCalls.length === 0) items.push(messageItem(answer, answer.text, 'completed', options.webSearch));
   answer.toolCalls.forEach((_call, index) => items.push(functionCallItem(answer, index, 'completed')));
   return items;
 }
@@ -288,15 +323,24 @@ function streamPayloads(plan: SimStreamPlan, request: SimParsedRequest): JsonObj
     events.push({ type: 'response.output_item.done', output_index: outputIndex, item: reasoning });
     outputIndex += 1;
   }
+  if (options.webSearch) {
+    const base = { item_id: `ws_${answer.id}`, output_index: outputIndex };
+    events.push({ type: 'response.output_item.added', output_index: outputIndex, item: webSearchItem(answer, 'in_progress') });
+    events.push({ type: 'response.web_search_call.in_progress', ...base }, { type: 'response.web_search_call.searching', ...base }, { type: 'response.web_search_call.completed', ...base });
+    events.push({ type: 'response.output_item.done', output_index: outputIndex, item: webSearchItem(answer, 'completed') });
+    outputIndex += 1;
+  }
   if (answer.text !== '' || answer.toolCalls.length === 0) {
     const itemId = `msg_${answer.id}`;
     const base = { item_id: itemId, output_index: outputIndex, content_index: 0 };
     events.push({ type: 'response.output_item.added', output_index: outputIndex, item: messageItem(answer, '', 'in_progress') });
     events.push({ type: 'response.content_part.added', ...base, part: { type: 'output_text', text: '', annotations: [] } });
     for (const delta of plan.textChunks) events.push({ type: 'response.output_text.delta', ...base, delta, logprobs: [] });
+    const annotations = annotationsOf(answer.text, options.webSearch);
+    annotations.forEach((annotation, index) => events.push({ type: 'response.output_text.annotation.added', ...base, annotation_index: index, annotation }));
     events.push({ type: 'response.output_text.done', ...base, text: answer.text, logprobs: [] });
-    events.push({ type: 'response.content_part.done', ...base, part: { type: 'output_text', text: answer.text, annotations: [] } });
-    events.push({ type: 'response.output_item.done', output_index: outputIndex, item: messageItem(answer, answer.text, 'completed') });
+    events.push({ type: 'response.content_part.done', ...base, part: { type: 'output_text', text: answer.text, annotations } });
+    events.push({ type: 'response.output_item.done', output_index: outputIndex, item: messageItem(answer, answer.text, 'completed', options.webSearch) });
     outputIndex += 1;
   }
   answer.toolCalls.forEach((call, index) => {
@@ -324,9 +368,8 @@ export const openAIResponsesFormat: WireFormat = {
     return method === 'POST' && RESPONSES_PATHS.has(url.pathname) ? {} : undefined;
   },
 
-  authorize(headers: IncomingHttpHeaders, _url: URL, expectedKey: string): boolean {
-    return headerValue(headers, 'authorization') === `Bearer ${expectedKey}`;
-  },
+  // Keys, success headers and error bodies are Chat Completions' (the same API platform).
+  authorize: openAIAuthorized,
 
   // The reasoning checks need answers other than 400 (a missing item is 404), so they run here, on the raw body.
   verify(request: SimRawRequest): Promise<SimRejection | undefined> {
@@ -353,13 +396,9 @@ export const openAIResponsesFormat: WireFormat = {
     return streamPayloads(plan, request).map((payload, index) => eventFrame({ ...payload, sequence_number: index }));
   },
 
-  successHeaders(answerId: string) {
-    return { 'x-request-id': `req_${answerId}`, 'x-ratelimit-remaining-requests': '4999', 'x-ratelimit-remaining-tokens': '799000' };
-  },
+  successHeaders: openAISuccessHeaders,
 
-  renderError(status: number, message: string) {
-    return { body: { error: openAIErrorObject(status, message) }, headers: { 'x-request-id': `req_sim_${status}` } };
-  },
+  renderError: renderOpenAIError,
 
   // The `error` event (`ResponseErrorEvent`: code, message, param).
   renderStreamError(status: number, message: string): string {

@@ -8,6 +8,10 @@
  * the SDK's stream reader (openai/openai-node `src/core/streaming.ts`: a data frame carrying an
  * `error` object ends the stream with that error; `[DONE]` ends it normally).
  *
+ * With `web_search_options` (web search models, https://platform.openai.com/docs/guides/tools-web-search)
+ * the answer cites a page: a `url_citation` annotation over its last word, in `message.annotations`
+ * and, streamed, in a delta after the text (`delta.annotations`).
+ *
  * The Azure OpenAI format reuses the parsing and rendering here (`azure-openai.ts`).
  */
 import type { IncomingHttpHeaders } from 'node:http';
@@ -18,6 +22,18 @@ import { reasoningChunks } from '../sim-reasoning.js';
 
 /** The paths this format serves. */
 const CHAT_PATHS: ReadonlySet<string> = new Set(['/v1/chat/completions', '/chat/completions']);
+
+/** The parsed requests that asked for web search (`web_search_options`): their answers cite a page. */
+const webSearchRequests = new WeakSet<SimParsedRequest>();
+
+/** The page a web search answer cites. */
+const SIM_CITED_PAGE = { url: 'https://example.com/switchyard-sim-source', title: 'Switchyard simulator source' };
+
+/** A web search answer's `annotations`: a `url_citation` over the last word of its text (none otherwise). */
+function annotationsOf(text: string, request: SimParsedRequest | undefined): JsonObject[] {
+  if (request === undefined || !webSearchRequests.has(request) || text === '') return [];
+  return [{ type: 'url_citation', url_citation: { start_index: text.lastIndexOf(' ') + 1, end_index: text.length, ...SIM_CITED_PAGE } }];
+}
 
 /** The text of a message's `content`: a string, or the text of its `text` parts. */
 function textOf(content: unknown): string {
@@ -137,7 +153,8 @@ export function parseChatCompletionsBody(body: unknown, model: string | undefine
   if (typeof structuredOutput === 'string') return structuredOutput;
   const reasoning = chatReasoningRequest(body, resolvedModel);
   if (typeof reasoning === 'string') return reasoning;
-  return {
+  if (body.web_search_options !== undefined && !isObject(body.web_search_options)) return "Invalid type for 'web_search_options': expected an object.";
+  const parsed: SimParsedRequest = {
     model: resolvedModel,
     stream,
     lastUserText,
@@ -148,6 +165,8 @@ export function parseChatCompletionsBody(body: unknown, model: string | undefine
     ...(structuredOutput === undefined ? {} : { structuredOutput }),
     ...(reasoning === undefined ? {} : { reasoning }),
   };
+  if (isObject(body.web_search_options)) webSearchRequests.add(parsed);
+  return parsed;
 }
 
 /**
@@ -211,7 +230,7 @@ export function renderChatCompletion(answer: SimAnswer, request: SimParsedReques
           ...(answer.reasoning !== undefined && showsReasoningContent(request.model) ? { reasoning_content: answer.reasoning } : {}),
           ...(toolCalls.length > 0 ? { tool_calls: toolCalls } : {}),
           refusal: null,
-          annotations: [],
+          annotations: annotationsOf(answer.text, request),
         },
         logprobs: null,
         finish_reason: answer.finishReason,
@@ -251,6 +270,8 @@ export function streamChoices(plan: SimStreamPlan, request?: SimParsedRequest): 
     for (const piece of reasoningChunks(answer.reasoning)) choices.push({ delta: { content: null, reasoning_content: piece }, finishReason: null });
   }
   for (const text of plan.textChunks) choices.push({ delta: { content: text }, finishReason: null });
+  const annotations = annotationsOf(answer.text, request);
+  if (annotations.length > 0) choices.push({ delta: { annotations }, finishReason: null });
   for (const [index, call] of answer.toolCalls.entries()) {
     choices.push({
       delta: { tool_calls: [{ index, id: call.id, type: 'function', function: { name: call.name, arguments: '' } }] },
@@ -322,6 +343,21 @@ export function openAIErrorObject(status: number, message: string): JsonObject {
   return error('invalid_request_error', null);
 }
 
+/** `authorize` on OpenAI's API platform: `Authorization: Bearer <key>`. */
+export function openAIAuthorized(headers: IncomingHttpHeaders, _url: URL, expectedKey: string): boolean {
+  return headerValue(headers, 'authorization') === `Bearer ${expectedKey}`;
+}
+
+/** `successHeaders` on OpenAI's API platform: the request id and the rate limits remaining. */
+export function openAISuccessHeaders(answerId: string): Readonly<Record<string, string>> {
+  return { 'x-request-id': `req_${answerId}`, 'x-ratelimit-remaining-requests': '4999', 'x-ratelimit-remaining-tokens': '799000' };
+}
+
+/** `renderError` on OpenAI's API platform: `{ error }` and a request id. */
+export function renderOpenAIError(status: number, message: string): ReturnType<WireFormat['renderError']> {
+  return { body: { error: openAIErrorObject(status, message) }, headers: { 'x-request-id': `req_sim_${status}` } };
+}
+
 /** The simulator's OpenAI Chat Completions format. */
 export const openAIFormat: WireFormat = {
   name: 'openai',
@@ -330,9 +366,7 @@ export const openAIFormat: WireFormat = {
     return method === 'POST' && CHAT_PATHS.has(url.pathname) ? {} : undefined;
   },
 
-  authorize(headers: IncomingHttpHeaders, _url: URL, expectedKey: string): boolean {
-    return headerValue(headers, 'authorization') === `Bearer ${expectedKey}`;
-  },
+  authorize: openAIAuthorized,
 
   parse(body: unknown): SimParsedRequest | string {
     return parseChatCompletionsBody(body, undefined);
@@ -346,13 +380,9 @@ export const openAIFormat: WireFormat = {
     return renderChunkFrames(plan, request);
   },
 
-  successHeaders(answerId: string) {
-    return { 'x-request-id': `req_${answerId}`, 'x-ratelimit-remaining-requests': '4999', 'x-ratelimit-remaining-tokens': '799000' };
-  },
+  successHeaders: openAISuccessHeaders,
 
-  renderError(status: number, message: string) {
-    return { body: { error: openAIErrorObject(status, message) }, headers: { 'x-request-id': `req_sim_${status}` } };
-  },
+  renderError: renderOpenAIError,
 
   renderStreamError(status: number, message: string): string {
     return dataFrame({ error: openAIErrorObject(status, message) });
