@@ -39,6 +39,7 @@ import { writeStream } from './http/write-stream.js';
 import { presentedKey } from './auth/presented-key.js';
 import { anthropicIngress, completeIngress, openAIEmbeddingsIngress, openAIIngress, type Ingress, type IngressCall } from './ingresses.js';
 import { upstreamHeaders } from './ingress/upstream-facts.js';
+import { bindFileIds } from './ingress/file-ids.js';
 import { listModels } from './models.js';
 import { checkKeyAccess } from './store/key-access.js';
 import { displayPrefixOf } from './store/key-format.js';
@@ -285,11 +286,13 @@ export async function createGateway(routerOrConfig: Router | SwitchyardConfig | 
     const record = await authenticate(request, exchange);
     const body = await readBody(request, { maxBytes: settings.bodyLimitBytes, timeoutMs: settings.timeouts.bodyMs });
     exchange.requestBytes = body.length;
-    const parsed = ingress.parse(parseJsonObject(body), pathRoute);
+    let parsed = ingress.parse(parseJsonObject(body), pathRoute);
     exchange.route = parsed.requestedModel;
     exchange.stream = parsed.stream;
     const routeConfig = resolveRoute(parsed.requestedModel);
     checkAccess(record, parsed.requestedModel, exchange);
+    // Uploaded files' ids get their provider from the route (file-ids.ts); most bodies name none.
+    if (parsed.fileIds !== undefined) parsed = { ...parsed, request: bindFileIds(parsed.request, parsed.fileIds, routeConfig, config.providers) };
 
     const cancel = cancelOnClientClose(response);
     const lease = await acquireKeyLimits(limiter, record, cancel.signal);

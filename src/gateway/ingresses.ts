@@ -35,7 +35,14 @@ export const openAIIngress: Ingress = {
   name: 'openai',
   parse(body) {
     const parsed = parseChatCompletionRequest(body);
-    return { request: parsed.request, stream: parsed.stream, requestedModel: parsed.requestedModel, includeUsage: parsed.includeUsage, ...(parsed.user === undefined ? {} : { user: parsed.user }) };
+    return {
+      request: parsed.request,
+      stream: parsed.stream,
+      requestedModel: parsed.requestedModel,
+      includeUsage: parsed.includeUsage,
+      ...(parsed.user === undefined ? {} : { user: parsed.user }),
+      ...(parsed.fileIds === undefined ? {} : { fileIds: parsed.fileIds }),
+    };
   },
   answer: (response, call) => toChatCompletion(response, call.requestedModel),
   frames: (events, call) =>
@@ -48,7 +55,14 @@ export const anthropicIngress: Ingress = {
   name: 'anthropic',
   parse(body) {
     const parsed = parseMessagesRequest(body);
-    return { request: parsed.request, stream: parsed.stream, requestedModel: parsed.requestedModel, includeUsage: true, ...(parsed.user === undefined ? {} : { user: parsed.user }) };
+    return {
+      request: parsed.request,
+      stream: parsed.stream,
+      requestedModel: parsed.requestedModel,
+      includeUsage: true,
+      ...(parsed.user === undefined ? {} : { user: parsed.user }),
+      ...(parsed.fileIds === undefined ? {} : { fileIds: parsed.fileIds }),
+    };
   },
   answer: (response, call) => toMessage(response, call.requestedModel),
   frames: (events, call) => encodeMessagesStream(events, { id: newMessageId(), requestedModel: call.requestedModel }),

@@ -57,7 +57,13 @@ describe('usage back out', () => {
       output_tokens: 5,
       cache_read_input_tokens: 700,
       cache_creation_input_tokens: 200,
+      cache_creation: { ephemeral_5m_input_tokens: 200, ephemeral_1h_input_tokens: 0 },
     });
+    expect(usageOf({ inputTokens: 1_000, outputTokens: 5, totalTokens: 1_005, cacheWriteInputTokens: 300, cacheWrite1hInputTokens: 100 }).cache_creation).toEqual({
+      ephemeral_5m_input_tokens: 200,
+      ephemeral_1h_input_tokens: 100,
+    });
+    expect(usageOf({ inputTokens: 10, outputTokens: 5, totalTokens: 15, cacheWriteInputTokens: 0 })).toEqual({ input_tokens: 10, output_tokens: 5, cache_creation_input_tokens: 0 });
   });
 
   it('gives OpenAI clients the reads as prompt_tokens_details.cached_tokens', () => {

@@ -9,7 +9,7 @@ import { MessageStream } from '@anthropic-ai/sdk/lib/MessageStream';
 import { describe, expect, it } from 'vitest';
 import { SwitchyardError } from '../../src/errors.js';
 import { anthropicError, encodeMessagesStream, MessagesStreamFrames, toMessage, type AnthropicMessage } from '../../src/gateway/ingress/anthropic/index.js';
-import type { ChatResponse, StreamEvent, ToolCall } from '../../src/types.js';
+import type { ChatResponse, Citation, StreamEvent, ToolCall } from '../../src/types.js';
 import { failure } from '../support/failure.js';
 import { scriptedSource } from '../support/scripted-source.js';
 
@@ -80,6 +80,35 @@ async function sdkFinalMessage(sse: string): Promise<unknown> {
 }
 
 describe('the stream frames', () => {
+  it('send a cited block’s citations after its text and end the block there; later text opens a new block', async () => {
+    const citation: Citation = { type: 'char_location', citedText: 'The grass is green.', documentIndex: 0, start: 0, end: 19, provider: 'anthropic' };
+    const textParts = [{ type: 'text' as const, text: 'Yes: ' }, { type: 'text' as const, text: 'it is green', citations: [citation] }, { type: 'text' as const, text: '.' }];
+    const response = answer({ text: 'Yes: it is green.', textParts });
+    const sse = writeAll([
+      { type: 'text-delta', text: 'Yes: ' },
+      { type: 'text-delta', text: 'it is green' },
+      { type: 'citations', text: 'it is green', citations: [citation] },
+      { type: 'text-delta', text: '.' },
+      { type: 'finish', response },
+    ]);
+    const frames = framesOf(sse).filter((frame) => frame.event.startsWith('content_block'));
+    expect(frames.map((frame) => `${frame.event}:${frame.data.index as number}${frame.event === 'content_block_delta' ? `:${(frame.data.delta as { type: string }).type}` : ''}`)).toEqual([
+      'content_block_start:0',
+      'content_block_delta:0:text_delta',
+      'content_block_delta:0:text_delta',
+      'content_block_delta:0:citations_delta',
+      'content_block_stop:0',
+      'content_block_start:1',
+      'content_block_delta:1:text_delta',
+      'content_block_stop:1',
+    ]);
+    const wire = { type: 'char_location', cited_text: 'The grass is green.', document_index: 0, document_title: null, start_char_index: 0, end_char_index: 19, file_id: null };
+    expect(frames[3]?.data.delta).toEqual({ type: 'citations_delta', citation: wire });
+    // The SDK assembles the cited block; the whole answer keeps the upstream's three blocks.
+    expect((await sdkFinalMessage(sse)) as AnthropicMessage).toMatchObject({ content: [{ type: 'text', text: 'Yes: it is green', citations: [wire] }, { type: 'text', text: '.' }] });
+    expect(toMessage(response, 'claude').content).toEqual([{ type: 'text', text: 'Yes: ' }, { type: 'text', text: 'it is green', citations: [wire] }, { type: 'text', text: '.' }]);
+  });
+
   it('follow the documented sequence for a text answer', () => {
     const response = answer({ text: 'Hello there.', usage: { inputTokens: 12, outputTokens: 3, totalTokens: 15 } });
     const text = writeAll([

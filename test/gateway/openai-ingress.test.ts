@@ -187,7 +187,7 @@ describe('parseChatCompletionRequest', () => {
     ['content of the wrong type', messages(user, user, { role: 'user', content: 5 }), 'messages[2].content', /expected a string or an array of content parts, got a number/],
     ['a part that is not an object', messages({ role: 'user', content: ['hi'] }), 'messages[0].content[0]', /expected a content part object/],
     ['an audio part', messages({ role: 'user', content: [{ type: 'input_audio', input_audio: { data: 'x', format: 'wav' } }] }), 'messages[0].content[0].type', /'input_audio' is not supported here; expected 'text' or 'image_url' or 'file'/],
-    ['an uploaded file part', messages({ role: 'user', content: [{ type: 'file', file: { file_id: 'f' } }] }), 'messages[0].content[0].file.file_id', /uploaded files are not supported/],
+    ['an uploaded file part with an id that is not a string', messages({ role: 'user', content: [{ type: 'file', file: { file_id: 7 } }] }), 'messages[0].content[0].file.file_id', /expected a string, got a number/],
     ['a file that is not a data URL', messages({ role: 'user', content: [{ type: 'file', file: { file_data: 'JVBERi0=', filename: 'a.pdf' } }] }), 'messages[0].content[0].file.file_data', /base64 data: URL/],
     ['a file of another media type', messages({ role: 'user', content: [{ type: 'file', file: { file_data: 'data:text/html;base64,PGI+', filename: 'a.html' } }] }), 'messages[0].content[0].file.file_data', /"text\/html" is not supported/],
     ['an unknown image detail', messages({ role: 'user', content: [{ type: 'image_url', image_url: { url: 'https://example.com/a.png', detail: 'max' } }] }), 'messages[0].content[0].image_url.detail', /expected 'low', 'high' or 'auto'/],

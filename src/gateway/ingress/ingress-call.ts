@@ -2,6 +2,7 @@
  * What every ingress produces from a request body, and what its error answers look like.
  */
 import type { ChatRequest } from '../../types.js';
+import type { FileIdsToBind } from './file-ids.js';
 
 /** A call as an ingress understood it. */
 export interface IngressCall {
@@ -13,6 +14,8 @@ export interface IngressCall {
   readonly requestedModel: string;
   /** OpenAI's `stream_options.include_usage`. */
   readonly includeUsage: boolean;
+  /** Present when the body named uploaded files by id: the server binds them once the route is known. */
+  readonly fileIds?: FileIdsToBind;
 }
 
 /** An error answer in an ingress's wire format. */

@@ -54,7 +54,11 @@ export function stopSequenceOf(stopReason: AnthropicStopReason, stopSequences: r
 /**
  * Usage as Anthropic counts it: `input_tokens` are the input tokens neither read from nor written
  * to the cache (the unified count includes both); `cache_read_input_tokens` and
- * `cache_creation_input_tokens` only when the upstream reported them.
+ * `cache_creation_input_tokens` only when the upstream reported them; writes, when there were any,
+ * also split by lifetime in `cache_creation` (the SDK's `CacheCreation`: `ephemeral_5m_input_tokens`,
+ * `ephemeral_1h_input_tokens`; the unified usage counts 1-hour writes apart, the rest are 5-minute).
+ * Left out for no writes: the SDK's `MessageStream` does not copy it from `message_delta`, so an
+ * always-present breakdown would make every streamed answer differ from the same answer whole.
  */
 export function usageOf(usage: Usage): AnthropicUsage {
   // eslint-disable-next-line @typescript-eslint/no-deprecated -- the old name, still read from custom adapters
@@ -64,6 +68,10 @@ export function usageOf(usage: Usage): AnthropicUsage {
   const mapped: Mutable<AnthropicUsage> = { input_tokens: Math.max(0, usage.inputTokens - (read ?? 0) - (write ?? 0)), output_tokens: usage.outputTokens };
   if (read !== undefined) mapped.cache_read_input_tokens = read;
   if (write !== undefined) mapped.cache_creation_input_tokens = write;
+  if (write !== undefined && write > 0) {
+    const oneHour = Math.min(write, usage.cacheWrite1hInputTokens ?? 0);
+    mapped.cache_creation = { ephemeral_5m_input_tokens: write - oneHour, ephemeral_1h_input_tokens: oneHour };
+  }
   return mapped;
 }
 

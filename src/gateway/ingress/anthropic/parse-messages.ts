@@ -1,10 +1,12 @@
 /**
  * The `messages` of a Messages API body → unified messages.
  *
- * - user turns: `text`, `image` and `document` blocks become parts (`document-block.ts`); each `tool_result` block becomes one `tool`
+ * - user turns: `text`, `image` and `document` blocks become parts (`document-block.ts`; a `file` source's
+ *   id is bound to a provider later, see `../file-ids.ts`); each `tool_result` block becomes one `tool`
  *   message (`toolCallId` = `tool_use_id`), in place, so `[tool_result, text]` is a tool message
  *   followed by a user message;
- * - assistant turns: `text` blocks become the content, `tool_use` blocks become `toolCalls`;
+ * - assistant turns: `text` blocks become the content (with their `citations`, stamped `anthropic`,
+ *   so the next turn to Anthropic carries them; see `citation-blocks.ts`), `tool_use` blocks become `toolCalls`;
  *   `thinking` and `redacted_thinking` blocks become the message's `reasoning` parts, signature and
  *   data kept (see `reasoning-blocks.ts`), which the router sends back only to their own provider
  *   type;
@@ -17,16 +19,19 @@
  */
 import { invalidRequest } from '../../../errors.js';
 import type { Mutable } from '../../../mutable.js';
-import type { CacheBreakpoint, ContentPart, ImagePart, Message, ReasoningPart, ToolCall } from '../../../types.js';
+import type { CacheBreakpoint, ContentPart, ImagePart, Message, ReasoningPart, TextPart, ToolCall } from '../../../types.js';
 import { isJsonObject, requiredArray, requiredObject, requiredString, wrongType, type JsonObject } from '../request-fields.js';
 import { parseCacheControl, withCache } from './cache-control.js';
 import { redactedThinkingPart, thinkingPart } from './reasoning-blocks.js';
-import { documentPart } from './document-block.js';
+import { documentPart, fileReference } from './document-block.js';
+import type { FileIdNotes } from '../file-ids.js';
+import { parseTextCitations } from './citation-blocks.js';
 
-/** An `image` block's `source`: base64 data with its media type, or a URL. */
-function imagePart(block: JsonObject, field: string): ImagePart {
+/** An `image` block's `source`: base64 data with its media type, a URL, or an uploaded file's id. */
+function imagePart(block: JsonObject, field: string, files: FileIdNotes): ImagePart {
   const source = requiredObject(block.source, `${field}.source`);
   const kind = source.type;
+  if (kind === 'file') return { type: 'image', file: fileReference(source, `${field}.source`, files) };
   if (kind === 'base64') {
     const mediaType = requiredString(source.media_type, `${field}.source.media_type`, { allowEmpty: false });
     const data = requiredString(source.data, `${field}.source.data`, { allowEmpty: false });
@@ -34,7 +39,7 @@ function imagePart(block: JsonObject, field: string): ImagePart {
   }
   if (kind === 'url') return { type: 'image', url: requiredString(source.url, `${field}.source.url`, { allowEmpty: false }) };
   if (typeof kind !== 'string') throw wrongType(`${field}.source.type`, '"base64" or "url"', kind);
-  throw invalidRequest(`${field}.source.type`, `image source "${kind}" is not supported by the gateway; use "base64" or "url"`);
+  throw invalidRequest(`${field}.source.type`, `image source "${kind}" is not supported by the gateway; use "base64", "url" or "file"`);
 }
 
 /** A block as an object with a string `type`. */
@@ -57,7 +62,7 @@ function textOf(block: JsonObject, field: string): string {
 }
 
 /** A `tool_result` block's content: a string, text joined by newlines, or parts when it has images. */
-function toolResultContent(value: unknown, field: string): string | ContentPart[] {
+function toolResultContent(value: unknown, field: string, files: FileIdNotes): string | ContentPart[] {
   if (value === undefined || value === null) return '';
   if (typeof value === 'string') return value;
   if (!Array.isArray(value)) throw wrongType(field, 'a string or an array of content blocks', value);
@@ -66,8 +71,8 @@ function toolResultContent(value: unknown, field: string): string | ContentPart[
     const itemField = `${field}[${index}]`;
     const { block, type } = typedBlock(item, itemField);
     if (type === 'text') parts.push(withCache<ContentPart>({ type: 'text', text: textOf(block, itemField) }, parseCacheControl(block, itemField)));
-    else if (type === 'image') parts.push(withCache<ContentPart>(imagePart(block, itemField), parseCacheControl(block, itemField)));
-    else if (type === 'document') parts.push(withCache<ContentPart>(documentPart(block, itemField), parseCacheControl(block, itemField)));
+    else if (type === 'image') parts.push(withCache<ContentPart>(imagePart(block, itemField, files), parseCacheControl(block, itemField)));
+    else if (type === 'document') parts.push(withCache<ContentPart>(documentPart(block, itemField, files), parseCacheControl(block, itemField)));
     else throw invalidRequest(`${itemField}.type`, `"${type}" blocks are not supported in a tool result by the gateway; use "text", "image" or "document"`);
   });
   // Breakpoints need parts to sit on; without them (or media) the content is one string.
@@ -85,7 +90,7 @@ function toolResultWithCache(content: string | ContentPart[], cache: CacheBreakp
 }
 
 /** A user turn: its parts and tool results, in order. */
-function userMessages(content: readonly unknown[], field: string, into: Message[]): void {
+function userMessages(content: readonly unknown[], field: string, into: Message[], files: FileIdNotes): void {
   let parts: ContentPart[] = [];
   const flush = (): void => {
     if (parts.length > 0) into.push({ role: 'user', content: parts });
@@ -99,15 +104,15 @@ function userMessages(content: readonly unknown[], field: string, into: Message[
         parts.push(withCache<ContentPart>({ type: 'text', text: textOf(block, blockField) }, parseCacheControl(block, blockField)));
         return;
       case 'image':
-        parts.push(withCache<ContentPart>(imagePart(block, blockField), parseCacheControl(block, blockField)));
+        parts.push(withCache<ContentPart>(imagePart(block, blockField, files), parseCacheControl(block, blockField)));
         return;
       case 'document':
-        parts.push(withCache<ContentPart>(documentPart(block, blockField), parseCacheControl(block, blockField)));
+        parts.push(withCache<ContentPart>(documentPart(block, blockField, files), parseCacheControl(block, blockField)));
         return;
       case 'tool_result': {
         flush();
         const toolCallId = requiredString(block.tool_use_id, `${blockField}.tool_use_id`, { allowEmpty: false });
-        const content = toolResultContent(block.content, `${blockField}.content`);
+        const content = toolResultContent(block.content, `${blockField}.content`, files);
         const isError = block.is_error;
         if (isError !== undefined && typeof isError !== 'boolean') throw wrongType(`${blockField}.is_error`, 'a boolean', isError);
         const message: Message = { role: 'tool', toolCallId, content: toolResultWithCache(content, parseCacheControl(block, blockField)) };
@@ -123,15 +128,22 @@ function userMessages(content: readonly unknown[], field: string, into: Message[
   if (content.length === 0) into.push({ role: 'user', content: [] });
 }
 
+/** An assistant `text` block: its text, breakpoint and citations (which go back to Anthropic only). */
+function assistantTextPart(block: JsonObject, field: string): TextPart {
+  const part = withCache<TextPart>({ type: 'text', text: textOf(block, field) }, parseCacheControl(block, field));
+  const citations = parseTextCitations(block.citations, `${field}.citations`);
+  return citations === undefined ? part : { ...part, citations };
+}
+
 /** An assistant turn: its reasoning, its text and its tool calls. */
 function assistantMessage(content: readonly unknown[], field: string): Message {
-  const texts: { type: 'text'; text: string; cache?: CacheBreakpoint }[] = [];
+  const texts: TextPart[] = [];
   const toolCalls: ToolCall[] = [];
   const reasoning: ReasoningPart[] = [];
   content.forEach((item, index) => {
     const blockField = `${field}[${index}]`;
     const { block, type } = typedBlock(item, blockField);
-    if (type === 'text') texts.push(withCache({ type: 'text', text: textOf(block, blockField) }, parseCacheControl(block, blockField)));
+    if (type === 'text') texts.push(assistantTextPart(block, blockField));
     else if (type === 'tool_use') {
       const id = requiredString(block.id, `${blockField}.id`, { allowEmpty: false });
       const name = requiredString(block.name, `${blockField}.name`, { allowEmpty: false });
@@ -141,16 +153,16 @@ function assistantMessage(content: readonly unknown[], field: string): Message {
     else if (type === 'redacted_thinking') reasoning.push(redactedThinkingPart(block, blockField));
     else unsupportedBlock(type, blockField, 'assistant');
   });
-  // One text block stays a string (what every adapter handles most simply); several, or one with a breakpoint, stay parts.
-  const text: Message['content'] = texts.length <= 1 && texts[0]?.cache === undefined ? (texts[0]?.text ?? '') : texts;
+  // One text block stays a string (what every adapter handles most simply); several, or one with a breakpoint or citations, stay parts.
+  const text: Message['content'] = texts.length <= 1 && texts[0]?.cache === undefined && texts[0]?.citations === undefined ? (texts[0]?.text ?? '') : texts;
   const message: Mutable<Message> = { role: 'assistant', content: text };
   if (toolCalls.length > 0) message.toolCalls = toolCalls;
   if (reasoning.length > 0) message.reasoning = reasoning;
   return message;
 }
 
-/** The unified messages of a Messages API `messages` array. */
-export function parseMessages(value: unknown): Message[] {
+/** The unified messages of a Messages API `messages` array; uploaded files' ids are noted in `files`. */
+export function parseMessages(value: unknown, files: FileIdNotes = {}): Message[] {
   const messages = requiredArray(value, 'messages', { nonEmpty: true });
   const unified: Message[] = [];
   messages.forEach((item, index) => {
@@ -167,7 +179,7 @@ export function parseMessages(value: unknown): Message[] {
     }
     if (content === undefined) throw invalidRequest(`${field}.content`, 'required');
     if (!Array.isArray(content)) throw wrongType(`${field}.content`, 'a string or an array of content blocks', content);
-    if (role === 'user') userMessages(content, `${field}.content`, unified);
+    if (role === 'user') userMessages(content, `${field}.content`, unified, files);
     else unified.push(assistantMessage(content, `${field}.content`));
   });
   return unified;

@@ -25,6 +25,7 @@ import type { ChatRequest, ReasoningOption, TextPart, ToolChoice, ToolDefinition
 import { parseCacheControl, withCache } from './cache-control.js';
 import type { Mutable } from '../../../mutable.js';
 import { parseMessages } from './parse-messages.js';
+import type { FileIdNotes, FileIdsToBind } from '../file-ids.js';
 import { parseProviderOptionsField } from '../provider-options-field.js';
 import {
   optionalBoolean,
@@ -49,7 +50,12 @@ export interface ParsedAnthropicRequest {
   readonly user?: string;
   /** The `model` the caller named; answers carry it back. */
   readonly requestedModel: string;
+  /** Present when the body named uploaded files by id: bind them to the route's provider (`bindFileIds`). */
+  readonly fileIds?: FileIdsToBind;
 }
+
+/** The provider types whose Files API issues the ids of `file` sources. */
+const FILE_ID_ISSUERS: readonly string[] = ['anthropic'];
 
 /** Separates the text blocks of a `system` given as blocks. */
 const SYSTEM_BLOCK_SEPARATOR = '\n\n';
@@ -138,7 +144,8 @@ export function parseMessagesRequest(body: unknown): ParsedAnthropicRequest {
   const model = requiredString(body.model, 'model', { allowEmpty: false });
   const maxTokens = requiredPositiveInteger(body.max_tokens, 'max_tokens', 'required: the most tokens to generate (the Messages API has no default)');
   // Built field by field: optional fields stay absent rather than present as undefined.
-  const request: Mutable<ChatRequest> = { model, maxTokens, messages: parseMessages(body.messages) };
+  const files: FileIdNotes = {};
+  const request: Mutable<ChatRequest> = { model, maxTokens, messages: parseMessages(body.messages, files) };
   const system = parseSystem(body.system);
   if (system !== undefined) request.system = system;
   const tools = parseTools(body.tools);
@@ -158,5 +165,8 @@ export function parseMessagesRequest(body: unknown): ParsedAnthropicRequest {
   if (providerOptions !== undefined) request.providerOptions = providerOptions;
   const stream = optionalBoolean(body.stream, 'stream') ?? false;
   const user = parseUser(body.metadata);
-  return user === undefined ? { request, stream, requestedModel: model } : { request, stream, user, requestedModel: model };
+  const parsed: Mutable<ParsedAnthropicRequest> = { request, stream, requestedModel: model };
+  if (user !== undefined) parsed.user = user;
+  if (files.first !== undefined) parsed.fileIds = { field: files.first, providerTypes: FILE_ID_ISSUERS };
+  return parsed;
 }

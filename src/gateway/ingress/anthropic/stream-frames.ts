@@ -12,7 +12,8 @@
  *   content_block_start    a text block, at the next index
  *   ping                   once, right after the first block opens
  *   content_block_delta    text_delta, one per unified text delta
- *   content_block_stop
+ *   content_block_delta    citations_delta, one per citation, when the text cites (a `citations` event)
+ *   content_block_stop     (after citations at once: the next text opens a new block)
  *   content_block_start    per tool call: a tool_use block with `input: {}`, at its first delta
  *   content_block_delta    input_json_delta, one per unified tool-call delta
  *   content_block_stop     at its `tool-call` event (or when another block opens)
@@ -26,9 +27,17 @@
  * every built-in adapter sends them): a delta for a call whose block was closed is dropped. Text after a tool
  * call opens a new text block at the next index. `message_delta` repeats `input_tokens` (and cache
  * reads): the SDK overwrites its snapshot with them, and `message_start` only had an estimate.
+ *
+ * Citations: the router reports a cited block's citations when the upstream closed the block, after
+ * its text went out as deltas, so they follow the text as `citations_delta`s (the order Anthropic's
+ * own streams use) and end the text block there. The router does not mark where an uncited block
+ * ended, so text streamed before a cited piece in the same gateway block shares that block and its
+ * citations: a streamed answer may group its text into fewer blocks than the same answer whole
+ * (`toMessage` has the upstream's split), with the same text and citations.
  */
 import type { SwitchyardError } from '../../../errors.js';
-import type { ChatResponse, ReasoningPart, StreamEvent, ToolCall } from '../../../types.js';
+import type { ChatResponse, Citation, ReasoningPart, StreamEvent, ToolCall } from '../../../types.js';
+import { citationObject } from './citation-blocks.js';
 import { anthropicErrorObject } from './anthropic-error.js';
 import { upstreamFactsOf } from '../upstream-facts.js';
 import { reasoningBlock } from './reasoning-blocks.js';
@@ -103,6 +112,8 @@ export class MessagesStreamFrames {
         return this.#toolCallDelta(event.toolCallId, event.toolName, event.argumentsDelta);
       case 'tool-call':
         return this.#toolCall(event.toolCall);
+      case 'citations':
+        return this.#citations(event.citations);
       case 'finish':
         return this.#finish(event.response);
       default:
@@ -207,6 +218,16 @@ export class MessagesStreamFrames {
   #text(text: string): string {
     const frames = this.#start() + this.#closeThinking() + this.#openTextBlock();
     return frames + sseFrame('content_block_delta', { type: 'content_block_delta', index: this.#openText, delta: { type: 'text_delta', text } });
+  }
+
+  /** A cited block's citations: one `citations_delta` each into the open text block, which then ends. */
+  #citations(citations: readonly Citation[]): string {
+    if (citations.length === 0) return '';
+    let frames = this.#start() + this.#closeThinking() + this.#openTextBlock();
+    for (const citation of citations) {
+      frames += sseFrame('content_block_delta', { type: 'content_block_delta', index: this.#openText, delta: { type: 'citations_delta', citation: citationObject(citation) } });
+    }
+    return frames + this.#closeText();
   }
 
   /** A piece of a call's arguments: into its open block, or a new block at its first piece. */

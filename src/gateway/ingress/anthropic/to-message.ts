@@ -2,10 +2,16 @@
  * A unified `ChatResponse` → the Messages API `message` object a non-streaming call answers with.
  * Reference: https://platform.claude.com/docs/en/api/messages (the response's fields).
  */
-import type { ChatResponse } from '../../../types.js';
+import type { ChatResponse, TextPart } from '../../../types.js';
+import { citationObject } from './citation-blocks.js';
 import { messageIdOf, stopReasonOf, stopSequenceOf, usageOf } from './message-fields.js';
 import { reasoningBlock } from './reasoning-blocks.js';
-import type { AnthropicContentBlock, AnthropicMessage } from './wire-types.js';
+import type { AnthropicContentBlock, AnthropicMessage, AnthropicTextBlock } from './wire-types.js';
+
+/** A piece of a cited answer's text as its text block. */
+function citedTextBlock(part: TextPart): AnthropicTextBlock {
+  return part.citations === undefined || part.citations.length === 0 ? { type: 'text', text: part.text } : { type: 'text', text: part.text, citations: part.citations.map(citationObject) };
+}
 
 /** Optional inputs of `toMessage`. */
 export interface ToMessageOptions {
@@ -17,11 +23,13 @@ export interface ToMessageOptions {
  * The content blocks of an answer: its reasoning as `thinking` / `redacted_thinking` blocks (see
  * `reasoning-blocks.ts`), its text, then one `tool_use` block per tool call. The text block is left
  * out when the answer only calls tools (as the API does), and kept, empty, when the answer is
- * empty, so a client reading the text block finds a string.
+ * empty, so a client reading the text block finds a string. An answer that cites (`textParts`) has
+ * one text block per piece, as Anthropic splits it, the cited ones with their `citations`.
  */
-export function contentOf(response: Pick<ChatResponse, 'text' | 'toolCalls'> & Partial<Pick<ChatResponse, 'reasoning'>>): AnthropicContentBlock[] {
+export function contentOf(response: Pick<ChatResponse, 'text' | 'toolCalls'> & Partial<Pick<ChatResponse, 'reasoning' | 'textParts'>>): AnthropicContentBlock[] {
   const content: AnthropicContentBlock[] = (response.reasoning ?? []).map(reasoningBlock);
-  if (response.text !== '' || response.toolCalls.length === 0) content.push({ type: 'text', text: response.text });
+  if (response.textParts !== undefined) content.push(...response.textParts.map(citedTextBlock));
+  else if (response.text !== '' || response.toolCalls.length === 0) content.push({ type: 'text', text: response.text });
   for (const call of response.toolCalls) content.push({ type: 'tool_use', id: call.id, name: call.name, input: call.arguments });
   return content;
 }

@@ -3,19 +3,31 @@
  * (https://platform.claude.com/docs/en/api/messages, …/build-with-claude/streaming,
  * …/api/errors) and the `Message` type of the official `@anthropic-ai/sdk`.
  *
- * Only the classic documented fields are sent. Fields that describe Anthropic-only features
- * (`container`, `stop_details`, `diagnostics`, `citations`, the usage breakdowns `cache_creation`,
- * `server_tool_use`, `service_tier`, `inference_geo`) are left out: the gateway cannot know them
- * for an answer from another provider, and the SDK reads a missing one as absent.
+ * Only the classic documented fields are sent, plus a text block's `citations` when the answer
+ * cites and usage's `cache_creation` when the upstream reported cache writes. Fields that describe
+ * other Anthropic-only features (`container`, `stop_details`, `diagnostics`, `server_tool_use`,
+ * `service_tier`, `inference_geo`) are left out: the gateway cannot know them for an answer from
+ * another provider, and the SDK reads a missing one as absent.
  */
 
 /** Why the model stopped, as the Messages API names it. */
 export type AnthropicStopReason = 'end_turn' | 'max_tokens' | 'stop_sequence' | 'tool_use' | 'pause_turn' | 'refusal' | 'model_context_window_exceeded';
 
-/** A text content block of an answer. */
+/**
+ * One citation of a text block, in the SDK's `TextCitation` shapes: `type`, `cited_text` and the
+ * fields of that type (`document_index`, `start_char_index`, …; see `citation-blocks.ts`).
+ */
+export interface AnthropicTextCitation {
+  readonly type: string;
+  readonly cited_text: string;
+  readonly [field: string]: unknown;
+}
+
+/** A text content block of an answer; `citations` only on a block that cites. */
 export interface AnthropicTextBlock {
   readonly type: 'text';
   readonly text: string;
+  readonly citations?: readonly AnthropicTextCitation[];
 }
 
 /** A tool call the model made: `input` is the parsed arguments object. */
@@ -53,6 +65,8 @@ export interface AnthropicUsage {
   readonly cache_read_input_tokens?: number;
   /** Input tokens written to the prompt cache, when the upstream reported them. */
   readonly cache_creation_input_tokens?: number;
+  /** The same writes by cache lifetime (the SDK's `CacheCreation`), when the upstream reported writes. */
+  readonly cache_creation?: { readonly ephemeral_5m_input_tokens: number; readonly ephemeral_1h_input_tokens: number };
 }
 
 /** The `message` object: the whole answer of a non-streaming call. */

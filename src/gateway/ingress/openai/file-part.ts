@@ -1,19 +1,24 @@
 /**
  * A Chat Completions `file` content part → a unified `document` part: `file.file_data` is a base64
- * `data:` URL of a PDF or plain text, `file.filename` becomes the title. Uploaded files
- * (`file_id`) live in the caller's OpenAI account, which other providers cannot read: refused.
+ * `data:` URL of a PDF or plain text, `file.filename` becomes the title; `file.file_id` an uploaded
+ * file (https://platform.openai.com/docs/guides/pdf-files), a PDF, whose provider is bound once the
+ * route is known (`../file-ids.ts`).
  */
 import { invalidRequest } from '../../../errors.js';
 import type { DocumentPart } from '../../../types.js';
 import { optionalString, requiredObject, requiredString, type JsonObject } from '../request-fields.js';
+import { noteFileId, UNBOUND_FILE_PROVIDER, type FileIdNotes } from '../file-ids.js';
 
 const DOCUMENT_TYPES = new Set(['application/pdf', 'text/plain']);
 
 /** The unified part for a `file` part; errors name the field. */
-export function documentPartFromFile(part: JsonObject, field: string): DocumentPart {
+export function documentPartFromFile(part: JsonObject, field: string, files: FileIdNotes | undefined): DocumentPart {
   const file = requiredObject(part.file, `${field}.file`);
   if (file.file_id !== undefined && file.file_id !== null) {
-    throw invalidRequest(`${field}.file.file_id`, 'uploaded files are not supported by the gateway; send the document as file_data');
+    const id = requiredString(file.file_id, `${field}.file.file_id`, { allowEmpty: false });
+    noteFileId(files, `${field}.file.file_id`);
+    // Chat Completions takes uploaded PDFs (the guide above); the adapter sends only the id.
+    return { type: 'document', mediaType: 'application/pdf', file: { id, provider: UNBOUND_FILE_PROVIDER } };
   }
   const dataField = `${field}.file.file_data`;
   const url = requiredString(file.file_data, dataField);

@@ -3,12 +3,14 @@
  * (https://platform.openai.com/docs/api-reference/chat/create) and the `openai` SDK's
  * `ChatCompletionMessageParam`: `system` and `developer` messages become the system prompt (joined
  * in order), `user` content is a string or `text`/`image_url`/`file` parts (`file-part.ts`), `assistant` messages carry
- * `tool_calls` whose `arguments` are JSON text, `tool` messages answer a `tool_call_id`.
+ * `tool_calls` whose `arguments` are JSON text and DeepSeek's `reasoning_content` (→ reasoning), `tool` messages answer a `tool_call_id`.
  */
 import { invalidRequest } from '../../../errors.js';
+import type { Mutable } from '../../../mutable.js';
 import type { ContentPart, ImagePart, Message, ToolCall } from '../../../types.js';
 import { isJsonObject, optionalString, requiredObject, requiredString, wrongType, type JsonObject } from '../request-fields.js';
 import { documentPartFromFile } from './file-part.js';
+import type { FileIdNotes } from '../file-ids.js';
 
 /** The unified pieces of a conversation. */
 export interface ParsedMessages {
@@ -33,7 +35,7 @@ export function imagePartFromUrl(url: string, field: string): ImagePart {
 }
 
 /** One part of a message's content, checked against the part types that role allows. */
-function contentPart(part: unknown, field: string, allowed: readonly string[]): ContentPart {
+function contentPart(part: unknown, field: string, allowed: readonly string[], files: FileIdNotes | undefined): ContentPart {
   if (!isJsonObject(part)) throw wrongType(field, 'a content part object', part);
   const type = part.type;
   if (typeof type !== 'string' || !allowed.includes(type)) {
@@ -48,7 +50,7 @@ function contentPart(part: unknown, field: string, allowed: readonly string[]): 
     if (detail !== 'low' && detail !== 'high' && detail !== 'auto') throw invalidRequest(`${field}.image_url.detail`, "expected 'low', 'high' or 'auto'");
     return { ...imagePart, detail };
   }
-  if (type === 'file') return documentPartFromFile(part, field);
+  if (type === 'file') return documentPartFromFile(part, field, files);
   // An assistant's refusal in the history is what the assistant said.
   const textField = type === 'refusal' ? 'refusal' : 'text';
   const text = part[textField];
@@ -56,11 +58,11 @@ function contentPart(part: unknown, field: string, allowed: readonly string[]): 
   return { type: 'text', text };
 }
 
-/** Content as a string or parts; `allowed` names the part types the role may use. */
-function content(value: unknown, field: string, allowed: readonly string[]): string | ContentPart[] {
+/** Content as a string or parts; `allowed` names the part types the role may use; `files` notes uploaded files' ids. */
+function content(value: unknown, field: string, allowed: readonly string[], files?: FileIdNotes): string | ContentPart[] {
   if (typeof value === 'string') return value;
   if (!Array.isArray(value)) throw wrongType(field, CONTENT_EXPECTED, value);
-  return value.map((part, index) => contentPart(part, `${field}[${index}]`, allowed));
+  return value.map((part, index) => contentPart(part, `${field}[${index}]`, allowed, files));
 }
 
 /** Content that may only hold text, as one string (parts joined by newlines). */
@@ -96,6 +98,14 @@ function toolCall(value: unknown, field: string): ToolCall {
   };
 }
 
+/**
+ * The provider type whose reasoning parts are DeepSeek-style `reasoning_content`: the router sends
+ * such parts back, as `reasoning_content` on tool-call turns, only to `openai-compatible` providers
+ * (providers/openai/reasoning.ts), which is where DeepSeek's thinking mode requires them.
+ */
+const DEEPSEEK_STYLE_REASONING = 'openai-compatible';
+
+/** An assistant message: content, `tool_calls`, and `reasoning_content` (as the gateway answers it) as reasoning. */
 function assistantMessage(message: JsonObject, field: string): Message {
   let toolCalls: ToolCall[] | undefined;
   if (message.tool_calls !== undefined && message.tool_calls !== null) {
@@ -112,11 +122,15 @@ function assistantMessage(message: JsonObject, field: string): Message {
   } else {
     body = content(message.content, `${field}.content`, ['text', 'refusal']);
   }
-  return toolCalls === undefined || toolCalls.length === 0 ? { role: 'assistant', content: body } : { role: 'assistant', content: body, toolCalls };
+  const assistant: Mutable<Message> = { role: 'assistant', content: body };
+  if (toolCalls !== undefined && toolCalls.length > 0) assistant.toolCalls = toolCalls;
+  const reasoning = optionalString(message.reasoning_content, `${field}.reasoning_content`);
+  if (reasoning !== undefined && reasoning !== '') assistant.reasoning = [{ type: 'reasoning', text: reasoning, provider: DEEPSEEK_STYLE_REASONING }];
+  return assistant;
 }
 
-/** Reads the `messages` array. */
-export function parseMessages(value: unknown): ParsedMessages {
+/** Reads the `messages` array; uploaded files' ids (`file.file_id`) are noted in `files`. */
+export function parseMessages(value: unknown, files?: FileIdNotes): ParsedMessages {
   if (value === undefined || value === null) throw invalidRequest('messages', 'required');
   if (!Array.isArray(value)) throw wrongType('messages', 'an array of messages', value);
   const systemTexts: string[] = [];
@@ -131,7 +145,7 @@ export function parseMessages(value: unknown): ParsedMessages {
         systemTexts.push(textContent(entry.content, `${field}.content`));
         return;
       case 'user':
-        messages.push({ role: 'user', content: content(entry.content, `${field}.content`, ['text', 'image_url', 'file']) });
+        messages.push({ role: 'user', content: content(entry.content, `${field}.content`, ['text', 'image_url', 'file'], files) });
         return;
       case 'assistant':
         messages.push(assistantMessage(entry, field));

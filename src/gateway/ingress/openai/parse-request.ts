@@ -8,6 +8,7 @@ import { invalidRequest } from '../../../errors.js';
 import type { Mutable } from '../../../mutable.js';
 import type { ChatRequest, ReasoningOption, ToolChoice, ToolDefinition } from '../../../types.js';
 import { parseMessages } from './parse-messages.js';
+import type { FileIdNotes } from '../file-ids.js';
 import { parseProviderOptionsField } from '../provider-options-field.js';
 import {
   childPath,
@@ -137,6 +138,9 @@ function refuseUnsupported(body: Readonly<Record<string, unknown>>): void {
   if (body.function_call !== undefined && body.function_call !== null) throw invalidRequest('function_call', "the deprecated 'function_call' is not supported; use 'tool_choice'");
 }
 
+/** The provider types whose Files API issues the ids of `file.file_id` parts. */
+const FILE_ID_ISSUERS: readonly string[] = ['openai'];
+
 /**
  * Reads a Chat Completions request body into the unified request and the ingress's own options.
  *
@@ -151,6 +155,7 @@ function refuseUnsupported(body: Readonly<Record<string, unknown>>): void {
  * - `parallel_tool_calls` becomes `request.parallelToolCalls`.
  * - `provider_options` (the gateway's own field) becomes `request.providerOptions` (see
  *   `parseProviderOptionsField`).
+ * - `file.file_id` parts are noted in `fileIds`, for the server to bind to the route's provider.
  *
  * @throws SwitchyardError `invalid_request` with `field` set to the JSON path of the first problem
  *   (e.g. `messages[2].content`), for a field of the wrong type, an unsupported role, part type or
@@ -160,7 +165,8 @@ export function parseChatCompletionRequest(body: unknown): ParsedOpenAIRequest {
   if (!isJsonObject(body)) throw wrongType('body', 'a JSON object', body);
   const model = requiredString(body.model, 'model');
   refuseUnsupported(body);
-  const { system, messages } = parseMessages(body.messages);
+  const files: FileIdNotes = {};
+  const { system, messages } = parseMessages(body.messages, files);
   const request: Mutable<ChatRequest> = { model, messages };
   if (system !== undefined) request.system = system;
   const tools = parseTools(body.tools);
@@ -193,5 +199,6 @@ export function parseChatCompletionRequest(body: unknown): ParsedOpenAIRequest {
   const user = optionalString(body.user, 'user');
   const parsed: Mutable<ParsedOpenAIRequest> = { request, stream, includeUsage: stream && includeUsage, requestedModel: model };
   if (user !== undefined) parsed.user = user;
+  if (files.first !== undefined) parsed.fileIds = { field: files.first, providerTypes: FILE_ID_ISSUERS };
   return parsed;
 }

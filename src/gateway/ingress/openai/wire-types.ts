@@ -5,6 +5,7 @@
  * the gateway sends are listed.
  */
 import type { ChatRequest } from '../../../types.js';
+import type { FileIdsToBind } from '../file-ids.js';
 
 export type { ResponseFormat } from '../../../types.js';
 
@@ -18,6 +19,8 @@ export interface ParsedOpenAIRequest {
   readonly user?: string;
   /** The `model` exactly as the client sent it; answers name it back. */
   readonly requestedModel: string;
+  /** Present when the body named uploaded files by id: bind them to the route's provider (`bindFileIds`). */
+  readonly fileIds?: FileIdsToBind;
 }
 
 /** A finish reason as the API reports it. */
