@@ -90,7 +90,7 @@ export type {
 export { PROVIDER_SPEC_VERSION } from './provider-spec.js';
 export type { ProviderAdapter, ProviderType, ProviderSettings, AdapterCall, AdapterResult, AdapterStreamPart, AdapterContext, AdapterFactory } from './provider-spec.js';
 /** Embeddings (`router.embed()`): the request and answer shapes, and what an adapter's `doEmbed` sees and returns. */
-export type { EmbedRequest, EmbedResponse, EmbeddingUsage } from './embedding-types.js';
+export type { EmbedRequest, EmbedResponse, EmbeddingTaskType, EmbeddingUsage } from './embedding-types.js';
 export type { AdapterEmbedCall, AdapterEmbedResult } from './provider-spec.js';
 /** Key pools (`apiKeys`): what a custom adapter gets as `AdapterContext.keyPool`, and the `provider-key` event's payload. */
 export type { KeyPoolSettings, ProviderTypeName, WeightedApiKey } from './provider-spec.js';

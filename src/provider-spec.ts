@@ -13,6 +13,7 @@ import type { KeyPool } from './http/key-pool.js';
 import type { HttpTransport } from './http/transport.js';
 import type { ProviderApi } from './config/provider-api.js';
 import type { BreakerPolicy, LimitSpec } from './config/policy-types.js';
+import type { EmbeddingTaskType } from './embedding-types.js';
 import type { ChatRequest, Citation, FinishReason, ProviderMetadata, ReasoningPart, TextPart, ToolCall, Usage } from './types.js';
 
 /**
@@ -84,7 +85,7 @@ export interface ProviderSettings {
   readonly credentials?: string;
   /**
    * Which upstream API the adapter calls (`api:` in the config), when the type has several: Bedrock
-   * `invoke` | `converse`, OpenAI `chat-completions` | `responses`. Absent: the type's default.
+   * `invoke` | `converse`, OpenAI and Azure OpenAI `chat-completions` | `responses`. Absent: the type's default.
    */
   readonly api?: ProviderApi;
 }
@@ -137,6 +138,10 @@ export interface AdapterEmbedCall {
   readonly model: string;
   /** The vector length asked for, when the caller gave one. */
   readonly dimensions?: number;
+  /** What the vectors are for, when the caller said; adapters without such a field ignore it. */
+  readonly taskType?: EmbeddingTaskType;
+  /** The documents' title (only with `taskType: 'document'`). */
+  readonly title?: string;
   /** Aborted by the caller, by a timeout or by the pipeline. */
   readonly signal: AbortSignal;
   /** Time allowed until response headers, in ms (0 = no limit). */

@@ -23,32 +23,52 @@ export type CacheBreakpoint = true | { readonly ttl?: '5m' | '1h' };
 
 /**
  * Where a piece of an answer's text comes from: a passage of a document (or search result) of the
- * request, as the provider cited it (Anthropic `citations`). See docs/requests.md, "Citations".
+ * request, a web page or a file, as the provider cited it (Anthropic `citations`, OpenAI
+ * `annotations`, Gemini grounding and citation metadata, Bedrock Converse `citationsContent`).
+ * See docs/requests.md, "Document context and citations".
  */
 export interface Citation {
   /**
    * The provider's own citation type: Anthropic `char_location`, `page_location`,
-   * `content_block_location`, `search_result_location` or `web_search_result_location`.
+   * `content_block_location`, `search_result_location` or `web_search_result_location`; OpenAI
+   * `url_citation`, `file_citation`, `container_file_citation` or `file_path`; Gemini `web`,
+   * `retrievedContext`, `maps` (grounding chunks), `citationSource` or `citation` (Vertex); Bedrock
+   * Converse `documentChar`, `documentPage`, `documentChunk`, `searchResultLocation` or `web`.
    */
   readonly type: string;
-  /** The cited passage, word for word. */
+  /** The cited passage, word for word; empty when the provider gives none (OpenAI, Gemini web pages). */
   readonly citedText: string;
   /** Which document of the request, counting the document parts of all messages from 0. */
   readonly documentIndex?: number;
   readonly documentTitle?: string;
   /**
    * Where the passage starts and ends (end exclusive), in the unit `type` names: characters from 0
-   * (`char_location`), pages from 1 (`page_location`), content blocks from 0 (the others).
+   * (`char_location`, `documentChar`), pages from 1 (`page_location`, `documentPage`), chunks or
+   * content blocks from 0 (the others).
    */
   readonly start?: number;
   readonly end?: number;
-  /** Search results: which result, its `source` (or web page URL) and title. */
+  /**
+   * Search results: which result. `source`: where the cited words live: a search result's
+   * `source`, a web page URL, a provider file id (OpenAI `file_id`); `title`: its title or file name.
+   */
   readonly searchResultIndex?: number;
   readonly source?: string;
   readonly title?: string;
+  /**
+   * Where in this text part the citing words are (string indices from 0, end exclusive), when the
+   * provider marks a span of it rather than the whole part: OpenAI `start_index`/`end_index` (a
+   * file citation's `index`: start = end), Gemini grounding `segment`s and `citationSources`.
+   */
+  readonly textStart?: number;
+  readonly textEnd?: number;
   /** Opaque data the provider needs back with the citation (web search `encrypted_index`). */
   readonly encryptedIndex?: string;
-  /** The provider type that produced it (`anthropic`); sent back only to that type. */
+  /**
+   * The provider type that produced it (`anthropic`, `openai-responses`, `openai`, `gemini`,
+   * `bedrock`); sent back only to that type, and only where its API takes citations back
+   * (Anthropic, Bedrock Converse).
+   */
   readonly provider: string;
 }
 
@@ -118,7 +138,7 @@ export interface DocumentPart {
   readonly title?: string;
   /** Text about the document the model reads but never cites (Anthropic `context`; others ignore it). */
   readonly context?: string;
-  /** Ask the model to cite passages of this document (Anthropic `citations.enabled`; others ignore it). */
+  /** Ask the model to cite passages of this document (Anthropic and Bedrock Converse `citations.enabled`; others ignore it). */
   readonly citations?: boolean;
   /** Ends a prompt-cache breakpoint here (see `CacheBreakpoint`). */
   readonly cache?: CacheBreakpoint;

@@ -122,7 +122,7 @@ export const providerSchema = z
     project: nonEmptyString.optional().describe('`vertex` (required): the Google Cloud project id.'),
     publisher: z.enum(['anthropic', 'google']).optional().describe('`vertex`: whose models the provider calls. @default chosen by model name (`claude-*`: anthropic, else google)'),
     credentials: nonEmptyString.optional().describe('`vertex`: path of a service-account JSON key, relative to the config file. @default `GOOGLE_APPLICATION_CREDENTIALS`, then Application Default Credentials'),
-    api: z.enum(PROVIDER_API_VALUES).optional().describe('Which upstream API the adapter calls; the values depend on the type. `bedrock`: `invoke` (InvokeModel, Anthropic models only) or `converse` (the Converse API, any chat model). `openai`: `chat-completions` or `responses`. @default `invoke` for bedrock, `chat-completions` for openai'),
+    api: z.enum(PROVIDER_API_VALUES).optional().describe('Which upstream API the adapter calls; the values depend on the type. `bedrock`: `invoke` (InvokeModel, Anthropic models only) or `converse` (the Converse API, any chat model). `openai` and `azure-openai`: `chat-completions` or `responses`. @default `invoke` for bedrock, `chat-completions` for openai and azure-openai'),
   })
   .superRefine((provider, context) => {
     if (provider.apiKey !== undefined && provider.apiKeys !== undefined) {

@@ -9,7 +9,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { anthropicFormat } from './formats/anthropic.js';
-import { azureOpenAIFormat } from './formats/azure-openai.js';
+import { azureOpenAIFormat, azureOpenAIResponsesFormat } from './formats/azure-openai.js';
 import { EMBEDDING_FORMATS } from './formats/embeddings.js';
 import { geminiFormat } from './formats/gemini.js';
 import { openAIFormat } from './formats/openai.js';
@@ -133,7 +133,7 @@ export interface Simulator {
   close(): Promise<void>;
 }
 
-const FORMATS: readonly WireFormat[] = [...EMBEDDING_FORMATS, azureOpenAIFormat, anthropicFormat, geminiFormat, openAIFormat, openAIResponsesFormat, bedrockFormat, bedrockConverseFormat, vertexFormat];
+const FORMATS: readonly WireFormat[] = [...EMBEDDING_FORMATS, azureOpenAIFormat, azureOpenAIResponsesFormat, anthropicFormat, geminiFormat, openAIFormat, openAIResponsesFormat, bedrockFormat, bedrockConverseFormat, vertexFormat];
 
 /** The default answer: echoes the last user message; `!tool` asks for the first offered tool. */
 function defaultAnswer(request: SimParsedRequest, id: string): SimAnswer {

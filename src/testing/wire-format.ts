@@ -6,7 +6,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { SimCacheBreakpoint } from './prompt-cache.js';
 
 /** The formats the simulator speaks. */
-export type SimFormatName = 'openai' | 'openai-responses' | 'anthropic' | 'gemini' | 'azure-openai' | 'bedrock' | 'bedrock-converse' | 'vertex';
+export type SimFormatName = 'openai' | 'openai-responses' | 'anthropic' | 'gemini' | 'azure-openai' | 'azure-openai-responses' | 'bedrock' | 'bedrock-converse' | 'vertex';
 
 /** Reasoning a request asked for: a budget (Anthropic, Gemini) or an effort (Chat Completions); see sim-reasoning.ts. */
 export interface SimReasoningRequest {
