@@ -61,7 +61,7 @@ async function main(): Promise<void> {
     simulator.setBehavior('claude-2.0', { latencyMs: 20, ttftMs: 15, interTokenMs: 2, errorRate: 0.03, errorStatuses: [529] });
     env.SIM_URL = simulator.url;
     env.SIM_API_KEY = simulator.apiKey;
-    console.log(`upstream simulator listening on ${simulator.url} (Anthropic, OpenAI, Gemini and Azure OpenAI wire formats)`);
+    console.log(`upstream simulator listening on ${simulator.url} (Anthropic, OpenAI Chat Completions and Responses, Gemini, Azure OpenAI, Bedrock and Vertex AI wire formats)`);
   }
   const configPath = values.config ?? new URL('../../config/demo.yaml', import.meta.url).pathname;
   const router = createRouter(loadConfig(configPath, { env }));

@@ -114,6 +114,8 @@ describe('provider_options', () => {
     [{ openai: { service_tier: 'priority' } }, 'provider_options.openai.service_tier'],
     [{ anthropic: { thinking: { type: 'enabled', budget_tokens: 50_000 } } }, 'provider_options.anthropic.thinking'],
     [{ gemini: { generationConfig: { maxOutputTokens: 100_000 } } }, 'provider_options.gemini.generationConfig.maxOutputTokens'],
+    [{ bedrock: { inferenceConfig: { maxTokens: 100_000 } } }, 'provider_options.bedrock.inferenceConfig.maxTokens'],
+    [{ bedrock: { additionalModelRequestFields: { thinking: { type: 'enabled', budget_tokens: 60_000 } } } }, 'provider_options.bedrock.additionalModelRequestFields.thinking'],
     [{ openai: { stream: true } }, 'provider_options.openai.stream'],
     [{ openai: { messages: [] } }, 'provider_options.openai.messages'],
     [{ openai: 'seed=7' }, 'provider_options.openai'],

@@ -40,10 +40,16 @@ const GATEWAY_FIELDS: ReadonlySet<string> = new Set([
 ]);
 
 /**
- * Fields inside Gemini's `generationConfig` that the gateway controls (objects merge field by
- * field there, so a nested field would override the adapter's): output bound, answer count, thinking.
+ * Fields inside objects that merge field by field into the body, so a nested field would override
+ * the adapter's: Gemini's `generationConfig` (output bound, answer count, thinking), Bedrock
+ * Converse's `inferenceConfig` (output bound) and `additionalModelRequestFields` (the model's own
+ * body, where Anthropic models take `thinking` and `max_tokens`).
  */
-const GATEWAY_GENERATION_FIELDS: ReadonlySet<string> = new Set(['maxOutputTokens', 'candidateCount', 'thinkingConfig']);
+const GATEWAY_NESTED_FIELDS: ReadonlyMap<string, ReadonlySet<string>> = new Map([
+  ['generationConfig', new Set(['maxOutputTokens', 'candidateCount', 'thinkingConfig'])],
+  ['inferenceConfig', new Set(['maxTokens'])],
+  ['additionalModelRequestFields', GATEWAY_FIELDS],
+]);
 
 /**
  * Keys that are never data: merged into a body they would set its prototype instead of a field.
@@ -77,10 +83,10 @@ function refuseGatewayFields(options: Readonly<Record<string, Readonly<Record<st
     const field = childPath(FIELD, type);
     for (const [name, value] of Object.entries(fields)) {
       if (GATEWAY_FIELDS.has(name)) throw invalidRequest(childPath(field, name), 'set by the gateway from the request itself; send it as the ordinary request field');
-      if (name === 'generationConfig' && isJsonObject(value)) {
-        for (const nested of Object.keys(value)) {
-          if (GATEWAY_GENERATION_FIELDS.has(nested)) throw invalidRequest(childPath(childPath(field, name), nested), 'set by the gateway from the request itself; send it as the ordinary request field');
-        }
+      const controlled = GATEWAY_NESTED_FIELDS.get(name);
+      if (controlled === undefined || !isJsonObject(value)) continue;
+      for (const nested of Object.keys(value)) {
+        if (controlled.has(nested)) throw invalidRequest(childPath(childPath(field, name), nested), 'set by the gateway from the request itself; send it as the ordinary request field');
       }
     }
   }
