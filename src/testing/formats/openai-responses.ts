@@ -17,7 +17,7 @@
  */
 import type { SimAnswer, SimParsedRequest, SimRawRequest, SimRejection, SimRouteMatch, SimStreamPlan, WireFormat } from '../wire-format.js';
 import { reasoningChunks } from '../sim-reasoning.js';
-import { openAIAuthorized, openAIErrorObject, openAISuccessHeaders, renderOpenAIError } from './openai.js';
+import { annotationsOf, openAIAuthorized, openAIErrorObject, openAISuccessHeaders, renderOpenAIError } from './openai.js';
 import { checkResponsesReasoning, reasoningItemId, responsesModelReasons, responsesReasoningItem } from './openai-responses-reasoning.js';
 import { countWords, isObject, type JsonObject } from './wire-helpers.js';
 
@@ -225,15 +225,6 @@ function usageOf(answer: SimAnswer): JsonObject {
   };
 }
 
-/** The page a web search answer cites. */
-const SIM_CITED_PAGE = { url: 'https://example.com/switchyard-sim-source', title: 'Switchyard simulator source' };
-
-/** The annotations of a web search answer's text: a `url_citation` over its last word (none without web search). */
-function annotationsOf(text: string, webSearch: boolean): JsonObject[] {
-  if (!webSearch || text === '') return [];
-  return [{ type: 'url_citation', start_index: text.lastIndexOf(' ') + 1, end_index: text.length, ...SIM_CITED_PAGE }];
-}
-
 /** The `web_search_call` item a web search answer starts with. */
 function webSearchItem(answer: SimAnswer, status: string): JsonObject {
   return { id: `ws_${answer.id}`, type: 'web_search_call', status, ...(status === 'completed' ? { action: { type: 'search', query: 'switchyard simulator' } } : {}) };
@@ -245,7 +236,7 @@ function messageItem(answer: SimAnswer, text: string, status: string, webSearch 
     type: 'message',
     status,
     role: 'assistant',
-    content: text === '' && status === 'in_progress' ? [] : [{ type: 'output_text', text, annotations: status === 'completed' ? annotationsOf(text, webSearch) : [] }],
+    content: text === '' && status === 'in_progress' ? [] : [{ type: 'output_text', text, annotations: status === 'completed' ? annotationsOf(text, webSearch, 'responses') : [] }],
   };
 }
 
@@ -336,7 +327,7 @@ function streamPayloads(plan: SimStreamPlan, request: SimParsedRequest): JsonObj
     events.push({ type: 'response.output_item.added', output_index: outputIndex, item: messageItem(answer, '', 'in_progress') });
     events.push({ type: 'response.content_part.added', ...base, part: { type: 'output_text', text: '', annotations: [] } });
     for (const delta of plan.textChunks) events.push({ type: 'response.output_text.delta', ...base, delta, logprobs: [] });
-    const annotations = annotationsOf(answer.text, options.webSearch);
+    const annotations = annotationsOf(answer.text, options.webSearch, 'responses');
     annotations.forEach((annotation, index) => events.push({ type: 'response.output_text.annotation.added', ...base, annotation_index: index, annotation }));
     events.push({ type: 'response.output_text.done', ...base, text: answer.text, logprobs: [] });
     events.push({ type: 'response.content_part.done', ...base, part: { type: 'output_text', text: answer.text, annotations } });

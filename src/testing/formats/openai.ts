@@ -26,13 +26,23 @@ const CHAT_PATHS: ReadonlySet<string> = new Set(['/v1/chat/completions', '/chat/
 /** The parsed requests that asked for web search (`web_search_options`): their answers cite a page. */
 const webSearchRequests = new WeakSet<SimParsedRequest>();
 
-/** The page a web search answer cites. */
+/** The page a web search answer cites (in both OpenAI formats). */
 const SIM_CITED_PAGE = { url: 'https://example.com/switchyard-sim-source', title: 'Switchyard simulator source' };
 
-/** A web search answer's `annotations`: a `url_citation` over the last word of its text (none otherwise). */
-function annotationsOf(text: string, request: SimParsedRequest | undefined): JsonObject[] {
-  if (request === undefined || !webSearchRequests.has(request) || text === '') return [];
-  return [{ type: 'url_citation', url_citation: { start_index: text.lastIndexOf(' ') + 1, end_index: text.length, ...SIM_CITED_PAGE } }];
+/**
+ * A web search answer's `annotations`: a `url_citation` over the last word of its text (none
+ * without web search or text). Chat Completions nests the fields under the type's name (`chat`),
+ * the Responses API puts them on the annotation itself (`responses`).
+ */
+export function annotationsOf(text: string, webSearch: boolean, shape: 'chat' | 'responses'): JsonObject[] {
+  if (!webSearch || text === '') return [];
+  const fields = { start_index: text.lastIndexOf(' ') + 1, end_index: text.length, ...SIM_CITED_PAGE };
+  return [shape === 'chat' ? { type: 'url_citation', url_citation: fields } : { type: 'url_citation', ...fields }];
+}
+
+/** Whether a request asked for web search (`web_search_options`). */
+function asksWebSearch(request: SimParsedRequest | undefined): boolean {
+  return request !== undefined && webSearchRequests.has(request);
 }
 
 /** The text of a message's `content`: a string, or the text of its `text` parts. */
@@ -230,7 +240,7 @@ export function renderChatCompletion(answer: SimAnswer, request: SimParsedReques
           ...(answer.reasoning !== undefined && showsReasoningContent(request.model) ? { reasoning_content: answer.reasoning } : {}),
           ...(toolCalls.length > 0 ? { tool_calls: toolCalls } : {}),
           refusal: null,
-          annotations: annotationsOf(answer.text, request),
+          annotations: annotationsOf(answer.text, asksWebSearch(request), 'chat'),
         },
         logprobs: null,
         finish_reason: answer.finishReason,
@@ -270,7 +280,7 @@ export function streamChoices(plan: SimStreamPlan, request?: SimParsedRequest): 
     for (const piece of reasoningChunks(answer.reasoning)) choices.push({ delta: { content: null, reasoning_content: piece }, finishReason: null });
   }
   for (const text of plan.textChunks) choices.push({ delta: { content: text }, finishReason: null });
-  const annotations = annotationsOf(answer.text, request);
+  const annotations = annotationsOf(answer.text, asksWebSearch(request), 'chat');
   if (annotations.length > 0) choices.push({ delta: { annotations }, finishReason: null });
   for (const [index, call] of answer.toolCalls.entries()) {
     choices.push({

@@ -10,7 +10,7 @@
 import type { FinishReason, ToolCall, Usage } from '../../../types.js';
 import { openAIFinishReason, openAIToolCall, openAIUsage } from './completion-fields.js';
 import type { UpstreamFacts } from '../upstream-facts.js';
-import type { OpenAIErrorObject } from './wire-types.js';
+import type { OpenAIAnnotationObject, OpenAIErrorObject } from './wire-types.js';
 
 /** What every chunk of one stream carries. */
 export interface ChunkEnvelope {
@@ -50,6 +50,11 @@ export class ChunkFrames {
   /** A piece of reasoning text, in DeepSeek's `reasoning_content` delta field (the `openai` SDK passes it through). */
   reasoning(text: string): string {
     return this.choice(`{"reasoning_content":${JSON.stringify(text)}}`, 'null');
+  }
+
+  /** An answer's web citations, in the `delta.annotations` the Vercel AI SDK reads (`annotations` of the chat object). */
+  annotations(annotations: readonly OpenAIAnnotationObject[]): string {
+    return this.choice(`{"annotations":${JSON.stringify(annotations)}}`, 'null');
   }
 
   /** A whole tool call, at its position among the answer's tool calls. */

@@ -8,10 +8,14 @@
  * float32 values, little-endian, in base64, which is what the SDK asks for when its caller names no
  * format, and decodes), `user` (→ the call's end user). Token arrays as `input` are refused: the
  * gateway embeds text, and a token id means nothing to another provider's model.
+ *
+ * The gateway's own fields (the `openai` SDK sends unknown params as they are): `task_type` (one of
+ * the unified `EMBEDDING_TASK_TYPES`: `query`, `document`, …) and `title` (with `task_type:
+ * 'document'` only) become `taskType` and `title` (see docs/embeddings.md, "Task types").
  */
 import { invalidRequest } from '../../../errors.js';
 import type { Mutable } from '../../../mutable.js';
-import type { EmbedRequest, EmbedResponse } from '../../../embedding-types.js';
+import { EMBEDDING_TASK_TYPES, type EmbeddingTaskType, type EmbedRequest, type EmbedResponse } from '../../../embedding-types.js';
 import { isJsonObject, optionalPositiveInteger, optionalString, requiredString, wrongType } from '../request-fields.js';
 
 /** How the vectors are written: JSON numbers, or base64 of their float32 bytes. */
@@ -62,9 +66,24 @@ function parseEncoding(value: unknown): EmbeddingEncoding {
   return encoding;
 }
 
+function isTaskType(value: string): value is EmbeddingTaskType {
+  return (EMBEDDING_TASK_TYPES as readonly string[]).includes(value);
+}
+
+/** `task_type` and `title`, checked here so that a refusal names the body's fields (the router's would name `taskType`). */
+function parseTask(body: Readonly<Record<string, unknown>>): Pick<EmbedRequest, 'taskType' | 'title'> {
+  const taskType = optionalString(body.task_type, 'task_type');
+  if (taskType !== undefined && !isTaskType(taskType)) throw invalidRequest('task_type', `unknown value '${taskType}'; expected one of ${EMBEDDING_TASK_TYPES.join(', ')}`);
+  const title = optionalString(body.title, 'title');
+  if (title === undefined) return taskType === undefined ? {} : { taskType };
+  if (title.trim() === '') throw invalidRequest('title', 'must not be empty');
+  if (taskType !== 'document') throw invalidRequest('title', "a title describes documents: only with task_type 'document'");
+  return { taskType, title };
+}
+
 /**
  * Reads an Embeddings request body.
- * @throws SwitchyardError `invalid_request` naming the field (`input[2]`, `dimensions`).
+ * @throws SwitchyardError `invalid_request` naming the field (`input[2]`, `dimensions`, `task_type`).
  */
 export function parseEmbeddingsRequest(body: unknown): ParsedEmbeddingsRequest {
   if (!isJsonObject(body)) throw wrongType('body', 'a JSON object', body);
@@ -72,6 +91,7 @@ export function parseEmbeddingsRequest(body: unknown): ParsedEmbeddingsRequest {
   const request: Mutable<EmbedRequest> = { model, input: parseInput(body.input) };
   const dimensions = optionalPositiveInteger(body.dimensions, 'dimensions');
   if (dimensions !== undefined) request.dimensions = dimensions;
+  Object.assign(request, parseTask(body));
   const user = optionalString(body.user, 'user');
   const parsed: Mutable<ParsedEmbeddingsRequest> = { request, encoding: parseEncoding(body.encoding_format), requestedModel: model };
   if (user !== undefined && user !== '') parsed.user = user;

@@ -18,6 +18,7 @@ import type { ChatResponse, StreamEvent } from '../../../types.js';
 import { ChunkFrames, DONE_FRAME } from './chunk-frames.js';
 import { chatCompletionId } from './completion-fields.js';
 import { openAIErrorObject } from './openai-error.js';
+import { urlAnnotations } from './url-annotations.js';
 import { upstreamFactsOf } from '../upstream-facts.js';
 
 /** Options of `encodeChatCompletionStream`. */
@@ -39,7 +40,8 @@ const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value:
  * `delta: { role: 'assistant', content: '' }`, a chunk per text delta (and per reasoning delta, as
  * DeepSeek's `delta.reasoning_content`), a chunk per tool-call
  * argument delta (the call's first one with its id and name; a call that streamed no deltas goes
- * whole in one chunk), a last chunk with an empty delta and `finish_reason` (and the gateway's
+ * whole in one chunk), when the answer cites web pages one chunk with all its `delta.annotations`
+ * (as `message.annotations` of the whole answer), a last chunk with an empty delta and `finish_reason` (and the gateway's
  * `switchyard` field: see `upstream-facts.ts`), the usage chunk
  * (with `includeUsage`), then `data: [DONE]`. Ending the iteration early (`return()`) ends the
  * event stream, which cancels the upstream request.
@@ -164,6 +166,10 @@ class ChatCompletionFrameIterator implements AsyncIterator<string> {
         this.queue.push(this.frames.toolCall(this.toolCalls, event.toolCall));
         this.toolCalls += 1;
         return;
+      case 'citations':
+        // Sent once, from the finish event's text parts: the SDK's `ChatCompletionStream` keeps only
+        // the last `delta.annotations` it reads, so one chunk per cited block would lose the earlier ones.
+        return;
       case 'usage':
         // The finish event's response carries the same usage, and it is the one sent.
         return;
@@ -183,6 +189,8 @@ class ChatCompletionFrameIterator implements AsyncIterator<string> {
       return;
     }
     this.start();
+    const annotations = urlAnnotations(response.textParts);
+    if (annotations.length > 0) this.queue.push(this.frames.annotations(annotations));
     this.queue.push(this.frames.finish(response.finishReason, upstreamFactsOf(response)));
     if (this.includeUsage) this.queue.push(this.frames.usage(response.usage));
     this.queue.push(DONE_FRAME);

@@ -33,6 +33,15 @@ export interface OpenAIToolCallObject {
   readonly function: { readonly name: string; readonly arguments: string };
 }
 
+/**
+ * A web citation in an answer (the API's only annotation type): the cited page and where in the
+ * message's `content` the citing words are (string indices, end exclusive).
+ */
+export interface OpenAIAnnotationObject {
+  readonly type: 'url_citation';
+  readonly url_citation: { readonly url: string; readonly title: string; readonly start_index: number; readonly end_index: number };
+}
+
 /** The `usage` object. */
 export interface OpenAIUsageObject {
   readonly prompt_tokens: number;
@@ -60,7 +69,8 @@ export interface ChatCompletionObject {
         readonly content: string | null;
         readonly refusal: null;
         readonly tool_calls?: readonly OpenAIToolCallObject[];
-        readonly annotations: readonly [];
+        /** The answer's web citations (`url-annotations.ts`); empty when it cites none. */
+        readonly annotations: readonly OpenAIAnnotationObject[];
         /**
          * The model's reasoning text, DeepSeek's field (https://api-docs.deepseek.com/guides/thinking_mode_api_example_streaming):
          * Chat Completions has none, and the `openai` SDK passes unknown fields through. Only when there was some.
