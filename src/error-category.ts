@@ -31,6 +31,7 @@ export type ErrorCategoryName =
 export const ERROR_CODES = [
   'rate_limit.provider',
   'rate_limit.local',
+  'rate_limit.key_pool',
   'overloaded.provider',
   'server.provider',
   'server.malformed_response',

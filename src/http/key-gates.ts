@@ -8,11 +8,15 @@
  * 429 (`rate_limit`, `quota`) are failures; any other answer, a 4xx for the caller's request
  * included, is a success (the key works). A network error says nothing about one key and a refused
  * key (401/403) leaves the pool anyway: neither is recorded.
+ *
+ * The breaker is asked first: an open one, or a half-open one whose probe slots are all in flight,
+ * refuses without spending the key's limit room; a probe slot taken for a call the limits then
+ * refuse is given back.
  */
 import type { BreakerPolicy } from '../config/policy-types.js';
 import type { SwitchyardError } from '../errors.js';
 import { createMemoryBreakerRegistry, type MemoryBreakerRegistry } from '../pipeline/breaker/memory-registry.js';
-import type { BreakerState, BreakerStateChange } from '../pipeline/breaker/types.js';
+import type { Admission, BreakerState, BreakerStateChange } from '../pipeline/breaker/types.js';
 import type { KeyLimits, KeyLimitStore, KeyRoom } from './key-limit-store.js';
 
 /** Why a gate refused a key. */
@@ -86,6 +90,7 @@ function breakerOutcome(failure: SwitchyardError | undefined): 'success' | 'fail
 }
 
 const FREE_PASS: KeyAdmission = Object.freeze({ admitted: true, probe: false, charge: undefined });
+const NO_BREAKER: Admission = Object.freeze({ allowed: true, probe: false });
 
 /** Creates the gates of one pool. */
 export function createKeyGates(options: KeyGatesOptions): KeyGates {
@@ -98,37 +103,53 @@ export function createKeyGates(options: KeyGatesOptions): KeyGates {
     return spec?.limits === undefined ? undefined : { name: spec.name, limits: spec.limits };
   }
 
-  /** A breaker that is open refuses without side effects; asked before the limits spend room. */
-  function openBreaker(index: number): KeyAdmission | undefined {
-    if (breakers === undefined || breaker === undefined) return undefined;
-    if (breakers.state(String(index)) !== 'open') return undefined;
-    const admission = breakers.admitNow(String(index), breaker);
-    return admission.allowed ? undefined : { admitted: false, reason: 'breaker', retryAfterMs: admission.retryAfterMs };
+  /**
+   * The breaker's word, asked before the limits spend room: an open breaker refuses, a half-open
+   * one reserves a probe slot or refuses when every slot is in flight; a closed one (or none) admits.
+   */
+  function breakerAdmission(index: number): Admission {
+    if (breakers === undefined || breaker === undefined) return NO_BREAKER;
+    return breakers.admitNow(String(index), breaker);
   }
 
-  /** The breaker's word once the limits gave room (a half-open breaker may have no probe slot left). */
-  function afterRoom(index: number, room: KeyRoom | undefined): KeyAdmission {
-    if (room !== undefined && !room.admitted) return { admitted: false, reason: 'limits', retryAfterMs: room.retryAfterMs };
+  /** A probe slot reserved for a call the limits then refused goes back, so the next call may probe. */
+  function giveBack(index: number, admission: Admission): void {
+    if (admission.allowed && admission.probe) breakers?.releaseProbe(String(index));
+  }
+
+  /** The gates' answer once the breaker admitted and the limits answered (`undefined`: the key has none). */
+  function withRoom(index: number, admission: Admission & { allowed: true }, room: KeyRoom | undefined): KeyAdmission {
+    if (room !== undefined && !room.admitted) {
+      giveBack(index, admission);
+      return { admitted: false, reason: 'limits', retryAfterMs: room.retryAfterMs };
+    }
     const charge = room?.release;
-    if (breakers === undefined || breaker === undefined) return charge === undefined ? FREE_PASS : { admitted: true, probe: false, charge };
-    const admission = breakers.admitNow(String(index), breaker);
-    if (!admission.allowed) return { admitted: false, reason: 'breaker', retryAfterMs: admission.retryAfterMs };
+    if (!admission.probe && charge === undefined) return FREE_PASS;
     return { admitted: true, probe: admission.probe, charge };
   }
 
   return {
     shared: store?.shared === true && keys.some((key) => key.limits !== undefined),
     admitNow(index) {
-      const open = openBreaker(index);
-      if (open !== undefined) return open;
+      const admission = breakerAdmission(index);
+      if (!admission.allowed) return { admitted: false, reason: 'breaker', retryAfterMs: admission.retryAfterMs };
       const limited = limitsOf(index);
-      return afterRoom(index, limited === undefined || store === undefined ? undefined : store.tryNow(limited.name, limited.limits));
+      return withRoom(index, admission, limited === undefined || store === undefined ? undefined : store.tryNow(limited.name, limited.limits));
     },
     async admit(index, signal) {
-      const open = openBreaker(index);
-      if (open !== undefined) return open;
+      const admission = breakerAdmission(index);
+      if (!admission.allowed) return { admitted: false, reason: 'breaker', retryAfterMs: admission.retryAfterMs };
       const limited = limitsOf(index);
-      return afterRoom(index, limited === undefined || store === undefined ? undefined : await store.tryShared(limited.name, limited.limits, signal));
+      if (limited === undefined || store === undefined) return withRoom(index, admission, undefined);
+      let room: KeyRoom;
+      try {
+        room = await store.tryShared(limited.name, limited.limits, signal);
+      } catch (error) {
+        // Redis down (`failMode: closed`) or the call canceled: no request goes out on the probe.
+        giveBack(index, admission);
+        throw error;
+      }
+      return withRoom(index, admission, room);
     },
     record(index, failure, probe) {
       if (breakers === undefined || breaker === undefined) return;

@@ -213,31 +213,37 @@ export function createKeyPool(options: KeyPoolOptions): KeyPool {
     return rateLimited(waitMs, `no key of provider "${provider}" can take a request now (${reasons}); the first has room in ${waitMs} ms`);
   }
 
-  /** A retryable 429 of the pool itself: no request was sent. */
+  /**
+   * The pool's own refusal: no request was sent, so no status and not the provider's breaker's
+   * business (the 429s that made keys cool were counted when they came); retryable, after
+   * `retryAfterMs` or on another target.
+   */
   function rateLimited(waitMs: number, message: string): SwitchyardError {
-    return new SwitchyardError({ category: 'rate_limit', code: 'rate_limit.provider', status: 429, retryable: true, retryAfterMs: waitMs, provider, message });
+    return new SwitchyardError({ category: 'rate_limit', code: 'rate_limit.key_pool', retryable: true, retryAfterMs: waitMs, provider, message });
   }
 
-  /** The usable keys, the one whose turn it is first (smooth weighted round robin order). */
-  function inTurn(at: number, unavailable: Unavailable[]): Entry[] {
-    const candidates: Entry[] = [];
-    for (const entry of entries) {
-      if (entry.removed) continue;
-      if (entry.coolingUntil > at) unavailable.push({ index: entry.lease.index, why: 'cooling', waitMs: entry.coolingUntil - at });
-      else candidates.push(entry);
-    }
-    return candidates.sort((left, right) => right.score + right.weight - (left.score + left.weight) || left.lease.index - right.lease.index);
+  /** The usable keys not offered yet, the one whose turn it is first (smooth weighted round robin order). */
+  function inTurn(at: number, offered: ReadonlySet<Entry>): Entry[] {
+    return entries
+      .filter((entry) => usable(entry, at) && !offered.has(entry))
+      .sort((left, right) => right.score + right.weight - (left.score + left.weight) || left.lease.index - right.lease.index);
   }
 
-  /** Gives `chosen` its turn: every key the gates did not refuse gains its weight, `chosen` pays the total. */
-  function advance(candidates: readonly Entry[], refused: ReadonlySet<Entry>, chosen: Entry): void {
+  /**
+   * Gives `chosen` its turn among `candidates`: each gains its weight, `chosen` pays the total.
+   * Returns the undo, exact whatever other picks happened meanwhile (the changes only add up).
+   */
+  function advance(candidates: readonly Entry[], chosen: Entry): () => void {
     let total = 0;
     for (const entry of candidates) {
-      if (refused.has(entry)) continue;
       entry.score += entry.weight;
       total += entry.weight;
     }
     chosen.score -= total;
+    return () => {
+      for (const entry of candidates) entry.score -= entry.weight;
+      chosen.score += total;
+    };
   }
 
   function plainTake(): KeyLease {
@@ -256,35 +262,46 @@ export function createKeyPool(options: KeyPoolOptions): KeyPool {
   }
 
   /**
-   * One gated pick: the usable keys in turn (`candidates`), each offered with the gates' answer
-   * until one is admitted. Shared by `take()`, which asks the gates at once, and `acquire()`, which
-   * awaits them.
+   * One gated pick. The key in turn gets its turn at once, before the gates answer, so concurrent
+   * `acquire()` calls awaiting Redis interleave as `take()` calls do instead of all asking the same
+   * key; one the gates refuse takes its turn back (it gains none while refused) and the next usable
+   * key not offered yet is. Shared by `take()`, which asks the gates at once, and `acquire()`.
    */
   function gatedTurn() {
-    const unavailable: Unavailable[] = [];
-    const candidates = inTurn(now(), unavailable);
-    const refused = new Set<Entry>();
+    const offered = new Set<Entry>();
+    const refusals: Unavailable[] = [];
     return {
-      candidates,
-      /** The lease when `admission` admits `entry`, which then has its turn; otherwise notes why not. */
-      offer(entry: Entry, admission: KeyAdmission): GatedLease | undefined {
-        if (admission.admitted) {
-          advance(candidates, refused, entry);
-          return { index: entry.lease.index, key: entry.lease.key, probe: admission.probe, charge: admission.charge };
-        }
-        refused.add(entry);
-        unavailable.push({ index: entry.lease.index, why: admission.reason, waitMs: admission.retryAfterMs });
+      /** The next key to offer, its turn taken, and the undo of that turn; undefined when none is left. */
+      next(): { readonly entry: Entry; readonly undo: () => void } | undefined {
+        const candidates = inTurn(now(), offered);
+        const entry = candidates[0];
+        if (entry === undefined) return undefined;
+        offered.add(entry);
+        return { entry, undo: advance(candidates, entry) };
+      },
+      /** The lease when `admission` admits the key; otherwise its turn is undone and why noted. */
+      settle(turn: { readonly entry: Entry; readonly undo: () => void }, admission: KeyAdmission): GatedLease | undefined {
+        const { lease } = turn.entry;
+        if (admission.admitted) return { index: lease.index, key: lease.key, probe: admission.probe, charge: admission.charge };
+        turn.undo();
+        refusals.push({ index: lease.index, why: admission.reason, waitMs: admission.retryAfterMs });
         return undefined;
       },
-      /** The error when every key was offered and none admitted. */
-      noRoom: () => noRoom(unavailable),
+      /** The error when no key was admitted: the keys cooling, then the gates' refusals. */
+      noRoom(): SwitchyardError {
+        const at = now();
+        const cooling = entries
+          .filter((entry) => !entry.removed && !offered.has(entry) && entry.coolingUntil > at)
+          .map((entry): Unavailable => ({ index: entry.lease.index, why: 'cooling', waitMs: entry.coolingUntil - at }));
+        return noRoom([...cooling, ...refusals]);
+      },
     };
   }
 
   function gatedTake(gated: KeyGates): KeyLease {
     const turn = gatedTurn();
-    for (const entry of turn.candidates) {
-      const lease = turn.offer(entry, gated.admitNow(entry.lease.index));
+    for (let next = turn.next(); next !== undefined; next = turn.next()) {
+      const lease = turn.settle(next, gated.admitNow(next.entry.lease.index));
       if (lease !== undefined) return lease;
     }
     throw turn.noRoom();
@@ -292,8 +309,15 @@ export function createKeyPool(options: KeyPoolOptions): KeyPool {
 
   async function gatedAcquire(gated: KeyGates, signal: AbortSignal | undefined): Promise<KeyLease> {
     const turn = gatedTurn();
-    for (const entry of turn.candidates) {
-      const lease = turn.offer(entry, await gated.admit(entry.lease.index, signal));
+    for (let next = turn.next(); next !== undefined; next = turn.next()) {
+      let admission: KeyAdmission;
+      try {
+        admission = await gated.admit(next.entry.lease.index, signal);
+      } catch (error) {
+        next.undo();
+        throw error;
+      }
+      const lease = turn.settle(next, admission);
       if (lease !== undefined) return lease;
     }
     throw turn.noRoom();

@@ -277,6 +277,21 @@ describe('codes of our own checks', () => {
     expect(simulator.count()).toBe(1);
   });
 
+  it('a key pool with no key free is rate_limit.key_pool, and sends nothing', async () => {
+    const pooled = createRouter({
+      providers: { pooled: { type: 'openai', baseUrl: `${simulator.url}/v1`, apiKeys: [{ key: simulator.apiKey, limits: { rpm: 1 } }] } },
+      routes: { r: { targets: [{ provider: 'pooled', model: 'gpt-4' }] } },
+      policies: ONE_TRY,
+    });
+    await pooled.chat(hello('r'));
+    const error = await failure(pooled.chat(hello('r')));
+    await pooled.close();
+    expectCode(error, 'rate_limit.key_pool');
+    expect(error.status).toBeUndefined();
+    expect(error.retryAfterMs).toBeGreaterThan(0);
+    expect(simulator.count()).toBe(1);
+  });
+
   it('a blocked word is content_filter.local', async () => {
     const filtered = createRouter(simConfig(simulator, { policies: ONE_TRY, filters: { sensitiveWords: { words: ['forbidden'] } } }));
     const error = await failure(filtered.chat(hello('gpt4', 'a forbidden word')));

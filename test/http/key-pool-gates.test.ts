@@ -4,12 +4,14 @@
  * soonest room; a key's own breaker opens on failures, half-opens after `openFor` and closes on a
  * good probe, each change reported by position. Without gates the pool stays the plain one.
  */
-import { describe, expect, it } from 'vitest';
+import type { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BreakerPolicy } from '../../src/config/types.js';
 import { SwitchyardError } from '../../src/errors.js';
-import { createMemoryKeyLimitStore, type KeyLimits } from '../../src/http/key-limit-store.js';
+import { createMemoryKeyLimitStore, createRedisKeyLimitStore, type KeyLimits, type KeyLimitStore } from '../../src/http/key-limit-store.js';
 import { createKeyPool, type KeyLease, type KeyPoolChange } from '../../src/http/key-pool.js';
 import { caught } from '../support/failure.js';
+import { connectTestRedis, hasRedis, uniquePrefix } from '../support/redis.js';
 
 const KEYS = ['gate-key-alpha-5d1c', 'gate-key-bravo-93ab', 'gate-key-charlie-0e77'] as const;
 
@@ -20,7 +22,7 @@ interface KeySpec {
   readonly limits?: KeyLimits;
 }
 
-function poolOf(specs: readonly KeySpec[], breaker?: BreakerPolicy) {
+function poolOf(specs: readonly KeySpec[], breaker?: BreakerPolicy, store?: KeyLimitStore) {
   let now = 1_000;
   const clock = (): number => now;
   const changes: KeyPoolChange[] = [];
@@ -30,11 +32,16 @@ function poolOf(specs: readonly KeySpec[], breaker?: BreakerPolicy) {
     cooldownMs: 10_000,
     onChange: (change) => changes.push(change),
     now: clock,
-    limitStore: createMemoryKeyLimitStore(clock),
+    limitStore: store ?? createMemoryKeyLimitStore(clock),
     ...(breaker === undefined ? {} : { breaker }),
   });
   const takeIndexes = (count: number): number[] => Array.from({ length: count }, () => pool.take().index);
-  return { pool, changes, takeIndexes, advance: (ms: number) => (now += ms) };
+  const acquireIndexes = async (count: number): Promise<number[]> => {
+    const indexes: number[] = [];
+    for (let call = 0; call < count; call += 1) indexes.push((await pool.acquire()).index);
+    return indexes;
+  };
+  return { pool, changes, takeIndexes, acquireIndexes, advance: (ms: number) => (now += ms) };
 }
 
 const failed = (category: 'server' | 'timeout' | 'invalid_request' | 'rate_limit', status?: number): SwitchyardError =>
@@ -69,7 +76,8 @@ describe('key pool: per-key limits', () => {
     pool.report({ index: 2, key: KEYS[2] }, new SwitchyardError({ category: 'rate_limit', status: 429, retryAfterMs: 45_000, provider: 'openai', message: 'slow down' }));
     expect(takeIndexes(2)).toEqual([0, 1]);
     const error = caught(() => pool.take());
-    expect(error).toMatchObject({ category: 'rate_limit', code: 'rate_limit.provider', status: 429, retryable: true, provider: 'openai', retryAfterMs: 1_000 });
+    expect(error).toMatchObject({ category: 'rate_limit', code: 'rate_limit.key_pool', retryable: true, provider: 'openai', retryAfterMs: 1_000 });
+    expect(error).not.toHaveProperty('status', 429);
     expect(error.message).toBe('no key of provider "openai" can take a request now (apiKeys[2] cooling down after a 429, apiKeys[0] at its limits, apiKeys[1] at its limits); the first has room in 1000 ms');
     for (const key of KEYS) expect(error.message + JSON.stringify(error)).not.toContain(key);
     advance(1_000);
@@ -124,13 +132,94 @@ describe('key pool: per-key breaker', () => {
     expect(changes[1]).toEqual({ provider: 'openai', index: 0, change: 'breaker-open', status: 429, category: 'rate_limit', remaining: 2, size: 2 });
   });
 
+  it('does not spend a half-open key’s limits on the calls passed over while its probe is in flight', () => {
+    const { pool, changes, takeIndexes, advance } = poolOf([{ limits: { rpm: 5 } }, {}], BREAKER);
+    pool.report(pool.take(), failed('server', 500));
+    pool.report(pool.take(), undefined);
+    pool.report(pool.take(), failed('server', 500));
+    expect(pool.state().map((key) => key.breaker)).toEqual(['open', 'closed']);
+    advance(5_000);
+    // a b a were taken: the turn is key 1's, then key 0 probes.
+    expect(pool.take().index).toBe(1);
+    const probe = pool.take();
+    expect(probe.index).toBe(0);
+    // Key 0 has spent 3 of its 5 a minute (2 before opening, the probe): the calls meanwhile go to key 1 and spend nothing of key 0's.
+    expect(takeIndexes(20).every((index) => index === 1)).toBe(true);
+    pool.report(probe, undefined);
+    expect(changes.at(-1)).toMatchObject({ index: 0, change: 'breaker-closed' });
+    // Closed again, key 0 still has the 2 calls left of its minute (none spent by the 20 passed over).
+    expect(takeIndexes(8).filter((index) => index === 0)).toHaveLength(2);
+  });
+
+  it('gives back the probe slot of a half-open key its own limits refuse, so it probes once it has room', () => {
+    const { pool, changes, takeIndexes, advance } = poolOf([{ limits: { rps: 1 } }, {}], { ...BREAKER, minRequests: 1, openForMs: 60_000, halfOpenProbes: 2 });
+    pool.report(pool.take(), failed('server', 500));
+    advance(60_000);
+    expect(takeIndexes(1)).toEqual([1]);
+    const probe = pool.take();
+    expect(probe.index).toBe(0);
+    // Key 0's next turn finds its one call a second spent: the probe slot it was given goes back.
+    expect(takeIndexes(2)).toEqual([1, 1]);
+    advance(1_000);
+    const second = pool.take();
+    expect(second.index).toBe(0);
+    pool.report(probe, undefined);
+    pool.report(second, undefined);
+    expect(changes.at(-1)).toMatchObject({ index: 0, change: 'breaker-closed' });
+  });
+
   it('fails as rate_limit with the open period left when every key’s breaker is open', () => {
     const { pool, advance } = poolOf([{}], BREAKER);
     pool.report(pool.take(), failed('server', 503));
     pool.report(pool.take(), failed('server', 503));
     advance(1_000);
     const error = caught(() => pool.take());
-    expect(error).toMatchObject({ category: 'rate_limit', code: 'rate_limit.provider', retryAfterMs: 4_000 });
+    expect(error).toMatchObject({ category: 'rate_limit', code: 'rate_limit.key_pool', retryAfterMs: 4_000 });
     expect(error.message).toContain('apiKeys[0] held back by its breaker');
+  });
+});
+
+describe.skipIf(!hasRedis)('key pool: per-key limits shared through Redis', () => {
+  let redis: Redis;
+  beforeAll(async () => {
+    redis = await connectTestRedis();
+  });
+  afterAll(() => {
+    redis.disconnect();
+  });
+  const redisStore = (): KeyLimitStore => createRedisKeyLimitStore({ redis, keyPrefix: uniquePrefix('key-pool-gates'), failMode: 'closed' });
+
+  it('interleaves concurrent acquire() calls by weight instead of sending them all to the key in turn', async () => {
+    const even = poolOf([{ limits: { rpm: 1_000 } }, { limits: { rpm: 1_000 } }], undefined, redisStore());
+    expect(even.pool.shared).toBe(true);
+    const picks = await Promise.all(Array.from({ length: 8 }, () => even.pool.acquire()));
+    expect(picks.map((lease) => lease.index)).toEqual([0, 1, 0, 1, 0, 1, 0, 1]);
+    const weighted = poolOf([{ weight: 3, limits: { rpm: 1_000 } }, { limits: { rpm: 1_000 } }], undefined, redisStore());
+    const weightedPicks = await Promise.all(Array.from({ length: 8 }, () => weighted.pool.acquire()));
+    expect(weightedPicks.map((lease) => lease.index)).toEqual([0, 0, 1, 0, 0, 0, 1, 0]);
+  });
+
+  it('moves a concurrent call on to the next key when the one it was given is at its limits, that key taking its turn back', async () => {
+    const { pool, acquireIndexes } = poolOf([{ limits: { rpm: 1 } }, { limits: { rpm: 1_000 } }], undefined, redisStore());
+    const picks = await Promise.all(Array.from({ length: 4 }, () => pool.acquire()));
+    // Turns 0 1 0 1 were handed out at once; key 0's second call found its minute spent and took key 1.
+    expect(picks.map((lease) => lease.index).sort()).toEqual([0, 1, 1, 1]);
+    expect(await acquireIndexes(3)).toEqual([1, 1, 1]);
+  });
+
+  it('does not spend a half-open key’s shared limits on the calls passed over while its probe is in flight', async () => {
+    const { pool, acquireIndexes, advance } = poolOf([{ limits: { rpm: 5 } }, {}], BREAKER, redisStore());
+    pool.report(await pool.acquire(), failed('server', 500));
+    pool.report(await pool.acquire(), undefined);
+    pool.report(await pool.acquire(), failed('server', 500));
+    advance(5_000);
+    expect((await pool.acquire()).index).toBe(1);
+    const probe = await pool.acquire();
+    expect(probe.index).toBe(0);
+    expect(await acquireIndexes(10)).toEqual(Array.from({ length: 10 }, () => 1));
+    pool.report(probe, undefined);
+    expect(pool.state().map((key) => key.breaker)).toEqual(['closed', 'closed']);
+    // 3 of key 0's 5 a minute are spent (2 before opening, the probe): 2 are left for it.
+    expect((await acquireIndexes(8)).filter((index) => index === 0)).toHaveLength(2);
   });
 });

@@ -83,7 +83,7 @@ describe('key pool', () => {
     pool.report({ index: 0, key: KEYS[0] }, limited(3_000));
     expect(pool.report({ index: 1, key: KEYS[1] }, limited(1_500))).toBe(false);
     const error = caught(() => pool.take());
-    expect(error).toMatchObject({ category: 'rate_limit', code: 'rate_limit.provider', retryAfterMs: 1_500, retryable: true });
+    expect(error).toMatchObject({ category: 'rate_limit', code: 'rate_limit.key_pool', retryAfterMs: 1_500, retryable: true });
     advance(1_500);
     expect(pool.take().index).toBe(1);
   });

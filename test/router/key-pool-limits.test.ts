@@ -84,7 +84,7 @@ describe('key pools: per-key limits', () => {
       await router.chat(ask());
       await router.chat(ask());
       const error = await failure(router.chat(ask()));
-      expect(error).toMatchObject({ category: 'rate_limit', code: 'rate_limit.provider', provider: 'pooled', retryable: true });
+      expect(error).toMatchObject({ category: 'rate_limit', code: 'rate_limit.key_pool', provider: 'pooled', retryable: true });
       expect(error.retryAfterMs).toBeGreaterThan(50_000);
       expect(error.retryAfterMs).toBeLessThanOrEqual(60_000);
       expect(error.message).toMatch(/no key of provider "pooled" can take a request now \(apiKeys\[0\] at its limits, apiKeys\[1\] at its limits\)/);
@@ -154,6 +154,18 @@ describe('key pools: per-key breakers', () => {
 });
 
 describe.skipIf(!hasRedis)('key pools: per-key limits shared through Redis', () => {
+  it('spreads concurrent calls over the keys by turn while each waits on Redis for its key’s room', async () => {
+    const state = { redis: { url: redisUrl as string, keyPrefix: uniquePrefix('key-limits-concurrent') } };
+    const router = createRouter(poolConfig([{ key: KEY_A, limits: { rpm: 1_000 } }, { key: KEY_B, limits: { rpm: 1_000 } }], { state }), { tracing: false });
+    try {
+      await router.ready();
+      await Promise.all(Array.from({ length: 8 }, (_, index) => router.chat(ask(`concurrent ${index}`))));
+      expect(counts().slice(0, 2)).toEqual([4, 4]);
+    } finally {
+      await router.close();
+    }
+  });
+
   it('spends one quota per key across two routers, its state named by provider, position and digest', async () => {
     const keyPrefix = uniquePrefix('key-limits');
     const state = { redis: { url: redisUrl as string, keyPrefix } };
@@ -169,7 +181,7 @@ describe.skipIf(!hasRedis)('key pools: per-key limits shared through Redis', () 
       await second.chat(ask());
       expect(counts().slice(0, 2)).toEqual([2, 1]);
       const error = await failure(second.chat(ask()));
-      expect(error).toMatchObject({ category: 'rate_limit', code: 'rate_limit.provider', provider: 'pooled' });
+      expect(error).toMatchObject({ category: 'rate_limit', code: 'rate_limit.key_pool', provider: 'pooled' });
       const again = await failure(first.chat(ask()));
       expect(again.retryAfterMs).toBeGreaterThan(0);
       expect(counts().slice(0, 2)).toEqual([2, 1]);

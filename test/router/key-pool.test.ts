@@ -140,7 +140,7 @@ describe('key pools (apiKeys)', () => {
       const first = await failure(router.chat(ask('r')));
       expect(first).toMatchObject({ category: 'rate_limit', status: 429 });
       const next = await failure(router.chat(ask('r')));
-      expect(next).toMatchObject({ category: 'rate_limit', code: 'rate_limit.provider', provider: 'pooled' });
+      expect(next).toMatchObject({ category: 'rate_limit', code: 'rate_limit.key_pool', provider: 'pooled' });
       expect(next.retryAfterMs).toBeGreaterThan(15_000);
       expect(next.retryAfterMs).toBeLessThanOrEqual(20_000);
       expect(simulator.keyCount(KEY_A) + simulator.keyCount(KEY_B)).toBe(2);

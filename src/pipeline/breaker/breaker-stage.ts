@@ -14,7 +14,7 @@
  * It sits inside retry because a breaker judges one target, and retry is what chooses targets.
  */
 import type { BreakerPolicy } from '../../config/types.js';
-import type { SwitchyardError } from '../../errors.js';
+import type { ErrorCode, SwitchyardError } from '../../errors.js';
 import { attemptFailure } from '../attempt-failure.js';
 import type { AttemptContext, CallOutcome } from '../context.js';
 import type { Stage } from '../stage.js';
@@ -32,13 +32,21 @@ export interface BreakerGate {
   record(key: string, policy: BreakerPolicy, outcome: 'success' | 'failure', probe: boolean): void;
 }
 
+/**
+ * Failures of a try that end it before the target could answer for itself: a bug (`unknown.internal`)
+ * or a refusal of our own. A probe ending so is neither a success nor a failure; its slot is freed
+ * when its lease runs out, as a canceled probe's is.
+ */
+const LOCAL_FAILURES: ReadonlySet<ErrorCode> = new Set(['unknown.internal', 'rate_limit.key_pool', 'server.state_store']);
+
 /** Creates the breaker stage over the router's breakers. */
 export function createBreakerStage(breakers: BreakerGate): Stage<AttemptContext, CallOutcome> {
   /** Tells the breaker how an admitted try ended. */
   function recordFailure(attempt: AttemptContext, failure: SwitchyardError): void {
     const { names, policies, probe } = attempt;
     if (countsAgainstBreaker(failure.category, failure.code)) breakers.record(names.key, policies.breaker, 'failure', probe);
-    else if (probe && failure.category !== 'canceled') breakers.record(names.key, policies.breaker, 'success', probe);
+    // A probe that ended for a reason of its own (canceled, a bug, a local refusal) proves nothing either way.
+    else if (probe && failure.category !== 'canceled' && !LOCAL_FAILURES.has(failure.code)) breakers.record(names.key, policies.breaker, 'success', probe);
   }
 
   return {

@@ -14,7 +14,8 @@ import type { ErrorCategoryName } from '../../types.js';
  * everything else (rate limits, overload, server errors, timeouts, network, auth, quota, …) does.
  */
 export function countsAgainstBreaker(category: ErrorCategoryName, code?: ErrorCode): boolean {
-  if (code === 'unknown.internal') return false;
+  // Refusals of our own (a key pool with no key free, shared state down) say nothing about the target either.
+  if (code === 'unknown.internal' || code === 'rate_limit.key_pool' || code === 'server.state_store') return false;
   // An answer that is not the JSON asked for is the model's quality, not the target's availability.
   return category !== 'circuit_open' && category !== 'invalid_output' && !isCallerFault(category);
 }

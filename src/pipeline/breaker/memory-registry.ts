@@ -42,6 +42,11 @@ type ChangeDetails = Pick<BreakerStateChange, 'failureRate' | 'calls'>;
 export interface MemoryBreakerRegistry extends BreakerRegistry {
   /** `admit`'s answer, at once: a half-open breaker reserves a probe slot the same way. */
   admitNow(key: string, policy: BreakerPolicy): Admission;
+  /**
+   * Gives back a probe slot `admitNow` reserved for a call that was never sent (its key's own
+   * limits refused it), so the next call may probe. Nothing when the breaker is no longer half-open.
+   */
+  releaseProbe(key: string): void;
 }
 
 /**
@@ -122,6 +127,12 @@ export function createMemoryBreakerRegistry(options: MemoryBreakerRegistryOption
 
     admitNow(key, policy) {
       return admitUnlessClosed(key, policy) ?? admitted();
+    },
+
+    releaseProbe(key) {
+      const breaker = breakers.get(key);
+      // Slots are only counted, so giving back the newest is giving back this call's.
+      if (breaker?.state === 'half_open') breaker.probeLeases.pop();
     },
 
     record(key, policy, outcome, probe) {
