@@ -21,7 +21,6 @@ import { CommittedStream } from '../router/committed-stream.js';
 import { embedAttempt } from '../router/embed-attempt.js';
 import { buildResponse, isOutputPart } from '../router/response-assembly.js';
 import { withStructuredOutput } from '../router/structured-output.js';
-import { checkFileReferences } from '../router/file-references.js';
 import { attemptFailure } from './attempt-failure.js';
 import type { AttemptContext, CallOutcome } from './context.js';
 import type { Stage } from './stage.js';
@@ -43,7 +42,6 @@ export function createAdapterStage(adapterFor: (provider: string) => ProviderAda
             throw attemptFailure(error, attempt);
           });
         }
-        checkFileReferences(attempt.call.request, attempt.target.provider);
         call = adapterCallOf(attempt);
       } catch (error) {
         return Promise.reject(attemptFailure(error, attempt));

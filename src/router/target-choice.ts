@@ -6,10 +6,14 @@
  * A route's first try goes to the call's assigned target when it has one (`CallContext.assignTarget`:
  * canary arms), else to the sticky rendezvous choice, else to a weighted draw (`target-selection.ts`).
  * Later tries prefer targets of the route not tried yet, then tried ones again; targets ruled out
- * for the call (their breaker is open, or they failed in a way a retry will not fix) are skipped.
+ * for the call (their breaker is open, they failed in a way a retry will not fix, or they cannot
+ * read the request's uploaded files) are skipped.
  */
 import type { RouteConfig, TargetConfig } from '../config/types.js';
+import type { SwitchyardError } from '../errors.js';
 import type { CallContext, TargetNames } from '../pipeline/context.js';
+import type { ChatRequest } from '../types.js';
+import { canReadFiles, fileIssuers, unreadableFilesError } from './file-references.js';
 import { chooseTarget } from './target-selection.js';
 
 /** The routes a call may use, in order: the requested one, then fallbacks depth-first, each once. */
@@ -68,6 +72,27 @@ export function hasUntriedTargetAfter(routes: readonly RouteConfig[], index: num
     for (const target of (routes[later] as RouteConfig).targets) if (target.weight > 0 && !excluded.has(targetNames(target).key)) return true;
   }
   return false;
+}
+
+/**
+ * What a request's uploaded files rule out of a route chain: `excluded`, the keys of the targets
+ * whose provider did not issue them (passed over like targets ruled out), or `error` when no
+ * target can read them. Undefined when the request references no file, without allocating.
+ */
+export function fileExclusions(request: ChatRequest, routes: readonly RouteConfig[]): { readonly excluded: Set<string> } | { readonly error: SwitchyardError } | undefined {
+  const issuers = fileIssuers(request);
+  if (issuers === undefined) return undefined;
+  const excluded = new Set<string>();
+  const providers = new Set<string>();
+  let readable = false;
+  for (const route of routes) {
+    for (const target of route.targets) {
+      providers.add(target.provider);
+      if (canReadFiles(issuers, target.provider)) readable = true;
+      else excluded.add(targetNames(target).key);
+    }
+  }
+  return readable ? { excluded } : { error: unreadableFilesError(request, providers) };
 }
 
 /** What a call has ruled out so far, for `nextTarget`. */

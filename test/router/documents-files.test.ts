@@ -1,7 +1,8 @@
 /**
  * Uploaded files and Anthropic citations, end to end over the simulator: a file reference reaches
- * each provider in its own shape (Anthropic with the Files API beta flag, and only then), a try on
- * a provider that did not issue the file is refused naming the part, and a document's citations
+ * each provider in its own shape (Anthropic with the Files API beta flag, and only then), a call
+ * goes only to targets (weighted or fallback) on the provider that issued its files, and is
+ * refused naming the part when no target is, and a document's citations
  * come back as text parts (chat and stream alike) and go back to Anthropic in the next turn.
  */
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -9,6 +10,7 @@ import type { Router } from '../../src/router/router.js';
 import type { Simulator } from '../../src/testing/simulator.js';
 import type { ChatResponse, Message, StreamEvent } from '../../src/types.js';
 import { failure } from '../support/failure.js';
+import { callRouter } from '../support/router-calls.js';
 import { FAST_POLICIES, nativeProviders } from '../support/sim-config.js';
 import { useSimulatorRouter } from '../support/simulator-fixture.js';
 
@@ -30,6 +32,9 @@ const fixture = useSimulatorRouter({ seed: 5 }, ({ url, apiKey: key }) => ({
     gemini: { targets: [{ provider: 'gemini', model: 'gemini-2.5-flash' }] },
     // Anthropic first; when it fails, OpenAI.
     claudeThenGpt: { targets: [{ provider: 'anthropic', model: 'claude-haiku-4-5' }], fallbacks: ['gpt'] },
+    // Half the calls to each provider by weight; then Gemini.
+    split: { targets: [{ provider: 'openai', model: 'gpt-4o-mini', weight: 1 }, { provider: 'anthropic', model: 'claude-sonnet-4-5', weight: 1 }] },
+    splitThenGemini: { targets: [{ provider: 'openai', model: 'gpt-4o-mini', weight: 1 }, { provider: 'anthropic', model: 'claude-sonnet-4-5', weight: 1 }], fallbacks: ['gemini'] },
     'claude-cached': { targets: [{ provider: 'anthropic', model: 'claude-opus-4-1' }], policies: { cache: { ttl: '1m', cacheSampled: true } } },
   },
   policies: { ...FAST_POLICIES, retry: { ...FAST_POLICIES.retry, attempts: 1 } },
@@ -99,23 +104,70 @@ describe('file references reach the provider that issued them', () => {
   });
 });
 
-describe('a file is refused on a provider that did not issue it', () => {
-  it('before any request, naming the part', async () => {
+describe('a call with a file goes only to targets on the provider that issued it', () => {
+  it('a weighted route: every call goes to the issuing provider, chat and stream', async () => {
+    // Without a file the draw uses both targets, so the calls below could land on Anthropic.
+    const drawn = new Set<string>();
+    for (let call = 0; call < 20; call += 1) drawn.add((await router.chat({ model: 'split', messages: [{ role: 'user', content: 'Hi' }] })).target.provider);
+    expect([...drawn].sort()).toEqual(['anthropic', 'openai']);
+    const before = simulator.requests.length;
+    for (let call = 0; call < 20; call += 1) {
+      const response = await router.chat({ model: 'split', messages: [fileMessage('openai', 'file-6F2ksmvXxt4VdoqmHRw6kL')] });
+      expect(response.target).toEqual({ provider: 'openai', model: 'gpt-4o-mini' });
+      expect(response.attempts).toHaveLength(1);
+    }
+    const streamed = await callRouter(router, 'stream', { model: 'split', messages: [fileMessage('anthropic', 'file_abc')] });
+    expect(streamed.response.target.provider).toBe('anthropic');
+    expect(simulator.requests.slice(before).map((request) => request.format)).toEqual([...Array<string>(20).fill('openai'), 'anthropic']);
+  });
+
+  it('a fallback route on the issuing provider answers when no target of the requested route can', async () => {
+    const response = await router.chat({ model: 'claudeThenGpt', messages: [fileMessage('openai', 'file-abc')] });
+    expect(response.route).toBe('gpt');
+    expect(response.target).toEqual({ provider: 'openai', model: 'gpt-4o' });
+    expect(response.attempts).toHaveLength(1);
+    const gemini = await router.chat({ model: 'splitThenGemini', messages: [fileMessage('gemini', 'https://generativelanguage.googleapis.com/v1beta/files/abc-123')] });
+    expect(gemini.target.provider).toBe('gemini');
+    expect(simulator.requests.map((request) => request.format)).toEqual(['openai', 'gemini']);
+  });
+
+  it('a fallback that cannot read the file is passed over: the call ends with the issuing target\'s failure', async () => {
+    simulator.enqueueFault('claude-haiku-4-5', { kind: 'status', status: 529 });
+    const error = await failure(router.chat({ model: 'claudeThenGpt', messages: [fileMessage('anthropic', 'file_abc')] }));
+    expect(error.category).toBe('overloaded');
+    expect(error.message).toContain('anthropic/claude-haiku-4-5');
+    expect(error.attempts).toHaveLength(1);
+    expect(simulator.requests.map((request) => request.format)).toEqual(['anthropic']);
+  });
+});
+
+describe('a file no target can read is refused before any request', () => {
+  it('naming the part', async () => {
     const error = await failure(router.chat({ model: 'claude', messages: [{ role: 'user', content: 'Hi' }, fileMessage('openai', 'file-abc')] }));
     expect(error.category).toBe('invalid_request');
-    expect(error.message).toContain('messages[1].content[0].file');
-    expect(error.message).toContain('"openai"');
+    expect(error.route).toBe('claude');
+    expect(error.message).toBe('messages[1].content[0].file: file "file-abc" was issued by provider "openai" and cannot be read by any target of the route or its fallbacks (on "anthropic")');
     expect(simulator.requests).toHaveLength(0);
   });
 
-  it('on a fallback: the call ends there, naming both tries', async () => {
-    simulator.enqueueFault('claude-haiku-4-5', { kind: 'status', status: 529 });
-    const error = await failure(router.chat({ model: 'claudeThenGpt', messages: [fileMessage('anthropic', 'file_abc')] }));
+  it('on a route with several targets and a fallback, none on the issuing provider', async () => {
+    const error = await failure(router.chat({ model: 'splitThenGemini', messages: [fileMessage('anthropic2', 'file_abc')] }));
     expect(error.category).toBe('invalid_request');
-    expect(error.message).toContain('anthropic/claude-haiku-4-5');
-    expect(error.message).toContain('messages[0].content[0].file');
-    expect(simulator.requests.map((request) => request.format)).toEqual(['anthropic']);
+    expect(error.message).toContain('messages[0].content[0].file: file "file_abc" was issued by provider "anthropic2"');
+    expect(error.message).toContain('(on "openai", "anthropic", "gemini")');
+    expect(simulator.requests).toHaveLength(0);
   });
+
+  it('files of two providers: no one target can read them all', async () => {
+    const messages: Message[] = [fileMessage('openai', 'file-abc'), { role: 'user', content: [{ type: 'image', file: { id: 'file_img', provider: 'anthropic' } }] }];
+    const error = await failure(callRouter(router, 'stream', { model: 'split', messages }));
+    expect(error.category).toBe('invalid_request');
+    expect(error.message).toBe('messages[1].content[0].file: file "file_img" was issued by provider "anthropic" but messages[0].content[0].file by "openai": no one provider can read them all');
+    expect(simulator.requests).toHaveLength(0);
+  });
+});
+
+describe('a file part a provider cannot take', () => {
 
   it('an image file on OpenAI Chat Completions is refused (it takes images only as image_url)', async () => {
     const error = await failure(router.chat({ model: 'gpt', messages: [{ role: 'user', content: [{ type: 'image', file: { id: 'file-img', provider: 'openai' } }] }] }));

@@ -17,8 +17,12 @@
  * Every try after the first takes room in the retry budget. The call's final error carries the
  * deciding failure's category and a message naming every target tried (`failure-summary.ts`).
  *
+ * A request that references uploaded files may use only targets on the provider that issued them
+ * (`router/file-references.ts`): the others are ruled out before the first try, and a call with no
+ * such target in its chain is refused (`invalid_request` naming the part) before any request.
+ *
  * It never calls `next`: no call stage runs inside it. A call whose first try answers allocates
- * nothing of the failure bookkeeping (it is made at the first failure).
+ * nothing of the failure bookkeeping (it is made at the first failure, or up front for files).
  */
 import { performance } from 'node:perf_hooks';
 import type { Policies, RouteConfig, SwitchyardConfig, TargetConfig } from '../../config/types.js';
@@ -26,7 +30,7 @@ import { isCallerFault, SwitchyardError } from '../../errors.js';
 import type { RouterEventHub } from '../../events.js';
 import { mapTransportError } from '../../http/transport-errors.js';
 import { summarizeFailures, type NotedFailure } from '../../router/failure-summary.js';
-import { createRouteChains, hasUntriedTargetAfter, nextTarget, NO_KEYS, NOTHING_TRIED, targetNames } from '../../router/target-choice.js';
+import { createRouteChains, fileExclusions, hasUntriedTargetAfter, nextTarget, NO_KEYS, NOTHING_TRIED, targetNames } from '../../router/target-choice.js';
 import type { Attempt } from '../../types.js';
 import { attemptFailure } from '../attempt-failure.js';
 import type { AttemptContext, CallContext, CallOutcome } from '../context.js';
@@ -130,9 +134,12 @@ export function createRetryStage(options: RetryStageOptions): Stage<CallContext,
   return {
     name: RETRY_STAGE,
     async execute(context) {
-      budget.recordCall();
       const routes = chainOf(context.route);
-      let failures: CallFailures | undefined;
+      // Embedding inputs are plain strings: no files to look for.
+      const files = context.mode === 'embed' ? undefined : fileExclusions(context.request, routes);
+      if (files !== undefined && 'error' in files) throw files.error.with({ route: context.route.name, attempts: context.attempts });
+      budget.recordCall();
+      let failures = files === undefined ? undefined : noFailures(files.excluded);
       let tries = 0;
       for (let routeIndex = 0; routeIndex < routes.length; routeIndex += 1) {
         const route = routes[routeIndex] as RouteConfig;
@@ -166,7 +173,7 @@ export function createRetryStage(options: RetryStageOptions): Stage<CallContext,
           try {
             return await tryTarget(context, route, policies, target);
           } catch (error) {
-            failures ??= { excluded: new Set(), lastError: undefined, noted: [], reportedAuth: undefined };
+            failures ??= noFailures(new Set());
             (tried ??= new Set()).add(key);
             if (noteFailure(context, failures, key, policies, error as SwitchyardError)) {
               tries -= 1; // a skipped target is not a try
@@ -179,6 +186,11 @@ export function createRetryStage(options: RetryStageOptions): Stage<CallContext,
       throw finalError(context, failures, failures.lastError, { exhausted: true });
     },
   };
+}
+
+/** The bookkeeping of a call before any failure, with `excluded` ruled out from the start. */
+function noFailures(excluded: Set<string>): CallFailures {
+  return { excluded, lastError: undefined, noted: [], reportedAuth: undefined };
 }
 
 /** The error of a call none of whose routes had a target to try. */
