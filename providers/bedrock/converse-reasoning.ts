@@ -71,9 +71,10 @@ export function converseReasoningPart(block: unknown): ReasoningPart | undefined
   if (typeof block !== 'object' || block === null) return undefined;
   const content = (block as { reasoningContent?: unknown }).reasoningContent;
   if (typeof content !== 'object' || content === null) return undefined;
-  const { reasoningText, redactedContent } = content as { reasoningText?: { text?: unknown; signature?: unknown }; redactedContent?: unknown };
+  const { reasoningText, redactedContent } = content as { reasoningText?: { text?: unknown; signature?: unknown } | null; redactedContent?: unknown };
   if (typeof redactedContent === 'string') return { type: 'reasoning', text: '', redactedData: redactedContent, provider: BEDROCK_REASONING_PROVIDER };
-  if (reasoningText === undefined) return undefined;
+  // A null or missing reasoningText is a block we do not know: skipped, as other unknown blocks are.
+  if (reasoningText === undefined || reasoningText === null) return undefined;
   const text = typeof reasoningText.text === 'string' ? reasoningText.text : '';
   return typeof reasoningText.signature === 'string' && reasoningText.signature !== ''
     ? { type: 'reasoning', text, signature: reasoningText.signature, provider: BEDROCK_REASONING_PROVIDER }

@@ -127,6 +127,18 @@ describe('Converse request body', () => {
     expect(result.messages[2]?.content).toEqual([{ toolResult: { toolUseId: 'a', content: [{ text: 'big result' }] } }, { cachePoint: { type: 'default' } }]);
   });
 
+  it('keeps a one-hour breakpoint inside a tool result one hour long', () => {
+    const result = body({
+      messages: [
+        { role: 'user', content: 'go' },
+        { role: 'assistant', content: '', toolCalls: [{ id: 'a', name: 't', arguments: {} }] },
+        { role: 'tool', toolCallId: 'a', content: [{ type: 'text', text: 'part', cache: true }, { type: 'text', text: 'big result', cache: { ttl: '1h' } }] },
+      ],
+      tools: [{ name: 't', parameters: { type: 'object' } }],
+    });
+    expect(result.messages[2]?.content).toEqual([{ toolResult: { toolUseId: 'a', content: [{ text: 'part' }, { text: 'big result' }] } }, { cachePoint: { type: 'default', ttl: '1h' } }]);
+  });
+
   it('asks Anthropic models (and their inference profiles) for thinking in additionalModelRequestFields, and no other family', () => {
     const thinking = body({ messages: [{ role: 'user', content: 'x' }], reasoning: { budgetTokens: 2000 }, maxTokens: 1000, temperature: 0.5 }, 'us.anthropic.claude-sonnet-4-20250514-v1:0');
     expect(thinking.additionalModelRequestFields).toEqual({ thinking: { type: 'enabled', budget_tokens: 2000 } });

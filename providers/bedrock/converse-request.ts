@@ -123,12 +123,13 @@ function messageBlocks(message: Message, index: number, counter: { documents: nu
     case 'tool': {
       if (message.toolCallId === undefined || message.toolCallId === '') throw invalidRequest(`messages[${index}].toolCallId`, 'a tool message needs the id of the call it answers');
       const inner = contentBlocks(message.content, index, counter);
-      // A breakpoint inside a tool result marks the whole result: the checkpoint follows the block.
-      const cached = inner.some((block) => 'cachePoint' in block);
+      // A breakpoint inside a tool result marks the whole result: the checkpoint follows the block,
+      // with the longest TTL asked for inside it.
+      const points = inner.filter((block): block is ConverseCachePoint => 'cachePoint' in block);
       const result = inner.filter((block) => !('cachePoint' in block));
       const toolResult = { toolUseId: message.toolCallId, content: result.length > 0 ? result : [{ text: '' }], ...(message.isError === true ? { status: 'error' as const } : {}) };
       const content: ConverseContentBlock[] = [{ toolResult }];
-      if (cached) content.push({ cachePoint: { type: 'default' } });
+      if (points.length > 0) content.push(points.find((point) => point.cachePoint.ttl === '1h') ?? { cachePoint: { type: 'default' } });
       return { role: 'user', content };
     }
     default:

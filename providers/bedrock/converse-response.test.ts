@@ -41,6 +41,21 @@ describe('Converse answers', () => {
     expect(usage).toEqual({ inputTokens: 1504, outputTokens: 2, totalTokens: 1506, cacheReadInputTokens: 1200, cachedInputTokens: 1200, cacheWriteInputTokens: 300 });
   });
 
+  it('reads the one-hour share of the cache writes from cacheDetails', () => {
+    const { usage } = parseConverseResponse({
+      output: { message: { role: 'assistant', content: [{ text: 'ok' }] } },
+      stopReason: 'end_turn',
+      usage: { inputTokens: 4, outputTokens: 2, totalTokens: 506, cacheWriteInputTokens: 500, cacheDetails: [{ ttl: '1h', inputTokens: 400 }, { ttl: '5m', inputTokens: 100 }] },
+    }, 'aws');
+    expect(usage).toMatchObject({ cacheWriteInputTokens: 500, cacheWrite1hInputTokens: 400 });
+  });
+
+  it('takes null blocks for malformed answers, not for a crash', () => {
+    const answer = (content: unknown[]): unknown => ({ output: { message: { role: 'assistant', content } }, stopReason: 'end_turn', usage: { inputTokens: 1, outputTokens: 1 } });
+    expect(() => parseConverseResponse(answer([{ toolUse: null }]), 'aws')).toThrow(expect.objectContaining({ code: 'server.malformed_response' }));
+    expect(parseConverseResponse(answer([{ reasoningContent: { reasoningText: null } }, { text: 'ok' }]), 'aws').text).toBe('ok');
+  });
+
   it('refuses an answer without output.message.content as a malformed response', () => {
     expect(() => parseConverseResponse({ stopReason: 'end_turn' }, 'aws')).toThrow(/aws returned a Converse answer without output\.message\.content/);
   });

@@ -62,7 +62,25 @@ export function mapConverseUsage(usage: unknown): Usage {
     mapped.cachedInputTokens = cacheRead;
   }
   if (cacheWrite !== undefined) mapped.cacheWriteInputTokens = cacheWrite;
+  const oneHour = oneHourCacheWrites(fields.cacheDetails);
+  if (oneHour !== undefined && oneHour > 0) mapped.cacheWrite1hInputTokens = oneHour;
   return mapped;
+}
+
+/**
+ * The 1-hour share of the cache writes, from `TokenUsage.cacheDetails` (`[{ ttl: '5m' | '1h',
+ * inputTokens }]`, https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_CacheDetail.html).
+ */
+function oneHourCacheWrites(details: unknown): number | undefined {
+  if (!Array.isArray(details)) return undefined;
+  let total: number | undefined;
+  for (const detail of details as unknown[]) {
+    if (typeof detail !== 'object' || detail === null) continue;
+    const { ttl, inputTokens } = detail as { ttl?: unknown; inputTokens?: unknown };
+    const tokens = count(inputTokens);
+    if (ttl === '1h' && tokens !== undefined) total = (total ?? 0) + tokens;
+  }
+  return total;
 }
 
 function malformed(provider: string, what: string): SwitchyardError {
@@ -89,7 +107,7 @@ export function parseConverseResponse(body: unknown, provider: string, headers?:
   let cited = false;
   for (const block of content as unknown[]) {
     if (typeof block !== 'object' || block === null) continue;
-    const { text: blockText, toolUse, citationsContent } = block as { text?: unknown; toolUse?: { toolUseId?: unknown; name?: unknown; input?: unknown }; citationsContent?: unknown };
+    const { text: blockText, toolUse, citationsContent } = block as { text?: unknown; toolUse?: { toolUseId?: unknown; name?: unknown; input?: unknown } | null; citationsContent?: unknown };
     if (typeof blockText === 'string') {
       text += blockText;
       textParts.push({ type: 'text', text: blockText });
@@ -101,7 +119,7 @@ export function parseConverseResponse(body: unknown, provider: string, headers?:
       cited ||= citations.length > 0;
       textParts.push(citations.length > 0 ? { type: 'text', text: citedText, citations } : { type: 'text', text: citedText });
     } else if (toolUse !== undefined) {
-      if (typeof toolUse.toolUseId !== 'string' || typeof toolUse.name !== 'string') throw malformed(provider, 'a toolUseId and name on a toolUse block');
+      if (toolUse === null || typeof toolUse.toolUseId !== 'string' || typeof toolUse.name !== 'string') throw malformed(provider, 'a toolUseId and name on a toolUse block');
       toolCalls.push({ id: toolUse.toolUseId, name: toolUse.name, arguments: toolArguments(toolUse.input) });
     } else {
       const part = converseReasoningPart(block);

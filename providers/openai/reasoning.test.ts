@@ -28,6 +28,9 @@ describe('Chat Completions reasoning: request', () => {
     expect(openAIBody({ messages: [ASK] }, 'o3')).not.toHaveProperty('reasoning_effort');
     expect(openAIModelReasons('o4-mini')).toBe(true);
     expect(openAIModelReasons('gpt-4.1')).toBe(false);
+    // The chat variant of GPT-5 does not reason, and OpenAI refuses reasoning fields for it.
+    expect(openAIModelReasons('gpt-5-chat-latest')).toBe(false);
+    expect(openAIModelReasons('gpt-5-mini')).toBe(true);
   });
 
   it.each([

@@ -46,9 +46,13 @@ export function reasoningEffortOf(option: ReasoningOption): ReasoningEffort {
   return 'effort' in option ? option.effort : effortForBudget(option.budgetTokens);
 }
 
-/** OpenAI models with reasoning: the o-series and GPT-5 (an optional `openai/` prefix allowed). */
+/**
+ * OpenAI models with reasoning: the o-series, GPT-5 and Codex (an optional `openai/` prefix
+ * allowed), but not the `-chat` variants (`gpt-5-chat-latest`), which do not reason and refuse
+ * reasoning fields.
+ */
 export function openAIModelReasons(model: string): boolean {
-  return /^(openai\/)?(o\d|gpt-5|codex-)/i.test(model);
+  return /^(openai\/)?(o\d|gpt-5|codex-)/i.test(model) && !/-chat(-|$)/i.test(model);
 }
 
 /** A reasoning part from a `reasoning_content` value, for the provider type that answered. */

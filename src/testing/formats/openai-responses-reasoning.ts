@@ -24,9 +24,9 @@ import { signThinking, thinkingSignatureValid } from '../sim-reasoning.js';
 import type { SimAnswer, SimRejection } from '../wire-format.js';
 import { isObject, type JsonObject } from './wire-helpers.js';
 
-/** OpenAI models with reasoning, by name: the o-series, GPT-5 and Codex models. */
+/** OpenAI models with reasoning, by name: the o-series, GPT-5 and Codex models, but not the `-chat` variants. */
 export function responsesModelReasons(model: string): boolean {
-  return /^(openai\/)?(o\d|gpt-5|codex-)/i.test(model);
+  return /^(openai\/)?(o\d|gpt-5|codex-)/i.test(model) && !/-chat(-|$)/i.test(model);
 }
 
 /** What the encrypted content is computed over: the item's id and its summary text. */
