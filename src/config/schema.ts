@@ -139,6 +139,10 @@ export const providerSchema = z
       context.addIssue({ code: 'custom', path: ['baseUrl'], message });
     }
     for (const cloud of cloudProviderProblems(provider)) context.addIssue({ code: 'custom', path: [cloud.field], message: cloud.message });
+    // The Bedrock and Vertex adapters sign or authorise each request themselves; a pool would be accepted and ignored.
+    if (provider.apiKeys !== undefined && (provider.type === 'bedrock' || provider.type === 'vertex')) {
+      context.addIssue({ code: 'custom', path: ['apiKeys'], message: `not supported for type ${provider.type}: give one apiKey (a bearer token) or the cloud's own credentials` });
+    }
     const apiProblem = providerApiProblem(provider.type, provider.api);
     if (apiProblem !== undefined) context.addIssue({ code: 'custom', path: ['api'], message: apiProblem });
   });

@@ -43,6 +43,8 @@ interface Dimensions {
 const CHARACTERS_PER_TOKEN = 4;
 /** Pages a PDF counts as when they cannot be counted. */
 const UNKNOWN_PDF_PAGES = 100;
+/** Tokens a text document counts as when its text is not in the request (a URL, a file id): a 200k context filled. */
+const UNKNOWN_TEXT_TOKENS = 200_000;
 /** Text tokens of a PDF page, the top of Anthropic's documented 1,500–3,000. */
 const PDF_PAGE_TEXT_TOKENS = 3_000;
 const GEMINI_PDF_PAGE_TOKENS = 560;
@@ -175,13 +177,20 @@ function dimensionsOf(part: ImagePart): Dimensions | undefined {
 
 // ---- documents ------------------------------------------------------------------------------
 
-/** A PDF's page count from its page objects; undefined when there is no data or none is found. */
+/**
+ * A PDF's page count: the larger of its visible page objects and the page tree's largest `/Count`
+ * (the root's is the whole document's; pages packed in compressed object streams are not visible
+ * as objects, but the root usually is). Undefined when there is no data or neither is found.
+ */
 export function pdfPageCount(base64: string | undefined): number | undefined {
   if (base64 === undefined) return undefined;
   const text = Buffer.from(base64, 'base64').toString('latin1');
   // `/Type /Page` but not `/Type /Pages` (the page tree's nodes).
   const pages = text.match(/\/Type\s*\/Page(?![A-Za-z])/g)?.length ?? 0;
-  return pages > 0 ? pages : undefined;
+  let counted = 0;
+  for (const match of text.matchAll(/\/Count\s+(\d{1,6})(?!\d)/g)) counted = Math.max(counted, Number(match[1]));
+  const total = Math.max(pages, counted);
+  return total > 0 ? total : undefined;
 }
 
 function pdfPageTokens(family: MediaFamily, model: string): number {
@@ -202,11 +211,11 @@ type MediaFacts = { readonly kind: 'image'; readonly part: ImagePart; readonly s
 
 function factsOf(part: ImagePart | DocumentPart): MediaFacts {
   if (part.type === 'image') return { kind: 'image', part, size: dimensionsOf(part) };
-  if (part.mediaType === 'text/plain' && part.data !== undefined) {
+  if (part.mediaType === 'text/plain') {
     // Base64: 4 characters carry 3 bytes; a byte is at most a character.
-    return { kind: 'text', tokens: Math.ceil((part.data.length * 3) / 4 / CHARACTERS_PER_TOKEN) };
+    return { kind: 'text', tokens: part.data === undefined ? UNKNOWN_TEXT_TOKENS : Math.ceil((part.data.length * 3) / 4 / CHARACTERS_PER_TOKEN) };
   }
-  return { kind: 'pdf', pages: (part.mediaType === 'application/pdf' ? pdfPageCount(part.data) : undefined) ?? UNKNOWN_PDF_PAGES };
+  return { kind: 'pdf', pages: pdfPageCount(part.data) ?? UNKNOWN_PDF_PAGES };
 }
 
 function tokensFor(facts: MediaFacts, family: MediaFamily, model: string): number {

@@ -101,6 +101,23 @@ describe('citations through the Anthropic ingress', () => {
     ]);
   });
 
+  it('shows an Anthropic client no citations made by another provider (they have no Messages API shape)', async () => {
+    // The simulator's OpenAI endpoint cites a web page when asked for web search.
+    const request = {
+      model: 'gpt',
+      max_tokens: 100,
+      messages: [{ role: 'user' as const, content: 'Search the web for it.' }],
+      provider_options: { openai: { web_search_options: {} } },
+    };
+    const message = await client.messages.create({ ...request, stream: false } as unknown as Anthropic.MessageCreateParamsNonStreaming);
+    expect(message.content.length).toBeGreaterThan(0);
+    for (const block of message.content) expect(block.type === 'text' ? block.citations ?? null : null).toBeNull();
+    const streamed = await client.messages.stream(request).finalMessage();
+    for (const block of streamed.content) expect(block.type === 'text' ? block.citations ?? null : null).toBeNull();
+    // The upstream did cite: the gateway dropped it rather than inventing an Anthropic shape.
+    expect(JSON.stringify(simulator.requests.at(-1)?.body)).toContain('web_search_options');
+  });
+
   it('refuses malformed citations on a text block sent back, naming the field', async () => {
     const refused = await client.messages
       .create({ model: 'claude', max_tokens: 200, messages: [userTurn, { role: 'assistant', content: [{ type: 'text', text: 'x', citations: [{ cited_text: 'x' } as unknown as Anthropic.TextCitationParam] }] }, { role: 'user', content: 'more' }] })

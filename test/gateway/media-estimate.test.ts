@@ -75,6 +75,11 @@ describe('pdfPageCount', () => {
     expect(pdfPageCount(Buffer.from(text).toString('base64'))).toBe(3);
   });
 
+  it('takes the page tree\'s /Count when the pages themselves sit in compressed object streams', () => {
+    const text = '%PDF-1.7\n2 0 obj <</Type /Pages /Kids [3 0 R] /Count 12>>\n3 0 obj <</Type /Page>>\n7 0 obj <</Type /ObjStm /N 11>> stream ... endstream\n';
+    expect(pdfPageCount(Buffer.from(text).toString('base64'))).toBe(12);
+  });
+
   it('says nothing when it finds no page or has no data', () => {
     expect(pdfPageCount(Buffer.from('%PDF-1.4\n').toString('base64'))).toBeUndefined();
     expect(pdfPageCount(undefined)).toBeUndefined();
@@ -116,6 +121,8 @@ describe('estimateMediaTokens', () => {
     expect(estimateMediaTokens([{ type: 'document', mediaType: 'application/pdf', data: twoPages }], gemini)).toBe(2 * 560);
     expect(estimateMediaTokens([{ type: 'document', mediaType: 'application/pdf', url: 'https://example.com/a.pdf' }], claude)).toBe(100 * 4_600);
     expect(estimateMediaTokens([{ type: 'document', mediaType: 'text/plain', data: Buffer.from('x'.repeat(399)).toString('base64') }], claude)).toBe(100);
+    // Text whose characters are not in the request is not a PDF: a full 200k context.
+    expect(estimateMediaTokens([{ type: 'document', mediaType: 'text/plain', url: 'https://example.com/a.txt' }], claude)).toBe(200_000);
   });
 
   it('takes the dearest of the targets a call may reach, every rule for a type it does not know', () => {

@@ -24,7 +24,9 @@ const FIELD = 'provider_options';
  * Top-level fields of any provider's body that the gateway controls: output bounds (OpenAI
  * `max_tokens`/`max_completion_tokens`, Responses-style `max_output_tokens`), thinking (Anthropic
  * `thinking`, OpenAI `reasoning_effort`/`reasoning`), answer count (`n`), stream usage reporting
- * (`stream_options`), the service tier and tools.
+ * (`stream_options`), service tiers, tools, and what would bring in unreserved context or run
+ * outside the call (Responses `background`, `store`, `previous_response_id`, `conversation`,
+ * `prompt`; Gemini `cachedContent`).
  */
 const GATEWAY_FIELDS: ReadonlySet<string> = new Set([
   'max_tokens',
@@ -37,6 +39,17 @@ const GATEWAY_FIELDS: ReadonlySet<string> = new Set([
   'stream_options',
   'service_tier',
   'tools',
+  // OpenAI Responses: a background response settles before it runs, and stored state or prompts
+  // bring in context the reservation never saw (the adapter sends `store: false`).
+  'background',
+  'store',
+  'previous_response_id',
+  'conversation',
+  'prompt',
+  // Bedrock Converse's tiers, priced apart; Gemini's cached content, context held upstream.
+  'serviceTier',
+  'performanceConfig',
+  'cachedContent',
 ]);
 
 /**

@@ -13,6 +13,18 @@ import type { Citation } from '../../../types.js';
 import { requiredObject, requiredString, wrongType } from '../request-fields.js';
 import type { AnthropicTextCitation } from './wire-types.js';
 
+/** The citation types of the Messages API: only these can be shown to, or taken back from, its clients. */
+const ANTHROPIC_TYPES: ReadonlySet<string> = new Set(['char_location', 'page_location', 'content_block_location', 'search_result_location', 'web_search_result_location']);
+
+/**
+ * The citations an Anthropic client can be shown: those an Anthropic upstream made. Another
+ * provider's (an OpenAI `url_citation`, a Gemini `web` chunk) has no Messages API shape, and a
+ * made-up one would be refused by Anthropic when the client sends the history back.
+ */
+export function anthropicCitations(citations: readonly Citation[] | undefined): Citation[] {
+  return citations === undefined ? [] : citations.filter((citation) => citation.provider === 'anthropic' && ANTHROPIC_TYPES.has(citation.type));
+}
+
 /** Citation types that point into a document of the request (their response shape adds `file_id`). */
 const DOCUMENT_LOCATIONS: ReadonlySet<string> = new Set(['char_location', 'page_location', 'content_block_location']);
 
@@ -33,7 +45,8 @@ export function parseTextCitations(value: unknown, field: string): Citation[] | 
   return value.map((item: unknown, index) => {
     const itemField = `${field}[${index}]`;
     const object = requiredObject(item, itemField);
-    requiredString(object.type, `${itemField}.type`, { allowEmpty: false });
+    const type = requiredString(object.type, `${itemField}.type`, { allowEmpty: false });
+    if (!ANTHROPIC_TYPES.has(type)) throw wrongType(`${itemField}.type`, [...ANTHROPIC_TYPES].join(' | '), type);
     requiredString(object.cited_text, `${itemField}.cited_text`, { allowEmpty: true });
     // Checked above: a typed object always parses.
     return parseAnthropicCitation(object) as Citation;

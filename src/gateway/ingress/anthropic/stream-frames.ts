@@ -37,7 +37,7 @@
  */
 import type { SwitchyardError } from '../../../errors.js';
 import type { ChatResponse, Citation, ReasoningPart, StreamEvent, ToolCall } from '../../../types.js';
-import { citationObject } from './citation-blocks.js';
+import { anthropicCitations, citationObject } from './citation-blocks.js';
 import { anthropicErrorObject } from './anthropic-error.js';
 import { upstreamFactsOf } from '../upstream-facts.js';
 import { reasoningBlock } from './reasoning-blocks.js';
@@ -221,7 +221,8 @@ export class MessagesStreamFrames {
   }
 
   /** A cited block's citations: one `citations_delta` each into the open text block, which then ends. */
-  #citations(citations: readonly Citation[]): string {
+  #citations(all: readonly Citation[]): string {
+    const citations = anthropicCitations(all);
     if (citations.length === 0) return '';
     let frames = this.#start() + this.#closeThinking() + this.#openTextBlock();
     for (const citation of citations) {

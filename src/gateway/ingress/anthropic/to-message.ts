@@ -3,14 +3,15 @@
  * Reference: https://platform.claude.com/docs/en/api/messages (the response's fields).
  */
 import type { ChatResponse, TextPart } from '../../../types.js';
-import { citationObject } from './citation-blocks.js';
+import { anthropicCitations, citationObject } from './citation-blocks.js';
 import { messageIdOf, stopReasonOf, stopSequenceOf, usageOf } from './message-fields.js';
 import { reasoningBlock } from './reasoning-blocks.js';
 import type { AnthropicContentBlock, AnthropicMessage, AnthropicTextBlock } from './wire-types.js';
 
 /** A piece of a cited answer's text as its text block. */
 function citedTextBlock(part: TextPart): AnthropicTextBlock {
-  return part.citations === undefined || part.citations.length === 0 ? { type: 'text', text: part.text } : { type: 'text', text: part.text, citations: part.citations.map(citationObject) };
+  const citations = anthropicCitations(part.citations);
+  return citations.length === 0 ? { type: 'text', text: part.text } : { type: 'text', text: part.text, citations: citations.map(citationObject) };
 }
 
 /** Optional inputs of `toMessage`. */
