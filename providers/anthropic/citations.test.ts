@@ -6,7 +6,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { AdapterStreamPart } from '../../src/provider-spec.js';
-import type { Citation } from '../../src/types.js';
+import { SwitchyardError } from '../../src/errors.js';
+import type { Citation, DocumentPart, Message } from '../../src/types.js';
 import { anthropicCitationParam, parseAnthropicCitation } from './citations.js';
 import { buildAnthropicRequest } from './request.js';
 import { parseAnthropicMessage } from './response.js';
@@ -103,5 +104,46 @@ describe('Anthropic citations', () => {
       { type: 'text', text: 'According to the document, ' },
       { type: 'text', text: 'the grass is green', citations: [GRASS] },
     ]);
+  });
+
+  // The guide, "How citations work": "citations must be enabled on all or none of the documents within a request".
+  describe('citations on all documents of a request or none', () => {
+    const GUIDE_TEXT = Buffer.from('The grass is green. The sky is blue.').toString('base64');
+    const settings = { id: 'anthropic', type: 'anthropic', baseUrl: 'http://localhost', headers: {}, defaultMaxTokens: 64 } as const;
+    const doc = (citations?: boolean): DocumentPart => ({ type: 'document', mediaType: 'text/plain', data: GUIDE_TEXT, title: 'My Document', ...(citations === undefined ? {} : { citations }) });
+    const build = (messages: Message[]): unknown => buildAnthropicRequest({ request: { model: 'claude', messages }, model: 'claude-sonnet-4-5', settings });
+    const refusal = (messages: Message[]): unknown => {
+      try {
+        build(messages);
+      } catch (caught) {
+        return caught;
+      }
+      return undefined;
+    };
+
+    it('refuses a request citing some documents but not others, naming the first that differs', () => {
+      const error = refusal([
+        { role: 'user', content: [doc(true), { type: 'text', text: 'What colour is the grass?' }] },
+        { role: 'assistant', content: 'Green.' },
+        { role: 'user', content: [doc(), { type: 'text', text: 'And the sky?' }] },
+      ]);
+      expect(SwitchyardError.isInstance(error)).toBe(true);
+      expect(error).toMatchObject({ category: 'invalid_request', field: 'messages[2].content[0].citations' });
+      expect((error as Error).message).toMatch(/all documents .* or none/);
+    });
+
+    it('counts documents inside tool results too', () => {
+      const error = refusal([
+        { role: 'user', content: [doc(false), { type: 'text', text: 'Look it up.' }] },
+        { role: 'assistant', content: '', toolCalls: [{ id: 'toolu_1', name: 'lookup', arguments: {} }] },
+        { role: 'tool', toolCallId: 'toolu_1', content: [doc(true)] },
+      ]);
+      expect(error).toMatchObject({ category: 'invalid_request', field: 'messages[2].content[0].citations' });
+    });
+
+    it('takes citations on every document, or on none (false and absent are both off)', () => {
+      expect(refusal([{ role: 'user', content: [doc(true), doc(true), { type: 'text', text: 'Compare.' }] }])).toBeUndefined();
+      expect(refusal([{ role: 'user', content: [doc(false), doc(), { type: 'text', text: 'Compare.' }] }])).toBeUndefined();
+    });
   });
 });

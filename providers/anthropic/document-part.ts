@@ -61,6 +61,28 @@ export function anthropicDocumentBlock(part: DocumentPart, field: string): Anthr
   return block;
 }
 
+/**
+ * Refuses a request that asks for citations on some documents but not others: the citations guide
+ * says "citations must be enabled on all or none of the documents within a request", so the API
+ * would answer 400. Tool results count (their documents are documents of the request); a document
+ * without `citations` is one without. Names the first document that differs from the first one.
+ */
+export function checkCitationsAllOrNone(messages: ChatRequest['messages']): void {
+  let first: { readonly cites: boolean; readonly field: string } | undefined;
+  for (const [messageIndex, message] of messages.entries()) {
+    if (typeof message.content === 'string' || message.role === 'system') continue;
+    for (const [index, part] of message.content.entries()) {
+      if (part.type !== 'document') continue;
+      const cites = part.citations === true;
+      const field = `messages[${messageIndex}].content[${index}]`;
+      if (first === undefined) first = { cites, field };
+      else if (cites !== first.cites) {
+        throw invalidRequest(`${field}.citations`, `Anthropic needs citations on all documents of a request or none, and ${first.field} has them ${first.cites ? 'on' : 'off'}`);
+      }
+    }
+  }
+}
+
 /** Whether a request refers to an uploaded file anywhere (it then needs `FILES_API_BETA`). */
 export function usesFiles(request: ChatRequest): boolean {
   return request.messages.some((message) => typeof message.content !== 'string' && message.content.some((part) => part.type !== 'text' && part.file !== undefined));

@@ -12,7 +12,7 @@ import { cacheControlOf, systemBlocks } from './cache-control.js';
 import type { AnthropicContentBlock, AnthropicMessage, AnthropicRequestBody, AnthropicToolChoice } from './request-body.js';
 import { applyStructuredOutput, planStructuredOutput } from './structured-output.js';
 import { applyParallelToolUse } from './parallel-tool-use.js';
-import { anthropicDocumentBlock } from './document-part.js';
+import { anthropicDocumentBlock, checkCitationsAllOrNone } from './document-part.js';
 import { citationParamsOf } from './citations.js';
 
 // The body's type stays importable from here, where the adapters that build it look for it.
@@ -157,6 +157,7 @@ export function mapToolChoice(choice: ToolChoice): AnthropicToolChoice {
 /** The Messages API body for a unified request (`stream` is left to the caller). */
 export function buildAnthropicRequest(args: BuildAnthropicRequestArguments): AnthropicRequestBody {
   const { request, model, settings } = args;
+  checkCitationsAllOrNone(request.messages);
   // Built field by field rather than with conditional spreads: this runs on every call.
   const body: Mutable<AnthropicRequestBody> = { model, max_tokens: request.maxTokens ?? settings.defaultMaxTokens, messages: mapMessages(request.messages) };
   const system = systemBlocks(request) ?? systemText(request);

@@ -119,6 +119,32 @@ describe('the simulator speaking the Anthropic Messages format', () => {
     expect(anthropicFormat.renderError(status, 'boom').body).toMatchObject({ type: 'error', error: { type, message: 'boom' } });
   });
 
+  it('refuses citations on some documents but not others, as the citations guide says the API does', async () => {
+    // https://platform.claude.com/docs/en/build-with-claude/citations: "citations must be enabled on all or none of the documents within a request".
+    const doc = (citations: boolean | undefined): Record<string, unknown> => ({
+      type: 'document',
+      source: { type: 'text', media_type: 'text/plain', data: 'The grass is green. The sky is blue.' },
+      title: 'My Document',
+      ...(citations === undefined ? {} : { citations: { enabled: citations } }),
+    });
+    const ask = { type: 'text', text: 'What colour is the grass?' };
+    const mixed = await post({ ...VALID, messages: [{ role: 'user', content: [doc(true), doc(undefined), ask] }] });
+    expect(mixed.status).toBe(400);
+    expect(await mixed.json()).toMatchObject({ type: 'error', error: { type: 'invalid_request_error', message: expect.stringContaining('citations') as unknown } });
+    const inToolResult = await post({
+      ...VALID,
+      messages: [
+        { role: 'user', content: [doc(false), ask] },
+        { role: 'assistant', content: [{ type: 'tool_use', id: 'toolu_1', name: 'lookup', input: {} }] },
+        { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: [doc(true)] }] },
+      ],
+    });
+    expect(inToolResult.status).toBe(400);
+    for (const consistent of [[doc(true), doc(true), ask], [doc(false), doc(undefined), ask]]) {
+      expect((await post({ ...VALID, messages: [{ role: 'user', content: consistent }] })).status).toBe(200);
+    }
+  });
+
   it('renders an in-stream error as an error event', () => {
     expect(anthropicFormat.renderStreamError?.(529, 'Overloaded')).toBe('event: error\ndata: {"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}\n\n');
   });

@@ -156,6 +156,23 @@ describe('api: responses for azure-openai in the config', () => {
     }
   });
 
+  it('refuses a dated apiVersion older than the Responses API at its YAML path, and takes newer or v1 names', () => {
+    const problemsOf = (apiVersion: string, api = 'responses'): ConfigError['problems'] => {
+      try {
+        parseConfig(`providers:\n  az:\n    type: azure-openai\n    apiKey: k\n    baseUrl: https://res.openai.azure.com\n    api: ${api}\n    apiVersion: ${apiVersion}\n`, { env: {}, sourceName: 'test.yaml' });
+      } catch (error) {
+        if (!(error instanceof ConfigError)) throw error;
+        return error.problems;
+      }
+      return [];
+    };
+    expect(problemsOf('2024-10-21')).toEqual([{ path: 'providers.az.apiVersion', message: expect.stringContaining('2025-03-01-preview') as unknown, line: 7 }]);
+    expect(problemsOf('2025-02-01-preview')).toHaveLength(1);
+    for (const accepted of ['2025-03-01-preview', '2025-04-01-preview', 'v1', 'preview']) expect(problemsOf(accepted)).toEqual([]);
+    // Chat Completions has served dated versions for years: the floor is the Responses API's alone.
+    expect(problemsOf('2024-10-21', 'chat-completions')).toEqual([]);
+  });
+
   it('refuses an API Azure does not serve, naming the allowed ones at the YAML path', () => {
     let problems: ConfigError['problems'] = [];
     try {

@@ -25,3 +25,21 @@ export function providerApiProblem(type: string, api: string | undefined): strin
   if (!allowed.includes(api)) return `"${api}" is not an API of type ${type}: expected ${allowed.join(' | ')}`;
   return undefined;
 }
+
+/**
+ * The first dated Azure `api-version` that serves the Responses API (Microsoft's Responses guide,
+ * https://learn.microsoft.com/azure/ai-foundry/openai/how-to/responses, introduced it with
+ * `2025-03-01-preview`). ISO dates compare correctly as strings, so the date part is compared as one.
+ */
+const AZURE_RESPONSES_FIRST_VERSION = '2025-03-01-preview';
+
+/**
+ * What is wrong with `apiVersion` for the provider's API; undefined when nothing is. Only Azure's
+ * Responses API has a floor: an older dated version (fine for Chat Completions) would fail every call.
+ */
+export function providerApiVersionProblem(type: string, api: string | undefined, apiVersion: string | undefined): string | undefined {
+  if (type !== 'azure-openai' || api !== 'responses' || apiVersion === undefined) return undefined;
+  const date = /^\d{4}-\d{2}-\d{2}/.exec(apiVersion)?.[0];
+  if (date === undefined || date >= AZURE_RESPONSES_FIRST_VERSION.slice(0, 10)) return undefined;
+  return `"${apiVersion}" is older than the Responses API (${AZURE_RESPONSES_FIRST_VERSION} or later, or v1 / preview); remove apiVersion to use the v1 API`;
+}

@@ -138,6 +138,23 @@ describe('buildResponsesBody', () => {
     expect(build({ maxTokens: 300 }, 'gpt-4.1', true)).toMatchObject({ max_output_tokens: 300, stream: true });
   });
 
+  it('refuses a limit below the Responses API minimum of 16 before sending, naming the field', () => {
+    const refusal = (request: Partial<ChatRequest>, defaultMaxTokens?: number): unknown => {
+      try {
+        buildResponsesBody({ ...base, ...request }, { model: 'gpt-4.1', stream: false, ...(defaultMaxTokens === undefined ? {} : { defaultMaxTokens }) });
+      } catch (caught) {
+        return caught;
+      }
+      return undefined;
+    };
+    const tooSmall = refusal({ maxTokens: 15 });
+    expect(SwitchyardError.isInstance(tooSmall)).toBe(true);
+    expect(tooSmall).toMatchObject({ category: 'invalid_request', field: 'maxTokens' });
+    expect((tooSmall as Error).message).toMatch(/at least 16/);
+    expect(refusal({}, 8)).toMatchObject({ category: 'invalid_request', field: 'defaultMaxTokens' });
+    expect(build({ maxTokens: 16 })).toMatchObject({ max_output_tokens: 16 });
+  });
+
   it('refuses stop sequences, which the Responses API does not have, naming the field', () => {
     let error: unknown;
     try {

@@ -19,6 +19,8 @@
  *   `include: ['reasoning.encrypted_content']` when the model reasons (by name, as for Chat
  *   Completions' `reasoning_effort`); only then does reasoning go back.
  *
+ * Refused before sending: a `maxTokens` (or `defaultMaxTokens`) below 16, the API's minimum.
+ *
  * Not mapped: `stop` (the Responses API has no stop sequences: refused, naming the field);
  * `previous_response_id`, `conversation` and built-in tools (web search, file search…) are never sent.
  */
@@ -201,6 +203,23 @@ function toResponsesTextFormat(format: NonNullable<ChatRequest['responseFormat']
   return format.strict === undefined ? base : { ...base, strict: format.strict };
 }
 
+/**
+ * The smallest `max_output_tokens` the Responses API takes: below it the API answers 400
+ * "Invalid 'max_output_tokens': integer below minimum value. Expected a value >= 16" (the API's
+ * own error, quoted in https://github.com/vectorize-io/hindsight/issues/58).
+ */
+const MIN_OUTPUT_TOKENS = 16;
+
+/** The limit to send, refused early (naming where it came from) when the API would refuse it. */
+function outputLimit(maxTokens: number | undefined, defaultMaxTokens: number | undefined): number | undefined {
+  const limit = maxTokens ?? defaultMaxTokens;
+  if (limit !== undefined && limit < MIN_OUTPUT_TOKENS) {
+    const field = maxTokens === undefined ? 'defaultMaxTokens' : 'maxTokens';
+    throw invalidRequest(field, `the OpenAI Responses API needs max_output_tokens of at least ${String(MIN_OUTPUT_TOKENS)}; got ${String(limit)}`);
+  }
+  return limit;
+}
+
 /** Builds the whole request body. */
 export function buildResponsesBody(request: ChatRequest, options: ResponsesBodyOptions): ResponsesBody {
   if (request.stop !== undefined && request.stop.length > 0) {
@@ -217,7 +236,7 @@ export function buildResponsesBody(request: ChatRequest, options: ResponsesBodyO
     if (request.toolChoice !== undefined) body.tool_choice = toResponsesToolChoice(request.toolChoice);
     if (request.parallelToolCalls !== undefined) body.parallel_tool_calls = request.parallelToolCalls;
   }
-  const limit = request.maxTokens ?? options.defaultMaxTokens;
+  const limit = outputLimit(request.maxTokens, options.defaultMaxTokens);
   if (limit !== undefined) body.max_output_tokens = limit;
   if (request.temperature !== undefined) body.temperature = request.temperature;
   if (request.topP !== undefined) body.top_p = request.topP;

@@ -1,7 +1,8 @@
 /**
  * The simulator's checks of Anthropic request content blocks that carry media: `document` blocks
  * (a `base64` PDF, a `text` plain-text source or a `url`) and `tool_result` blocks (`is_error` a
- * boolean, content a string or blocks). Messages are worded like the API's validation errors.
+ * boolean, content a string or blocks), and citations asked on all documents of a request or none.
+ * Messages are worded like the API's validation errors.
  */
 import { isObject, type JsonObject } from './wire-helpers.js';
 
@@ -78,6 +79,38 @@ export function anthropicContentBlockProblem(message: JsonObject, messageIndex: 
     }
   }
   return undefined;
+}
+
+/** Whether a document block asks for citations (`citations.enabled: true`). */
+function documentCites(block: JsonObject): boolean {
+  return isObject(block.citations) && block.citations.enabled === true;
+}
+
+/** The document blocks of a message, tool results' included, with where each stands. */
+function documentsOf(message: JsonObject, messageIndex: number): { readonly block: JsonObject; readonly where: string }[] {
+  if (!Array.isArray(message.content)) return [];
+  const documents: { block: JsonObject; where: string }[] = [];
+  for (const [index, block] of message.content.entries()) {
+    if (!isObject(block)) continue;
+    const where = `messages.${messageIndex}.content.${index}`;
+    if (block.type === 'document') documents.push({ block, where });
+    if (block.type !== 'tool_result' || !Array.isArray(block.content)) continue;
+    for (const [inner, item] of block.content.entries()) if (isObject(item) && item.type === 'document') documents.push({ block: item, where: `${where}.tool_result.content.${inner}` });
+  }
+  return documents;
+}
+
+/**
+ * The 400's message when some documents of a request ask for citations and others do not: "citations
+ * must be enabled on all or none of the documents within a request"
+ * (https://platform.claude.com/docs/en/build-with-claude/citations, "How citations work").
+ */
+export function anthropicCitationsMixProblem(messages: readonly unknown[]): string | undefined {
+  const documents = messages.flatMap((message, index) => (isObject(message) ? documentsOf(message, index) : []));
+  const first = documents[0];
+  if (first === undefined) return undefined;
+  const odd = documents.find((document) => documentCites(document.block) !== documentCites(first.block));
+  return odd === undefined ? undefined : `${odd.where}.citations: citations must be enabled on all or none of the documents within a request`;
 }
 
 /** The text a document block gives the model to cite: a `text` source's data; none for PDFs and files. */

@@ -8,7 +8,7 @@ import type { SimAnswer, SimParsedRequest, SimRouteMatch, SimStreamPlan, WireFor
 import { countWords, headerValue, isObject, type JsonObject } from './wire-helpers.js';
 import { anthropicCacheBreakpoints, anthropicStructuredOutput } from './anthropic-prompt-features.js';
 import { anthropicThinkingBlock, anthropicThinkingEvents, anthropicThinkingRequest } from './anthropic-thinking.js';
-import { anthropicCitationFor, anthropicContentBlockProblem, SIM_FILES_API_BETA } from './anthropic-content-blocks.js';
+import { anthropicCitationFor, anthropicCitationsMixProblem, anthropicContentBlockProblem, SIM_FILES_API_BETA } from './anthropic-content-blocks.js';
 
 /** The one path this format serves. */
 const MESSAGES_PATH = '/v1/messages';
@@ -174,6 +174,8 @@ export const anthropicFormat: WireFormat = {
       inputWords += countWords(textOf(message.content));
       if (message.role === 'user') lastUserText = userTextOf(message.content);
     }
+    const citationsMix = anthropicCitationsMixProblem(body.messages);
+    if (citationsMix !== undefined) return citationsMix;
     const toolNames: string[] = [];
     if (body.tools !== undefined) {
       if (!Array.isArray(body.tools)) return 'tools: Input should be a valid list';
