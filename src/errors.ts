@@ -367,5 +367,5 @@ export function parseRetryAfter(headers: HeaderBag, now: number = Date.now()): n
 // Secret redaction lives in secret-registry.ts (the process-wide registry: see its TSDoc for the
 // scope) and cause sanitising in sanitized-cause.ts; both are re-exported here, where the rest of
 // the code (and users) have always found them.
-export { registerSecret, registerHeaderSecret, redactSecrets, redactSecretFragments, redactAndClip, redactErrorText } from './secret-registry.js';
+export { registerSecret, registerHeaderSecret, replaceSlotSecrets, redactSecrets, redactSecretFragments, redactAndClip, redactErrorText } from './secret-registry.js';
 export { SanitizedCause, sanitizeCause } from './sanitized-cause.js';

@@ -10,7 +10,9 @@
  * built (`resolveConfig`/`loadConfig` register every secret of the config, each adapter registers its
  * `apiKey`, and each JSON endpoint the credential headers it sends), so a router's secrets are
  * redacted in every path even when it is the only router in the process. Two copies of the package
- * in one process have a registry each.
+ * in one process have a registry each. The one exception to "never unregisters": credentials that
+ * rotate are held in a slot (`replaceSlotSecrets`) whose secrets each renewal replaces, so expired
+ * ones do not pile up.
  *
  * Three strengths, for three kinds of text:
  * - `redactSecrets`: whole registered secrets and the known key shapes. Cheap enough for prompts and
@@ -41,7 +43,14 @@ const SECRET_PATTERNS: readonly RegExp[] = [
   /(?<=\b(?:Bearer|bearer)\s)[A-Za-z0-9._~+/=-]{8,}/g,
 ];
 
+/** Every secret redacted: the permanent ones and each slot's current ones. */
 const registeredSecrets = new Set<string>();
+
+/** Secrets registered with `registerSecret`: kept for the life of the process. */
+const permanentSecrets = new Set<string>();
+
+/** Each slot's current secrets (see `replaceSlotSecrets`). */
+const slotSecrets = new Map<object, readonly string[]>();
 
 /** The longest registered secret's length (how far past a cut a secret can reach). */
 let longestSecret = 0;
@@ -59,9 +68,32 @@ let fragmentIndex: Map<string, Array<readonly [string, number]>> | undefined;
  * stays registered. Values shorter than 4 characters are ignored.
  */
 export function registerSecret(secret: string | undefined): void {
-  if (secret === undefined || secret.length < 4 || registeredSecrets.has(secret)) return;
+  if (secret === undefined || secret.length < 4 || permanentSecrets.has(secret)) return;
+  permanentSecrets.add(secret);
+  if (registeredSecrets.has(secret)) return; // already redacted as a slot's secret
   registeredSecrets.add(secret);
   longestSecret = Math.max(longestSecret, secret.length);
+  fragmentIndex = undefined;
+}
+
+/**
+ * Registers `secrets` as the current secrets of `slot` (any object its owner keeps, e.g. one per
+ * credential source), replacing those the slot held: for credentials that rotate, so a
+ * long-running process does not keep every expired key. The new secrets are redacted as soon as
+ * this returns; a replaced one stops being redacted unless `registerSecret` or another slot holds
+ * it. Values shorter than 4 characters are ignored, as by `registerSecret`.
+ */
+export function replaceSlotSecrets(slot: object, secrets: ReadonlyArray<string | undefined>): void {
+  const current = secrets.filter((secret): secret is string => secret !== undefined && secret.length >= 4);
+  const previous = slotSecrets.get(slot) ?? [];
+  if (current.length === previous.length && current.every((secret, index) => secret === previous[index])) return;
+  slotSecrets.set(slot, current);
+  // Rebuilt from scratch: renewals are rare (minutes to hours apart) and the sets are small.
+  registeredSecrets.clear();
+  for (const secret of permanentSecrets) registeredSecrets.add(secret);
+  for (const held of slotSecrets.values()) for (const secret of held) registeredSecrets.add(secret);
+  longestSecret = 0;
+  for (const secret of registeredSecrets) longestSecret = Math.max(longestSecret, secret.length);
   fragmentIndex = undefined;
 }
 

@@ -1,10 +1,14 @@
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { parseConfig } from '../../src/config/index.js';
 import { createRouter } from '../../src/create-router.js';
-import { SwitchyardError } from '../../src/errors.js';
+import { redactSecretFragments, SwitchyardError } from '../../src/errors.js';
 import { loadOptionalModule } from '../../src/optional-module.js';
 import type { ProviderSettings } from '../../src/provider-spec.js';
 import type { Simulator } from '../../src/testing/simulator.js';
@@ -151,6 +155,75 @@ describe('bedrock credentials from the AWS default chain', () => {
         await direct.close();
       }
     }
+  });
+
+  // The container credentials endpoint (ECS, EKS Pod Identity) that AWS_CONTAINER_CREDENTIALS_FULL_URI
+  // names, failing for real: the SDK tries it (fromHttp, then fromContainerMetadata) and reports only
+  // "Could not load credentials from any providers", so the failure must be told from "no credentials".
+  async function containerEndpoint(answer: 'server error' | 'refused'): Promise<{ url: string; requests: () => number; close: () => Promise<void> }> {
+    let requests = 0;
+    const server: Server = createServer((_request, response) => {
+      requests += 1;
+      response.writeHead(500, { 'content-type': 'application/json' }).end('{"Code":"InternalError","Message":"try again"}');
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const { port } = server.address() as AddressInfo;
+    const close = async (): Promise<void> => {
+      if (!server.listening) return;
+      server.close();
+      await once(server, 'close');
+    };
+    if (answer === 'refused') await close(); // nothing listens on the port any more
+    return { url: `http://127.0.0.1:${String(port)}/v2/credentials/switchyard`, requests: () => requests, close };
+  }
+
+  for (const answer of ['server error', 'refused'] as const) {
+    it(`a container credentials endpoint that fails (${answer}) is a network error, not "no credentials"`, async () => {
+      writeFileSync(join(directory, 'credentials'), ''); // no profile to fall back on
+      const endpoint = await containerEndpoint(answer);
+      vi.stubEnv('AWS_CONTAINER_CREDENTIALS_FULL_URI', endpoint.url);
+      const settings: ProviderSettings = { id: 'aws', type: 'bedrock', baseUrl: simulator.url, region: 'us-east-1', headers: {}, defaultMaxTokens: 64 };
+      try {
+        const error = await failure(credentialChain(settings, process.env)());
+        expect([error.category, error.code, error.provider]).toEqual(['network', 'network.other', 'aws']);
+        expect(error.message).toBe('providers.aws: the container credentials endpoint (AWS_CONTAINER_CREDENTIALS_FULL_URI) gave no AWS credentials: it did not answer, or answered with an error');
+        if (answer === 'server error') expect(endpoint.requests()).toBeGreaterThan(0);
+      } finally {
+        await endpoint.close();
+      }
+    });
+  }
+
+  it('with no container endpoint configured, the same end of the chain is still "no AWS credentials found" (auth)', async () => {
+    writeFileSync(join(directory, 'credentials'), '');
+    const settings: ProviderSettings = { id: 'aws', type: 'bedrock', baseUrl: simulator.url, region: 'us-east-1', headers: {}, defaultMaxTokens: 64 };
+    const error = await failure(credentialChain(settings, process.env)());
+    expect([error.category, error.code]).toEqual(['auth', 'auth.provider']);
+    expect(error.message).toBe('providers.aws: no AWS credentials found: Could not load credentials from any providers');
+  });
+
+  it('each renewal replaces the previous credentials in the secret registry: only the current ones stay redacted', async () => {
+    const settings: ProviderSettings = { id: 'aws', type: 'bedrock', baseUrl: simulator.url, region: 'us-east-1', headers: {}, defaultMaxTokens: 64 };
+    // The SDK's provider stood in for by one that rotates on every call (hex: no known key shape, so
+    // only the registry can redact them).
+    const issued: Array<{ secretAccessKey: string; sessionToken: string }> = [];
+    const rotating = (): Promise<CredentialProviderModule> =>
+      Promise.resolve({
+        defaultProvider: () => () => {
+          const credentials = { accessKeyId: 'AKIAROTATING00000001', secretAccessKey: randomBytes(20).toString('hex'), sessionToken: randomBytes(24).toString('hex') };
+          issued.push(credentials);
+          return Promise.resolve(credentials);
+        },
+      });
+    const source = credentialChain(settings, {}, rotating);
+    for (let renewal = 0; renewal < 5; renewal += 1) await source();
+    const current = issued[issued.length - 1];
+    expect(current).toBeDefined();
+    if (current === undefined) return;
+    expect(redactSecretFragments(`secret ${current.secretAccessKey} token ${current.sessionToken}`)).toBe('secret [redacted] token [redacted]');
+    expect(redactSecretFragments(`cut: ${current.sessionToken.slice(0, 12)}`)).toBe('cut: [redacted]');
+    for (const old of issued.slice(0, -1)) expect(redactSecretFragments(`${old.secretAccessKey} ${old.sessionToken}`)).toBe(`${old.secretAccessKey} ${old.sessionToken}`);
   });
 
   it('without the package and without keys in the environment: a config error saying what to install or set', async () => {

@@ -11,6 +11,7 @@ import {
   redactSecretFragments,
   redactSecrets,
   registerSecret,
+  replaceSlotSecrets,
   SanitizedCause,
   sanitizeCause,
   SwitchyardError,
@@ -271,5 +272,41 @@ describe('the redaction scope', () => {
     const custom = shapelessSecret();
     jsonEndpoint({ transport, headers: { Authorization: `Token ${token}`, 'x-gateway-secret': custom, 'x-trace': 'not-a-secret-value' }, mapError: () => new SwitchyardError({ category: 'server', message: 'x' }), provider: 'p' });
     expect(redactSecrets(`${token} ${custom} not-a-secret-value`)).toBe('[redacted] [redacted] not-a-secret-value');
+  });
+});
+
+describe('slots: secrets that rotate', () => {
+  it('keeps only the current secrets of a slot after N replacements, each redacted whole and in fragments', () => {
+    const slot = {};
+    const issued: string[][] = [];
+    for (let renewal = 0; renewal < 6; renewal += 1) {
+      const pair = [shapelessSecret(), shapelessSecret()];
+      replaceSlotSecrets(slot, [...pair, undefined, 'ab']);
+      issued.push(pair);
+      // Redacted from the moment they are registered.
+      expect(redactSecrets(`${pair[0] ?? ''} ${pair[1] ?? ''}`)).toBe('[redacted] [redacted]');
+    }
+    const current = issued.pop() ?? [];
+    const [key = '', token = ''] = current;
+    expect(redactSecretFragments(`key ${key} cut ${token.slice(5, 17)} ab`)).toBe('key [redacted] cut [redacted] ab');
+    expect(redactAndClip(`x ${token}`, 12)).toBe('x [redacted]');
+    for (const [oldKey = '', oldToken = ''] of issued) {
+      expect(redactSecrets(`${oldKey} ${oldToken}`)).toBe(`${oldKey} ${oldToken}`);
+      expect(redactSecretFragments(`${oldKey.slice(0, 12)} ${oldToken}`)).toBe(`${oldKey.slice(0, 12)} ${oldToken}`);
+    }
+  });
+
+  it('a replaced secret stays redacted while registerSecret or another slot still holds it', () => {
+    const permanent = shapelessSecret();
+    const shared = shapelessSecret();
+    const first = {};
+    const second = {};
+    registerSecret(permanent);
+    replaceSlotSecrets(first, [permanent, shared]);
+    replaceSlotSecrets(second, [shared]);
+    replaceSlotSecrets(first, [shapelessSecret()]);
+    expect(redactSecrets(`${permanent} ${shared}`)).toBe('[redacted] [redacted]');
+    replaceSlotSecrets(second, []);
+    expect(redactSecrets(`${permanent} ${shared}`)).toBe(`[redacted] ${shared}`);
   });
 });
