@@ -129,7 +129,8 @@ export interface AdapterResult {
 
 /**
  * One upstream embedding request. The router has already split the call's inputs to at most the
- * adapter's `maxEmbeddingInputsFor(model)` or `maxEmbeddingInputs`; the adapter sends them as one request.
+ * adapter's `maxEmbeddingInputsFor(model)` or `maxEmbeddingInputs` (and, estimated,
+ * `maxEmbeddingTokensFor(model)`); the adapter sends them as one request.
  */
 export interface AdapterEmbedCall {
   /** The texts to embed, in order; never empty. */
@@ -226,6 +227,11 @@ export interface ProviderAdapter {
    * `gemini-embedding-001`). Wins over `maxEmbeddingInputs` when present.
    */
   maxEmbeddingInputsFor?(model: string): number;
+  /**
+   * Optional: the most input tokens one `doEmbed` request to `model` may carry (Vertex AI: 20,000).
+   * The router cannot tokenize, so it packs requests by a high estimate (UTF-8 bytes / 3 per input).
+   */
+  maxEmbeddingTokensFor?(model: string): number;
 }
 
 /** What an adapter factory receives. */

@@ -66,6 +66,18 @@ describe('Vertex AI embeddings', () => {
     expect([vertexEmbeddingInputLimit('gemini-embedding-001'), vertexEmbeddingInputLimit('text-multilingual-embedding-002')]).toEqual([1, 250]);
   });
 
+  it('packs requests under Vertex\'s 20,000 input tokens, the vectors still in input order', async () => {
+    // 250 inputs of 200 simulator tokens (words): one request of 250 would be 50,000 tokens, a 400.
+    const inputs = Array.from({ length: 250 }, (_, index) => `text ${index} ${'lorem '.repeat(198).trim()}`);
+    const response = await router.embed({ model: 'embed', input: inputs, dimensions: 4 });
+    expect(response.embeddings).toEqual(inputs.map((input) => simulatedEmbedding(input, 4)));
+    expect(response.usage.inputTokens).toBe(250 * 200);
+    const sizes = simulator.requests.map((request) => (request.body as { instances: unknown[] }).instances.length);
+    expect(sizes.length).toBeGreaterThan(2);
+    expect(sizes.reduce((sum, size) => sum + size, 0)).toBe(250);
+    for (const size of sizes) expect(size * 200).toBeLessThanOrEqual(20_000);
+  });
+
   it('charges a tpm limit with Vertex\'s token counts (the Gemini API reports none to charge)', async () => {
     const limited = createRouter({
       providers: { gcp: { type: 'vertex', project: 'sim-project', region: 'us-central1', baseUrl: simulator.url, apiKey: simulator.apiKey } },

@@ -6,7 +6,8 @@
  * (`values`, and `statistics.token_count`, summed into the usage: unlike the Gemini API, Vertex
  * counts tokens). Limits, from "API limits" in
  * https://cloud.google.com/vertex-ai/generative-ai/docs/embeddings/get-text-embeddings: 250 inputs
- * per request, one for `gemini-embedding-001` ("supports one instance per request").
+ * per request, one for `gemini-embedding-001` ("supports one instance per request"), and "The API
+ * has a maximum input token limit of 20,000" per request, over which it answers 400.
  * `autoTruncate: false` makes an input longer than the model takes a 400 rather than the vector of
  * its first 2,048 tokens: an index should not silently hold a vector of half a document.
  */
@@ -21,6 +22,9 @@ export const VERTEX_MAX_EMBEDDING_INPUTS = 250;
 export function vertexEmbeddingInputLimit(model: string): number {
   return /^gemini-embedding/.test(model.replace(/^models\//, '')) ? 1 : VERTEX_MAX_EMBEDDING_INPUTS;
 }
+
+/** The most input tokens one `:predict` request may carry, for every model. */
+export const VERTEX_MAX_EMBEDDING_REQUEST_TOKENS = 20_000;
 
 /** The body of one `:predict` request. */
 export function buildVertexPredictBody(call: AdapterEmbedCall): Record<string, unknown> {

@@ -24,7 +24,7 @@ import { buildGeminiRequest } from '../gemini/request.js';
 import { parseGeminiResponse } from '../gemini/response.js';
 import { streamGeminiBody } from '../gemini/stream.js';
 import { cachedTokenProvider, createGoogleAuthTokenProvider, staticTokenProvider, type AccessTokenProvider } from './access-token.js';
-import { buildVertexPredictBody, parseVertexPredictResponse, VERTEX_MAX_EMBEDDING_INPUTS, vertexEmbeddingInputLimit } from './embed.js';
+import { buildVertexPredictBody, parseVertexPredictResponse, VERTEX_MAX_EMBEDDING_INPUTS, VERTEX_MAX_EMBEDDING_REQUEST_TOKENS, vertexEmbeddingInputLimit } from './embed.js';
 import { mapVertexError } from './errors.js';
 
 export { cachedTokenProvider } from './access-token.js';
@@ -128,6 +128,7 @@ export function createVertexAdapterFactory(options: VertexAdapterOptions = {}): 
       },
       maxEmbeddingInputs: VERTEX_MAX_EMBEDDING_INPUTS,
       maxEmbeddingInputsFor: vertexEmbeddingInputLimit,
+      maxEmbeddingTokensFor: () => VERTEX_MAX_EMBEDDING_REQUEST_TOKENS,
       async doStream(call): Promise<AsyncIterable<AdapterStreamPart>> {
         const publisher = vertexPublisher(settings, call.model);
         const url = urlFor(publisher, call.model, true);

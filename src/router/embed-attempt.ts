@@ -1,8 +1,9 @@
 /**
  * One try of an embedding call at one target: the adapter stage's work for `mode: 'embed'`. The
- * inputs are split into requests of at most the adapter's `maxEmbeddingInputs`, sent a few at a
- * time, and the vectors put back in input order with the usage summed. A failed request fails the
- * whole try (no request after it starts), so every vector of an answer comes from one target.
+ * inputs are split into requests of at most the adapter's `maxEmbeddingInputs` and, where it gives
+ * one, an estimated `maxEmbeddingTokensFor(model)`, sent a few at a time, and the vectors put back
+ * in input order with the usage summed. A failed request fails the whole try (no request after it
+ * starts), so every vector of an answer comes from one target.
  */
 import { performance } from 'node:perf_hooks';
 import type { EmbedResponse } from '../embedding-types.js';
@@ -19,11 +20,34 @@ export function embeddingsUnsupported(provider: string, type: string, model: str
   return new SwitchyardError({ category: 'config', message: `provider "${provider}" (type ${type}) does not serve embeddings; route embedding calls to openai, azure-openai, gemini, vertex or openai-compatible providers`, provider, model });
 }
 
-/** `inputs` cut into consecutive pieces of at most `size`. */
-export function splitInputs(inputs: readonly string[], size: number): (readonly string[])[] {
-  if (!(size >= 1) || inputs.length <= size) return [inputs];
+/**
+ * A deliberately high token estimate of one input: UTF-8 bytes / 3. English runs near 4 characters
+ * a token, so this over-counts it by about a third; a CJK character (3 bytes) counts as one token.
+ * Over-counting only costs an extra request, under-counting a 400 for the whole try.
+ */
+export function estimateEmbeddingTokens(input: string): number {
+  return Math.ceil(Buffer.byteLength(input, 'utf8') / 3);
+}
+
+/**
+ * `inputs` cut into consecutive pieces of at most `maxInputs` inputs and, packed greedily, at most
+ * `maxTokens` estimated tokens; an input estimated over `maxTokens` goes alone (the provider judges it).
+ */
+export function packInputs(inputs: readonly string[], maxInputs: number, maxTokens: number): (readonly string[])[] {
   const pieces: (readonly string[])[] = [];
-  for (let start = 0; start < inputs.length; start += size) pieces.push(inputs.slice(start, start + size));
+  let piece: string[] = [];
+  let pieceTokens = 0;
+  for (const input of inputs) {
+    const tokens = estimateEmbeddingTokens(input);
+    if (piece.length > 0 && (piece.length >= maxInputs || pieceTokens + tokens > maxTokens)) {
+      pieces.push(piece);
+      piece = [];
+      pieceTokens = 0;
+    }
+    piece.push(input);
+    pieceTokens += tokens;
+  }
+  if (piece.length > 0) pieces.push(piece);
   return pieces;
 }
 
@@ -32,7 +56,9 @@ export async function embedAttempt(adapter: ProviderAdapter, attempt: AttemptCon
   const doEmbed = adapter.doEmbed?.bind(adapter);
   if (doEmbed === undefined) throw embeddingsUnsupported(adapter.id, adapter.type, attempt.target.model);
   const { dimensions, taskType, title } = attempt.call.embedding ?? {};
-  const pieces = splitInputs(embeddingInputsOf(attempt.call), adapter.maxEmbeddingInputsFor?.(attempt.target.model) ?? adapter.maxEmbeddingInputs ?? Infinity);
+  const model = attempt.target.model;
+  const maxInputs = adapter.maxEmbeddingInputsFor?.(model) ?? adapter.maxEmbeddingInputs ?? Infinity;
+  const pieces = packInputs(embeddingInputsOf(attempt.call), maxInputs, adapter.maxEmbeddingTokensFor?.(model) ?? Infinity);
   const base: Mutable<Omit<AdapterEmbedCall, 'inputs'>> = {
     model: attempt.target.model,
     signal: attempt.call.signal,
