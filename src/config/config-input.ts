@@ -395,6 +395,8 @@ export interface GatewayInput {
   timeouts?: { headers?: DurationInput | undefined; body?: DurationInput | undefined; shutdown?: DurationInput | undefined } | undefined;
   /** @default 1MB */
   streamBuffer?: SizeInput | undefined;
+  /** Whether calls may name uploaded files by id (they reach the providers' accounts, shared by every key). @default refuse */
+  fileIds?: 'allow' | 'refuse' | undefined;
   log?: { level?: 'debug' | 'info' | 'warn' | 'error' | 'silent' | undefined; format?: 'json' | 'pretty' | undefined } | undefined;
   keys?: StaticKeyInput[] | undefined;
 }

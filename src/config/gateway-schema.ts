@@ -91,6 +91,10 @@ export const gatewaySchema = z.strictObject({
     .optional()
     .describe('Client-side timeouts and the shutdown deadline.'),
   streamBuffer: size.optional().describe('Bytes buffered for a streaming client that stops reading; past it the stream is cut. @default `1MB`'),
+  fileIds: z
+    .enum(['allow', 'refuse'])
+    .optional()
+    .describe('Whether calls may name uploaded files by id (`file_id`). The ids resolve in the providers\' accounts, shared by every virtual key, so `allow` lets any key read any file uploaded there. @default `refuse`'),
   log: z
     .strictObject({
       level: z.enum(['debug', 'info', 'warn', 'error', 'silent']).optional().describe('Access-log and event level. @default `info`'),

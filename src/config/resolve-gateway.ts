@@ -33,6 +33,7 @@ export function resolveGateway(parsed: ParsedGateway | undefined): GatewayConfig
       shutdownMs: gateway.timeouts?.shutdown ?? 30_000,
     },
     streamBufferBytes: gateway.streamBuffer ?? 1_000_000,
+    fileIds: gateway.fileIds ?? 'refuse',
     log: { level: gateway.log?.level ?? 'info', format: gateway.log?.format ?? 'json' },
     keys: (gateway.keys ?? []).map(
       (key): StaticKeyConfig => ({

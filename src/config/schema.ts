@@ -11,7 +11,7 @@ import { ERROR_CATEGORIES } from '../errors.js';
 import type { ErrorCategoryName } from '../types.js';
 import { baseUrlProblem, redisUrlProblem } from './base-url.js';
 import { cloudProviderProblems } from './cloud-provider-fields.js';
-import { PROVIDER_API_VALUES, providerApiProblem } from './provider-api.js';
+import { PROVIDER_API_VALUES, providerApiProblem, providerApiVersionProblem } from './provider-api.js';
 import { closest } from './describe-issues.js';
 import { DEFAULT_WEIGHT } from './defaults.js';
 import { durationSchema, positiveDurationSchema } from './duration-schema.js';
@@ -145,6 +145,8 @@ export const providerSchema = z
     }
     const apiProblem = providerApiProblem(provider.type, provider.api);
     if (apiProblem !== undefined) context.addIssue({ code: 'custom', path: ['api'], message: apiProblem });
+    const versionProblem = providerApiVersionProblem(provider.type, provider.api, provider.apiVersion);
+    if (versionProblem !== undefined) context.addIssue({ code: 'custom', path: ['apiVersion'], message: versionProblem });
   });
 
 /** One weighted target of a route. */

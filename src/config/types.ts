@@ -338,6 +338,8 @@ export interface GatewayConfig {
   readonly timeouts: { readonly headersMs: number; readonly bodyMs: number; readonly shutdownMs: number };
   /** Bytes buffered for a streaming client that stops reading before the stream is cut. */
   readonly streamBufferBytes: number;
+  /** Whether calls may name uploaded files by id; `refuse`: a 400, since every key would reach the same accounts' files. */
+  readonly fileIds: 'allow' | 'refuse';
   readonly log: { readonly level: 'debug' | 'info' | 'warn' | 'error' | 'silent'; readonly format: 'json' | 'pretty' };
   readonly keys: readonly StaticKeyConfig[];
 }

@@ -292,7 +292,7 @@ export async function createGateway(routerOrConfig: Router | SwitchyardConfig | 
     const routeConfig = resolveRoute(parsed.requestedModel);
     checkAccess(record, parsed.requestedModel, exchange);
     // Uploaded files' ids get their provider from the route (file-ids.ts); most bodies name none.
-    if (parsed.fileIds !== undefined) parsed = { ...parsed, request: bindFileIds(parsed.request, parsed.fileIds, routeConfig, config.providers) };
+    if (parsed.fileIds !== undefined) parsed = { ...parsed, request: bindFileIds(parsed.request, parsed.fileIds, routeConfig, config.providers, settings.fileIds) };
 
     const cancel = cancelOnClientClose(response);
     const lease = await acquireKeyLimits(limiter, record, cancel.signal);

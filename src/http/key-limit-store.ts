@@ -7,6 +7,9 @@
  * SHA-256 prefix of the key: never the key itself, and a key replaced at the same position starts
  * with a quota of its own. One store serves a router's every generation, so a reload that keeps a
  * key keeps its counters, whatever else of the provider changed.
+ *
+ * The Redis store's limiters share one client, so a Redis outage is reported once for all of them
+ * (`outageReport`): the first limiter to fall back says why, the first to reach Redis again says so.
  */
 import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
@@ -16,7 +19,7 @@ import { SwitchyardError } from '../errors.js';
 import { limitChecks, refusalRetryAfterMs, type LimitCheck } from '../pipeline/rate-limit/limit-checks.js';
 import { createLocalLimitState } from '../pipeline/rate-limit/local-limit-state.js';
 import type { RateLimiter } from '../pipeline/rate-limit/rate-limiter.js';
-import { createRedisRateLimiter } from '../pipeline/rate-limit/redis-rate-limiter.js';
+import { createRedisRateLimiter, type RedisRateLimiterOptions } from '../pipeline/rate-limit/redis-rate-limiter.js';
 
 /** A key's limits: requests per second and minute, tokens per minute (no concurrency). */
 export type KeyLimits = Omit<LimitSpec, 'concurrency'>;
@@ -99,11 +102,36 @@ export interface RedisKeyLimitStoreOptions {
 }
 
 /**
+ * The logger and `onDegraded` every key's limiter gets with `failMode: open`: the store is degraded
+ * from the first limiter falling back to the first reaching Redis again (one client, one Redis),
+ * and only those two changes are passed on, each with the message of the limiter that saw it.
+ * A limiter logs only when its own state changes, right before calling `onDegraded`.
+ */
+function outageReport(logger: ((message: string) => void) | undefined): Pick<RedisRateLimiterOptions, 'logger' | 'onDegraded'> {
+  const report = logger ?? ((message: string) => console.warn(`[switchyard] ${message}`));
+  let degraded = false;
+  let held: string | undefined;
+  return {
+    logger: (message) => (held = message),
+    onDegraded(value) {
+      const message = held;
+      held = undefined;
+      if (value === degraded) return;
+      degraded = value;
+      if (message !== undefined) report(message);
+    },
+  };
+}
+
+/**
  * Creates the shared store: one Redis rate limiter per key, so its counters are the same in every
- * process. Redis trouble is the limiter's: `failMode: open` limits per process meanwhile.
+ * process. Redis trouble is the limiters': `failMode: open` limits per process meanwhile, reported
+ * once per outage for all keys.
  */
 export function createRedisKeyLimitStore(options: RedisKeyLimitStoreOptions): KeyLimitStore {
   const limiters = new Map<string, RateLimiter>();
+  // With `failMode: closed` a limiter never falls back: what it logs goes straight out.
+  const reporting = options.failMode === 'open' ? outageReport(options.logger) : options.logger === undefined ? {} : { logger: options.logger };
 
   function limiterOf(name: string): RateLimiter {
     let limiter = limiters.get(name);
@@ -112,7 +140,7 @@ export function createRedisKeyLimitStore(options: RedisKeyLimitStoreOptions): Ke
         redis: options.redis,
         keyPrefix: `${options.keyPrefix}key-pool:${name}:`,
         failMode: options.failMode,
-        ...(options.logger === undefined ? {} : { logger: options.logger }),
+        ...reporting,
       });
       limiters.set(name, limiter);
     }

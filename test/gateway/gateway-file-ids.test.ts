@@ -3,7 +3,9 @@
  * `source: { type: 'file', file_id }` (https://platform.claude.com/docs/en/build-with-claude/files)
  * and an OpenAI `file: { file_id }` part (https://platform.openai.com/docs/guides/pdf-files) reach
  * the upstream as ids when the route's targets are all one provider of the type that issues them;
- * any other route is refused with a 400 that says why, before anything is sent upstream.
+ * any other route is refused with a 400 that says why, before anything is sent upstream. File ids
+ * are off unless `gateway.fileIds: allow` (they are the operator's files, not the caller's): a
+ * gateway without it refuses them with a 400 that says how to enable them.
  */
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
@@ -33,7 +35,7 @@ beforeAll(async () => {
         gpt: { targets: [{ provider: 'openai', model: 'gpt-4o' }] },
         gemini: { targets: [{ provider: 'gemini', model: 'gemini-2.5-flash' }] },
       },
-      gateway: { store: { url: 'sqlite::memory:' }, port: 0, keys: [{ name: 'app', key: APP_KEY }] },
+      gateway: { store: { url: 'sqlite::memory:' }, port: 0, fileIds: 'allow', keys: [{ name: 'app', key: APP_KEY }] },
     },
     { log: () => undefined },
   );
@@ -105,5 +107,42 @@ describe('OpenAI file parts with file_id', () => {
     const refused = await failure(openai.chat.completions.create({ model: 'claude', messages: [{ role: 'user', content: [{ type: 'text', text: 'read' }, { type: 'file', file: { file_id: 'file-6F2ks' } }] }] }));
     expect(refused).toBeInstanceOf(OpenAI.BadRequestError);
     expect((refused as Error).message).toMatch(/messages\[0\]\.content\[1\]\.file\.file_id.*provider "anthropic" of type "anthropic"/);
+  });
+});
+
+describe('file ids on a gateway that has not allowed them (the default)', () => {
+  let closedGateway: Gateway;
+  let closedAnthropic: Anthropic;
+  let closedOpenai: OpenAI;
+
+  beforeAll(async () => {
+    closedGateway = await createGateway({ ...simConfig(simulator), gateway: { store: { url: 'sqlite::memory:' }, port: 0, keys: [{ name: 'app', key: APP_KEY }] } }, { log: () => undefined });
+    const url = await closedGateway.listen();
+    closedAnthropic = new Anthropic({ baseURL: url, apiKey: APP_KEY, maxRetries: 0 });
+    closedOpenai = new OpenAI({ baseURL: `${url}/v1`, apiKey: APP_KEY, maxRetries: 0 });
+  });
+
+  afterAll(async () => {
+    await closedGateway.close();
+  });
+
+  it('are refused with a 400 naming the field and the setting that enables them, before anything is sent upstream', async () => {
+    const before = simulator.requests.length;
+    const anthropicRefusal = await failure(closedAnthropic.messages.create({ model: 'anthropic/claude-sonnet-4-5', max_tokens: 50, messages: [{ role: 'user', content: [FILE_DOCUMENT] }] }));
+    expect(anthropicRefusal).toBeInstanceOf(Anthropic.BadRequestError);
+    expect(anthropicMessage(anthropicRefusal)).toMatch(/messages\[0\]\.content\[0\]\.source\.file_id.*`gateway\.fileIds: allow`/);
+    const openaiRefusal = await failure(closedOpenai.chat.completions.create({ model: 'openai/gpt-4o', messages: [{ role: 'user', content: [{ type: 'file', file: { file_id: 'file-6F2ks' } }] }] }));
+    expect(openaiRefusal).toBeInstanceOf(OpenAI.BadRequestError);
+    expect((openaiRefusal as Error).message).toMatch(/messages\[0\]\.content\[0\]\.file\.file_id.*`gateway\.fileIds: allow`/);
+    expect(simulator.requests.length).toBe(before);
+  });
+
+  it('do not affect a call that sends the file content instead', async () => {
+    const message = await closedAnthropic.messages.create({
+      model: 'anthropic/claude-sonnet-4-5',
+      max_tokens: 50,
+      messages: [{ role: 'user', content: [{ type: 'document', source: { type: 'text', media_type: 'text/plain', data: 'The grass is green.' } }, { type: 'text', text: 'Summarise.' }] }],
+    });
+    expect(message.content[0]).toMatchObject({ type: 'text' });
   });
 });

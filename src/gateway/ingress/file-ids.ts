@@ -6,9 +6,13 @@
  * gives every such part the route's provider, when the route's targets are all one provider of a
  * type that issues this wire format's ids. Otherwise the call is refused (400) saying why: guessing
  * would send the id to a provider that never issued it.
+ *
+ * File ids are refused outright unless the operator set `gateway.fileIds: allow`: an id names a
+ * file in the operator's provider account, which every virtual key shares (clients cannot upload
+ * through the gateway), so allowing them lets any key read any file uploaded there.
  */
 import { invalidRequest } from '../../errors.js';
-import type { RouteConfig, SwitchyardConfig } from '../../config/types.js';
+import type { GatewayConfig, RouteConfig, SwitchyardConfig } from '../../config/types.js';
 import type { ChatRequest, ContentPart, Message } from '../../types.js';
 
 /** The provider of a file part read from a body, until `bindFileIds` sets it (the router refuses it empty). */
@@ -40,9 +44,16 @@ function boundParts(content: readonly ContentPart[], provider: string): ContentP
 
 /**
  * `request` with every file part read from the body bound to the route's one provider; throws
- * `invalid_request` naming the first file id when the route cannot tell which provider issued it.
+ * `invalid_request` naming the first file id when file ids are not allowed (`gateway.fileIds`) or
+ * the route cannot tell which provider issued it.
  */
-export function bindFileIds(request: ChatRequest, files: FileIdsToBind, route: RouteConfig, providers: SwitchyardConfig['providers']): ChatRequest {
+export function bindFileIds(request: ChatRequest, files: FileIdsToBind, route: RouteConfig, providers: SwitchyardConfig['providers'], allowed: GatewayConfig['fileIds']): ChatRequest {
+  if (allowed !== 'allow') {
+    throw invalidRequest(
+      files.field,
+      "uploaded files named by id are off on this gateway (an id reaches every file in the provider's account, whichever key calls); send the file's content instead, or the gateway's operator can enable them with `gateway.fileIds: allow`",
+    );
+  }
   const providerIds = [...new Set(route.targets.map((target) => target.provider))];
   const types = files.providerTypes.map((type) => `"${type}"`).join(' or ');
   const [only] = providerIds;
