@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { SwitchyardError } from '../../src/errors.js';
 import type { AdapterStreamPart } from '../../src/provider-spec.js';
 import { mapSseStream, type SseEventMapper } from '../../src/streaming/sse-stream.js';
+import { TEXT_PARTS, TOOL_PARTS } from '../../providers/anthropic/__fixtures__/expected-parts.js';
 import { AnthropicStreamMapper } from '../../providers/anthropic/stream.js';
 import { GeminiStreamMapper } from '../../providers/gemini/stream.js';
 import { ChatCompletionStreamMapper } from '../../providers/openai/stream.js';
@@ -79,37 +80,14 @@ const COMPLETE: readonly Transcript[] = [
   {
     provider: 'anthropic',
     file: 'text.chunks.txt',
-    parts: [
-      { type: 'response-metadata', id: 'msg_1nZdL29xx5MUA1yADyHTEsnR8uuvGzszyY', servedModel: 'claude-sonnet-4-5-20250929' },
-      { type: 'text-delta', text: 'Hello' },
-      { type: 'text-delta', text: "! I'm doing well, " },
-      { type: 'text-delta', text: 'thank you — ça va?' },
-      { type: 'usage', usage: { inputTokens: 25, outputTokens: 15, totalTokens: 40, cacheReadInputTokens: 0, cacheWriteInputTokens: 0, cachedInputTokens: 0 } },
-      { type: 'finish', finishReason: 'stop', rawFinishReason: 'end_turn' },
-    ],
+    parts: TEXT_PARTS,
     text: "Hello! I'm doing well, thank you — ça va?",
     finish: { type: 'finish', finishReason: 'stop', rawFinishReason: 'end_turn' },
   },
   {
     provider: 'anthropic',
     file: 'tool-use.chunks.txt',
-    parts: [
-      { type: 'response-metadata', id: 'msg_014p7gG3wDgGV9EUtLvnow3U', servedModel: 'claude-sonnet-4-5-20250929' },
-      { type: 'text-delta', text: 'Okay' },
-      { type: 'text-delta', text: ", let's check the weather for San Francisco, CA:" },
-      // One delta per non-empty `input_json_delta`, as they arrive (the first, empty one adds nothing).
-      { type: 'tool-call-delta', toolCallId: 'toolu_01T1x1fJ34qAmk2tNTrN7Up6', toolName: 'get_weather', argumentsDelta: '{"location":' },
-      { type: 'tool-call-delta', toolCallId: 'toolu_01T1x1fJ34qAmk2tNTrN7Up6', toolName: 'get_weather', argumentsDelta: ' "San' },
-      { type: 'tool-call-delta', toolCallId: 'toolu_01T1x1fJ34qAmk2tNTrN7Up6', toolName: 'get_weather', argumentsDelta: ' Francisc' },
-      { type: 'tool-call-delta', toolCallId: 'toolu_01T1x1fJ34qAmk2tNTrN7Up6', toolName: 'get_weather', argumentsDelta: 'o,' },
-      { type: 'tool-call-delta', toolCallId: 'toolu_01T1x1fJ34qAmk2tNTrN7Up6', toolName: 'get_weather', argumentsDelta: ' CA"' },
-      { type: 'tool-call-delta', toolCallId: 'toolu_01T1x1fJ34qAmk2tNTrN7Up6', toolName: 'get_weather', argumentsDelta: ', ' },
-      { type: 'tool-call-delta', toolCallId: 'toolu_01T1x1fJ34qAmk2tNTrN7Up6', toolName: 'get_weather', argumentsDelta: '"unit": "fah' },
-      { type: 'tool-call-delta', toolCallId: 'toolu_01T1x1fJ34qAmk2tNTrN7Up6', toolName: 'get_weather', argumentsDelta: 'renheit"}' },
-      { type: 'tool-call', toolCall: { id: 'toolu_01T1x1fJ34qAmk2tNTrN7Up6', name: 'get_weather', arguments: { location: 'San Francisco, CA', unit: 'fahrenheit' } } },
-      { type: 'usage', usage: { inputTokens: 2572, outputTokens: 89, totalTokens: 2661, cacheReadInputTokens: 2000, cacheWriteInputTokens: 100, cachedInputTokens: 2000 } },
-      { type: 'finish', finishReason: 'tool_calls', rawFinishReason: 'tool_use' },
-    ],
+    parts: TOOL_PARTS,
     text: "Okay, let's check the weather for San Francisco, CA:",
     finish: { type: 'finish', finishReason: 'tool_calls', rawFinishReason: 'tool_use' },
   },
