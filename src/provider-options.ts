@@ -45,7 +45,7 @@ function checkJsonValue(value: unknown, field: string, seen: Set<object>): void 
 
 /**
  * Checks `providerOptions`: an object of plain objects, each holding JSON values only, none of them
- * a reserved field (`model`, `messages`, `contents`, `stream`).
+ * a reserved field (`model`, `messages`, `contents`, `input`, `stream`).
  *
  * @throws SwitchyardError `invalid_request` naming the field (e.g. `providerOptions.openai.stream`).
  */

@@ -12,6 +12,7 @@
 import type { Mutable } from '../../src/mutable.js';
 import type { Citation } from '../../src/types.js';
 
+// Not response.ts's own: response.ts imports this module, and the import-cycle test forbids the way back.
 function isJsonObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -69,7 +69,15 @@ export async function* replay(result: AdapterResult): AsyncGenerator<AdapterStre
     yield { type: 'reasoning-delta', text: part.text };
     yield { type: 'reasoning', part };
   }
-  if (result.text !== '') yield { type: 'text-delta', text: result.text };
+  if (result.textParts === undefined) {
+    if (result.text !== '') yield { type: 'text-delta', text: result.text };
+  } else {
+    // A cited answer: each piece, and its citations once it is sent, as a provider's stream gives them.
+    for (const piece of result.textParts) {
+      if (piece.text !== '') yield { type: 'text-delta', text: piece.text };
+      if (piece.citations !== undefined && piece.citations.length > 0) yield { type: 'citations', text: piece.text, citations: piece.citations };
+    }
+  }
   for (const toolCall of result.toolCalls) {
     yield { type: 'tool-call-delta', toolCallId: toolCall.id, toolName: toolCall.name, argumentsDelta: JSON.stringify(toolCall.arguments) };
     yield { type: 'tool-call', toolCall };

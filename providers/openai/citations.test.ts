@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AdapterStreamPart } from '../../src/provider-spec.js';
 import { StreamAccumulator } from '../../src/router/response-assembly.js';
+import { replay } from './chat-completions-adapter.js';
 import { toOpenAIMessages } from './request.js';
 import { parseChatCompletion } from './response.js';
 import { parseChatCompletionStream } from './stream.js';
@@ -46,6 +47,15 @@ describe('Chat Completions citations', () => {
     const accumulator = new StreamAccumulator();
     for (const part of parts) accumulator.add(part);
     expect(accumulator.result('fallback').textParts).toEqual(answer.textParts);
+  });
+
+  it('keeps the citations of a JSON answer replayed as a stream (a server that ignored stream: true)', async () => {
+    const answer = parseChatCompletion(ANSWER, 'openai-main', 'openai');
+    const accumulator = new StreamAccumulator();
+    for await (const part of replay(answer)) accumulator.add(part);
+    const replayed = accumulator.result('fallback');
+    expect(replayed.text).toBe(answer.text);
+    expect(replayed.textParts).toEqual(answer.textParts);
   });
 
   it('sends the cited answer back as plain assistant text (the API takes no annotations)', () => {

@@ -5,6 +5,7 @@
  * expire, one refresh at a time, and registered as secrets so no error or log can show them.
  * `google-auth-library` is an optional peer dependency, loaded on the first call that needs it.
  */
+import { isTransportFailure } from '../../src/http/transport-errors.js';
 import { registerSecret, SwitchyardError } from '../../src/errors.js';
 import { loadOptionalModule } from '../../src/optional-module.js';
 
@@ -68,9 +69,6 @@ export function staticTokenProvider(token: string): AccessTokenProvider {
   return () => Promise.resolve(value);
 }
 
-/** Error codes of a token endpoint that could not be reached: worth another try, unlike a refused key. */
-const UNREACHABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT']);
-
 /**
  * `network` when the token endpoint (or metadata server) could not be reached or failed with a
  * 5xx; `auth` when it refused the credentials (a 4xx such as `invalid_grant`), or none were found.
@@ -82,7 +80,8 @@ function tokenFailureCategory(error: unknown): 'auth' | 'network' {
   if (typeof status === 'number') return status >= 500 ? 'network' : 'auth';
   // A request that got no answer: gaxios keeps fetch's failure in `error`, its socket error in `cause`.
   for (let link = top, depth = 0; link !== null && link !== undefined && depth < 5; link = (link.error ?? link.cause) as Failure, depth += 1) {
-    if (typeof link.code === 'string' && UNREACHABLE.has(link.code)) return 'network';
+    // The transport's own test (socket, DNS, TLS, undici codes): worth another try, unlike a refused key.
+    if (isTransportFailure(link)) return 'network';
   }
   return top !== null && top !== undefined && top.config !== undefined && top.response === undefined ? 'network' : 'auth';
 }

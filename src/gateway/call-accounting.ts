@@ -4,6 +4,7 @@
  * `state.redis`), and a quota reservation sized for the largest answer it may get, settled with
  * the real usage when the call ends.
  */
+import { anthropicThinkingBudget } from '../../providers/anthropic/thinking.js';
 import type { PriceTable, RouteConfig, SwitchyardConfig } from '../config/types.js';
 import { SwitchyardError } from '../errors.js';
 import type { RateLimiter, RateLimitLease } from '../pipeline/rate-limit/rate-limiter.js';
@@ -45,16 +46,12 @@ export function estimateInputTokens(request: ChatRequest, targets: readonly Targ
   return media === undefined ? text : text + estimateMediaTokens(media, mediaTargetsOf(targets, providers));
 }
 
-/** The thinking budget an effort level stands for (docs/requests.md, "Reasoning"; Anthropic's and Gemini's). */
-const EFFORT_BUDGETS: Readonly<Record<'low' | 'medium' | 'high', number>> = { low: 1_024, medium: 4_096, high: 16_384 };
-/** Anthropic's least thinking budget: smaller ones are raised to it. */
-const MIN_THINKING_BUDGET = 1_024;
-
 /** The most output tokens a call may be billed: its answer's bound plus, with reasoning, the thinking budget. */
 export function maxOutputTokens(request: ChatRequest, answerBound: number): number {
   const reasoning = request.reasoning;
   if (reasoning === undefined) return answerBound;
-  const budget = 'budgetTokens' in reasoning ? Math.max(MIN_THINKING_BUDGET, reasoning.budgetTokens) : EFFORT_BUDGETS[reasoning.effort];
+  // The budget the Anthropic adapter sends (the largest any provider spends for the same option).
+  const budget = anthropicThinkingBudget(reasoning);
   // As the Anthropic adapter sends it: `max_tokens` when above the budget, else budget + `max_tokens`.
   return answerBound > budget ? answerBound : budget + answerBound;
 }

@@ -4,7 +4,7 @@
  * restart can change, hands it to `router.reload()`, and syncs the keys declared in `gateway.keys`.
  *
  * What a reload changes in the `gateway:` section: `keys`, `adminKey`, `bodyLimit`, `cors`,
- * `trustedProxies`, `streamBuffer`, `timeouts.body` and `timeouts.shutdown`. What needs a restart:
+ * `trustedProxies`, `streamBuffer`, `fileIds`, `timeouts.body` and `timeouts.shutdown`. What needs a restart:
  * `host` and `port` (the listening socket), `store` (the open database), `timeouts.headers` (a
  * setting of the server itself) and `log` (the logger) — and, as for any router, `state`, `audit`
  * and `metrics`.

@@ -89,7 +89,7 @@ const ABORT_NAMES: ReadonlySet<string> = new Set(['AbortError', 'TimeoutError'])
  * abort. Anything else (a `TypeError` without such a code, a `RangeError`...) is a bug in the code
  * that threw it, which another try would only repeat.
  */
-function isTransportFailure(error: unknown): boolean {
+export function isTransportFailure(error: unknown): boolean {
   const code = codeOf(error);
   if (code !== undefined) {
     if (NETWORK_CODES.has(code) || code === 'ABORT_ERR') return true;

@@ -18,7 +18,7 @@
 import type { ReasoningOption, ReasoningPart } from '../../../src/types.js';
 import { openAIModelReasons, reasoningEffortOf, type ReasoningEffort } from '../reasoning.js';
 
-/** The provider type Responses reasoning parts carry: only a `responses` provider takes them back. */
+/** The provider type Responses reasoning parts (and citations) carry: only a `responses` provider takes reasoning back. */
 export const RESPONSES_REASONING_PROVIDER = 'openai-responses';
 
 /** What `include` asks for so reasoning can go back in a stateless request. */

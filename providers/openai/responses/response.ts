@@ -24,7 +24,7 @@ import type { FinishReason, ReasoningPart, TextPart, ToolCall, Usage } from '../
 import { parseOpenAIAnnotations } from '../annotations.js';
 import { mapOpenAIStreamError } from '../errors.js';
 import { generateId, isJsonObject, nonEmpty, ZERO_USAGE } from '../response.js';
-import { responsesReasoningPart } from './reasoning.js';
+import { RESPONSES_REASONING_PROVIDER, responsesReasoningPart } from './reasoning.js';
 
 type JsonObject = Record<string, unknown>;
 
@@ -79,8 +79,7 @@ export function responsesToolCall(item: JsonObject, provider: string): ToolCall 
   return { id: nonEmpty(item.call_id) ?? nonEmpty(item.id) ?? generateId('call_'), name, arguments: parseToolArguments(args, provider, name) };
 }
 
-/** The provider type stamped on the citations of Responses answers (as on their reasoning parts). */
-export const RESPONSES_CITATION_PROVIDER = 'openai-responses';
+
 
 /** A `message` item's text: joined, as `output_text` parts (with their citations), and whether it holds a refusal. */
 export function messageItemText(item: JsonObject): { readonly text: string; readonly parts: readonly TextPart[]; readonly cited: boolean; readonly refused: boolean } {
@@ -93,7 +92,7 @@ export function messageItemText(item: JsonObject): { readonly text: string; read
     if (!isJsonObject(part)) continue;
     if (part.type === 'output_text' && typeof part.text === 'string') {
       text += part.text;
-      const citations = parseOpenAIAnnotations(part.annotations, RESPONSES_CITATION_PROVIDER);
+      const citations = parseOpenAIAnnotations(part.annotations, RESPONSES_REASONING_PROVIDER);
       cited ||= citations.length > 0;
       parts.push(citations.length > 0 ? { type: 'text', text: part.text, citations } : { type: 'text', text: part.text });
     } else if (part.type === 'refusal') refused = true;

@@ -31,8 +31,8 @@ import { parseOpenAIAnnotation, parseOpenAIAnnotations } from '../annotations.js
 import { mapOpenAIStreamError } from '../errors.js';
 import { generateId, isJsonObject, nonEmpty } from '../response.js';
 import { stampOpenAIStreamError } from '../stream.js';
-import { responsesReasoningPart } from './reasoning.js';
-import { failedResponseError, messageItemText, parseResponsesUsage, rawResponsesFinishReason, RESPONSES_CITATION_PROVIDER, responsesFinishReason, responsesToolCall } from './response.js';
+import { RESPONSES_REASONING_PROVIDER, responsesReasoningPart } from './reasoning.js';
+import { failedResponseError, messageItemText, parseResponsesUsage, rawResponsesFinishReason, responsesFinishReason, responsesToolCall } from './response.js';
 
 type JsonObject = Record<string, unknown>;
 
@@ -112,7 +112,7 @@ class ResponsesStreamMapper implements SseEventMapper<AdapterStreamPart> {
         }
         break;
       case 'response.output_text.annotation.added': {
-        const citation = parseOpenAIAnnotation(payload.annotation, RESPONSES_CITATION_PROVIDER);
+        const citation = parseOpenAIAnnotation(payload.annotation, RESPONSES_REASONING_PROVIDER);
         if (citation !== undefined) this.openTextPart(partKey(payload.item_id, payload.content_index)).citations.push(citation);
         break;
       }
@@ -247,7 +247,7 @@ class ResponsesStreamMapper implements SseEventMapper<AdapterStreamPart> {
     const open = this.textParts.get(key);
     if (open === undefined) return;
     this.textParts.delete(key);
-    const final = parseOpenAIAnnotations(done.annotations, RESPONSES_CITATION_PROVIDER);
+    const final = parseOpenAIAnnotations(done.annotations, RESPONSES_REASONING_PROVIDER);
     const citations = final.length > 0 ? final : open.citations;
     if (citations.length > 0) parts.push({ type: 'citations', text: open.text.join(''), citations });
   }

@@ -14,13 +14,13 @@
  * It sits inside retry because a breaker judges one target, and retry is what chooses targets.
  */
 import type { BreakerPolicy } from '../../config/types.js';
-import type { ErrorCode, SwitchyardError } from '../../errors.js';
+import type { SwitchyardError } from '../../errors.js';
 import { attemptFailure } from '../attempt-failure.js';
 import type { AttemptContext, CallOutcome } from '../context.js';
 import type { Stage } from '../stage.js';
 import { ADMITTED_NOW } from './breaker-rules.js';
 import { circuitOpenError } from './circuit-open-error.js';
-import { countsAgainstBreaker } from './counts-against-breaker.js';
+import { countsAgainstBreaker, isLocalFailure } from './counts-against-breaker.js';
 import type { Admission } from './types.js';
 
 /** The stage's name, for placing user stages (`{ after: 'breaker' }`). */
@@ -32,13 +32,6 @@ export interface BreakerGate {
   record(key: string, policy: BreakerPolicy, outcome: 'success' | 'failure', probe: boolean): void;
 }
 
-/**
- * Failures of a try that end it before the target could answer for itself: a bug (`unknown.internal`)
- * or a refusal of our own. A probe ending so is neither a success nor a failure; its slot is freed
- * when its lease runs out, as a canceled probe's is.
- */
-const LOCAL_FAILURES: ReadonlySet<ErrorCode> = new Set(['unknown.internal', 'rate_limit.key_pool', 'server.state_store']);
-
 /** Creates the breaker stage over the router's breakers. */
 export function createBreakerStage(breakers: BreakerGate): Stage<AttemptContext, CallOutcome> {
   /** Tells the breaker how an admitted try ended. */
@@ -46,7 +39,7 @@ export function createBreakerStage(breakers: BreakerGate): Stage<AttemptContext,
     const { names, policies, probe } = attempt;
     if (countsAgainstBreaker(failure.category, failure.code)) breakers.record(names.key, policies.breaker, 'failure', probe);
     // A probe that ended for a reason of its own (canceled, a bug, a local refusal) proves nothing either way.
-    else if (probe && failure.category !== 'canceled' && !LOCAL_FAILURES.has(failure.code)) breakers.record(names.key, policies.breaker, 'success', probe);
+    else if (probe && failure.category !== 'canceled' && !isLocalFailure(failure.code)) breakers.record(names.key, policies.breaker, 'success', probe);
   }
 
   return {

@@ -14,8 +14,19 @@ import type { ErrorCategoryName } from '../../types.js';
  * everything else (rate limits, overload, server errors, timeouts, network, auth, quota, …) does.
  */
 export function countsAgainstBreaker(category: ErrorCategoryName, code?: ErrorCode): boolean {
-  // Refusals of our own (a key pool with no key free, shared state down) say nothing about the target either.
-  if (code === 'unknown.internal' || code === 'rate_limit.key_pool' || code === 'server.state_store') return false;
+  if (code !== undefined && isLocalFailure(code)) return false;
   // An answer that is not the JSON asked for is the model's quality, not the target's availability.
   return category !== 'circuit_open' && category !== 'invalid_output' && !isCallerFault(category);
+}
+
+/**
+ * Failures that end a try before the target could answer for itself: a bug inside the try
+ * (`unknown.internal`) or a refusal of our own (a key pool with no key free, shared state down).
+ * They never count against the breaker, and a probe ending in one is neither a success nor a failure.
+ */
+const LOCAL_FAILURES: ReadonlySet<ErrorCode> = new Set(['unknown.internal', 'rate_limit.key_pool', 'server.state_store']);
+
+/** Whether a failure with this code says nothing about the target (see `LOCAL_FAILURES`). */
+export function isLocalFailure(code: ErrorCode): boolean {
+  return LOCAL_FAILURES.has(code);
 }
