@@ -123,7 +123,8 @@ export async function createGateway(routerOrConfig: Router | SwitchyardConfig | 
   await router.ready();
   const registry = router.metrics ?? new Registry();
   const httpMetrics = createGatewayHttpMetrics(registry, config.metrics.prefix);
-  router.on('config-reloaded', () => {
+  // Removed on close: a router the caller owns outlives the gateway.
+  const stopFollowingReloads = router.on('config-reloaded', () => {
     config = router.config;
     resolveRoute = createGatewayRouteResolver(config);
     settings = { ...reloadedSettings(settings, gatewaySection(config)), ...options.settings };
@@ -541,6 +542,7 @@ export async function createGateway(routerOrConfig: Router | SwitchyardConfig | 
     },
     close() {
       closing ??= (async () => {
+        stopFollowingReloads();
         server.close();
         server.closeIdleConnections();
         await waitForIdle(settings.timeouts.shutdownMs);

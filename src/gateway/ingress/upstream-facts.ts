@@ -65,22 +65,17 @@ export function upstreamFactsOf(response: ChatResponse): UpstreamFacts {
 }
 
 /**
- * The response headers for a whole answer: `x-switchyard-route`, `-provider`, `-model`,
- * `-upstream-request-id`, `-upstream-response-id`, `-upstream-finish-reason` (each when known and
- * header-safe). Written field by field: this runs for every whole answer the gateway sends.
+ * The response headers for a whole answer: each fact as `x-switchyard-<key>` (`-route`, `-provider`,
+ * `-model`, `-upstream-request-id`, `-upstream-response-id`, `-upstream-finish-reason`), when known
+ * and header-safe.
  */
 export function upstreamHeaders(response: ChatResponse): Record<string, string> {
   const headers: Record<string, string> = {};
   // Route, provider and model come from the config; still checked, in case a name is not header-safe.
-  if (safe(response.route) !== undefined) headers['x-switchyard-route'] = response.route;
-  if (safe(response.target.provider) !== undefined) headers['x-switchyard-provider'] = response.target.provider;
-  if (safe(response.target.model) !== undefined) headers['x-switchyard-model'] = response.target.model;
-  const entry = metadataEntry(response);
-  const requestId = upstreamRequestId(entry);
-  if (requestId !== undefined) headers['x-switchyard-upstream-request-id'] = requestId;
-  const responseId = safe(entry?.responseId);
-  if (responseId !== undefined) headers['x-switchyard-upstream-response-id'] = responseId;
-  const finishReason = safe(entry?.rawFinishReason ?? response.rawFinishReason);
-  if (finishReason !== undefined) headers['x-switchyard-upstream-finish-reason'] = finishReason;
+  const facts: Readonly<Record<string, string | undefined>> = { ...upstreamFactsOf(response) };
+  for (const [key, value] of Object.entries(facts)) {
+    const header = safe(value);
+    if (header !== undefined) headers[`x-switchyard-${key.replaceAll('_', '-')}`] = header;
+  }
   return headers;
 }

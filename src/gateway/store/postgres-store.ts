@@ -13,7 +13,7 @@ import { createHash } from 'node:crypto';
 import type { Pool, PoolClient, QueryConfig } from 'pg';
 import { SwitchyardError } from '../../errors.js';
 import { displayPrefixOf, generateKey, generateKeyId, generateReservationId, hashKey, isUnheldReservation } from './key-format.js';
-import { checkDay, checkTokenCount, checkUsd, patchColumnsOf, settingColumnsOf } from './key-input.js';
+import { checkTokenCount, checkUsd, patchColumnsOf, settingColumnsOf } from './key-input.js';
 import { keyInsertArguments, keyRecordOf, refusalOf, type Row, usageRowOf } from './key-rows.js';
 import { appliedVersionsStatement, migrationsTableStatement, pendingMigrations, recordMigrationStatement } from './migrations.js';
 import { FIRST_DAY, LAST_DAY, quoteIdentifier, sharedStatements, storeTables, type StoreTables, updateKeyStatement } from './sql-statements.js';
@@ -419,24 +419,22 @@ class PostgresKeyStore implements KeyStore {
   }
 
   async settle(input: Parameters<KeyStore['settle']>[0]): ReturnType<KeyStore['settle']> {
-    const inputTokens = checkTokenCount(input.inputTokens, 'inputTokens');
-    const outputTokens = checkTokenCount(input.outputTokens, 'outputTokens');
-    const unheld = isUnheldReservation(input.reservationId);
+    const settlement = checkSettlement(input);
     const usage = [
-      checkDay(input.day, 'day'),
-      input.route,
-      input.model,
-      input.outcome === 'error' ? 1 : 0,
-      inputTokens,
-      outputTokens,
-      checkTokenCount(input.cachedTokens, 'cachedTokens'),
-      inputTokens + outputTokens,
-      checkUsd(input.usd, 'usd'),
-      checkTokenCount(input.cacheWriteTokens ?? 0, 'cacheWriteTokens'),
-      checkTokenCount(input.reasoningTokens ?? 0, 'reasoningTokens'),
+      settlement.day,
+      settlement.route,
+      settlement.model,
+      settlement.errors,
+      settlement.inputTokens,
+      settlement.outputTokens,
+      settlement.cachedTokens,
+      settlement.inputTokens + settlement.outputTokens,
+      settlement.nanos,
+      settlement.cacheWriteTokens,
+      settlement.reasoningTokens,
     ];
-    const parameters = unheld ? [input.reservationId, input.keyId, this.now(), ...usage] : [input.reservationId, input.keyId, ...usage];
-    const [result] = await this.rows('settle', this.prepared(unheld ? 'settleUnheld' : 'settleHeld', parameters));
+    const parameters = settlement.unheld ? [input.reservationId, input.keyId, this.now(), ...usage] : [input.reservationId, input.keyId, ...usage];
+    const [result] = await this.rows('settle', this.prepared(settlement.unheld ? 'settleUnheld' : 'settleHeld', parameters));
     return { charged: Number(result?.charged ?? 0) > 0 };
   }
 

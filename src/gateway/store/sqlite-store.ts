@@ -10,8 +10,8 @@
  * file serialise their writes without deadlocking on a lock upgrade.
  */
 import type BetterSqlite3 from 'better-sqlite3';
-import { generateKey, generateKeyId, generateReservationId, hashKey, displayPrefixOf, isUnheldReservation } from './key-format.js';
-import { checkDay, checkTokenCount, checkUsd, patchColumnsOf, settingColumnsOf } from './key-input.js';
+import { generateKey, generateKeyId, generateReservationId, hashKey, displayPrefixOf } from './key-format.js';
+import { checkTokenCount, checkUsd, patchColumnsOf, settingColumnsOf } from './key-input.js';
 import { keyInsertArguments, keyRecordOf, refusalOf, type Row, usageRowOf } from './key-rows.js';
 import { appliedVersionsStatement, migrationsTableStatement, pendingMigrations, recordMigrationStatement } from './migrations.js';
 import { FIRST_DAY, LAST_DAY, sharedStatements, storeTables, toSqlitePlaceholders, updateKeyStatement } from './sql-statements.js';
@@ -402,17 +402,11 @@ class SqliteKeyStore implements KeyStore {
 
   settle(input: Parameters<KeyStore['settle']>[0]): ReturnType<KeyStore['settle']> {
     return this.run('settle', () => {
-      const inputTokens = checkTokenCount(input.inputTokens, 'inputTokens');
-      const outputTokens = checkTokenCount(input.outputTokens, 'outputTokens');
-      const cachedTokens = checkTokenCount(input.cachedTokens, 'cachedTokens');
-      const cacheWriteTokens = checkTokenCount(input.cacheWriteTokens ?? 0, 'cacheWriteTokens');
-      const reasoningTokens = checkTokenCount(input.reasoningTokens ?? 0, 'reasoningTokens');
-      const nanos = checkUsd(input.usd, 'usd');
-      const day = checkDay(input.day, 'day');
+      const { day, route, model, errors, inputTokens, outputTokens, cachedTokens, nanos, cacheWriteTokens, reasoningTokens, unheld } = checkSettlement(input);
       const now = this.now();
-      const ledger = [input.keyId, day, input.route, input.model, input.outcome === 'error' ? 1 : 0, 0, inputTokens, outputTokens, cachedTokens, 0, nanos, cacheWriteTokens, reasoningTokens];
+      const ledger = [input.keyId, day, route, model, errors, 0, inputTokens, outputTokens, cachedTokens, 0, nanos, cacheWriteTokens, reasoningTokens];
       const charge = [inputTokens + outputTokens, nanos];
-      const charged = isUnheldReservation(input.reservationId)
+      const charged = unheld
         ? this.settleTransaction.immediate(this.statements.claimUnheldReservation, [input.reservationId, input.keyId, now], charge, ledger)
         : this.settleTransaction.immediate(this.statements.claimHeldReservation, [input.reservationId], charge, ledger);
       return { charged };
