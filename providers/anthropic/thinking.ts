@@ -3,7 +3,7 @@
  * (https://platform.claude.com/docs/en/build-with-claude/extended-thinking):
  *
  * - request: `reasoning` becomes `thinking: { type: 'enabled', budget_tokens }`; an effort level is
- *   a budget from `ANTHROPIC_EFFORT_BUDGETS`, and budgets below the API's minimum (1,024) are raised
+ *   a budget from `EFFORT_BUDGETS` (src/reasoning-effort.ts), and budgets below the API's minimum (1,024) are raised
  *   to it. The API requires `max_tokens > budget_tokens`: when the request's limit is not above the
  *   budget, `max_tokens` becomes budget + limit (the limit is then what the answer may use). Thinking
  *   is not compatible with `temperature`, `top_k` or forced tool use: `temperature` is dropped,
@@ -18,13 +18,11 @@
  * - answers: `thinking` and `redacted_thinking` blocks become reasoning parts with `provider:
  *   'anthropic'`.
  */
+import { budgetOf } from '../../src/reasoning-effort.js';
 import type { ReasoningOption, ReasoningPart, Message } from '../../src/types.js';
 
 /** The provider type Anthropic reasoning parts carry. */
 export const ANTHROPIC_REASONING_PROVIDER = 'anthropic';
-
-/** `budget_tokens` per effort level. Documented in docs/requests.md ("Reasoning"). */
-export const ANTHROPIC_EFFORT_BUDGETS: Readonly<Record<'low' | 'medium' | 'high', number>> = { low: 1024, medium: 4096, high: 16384 };
 
 /** The smallest `budget_tokens` the API accepts. */
 export const ANTHROPIC_MIN_THINKING_BUDGET = 1024;
@@ -56,8 +54,7 @@ export function anthropicModelThinks(model: string): boolean {
 
 /** The thinking budget for a reasoning option, at least the API's minimum. */
 export function anthropicThinkingBudget(option: ReasoningOption): number {
-  const budget = 'effort' in option ? ANTHROPIC_EFFORT_BUDGETS[option.effort] : option.budgetTokens;
-  return Math.max(ANTHROPIC_MIN_THINKING_BUDGET, budget);
+  return Math.max(ANTHROPIC_MIN_THINKING_BUDGET, budgetOf(option));
 }
 
 /** Whether the request ends in a tool loop whose last assistant turn carries no Anthropic thinking. */

@@ -3,7 +3,7 @@
  * the thought-signatures guide (ai.google.dev/gemini-api/docs/thought-signatures):
  *
  * - request: `reasoning` becomes `generationConfig.thinkingConfig` with `includeThoughts: true`.
- *   Gemini 2.5 takes `thinkingBudget` (an effort level is a budget from `GEMINI_EFFORT_BUDGETS`);
+ *   Gemini 2.5 takes `thinkingBudget` (an effort level is a budget from `EFFORT_BUDGETS`, src/reasoning-effort.ts);
  *   Gemini 3 and later take `thinkingLevel` instead (the thinking guide's "thinking levels":
  *   https://ai.google.dev/gemini-api/docs/thinking#thinking-levels, and Vertex AI's
  *   https://cloud.google.com/vertex-ai/generative-ai/docs/thinking), a budget becoming the nearest
@@ -15,26 +15,18 @@
  *   model turn, or on its last text part when it called none. Summaries are not sent back (only the
  *   signature carries the model's reasoning state). Parts of other providers are dropped.
  */
+import { budgetOf, effortOf } from '../../src/reasoning-effort.js';
 import type { ReasoningOption, ReasoningPart } from '../../src/types.js';
 
 /** The provider type Gemini reasoning parts carry. */
 export const GEMINI_REASONING_PROVIDER = 'gemini';
 
-/** `thinkingBudget` per effort level. Documented in docs/requests.md ("Reasoning"). */
-export const GEMINI_EFFORT_BUDGETS: Readonly<Record<'low' | 'medium' | 'high', number>> = { low: 1024, medium: 4096, high: 16384 };
 
 /**
  * The `thinkingLevel`s Switchyard sends to Gemini 3 models. `minimal` (about "no thinking") is never
  * sent: a request with `reasoning` asks the model to think.
  */
 export type GeminiThinkingLevel = 'low' | 'medium' | 'high';
-
-/**
- * The largest budget each level stands for when a `{ budgetTokens }` goes to a Gemini 3 model: up
- * to 2,048 `low`, up to 8,192 `medium`, more `high` (the bounds OpenAI's effort mapping uses).
- * Documented in docs/requests.md ("Reasoning").
- */
-export const GEMINI_LEVEL_BUDGET_BOUNDS: Readonly<Record<'low' | 'medium', number>> = { low: 2048, medium: 8192 };
 
 /** `generationConfig.thinkingConfig`: a budget (Gemini 2.5) or a level (Gemini 3), never both (the API refuses both). */
 export type GeminiThinkingConfig =
@@ -62,9 +54,7 @@ function takesOnlyLowAndHigh(model: string): boolean {
 
 /** The level for a reasoning option: an effort as it is, a budget the nearest level. */
 function thinkingLevel(option: ReasoningOption, model: string): GeminiThinkingLevel {
-  let level: GeminiThinkingLevel;
-  if ('effort' in option) level = option.effort;
-  else level = option.budgetTokens <= GEMINI_LEVEL_BUDGET_BOUNDS.low ? 'low' : option.budgetTokens <= GEMINI_LEVEL_BUDGET_BOUNDS.medium ? 'medium' : 'high';
+  const level = effortOf(option);
   // Rounded up: asked for more than `low`, the model should not think less.
   return level === 'medium' && takesOnlyLowAndHigh(model) ? 'high' : level;
 }
@@ -73,8 +63,7 @@ function thinkingLevel(option: ReasoningOption, model: string): GeminiThinkingLe
 export function geminiThinkingConfig(option: ReasoningOption | undefined, model: string): GeminiThinkingConfig | undefined {
   if (option === undefined || !geminiModelThinks(model)) return undefined;
   if (isGemini3OrLater(model)) return { thinkingLevel: thinkingLevel(option, model), includeThoughts: true };
-  const thinkingBudget = 'effort' in option ? GEMINI_EFFORT_BUDGETS[option.effort] : option.budgetTokens;
-  return { thinkingBudget, includeThoughts: true };
+  return { thinkingBudget: budgetOf(option), includeThoughts: true };
 }
 
 /** The signature to send back with a model turn, from its reasoning parts. */

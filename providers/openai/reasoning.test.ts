@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { ChatRequest, Message } from '../../src/types.js';
 import { buildChatCompletionsBody, type BodyOptions } from './request.js';
-import { effortForBudget, openAIModelReasons } from './reasoning.js';
+import { effortForBudget } from '../../src/reasoning-effort.js';
+import { openAIModelReasons } from './reasoning.js';
 import { parseChatCompletion, parseOpenAIUsage } from './response.js';
 
 const responses = JSON.parse(readFileSync(new URL('./__fixtures__/responses.json', import.meta.url), 'utf8')) as Record<string, unknown>;

@@ -18,11 +18,10 @@
  * providers the reasoning parts that provider type produced go back as `reasoning_content` on
  * assistant messages with tool calls, and nowhere else; OpenAI and Azure never receive it.
  */
-import type { ChatRequest, Message, ReasoningOption, ReasoningPart } from '../../src/types.js';
+import type { ChatRequest, Message, ReasoningPart } from '../../src/types.js';
 import type { Mutable } from '../../src/mutable.js';
+import { effortOf, type ReasoningEffort } from '../../src/reasoning-effort.js';
 
-/** The effort levels Chat Completions takes. */
-export type ReasoningEffort = 'low' | 'medium' | 'high';
 
 /** How a Chat Completions provider handles reasoning. */
 export interface ChatReasoningOptions {
@@ -34,17 +33,7 @@ export interface ChatReasoningOptions {
   readonly sendBack?: string;
 }
 
-/** A budget as an effort: up to 2,048 tokens `low`, up to 8,192 `medium`, more `high`. */
-export function effortForBudget(budgetTokens: number): ReasoningEffort {
-  if (budgetTokens <= 2048) return 'low';
-  if (budgetTokens <= 8192) return 'medium';
-  return 'high';
-}
 
-/** The `reasoning_effort` for a reasoning option. */
-export function reasoningEffortOf(option: ReasoningOption): ReasoningEffort {
-  return 'effort' in option ? option.effort : effortForBudget(option.budgetTokens);
-}
 
 /**
  * OpenAI models with reasoning: the o-series, GPT-5 and Codex (an optional `openai/` prefix
@@ -79,7 +68,7 @@ interface ReasoningBodyFields {
  */
 export function applyChatReasoning(body: ReasoningBodyFields, request: ChatRequest, options: ChatReasoningOptions): void {
   if (request.reasoning !== undefined && (options.effort === 'always' || openAIModelReasons(options.model))) {
-    body.reasoning_effort = reasoningEffortOf(request.reasoning);
+    body.reasoning_effort = effortOf(request.reasoning);
   }
   const providerType = options.sendBack;
   if (providerType === undefined || !request.messages.some((message) => message.reasoning !== undefined)) return;

@@ -11,7 +11,8 @@ import type { ChatRequest, ContentPart, Message, ToolChoice, ToolDefinition } fr
 import type { Mutable } from '../../src/mutable.js';
 import { systemPromptText } from '../../src/system-prompt.js';
 import { openAIFilePart, type OpenAIFileContentPart } from './file-part.js';
-import { applyChatReasoning, type ChatReasoningOptions, type ReasoningEffort } from './reasoning.js';
+import { applyChatReasoning, type ChatReasoningOptions } from './reasoning.js';
+import type { ReasoningEffort } from '../../src/reasoning-effort.js';
 
 /**
  * The body field that carries the output limit. OpenAI deprecated `max_tokens` in favour of

@@ -16,7 +16,8 @@
  *   providers (and ones without encrypted content, which a stateless request cannot use) are dropped.
  */
 import type { ReasoningOption, ReasoningPart } from '../../../src/types.js';
-import { openAIModelReasons, reasoningEffortOf, type ReasoningEffort } from '../reasoning.js';
+import { effortOf, type ReasoningEffort } from '../../../src/reasoning-effort.js';
+import { openAIModelReasons } from '../reasoning.js';
 
 /** The provider type Responses reasoning parts (and citations) carry: only a `responses` provider takes reasoning back. */
 export const RESPONSES_REASONING_PROVIDER = 'openai-responses';
@@ -60,7 +61,7 @@ function unpack(signature: string | undefined): PackedReasoning | undefined {
 /** `reasoning` for the request, or undefined when the request asks none or the model has none. */
 export function responsesReasoningConfig(option: ReasoningOption | undefined, model: string): ResponsesReasoningConfig | undefined {
   if (option === undefined || !openAIModelReasons(model)) return undefined;
-  return { effort: reasoningEffortOf(option), summary: 'auto' };
+  return { effort: effortOf(option), summary: 'auto' };
 }
 
 /** The reasoning items to send back for an assistant message's parts (see the module's description). */
