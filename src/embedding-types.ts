@@ -2,7 +2,7 @@
  * The unified embedding request and response (`router.embed()`). Nothing here knows a provider;
  * adapters map these through `ProviderAdapter.doEmbed` (`provider-spec.ts`).
  */
-import type { Attempt, Target } from './types.js';
+import type { Attempt, Target, Usage } from './types.js';
 
 /**
  * What the vectors are for, in provider-neutral words; sent as Gemini's `taskType` and Vertex AI's
@@ -44,6 +44,11 @@ export interface EmbedRequest {
 export interface EmbeddingUsage {
   readonly inputTokens: number;
   readonly totalTokens: number;
+}
+
+/** An embedding call's usage as chat `Usage` (no output tokens), for what prices, meters and records both. */
+export function usageOfEmbedding(usage: EmbeddingUsage): Usage {
+  return { inputTokens: usage.inputTokens, outputTokens: 0, totalTokens: usage.totalTokens };
 }
 
 /** The answer to `router.embed()`. */

@@ -16,6 +16,7 @@ import { promptHashOf, recordContent, responseHashOf } from './content.js';
 import { AUDIT_SCHEMA_VERSION, type AuditAttempt, type CallRecordBody } from './record.js';
 import { LIBRARY_VERSION } from '../version.js';
 import type { Mutable } from '../mutable.js';
+import { usageOfEmbedding } from '../embedding-types.js';
 
 /** What the builder needs of the config. */
 export interface RecordSettings {
@@ -107,7 +108,7 @@ export function buildCallRecord(context: CallContext, ending: CallEnding, settin
   const failed = ending.error !== undefined;
   const response = failed ? undefined : ending.response;
   const answered = response ?? (failed ? undefined : ending.embedding);
-  const answeredUsage: Usage | undefined = response?.usage ?? (answered === undefined ? undefined : { inputTokens: answered.usage.inputTokens, outputTokens: 0, totalTokens: answered.usage.totalTokens });
+  const answeredUsage: Usage | undefined = response?.usage ?? (answered === undefined ? undefined : usageOfEmbedding(answered.usage));
   const lastAttempt = context.attempts[context.attempts.length - 1];
   const target = answered?.target ?? lastAttempt?.target;
   const canary = notes.canary;

@@ -48,6 +48,7 @@ import { openKeyStore } from './store/open-key-store.js';
 import { createResilientKeyStore, type ResilientKeyStore } from './store/resilient-store.js';
 import type { KeyRecord, KeyStore, SettleInput } from './store/types.js';
 import { utcDay } from './store/types.js';
+import { usageOfEmbedding } from '../embedding-types.js';
 
 /** Options of `createGateway`. */
 export interface GatewayOptions {
@@ -392,7 +393,7 @@ export async function createGateway(routerOrConfig: Router | SwitchyardConfig | 
         void keys.settle({ ...settlement, model: parsed.requestedModel, outcome: 'error', inputTokens: 0, usd: 0 });
         throw error;
       }
-      const usage = { inputTokens: answer.usage.inputTokens, outputTokens: 0, totalTokens: answer.usage.totalTokens };
+      const usage = usageOfEmbedding(answer.usage);
       tokensUsed = usage.inputTokens;
       void keys.settle({ ...settlement, model: `${answer.target.provider}/${answer.target.model}`, outcome: 'ok', inputTokens: usage.inputTokens, usd: costOf(config.pricing, answer.target, usage) ?? 0 });
       exchange.target = `${answer.target.provider}/${answer.target.model}`;

@@ -14,6 +14,7 @@ import { createBoundedLabel, OTHER_LABEL, type BoundedLabel } from './bounded-la
 import { createCallSeries } from './call-series.js';
 import { costAtPrice, priceOf } from '../pricing.js';
 import { createMetricSet } from './metric-set.js';
+import { usageOfEmbedding } from '../embedding-types.js';
 
 /** Options of `createMetricsPlugin`. */
 export interface MetricsPluginOptions {
@@ -147,7 +148,7 @@ export function createMetricsPlugin(options: MetricsPluginOptions): MetricsPlugi
     const embedding = end.embedding;
     if (embedding !== undefined && !embedding.cached) {
       // Embedding calls: input tokens only, priced like any input.
-      const usage = { inputTokens: embedding.usage.inputTokens, outputTokens: 0, totalTokens: embedding.usage.totalTokens };
+      const usage = usageOfEmbedding(embedding.usage);
       onTarget.inputTokens.inc(usage.inputTokens);
       const price = model === embedding.target.model ? onTarget.price : priceOf(pricing, embedding.target);
       const cost = price === undefined ? undefined : costAtPrice(price, usage);

@@ -22,6 +22,7 @@ import type { Mutable } from '../mutable.js';
 import type { CachedEntry, CachedResponse, CacheStore } from '../pipeline/cache/store.js';
 import { embeddingInputsOf, type CallContext, type CallOutcome } from '../pipeline/context.js';
 import type { Stage } from '../pipeline/stage.js';
+import { usageOfEmbedding } from '../embedding-types.js';
 
 /** Marks an entry as an embedding entry; bumped when the packing changes. */
 const ENTRY_TAG = 'embedding-v1';
@@ -50,7 +51,7 @@ export function packEmbeddingEntry(response: EmbedResponse): CachedResponse | un
     toolCalls: [],
     finishReason: 'stop',
     rawFinishReason: `${ENTRY_TAG}:${count}x${length}`,
-    usage: { inputTokens: response.usage.inputTokens, outputTokens: 0, totalTokens: response.usage.totalTokens },
+    usage: usageOfEmbedding(response.usage),
     route: response.route,
     target: response.target,
   };

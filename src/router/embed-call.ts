@@ -17,6 +17,7 @@ import type { CallContext, CallOutcome, EmbeddingOptions, TargetAssigner } from 
 import type { CallOptions, ChatRequest, ChatResponse } from '../types.js';
 import { policiesForCall } from './call-policies.js';
 import type { Deadlines } from './deadlines.js';
+import { isRecord } from '../is-record.js';
 
 /** Longest vector length accepted (OpenAI and Gemini models stay well below). */
 const MAX_DIMENSIONS = 65_536;
@@ -41,10 +42,6 @@ export function chatOnEmbeddingRoute(route: string): SwitchyardError {
 export function chatCompletionOf(outcome: Exclude<CallOutcome, { readonly kind: 'response' }>): Promise<ChatResponse> {
   if (outcome.kind === 'stream') return outcome.stream.completion;
   return Promise.reject(new SwitchyardError({ category: 'unknown', message: 'a chat call was answered with embeddings' }));
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** What a valid embed request asks for: its inputs as a list, and its options. */

@@ -9,16 +9,13 @@
 import { compileJsonSchema, type SchemaValidator } from '../canary/quality-signals.js';
 import { invalidRequest, SwitchyardError } from '../errors.js';
 import type { ChatResponse, ResponseFormat } from '../types.js';
+import { isRecord } from '../is-record.js';
 
 /** How many compiled schemas are kept by their JSON text. */
 const SCHEMA_CACHE_SIZE = 256;
 
 const byObject = new WeakMap<object, SchemaValidator>();
 const byJson = new Map<string, SchemaValidator>();
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /**
  * The validator of a schema, compiled once.

@@ -5,6 +5,7 @@
  */
 import { invalidRequest } from '../errors.js';
 import type { CacheBreakpoint, ChatRequest } from '../types.js';
+import { isRecord } from '../is-record.js';
 
 /**
  * The most breakpoints one request may carry: Anthropic's limit of four `cache_control` blocks. It is
@@ -13,10 +14,6 @@ import type { CacheBreakpoint, ChatRequest } from '../types.js';
 export const MAX_CACHE_BREAKPOINTS = 4;
 
 const TTLS = new Set(['5m', '1h']);
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** Throws when `value` is neither absent, `true`, nor `{ ttl?: '5m' | '1h' }`. */
 function checkBreakpoint(value: unknown, field: string): value is CacheBreakpoint {

@@ -4,12 +4,9 @@
  */
 import { invalidRequest } from '../errors.js';
 import type { ChatRequest, Message } from '../types.js';
+import { isRecord } from '../is-record.js';
 
 const EFFORTS: ReadonlySet<unknown> = new Set(['low', 'medium', 'high']);
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** `request.reasoning`: `{ effort: 'low' | 'medium' | 'high' }` or `{ budgetTokens: n ≥ 1 }`. */
 export function checkReasoningOption(option: ChatRequest['reasoning']): void {

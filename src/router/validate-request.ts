@@ -9,13 +9,10 @@ import { checkProviderOptions } from '../provider-options.js';
 import { checkSystemAndCacheBreakpoints } from './validate-prompt-cache.js';
 import { checkResponseFormat } from './structured-output.js';
 import { checkDocumentPart, checkFileReference } from './validate-document-part.js';
+import { isRecord } from '../is-record.js';
 
 const ROLES = new Set(['system', 'user', 'assistant', 'tool']);
 const IMAGE_DETAILS = new Set(['low', 'high', 'auto']);
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function checkPart(part: ContentPart, field: string): void {
   if (!isRecord(part)) throw invalidRequest(field, 'expected a content part object');
