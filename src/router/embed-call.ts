@@ -11,13 +11,14 @@ import { performance } from 'node:perf_hooks';
 import type { RouteConfig } from '../config/types.js';
 import { EMBEDDING_TASK_TYPES, type EmbeddingTaskType, type EmbedRequest, type EmbedResponse } from '../embedding-types.js';
 import { invalidRequest, SwitchyardError } from '../errors.js';
-import type { RouterEventHub, RouterEvents } from '../events.js';
+import type { RouterEventHub } from '../events.js';
 import type { Mutable } from '../mutable.js';
 import type { CallContext, CallOutcome, EmbeddingOptions, TargetAssigner } from '../pipeline/context.js';
 import type { CallOptions, ChatRequest, ChatResponse } from '../types.js';
 import { policiesForCall } from './call-policies.js';
 import type { Deadlines } from './deadlines.js';
 import { isRecord } from '../is-record.js';
+import { callEndOf, callFailure } from './call-end.js';
 
 /** Longest vector length accepted (OpenAI and Gemini models stay well below). */
 const MAX_DIMENSIONS = 65_536;
@@ -129,24 +130,10 @@ export function createEmbedCall(parts: EmbedCallParts): (request: EmbedRequest, 
 
   function endCall(context: CallContext, response: EmbedResponse | undefined, error: SwitchyardError | undefined): void {
     if (!events.has('call-end')) return;
-    const end: Mutable<RouterEvents['call-end']> = {
-      requestId: context.requestId,
-      route: context.route.name,
-      mode: 'embed',
-      request: context.request,
-      options: context.options,
-      latencyMs: performance.now() - context.startedAt,
-      attempts: context.attempts,
-      notes: context.notes,
-    };
+    const end = callEndOf(context);
     if (response !== undefined) end.embedding = response;
     if (error !== undefined) end.error = error;
     events.emit('call-end', end);
-  }
-
-  function asError(error: unknown, context: CallContext): SwitchyardError {
-    const mapped = SwitchyardError.isInstance(error) ? error : new SwitchyardError({ category: 'unknown', message: error instanceof Error ? error.message : String(error), cause: error });
-    return mapped.route === undefined ? mapped.with({ route: context.route.name, attempts: context.attempts }) : mapped;
   }
 
   return async (request, callOptions = {}) => {
@@ -157,7 +144,7 @@ export function createEmbedCall(parts: EmbedCallParts): (request: EmbedRequest, 
       endCall(context, outcome.response, undefined);
       return outcome.response;
     } catch (error) {
-      const failure = asError(error, context);
+      const failure = callFailure(error, context);
       endCall(context, undefined, failure);
       throw failure;
     } finally {

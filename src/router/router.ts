@@ -13,11 +13,10 @@ import type { CanaryController } from '../canary/canary-controller.js';
 import { ensureRedactedDumps } from '../config/redacted-dump.js';
 import type { Policies, SwitchyardConfig } from '../config/types.js';
 import { SwitchyardError } from '../errors.js';
-import { RouterEventHub, type RouterEvents } from '../events.js';
+import { RouterEventHub } from '../events.js';
 import type { KeyLimitStore } from '../http/key-limit-store.js';
 import { createDispatcherTransport, type HttpTransport } from '../http/transport.js';
 import { mapThrownError } from '../http/transport-errors.js';
-import type { Mutable } from '../mutable.js';
 import type { BreakerGate } from '../pipeline/breaker/breaker-stage.js';
 import type { AttemptContext, CallContext, CallOutcome, TargetAssigner } from '../pipeline/context.js';
 import type { Stage } from '../pipeline/stage.js';
@@ -35,6 +34,7 @@ import { RouterGenerations } from './reload.js';
 import { createShares, type Generation, type GenerationPartsFactory } from './reload-generation.js';
 import { explainRoute } from './route-resolution.js';
 import { validateRequest, withContentFilled } from './validate-request.js';
+import { callEndOf, callFailure } from './call-end.js';
 
 /** Send upstream requests through this undici dispatcher (a `ProxyAgent`, an mTLS `Agent`) instead of the pooled one. */
 export interface DispatcherOption {
@@ -172,26 +172,11 @@ export function createRouterFromResolved(resolvedConfig: SwitchyardConfig, optio
 
   function endCall(context: CallContext, response: ChatResponse | undefined, error: SwitchyardError | undefined, firstOutputAt?: number): void {
     if (!events.has('call-end')) return;
-    // Optional fields assigned, not spread: this runs on every call metrics or audit listen to.
-    const end: Mutable<RouterEvents['call-end']> = {
-      requestId: context.requestId,
-      route: context.route.name,
-      mode: context.mode,
-      request: context.request,
-      options: context.options,
-      latencyMs: performance.now() - context.startedAt,
-      attempts: context.attempts,
-      notes: context.notes,
-    };
+    const end = callEndOf(context);
     if (response !== undefined) end.response = response;
     if (error !== undefined) end.error = error;
     if (firstOutputAt !== undefined) end.timeToFirstTokenMs = firstOutputAt - context.startedAt;
     events.emit('call-end', end);
-  }
-
-  function asError(error: unknown, context: CallContext): SwitchyardError {
-    const mapped = SwitchyardError.isInstance(error) ? error : new SwitchyardError({ category: 'unknown', message: error instanceof Error ? error.message : String(error), cause: error });
-    return mapped.route === undefined ? mapped.with({ route: context.route.name, attempts: context.attempts }) : mapped;
   }
 
   const streamCalls: StreamCalls = {
@@ -220,7 +205,7 @@ export function createRouterFromResolved(resolvedConfig: SwitchyardConfig, optio
       return generation.run(context);
     },
     end: endCall,
-    asError,
+    asError: callFailure,
   };
 
   /** An embedding call's pipeline run, counted on the generation it runs on. */
@@ -255,7 +240,7 @@ export function createRouterFromResolved(resolvedConfig: SwitchyardConfig, optio
         endCall(context, response, undefined);
         return response;
       } catch (error) {
-        const failure = asError(error, context);
+        const failure = callFailure(error, context);
         endCall(context, undefined, failure);
         throw failure;
       } finally {
